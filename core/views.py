@@ -1,0 +1,105 @@
+"""Landing dashboard, background-job pages, system status and the health endpoint."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView
+
+from accounts.permissions import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin
+
+from . import health, services
+from .models import JobRun
+from .selectors import dashboard_for
+
+
+class DashboardView(RoleRequiredMixin, TemplateView):
+    allowed_roles = ALL_ROLES
+    template_name = "core/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**dashboard_for(self.request.user), **kwargs)
+
+
+class JobListView(RoleRequiredMixin, ListView):
+    allowed_roles = ALL_ROLES
+    template_name = "core/jobrun_list.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return JobRun.objects.visible_to(self.request.user).select_related("requested_by", "unit")
+
+
+class JobDetailView(RoleRequiredMixin, DetailView):
+    allowed_roles = ALL_ROLES
+    template_name = "core/jobrun_detail.html"
+    context_object_name = "job"
+
+    def get_queryset(self):
+        return JobRun.objects.visible_to(self.request.user).select_related("requested_by", "unit")
+
+
+class JobProgressView(RoleRequiredMixin, View):
+    """What the job page polls every two seconds while the job runs."""
+
+    allowed_roles = ALL_ROLES
+
+    def get(self, request, pk):
+        job = get_object_or_404(JobRun.objects.visible_to(request.user), pk=pk)
+        return JsonResponse(
+            {
+                "status": job.status,
+                "status_label": job.get_status_display(),
+                "progress": job.progress,
+                "message": job.message,
+                "finished": job.is_finished,
+            }
+        )
+
+
+class JobRetryView(RoleRequiredMixin, View):
+    allowed_roles = ALL_ROLES
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        job = get_object_or_404(JobRun.objects.visible_to(request.user), pk=pk)
+        try:
+            services.job_run_retry(job=job)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Đã đưa công việc vào hàng đợi để chạy lại."))
+        return redirect("core:job_detail", pk=job.pk)
+
+
+class SystemStatusView(RoleRequiredMixin, TemplateView):
+    allowed_roles = ADMIN_ONLY
+    template_name = "core/system_status.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            checks=health.system_status(),
+            last_checks=JobRun.objects.filter(kind="system_check").select_related("requested_by")[:5],
+            **kwargs,
+        )
+
+
+class SystemCheckStartView(RoleRequiredMixin, View):
+    allowed_roles = ADMIN_ONLY
+    http_method_names = ["post"]
+
+    def post(self, request):
+        job = services.job_run_start(kind="system_check", requested_by=request.user, unit=request.user.unit)
+        return redirect("core:job_detail", pk=job.pk)
+
+
+@login_not_required
+def healthz(request):
+    """For load balancers and container health checks: 200 when the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,1 @@
+"""The emulation campaign "Vì người nghèo – Không để ai bị bỏ lại phía sau": criteria, nominations, awards."""

@@ -1,0 +1,1 @@
+"""Support programmes and the benefits each household or member received (issue 5)."""

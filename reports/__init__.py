@@ -1,0 +1,1 @@
+"""Periodic district reports: figures -> renderers (PDF, DOCX, XLSX), Celery tasks and schedule."""

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# `make run`: install what is missing, start PostgreSQL and Redis, prepare the database,
+# load demo data, then run the web server, the Celery worker and Celery beat together.
+# Ctrl-C stops the three; PostgreSQL and Redis keep running (`make services-down`).
+#
+# Settings (environment): PORT (8000), DJANGO_SETTINGS_MODULE (config.settings.local),
+# plus everything scripts/services.sh reads (DATABASE_URL, REDIS_URL, PGPORT_LOCAL, ...).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+PORT="${PORT:-8000}"
+PY="$VENV/bin/python"
+STOP_TIMEOUT="${STOP_TIMEOUT:-15}"
+
+bash scripts/bootstrap.sh
+bash scripts/services.sh up
+eval "$(bash scripts/services.sh env)"
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.local}"
+export PYTHONUNBUFFERED=1
+mkdir -p "$LOCAL_DIR"
+
+log "Compiling translations"
+"$PY" manage.py compilemessages --ignore=.venv --ignore=.local
+log "Applying migrations"
+"$PY" manage.py migrate --noinput
+log "Collecting static files"
+"$PY" manage.py collectstatic --noinput
+log "Loading demo data"
+"$PY" manage.py load_demo
+
+# --- the three processes ---------------------------------------------------------------------
+NAMES=(web worker beat)
+declare -A PIDS=()
+
+# Prefix every output line with [name]. Ignores Ctrl-C so the last lines of a
+# shutting-down process still get through; it ends when the process closes its output.
+prefix() {
+    trap '' INT TERM
+    exec sed -u "s/^/[$1] /"
+}
+
+# Start a command in its own session/process group (setsid), so Ctrl-C in the terminal
+# reaches only this script, which then shuts the groups down in order.
+start() {
+    local name="$1"
+    shift
+    setsid "$@" </dev/null > >(prefix "$name") 2>&1 &
+    PIDS[$name]=$!
+}
+
+alive() { kill -0 "$1" 2>/dev/null; }
+group_alive() { kill -0 -- "-$1" 2>/dev/null; }
+
+# Wait up to $1 seconds until no process of any group is left.
+wait_groups_gone() {
+    local deadline=$((SECONDS + $1)) name pid any
+    while :; do
+        any=0
+        for name in "${NAMES[@]}"; do
+            pid="${PIDS[$name]:-}"
+            if [[ -n "$pid" ]] && { alive "$pid" || group_alive "$pid"; }; then any=1; fi
+        done
+        ((any)) || return 0
+        ((SECONDS < deadline)) || return 1
+        sleep 0.2
+    done
+}
+
+STOPPED=0
+stop_all() {
+    ((STOPPED)) && return 0
+    STOPPED=1
+    ((${#PIDS[@]})) || return 0
+    local name pid
+    # 1. Polite: SIGTERM to each main process (Celery warm shutdown, runserver exits).
+    for name in "${NAMES[@]}"; do
+        pid="${PIDS[$name]:-}"
+        if [[ -n "$pid" ]] && alive "$pid"; then
+            printf '[run] stopping %s (pid %s)\n' "$name" "$pid" >&2
+            kill -TERM "$pid" 2>/dev/null || true
+        fi
+    done
+    if ! wait_groups_gone "$STOP_TIMEOUT"; then
+        # 2. Whatever is left in the groups (pool children, reloader children).
+        for name in "${NAMES[@]}"; do
+            pid="${PIDS[$name]:-}"
+            if [[ -n "$pid" ]]; then kill -TERM -- "-$pid" 2>/dev/null || true; fi
+        done
+        if ! wait_groups_gone 5; then
+            for name in "${NAMES[@]}"; do
+                pid="${PIDS[$name]:-}"
+                if [[ -n "$pid" ]]; then kill -KILL -- "-$pid" 2>/dev/null || true; fi
+            done
+        fi
+    fi
+    for name in "${NAMES[@]}"; do
+        pid="${PIDS[$name]:-}"
+        if [[ -n "$pid" ]]; then wait "$pid" 2>/dev/null || true; fi
+    done
+    wait 2>/dev/null || true # the output prefixers, which end once their process is gone
+    printf '[run] web, worker and beat stopped. PostgreSQL and Redis are still running; stop them with: make services-down\n' >&2
+}
+
+STOP_SIGNAL=""
+trap 'STOP_SIGNAL=INT' INT
+trap 'STOP_SIGNAL=TERM' TERM
+trap 'stop_all' EXIT
+
+URL="http://127.0.0.1:$PORT/"
+log "Starting web, worker and beat"
+start web "$PY" manage.py runserver "0.0.0.0:$PORT"
+start worker "$VENV/bin/celery" -A config worker -l info --concurrency 2
+start beat "$VENV/bin/celery" -A config beat -l info --schedule "$LOCAL_DIR/celerybeat-schedule"
+printf '[run] Giảm nghèo is starting at %s (Ctrl-C to stop)\n' "$URL" >&2
+
+announced=0
+died=""
+died_rc=0
+while [[ -z "$STOP_SIGNAL" ]]; do
+    for name in "${NAMES[@]}"; do
+        pid="${PIDS[$name]}"
+        if ! alive "$pid"; then
+            died="$name"
+            wait "$pid" 2>/dev/null || died_rc=$?
+            break 2
+        fi
+    done
+    if ((!announced)) && (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+        announced=1
+        printf '\n[run] ==> Giảm nghèo is running at %s  (Ctrl-C stops web/worker/beat)\n\n' "$URL" >&2
+    fi
+    sleep 1 &
+    wait $! 2>/dev/null || true # returns at once when a trapped signal arrives
+done
+
+if [[ -n "$died" ]]; then
+    printf '[run] %s exited (code %s); stopping the others\n' "$died" "$died_rc" >&2
+    stop_all
+    exit $((died_rc == 0 ? 1 : died_rc))
+fi
+printf '[run] received SIG%s; shutting down\n' "$STOP_SIGNAL" >&2
+stop_all
+exit 0

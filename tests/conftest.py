@@ -1,0 +1,77 @@
+"""Shared fixtures: a small administrative tree in two provinces and one user per role."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from accounts.choices import Role
+from areas.choices import UnitKind
+
+from .factories import CommuneFactory, DistrictFactory, ProvinceFactory, UserFactory, VillageFactory
+
+
+@dataclass
+class Tree:
+    province: object
+    district: object
+    commune: object
+    village: object
+    sibling_commune: object  # same district, another commune
+    other_district: object  # same province, another district
+    other_district_commune: object
+    other_province: object
+    other_province_commune: object
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    province = ProvinceFactory(code="64", name="Tỉnh Gia Lai")
+    district = DistrictFactory(code="637", name="Huyện Krông Pa", parent=province)
+    commune = CommuneFactory(code="24079", name="Xã Ia RSai", parent=district)
+    village = VillageFactory(code="24079-01", name="Buôn Chư Tê", parent=commune)
+    sibling = CommuneFactory(code="24076", name="Thị trấn Phú Túc", kind=UnitKind.TOWNSHIP, parent=district)
+    other_district = DistrictFactory(code="635", name="Huyện Ia Pa", parent=province)
+    other_district_commune = CommuneFactory(code="24121", name="Xã Ia Mrơn", parent=other_district)
+    other_province = ProvinceFactory(code="62", name="Tỉnh Kon Tum")
+    other_province_commune = CommuneFactory(
+        code="23284", name="Xã Ngọk Bay", parent=DistrictFactory(code="608", parent=other_province)
+    )
+    return Tree(province, district, commune, village, sibling, other_district, other_district_commune,
+                other_province, other_province_commune)
+
+
+@dataclass
+class Users:
+    commune_officer: object
+    district_staff: object
+    province_staff: object
+    admin: object
+
+    def by_role(self, role: str):
+        return {
+            Role.COMMUNE_OFFICER: self.commune_officer,
+            Role.DISTRICT_STAFF: self.district_staff,
+            Role.PROVINCE_STAFF: self.province_staff,
+            Role.SYSTEM_ADMIN: self.admin,
+        }[role]
+
+
+@pytest.fixture
+def users(tree) -> Users:
+    return Users(
+        commune_officer=UserFactory(username="xa.iarsai", role=Role.COMMUNE_OFFICER, unit=tree.commune),
+        district_staff=UserFactory(username="huyen.krongpa", role=Role.DISTRICT_STAFF, unit=tree.district),
+        province_staff=UserFactory(username="tinh.gialai", role=Role.PROVINCE_STAFF, unit=tree.province),
+        admin=UserFactory(username="quantri", role=Role.SYSTEM_ADMIN, unit=None, is_superuser=True),
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """Return a test client signed in as the given user."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
