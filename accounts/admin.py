@@ -14,12 +14,13 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Thông tin cán bộ"), {"fields": ("full_name", "email", "phone", "position", "role", "unit")}),
-        (_("Quyền"), {"fields": ("is_active", "is_superuser", "must_change_password", "groups", "user_permissions")}),
+        (
+            _("Quyền"),
+            {"fields": ("is_active", "is_superuser", "must_change_password", "groups", "user_permissions")},
+        ),
         (_("Thời điểm"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = (
-        (None, {"fields": ("username", "full_name", "role", "unit", "password1", "password2")}),
-    )
+    add_fieldsets = ((None, {"fields": ("username", "full_name", "role", "unit", "password1", "password2")}),)
 
     def get_queryset(self, request):
         return User.objects.visible_to(request.user).select_related("unit")

@@ -3,7 +3,12 @@
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
-EXEMPT_URL_NAMES = {"accounts:password_change", "accounts:password_change_done", "accounts:logout", "set_language"}
+EXEMPT_URL_NAMES = {
+    "accounts:password_change",
+    "accounts:password_change_done",
+    "accounts:logout",
+    "set_language",
+}
 
 
 class PasswordChangeRequiredMiddleware:

@@ -14,7 +14,11 @@ urlpatterns = [
     path("quan-tri/nguoi-dung/", views.UserListView.as_view(), name="user_list"),
     path("quan-tri/nguoi-dung/them/", views.UserCreateView.as_view(), name="user_create"),
     path("quan-tri/nguoi-dung/<int:pk>/sua/", views.UserUpdateView.as_view(), name="user_update"),
-    path("quan-tri/nguoi-dung/<int:pk>/dat-mat-khau/", views.UserSetPasswordView.as_view(), name="user_set_password"),
+    path(
+        "quan-tri/nguoi-dung/<int:pk>/dat-mat-khau/",
+        views.UserSetPasswordView.as_view(),
+        name="user_set_password",
+    ),
     path("quan-tri/nguoi-dung/<int:pk>/trang-thai/", views.UserSetActiveView.as_view(), name="user_set_active"),
     path("quan-tri/nguoi-dung/<int:pk>/mo-khoa/", views.UserUnlockView.as_view(), name="user_unlock"),
 ]

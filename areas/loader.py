@@ -55,7 +55,14 @@ def read_rows(data: dict, province_code: str, district_codes: list[str] | None =
     province = next((p for p in data.get("provinces", []) if str(p.get("code")) == str(province_code)), None)
     if province is None:
         raise UnitLoadError([_("Không tìm thấy tỉnh có mã %(code)s trong tệp dữ liệu.") % {"code": province_code}])
-    top = Row(UnitLevel.PROVINCE, str(province.get("code", "")), province.get("name", ""), province.get("kind", ""), None, "")
+    top = Row(
+        UnitLevel.PROVINCE,
+        str(province.get("code", "")),
+        province.get("name", ""),
+        province.get("kind", ""),
+        None,
+        "",
+    )
     top.where = _("tỉnh %(code)s") % {"code": top.code}
     rows = [top]
 
@@ -129,7 +136,13 @@ def units_load(
     for row in rows:
         parent = result.units[(row.parent.level, row.parent.code)] if row.parent else None
         unit = AdministrativeUnit.objects.filter(level=row.level, code=row.code, valid_from=valid_from).first()
-        wanted = {"name": row.name, "kind": row.kind, "parent": parent, "valid_to": valid_to, "source": source}
+        wanted = {
+            "name": row.name,
+            "kind": row.kind,
+            "parent": parent,
+            "valid_to": valid_to,
+            "source": source,
+        }
         if unit is None:
             unit = AdministrativeUnit(level=row.level, code=row.code, valid_from=valid_from, **wanted)
             outcome = "created"

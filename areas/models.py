@@ -76,7 +76,9 @@ class AdministrativeUnit(models.Model):
                 name="areas_unit_unique_code_per_level_and_version",
             ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="areas_unit_valid_range",
             ),
         ]
@@ -88,6 +90,23 @@ class AdministrativeUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.area_type:
+            self.area_type = self.default_area_type()
+        old_path, is_new = self.path, self.pk is None
+        if is_new:
+            super().save(*args, **kwargs)  # the path is made of primary keys: get ours first
+        self.path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+        if is_new:
+            super().save(update_fields=["path"])
+        else:
+            super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # Moved under another parent: re-root every descendant in one statement.
+            AdministrativeUnit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                path=Concat(Value(self.path), Substr("path", len(old_path) + 1))
+            )
 
     # --- validation ------------------------------------------------------------------------------
     def clean(self) -> None:
@@ -113,23 +132,6 @@ class AdministrativeUnit(models.Model):
             errors["valid_to"] = _("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs) -> None:
-        if not self.area_type:
-            self.area_type = self.default_area_type()
-        old_path, is_new = self.path, self.pk is None
-        if is_new:
-            super().save(*args, **kwargs)  # the path is made of primary keys: get ours first
-        self.path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
-        if is_new:
-            super().save(update_fields=["path"])
-        else:
-            super().save(*args, **kwargs)
-        if old_path and old_path != self.path:
-            # Moved under another parent: re-root every descendant in one statement.
-            AdministrativeUnit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-                path=Concat(Value(self.path), Substr("path", len(old_path) + 1))
-            )
 
     def default_area_type(self) -> str:
         if self.kind in DEFAULT_AREA_TYPE:

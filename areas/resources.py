@@ -19,7 +19,17 @@ class AdministrativeUnitResource(resources.ModelResource):
 
     class Meta:
         model = AdministrativeUnit
-        fields = ("code", "name", "level", "kind", "area_type", "parent", "parent_code", "valid_from", "valid_to")
+        fields = (
+            "code",
+            "name",
+            "level",
+            "kind",
+            "area_type",
+            "parent",
+            "parent_code",
+            "valid_from",
+            "valid_to",
+        )
         export_order = fields
 
     def dehydrate_valid_from(self, unit):

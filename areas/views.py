@@ -38,7 +38,11 @@ class UnitListView(RoleRequiredMixin, UnitFilterMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(levels=UnitLevel.choices, query=self.request.GET.get("q", ""), level=self.request.GET.get("level", ""))
+        context.update(
+            levels=UnitLevel.choices,
+            query=self.request.GET.get("q", ""),
+            level=self.request.GET.get("level", ""),
+        )
         return context
 
 
@@ -115,7 +119,9 @@ class UnitCreateView(UnitFormMixin, FormView):
 class UnitUpdateView(UnitFormMixin, FormView):
     def get_instance(self):
         if not hasattr(self, "_instance"):
-            self._instance = get_object_or_404(AdministrativeUnit.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+            self._instance = get_object_or_404(
+                AdministrativeUnit.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
+            )
         return self._instance
 
     def get_context_data(self, **kwargs):

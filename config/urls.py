@@ -20,7 +20,10 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz/", healthz, name="healthz"),
     # One sign-in page for everyone, with the lockout rules: the admin's own login form is not used.
-    path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="accounts:login", query_string=True))),
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -38,5 +38,9 @@ def _is_active(name: str, current: str) -> bool:
     """A menu item is lit for its own page and, except the dashboard, for the pages of the same area."""
     if current == name:
         return True
-    sections = {"core:job_list": ("core:job_",), "areas:list": ("areas:",), "accounts:user_list": ("accounts:user_",)}
+    sections = {
+        "core:job_list": ("core:job_",),
+        "areas:list": ("areas:",),
+        "accounts:user_list": ("accounts:user_",),
+    }
     return current.startswith(sections.get(name, ("\0",)))

@@ -20,7 +20,11 @@ PROVINCE_CODE = "64"
 DISTRICT_CODES = ["637", "635"]
 
 VILLAGES = {
-    "24076": [("residential_group", "Tổ dân phố 1"), ("residential_group", "Tổ dân phố 2"), ("buon", "Buôn Mlăh")],
+    "24076": [
+        ("residential_group", "Tổ dân phố 1"),
+        ("residential_group", "Tổ dân phố 2"),
+        ("buon", "Buôn Mlăh"),
+    ],
     "24079": [("buon", "Buôn Chư Tê"), ("buon", "Buôn Ma Rai"), ("buon", "Buôn Bluk")],
     "24082": [("buon", "Buôn Jứ"), ("buon", "Buôn Bầu"), ("buon", "Buôn Ơi Khe")],
     "24085": [("buon", "Buôn Ma Giai"), ("buon", "Buôn Toát"), ("buon", "Buôn Chư Gu")],
@@ -66,15 +70,32 @@ COMMUNE_OFFICERS = [
 
 DEMO_USERS = [
     DemoUser("admin", "Phạm Quốc Trung", Role.SYSTEM_ADMIN, None, None, "Quản trị hệ thống"),
-    DemoUser("tinh.gialai", "Đỗ Thị Minh Phương", Role.PROVINCE_STAFF, PROVINCE_CODE, UnitLevel.PROVINCE,
-             "Chuyên viên Sở Nông nghiệp và Môi trường"),
-    DemoUser("huyen.krongpa", "Lê Văn Hùng", Role.DISTRICT_STAFF, "637", UnitLevel.DISTRICT,
-             "Chuyên viên Phòng Lao động – Thương binh và Xã hội"),
-    DemoUser("huyen.iapa", "Rơ Lan Thị Liên", Role.DISTRICT_STAFF, "635", UnitLevel.DISTRICT,
-             "Chuyên viên Phòng Lao động – Thương binh và Xã hội"),
+    DemoUser(
+        "tinh.gialai",
+        "Đỗ Thị Minh Phương",
+        Role.PROVINCE_STAFF,
+        PROVINCE_CODE,
+        UnitLevel.PROVINCE,
+        "Chuyên viên Sở Nông nghiệp và Môi trường",
+    ),
+    DemoUser(
+        "huyen.krongpa",
+        "Lê Văn Hùng",
+        Role.DISTRICT_STAFF,
+        "637",
+        UnitLevel.DISTRICT,
+        "Chuyên viên Phòng Lao động – Thương binh và Xã hội",
+    ),
+    DemoUser(
+        "huyen.iapa",
+        "Rơ Lan Thị Liên",
+        Role.DISTRICT_STAFF,
+        "635",
+        UnitLevel.DISTRICT,
+        "Chuyên viên Phòng Lao động – Thương binh và Xã hội",
+    ),
     *[
-        DemoUser(username, name, Role.COMMUNE_OFFICER, code, UnitLevel.COMMUNE,
-                 "Công chức Văn hóa – Xã hội")
+        DemoUser(username, name, Role.COMMUNE_OFFICER, code, UnitLevel.COMMUNE, "Công chức Văn hóa – Xã hội")
         for username, name, code in COMMUNE_OFFICERS
     ],
 ]

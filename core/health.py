@@ -33,11 +33,18 @@ def check_database() -> Check:
     name = _("Cơ sở dữ liệu PostgreSQL")
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('server_version'), pg_size_pretty(pg_database_size(current_database()))")
+            cursor.execute(
+                "SELECT current_setting('server_version'), pg_size_pretty(pg_database_size(current_database()))"
+            )
             version, size = cursor.fetchone()
     except Exception as exc:  # noqa: BLE001 - reported, not raised: this is the status page
         return Check("database", name, False, str(exc))
-    return Check("database", name, True, _("Phiên bản %(version)s, dung lượng %(size)s") % {"version": version, "size": size})
+    return Check(
+        "database",
+        name,
+        True,
+        _("Phiên bản %(version)s, dung lượng %(size)s") % {"version": version, "size": size},
+    )
 
 
 def check_redis() -> Check:

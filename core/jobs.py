@@ -11,11 +11,10 @@ from dataclasses import dataclass
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError, transaction
-from redis.exceptions import ConnectionError as RedisConnectionError
 from django.utils.translation import gettext as _
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from .models import JobRun, JobStatus
-
 
 logger = logging.getLogger(__name__)
 

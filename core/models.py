@@ -92,7 +92,8 @@ class JobRun(models.Model):
     def _require(self, *allowed: str) -> None:
         if self.status not in allowed:
             raise ValidationError(
-                _("Không thể thực hiện: công việc đang ở trạng thái “%(status)s”.") % {"status": self.get_status_display()}
+                _("Không thể thực hiện: công việc đang ở trạng thái “%(status)s”.")
+                % {"status": self.get_status_display()}
             )
 
     def mark_running(self) -> None:

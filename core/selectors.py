@@ -13,11 +13,15 @@ from .models import JobRun
 
 def unit_totals_for(user) -> dict[str, int]:
     """How many units of each level, and how many active officers, lie in what the user may see."""
-    totals = AdministrativeUnit.objects.visible_to(user).valid_on().aggregate(
-        provinces=Count("pk", filter=Q(level=UnitLevel.PROVINCE)),
-        districts=Count("pk", filter=Q(level=UnitLevel.DISTRICT)),
-        communes=Count("pk", filter=Q(level=UnitLevel.COMMUNE)),
-        villages=Count("pk", filter=Q(level=UnitLevel.VILLAGE)),
+    totals = (
+        AdministrativeUnit.objects.visible_to(user)
+        .valid_on()
+        .aggregate(
+            provinces=Count("pk", filter=Q(level=UnitLevel.PROVINCE)),
+            districts=Count("pk", filter=Q(level=UnitLevel.DISTRICT)),
+            communes=Count("pk", filter=Q(level=UnitLevel.COMMUNE)),
+            villages=Count("pk", filter=Q(level=UnitLevel.VILLAGE)),
+        )
     )
     totals["officers"] = User.objects.visible_to(user).filter(is_active=True).exclude(role=Role.SYSTEM_ADMIN).count()
     return totals
@@ -30,9 +34,7 @@ def dashboard_for(user) -> dict:
         "recent_jobs": JobRun.objects.visible_to(user).select_related("requested_by")[:5],
     }
     if user.is_system_admin:
-        context["provinces"] = (
-            AdministrativeUnit.objects.valid_on().filter(level=UnitLevel.PROVINCE).order_by("name")
-        )
+        context["provinces"] = AdministrativeUnit.objects.valid_on().filter(level=UnitLevel.PROVINCE).order_by("name")
         context["users_by_role"] = [
             (Role(row["role"]).label, row["n"])
             for row in User.objects.filter(is_active=True).values("role").annotate(n=Count("pk")).order_by("role")

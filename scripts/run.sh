@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: install what is missing, start PostgreSQL and Redis, prepare the database,
+# `bash scripts/run.sh` (or `make run`): install what is missing, start PostgreSQL and Redis, prepare the database,
 # load demo data, then run the web server, the Celery worker and Celery beat together.
 # Ctrl-C stops the three; PostgreSQL and Redis keep running (`make services-down`).
 #
@@ -22,7 +22,7 @@ export PYTHONUNBUFFERED=1
 mkdir -p "$LOCAL_DIR"
 
 log "Compiling translations"
-"$PY" manage.py compilemessages --ignore=.venv --ignore=.local
+compile_messages "$PY"
 log "Applying migrations"
 "$PY" manage.py migrate --noinput
 log "Collecting static files"

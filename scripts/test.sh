@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`: install what is missing, start PostgreSQL and Redis if needed, then
+# `bash scripts/test.sh` (or `make test`): install what is missing, start PostgreSQL and Redis if needed, then
 # compilemessages, ruff and pytest. Extra arguments go to pytest:
 #   make test ARGS="-k households -x"      or      bash scripts/test.sh -k households -x
 # Services this script had to start are stopped again at the end; ones that were
@@ -48,7 +48,7 @@ if [[ -n "${CI:-}" ]]; then
 fi
 
 log "Compiling translations"
-"$PY" manage.py compilemessages --ignore=.venv --ignore=.local
+compile_messages "$PY"
 log "Linting (ruff)"
 "$VENV/bin/ruff" check .
 log "Running tests (pytest)"

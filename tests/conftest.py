@@ -36,8 +36,17 @@ def tree(db) -> Tree:
     other_province_commune = CommuneFactory(
         code="23284", name="Xã Ngọk Bay", parent=DistrictFactory(code="608", parent=other_province)
     )
-    return Tree(province, district, commune, village, sibling, other_district, other_district_commune,
-                other_province, other_province_commune)
+    return Tree(
+        province,
+        district,
+        commune,
+        village,
+        sibling,
+        other_district,
+        other_district_commune,
+        other_province,
+        other_province_commune,
+    )
 
 
 @dataclass
@@ -75,3 +84,12 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def vietnamese():
+    """Each test starts in Vietnamese: a request in an earlier test may have left English active."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        yield

@@ -85,9 +85,7 @@ def test_role_matrix(client_for, users, tree, role, url_name, with_unit, allowed
     assert response.status_code == (200 if role in allowed else 403), url
 
 
-@pytest.mark.parametrize(
-    "url_name", ["accounts:user_update", "accounts:user_set_password", "accounts:user_set_active"]
-)
+@pytest.mark.parametrize("url_name", ["accounts:user_update", "accounts:user_set_password", "accounts:user_set_active"])
 @pytest.mark.parametrize("role", list(Role))
 def test_role_matrix_for_account_pages(client_for, users, role, url_name):
     target = users.commune_officer

@@ -13,10 +13,20 @@ from areas.models import AdministrativeUnit
 pytestmark = pytest.mark.django_db
 
 KRONG_PA_COMMUNES = {
-    "24076": "Thị trấn Phú Túc", "24079": "Xã Ia RSai", "24082": "Xã Ia RSươm", "24085": "Xã Chư Gu",
-    "24088": "Xã Đất Bằng", "24091": "Xã Ia Mláh", "24094": "Xã Chư Drăng", "24097": "Xã Phú Cần",
-    "24100": "Xã Ia HDreh", "24103": "Xã Ia RMok", "24106": "Xã Chư Ngọc", "24109": "Xã Uar",
-    "24112": "Xã Chư Rcăm", "24115": "Xã Krông Năng",
+    "24076": "Thị trấn Phú Túc",
+    "24079": "Xã Ia RSai",
+    "24082": "Xã Ia RSươm",
+    "24085": "Xã Chư Gu",
+    "24088": "Xã Đất Bằng",
+    "24091": "Xã Ia Mláh",
+    "24094": "Xã Chư Drăng",
+    "24097": "Xã Phú Cần",
+    "24100": "Xã Ia HDreh",
+    "24103": "Xã Ia RMok",
+    "24106": "Xã Chư Ngọc",
+    "24109": "Xã Uar",
+    "24112": "Xã Chư Rcăm",
+    "24115": "Xã Krông Năng",
 }
 
 
@@ -74,14 +84,26 @@ def bad_file(tmp_path):
     data = {
         "source": "thử",
         "shape": "three-tier",
-        "provinces": [{"code": "64", "name": "Tỉnh Gia Lai", "kind": "province", "districts": [
-            {"code": "637", "name": "Huyện Krông Pa", "kind": "rural_district", "communes": [
-                ["24076", "Thị trấn Phú Túc", "township"],
-                ["24079", "", "commune"],  # no name
-                ["24082", "Xã Ia RSươm", "castle"],  # unknown kind
-                ["24076", "Thị trấn Phú Túc", "township"],  # duplicate code
-            ]},
-        ]}],
+        "provinces": [
+            {
+                "code": "64",
+                "name": "Tỉnh Gia Lai",
+                "kind": "province",
+                "districts": [
+                    {
+                        "code": "637",
+                        "name": "Huyện Krông Pa",
+                        "kind": "rural_district",
+                        "communes": [
+                            ["24076", "Thị trấn Phú Túc", "township"],
+                            ["24079", "", "commune"],  # no name
+                            ["24082", "Xã Ia RSươm", "castle"],  # unknown kind
+                            ["24076", "Thị trấn Phú Túc", "township"],  # duplicate code
+                        ],
+                    },
+                ],
+            }
+        ],
     }
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")

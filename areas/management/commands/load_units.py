@@ -19,8 +19,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         source = parser.add_mutually_exclusive_group()
-        source.add_argument("--dataset", choices=sorted(DATASETS), default="2025",
-                            help="2021: ba cấp tỉnh–huyện–xã (trước 01/07/2025); 2025: hai cấp tỉnh–xã.")
+        source.add_argument(
+            "--dataset",
+            choices=sorted(DATASETS),
+            default="2025",
+            help="2021: ba cấp tỉnh–huyện–xã (trước 01/07/2025); 2025: hai cấp tỉnh–xã.",
+        )
         source.add_argument("--file", help="Tệp JSON cùng định dạng với areas/data/*.json")
         parser.add_argument("--province", required=True, help="Mã tỉnh, ví dụ 64 (Gia Lai, danh mục 2021)")
         parser.add_argument("--district", action="append", default=[], help="Chỉ nạp huyện này (lặp lại được)")
@@ -38,9 +42,12 @@ class Command(BaseCommand):
                 valid_to=options["valid_to"],
             )
         except UnitLoadError as error:
-            raise CommandError("Không nạp được danh mục, chưa ghi gì vào cơ sở dữ liệu:\n- " + "\n- ".join(error.errors))
+            raise CommandError(
+                "Không nạp được danh mục, chưa ghi gì vào cơ sở dữ liệu:\n- " + "\n- ".join(error.errors)
+            ) from error
         self.stdout.write(
             self.style.SUCCESS(
-                f"Đã nạp danh mục: {result.created} đơn vị mới, {result.updated} cập nhật, {result.unchanged} không đổi."
+                f"Đã nạp danh mục: {result.created} đơn vị mới, {result.updated} cập nhật, "
+                f"{result.unchanged} không đổi."
             )
         )

@@ -10,7 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         users = demo_load()
-        self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu mẫu. Tài khoản thử (mật khẩu chung: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Đã nạp dữ liệu mẫu. Tài khoản thử (mật khẩu chung: {DEMO_PASSWORD}):"))
         for user in users[:6]:
             self.stdout.write(f"  {user.username:<16} {user.role.label:<20} {user.full_name}")
         self.stdout.write(f"  … và {len(users) - 6} tài khoản cán bộ xã khác (xa.<tên xã không dấu>).")
