@@ -1,8 +1,15 @@
 """Shared fixtures: a small administrative tree in two provinces and one user per role."""
 
+import os
+import subprocess
+import sys
+import time
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from accounts.choices import Role
 from areas.choices import UnitKind
@@ -93,3 +100,41 @@ def vietnamese():
 
     with translation.override("vi"):
         yield
+
+
+def database_url() -> str:
+    db = settings.DATABASES["default"]  # after pytest-django's setup this is the test database
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker process on the test database and the test Redis database."""
+    from config.celery import app
+
+    name = f"test-{uuid.uuid4().hex[:8]}@%h"
+    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    celery = Path(sys.executable).with_name("celery")
+    log_dir = Path(settings.BASE_DIR) / ".local"
+    log_dir.mkdir(exist_ok=True)
+    log = open(log_dir / "test-worker.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [str(celery), "-A", "config", "worker", "-l", "info", "-P", "solo", "-n", name, "--without-mingle"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the Celery worker exited with {process.returncode}; see .local/test-worker.log")
+        if app.control.ping(timeout=0.5):
+            break
+    else:
+        process.terminate()
+        raise RuntimeError("the Celery worker did not answer within 60 s; see .local/test-worker.log")
+    yield process
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()

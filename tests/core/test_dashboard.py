@@ -66,3 +66,8 @@ def test_english_through_the_language_switch(client_for, users):
     assert response.status_code == 302
     page = client.get(reverse("core:dashboard")).content.decode()
     assert '<html lang="en">' in page and "Dashboard" in page and "Sign out" in page
+
+
+def test_browser_language_does_not_override_vietnamese(client_for, users):
+    page = client_for(users.commune_officer).get(reverse("core:dashboard"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="vi">' in page.content.decode()
