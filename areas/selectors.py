@@ -21,7 +21,7 @@ def unit_list_for(user, *, level: str = "", query: str = "", parent=None) -> Que
 def unit_children_with_counts(unit: AdministrativeUnit) -> QuerySet:
     """The units directly below ``unit``, each with how many communes, villages and officers lie under it."""
     descendants = AdministrativeUnit.objects.filter(path__startswith=unit.path).exclude(pk=unit.pk)
-    children = list(unit.children.valid_on().order_by("name"))
+    children = list(unit.children.valid_on().order_by("code"))  # official code order, as reports list them
     counts: dict[int, dict[str, int]] = {child.pk: {"communes": 0, "villages": 0, "officers": 0} for child in children}
     by_path = {child.path: child.pk for child in children}
     rows = descendants.valid_on().values("path", "level").annotate(officers=Count("officers", distinct=True))

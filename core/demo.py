@@ -41,6 +41,10 @@ VILLAGES = {
 }
 
 
+# Ia Pa's communes get numbered thôn, the common naming in the district's Kinh settlements.
+NUMBERED_VILLAGES = [("village", "Thôn 1"), ("village", "Thôn 2"), ("village", "Thôn 3")]
+
+
 @dataclass(frozen=True)
 class DemoUser:
     username: str
@@ -109,7 +113,9 @@ def _current_unit(level: str, code: str) -> AdministrativeUnit:
 def demo_load() -> list[DemoUser]:
     """Load the demo province, districts, villages and one account per role and unit level."""
     units_load(data=load_file(DATASETS["2021"]), province_code=PROVINCE_CODE, district_codes=DISTRICT_CODES)
-    for commune_code, villages in VILLAGES.items():
+    ia_pa = _current_unit(UnitLevel.DISTRICT, "635")
+    plan = {**{c.code: NUMBERED_VILLAGES for c in ia_pa.children.all()}, **VILLAGES}
+    for commune_code, villages in plan.items():
         commune = _current_unit(UnitLevel.COMMUNE, commune_code)
         for index, (kind, name) in enumerate(villages, start=1):
             village, _created = AdministrativeUnit.objects.get_or_create(

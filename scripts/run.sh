@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `bash scripts/run.sh` (or `make run`): install what is missing, start PostgreSQL and Redis, prepare the database,
 # load demo data, then run the web server, the Celery worker and Celery beat together.
-# Ctrl-C stops the three; PostgreSQL and Redis keep running (`make services-down`).
+# Ctrl-C stops the three; PostgreSQL and Redis keep running (`bash scripts/services.sh down`).
 #
 # Settings (environment): PORT (8000), DJANGO_SETTINGS_MODULE (config.settings.local),
 # plus everything scripts/services.sh reads (DATABASE_URL, REDIS_URL, PGPORT_LOCAL, ...).
@@ -100,7 +100,7 @@ stop_all() {
         if [[ -n "$pid" ]]; then wait "$pid" 2>/dev/null || true; fi
     done
     wait 2>/dev/null || true # the output prefixers, which end once their process is gone
-    printf '[run] web, worker and beat stopped. PostgreSQL and Redis are still running; stop them with: make services-down\n' >&2
+    printf '[run] web, worker and beat stopped. PostgreSQL and Redis are still running; stop them with: bash scripts/services.sh down\n' >&2
 }
 
 STOP_SIGNAL=""
