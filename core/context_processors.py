@@ -8,6 +8,8 @@ from accounts.permissions import user_may_open
 # (URL name, label, Bootstrap icon, section)
 NAVIGATION = [
     ("core:dashboard", _("Tổng quan"), "speedometer2", "work"),
+    ("households:list", _("Hộ gia đình"), "house-heart", "work"),
+    ("households:standards", _("Chuẩn nghèo"), "rulers", "work"),
     ("areas:list", _("Đơn vị hành chính"), "geo-alt", "work"),
     ("core:job_list", _("Công việc nền"), "hourglass-split", "work"),
     ("accounts:user_list", _("Người dùng"), "people", "admin"),

@@ -14,6 +14,7 @@ from accounts.models import User
 from areas.choices import UnitKind, UnitLevel
 from areas.loader import DATASETS, load_file, units_load
 from areas.models import AdministrativeUnit
+from households.reference_data import reference_data_load
 
 DEMO_PASSWORD = "GiamNgheo@2026"
 PROVINCE_CODE = "64"
@@ -112,6 +113,7 @@ def _current_unit(level: str, code: str) -> AdministrativeUnit:
 @transaction.atomic
 def demo_load() -> list[DemoUser]:
     """Load the demo province, districts, villages and one account per role and unit level."""
+    reference_data_load()
     units_load(data=load_file(DATASETS["2021"]), province_code=PROVINCE_CODE, district_codes=DISTRICT_CODES)
     ia_pa = _current_unit(UnitLevel.DISTRICT, "635")
     plan = {**{c.code: NUMBERED_VILLAGES for c in ia_pa.children.all()}, **VILLAGES}

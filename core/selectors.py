@@ -7,6 +7,7 @@ from accounts.models import User
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
 from areas.selectors import unit_children_with_counts
+from households.selectors import household_counts_under, household_totals_for
 
 from .models import JobRun
 
@@ -30,7 +31,7 @@ def unit_totals_for(user) -> dict[str, int]:
 def dashboard_for(user) -> dict:
     """Everything the landing page shows: the user's unit, the units below it with counts, recent jobs."""
     context = {
-        "totals": unit_totals_for(user),
+        "totals": {**unit_totals_for(user), **household_totals_for(user)},
         "recent_jobs": JobRun.objects.visible_to(user).select_related("requested_by")[:5],
     }
     if user.is_system_admin:
@@ -41,5 +42,9 @@ def dashboard_for(user) -> dict:
         ]
     elif user.unit_id:
         context["unit"] = user.unit
-        context["children"] = unit_children_with_counts(user.unit)
+        children = unit_children_with_counts(user.unit)
+        households = household_counts_under(user.unit, children)
+        for child in children:
+            child.counts.update(households[child.pk])
+        context["children"] = children
     return context

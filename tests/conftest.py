@@ -94,6 +94,19 @@ def client_for(client):
 
 
 @pytest.fixture(autouse=True)
+def reference_data(request):
+    """Ethnic groups and poverty standards, which a transactional test's flush may have removed."""
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = marker is not None or {"db", "transactional_db"} & set(request.fixturenames)
+    if uses_db:
+        transactional = (marker and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames
+        request.getfixturevalue("transactional_db" if transactional else "db")
+        from households.reference_data import reference_data_load
+
+        reference_data_load()
+
+
+@pytest.fixture(autouse=True)
 def vietnamese():
     """Each test starts in Vietnamese: a request in an earlier test may have left English active."""
     from django.utils import translation

@@ -32,3 +32,23 @@
     window.setTimeout(poll, 1000);
   }
 })();
+
+// Add a member form: clone the <template> and renumber __prefix__ (Django formset convention).
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-formset-add]").forEach(function (button) {
+    var prefix = button.getAttribute("data-formset-add");
+    var container = document.querySelector('[data-formset="' + prefix + '"]');
+    var template = document.querySelector('template[data-formset-template="' + prefix + '"]');
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    if (!container || !template || !total) { return; }
+    button.addEventListener("click", function () {
+      var index = parseInt(total.value, 10);
+      var html = template.innerHTML.replace(/__prefix__/g, String(index));
+      container.insertAdjacentHTML("beforeend", html);
+      total.value = String(index + 1);
+      var first = container.lastElementChild.querySelector("input:not([type=hidden]), select");
+      if (first) { first.focus(); }
+    });
+  });
+})();

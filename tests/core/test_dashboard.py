@@ -23,8 +23,8 @@ def test_district_staff_sees_communes_with_counts(client_for, users, tree):
     response = client_for(users.district_staff).get(reverse("core:dashboard"))
     children = {child.name: child.counts for child in response.context["children"]}
     assert children == {
-        "Thị trấn Phú Túc": {"communes": 0, "villages": 0, "officers": 1},
-        "Xã Ia RSai": {"communes": 0, "villages": 1, "officers": 1},
+        "Thị trấn Phú Túc": {"communes": 0, "villages": 0, "officers": 1, "households": 0, "poor": 0, "near_poor": 0},
+        "Xã Ia RSai": {"communes": 0, "villages": 1, "officers": 1, "households": 0, "poor": 0, "near_poor": 0},
     }
     assert response.context["totals"]["communes"] == 2
     assert "Xã Ia Mrơn" not in response.content.decode()

@@ -1,0 +1,234 @@
+"""Forms for the registry screens: household with its members on one page, filters, archive, move, overrides."""
+
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from areas.choices import UnitLevel
+from areas.forms import DateInput
+from areas.models import AdministrativeUnit
+
+from .choices import HouseholdClass, PovertyCause, Relationship
+from .models import EthnicGroup, Household, Member
+from .validation import validate_phone
+
+
+class TriStateSelect(forms.NullBooleanSelect):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("Chưa rõ")), ("true", _("Có")), ("false", _("Không"))]
+
+
+class VillageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} – {obj.parent.name}" if obj.parent_id else obj.name
+
+
+class HouseholdForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    village = VillageChoiceField(label=_("Thôn, buôn, tổ dân phố"), queryset=AdministrativeUnit.objects.none())
+    poverty_causes = forms.MultipleChoiceField(
+        label=_("Nguyên nhân nghèo"), choices=PovertyCause.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Household
+        fields = [
+            "code",
+            "village",
+            "address",
+            "phone",
+            "area_type",
+            "agricultural",
+            "meritorious",
+            "social_protection",
+            "no_labour_capacity",
+            "poverty_causes",
+            "income_per_capita",
+            "score_a",
+            "reference_date",
+            "floor_area_m2",
+            "non_durable_main_parts",
+            "water_source",
+            "latrine",
+            "uses_telecom",
+            "has_information_device",
+            "has_loudspeaker_access",
+            "uses_digital_services",
+            "handles_waste",
+            "untreated_illness",
+        ]
+        widgets = {
+            "reference_date": DateInput(),
+            **{
+                name: TriStateSelect()
+                for name in (
+                    "uses_telecom",
+                    "has_information_device",
+                    "has_loudspeaker_access",
+                    "uses_digital_services",
+                    "handles_waste",
+                    "untreated_illness",
+                )
+            },
+        }
+        help_texts = {
+            "code": _("Mã hộ trong xã, ví dụ IRS-001. Không trùng với hộ khác của xã."),
+            "income_per_capita": _("Thu nhập bình quân đầu người một tháng, nếu đã tính được."),
+            "score_a": _("Điểm A theo phiếu B1 (Thông tư 07/2021); dùng khi chưa có thu nhập."),
+            "reference_date": _("Ngày dùng để tính tuổi và chọn chuẩn nghèo; để trống là hôm nay."),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = (
+            AdministrativeUnit.objects.visible_to(user)
+            .valid_on()
+            .filter(level=UnitLevel.VILLAGE)
+            .select_related("parent")
+            .order_by("parent__code", "code")
+        )
+        self.fields["area_type"].required = False
+        self.fields["area_type"].help_text = _("Để trống để lấy theo thôn, buôn.")
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean_phone(self):
+        return validate_phone(self.cleaned_data.get("phone", ""))
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        # A tuple: the inline formset would otherwise append "household" to this very list.
+        fields = (
+            "full_name",
+            "relationship",
+            "sex",
+            "date_of_birth",
+            "ethnic_group",
+            "personal_id",
+            "education_level",
+            "in_school",
+            "health_insurance_number",
+            "health_insurance_valid_from",
+            "health_insurance_valid_to",
+            "able_to_work",
+            "employment",
+            "disability",
+            "social_allowance",
+            "stunted_or_underweight",
+        )
+        widgets = {
+            "date_of_birth": DateInput(),
+            "health_insurance_valid_from": DateInput(),
+            "health_insurance_valid_to": DateInput(),
+            "in_school": TriStateSelect(),
+            "able_to_work": TriStateSelect(),
+            "stunted_or_underweight": TriStateSelect(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ethnic_group"].queryset = EthnicGroup.objects.order_by("code")
+        self.fields["relationship"].initial = Relationship.CHILD
+
+    def clean_personal_id(self):
+        return self.cleaned_data.get("personal_id", "").replace(" ", "")
+
+
+class BaseMemberFormSet(forms.BaseInlineFormSet):
+    def get_queryset(self):
+        return super().get_queryset().current().in_family_order().select_related("ethnic_group")
+
+
+MemberFormSet = inlineformset_factory(
+    Household,
+    Member,
+    form=MemberForm,
+    formset=BaseMemberFormSet,
+    extra=1,
+    can_delete=True,
+    min_num=1,
+    validate_min=True,
+)
+
+
+class HouseholdFilterForm(forms.Form):
+    q = forms.CharField(label=_("Tìm chủ hộ, thành viên, mã hộ (gõ không dấu cũng được)"), required=False)
+    village = VillageChoiceField(label=_("Thôn, buôn"), queryset=AdministrativeUnit.objects.none(), required=False)
+    household_class = forms.ChoiceField(
+        label=_("Phân loại"), choices=[("", _("Tất cả"))] + HouseholdClass.choices, required=False
+    )
+    flag = forms.ChoiceField(
+        label=_("Đối tượng"),
+        required=False,
+        choices=[
+            ("", _("Tất cả")),
+            ("ethnic_minority", _("Hộ dân tộc thiểu số")),
+            ("meritorious", _("Hộ có người có công")),
+            ("social_protection", _("Hộ có đối tượng bảo trợ xã hội")),
+            ("no_labour_capacity", _("Hộ không có khả năng lao động")),
+        ],
+    )
+    indicator = forms.ChoiceField(label=_("Thiếu hụt chỉ số"), required=False, choices=[("", _("Tất cả"))])
+    archived = forms.BooleanField(label=_("Gồm cả hộ đã lưu trữ"), required=False)
+
+    def __init__(self, *args, user=None, indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = (
+            AdministrativeUnit.objects.visible_to(user)
+            .valid_on()
+            .filter(level=UnitLevel.VILLAGE)
+            .select_related("parent")
+            .order_by("parent__code", "code")
+        )
+        self.fields["indicator"].choices = [("", _("Tất cả"))] + list(indicators)
+
+
+class ArchiveForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Lý do lưu trữ"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MoveMemberForm(forms.Form):
+    target = forms.ModelChoiceField(label=_("Chuyển đến hộ"), queryset=Household.objects.none())
+    relationship = forms.ChoiceField(label=_("Quan hệ với chủ hộ mới"), choices=Relationship.choices)
+
+    def __init__(self, *args, user=None, household=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = (
+            Household.objects.visible_to(user)
+            .active()
+            .filter(commune=household.commune)
+            .exclude(pk=household.pk)
+            .order_by("code")
+        )
+
+
+class OverrideForm(forms.Form):
+    code = forms.CharField(widget=forms.HiddenInput)
+    value = forms.ChoiceField(
+        label=_("Kết luận của cán bộ"),
+        choices=[
+            ("derived", _("Theo dữ liệu (bỏ điều chỉnh)")),
+            ("true", _("Thiếu hụt")),
+            ("false", _("Không thiếu hụt")),
+        ],
+    )
+    reason = forms.CharField(label=_("Lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("value") in ("true", "false") and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Hãy ghi lý do điều chỉnh."))
+        return cleaned
+
+
+class StatusRecordForm(forms.Form):
+    household_class = forms.ChoiceField(label=_("Phân loại chính thức"), choices=HouseholdClass.choices)
+    valid_from = forms.DateField(label=_("Từ ngày"), widget=DateInput())
+    decision = forms.CharField(label=_("Quyết định (số, ngày)"), max_length=120, required=False)

@@ -1,0 +1,154 @@
+"""Change history (who, when, old → new) and the transitions derived from a household's status records."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Model
+from django.utils.translation import gettext as _
+
+from .choices import CLASS_RANK, HouseholdClass, Transition
+from .models import ChangeEntry, Household, Member
+
+HOUSEHOLD_FIELDS = [f.name for f in Household._meta.concrete_fields if f.editable and f.name not in {"id"}] + [
+    "state",
+    "archived_reason",
+    "current_class",
+]
+MEMBER_FIELDS = [f.name for f in Member._meta.concrete_fields if f.editable and f.name not in {"id", "household"}]
+
+
+def _display(instance: Model, name: str) -> str:
+    field = instance._meta.get_field(name)
+    value = getattr(instance, name)
+    if value is None or value == "" or value == []:
+        return ""
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, list):
+        base = getattr(field, "base_field", None)
+        labels = dict(base.flatchoices) if base is not None and base.choices else {}
+        return ", ".join(str(labels.get(v, v)) for v in value)
+    if field.is_relation:
+        return str(getattr(instance, field.name))
+    return str(value)
+
+
+def snapshot_of(household_pk: int | None) -> dict:
+    """The displayed values of a household and its current members, for diffing after a change."""
+    if household_pk is None:
+        return {"household": {}, "members": {}}
+    household = Household.objects.select_related("village").get(pk=household_pk)
+    members = household.members.current().select_related("ethnic_group")
+    return {
+        "household": {name: _display(household, name) for name in HOUSEHOLD_FIELDS},
+        "members": {m.pk: {"name": m.full_name, **{n: _display(m, n) for n in MEMBER_FIELDS}} for m in members},
+    }
+
+
+def _label(model, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name).capitalize()
+
+
+def record_changes(*, household: Household, before: dict, user, action: str, note: str = "") -> None:
+    """Write one ChangeEntry for the household and one for each member whose values changed."""
+    after = snapshot_of(household.pk)
+    diff = {
+        _label(Household, name): [before["household"].get(name, ""), value]
+        for name, value in after["household"].items()
+        if before["household"].get(name, "") != value
+    }
+    if diff or note or action != "update":
+        ChangeEntry.objects.create(
+            household=household,
+            subject=_("Hộ %(code)s") % {"code": household.code},
+            action=action,
+            changes=diff,
+            note=note,
+            user=user,
+        )
+    for pk in sorted(set(before["members"]) | set(after["members"])):
+        old, new = before["members"].get(pk), after["members"].get(pk)
+        if old == new:
+            continue
+        if old is None:
+            member_action, changes = "member_add", {}
+        elif new is None:
+            member_action, changes = "member_leave", {}
+        else:
+            member_action = "member_update"
+            changes = {
+                _label(Member, name): [old.get(name, ""), new.get(name, "")]
+                for name in MEMBER_FIELDS
+                if old.get(name, "") != new.get(name, "")
+            }
+        ChangeEntry.objects.create(
+            household=household,
+            member_id=pk,
+            subject=(new or old)["name"],
+            action=member_action,
+            changes=changes,
+            user=user,
+        )
+
+
+ACTION_LABELS = {
+    "create": _("Tạo hộ"),
+    "update": _("Sửa thông tin hộ"),
+    "archive": _("Lưu trữ hộ"),
+    "move_member": _("Chuyển thành viên"),
+    "override": _("Điều chỉnh chỉ số"),
+    "member_add": _("Thêm thành viên"),
+    "member_leave": _("Thành viên ra khỏi hộ"),
+    "member_update": _("Sửa thông tin thành viên"),
+}
+
+
+# --- status transitions (domain.md §2.8) -----------------------------------------------------------
+@dataclass(frozen=True)
+class Period:
+    household_class: str
+    valid_from: date
+    valid_to: date | None
+
+
+def class_on(periods: list[Period], day: date) -> str | None:
+    for period in periods:
+        if period.valid_from <= day and (period.valid_to is None or day <= period.valid_to):
+            return period.household_class
+    return None
+
+
+def transition(periods: list[Period], start: date, end: date) -> Transition | None:
+    """How the household moved between the list in force at ``start`` and the one at ``end``.
+
+    Relapse needs the earlier history: a household poor at ``end`` that had escaped poverty at any time
+    before ``start`` is "tái nghèo", not "phát sinh" (domain.md §2.8 [P]).
+    """
+    before, after = class_on(periods, start), class_on(periods, end)
+    poor, near = HouseholdClass.POOR, HouseholdClass.NEAR_POOR
+    if before == after and before in (poor, near):
+        return Transition.REMAINS
+    earlier = [p for p in periods if p.valid_from < start]
+    was_poor = any(p.household_class == poor for p in earlier)
+    was_near = any(p.household_class == near for p in earlier)
+    if after == poor:
+        if before == near:
+            return Transition.NEAR_POOR_TO_POOR
+        return Transition.RELAPSED_POOR if was_poor else Transition.NEW_POOR
+    if after == near:
+        if before == poor:
+            return Transition.ESCAPED_POOR
+        return Transition.RELAPSED_NEAR_POOR if was_near else Transition.NEW_NEAR_POOR
+    if before == poor:
+        return Transition.ESCAPED_POOR
+    if before == near:
+        return Transition.ESCAPED_NEAR_POOR
+    return None
+
+
+def rank(household_class: str) -> int:
+    return CLASS_RANK.get(household_class, 99)

@@ -1,0 +1,49 @@
+"""manage.py generate_households: seeded demo households for the demo communes (safe to run again)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from households.choices import HouseholdClass
+from households.demo import demo_communes, households_generate
+
+
+class Command(BaseCommand):
+    help = (
+        "Tạo hộ gia đình mẫu (ngẫu nhiên có hạt giống) cho các xã của dữ liệu mẫu. Chạy lại không tạo trùng: "
+        "mã hộ đã có thì bỏ qua."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--per-commune", type=int, default=120, help="Số hộ mỗi xã (mặc định 120).")
+        parser.add_argument("--seed", type=int, default=2021, help="Hạt giống ngẫu nhiên (mặc định 2021).")
+        parser.add_argument(
+            "--commune",
+            action="append",
+            dest="communes",
+            metavar="CODE",
+            help="Mã xã; lặp lại để chọn nhiều xã. Mặc định: mọi xã của huyện Krông Pa và Ia Pa có thôn, buôn.",
+        )
+        parser.add_argument("--batch-size", type=int, default=500, help="Số hộ mỗi lần ghi (mặc định 500).")
+
+    def handle(self, *args, per_commune, seed, communes, batch_size, verbosity, **options):
+        if per_commune < 0 or batch_size < 1:
+            raise CommandError("--per-commune phải ≥ 0 và --batch-size phải ≥ 1.")
+        chosen = demo_communes(communes)
+        if communes:
+            missing = sorted(set(communes) - {c.code for c in chosen})
+            if missing:
+                raise CommandError(f"Không tìm thấy xã có thôn, buôn với mã: {', '.join(missing)}.")
+        if not chosen:
+            raise CommandError("Chưa có xã nào có thôn, buôn. Hãy chạy manage.py load_demo trước.")
+        say = self.stdout.write if verbosity >= 1 else None
+        result = households_generate(
+            communes=chosen, per_commune=per_commune, seed=seed, batch_size=batch_size, progress=say
+        )
+        poor, near = result.share(HouseholdClass.POOR), result.share(HouseholdClass.NEAR_POOR)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Đã tạo {result.created:,} hộ mới ở {result.communes} xã ({result.skipped:,} hộ đã có, bỏ qua) "
+                f"trong {result.seconds:.1f} giây.".replace(",", ".")
+            )
+        )
+        if result.created:
+            self.stdout.write(f"Trong số hộ mới: hộ nghèo {poor:.1%}, hộ cận nghèo {near:.1%}.".replace(".", ","))

@@ -1,0 +1,286 @@
+"""Write services for the registry. Every change is validated, versioned, reclassified and logged."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from areas.choices import UnitLevel
+
+from .choices import HouseholdState, Relationship
+from .classification import assess
+from .history import record_changes, snapshot_of
+from .models import Household, IndicatorOverride, Member, StatusRecord
+from .validation import (
+    normalise_name,
+    validate_date_of_birth,
+    validate_household_members,
+    validate_personal_id,
+)
+
+
+class StaleEditError(ValidationError):
+    """Someone else saved the household after this officer opened it."""
+
+
+STALE_MESSAGE = _(
+    "Hộ này vừa được %(user)s cập nhật lúc %(when)s, sau khi bạn mở trang. Những gì bạn nhập chưa được lưu và "
+    "vẫn còn trên trang: hãy mở hộ trong một thẻ mới để xem thay đổi, rồi nhập lại phần của bạn."
+)
+
+
+def _claim_version(household: Household, expected_version: int | None) -> None:
+    """Optimistic lock: bump the version only if nobody saved since ``expected_version`` was read."""
+    if household.pk is None:
+        return
+    updated = Household.objects.filter(pk=household.pk, version=expected_version).update(version=F("version") + 1)
+    if not updated:
+        latest = household.changes.select_related("user").first()
+        raise StaleEditError(
+            STALE_MESSAGE
+            % {
+                "user": latest.user if latest and latest.user else _("người khác"),
+                "when": timezone.localtime(latest.at).strftime("%H:%M %d/%m/%Y") if latest else "?",
+            }
+        )
+    household.version = (expected_version or 0) + 1
+
+
+def duplicate_person_errors(*, members: list[Member], household: Household, user) -> list[str]:
+    """One person may live in only one active household of the province (matched on the personal ID)."""
+    ids = {m.personal_id: m for m in members if m.personal_id}
+    if not ids:
+        return []
+    province_path = "/" + household.village.path.strip("/").split("/")[0] + "/"
+    clashes = (
+        Member.objects.current()
+        .filter(
+            personal_id__in=ids,
+            household__state=HouseholdState.ACTIVE,
+            household__village__path__startswith=province_path,
+        )
+        .exclude(household_id=household.pk)
+        .select_related("household__village")
+    )
+    visible = set(
+        Household.objects.visible_to(user).filter(pk__in=[c.household_id for c in clashes]).values_list("pk", flat=True)
+    )
+    errors = []
+    for clash in clashes:
+        if clash.household_id in visible:
+            where = _("hộ %(code)s (%(village)s)") % {"code": clash.household.code, "village": clash.household.village}
+        else:
+            where = _("một hộ thuộc đơn vị khác trong tỉnh")
+        errors.append(
+            _("Số định danh %(pid)s của %(name)s đã có trong %(where)s.")
+            % {"pid": clash.personal_id, "name": ids[clash.personal_id].full_name, "where": where}
+        )
+    seen, repeated = set(), set()
+    for member in members:
+        if member.personal_id in seen:
+            repeated.add(member.personal_id)
+        seen.add(member.personal_id)
+    errors += [_("Số định danh %(pid)s bị nhập hai lần trong hộ.") % {"pid": pid} for pid in repeated if pid]
+    return errors
+
+
+def _validate(household: Household, members: list[Member], user) -> None:
+    today = timezone.localdate()
+    errors = []
+    if household.village_id and household.village.level != UnitLevel.VILLAGE:
+        errors.append(_("Hãy chọn thôn, buôn, tổ dân phố nơi hộ sinh sống."))
+    for member in members:
+        member.full_name = normalise_name(member.full_name)
+        for message in validate_date_of_birth(member.date_of_birth, today=today) + validate_personal_id(
+            member.personal_id, sex=member.sex, date_of_birth=member.date_of_birth
+        ):
+            errors.append(f"{member.full_name}: {message}")
+    reference = household.reference_date
+    errors += [
+        _("%(name)s sinh sau ngày tham chiếu %(date)s của hộ.")
+        % {"name": m.full_name, "date": reference.strftime("%d/%m/%Y")}
+        for m in members
+        if reference and m.date_of_birth and m.date_of_birth > reference
+    ]
+    errors += validate_household_members(
+        [{"full_name": m.full_name, "relationship": m.relationship, "date_of_birth": m.date_of_birth} for m in members]
+    )
+    errors += duplicate_person_errors(members=members, household=household, user=user)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _refresh_derived(household: Household, members: list[Member]) -> None:
+    """Fields computed from the members and facts: head, ethnic-minority flag, current classification."""
+    head = next((m for m in members if m.relationship == Relationship.HEAD), None)
+    household.head_name = head.full_name if head else ""
+    # Hộ DTTS: the head or the head's spouse belongs to an ethnic minority [U] (docs/adr/0007).
+    household.ethnic_minority = any(
+        m.ethnic_group.is_minority for m in members if m.relationship in (Relationship.HEAD, Relationship.SPOUSE)
+    )
+    snapshot = assess(household, members)
+    household.classification = snapshot
+    household.current_class = snapshot["household_class"]
+    household.deprived_indicators = snapshot["deprived"]
+
+
+@transaction.atomic
+def household_save(
+    *, household: Household, members: list[Member], removed: list[Member] = (), user, expected_version: int | None
+) -> Household:
+    """Create or update a household with its members; refused if someone else saved it in the meantime."""
+    before = snapshot_of(household.pk)
+    _claim_version(household, expected_version)
+    household.commune = household.village.parent
+    if not household.area_type:
+        household.area_type = household.village.area_type or "rural"
+    staying = [m for m in members if m not in removed]
+    _validate(household, staying, user)
+    is_new = household.pk is None
+    if is_new:
+        household.created_by = user
+    household.full_clean(exclude=["commune"])
+    household.save()
+    today = timezone.localdate()
+    for member in removed:
+        if member.pk:
+            member.left_at = today
+            member.save(update_fields=["left_at", "updated_at"])
+    for member in staying:
+        member.household = household
+        member.full_clean(exclude=["household"])
+        member.save()
+    _refresh_derived(household, staying)
+    household.save(
+        update_fields=[
+            "head_name",
+            "ethnic_minority",
+            "classification",
+            "current_class",
+            "deprived_indicators",
+            "commune",
+            "updated_at",
+        ]
+    )
+    record_changes(household=household, before=before, user=user, action="create" if is_new else "update")
+    return household
+
+
+@transaction.atomic
+def household_reclassify(*, household: Household, user=None) -> Household:
+    """Recompute the classification after a standard or an override changed (no version bump: no user edit)."""
+    members = list(household.members.current().select_related("ethnic_group"))
+    _refresh_derived(household, members)
+    household.save(
+        update_fields=[
+            "head_name",
+            "ethnic_minority",
+            "classification",
+            "current_class",
+            "deprived_indicators",
+            "updated_at",
+        ]
+    )
+    return household
+
+
+@transaction.atomic
+def household_archive(*, household: Household, reason: str, user, expected_version: int) -> Household:
+    """Stop tracking a household (moved away, merged, dissolved); nothing is deleted and it can be found again."""
+    if household.is_archived:
+        raise ValidationError(_("Hộ này đã được lưu trữ trước đó."))
+    if not reason.strip():
+        raise ValidationError(_("Hãy ghi lý do lưu trữ."))
+    before = snapshot_of(household.pk)
+    _claim_version(household, expected_version)
+    household.state, household.archived_reason = HouseholdState.ARCHIVED, reason.strip()
+    household.save(update_fields=["state", "archived_reason", "version", "updated_at"])
+    record_changes(household=household, before=before, user=user, action="archive", note=reason.strip())
+    return household
+
+
+@transaction.atomic
+def member_move(*, member: Member, target: Household, relationship: str, user) -> Member:
+    """Move a person to another household of the commune (marriage, split): both households are reclassified."""
+    source = member.household
+    if target.pk == source.pk:
+        raise ValidationError(_("Hãy chọn một hộ khác."))
+    if target.is_archived:
+        raise ValidationError(_("Không thể chuyển vào hộ đã lưu trữ."))
+    if member.relationship == Relationship.HEAD and source.members.current().count() > 1:
+        raise ValidationError(
+            _("Hãy chọn chủ hộ mới cho hộ %(code)s trước khi chuyển chủ hộ đi.") % {"code": source.code}
+        )
+    before_source, before_target = snapshot_of(source.pk), snapshot_of(target.pk)
+    moved = Member.objects.get(pk=member.pk)  # the row, not the caller's edited copy
+    moved.left_at = timezone.localdate()
+    moved.save(update_fields=["left_at", "updated_at"])
+    newcomer = Member.objects.get(pk=member.pk)
+    newcomer.pk, newcomer.household, newcomer.relationship, newcomer.left_at = None, target, relationship, None
+    target_members = [*target.members.current().select_related("ethnic_group"), newcomer]
+    _validate(target, target_members, user)
+    newcomer.save()
+    Household.objects.filter(pk__in=[source.pk, target.pk]).update(version=F("version") + 1)
+    for household, before in ((source, before_source), (target, before_target)):
+        household.refresh_from_db()
+        household_reclassify(household=household)
+        record_changes(
+            household=household,
+            before=before,
+            user=user,
+            action="move_member",
+            note=_("%(name)s chuyển từ hộ %(source)s sang hộ %(target)s")
+            % {"name": member.full_name, "source": source.code, "target": target.code},
+        )
+    return newcomer
+
+
+@transaction.atomic
+def indicator_override_set(*, household: Household, code: str, deprived: bool | None, reason: str, user) -> None:
+    """Record (or clear, with ``deprived=None``) an officer's judgement on one indicator, with a reason."""
+    before = snapshot_of(household.pk)
+    if deprived is None:
+        household.indicator_overrides.filter(code=code).delete()
+    else:
+        if not reason.strip():
+            raise ValidationError(_("Hãy ghi lý do điều chỉnh chỉ số."))
+        IndicatorOverride.objects.update_or_create(
+            household=household,
+            code=code,
+            defaults={"deprived": deprived, "reason": reason.strip(), "created_by": user},
+        )
+    Household.objects.filter(pk=household.pk).update(version=F("version") + 1)
+    household.refresh_from_db()
+    household_reclassify(household=household)
+    record_changes(household=household, before=before, user=user, action="override", note=reason.strip())
+
+
+@transaction.atomic
+def status_record_add(
+    *, household: Household, household_class: str, valid_from, decision: str, user, note: str = ""
+) -> StatusRecord:
+    """Record the official class from a date (a commune decision); the open period before it is closed."""
+    open_record = household.status_records.filter(valid_to__isnull=True).first()
+    if open_record:
+        if valid_from <= open_record.valid_from:
+            raise ValidationError(
+                _("Ngày %(date)s phải sau ngày bắt đầu của trạng thái hiện tại (%(current)s).")
+                % {"date": valid_from.strftime("%d/%m/%Y"), "current": open_record.valid_from.strftime("%d/%m/%Y")}
+            )
+        open_record.valid_to = valid_from - timedelta(days=1)
+        open_record.save(update_fields=["valid_to"])
+    record = StatusRecord(
+        household=household,
+        household_class=household_class,
+        valid_from=valid_from,
+        decision=decision.strip(),
+        note=note,
+        created_by=user,
+        standard_code=household.classification.get("standard", ""),
+    )
+    record.full_clean()
+    record.save()
+    return record

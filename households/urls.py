@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views, views_excel
+
+app_name = "households"
+
+urlpatterns = [
+    path("", views.HouseholdListView.as_view(), name="list"),
+    path("them/", views.HouseholdCreateView.as_view(), name="create"),
+    path("xuat-excel/", views_excel.HouseholdExportView.as_view(), name="export"),
+    path("nhap-excel/", views_excel.HouseholdImportView.as_view(), name="import"),
+    path("nhap-excel/mau/", views_excel.ImportTemplateView.as_view(), name="import_template"),
+    path("chuan-ngheo/", views.StandardListView.as_view(), name="standards"),
+    path("<int:pk>/", views.HouseholdDetailView.as_view(), name="detail"),
+    path("<int:pk>/sua/", views.HouseholdUpdateView.as_view(), name="update"),
+    path("<int:pk>/luu-tru/", views.HouseholdArchiveView.as_view(), name="archive"),
+    path("<int:pk>/lich-su/", views.HouseholdHistoryView.as_view(), name="history"),
+    path("<int:pk>/chi-so/", views.IndicatorOverrideView.as_view(), name="override"),
+    path("<int:pk>/trang-thai/", views.StatusRecordCreateView.as_view(), name="status_add"),
+    path("thanh-vien/<int:pk>/chuyen-ho/", views.MemberMoveView.as_view(), name="member_move"),
+]
