@@ -193,3 +193,48 @@ def test_status_records_close_the_previous_period(make_household, users):
             decision="",
             user=users.commune_officer,
         )
+
+
+def test_a_provinces_higher_line_applies_to_its_households(make_household, tree, users):
+    from households.models import ProvinceIncomeLine
+
+    household = make_household(income_per_capita=1_700_000)
+    assert household.current_class == HouseholdClass.AVERAGE_LIVING  # an agricultural household above the line
+    ProvinceIncomeLine.objects.create(
+        province=tree.province,
+        valid_from=date(2026, 1, 1),
+        rural=1_800_000,
+        urban=2_300_000,
+        legal_basis="Nghị quyết của HĐND tỉnh Gia Lai (thử)",
+    )
+    services.household_reclassify(household=household)
+    assert household.current_class == HouseholdClass.POOR
+    assert "tỉnh" in household.classification["summary"]
+
+
+def test_an_administrator_corrects_a_standard_and_bad_data_is_refused(make_household):
+    from households.models import PovertyStandard
+
+    row = PovertyStandard.objects.get(code="ND07_2021")
+    row.definition["poverty_line"] = {"rural": 1_000_000, "urban": 1_500_000}
+    row.full_clean()
+    row.save()
+    household = services.household_reclassify(household=make_household())
+    assert household.current_class == HouseholdClass.AVERAGE_LIVING  # 1.200.000 is now above the corrected line
+    row.definition["poverty_line"] = {"rural": "nhiều"}
+    with pytest.raises(ValidationError):
+        row.full_clean()
+
+
+def test_standards_page_lists_every_period(client_for, users):
+    from django.urls import reverse
+
+    page = client_for(users.commune_officer).get(reverse("households:standards")).content.decode()
+    for text in (
+        "Quyết định 59/2015/QĐ-TTg",
+        "Nghị định 07/2021/NĐ-CP",
+        "Nghị định 351/2025/NĐ-CP",
+        "1.500.000",
+        "Tạm thời",
+    ):
+        assert text in page
