@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
+from core.demo import DISTRICT_CODES, PROVINCE_CODE
 
 from . import criteria
 from .choices import Employment, Latrine, PovertyCause, Relationship, Sex, WaterSource
@@ -295,7 +296,9 @@ class HouseholdMaker:
         if size == 1:
             age = rng.randint(60, 88) if rng.random() < 0.6 else rng.randint(24, 59)
             sex = Sex.FEMALE if rng.random() < 0.6 else Sex.MALE
-            return [Person(Relationship.HEAD, sex, age, group)]
+            alone = [Person(Relationship.HEAD, sex, age, group)]
+            self.name_clans(alone)
+            return alone
         head_age = min(75, max(22, int(rng.triangular(22, 75, 38))))
         has_spouse = rng.random() < 0.9
         head_sex = (
@@ -654,28 +657,39 @@ def personal_id(rng: random.Random, sex: str, born: date) -> str:
     return f"{PROVINCE_ID_CODE}{century}{born.year % 100:02d}{rng.randint(0, 999_999):06d}"
 
 
-def _assign_ids(rng: random.Random, members: list[Member]) -> None:
-    """Give ~90 % of members an ID, unique among themselves and against every ID already in the registry."""
-    wanted = [m for m in members if rng.random() < 0.9]
-    for member in wanted:
-        member.personal_id = personal_id(rng, member.sex, member.date_of_birth)
-    while True:
-        seen, clashes = set(), []
-        for member in wanted:
-            if member.personal_id in seen:
-                clashes.append(member)
-            seen.add(member.personal_id)
-        taken = set(
-            Member.objects.filter(personal_id__in=[m.personal_id for m in wanted]).values_list("personal_id", flat=True)
-        )
-        clashes += [m for m in wanted if m.personal_id in taken]
-        if not clashes:
-            return
-        for member in clashes:
+def _draw_ids(rng: random.Random, members: list[Member]) -> None:
+    """About 90 % of members have a personal ID (the others: not yet issued, not declared)."""
+    for member in members:
+        if rng.random() < 0.9:
             member.personal_id = personal_id(rng, member.sex, member.date_of_birth)
 
 
+def _dedupe_ids(batch: list["Planned"]) -> None:
+    """Redraw IDs that repeat within the batch or already exist in the registry (one query per round)."""
+    while True:
+        seen, clashes = set(), []
+        people = [(plan, m) for plan in batch for m in plan.members if m.personal_id]
+        for plan, member in people:
+            if member.personal_id in seen:
+                clashes.append((plan, member))
+            seen.add(member.personal_id)
+        taken = set(Member.objects.filter(personal_id__in=seen).values_list("personal_id", flat=True))
+        clashes += [(plan, m) for plan, m in people if m.personal_id in taken]
+        if not clashes:
+            return
+        for plan, member in clashes:
+            member.personal_id = personal_id(plan.rng, member.sex, member.date_of_birth)
+
+
 # --- the generator ------------------------------------------------------------------------------------------------
+
+
+def vn_number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def vn_decimal(value: float, places: int = 1) -> str:
+    return f"{value:.{places}f}".replace(".", ",")
 
 
 def _plain(text: str) -> str:
@@ -695,6 +709,13 @@ def commune_prefix(commune: AdministrativeUnit) -> str:
 
 
 @dataclass
+class Planned:
+    household: Household
+    members: list[Member]
+    rng: random.Random
+
+
+@dataclass
 class GenerationResult:
     created: int = 0
     skipped: int = 0
@@ -708,8 +729,6 @@ class GenerationResult:
 
 def demo_communes(codes: list[str] | None = None):
     """The communes to fill: the given codes, or every commune of the demo districts that has villages."""
-    from core.demo import DISTRICT_CODES, PROVINCE_CODE
-
     communes = AdministrativeUnit.objects.valid_on().filter(level=UnitLevel.COMMUNE, children__isnull=False)
     if codes:
         communes = communes.filter(code__in=codes)
@@ -745,35 +764,35 @@ def households_generate(
         existing = set(
             Household.objects.filter(commune=commune, code__startswith=f"{prefix}-").values_list("code", flat=True)
         )
-        batch: list[tuple[Household, list[Member]]] = []
+        batch: list[Planned] = []
         for number in range(1, per_commune + 1):
             # Every household is drawn even when it exists, so the random sequence (hence the data) is the same.
             village = rng.choice(villages)
             code = f"{prefix}-{number:04d}"
             household, members = maker.household(code, village, PROFILES.get(village.kind, PROFILES["village"]))
-            id_rng = random.Random(f"{seed}:{commune.code}:{number}")
             if code in existing:
                 result.skipped += 1
                 continue
-            _assign_ids(id_rng, members)
-            batch.append((household, members))
+            id_rng = random.Random(f"{seed}:{commune.code}:{number}")  # IDs do not shift the households' sequence
+            _draw_ids(id_rng, members)
+            batch.append(Planned(household, members, id_rng))
             if len(batch) >= batch_size:
                 _save(batch, result)
                 batch = []
                 say(
                     _("  %(commune)s: %(done)s/%(total)s hộ")
-                    % {"commune": commune.name, "done": number, "total": per_commune}
+                    % {"commune": commune.name, "done": vn_number(number), "total": vn_number(per_commune)}
                 )
         if batch:
             _save(batch, result)
         say(
-            _("%(commune)s (%(prefix)s): %(created)s hộ mới, %(skipped)s hộ đã có, %(seconds).1f giây")
+            _("%(commune)s (%(prefix)s): %(created)s hộ mới, %(skipped)s hộ đã có, %(seconds)s giây")
             % {
                 "commune": commune.name,
                 "prefix": prefix,
-                "created": result.created - created_before,
-                "skipped": result.skipped - skipped_before,
-                "seconds": time.monotonic() - commune_started,
+                "created": vn_number(result.created - created_before),
+                "skipped": vn_number(result.skipped - skipped_before),
+                "seconds": vn_decimal(time.monotonic() - commune_started),
             }
         )
     result.seconds = time.monotonic() - started
@@ -781,15 +800,17 @@ def households_generate(
 
 
 @transaction.atomic
-def _save(batch: list[tuple[Household, list[Member]]], result: GenerationResult) -> None:
-    """Write a batch: derived fields from the service's derivation, then bulk inserts."""
-    for household, members in batch:
-        _refresh_derived(household, members)
-        result.classes[household.current_class] += 1
-    Household.objects.bulk_create([household for household, _members in batch])
+def _save(batch: list["Planned"], result: GenerationResult) -> None:
+    """Write a batch: unique IDs, derived fields from the service's derivation, then bulk inserts."""
+    _dedupe_ids(batch)
+    for plan in batch:
+        _refresh_derived(plan.household, plan.members)
+        result.classes[plan.household.current_class] += 1
+    Household.objects.bulk_create([plan.household for plan in batch])
     rows, entries = [], []
-    for household, members in batch:
-        for member in members:
+    for plan in batch:
+        household = plan.household
+        for member in plan.members:
             member.household = household
             rows.append(member)
         entries.append(

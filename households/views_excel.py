@@ -212,4 +212,4 @@ class HouseholdImportView(RoleRequiredMixin, TemplateView):
         return redirect("households:list")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(columns=excel.COLUMNS, example_code=excel.EXAMPLE_CODE, **kwargs)
+        return super().get_context_data(example_code=excel.EXAMPLE_CODE, **kwargs)

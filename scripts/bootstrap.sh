@@ -59,7 +59,9 @@ if ((${#missing[@]})); then
     # so one unavailable package does not block all the others.
     installable=()
     for pkg in "${missing[@]}"; do
-        if apt-cache show "$pkg" 2>/dev/null | grep -q '^Package:'; then
+        # Not `apt-cache show | grep -q`: grep exits early, apt-cache dies of SIGPIPE and
+        # pipefail turns that into "not available".
+        if [[ -n "$(apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p' | grep -v '(none)')" ]]; then
             installable+=("$pkg")
         else
             warn "package '$pkg' is not available from the configured apt sources; skipping it"

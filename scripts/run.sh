@@ -29,6 +29,7 @@ log "Collecting static files"
 "$PY" manage.py collectstatic --noinput
 log "Loading demo data"
 "$PY" manage.py load_demo
+"$PY" manage.py generate_households --per-commune 120 --seed 2021
 
 # --- the three processes ---------------------------------------------------------------------
 NAMES=(web worker beat)

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from households.choices import HouseholdClass
-from households.demo import demo_communes, households_generate
+from households.demo import demo_communes, households_generate, vn_decimal, vn_number
 
 
 class Command(BaseCommand):
@@ -35,15 +35,20 @@ class Command(BaseCommand):
         if not chosen:
             raise CommandError("Chưa có xã nào có thôn, buôn. Hãy chạy manage.py load_demo trước.")
         say = self.stdout.write if verbosity >= 1 else None
-        result = households_generate(
-            communes=chosen, per_commune=per_commune, seed=seed, batch_size=batch_size, progress=say
-        )
+        try:
+            result = households_generate(
+                communes=chosen, per_commune=per_commune, seed=seed, batch_size=batch_size, progress=say
+            )
+        except ValueError as error:  # no poverty standard in force on the reference date
+            raise CommandError(str(error)) from error
         poor, near = result.share(HouseholdClass.POOR), result.share(HouseholdClass.NEAR_POOR)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Đã tạo {result.created:,} hộ mới ở {result.communes} xã ({result.skipped:,} hộ đã có, bỏ qua) "
-                f"trong {result.seconds:.1f} giây.".replace(",", ".")
+                f"Đã tạo {vn_number(result.created)} hộ mới ở {result.communes} xã ({vn_number(result.skipped)} hộ "
+                f"đã có, bỏ qua) trong {vn_decimal(result.seconds)} giây."
             )
         )
         if result.created:
-            self.stdout.write(f"Trong số hộ mới: hộ nghèo {poor:.1%}, hộ cận nghèo {near:.1%}.".replace(".", ","))
+            self.stdout.write(
+                f"Trong số hộ mới: hộ nghèo {vn_decimal(poor * 100)} %, hộ cận nghèo {vn_decimal(near * 100)} %."
+            )

@@ -1,0 +1,48 @@
+"""Excel workbooks for the registry: the import template, the export and the import (dry run, then commit).
+
+One row per member; the household columns are repeated on every row of the household. The export and the
+template share one column layout (``COLUMNS``), so an exported file can be imported again unchanged.
+
+- ``columns``: the layout and how one cell is read (Vietnamese labels, dd/mm/yyyy, 1.234.567) and written;
+- ``workbooks``: writing the export and the template, reading an upload into rows;
+- ``importer``: grouping rows into households, validating them with the registry's forms and service inside a
+  transaction (rolled back in the dry run), all or nothing (STYLE.md rule 9).
+"""
+
+from .columns import COLUMNS, DATE_FORMAT, VND_FORMAT, Column
+from .importer import ImportReport, RowError, household_import, import_summary
+from .workbooks import (
+    EXAMPLE_CODE,
+    MAX_UPLOAD_BYTES,
+    XLSX_CONTENT_TYPE,
+    ImportFileError,
+    Sheet,
+    export_filename,
+    export_queryset,
+    export_workbook,
+    file_digest,
+    read_sheet,
+    template_workbook,
+)
+
+__all__ = [
+    "COLUMNS",
+    "DATE_FORMAT",
+    "EXAMPLE_CODE",
+    "MAX_UPLOAD_BYTES",
+    "VND_FORMAT",
+    "XLSX_CONTENT_TYPE",
+    "Column",
+    "ImportFileError",
+    "ImportReport",
+    "RowError",
+    "Sheet",
+    "export_filename",
+    "export_queryset",
+    "export_workbook",
+    "file_digest",
+    "household_import",
+    "import_summary",
+    "read_sheet",
+    "template_workbook",
+]

@@ -1,0 +1,370 @@
+"""The import: rows grouped into households, validated with the registry's forms and service, all or nothing.
+
+Everything runs inside one transaction. In the dry run it is always rolled back; on commit it is rolled back as
+soon as one row has an error. Each household is saved through ``household_save`` (its own savepoint), so rules
+across households, such as one personal ID in two households of the province, are reported in the dry run too.
+
+A household or member whose values in the file equal the registry's is not validated again and not saved:
+re-importing a file changes nothing (no version bump, no change-log entry).
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from areas.models import AdministrativeUnit
+from households.choices import HouseholdState, Relationship
+from households.forms import HouseholdForm, MemberForm
+from households.models import EthnicGroup, Household, Member
+from households.services import household_save
+
+from .columns import (
+    BY_KEY,
+    HOUSEHOLD_COLUMNS,
+    KEEP_WHEN_EMPTY,
+    MEMBER_COLUMNS,
+    CellError,
+    Column,
+    Lookups,
+    display,
+    format_vnd,
+    parse_cell,
+)
+from .workbooks import EXAMPLE_CODE, Sheet
+
+HOUSEHOLD_FORM_FIELDS = list(HouseholdForm._meta.fields)
+MEMBER_FORM_FIELDS = list(MemberForm._meta.fields)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int | None  # as Excel shows it
+    code: str
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    """What the import found or did: the errors per row and cell, the households created, updated, unchanged."""
+
+    households: int = 0
+    members: int = 0
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    versions: dict[str, int] = field(default_factory=dict)  # "commune_id:code" -> version read
+    committed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def error_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
+    def sorted_errors(self) -> list[RowError]:
+        return sorted(self.errors, key=lambda e: (e.row or 0, e.column))
+
+
+def import_summary(report: ImportReport) -> str:
+    return _("%(total)s hộ: %(created)s hộ mới, %(updated)s hộ cập nhật, %(unchanged)s hộ không thay đổi.") % {
+        "total": format_vnd(report.households),
+        "created": format_vnd(len(report.created)),
+        "updated": format_vnd(len(report.updated)),
+        "unchanged": format_vnd(len(report.unchanged)),
+    }
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    values: dict  # column key -> typed value (None: empty cell; key absent: column not in the file)
+    failed: set  # keys of the cells that could not be read
+
+    def has_member(self) -> bool:
+        return any(self.values.get(c.key) is not None or c.key in self.failed for c in MEMBER_COLUMNS)
+
+
+@dataclass
+class Group:
+    """The rows of one household (same Mã hộ) and the errors found in them."""
+
+    code: str
+    rows: list[ParsedRow]
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def first(self) -> ParsedRow:
+        return self.rows[0]
+
+    def error(self, row: ParsedRow | int | None, column: Column | str, message: str) -> None:
+        number = row.number if isinstance(row, ParsedRow) else row
+        header = column.title if isinstance(column, Column) else column
+        self.errors.append(RowError(number, self.code, header, _sentence(message)))
+
+    def has_error(self, row: ParsedRow, column: Column) -> bool:
+        return any(e.row == row.number and e.column == column.title for e in self.errors)
+
+
+def _sentence(message) -> str:
+    message = str(message).strip()
+    if message:
+        message = message[0].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
+
+
+def _model_values(instance, fields: list[str]) -> dict:
+    """The instance's values in form-data shape (foreign keys by pk)."""
+    values = {}
+    for name in fields:
+        value = getattr(instance, instance._meta.get_field(name).attname)
+        values[name] = list(value) if isinstance(value, list) else value
+    return values
+
+
+def _form_data(instance, fields: list[str], row_values: dict, columns: tuple[Column, ...]) -> dict:
+    """The registry's values overlaid with the file's: fields without a column in the file are kept."""
+    data = _model_values(instance, fields)
+    for column in columns:
+        if column.key not in row_values:
+            continue
+        value = row_values[column.key]
+        if value is None and column.key in KEEP_WHEN_EMPTY:
+            continue
+        data[column.key] = value.pk if isinstance(value, AdministrativeUnit | EthnicGroup) else value
+    return data
+
+
+def _same(data: dict, current: dict) -> bool:
+    """Whether the file's values equal the registry's (an empty cell equals an empty text)."""
+    return all(
+        data.get(name) == value or (data.get(name) in (None, "") and value in (None, ""))
+        for name, value in current.items()
+    )
+
+
+class _Importer:
+    def __init__(self, *, sheet: Sheet, user, commit: bool, expected_versions: dict | None):
+        self.sheet, self.user, self.commit, self.expected_versions = sheet, user, commit, expected_versions
+        self.report = ImportReport()
+        self.lookups = Lookups.for_user(user)
+
+    def run(self) -> ImportReport:
+        groups = self.parse()
+        self.report.households = len(groups)
+        self.report.members = sum(1 for g in groups for r in g.rows if r.has_member())
+        existing = self.existing_households(groups)
+        with transaction.atomic():
+            for group in groups:
+                self.check_group(group)
+                self.import_group(group, existing)
+                self.report.errors.extend(group.errors)
+            if self.report.errors or not self.commit:
+                transaction.set_rollback(True)
+            else:
+                self.report.committed = True
+        return self.report
+
+    # reading the rows
+    def parse(self) -> list[Group]:
+        groups: dict[str, Group] = {}
+        for sheet_row in self.sheet.rows:
+            row, cell_errors = ParsedRow(sheet_row.number, {}, set()), []
+            for key in self.sheet.columns:
+                try:
+                    row.values[key] = parse_cell(BY_KEY[key], sheet_row.raw.get(key), self.lookups)
+                except CellError as error:
+                    row.values[key] = None
+                    row.failed.add(key)
+                    cell_errors.append((BY_KEY[key], str(error)))
+            code = (row.values.get("code") or "").upper()
+            if not code:
+                self.report.errors.append(RowError(row.number, "", BY_KEY["code"].title, _("Thiếu mã hộ.")))
+                continue
+            row.values["code"] = code
+            group = groups.setdefault(code, Group(code, []))
+            group.rows.append(row)
+            for column, message in cell_errors:
+                group.error(row, column, message)
+        return list(groups.values())
+
+    def check_group(self, group: Group) -> None:
+        """Required cells, and household cells of later rows that contradict the first row of the household."""
+        first = group.first
+        if group.code == EXAMPLE_CODE:
+            group.error(first, BY_KEY["code"], _("đây là hộ ví dụ của tệp mẫu; hãy xoá các dòng ví dụ trước khi nhập"))
+        for column in HOUSEHOLD_COLUMNS:
+            if column.key not in self.sheet.columns:
+                continue
+            if column.required and first.values.get(column.key) is None and column.key not in first.failed:
+                group.error(first, column, _("ô này là bắt buộc"))
+            for row in group.rows[1:]:
+                value = row.values.get(column.key)
+                if value is None or column.key in row.failed or column.key in first.failed:
+                    continue
+                if value != first.values.get(column.key):
+                    group.error(
+                        row, column,
+                        _("khác với dòng %(row)s của cùng hộ %(code)s (“%(first)s”); thông tin hộ lấy theo dòng đầu "
+                          "của hộ")
+                        % {"row": first.number, "code": group.code, "first": display(column, first.values[column.key])},
+                    )
+        for row in group.rows:
+            if row.has_member():
+                for column in MEMBER_COLUMNS:
+                    if column.required and row.values.get(column.key) is None and column.key not in row.failed:
+                        group.error(row, column, _("ô này là bắt buộc trên dòng có thành viên"))
+
+    def existing_households(self, groups: list[Group]) -> dict[tuple[int, str], Household]:
+        """The households of the file already in the registry (any commune the officer sees), in two queries."""
+        members = Member.objects.current().select_related("ethnic_group")
+        households = (
+            Household.objects.visible_to(self.user)
+            .filter(code__in=[g.code for g in groups])
+            .select_related("village__parent", "commune")
+            .prefetch_related(Prefetch("members", queryset=members, to_attr="current_members"))
+        )
+        return {(h.commune_id, h.code): h for h in households}
+
+    # validating and saving one household
+    def import_group(self, group: Group, existing: dict) -> None:
+        first = group.first
+        village = first.values.get("village")
+        household = existing.get((village.parent_id, group.code)) if village else None
+        expected = None
+        if household is not None:
+            key = f"{household.commune_id}:{household.code}"
+            self.report.versions[key] = household.version
+            # On commit, the version read by the dry run: if someone saved in between, the service refuses.
+            expected = household.version if self.expected_versions is None else self.expected_versions.get(key, -1)
+        else:
+            household = Household()
+
+        before = _model_values(household, HOUSEHOLD_FORM_FIELDS) if household.pk else None
+        data = _form_data(household, HOUSEHOLD_FORM_FIELDS, first.values, HOUSEHOLD_COLUMNS)
+        if village is not None and not data.get("area_type"):
+            data["area_type"] = village.area_type or "rural"  # "Để trống để lấy theo thôn, buôn"
+        if before is None or not _same(data, before):
+            form = HouseholdForm(data={**data, "version": expected}, instance=household, user=self.user)
+            if not form.is_valid():
+                self.form_errors(group, first, form, HOUSEHOLD_COLUMNS)
+
+        current = list(household.current_members) if household.pk else []
+        by_pid = {m.personal_id: m for m in current if m.personal_id}
+        by_name = {(m.full_name.casefold(), m.date_of_birth): m for m in current}
+        used: dict[int, int] = {}  # pk of a registry member -> the Excel row that matched it
+        staying: list[tuple[Member, int]] = []
+        members_changed = False
+        for row in group.rows:
+            if not row.has_member():
+                continue
+            values = row.values
+            match = by_pid.get(values.get("personal_id") or "") or by_name.get(
+                ((values.get("full_name") or "").casefold(), values.get("date_of_birth"))
+            )
+            if match is not None and match.pk in used:
+                message = _("trùng với thành viên ở dòng %(row)s") % {"row": used[match.pk]}
+                group.error(row, BY_KEY["full_name"], message)
+                continue
+            member = match or Member()
+            if match is not None:
+                used[match.pk] = row.number
+            member_before = _model_values(member, MEMBER_FORM_FIELDS) if member.pk else None
+            member_data = _form_data(member, MEMBER_FORM_FIELDS, values, MEMBER_COLUMNS)
+            if member_before is not None and _same(member_data, member_before):
+                staying.append((member, row.number))
+                continue
+            member_form = MemberForm(data=member_data, instance=member)
+            if not member_form.is_valid():
+                self.form_errors(group, row, member_form, MEMBER_COLUMNS)
+                continue
+            staying.append((member, row.number))
+            members_changed = members_changed or member_before != _model_values(member, MEMBER_FORM_FIELDS)
+        if group.errors:
+            return
+        if before is not None and not members_changed and before == _model_values(household, HOUSEHOLD_FORM_FIELDS):
+            self.report.unchanged.append(group.code)
+            return
+        if household.state == HouseholdState.ARCHIVED:  # an export "gồm cả hộ đã lưu trữ" re-imports unchanged
+            group.error(first, BY_KEY["code"], _("hộ %(code)s đã lưu trữ nên không cập nhật được từ Excel")
+                        % {"code": group.code})
+            return
+        # Members in the registry but not in the file stay in the household: an import never removes anyone.
+        members = [m for m, _row in staying] + [m for m in current if m.pk not in used]
+        try:
+            household_save(household=household, members=members, user=self.user, expected_version=expected)
+        except ValidationError as error:
+            self.service_errors(group, staying, error)
+        except IntegrityError:
+            group.error(first, "", _("không ghi được hộ %(code)s do trùng dữ liệu; hãy kiểm tra mã hộ và chủ hộ")
+                        % {"code": group.code})
+        else:
+            (self.report.updated if expected is not None else self.report.created).append(group.code)
+
+    def form_errors(self, group: Group, row: ParsedRow, form, columns: tuple[Column, ...]) -> None:
+        by_field = {c.key: c for c in columns}
+        for name, messages in form.errors.items():
+            column = by_field.get(name)
+            if column is not None and (column.key in row.failed or group.has_error(row, column)):
+                continue  # the cell error already says why
+            for message in messages:
+                if column is None and name != "__all__":
+                    message = f"{form.fields[name].label if name in form.fields else name}: {message}"
+                group.error(row, column or "", message)
+
+    def service_errors(self, group: Group, staying: list[tuple[Member, int]], error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            messages = [m if n == "__all__" else f"{_field_label(n)}: {m}" for n, ms in error.message_dict.items()
+                        for m in ms]
+        else:
+            messages = error.messages
+        for message in messages:
+            rows, column = _locate(message, staying)
+            for number in rows or [group.first.number]:
+                group.error(number, column, message)
+
+
+def _field_label(name: str) -> str:
+    for model in (Household, Member):
+        try:
+            return str(model._meta.get_field(name).verbose_name).capitalize()
+        except FieldDoesNotExist:
+            continue
+    return name
+
+
+def _locate(message: str, members: list[tuple[Member, int]]) -> tuple[list[int], str]:
+    """The rows and the column a service message is about: by personal ID, then by name, else the household."""
+    lowered = message.lower()
+    if "định danh" in lowered or "chữ số" in lowered or "ba số đầu" in lowered:
+        column = BY_KEY["personal_id"].title
+    elif "chủ hộ" in lowered:
+        column = BY_KEY["relationship"].title
+    elif "sinh" in lowered:
+        column = BY_KEY["date_of_birth"].title
+    else:
+        column = ""
+    rows = [row for m, row in members if m.personal_id and m.personal_id in message]
+    if not rows:
+        rows = [row for m, row in members if message.startswith(f"{m.full_name}:")]
+    if not rows:
+        rows = [row for m, row in members if message.startswith(m.full_name)]
+    if not rows and "đúng một chủ hộ" in message:
+        rows = [row for m, row in members if m.relationship == Relationship.HEAD]
+    return sorted(set(rows)), column
+
+
+def household_import(*, sheet: Sheet, user, commit: bool, expected_versions: dict | None = None) -> ImportReport:
+    """Validate every household of the sheet with the registry's forms and service; write only if all are valid.
+
+    ``commit=False`` is the dry run: everything happens in a transaction that is rolled back. ``expected_versions``
+    (from the dry run) makes the commit refuse a household that someone saved between the preview and the
+    confirmation, instead of overwriting their change.
+    """
+    return _Importer(sheet=sheet, user=user, commit=commit, expected_versions=expected_versions).run()

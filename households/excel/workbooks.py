@@ -1,0 +1,311 @@
+"""Writing the export and the template, reading an uploaded workbook into rows."""
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from households.choices import EducationLevel, Employment, Latrine, Relationship, Sex, WaterSource
+from households.forms import HouseholdForm
+from households.models import Household, Member
+
+from .columns import (
+    AREA_CHOICES,
+    BY_KEY,
+    COLUMNS,
+    NO,
+    YES,
+    Column,
+    accepted_values,
+    cell_value,
+    fold,
+    format_vnd,
+    is_empty,
+    number_format,
+)
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # zip bomb guard: 5 MB of xlsx unpacks to far less than this
+MAX_ROWS = 20_000
+EXAMPLE_CODE = "VIDU-001"
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+# --- export ----------------------------------------------------------------------------------------------------
+
+
+def export_queryset(households):
+    """The households of a scoped, filtered list with their current members, read in chunks."""
+    members = Member.objects.current().select_related("ethnic_group")
+    return (
+        households.select_related("village")
+        .prefetch_related(Prefetch("members", queryset=members, to_attr="current_members"))
+        .iterator(chunk_size=1000)
+    )
+
+
+def export_filename(today: date | None = None) -> str:
+    return f"ho-gia-dinh-{(today or timezone.localdate()).strftime('%d-%m-%Y')}.xlsx"
+
+
+def _header_cell(sheet, column: Column) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=column.title)
+    cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
+    return cell
+
+
+def export_workbook(households: Iterable[Household]) -> bytes:
+    """One row per current member (household columns repeated) in the template's layout, streamed row by row."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Hộ gia đình"))
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.append([_header_cell(sheet, column) for column in COLUMNS])
+    formats = [number_format(column) for column in COLUMNS]
+    for household in households:
+        members = sorted(
+            household.current_members, key=lambda m: (m.relationship != Relationship.HEAD, m.date_of_birth, m.pk)
+        )
+        for member in members or [None]:  # a household without members still gets its row
+            row = []
+            for column, fmt in zip(COLUMNS, formats, strict=True):
+                source = household if column.level == "household" else member
+                value = None if source is None else cell_value(column, getattr(source, column.key))
+                if fmt and value is not None:
+                    value = WriteOnlyCell(sheet, value=value)
+                    value.number_format = fmt
+                row.append(value)
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- template --------------------------------------------------------------------------------------------------
+
+
+def template_workbook(user) -> bytes:
+    """The blank import template: header, one example household of three members, a sheet of instructions."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Hộ gia đình")
+    sheet.append([column.title for column in COLUMNS])
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A2"
+    for row in _example_rows(user):
+        sheet.append([row.get(column.key) for column in COLUMNS])
+    for index, column in enumerate(COLUMNS, start=1):
+        fmt = number_format(column)
+        if fmt:  # text cells keep the leading zero of IDs and phones typed by the officer
+            for row_number in range(2, 502):
+                sheet.cell(row=row_number, column=index).number_format = fmt
+    _add_lists(workbook, sheet)
+    _add_instructions(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _example_rows(user) -> list[dict]:
+    village = HouseholdForm(user=user).fields["village"].queryset.first()
+    household = {
+        "code": EXAMPLE_CODE, "village": village.name if village else "Buôn Chư Tê", "phone": "0912345678",
+        "area_type": AREA_CHOICES[0][1], "agricultural": YES, "income_per_capita": 1_200_000, "floor_area_m2": 30,
+        "non_durable_main_parts": 2, "water_source": WaterSource.DRILLED_WELL.label,
+        "latrine": Latrine.SIMPLE_PIT.label,
+    }
+    people = [
+        {"full_name": "Ksor Y Bhin", "relationship": Relationship.HEAD.label, "sex": Sex.MALE.label,
+         "date_of_birth": date(1985, 3, 5), "ethnic_group": "Gia-rai", "personal_id": "064085012345",
+         "health_insurance_number": "HN2640012345678", "health_insurance_valid_from": date(2026, 1, 1),
+         "health_insurance_valid_to": date(2026, 12, 31), "in_school": NO,
+         "education_level": EducationLevel.PRIMARY.label, "employment": Employment.SELF_EMPLOYED.label,
+         "disability": NO},
+        {"full_name": "Rơ Mah H'Nga", "relationship": Relationship.SPOUSE.label, "sex": Sex.FEMALE.label,
+         "date_of_birth": date(1988, 7, 20), "ethnic_group": "Gia-rai", "personal_id": "064188012346",
+         "in_school": NO, "education_level": EducationLevel.LOWER_SECONDARY.label,
+         "employment": Employment.SELF_EMPLOYED.label, "disability": NO},
+        {"full_name": "Rơ Mah Y Thuận", "relationship": Relationship.CHILD.label, "sex": Sex.MALE.label,
+         "date_of_birth": date(2015, 9, 1), "ethnic_group": "Gia-rai", "personal_id": "064215012347",
+         "in_school": YES, "education_level": EducationLevel.NONE.label, "employment": Employment.STUDYING.label,
+         "disability": NO},
+    ]
+    return [{k: str(v) if isinstance(v, Promise) else v for k, v in {**household, **p}.items()} for p in people]
+
+
+def _add_lists(workbook: Workbook, sheet) -> None:
+    """Drop-down lists on the choice columns (a hidden sheet holds them: some labels contain commas)."""
+    lists = workbook.create_sheet(_("Danh mục"))
+    lists.sheet_state = "hidden"
+    list_columns = [c for c in COLUMNS if c.kind in ("choice", "bool", "tristate")]
+    for index, column in enumerate(list_columns, start=1):
+        letter = get_column_letter(index)
+        labels = [str(label) for _v, label in column.choices] if column.kind == "choice" else [str(YES), str(NO)]
+        lists.cell(row=1, column=index, value=column.title)
+        for row, label in enumerate(labels, start=2):
+            lists.cell(row=row, column=index, value=label)
+        validation = DataValidation(
+            type="list", formula1=f"'{lists.title}'!${letter}$2:${letter}${len(labels) + 1}", allow_blank=True,
+            errorStyle="warning", showErrorMessage=True,
+            error=_("Giá trị không có trong danh sách. Xem trang Hướng dẫn."),
+        )
+        target = get_column_letter(COLUMNS.index(column) + 1)
+        validation.add(f"{target}2:{target}5000")
+        sheet.add_data_validation(validation)
+
+
+def _add_instructions(workbook: Workbook) -> None:
+    sheet = workbook.create_sheet(_("Hướng dẫn"))
+    sheet.append([_("Cột"), _("Bắt buộc"), _("Giá trị chấp nhận"), _("Ghi chú")])
+    for cell in sheet[1]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    for column in COLUMNS:
+        required = _("Có") if column.required else _("Không")
+        if column.required and column.level == "member":
+            required = _("Có (trên dòng có thành viên)")
+        sheet.append([column.title, required, accepted_values(column), str(column.note)])
+    sheet.append([])
+    for line in (
+        _("Mỗi dòng là một thành viên; các dòng cùng Mã hộ thuộc cùng một hộ. Thông tin hộ lấy theo dòng đầu tiên "
+          "của hộ; các dòng sau có thể để trống các cột của hộ, nếu ghi thì phải giống dòng đầu."),
+        _("Hộ đã có trong xã (cùng Mã hộ) được cập nhật: thành viên được nhận ra theo số định danh, hoặc theo họ tên "
+          "và ngày sinh. Thành viên không có trong tệp không bị xoá khỏi hộ."),
+        _("Hệ thống kiểm tra toàn bộ tệp trước (không ghi gì) và liệt kê mọi lỗi theo số dòng; chỉ khi không còn lỗi "
+          "mới có nút Xác nhận nhập, và khi đó mọi hộ được ghi cùng một lúc."),
+        _("Xoá các dòng ví dụ (Mã hộ %(code)s) trước khi nhập.") % {"code": EXAMPLE_CODE},
+    ):
+        sheet.append([line])
+    for letter, width in zip("ABCD", (36, 16, 60, 70), strict=True):
+        sheet.column_dimensions[letter].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = WRAP
+
+
+# --- reading ---------------------------------------------------------------------------------------------------
+
+
+class ImportFileError(Exception):
+    """The upload is not a usable workbook (not xlsx, unknown headers, no rows): one Vietnamese message."""
+
+
+@dataclass
+class SheetRow:
+    number: int  # as Excel shows it
+    raw: dict[str, object]  # column key -> cell value
+
+
+@dataclass
+class Sheet:
+    columns: list[str]  # keys of the columns present in the file
+    rows: list[SheetRow]
+
+
+def file_digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _not_xlsx() -> str:
+    return _(
+        "Tệp không phải bảng tính Excel .xlsx hợp lệ. Hãy lưu tệp dưới dạng “Excel Workbook (.xlsx)” rồi tải lên lại."
+    )
+
+
+def _check_zip(content: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
+                raise ImportFileError(_("Tệp quá lớn sau khi giải nén; hãy chia thành nhiều tệp nhỏ hơn."))
+    except zipfile.BadZipFile as error:
+        raise ImportFileError(_not_xlsx()) from error
+
+
+def _header_keys() -> dict[str, str]:
+    """Headers in the active language and in Vietnamese (a colleague may have made the file in the other one)."""
+    keys = {fold(column.header): column.key for column in COLUMNS}
+    with override("vi"):
+        keys.update({fold(column.header): column.key for column in COLUMNS})
+    return keys
+
+
+def read_sheet(content: bytes) -> Sheet:
+    """Read the first worksheet: find the header row, map headers to columns, keep the non-empty rows."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ImportFileError(_("Tệp lớn hơn 5 MB; hãy chia thành nhiều tệp nhỏ hơn."))
+    _check_zip(content)
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds (KeyError, InvalidFileException, XML errors…)
+        raise ImportFileError(_not_xlsx()) from error
+    try:
+        return _read_rows(workbook.worksheets[0].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+
+
+def _read_rows(rows) -> Sheet:
+    code_header = fold(BY_KEY["code"].header)
+    header_number = header = None
+    for number, values in enumerate(rows, start=1):
+        if any(fold(str(v).replace("*", "")) == code_header for v in values if v is not None):
+            header_number, header = number, values
+            break
+        if number >= 10:
+            break
+    if header is None:
+        raise ImportFileError(
+            _("Không tìm thấy dòng tiêu đề (có cột “Mã hộ”) ở trang đầu tiên của tệp. Hãy dùng tệp mẫu.")
+        )
+    known, positions, unknown = _header_keys(), {}, []
+    for index, value in enumerate(header):
+        if is_empty(value):
+            continue
+        key = known.get(fold(str(value).replace("*", "")))
+        if key is None:
+            unknown.append(str(value).strip())
+        elif key in positions:
+            raise ImportFileError(_("Cột “%(name)s” xuất hiện hai lần.") % {"name": str(value).strip()})
+        else:
+            positions[key] = index
+    if unknown:
+        raise ImportFileError(
+            _("Tệp có cột không thuộc tệp mẫu: %(names)s. Hãy dùng đúng tiêu đề của tệp mẫu.")
+            % {"names": ", ".join(f"“{name}”" for name in unknown)}
+        )
+    missing = [c.title for c in COLUMNS if c.required and c.key not in positions]
+    if missing:
+        raise ImportFileError(_("Tệp thiếu cột bắt buộc: %(names)s.") % {"names": ", ".join(f"“{n}”" for n in missing)})
+    data = []
+    for number, values in enumerate(rows, start=header_number + 1):
+        raw = {key: values[index] if index < len(values) else None for key, index in positions.items()}
+        if all(is_empty(v) for v in raw.values()):
+            continue
+        if len(data) >= MAX_ROWS:
+            raise ImportFileError(
+                _("Tệp có hơn %(n)s dòng; hãy chia thành nhiều tệp nhỏ hơn.") % {"n": format_vnd(MAX_ROWS)}
+            )
+        data.append(SheetRow(number, raw))
+    if not data:
+        raise ImportFileError(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
+    return Sheet(columns=sorted(positions, key=positions.get), rows=data)
