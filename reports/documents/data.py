@@ -1,0 +1,133 @@
+"""Plain data handed to the document renderers (reports.documents.render).
+
+Documents are a render step (STYLE.md rule 8): callers build these frozen dataclasses from scoped
+querysets, snapshot them if the document is final, and pass them to a renderer that returns PDF bytes.
+The renderers know nothing about models. Layout follows NĐ 30/2020/NĐ-CP, Điều 8 and Phụ lục I.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The header block of an administrative document (NĐ 30/2020, Phụ lục I, ô số 1–4)."""
+
+    issuer: str  # "ỦY BAN NHÂN DÂN XÃ IA RSAI" (upper case is applied by the template, pass the name as written)
+    place: str  # "Ia RSai": địa danh in "<place>, ngày 05 tháng 01 năm 2026"
+    date: datetime.date | None  # None prints "ngày ... tháng ... năm ..." for a draft to be filled by hand
+    number: str = ""  # "12/QĐ-UBND"; empty prints "Số:      /QĐ-UBND"-style blank with `symbol`
+    symbol: str = ""  # "QĐ-UBND": used for the blank number when `number` is empty
+    parent_issuer: str = ""  # cơ quan chủ quản, e.g. "ỦY BAN NHÂN DÂN HUYỆN KRÔNG PA" (optional)
+
+
+@dataclass(frozen=True)
+class Signer:
+    """Signature block (NĐ 30/2020, Điều 13): authority line, title, name."""
+
+    title: str  # "CHỦ TỊCH" / "PHÓ CHỦ TỊCH" / "TRƯỞNG THÔN"
+    name: str  # "Nguyễn Văn A"
+    authority: str = ""  # "TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH" / "" (signs in own name)
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """One member in a certificate's member table (QĐ 24/2021, phụ lục: Giấy chứng nhận)."""
+
+    full_name: str
+    ethnicity: str
+    relationship: str  # "Chủ hộ", "Vợ", "Con"...
+    birth_year: int | None
+    sex: str  # "male" | "female" (decides the column the year goes in)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class HouseholdRow:
+    """One household in a list (posting list, list attached to a decision, meeting minutes)."""
+
+    number: int  # STT
+    code: str
+    head_name: str
+    village: str
+    members: int
+    ethnic_minority: bool = False
+    class_label: str = ""  # "Hộ nghèo" / "Hộ cận nghèo" / ...
+    deprived: tuple[str, ...] = ()  # short labels of deprived indicators
+    note: str = ""  # e.g. "Thoát nghèo", agreement share "85,0 %"
+
+
+@dataclass(frozen=True)
+class HouseholdList:
+    """A titled list of households, e.g. "Danh sách hộ nghèo" (one table in a document)."""
+
+    title: str
+    rows: tuple[HouseholdRow, ...]
+
+
+@dataclass(frozen=True)
+class MeetingMinutes:
+    """Biên bản họp dân (QĐ 24/2021, Mẫu số 02): village meeting that discusses the surveyed households."""
+
+    letterhead: Letterhead  # issuer: "BAN CHỈ ĐẠO RÀ SOÁT ... THÔN ..." or the commune UBND; symbol "BB-..."
+    village: str
+    commune: str
+    held_at: datetime.datetime
+    location: str
+    chair: str  # village head (trưởng thôn)
+    secretary: str
+    supervisors: tuple[str, ...]  # commune officers / mass organisations that supervised
+    attendees: int
+    lists: tuple[HouseholdList, ...]  # households discussed, with the agreement share in `note`
+    conclusion: str  # free text: what the meeting concluded
+    signers: tuple[Signer, ...]  # usually chair + secretary (+ commune representative)
+
+
+@dataclass(frozen=True)
+class PostingList:
+    """Niêm yết công khai (QĐ 24/2021, Điều 4 bước 4): the lists posted at the commune office and village."""
+
+    letterhead: Letterhead
+    title: str  # "DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO ... NIÊM YẾT CÔNG KHAI"
+    subtitle: str  # "Thôn Buôn Ơi, xã Ia RSai — rà soát năm 2026"
+    starts_on: datetime.date
+    ends_on: datetime.date
+    lists: tuple[HouseholdList, ...]
+    signer: Signer
+
+
+@dataclass(frozen=True)
+class RecognitionDecision:
+    """Quyết định công nhận hộ nghèo, hộ cận nghèo (QĐ 24/2021, Điều 4 bước 5), with attached lists."""
+
+    letterhead: Letterhead  # symbol "QĐ-UBND"
+    abstract: str  # "Về việc công nhận hộ nghèo, hộ cận nghèo năm 2026 trên địa bàn xã Ia RSai"
+    authority_line: str  # "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ IA RSAI"
+    legal_bases: tuple[str, ...]  # "Căn cứ ..." lines, without the trailing ";"/"."
+    proposal: str  # "Theo đề nghị của ..."
+    articles: tuple[str, ...]  # "Điều 1. ...", "Điều 2. ...", "Điều 3. ..." (body text, one per article)
+    recipients: tuple[str, ...]  # Nơi nhận lines, without "- " and ";"; last is "Lưu: VT, ..."
+    signer: Signer
+    lists: tuple[HouseholdList, ...]  # appendices: "Danh sách hộ nghèo (Kèm theo Quyết định số ...)"
+
+
+@dataclass(frozen=True)
+class HouseholdCertificate:
+    """Giấy chứng nhận hộ nghèo / hộ cận nghèo (QĐ 24/2021, phụ lục), number "…/GCN-HN.HCN"."""
+
+    letterhead: Letterhead  # issuer = commune UBND; number like "15/GCN-HN.HCN"
+    kind_label: str  # "HỘ NGHÈO" or "HỘ CẬN NGHÈO"
+    year: int  # the year the status applies to
+    legal_bases: tuple[str, ...]
+    head_name: str
+    head_ethnicity: str
+    head_personal_id: str
+    head_id_issued_on: datetime.date | None
+    residence: str  # permanent residence (thôn, xã, tỉnh)
+    decision_ref: str  # "Quyết định số 12/QĐ-UBND ngày 20/12/2026 của Chủ tịch UBND xã Ia RSai"
+    members: tuple[MemberRow, ...]
+    signer: Signer
+    valid_until: datetime.date | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
