@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "areas",
     "accounts",
     "households",
+    "reviews",
     "programs",
     "emulation",
     "reports",

@@ -1,0 +1,33 @@
+"""Models of the reviews app: the rules (windows, approval chains) and the rounds with everything they record."""
+
+from .documents import Certificate, RecognitionDecision
+from .rounds import (
+    ApprovalAction,
+    Complaint,
+    HouseholdRequest,
+    MeetingVote,
+    Posting,
+    ReviewCase,
+    ReviewRound,
+    Submission,
+    TransitionRefused,
+    VillageMeeting,
+)
+from .rules import ApprovalChainRule, ReviewWindow
+
+__all__ = [
+    "ApprovalAction",
+    "ApprovalChainRule",
+    "Certificate",
+    "Complaint",
+    "HouseholdRequest",
+    "MeetingVote",
+    "Posting",
+    "RecognitionDecision",
+    "ReviewCase",
+    "ReviewRound",
+    "ReviewWindow",
+    "Submission",
+    "TransitionRefused",
+    "VillageMeeting",
+]

@@ -1,0 +1,101 @@
+"""The frozen content of a submission: every reviewed household with its class before and after, sorted into the
+six lists of QĐ 24/2021 (poor, near-poor, escaped poor, escaped near-poor, newly poor, relapsed)."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from households.choices import HouseholdClass, HouseholdState, Transition
+from households.history import Period, transition
+from households.models import Household
+
+from .choices import LIST_KEYS
+
+# Which list each derived transition puts a household in (domain.md §2.8).
+TRANSITION_LISTS = {
+    Transition.ESCAPED_POOR: "escaped_poor",
+    Transition.ESCAPED_NEAR_POOR: "escaped_near_poor",
+    Transition.NEW_POOR: "new_poor",
+    Transition.NEW_NEAR_POOR: "new_poor",
+    Transition.NEAR_POOR_TO_POOR: "new_poor",
+    Transition.RELAPSED_POOR: "relapsed",
+    Transition.RELAPSED_NEAR_POOR: "relapsed",
+}
+
+
+def case_transition(household: Household, previous_class: str, new_class: str, effective: date) -> str:
+    """The transition the new class makes, read from the status history like every other count."""
+    periods = [
+        Period(
+            r.household_class,
+            r.valid_from,
+            r.valid_to if r.valid_to and r.valid_to < effective else effective - timedelta(days=1),
+        )
+        for r in household.status_records.filter(valid_from__lt=effective).order_by("valid_from")
+    ]
+    if not periods and previous_class:
+        periods = [Period(previous_class, date(1900, 1, 1), effective - timedelta(days=1))]
+    move = transition([*periods, Period(new_class, effective, None)], effective - timedelta(days=1), effective)
+    return move.value if move else ""
+
+
+def build_snapshot(round) -> dict:
+    """Rows for every case plus the lists and the totals the district compares (counts, rates)."""
+    effective = max(round.starts_on, timezone.localdate())
+    rows = []
+    cases = round.cases.select_related("household__village").prefetch_related("household__status_records")
+    for case in cases.order_by("household__village__name", "household__code"):
+        household = case.household
+        move = case_transition(household, case.previous_class, case.proposed_class, effective)
+        rows.append(
+            {
+                "household_id": household.pk,
+                "code": household.code,
+                "head_name": household.head_name,
+                "village_id": household.village_id,
+                "village": household.village.name,
+                "members": household.members.current().count(),
+                "ethnic_minority": household.ethnic_minority,
+                "previous_class": case.previous_class,
+                "proposed_class": case.proposed_class,
+                "transition": move,
+                "deprived": case.assessment.get("deprived", []),
+                "score_a": case.score_a,
+                "score_b": case.score_b,
+            }
+        )
+    lists = {key: [] for key in LIST_KEYS}
+    for row in rows:
+        if row["proposed_class"] in (HouseholdClass.POOR, HouseholdClass.NEAR_POOR):
+            lists[row["proposed_class"]].append(row["household_id"])
+        if row["transition"] in TRANSITION_LISTS:
+            lists[TRANSITION_LISTS[row["transition"]]].append(row["household_id"])
+    total = Household.objects.filter(commune=round.commune, state=HouseholdState.ACTIVE).count()
+    return {"rows": rows, "lists": lists, "total_households": total}
+
+
+def rows_of(snapshot: dict, key: str) -> list[dict]:
+    by_id = {row["household_id"]: row for row in snapshot["rows"]}
+    return [by_id[pk] for pk in snapshot["lists"].get(key, [])]
+
+
+def certificate_snapshot(household: Household) -> dict:
+    """The household and its members as printed on the certificate, frozen at issue."""
+    members = household.members.current().in_family_order().select_related("ethnic_group")
+    head = next((m for m in members if m.is_head), None)
+    return {
+        "head_name": household.head_name,
+        "head_ethnicity": head.ethnic_group.name if head else "",
+        "head_personal_id": head.personal_id if head else "",
+        "residence": ", ".join(filter(None, [household.address, household.village.name, household.commune.name])),
+        "members": [
+            {
+                "full_name": m.full_name,
+                "ethnicity": m.ethnic_group.name,
+                "relationship": str(m.get_relationship_display()),
+                "birth_year": m.date_of_birth.year,
+                "sex": m.sex,
+            }
+            for m in members
+        ],
+    }

@@ -1,0 +1,123 @@
+"""The survey of one case (TT 07/2021, Phụ lục III–IV): answers kept as a draft, classified by households' engine.
+
+The answers never touch the registry until the round is recognised: they are applied to an in-memory copy of
+the household that ``households.classification.assess`` reads like the real one.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from households.classification import assess, standard_on
+from households.models import Household
+
+# The facts of the household the indicators and the income rule read (households.models.registry).
+FACT_FIELDS = [
+    "income_per_capita",
+    "score_a",
+    "floor_area_m2",
+    "non_durable_main_parts",
+    "water_source",
+    "latrine",
+    "uses_telecom",
+    "has_information_device",
+    "has_loudspeaker_access",
+    "uses_digital_services",
+    "handles_waste",
+    "untreated_illness",
+    "agricultural",
+]
+
+# TT 07/2021/TT-BLĐTBXH, Phụ lục IV: 10 điểm cho mỗi chỉ số thiếu hụt (điểm B)
+POINTS_PER_DEPRIVATION = 10
+
+
+@dataclass
+class Answer:
+    """An officer's answer on one indicator, read by assess() like an IndicatorOverride row."""
+
+    code: str
+    deprived: bool
+    reason: str
+
+
+@dataclass
+class _Answers:
+    rows: list
+
+    def all(self) -> list:
+        return self.rows
+
+
+@dataclass
+class DraftHousehold:
+    """The household as the survey describes it (the attributes assess() reads)."""
+
+    pk: int
+    village: object
+    area_type: str
+    reference_date: object
+    indicator_overrides: _Answers = field(default_factory=lambda: _Answers([]))
+    income_per_capita: int | None = None
+    score_a: int | None = None
+    floor_area_m2: Decimal | None = None
+    non_durable_main_parts: int | None = None
+    water_source: str = ""
+    latrine: str = ""
+    uses_telecom: bool | None = None
+    has_information_device: bool | None = None
+    has_loudspeaker_access: bool | None = None
+    uses_digital_services: bool | None = None
+    handles_waste: bool | None = None
+    untreated_illness: bool | None = None
+    agricultural: bool = True
+
+
+def facts_from_household(household: Household) -> dict:
+    """The registry's current facts as JSON-able survey answers (the starting point of a new survey)."""
+    facts = {}
+    for name in FACT_FIELDS:
+        value = getattr(household, name)
+        facts[name] = str(value) if isinstance(value, Decimal) else value
+    return facts
+
+
+def indicator_specs(reference_date) -> list:
+    try:
+        return list(standard_on(reference_date).indicators)
+    except ValueError:
+        return []
+
+
+def case_assess(case, facts: dict, answers: dict) -> dict:
+    """Classify the surveyed household; ``answers`` maps indicator code → {"deprived": bool, "reason": str}."""
+    household = case.household
+    values = {name: facts.get(name) for name in FACT_FIELDS}
+    if values.get("floor_area_m2") not in (None, ""):
+        values["floor_area_m2"] = Decimal(str(values["floor_area_m2"]))
+    values["water_source"] = values.get("water_source") or ""
+    values["latrine"] = values.get("latrine") or ""
+    values["agricultural"] = bool(values.get("agricultural"))
+    draft = DraftHousehold(
+        pk=household.pk,
+        village=household.village,
+        area_type=household.area_type,
+        reference_date=case.round.reference_date,
+        indicator_overrides=_Answers(
+            [Answer(code, bool(a["deprived"]), a.get("reason", "")) for code, a in answers.items()]
+        ),
+        **values,
+    )
+    members = list(household.members.current().in_family_order().select_related("ethnic_group"))
+    snapshot = assess(draft, members)
+    snapshot["score_b"] = POINTS_PER_DEPRIVATION * len(snapshot.get("deprived", []))
+    snapshot["members"] = [
+        {
+            "name": m.full_name,
+            "relationship": m.get_relationship_display(),
+            "born": m.date_of_birth.isoformat(),
+            "sex": m.sex,
+            "ethnicity": m.ethnic_group.name,
+        }
+        for m in members
+    ]
+    return snapshot
