@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from .models import Benefit, BenefitLog, BenefitPhoto, Programme
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    """The catalogue: amounts and rates ([P]/[U] in domain.md) are corrected here, not in code."""
+
+    list_display = ("code", "short_name", "kind", "beneficiary", "valid_from", "valid_to", "source_tag")
+    list_filter = ("kind", "source_tag")
+    search_fields = ("code", "name", "legal_basis")
+
+
+class PhotoInline(admin.TabularInline):
+    model = BenefitPhoto
+    extra = 0
+
+
+class LogInline(admin.TabularInline):
+    model = BenefitLog
+    extra = 0
+    readonly_fields = ("action", "changes", "note", "user", "at")
+    can_delete = False
+
+
+@admin.register(Benefit)
+class BenefitAdmin(admin.ModelAdmin):
+    list_display = ("programme", "household", "member", "date", "household_status", "amount", "eligible")
+    list_filter = ("programme", "household_status", "eligible")
+    readonly_fields = (
+        "household_status",
+        "status_decision",
+        "eligible",
+        "eligibility_note",
+        "override_reason",
+        "override_by",
+        "override_at",
+        "version",
+    )
+    raw_id_fields = ("household", "member")
+    inlines = [PhotoInline, LogInline]
+
+    def get_queryset(self, request):
+        return Benefit.objects.visible_to(request.user).select_related("programme", "household", "member")

@@ -1,0 +1,264 @@
+"""Write services for benefits: eligibility is checked on the date, the status is snapshotted, every change logged.
+
+A benefit that the programme's rule refuses is saved only with an override reason given by a user holding the
+``programs.override_eligibility`` permission; the reason, who and when are stored on the record, written to its
+log and shown in the lists (issue 5: "support cannot be recorded for the wrong household without a logged reason").
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from households.models import Household, Member, StatusRecord
+
+from . import eligibility
+from .choices import HouseholdFlag, LogAction, ProgrammeKind, TargetStatus
+from .models import KIND_SPECIFIC, Benefit, BenefitLog, BenefitPhoto, Programme
+
+OVERRIDE_PERMISSION = "programs.override_eligibility"
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+LOGGED_FIELDS = ["programme", "household", "member", "date", "decision", *KIND_SPECIFIC, "note"]
+
+
+class IneligibleError(ValidationError):
+    """The rule refuses the benefit on that date; carries the verdict so that the screen can offer an override."""
+
+    def __init__(self, verdict: eligibility.Verdict, message: str):
+        super().__init__(message)
+        self.verdict = verdict
+
+
+def status_labels() -> dict[str, str]:
+    return {**{k: str(v) for k, v in TargetStatus.choices}, **{k: str(v) for k, v in HouseholdFlag.choices}}
+
+
+def status_periods(household: Household) -> list[eligibility.Period]:
+    return [
+        eligibility.Period(r.household_class, r.valid_from, r.valid_to)
+        for r in StatusRecord.objects.filter(household=household).order_by("valid_from")
+    ]
+
+
+def household_flags(household: Household) -> set[str]:
+    return {flag for flag in HouseholdFlag.values if getattr(household, flag, False)}
+
+
+def benefit_check(
+    *, programme: Programme, household: Household, day: date, member: Member | None = None, exclude_pk=None
+) -> eligibility.Verdict:
+    """Ask the pure rule (programs.eligibility) whether this household or member may receive the programme."""
+    prior = 0
+    if programme.once_per_beneficiary:
+        prior_qs = Benefit.objects.filter(programme=programme, household=household)
+        prior_qs = prior_qs.filter(member=member) if member is not None else prior_qs
+        prior = prior_qs.exclude(pk=exclude_pk).count()
+    return eligibility.check(
+        programme.rule(),
+        status_periods(household),
+        day,
+        flags=household_flags(household),
+        prior_count=prior,
+        labels=status_labels(),
+        translate=_,
+    )
+
+
+def user_may_override(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(OVERRIDE_PERMISSION))
+
+
+def _snapshot(benefit: Benefit) -> dict:
+    values = {}
+    for name in LOGGED_FIELDS:
+        field = Benefit._meta.get_field(name)
+        value = getattr(benefit, name)
+        if field.is_relation:
+            value = str(value) if value is not None else ""
+        elif field.choices:
+            value = str(dict(field.flatchoices).get(value, value)) if value not in (None, "") else ""
+        elif isinstance(value, date):
+            value = value.strftime("%d/%m/%Y")
+        elif value is None:
+            value = ""
+        values[str(field.verbose_name).capitalize()] = value if isinstance(value, (str, int, bool)) else str(value)
+    return values
+
+
+def _apply_eligibility(benefit: Benefit, *, user, override_reason: str) -> eligibility.Verdict:
+    verdict = benefit_check(
+        programme=benefit.programme,
+        household=benefit.household,
+        member=benefit.member,
+        day=benefit.date,
+        exclude_pk=benefit.pk,
+    )
+    record = (
+        StatusRecord.objects.filter(household=benefit.household, valid_from__lte=benefit.date)
+        .order_by("-valid_from")
+        .first()
+    )
+    benefit.household_status = verdict.status
+    benefit.status_decision = record.decision if record and verdict.status != TargetStatus.UNKNOWN else ""
+    benefit.eligible = verdict.eligible
+    benefit.eligibility_note = verdict.message
+    reason = (override_reason or "").strip()
+    if verdict.eligible:
+        return verdict
+    if not reason:
+        hint = (
+            _("Nếu vẫn cần ghi nhận, hãy ghi lý do ghi nhận ngoài điều kiện.")
+            if user_may_override(user)
+            else _("Chỉ cán bộ được giao quyền mới ghi nhận được ngoài điều kiện, kèm lý do.")
+        )
+        raise IneligibleError(verdict, f"{_('Không đúng đối tượng:')} {verdict.message} {hint}")
+    if not user_may_override(user):
+        raise IneligibleError(
+            verdict,
+            _("Bạn chưa được giao quyền ghi nhận hỗ trợ ngoài điều kiện. %(reason)s") % {"reason": verdict.message},
+        )
+    if reason != benefit.override_reason:
+        benefit.override_reason, benefit.override_by, benefit.override_at = reason, user, timezone.now()
+    return verdict
+
+
+def _sync_card(benefit: Benefit, user) -> None:
+    """A BHYT card recorded here is also the member's card in the registry (the household is reclassified)."""
+    if benefit.programme.kind != ProgrammeKind.HEALTH_INSURANCE or benefit.member_id is None:
+        return
+    from households.services import household_save
+
+    household = Household.objects.select_for_update().get(pk=benefit.household_id)
+    members = list(household.members.current().select_related("ethnic_group"))
+    target = next((m for m in members if m.pk == benefit.member_id), None)
+    if target is None:
+        return
+    current_to, new_to = target.health_insurance_valid_to, benefit.card_valid_to
+    if current_to and new_to and current_to > new_to:
+        return  # the registry already holds a later card
+    if (target.health_insurance_number, target.health_insurance_valid_from, target.health_insurance_valid_to) == (
+        benefit.card_number,
+        benefit.card_valid_from,
+        benefit.card_valid_to,
+    ):
+        return
+    target.health_insurance_number = benefit.card_number
+    target.health_insurance_valid_from = benefit.card_valid_from
+    target.health_insurance_valid_to = benefit.card_valid_to
+    try:
+        household_save(household=household, members=members, user=user, expected_version=household.version)
+    except ValidationError as error:
+        raise ValidationError(
+            _("Chưa cập nhật được thẻ vào sổ hộ %(code)s: %(errors)s")
+            % {"code": household.code, "errors": " ".join(error.messages)}
+        ) from error
+
+
+def _prepare(benefit: Benefit) -> None:
+    programme = benefit.programme
+    if programme.kind == ProgrammeKind.HOUSING:
+        benefit.amount = benefit.housing_total
+    if programme.kind == ProgrammeKind.CREDIT and benefit.interest_rate is None:
+        benefit.interest_rate = programme.parameter("interest_rate")
+    if programme.kind == ProgrammeKind.CREDIT and benefit.outstanding is None and benefit.pk is None:
+        benefit.outstanding = benefit.amount
+    if programme.kind == ProgrammeKind.IN_KIND and not benefit.item_description:
+        benefit.item_description = _("Gạo")
+
+
+@transaction.atomic
+def benefit_record(*, benefit: Benefit, user, override_reason: str = "", action: str = LogAction.CREATE) -> Benefit:
+    """Record a benefit: valid fields for the programme's kind, eligible on its date or overridden with a reason."""
+    if benefit.household_id and benefit.household.is_archived:
+        raise ValidationError(_("Hộ đã lưu trữ, không ghi nhận hỗ trợ được."))
+    _prepare(benefit)
+    benefit.full_clean(exclude=["household_status"])
+    _apply_eligibility(benefit, user=user, override_reason=override_reason)
+    benefit.created_by = user
+    benefit.save()
+    BenefitLog.objects.create(benefit=benefit, action=action, changes=_snapshot(benefit), user=user)
+    if benefit.override_reason:
+        BenefitLog.objects.create(
+            benefit=benefit,
+            action=LogAction.OVERRIDE,
+            note=benefit.override_reason,
+            user=user,
+            changes={_("Kết quả kiểm tra"): benefit.eligibility_note},
+        )
+    _sync_card(benefit, user)
+    return benefit
+
+
+class StaleBenefitError(ValidationError):
+    """Another officer saved the record after this one opened it."""
+
+
+@transaction.atomic
+def benefit_update(*, benefit: Benefit, user, expected_version: int, override_reason: str = "") -> Benefit:
+    """Save changes to a benefit: eligibility is checked again; refused if someone saved it in the meantime."""
+    before = _snapshot(Benefit.objects.select_related("programme", "household", "member").get(pk=benefit.pk))
+    updated = Benefit.objects.filter(pk=benefit.pk, version=expected_version).update(version=F("version") + 1)
+    if not updated:
+        raise StaleBenefitError(
+            _("Khoản hỗ trợ này vừa được người khác cập nhật sau khi bạn mở trang. Hãy mở lại trang để xem thay đổi.")
+        )
+    benefit.version = expected_version + 1
+    _prepare(benefit)
+    benefit.full_clean(exclude=["household_status"])
+    was_overridden = bool(benefit.override_reason)
+    _apply_eligibility(benefit, user=user, override_reason=override_reason or benefit.override_reason)
+    if benefit.eligible and was_overridden:
+        benefit.override_reason, benefit.override_by, benefit.override_at = "", None, None
+    benefit.save()
+    after = _snapshot(benefit)
+    diff = {k: [before.get(k, ""), v] for k, v in after.items() if before.get(k, "") != v}
+    BenefitLog.objects.create(benefit=benefit, action=LogAction.UPDATE, changes=diff, user=user)
+    if benefit.override_reason and (not was_overridden or override_reason.strip()):
+        BenefitLog.objects.create(
+            benefit=benefit,
+            action=LogAction.OVERRIDE,
+            note=benefit.override_reason,
+            user=user,
+            changes={_("Kết quả kiểm tra"): benefit.eligibility_note},
+        )
+    _sync_card(benefit, user)
+    return benefit
+
+
+def validate_photo(upload: UploadedFile) -> str:
+    """A real JPEG, PNG or WebP image of at most 5 MB; returns the file extension to store it under."""
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError(_("Ảnh lớn hơn 5 MB; hãy chụp lại với độ phân giải thấp hơn hoặc nén ảnh."))
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise ValidationError(_("Tệp không phải ảnh hợp lệ. Chỉ nhận ảnh JPEG, PNG hoặc WebP.")) from error
+    finally:
+        upload.seek(0)
+    if kind not in PHOTO_FORMATS:
+        raise ValidationError(_("Chỉ nhận ảnh JPEG, PNG hoặc WebP (tệp này là %(kind)s).") % {"kind": kind})
+    return PHOTO_FORMATS[kind]
+
+
+@transaction.atomic
+def benefit_photo_add(*, benefit: Benefit, image: UploadedFile, caption: str, user) -> BenefitPhoto:
+    """Attach a photo of the work (housing) after checking it is a real image of an accepted type and size."""
+    if benefit.programme.kind != ProgrammeKind.HOUSING:
+        raise ValidationError(_("Chỉ khoản hỗ trợ nhà ở mới có ảnh công trình."))
+    extension = validate_photo(image)
+    image.name = f"anh.{extension}"
+    photo = BenefitPhoto(benefit=benefit, image=image, caption=caption.strip()[:150], uploaded_by=user)
+    photo.full_clean()
+    photo.save()
+    BenefitLog.objects.create(benefit=benefit, action=LogAction.PHOTO, note=photo.caption, user=user)
+    return photo
