@@ -65,6 +65,7 @@ class HouseholdList:
 
     title: str
     rows: tuple[HouseholdRow, ...]
+    note_label: str = ""  # heading of the last column; empty: "Ghi chú" ("Tỷ lệ đồng ý" in meeting minutes)
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,15 @@ class MeetingMinutes:
     supervisors: tuple[str, ...]  # commune officers / mass organisations that supervised
     attendees: int
     lists: tuple[HouseholdList, ...]  # households discussed, with the agreement share in `note`
-    conclusion: str  # free text: what the meeting concluded
-    signers: tuple[Signer, ...]  # usually chair + secretary (+ commune representative)
+    conclusion: str  # free text: what the meeting concluded (paragraphs separated by newlines)
+    signers: tuple[Signer, ...]  # usually secretary + chair, side by side in this order (+ household representative)
+    abstract: str = "Về việc bình xét, thống nhất kết quả rà soát hộ nghèo, hộ cận nghèo"
+    chair_title: str = "Trưởng thôn"
+    secretary_title: str = ""
+    households_present: int | None = None  # households represented, when counted
+    agenda: str = ""  # what was presented; empty prints the standard sentence of QĐ 24/2021, Điều 4 khoản 3
+    ended_at: datetime.datetime | None = None
+    copies: int = 2  # QĐ 24/2021, Điều 4 khoản 3: two copies (village, commune steering board)
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,9 @@ class PostingList:
     ends_on: datetime.date
     lists: tuple[HouseholdList, ...]
     signer: Signer
+    location: str = ""  # "Trụ sở UBND xã Ia RSai và nhà văn hóa thôn Buôn Ơi"
+    notice: str = ""  # closing paragraph(s), e.g. where and until when complaints are received
+    recipients: tuple[str, ...] = ()  # Nơi nhận, as in RecognitionDecision; usually empty for a posted list
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,7 @@ class RecognitionDecision:
     recipients: tuple[str, ...]  # Nơi nhận lines, without "- " and ";"; last is "Lưu: VT, ..."
     signer: Signer
     lists: tuple[HouseholdList, ...]  # appendices: "Danh sách hộ nghèo (Kèm theo Quyết định số ...)"
+    issued_by: str = ""  # "Chủ tịch Ủy ban nhân dân xã Ia RSai": the "của ..." of "(Kèm theo Quyết định số ...)"
 
 
 @dataclass(frozen=True)
@@ -131,3 +143,4 @@ class HouseholdCertificate:
     signer: Signer
     valid_until: datetime.date | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    certifier: str = ""  # "Chủ tịch Ủy ban nhân dân xã Ia RSai"; empty: derived from letterhead.issuer

@@ -1,0 +1,400 @@
+"""Render administrative documents to PDF: plain data in (reports.documents.data), PDF bytes out.
+
+HTML templates under templates/reports/print/ follow NĐ 30/2020/NĐ-CP, Phụ lục I; WeasyPrint lays them out.
+Nothing is fetched over the network: the only resources a document may load are the stylesheet and the
+bundled fonts under static/ (see `_LocalAssetFetcher`). Documents are printed in Vietnamese whatever the
+language of the request, because the official text of the form is Vietnamese (docs/adr/0009).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import HTML
+from weasyprint.document import Document
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from . import formatting as fmt
+from .data import (
+    HouseholdCertificate,
+    HouseholdList,
+    HouseholdRow,
+    Letterhead,
+    MeetingMinutes,
+    MemberRow,
+    PostingList,
+    RecognitionDecision,
+)
+
+__all__ = ["DocumentRenderError", "certificates_pdf", "decision_pdf", "minutes_pdf", "posting_list_pdf"]
+
+ASSETS_DIR = Path(settings.BASE_DIR, "static").resolve()
+TEMPLATE_DIR = "reports/print"
+
+# Certificates with more members than this use a smaller type so the certificate stays on one page.
+DENSE_CERTIFICATE_MEMBERS = 9
+
+
+class DocumentRenderError(RuntimeError):
+    """The document could not be rendered (a missing bundled font or stylesheet, or a forbidden resource)."""
+
+
+class _LocalAssetFetcher(URLFetcher):
+    """Serve file: URLs inside static/ only. Anything else (http, https, data, files elsewhere) is refused,
+    and with fail_on_errors a refused or missing resource stops the rendering instead of silently falling
+    back to another font."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=("file",), fail_on_errors=True)
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme != "file":
+            raise ValueError(f"Tài nguyên ngoài máy chủ bị chặn: {url}")
+        path = Path(url2pathname(parts.path)).resolve()
+        if not path.is_relative_to(ASSETS_DIR) or not path.is_file():
+            raise ValueError(f"Tài nguyên không thuộc thư mục static của văn bản: {url}")
+        return super().fetch(path.as_uri(), headers)
+
+
+# --- Rendering --------------------------------------------------------------------------------------------
+
+
+def _document(template: str, context: dict, font_config: FontConfiguration) -> Document:
+    with translation.override("vi"):
+        html = render_to_string(f"{TEMPLATE_DIR}/{template}", context)
+    try:
+        return HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=_LocalAssetFetcher()).render(
+            font_config=font_config
+        )
+    except FatalURLFetchingError as exc:
+        raise DocumentRenderError(f"Không tạo được văn bản PDF: {exc}") from exc
+
+
+def _pdf(documents: Sequence[Document]) -> bytes:
+    """Write one or more rendered documents as one PDF; each keeps its own page numbering (NĐ 30/2020,
+    Phụ lục I: the pages of each appendix are numbered separately)."""
+    first = documents[0]
+    if len(documents) > 1:
+        first = first.copy([page for doc in documents for page in doc.pages])
+    return first.write_pdf()
+
+
+# --- Shared pieces --------------------------------------------------------------------------------------
+
+# Names of collective bodies printed on their own line above the unit name ("ỦY BAN NHÂN DÂN" / "XÃ IA RSAI").
+_BODY_PREFIXES = ("ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM")
+_UNIT_WORDS = ("XÃ", "PHƯỜNG", "THỊ TRẤN", "ĐẶC KHU", "HUYỆN", "QUẬN", "THỊ XÃ", "THÀNH PHỐ", "TỈNH", "THÔN")
+
+
+def issuer_lines(name: str) -> list[str]:
+    """Upper-case issuer name split where a clerk would break it: "ỦY BAN NHÂN DÂN" / "XÃ IA RSAI".
+    An explicit newline in the name wins."""
+    text = name.strip().upper()
+    if "\n" in text:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    for prefix in _BODY_PREFIXES:
+        if text.startswith(prefix + " "):
+            return [prefix, text[len(prefix) :].strip()]
+    return [text]
+
+
+def sentence_name(name: str) -> str:
+    """ "ỦY BAN NHÂN DÂN XÃ IA RSAI" -> "Ủy ban nhân dân xã Ia Rsai" for use inside a sentence. A name already
+    written in mixed case is returned unchanged (callers that know the exact spelling pass it that way)."""
+    text = " ".join(name.split())
+    if text != text.upper():
+        return text
+    for prefix in _BODY_PREFIXES:
+        if text.startswith(prefix + " "):
+            rest = text[len(prefix) :].strip()
+            body = prefix.capitalize()
+            break
+    else:
+        rest, body = text, ""
+    for word in _UNIT_WORDS:
+        if rest.startswith(word + " "):
+            rest = f"{word.lower()} {rest[len(word) :].strip().title()}"
+            break
+    else:
+        rest = rest.title()
+    return f"{body} {rest}".strip()
+
+
+def _letterhead(head: Letterhead, *, show_number: bool = True) -> dict:
+    return {
+        "parent_issuer": head.parent_issuer.upper(),
+        "issuer_lines": issuer_lines(head.issuer),
+        "number_line": fmt.document_number(head) if show_number and (head.number or head.symbol) else "",
+        "place_date": fmt.place_date(head.place, head.date),
+    }
+
+
+def _strip_end(text: str) -> str:
+    return text.strip().rstrip(";.,:").rstrip()
+
+
+def _bases(lines: Sequence[str], *, last_end: str = ".") -> list[str]:
+    """Legal bases one per line, each ending ";" and the last one `last_end` (NĐ 30/2020, Phụ lục I, mục 5)."""
+    cleaned = [_strip_end(line) for line in lines if line.strip()]
+    return [f"{line}{';' if i < len(cleaned) - 1 else last_end}" for i, line in enumerate(cleaned)]
+
+
+def _recipients(lines: Sequence[str]) -> list[str]:
+    """ "- Như Điều 3;" ... "- Lưu: VT, VHXH." (NĐ 30/2020, Phụ lục I, ô số 9b)."""
+    cleaned = [_strip_end(line).removeprefix("-").strip() for line in lines if line.strip()]
+    return [f"- {line}{';' if i < len(cleaned) - 1 else '.'}" for i, line in enumerate(cleaned)]
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class _Row:
+    number: str
+    code: str
+    head_name: str
+    village: str
+    members: str
+    ethnic_minority: bool
+    class_label: str
+    deprived: str
+    note: str
+
+
+def _household_table(hlist: HouseholdList, *, note_label: str = "Ghi chú", note_centered: bool = False) -> dict:
+    rows: Sequence[HouseholdRow] = hlist.rows
+    show_code = any(r.code for r in rows)
+    show_village = len({r.village for r in rows}) > 1
+    show_class = any(r.class_label for r in rows)
+    show_deprived = any(r.deprived for r in rows)
+    return {
+        "rows": [
+            _Row(
+                number=str(r.number),
+                code=r.code,
+                head_name=r.head_name,
+                village=r.village,
+                members=fmt.number(r.members),
+                ethnic_minority=r.ethnic_minority,
+                class_label=r.class_label,
+                deprived=", ".join(r.deprived),
+                note=r.note,
+            )
+            for r in rows
+        ],
+        "show_code": show_code,
+        "show_village": show_village,
+        "show_class": show_class,
+        "show_deprived": show_deprived,
+        "note_label": hlist.note_label or note_label,
+        "note_centered": note_centered,
+        "total_colspan": 2 + show_code + show_village,
+        "trailing_cols": 1 + show_class + show_deprived,
+        "households": fmt.number(len(rows)),
+        "people": fmt.number(sum(r.members for r in rows)),
+        "minority": fmt.number(sum(1 for r in rows if r.ethnic_minority)),
+        "wide": show_deprived or (show_code and show_village and show_class),
+    }
+
+
+def _roman(n: int) -> str:
+    numerals = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    out = ""
+    for value, letters in numerals:
+        while n >= value:
+            out += letters
+            n -= value
+    return out
+
+
+def _titled_tables(lists: Sequence[HouseholdList], **table_options) -> list[dict]:
+    numbered = len(lists) > 1
+    return [
+        {
+            "heading": f"{_roman(i)}. {hl.title}" if numbered else hl.title,
+            "table": _household_table(hl, **table_options),
+        }
+        for i, hl in enumerate(lists, start=1)
+    ]
+
+
+# --- Documents ------------------------------------------------------------------------------------------
+
+
+def minutes_pdf(minutes: MeetingMinutes) -> bytes:
+    """Biên bản họp dân (QĐ 24/2021/QĐ-TTg, Điều 4 khoản 3; Mẫu số 02)."""
+    village = fmt.in_sentence(minutes.village)
+    commune = fmt.in_sentence(minutes.commune)
+    opening = (
+        f"Hôm nay, vào lúc {fmt.clock_time(minutes.held_at)}, {fmt.long_date(minutes.held_at.date())}, "
+        f"tại {minutes.location}, {village}, {commune}, tổ chức họp dân để bình xét, thống nhất kết quả rà soát "
+        "hộ nghèo, hộ cận nghèo."
+    )
+    agenda = minutes.agenda or (
+        "Cuộc họp đã nghe báo cáo kết quả rà soát, phân loại hộ gia đình; những người tham dự thảo luận, "
+        "cho ý kiến và biểu quyết thống nhất kết quả chấm điểm, phân loại đối với từng hộ, tập trung vào các hộ "
+        "nghèo, hộ cận nghèo mới phát sinh và các hộ thoát nghèo, thoát cận nghèo."
+    )
+    if minutes.ended_at:
+        closing = f"Cuộc họp kết thúc vào lúc {fmt.clock_time(minutes.ended_at)} cùng ngày."
+    else:
+        closing = "Cuộc họp kết thúc cùng ngày."
+    closing += (
+        f" Biên bản đã được đọc lại cho những người tham dự cùng nghe và thống nhất; biên bản được lập thành "
+        f"{minutes.copies:02d} bản, 01 bản lưu tại thôn, 01 bản gửi Ban chỉ đạo rà soát hộ nghèo, hộ cận nghèo cấp xã."
+        if minutes.copies == 2
+        else f" Biên bản đã được đọc lại cho những người tham dự cùng nghe và thống nhất; biên bản được lập thành "
+        f"{minutes.copies:02d} bản."
+    )
+    context = {
+        "document_title": f"Biên bản họp dân - {minutes.village}",
+        "document_author": minutes.letterhead.issuer,
+        "head": _letterhead(minutes.letterhead),
+        "minutes": minutes,
+        "opening": opening,
+        "supervisors": "; ".join(minutes.supervisors),
+        "attendees": fmt.number(minutes.attendees),
+        "households_present": fmt.number(minutes.households_present),
+        "agenda": agenda,
+        "lists": _titled_tables(minutes.lists, note_label="Tỷ lệ đồng ý", note_centered=True),
+        "conclusion": _paragraphs(minutes.conclusion),
+        "closing": closing,
+    }
+    return _pdf([_document("minutes.html", context, FontConfiguration())])
+
+
+def posting_list_pdf(posting: PostingList) -> bytes:
+    """Danh sách niêm yết công khai (QĐ 24/2021/QĐ-TTg, Điều 4 khoản 4)."""
+    lists = _titled_tables(posting.lists)
+    context = {
+        "document_title": posting.title,
+        "document_author": posting.letterhead.issuer,
+        "head": _letterhead(posting.letterhead),
+        "posting": posting,
+        "location": posting.location,
+        "period": f"từ ngày {fmt.short_date(posting.starts_on)} đến ngày {fmt.short_date(posting.ends_on)}",
+        "lists": lists,
+        "wide": any(item["table"]["wide"] for item in lists),
+        "notice_paragraphs": _paragraphs(posting.notice),
+        "recipients": _recipients(posting.recipients),
+    }
+    return _pdf([_document("posting_list.html", context, FontConfiguration())])
+
+
+def _article(text: str) -> dict:
+    paragraphs = _paragraphs(text)
+    label = ""
+    if paragraphs and (match := re.match(r"^(Điều\s+\d+\.)\s*(.*)$", paragraphs[0])):
+        label, paragraphs[0] = match.group(1), match.group(2)
+    return {"label": label, "paragraphs": paragraphs or [""]}
+
+
+def decision_pdf(decision: RecognitionDecision) -> bytes:
+    """Quyết định công nhận (QĐ 24/2021/QĐ-TTg, Điều 4 khoản 5) followed by each attached list as an
+    appendix with its own page numbers; wide lists are printed landscape."""
+    font_config = FontConfiguration()
+    context = {
+        "document_title": f"Quyết định {decision.letterhead.number or ''}".strip(),
+        "document_author": decision.letterhead.issuer,
+        "head": _letterhead(decision.letterhead),
+        "decision": decision,
+        "legal_bases": _bases(decision.legal_bases, last_end=";" if decision.proposal else "."),
+        "proposal": f"{_strip_end(decision.proposal)}." if decision.proposal.strip() else "",
+        "articles": [_article(text) for text in decision.articles],
+        "recipients": _recipients(decision.recipients),
+    }
+    documents = [_document("decision.html", context, font_config)]
+    of = f" của {decision.issued_by}" if decision.issued_by else ""
+    reference = f"(Kèm theo Quyết định {fmt.document_reference(decision.letterhead)}{of})"
+    numbered = len(decision.lists) > 1
+    for i, hlist in enumerate(decision.lists, start=1):
+        table = _household_table(hlist)
+        appendix = {
+            "label": f"Phụ lục {_roman(i)}" if numbered else "Phụ lục",
+            "title": hlist.title,
+            "reference": reference,
+        }
+        context = {
+            "document_title": f"{appendix['label']} - {hlist.title}",
+            "document_author": decision.letterhead.issuer,
+            "appendix": appendix,
+            "table": table,
+            "wide": table["wide"],
+        }
+        documents.append(_document("decision_appendix.html", context, font_config))
+    return _pdf(documents)
+
+
+@dataclass(frozen=True)
+class _MemberLine:
+    number: str
+    full_name: str
+    ethnicity: str
+    relationship: str
+    male_year: str
+    female_year: str
+    note: str
+
+
+def _member_lines(members: Sequence[MemberRow]) -> list[_MemberLine]:
+    lines = []
+    for i, m in enumerate(members, start=1):
+        year = str(m.birth_year) if m.birth_year else ""
+        lines.append(
+            _MemberLine(
+                number=str(i),
+                full_name=m.full_name,
+                ethnicity=m.ethnicity,
+                relationship=m.relationship,
+                male_year=year if m.sex == "male" else "",
+                female_year=year if m.sex == "female" else "",
+                note=m.note,
+            )
+        )
+    return lines
+
+
+def _certificate(cert: HouseholdCertificate) -> dict:
+    certifier = cert.certifier or f"Chủ tịch {sentence_name(cert.letterhead.issuer)}"
+    bases = [_strip_end(line) for line in cert.legal_bases if line.strip()]
+    decision_ref = _strip_end(cert.decision_ref)
+    if decision_ref and not any(decision_ref in line for line in bases):
+        bases.append(f"Căn cứ {decision_ref}")
+    # QĐ 24/2021, phụ lục (mẫu Giấy chứng nhận): the last basis runs on into "..., Chủ tịch UBND xã ... chứng nhận:".
+    lines = [f"{line};" for line in bases[:-1]]
+    if bases:
+        lines.append(f"{bases[-1]}, {certifier} chứng nhận:")
+    return {
+        "head": _letterhead(cert.letterhead),
+        "cert": cert,
+        "bases": lines,
+        "statement": "" if bases else f"{certifier} chứng nhận:",
+        "id_issued_on": fmt.short_date(cert.head_id_issued_on),
+        "members": _member_lines(cert.members),
+        "valid_until": fmt.long_date(cert.valid_until) if cert.valid_until else "",
+        "dense": len(cert.members) > DENSE_CERTIFICATE_MEMBERS,
+    }
+
+
+def certificates_pdf(certificates: Sequence[HouseholdCertificate]) -> bytes:
+    """Giấy chứng nhận hộ nghèo, hộ cận nghèo (QĐ 24/2021/QĐ-TTg, phụ lục), one per page, in one PDF."""
+    if not certificates:
+        raise ValueError("Không có giấy chứng nhận nào để in.")
+    first = certificates[0]
+    context = {
+        "document_title": "Giấy chứng nhận hộ nghèo, hộ cận nghèo",
+        "document_author": first.letterhead.issuer,
+        "certificates": [_certificate(cert) for cert in certificates],
+    }
+    return _pdf([_document("certificates.html", context, FontConfiguration())])
