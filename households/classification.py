@@ -12,7 +12,21 @@ from .models import Household, Member, PovertyStandard, ProvinceIncomeLine
 
 def standard_on(day: date) -> criteria.Standard:
     """The standard in force on ``day``, from the rows administrators maintain."""
-    return criteria.standard_for(day, [row.to_criteria() for row in PovertyStandard.objects.all()])
+    rows = PovertyStandard.objects.values_list("pk", "updated_at", "definition")
+    return criteria.standard_for(day, [_parsed(pk, updated_at, definition) for pk, updated_at, definition in rows])
+
+
+_PARSED: dict[tuple, criteria.Standard] = {}
+
+
+def _parsed(pk: int, updated_at, definition: dict) -> criteria.Standard:
+    """Parse a standard's definition once per saved version (an import classifies hundreds of households)."""
+    key = (pk, updated_at)
+    if key not in _PARSED:
+        if len(_PARSED) > 64:
+            _PARSED.clear()
+        _PARSED[key] = criteria.standard_from_dict(definition)
+    return _PARSED[key]
 
 
 def local_line_on(household: Household, day: date) -> criteria.IncomeLines | None:

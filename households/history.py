@@ -61,14 +61,17 @@ def record_changes(*, household: Household, before: dict, user, action: str, not
         for name, value in after["household"].items()
         if before["household"].get(name, "") != value
     }
+    entries = []
     if diff or note or action != "update":
-        ChangeEntry.objects.create(
-            household=household,
-            subject=_("Hộ %(code)s") % {"code": household.code},
-            action=action,
-            changes=diff,
-            note=note,
-            user=user,
+        entries.append(
+            ChangeEntry(
+                household=household,
+                subject=_("Hộ %(code)s") % {"code": household.code},
+                action=action,
+                changes=diff,
+                note=note,
+                user=user,
+            )
         )
     for pk in sorted(set(before["members"]) | set(after["members"])):
         old, new = before["members"].get(pk), after["members"].get(pk)
@@ -85,15 +88,17 @@ def record_changes(*, household: Household, before: dict, user, action: str, not
                 for name in MEMBER_FIELDS
                 if old.get(name, "") != new.get(name, "")
             }
-        ChangeEntry.objects.create(
-            household=household,
-            member_id=pk,
-            subject=(new or old)["name"],
-            action=member_action,
-            changes=changes,
-            user=user,
+        entries.append(
+            ChangeEntry(
+                household=household,
+                member_id=pk,
+                subject=(new or old)["name"],
+                action=member_action,
+                changes=changes,
+                user=user,
+            )
         )
-
+    ChangeEntry.objects.bulk_create(entries)  # one INSERT for the household and all its members
 
 ACTION_LABELS = {
     "create": _("Tạo hộ"),
@@ -104,6 +109,8 @@ ACTION_LABELS = {
     "member_add": _("Thêm thành viên"),
     "member_leave": _("Thành viên ra khỏi hộ"),
     "member_update": _("Sửa thông tin thành viên"),
+    "escape_register": _("Đăng ký thoát nghèo"),
+    "escape_withdraw": _("Rút đăng ký thoát nghèo"),
 }
 
 

@@ -143,6 +143,7 @@ def household_save(
     if is_new:
         household.created_by = user
     household.full_clean(exclude=["commune"])
+    _refresh_derived(household, staying)  # from the members as they will be saved: one write of the household
     household.save()
     today = timezone.localdate()
     for member in removed:
@@ -153,18 +154,6 @@ def household_save(
         member.household = household
         member.full_clean(exclude=["household"])
         member.save()
-    _refresh_derived(household, staying)
-    household.save(
-        update_fields=[
-            "head_name",
-            "ethnic_minority",
-            "classification",
-            "current_class",
-            "deprived_indicators",
-            "commune",
-            "updated_at",
-        ]
-    )
     record_changes(household=household, before=before, user=user, action="create" if is_new else "update")
     return household
 

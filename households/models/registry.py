@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import unit_scope_q
+from core.modeling import LoadedRelationsCleanMixin
 from households.choices import (
     EducationLevel,
     Employment,
@@ -48,7 +49,7 @@ class HouseholdQuerySet(models.QuerySet):
         return self.filter(state=HouseholdState.ACTIVE)
 
 
-class Household(models.Model):
+class Household(LoadedRelationsCleanMixin, models.Model):
     """A household the commune tracks, with the facts the poverty criteria need and its current class.
 
     ``version`` increases on every save through the services, so that two officers editing the same
@@ -172,7 +173,7 @@ class MemberQuerySet(models.QuerySet):
         )
 
 
-class Member(models.Model):
+class Member(LoadedRelationsCleanMixin, models.Model):
     """A person in a household, with the facts the indicators are derived from."""
 
     household = models.ForeignKey(Household, verbose_name=_("hộ"), on_delete=models.PROTECT, related_name="members")
