@@ -12,9 +12,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .data import Letterhead
 
-# Printed where a date or number is left for the signer to fill in by hand on a draft.
-BLANK_DATE = "ngày     tháng     năm 20   "
-BLANK_NUMBER = "      "
+# Printed where a date or number is left for the signer to fill in by hand on a draft. Non-breaking spaces,
+# because HTML would collapse ordinary ones.
+_GAP = "\u00a0" * 7
+BLANK_DATE = f"ngày{_GAP}tháng{_GAP}năm 20{_GAP}"
+BLANK_NUMBER = "\u00a0" * 10
 
 
 def long_date(value: datetime.date | None) -> str:

@@ -40,8 +40,10 @@ __all__ = ["DocumentRenderError", "certificates_pdf", "decision_pdf", "minutes_p
 ASSETS_DIR = Path(settings.BASE_DIR, "static").resolve()
 TEMPLATE_DIR = "reports/print"
 
-# Certificates with more members than this use a smaller type so the certificate stays on one page.
+# Certificates of large households use a smaller type so each certificate stays on its one page
+# (households of up to about 25 members fit).
 DENSE_CERTIFICATE_MEMBERS = 9
+VERY_DENSE_CERTIFICATE_MEMBERS = 15
 
 
 class DocumentRenderError(RuntimeError):
@@ -132,7 +134,7 @@ def sentence_name(name: str) -> str:
 
 def _letterhead(head: Letterhead, *, show_number: bool = True) -> dict:
     return {
-        "parent_issuer": head.parent_issuer.upper(),
+        "parent_lines": issuer_lines(head.parent_issuer) if head.parent_issuer.strip() else [],
         "issuer_lines": issuer_lines(head.issuer),
         "number_line": fmt.document_number(head) if show_number and (head.number or head.symbol) else "",
         "place_date": fmt.place_date(head.place, head.date),
@@ -172,12 +174,20 @@ class _Row:
     note: str
 
 
-def _household_table(hlist: HouseholdList, *, note_label: str = "Ghi chú", note_centered: bool = False) -> dict:
+def _household_table(
+    hlist: HouseholdList, *, note_label: str = "Ghi chú", note_centered: bool = False, landscape: bool = True
+) -> dict:
+    """Columns shown only when some row fills them. A portrait-only document (minutes) leaves out the household
+    code and deprivations so the name keeps a readable width; otherwise a table with deprivations, or with code,
+    village and class together, is `wide` and its page is turned landscape (NĐ 30/2020, Phụ lục I, I.2)."""
     rows: Sequence[HouseholdRow] = hlist.rows
     show_code = any(r.code for r in rows)
     show_village = len({r.village for r in rows}) > 1
     show_class = any(r.class_label for r in rows)
     show_deprived = any(r.deprived for r in rows)
+    if not landscape:
+        show_code = show_deprived = False
+    wide = show_deprived or (show_code and show_village and show_class)
     return {
         "rows": [
             _Row(
@@ -204,7 +214,7 @@ def _household_table(hlist: HouseholdList, *, note_label: str = "Ghi chú", note
         "households": fmt.number(len(rows)),
         "people": fmt.number(sum(r.members for r in rows)),
         "minority": fmt.number(sum(1 for r in rows if r.ethnic_minority)),
-        "wide": show_deprived or (show_code and show_village and show_class),
+        "wide": wide,
     }
 
 
@@ -267,7 +277,7 @@ def minutes_pdf(minutes: MeetingMinutes) -> bytes:
         "attendees": fmt.number(minutes.attendees),
         "households_present": fmt.number(minutes.households_present),
         "agenda": agenda,
-        "lists": _titled_tables(minutes.lists, note_label="Tỷ lệ đồng ý", note_centered=True),
+        "lists": _titled_tables(minutes.lists, note_label="Tỷ lệ đồng ý", note_centered=True, landscape=False),
         "conclusion": _paragraphs(minutes.conclusion),
         "closing": closing,
     }
@@ -378,12 +388,19 @@ def _certificate(cert: HouseholdCertificate) -> dict:
     return {
         "head": _letterhead(cert.letterhead),
         "cert": cert,
+        "year": str(cert.year),
         "bases": lines,
         "statement": "" if bases else f"{certifier} chứng nhận:",
         "id_issued_on": fmt.short_date(cert.head_id_issued_on),
         "members": _member_lines(cert.members),
         "valid_until": fmt.long_date(cert.valid_until) if cert.valid_until else "",
-        "dense": len(cert.members) > DENSE_CERTIFICATE_MEMBERS,
+        "density": (
+            "very-dense"
+            if len(cert.members) > VERY_DENSE_CERTIFICATE_MEMBERS
+            else "dense"
+            if len(cert.members) > DENSE_CERTIFICATE_MEMBERS
+            else ""
+        ),
     }
 
 
