@@ -2,14 +2,13 @@
 
 The uploaded file is kept on the server between the preview and the confirmation (MEDIA_ROOT/imports/<uuid>.xlsx,
 keyed in the officer's session with its SHA-256), so the confirmation never trusts data sent back by the browser.
+Both the check and the write run as background jobs (households/jobs.py) while the page shows their progress.
 """
 
 import time
 import uuid
-from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -22,8 +21,10 @@ from django.views.generic import TemplateView
 
 from accounts.choices import Role
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
+from core.models import JobRun, JobStatus
+from core.services import job_run_start
 
-from . import excel
+from . import excel, jobs
 from .forms import HouseholdFilterForm
 from .selectors import household_list_for
 from .views import indicator_choices
@@ -89,12 +90,9 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
-def upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
-
-
 class PendingImport:
-    """The uploaded file waiting for confirmation: on disk, named by a random token kept in the session."""
+    """The uploaded file waiting for confirmation: on disk, named by a random token kept in the session,
+    with the background jobs (dry run, then commit) that read it."""
 
     def __init__(self, request):
         self.request = request
@@ -104,16 +102,9 @@ class PendingImport:
     def token(self) -> str:
         return self.state.get("token", "")
 
-    def path(self) -> Path | None:
-        try:
-            token = uuid.UUID(self.token).hex
-        except ValueError:
-            return None
-        return upload_dir() / f"{token}.xlsx"
-
     def start(self, *, content: bytes, name: str) -> str:
         self.discard()
-        folder = upload_dir()
+        folder = jobs.upload_dir()
         folder.mkdir(parents=True, exist_ok=True)
         cutoff = time.time() - KEEP_UPLOADS_SECONDS
         for old in folder.glob("*.xlsx"):  # abandoned previews
@@ -126,18 +117,29 @@ class PendingImport:
         return token
 
     def content(self) -> bytes | None:
-        path = self.path()
-        if path is None or not path.exists():
-            return None
-        content = path.read_bytes()
-        return content if excel.file_digest(content) == self.state.get("sha256") else None
+        return jobs.stored_upload(self.token, self.state.get("sha256", ""))
+
+    def run(self, *, commit: bool) -> JobRun:
+        """Queue the dry run or the commit of this file as a background job."""
+        params = {"token": self.token, "sha256": self.state["sha256"], "commit": commit}
+        if commit:
+            params["versions"] = self.state.get("versions") or {}
+        user = self.request.user
+        job = job_run_start(kind=jobs.IMPORT_JOB, requested_by=user, unit=user.unit, params=params)
+        self.state["commit_job" if commit else "job"] = job.pk
+        self.save()
+        return job
+
+    def job(self) -> JobRun | None:
+        pk = self.state.get("commit_job") or self.state.get("job")
+        return JobRun.objects.visible_to(self.request.user).filter(pk=pk).first() if pk else None
 
     def save(self) -> None:
         self.request.session[SESSION_KEY] = self.state
         self.request.session.modified = True
 
     def discard(self) -> None:
-        path = self.path()
+        path = jobs.upload_path(self.token)
         if path is not None:
             path.unlink(missing_ok=True)
         self.state = {}
@@ -145,7 +147,8 @@ class PendingImport:
 
 
 class HouseholdImportView(RoleRequiredMixin, TemplateView):
-    """Upload → preview (dry run, nothing written) → confirm (all households in one transaction)."""
+    """Upload → dry run in the background (nothing written) → preview → confirm → commit in the background
+    (all households in one transaction)."""
 
     allowed_roles = IMPORTERS
     template_name = "households/household_import.html"
@@ -153,12 +156,21 @@ class HouseholdImportView(RoleRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         pending = PendingImport(request)
         if pending.token and request.GET.get("tep") == pending.token:
-            content = pending.content()
-            if content is None:
+            job = pending.job()
+            if pending.content() is None or job is None:
                 pending.discard()
                 messages.error(request, _("Tệp đã tải lên không còn trên máy chủ; hãy tải lên lại."))
                 return redirect("households:import")
-            return self.preview(pending, content)
+            if job.status != JobStatus.SUCCEEDED:
+                return self.render_to_response(
+                    self.get_context_data(job=job, pending=pending.state, retry_next=request.get_full_path())
+                )
+            report = excel.ImportReport.from_dict(job.result["report"])
+            if pending.state.get("commit_job"):
+                return self.committed(pending, report)
+            pending.state.update(versions=report.versions, checked=report.ok, checked_at=timezone.now().isoformat())
+            pending.save()
+            return self.render_to_response(self.get_context_data(report=report, pending=pending.state))
         return self.render_to_response(self.get_context_data(form=ImportUploadForm()))
 
     def post(self, request, *args, **kwargs):
@@ -174,42 +186,28 @@ class HouseholdImportView(RoleRequiredMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=200)
         token = pending.start(content=form.content, name=form.cleaned_data["file"].name)
+        pending.run(commit=False)
         return redirect(f"{reverse('households:import')}?tep={token}")
 
-    def sheet_of(self, content: bytes) -> excel.Sheet:
-        return excel.read_sheet(content)  # checked on upload; the stored bytes are the same (hash checked)
-
-    def preview(self, pending: PendingImport, content: bytes):
-        report = excel.household_import(sheet=self.sheet_of(content), user=self.request.user, commit=False)
-        pending.state.update(versions=report.versions, checked=report.ok, checked_at=timezone.now().isoformat())
-        pending.save()
-        return self.render_to_response(self.get_context_data(report=report, pending=pending.state))
-
     def confirm(self, pending: PendingImport):
-        content = pending.content()
-        if content is None or self.request.POST.get("token") != pending.token:
+        if pending.content() is None or self.request.POST.get("token") != pending.token:
             pending.discard()
             messages.error(self.request, _("Không tìm thấy tệp đang chờ nhập; hãy tải tệp lên lại."))
             return redirect("households:import")
-        if not pending.state.get("checked"):
+        if not pending.state.get("checked") or pending.state.get("commit_job"):
             messages.error(self.request, _("Tệp còn lỗi; hãy sửa và tải lên lại trước khi xác nhận."))
             return redirect(f"{reverse('households:import')}?tep={pending.token}")
-        report = excel.household_import(
-            sheet=self.sheet_of(content),
-            user=self.request.user,
-            commit=True,
-            expected_versions=pending.state.get("versions") or {},
-        )
-        if not report.ok:
-            pending.state.update(checked=False)
-            pending.save()
-            messages.error(
-                self.request, _("Chưa nhập được: dữ liệu đã thay đổi từ lúc kiểm tra. Không có hộ nào được ghi.")
-            )
-            return self.render_to_response(self.get_context_data(report=report, pending=pending.state))
-        pending.discard()
-        messages.success(self.request, _("Đã nhập xong. %(summary)s") % {"summary": excel.import_summary(report)})
-        return redirect("households:list")
+        pending.run(commit=True)
+        return redirect(f"{reverse('households:import')}?tep={pending.token}")
+
+    def committed(self, pending: PendingImport, report: excel.ImportReport):
+        if report.committed:
+            pending.discard()
+            messages.success(self.request, _("Đã nhập xong. %(summary)s") % {"summary": excel.import_summary(report)})
+            return redirect("households:list")
+        pending.state.update(checked=False)
+        pending.save()
+        return self.render_to_response(self.get_context_data(report=report, pending=pending.state, stale=True))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(example_code=excel.EXAMPLE_CODE, **kwargs)

@@ -8,7 +8,8 @@ A household or member whose values in the file equal the registry's is not valid
 re-importing a file changes nothing (no version bump, no change-log entry).
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
@@ -70,6 +71,14 @@ class ImportReport:
 
     def sorted_errors(self) -> list[RowError]:
         return sorted(self.errors, key=lambda e: (e.row or 0, e.column))
+
+    def to_dict(self) -> dict:
+        """JSON for the background job's result (the preview page reads it back with ``from_dict``)."""
+        return {**asdict(self), "errors": [asdict(error) for error in self.errors]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ImportReport":
+        return cls(**{**data, "errors": [RowError(**error) for error in data.get("errors", [])]})
 
 
 def import_summary(report: ImportReport) -> str:
@@ -149,9 +158,15 @@ def _same(data: dict, current: dict) -> bool:
     )
 
 
+ProgressFn = Callable[[int, str], None]
+
+
 class _Importer:
-    def __init__(self, *, sheet: Sheet, user, commit: bool, expected_versions: dict | None):
+    def __init__(
+        self, *, sheet: Sheet, user, commit: bool, expected_versions: dict | None, progress: ProgressFn | None
+    ):
         self.sheet, self.user, self.commit, self.expected_versions = sheet, user, commit, expected_versions
+        self.progress = progress or (lambda percent, message: None)
         self.report = ImportReport()
         self.lookups = Lookups.for_user(user)
 
@@ -161,7 +176,13 @@ class _Importer:
         self.report.members = sum(1 for g in groups for r in g.rows if r.has_member())
         existing = self.existing_households(groups)
         with transaction.atomic():
-            for group in groups:
+            for done, group in enumerate(groups):
+                if done % 25 == 0:
+                    self.progress(
+                        done * 100 // max(len(groups), 1),
+                        _("Đã xử lý %(done)s/%(total)s hộ")
+                        % {"done": format_vnd(done), "total": format_vnd(len(groups))},
+                    )
                 self.check_group(group)
                 self.import_group(group, existing)
                 self.report.errors.extend(group.errors)
@@ -210,9 +231,12 @@ class _Importer:
                     continue
                 if value != first.values.get(column.key):
                     group.error(
-                        row, column,
-                        _("khác với dòng %(row)s của cùng hộ %(code)s (“%(first)s”); thông tin hộ lấy theo dòng đầu "
-                          "của hộ")
+                        row,
+                        column,
+                        _(
+                            "khác với dòng %(row)s của cùng hộ %(code)s (“%(first)s”); thông tin hộ lấy theo dòng đầu "
+                            "của hộ"
+                        )
                         % {"row": first.number, "code": group.code, "first": display(column, first.values[column.key])},
                     )
         for row in group.rows:
@@ -292,8 +316,11 @@ class _Importer:
             self.report.unchanged.append(group.code)
             return
         if household.state == HouseholdState.ARCHIVED:  # an export "gồm cả hộ đã lưu trữ" re-imports unchanged
-            group.error(first, BY_KEY["code"], _("hộ %(code)s đã lưu trữ nên không cập nhật được từ Excel")
-                        % {"code": group.code})
+            group.error(
+                first,
+                BY_KEY["code"],
+                _("hộ %(code)s đã lưu trữ nên không cập nhật được từ Excel") % {"code": group.code},
+            )
             return
         # Members in the registry but not in the file stay in the household: an import never removes anyone.
         members = [m for m, _row in staying] + [m for m in current if m.pk not in used]
@@ -302,8 +329,11 @@ class _Importer:
         except ValidationError as error:
             self.service_errors(group, staying, error)
         except IntegrityError:
-            group.error(first, "", _("không ghi được hộ %(code)s do trùng dữ liệu; hãy kiểm tra mã hộ và chủ hộ")
-                        % {"code": group.code})
+            group.error(
+                first,
+                "",
+                _("không ghi được hộ %(code)s do trùng dữ liệu; hãy kiểm tra mã hộ và chủ hộ") % {"code": group.code},
+            )
         else:
             (self.report.updated if expected is not None else self.report.created).append(group.code)
 
@@ -320,8 +350,9 @@ class _Importer:
 
     def service_errors(self, group: Group, staying: list[tuple[Member, int]], error: ValidationError) -> None:
         if hasattr(error, "error_dict"):
-            messages = [m if n == "__all__" else f"{_field_label(n)}: {m}" for n, ms in error.message_dict.items()
-                        for m in ms]
+            messages = [
+                m if n == "__all__" else f"{_field_label(n)}: {m}" for n, ms in error.message_dict.items() for m in ms
+            ]
         else:
             messages = error.messages
         for message in messages:
@@ -360,11 +391,15 @@ def _locate(message: str, members: list[tuple[Member, int]]) -> tuple[list[int],
     return sorted(set(rows)), column
 
 
-def household_import(*, sheet: Sheet, user, commit: bool, expected_versions: dict | None = None) -> ImportReport:
+def household_import(
+    *, sheet: Sheet, user, commit: bool, expected_versions: dict | None = None, progress: ProgressFn | None = None
+) -> ImportReport:
     """Validate every household of the sheet with the registry's forms and service; write only if all are valid.
 
     ``commit=False`` is the dry run: everything happens in a transaction that is rolled back. ``expected_versions``
     (from the dry run) makes the commit refuse a household that someone saved between the preview and the
     confirmation, instead of overwriting their change.
     """
-    return _Importer(sheet=sheet, user=user, commit=commit, expected_versions=expected_versions).run()
+    return _Importer(
+        sheet=sheet, user=user, commit=commit, expected_versions=expected_versions, progress=progress
+    ).run()

@@ -11,6 +11,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from accounts.choices import Role
+from core.jobs import job_run_execute
+from core.models import JobRun, JobStatus
 from households import excel, services
 from households.choices import HouseholdClass
 from households.models import ChangeEntry, EthnicGroup, Household, Member
@@ -81,9 +83,28 @@ def run(content: bytes, user, *, commit: bool, **kwargs) -> excel.ImportReport:
     return excel.household_import(sheet=excel.read_sheet(content), user=user, commit=commit, **kwargs)
 
 
+def run_queued_jobs() -> None:
+    """Do what the Celery worker does, in this process (the view queues jobs on commit)."""
+    for pk in JobRun.objects.filter(status=JobStatus.QUEUED).values_list("pk", flat=True):
+        job_run_execute(job_id=pk)
+
+
+def after_jobs(client, response):
+    """Follow a redirect to the import page once its background job has run."""
+    if response.status_code != 302:
+        return response
+    run_queued_jobs()
+    return client.get(response["Location"], follow=True)
+
+
 def upload(client, content: bytes, name="ho-gia-dinh.xlsx"):
     file = SimpleUploadedFile(name, content, content_type=excel.XLSX_CONTENT_TYPE)
-    return client.post(reverse("households:import"), {"action": "upload", "file": file}, follow=True)
+    return after_jobs(client, client.post(reverse("households:import"), {"action": "upload", "file": file}))
+
+
+def confirm(client):
+    token = client.session["household_import"]["token"]
+    return after_jobs(client, client.post(reverse("households:import"), {"action": "confirm", "token": token}))
 
 
 def errors_by_row(report: excel.ImportReport) -> dict[int, list[excel.RowError]]:
@@ -163,7 +184,7 @@ def test_good_file_is_previewed_then_created_on_confirmation(client_for, users, 
 
     token = client.session["household_import"]["token"]
     assert (media / "imports" / f"{token}.xlsx").exists()
-    response = client.post(reverse("households:import"), {"action": "confirm", "token": token}, follow=True)
+    response = confirm(client)
     assert response.redirect_chain[-1][0] == reverse("households:list")
     assert "Đã nhập xong. 2 hộ: 2 hộ mới, 0 hộ cập nhật, 0 hộ không thay đổi." in response.content.decode()
     assert not (media / "imports" / f"{token}.xlsx").exists() and "household_import" not in client.session
@@ -238,8 +259,8 @@ def test_every_bad_row_is_reported_in_vietnamese_and_nothing_is_written(client_f
     page = response.content.decode()
     assert "Tệp có lỗi ở 8 dòng" in page and "Xác nhận nhập" not in page
     assert re.search(r'<td class="num">10</td><td>A-8</td><td>Thôn/buôn\*</td>', page)
-    token = client.session["household_import"]["token"]
-    client.post(reverse("households:import"), {"action": "confirm", "token": token})
+    response = confirm(client)
+    assert "Tệp còn lỗi" in response.content.decode()
     assert not Household.objects.exists()
 
 
@@ -348,8 +369,7 @@ def test_confirmation_is_refused_if_the_household_changed_after_the_preview(clie
         household=household, members=list(household.members.current()), user=users.commune_officer,
         expected_version=household.version,
     )
-    token = client.session["household_import"]["token"]
-    response = client.post(reverse("households:import"), {"action": "confirm", "token": token})
+    response = confirm(client)
     page = response.content.decode()
     assert "Chưa nhập được" in page and "vừa được" in page
     household.refresh_from_db()
@@ -410,8 +430,7 @@ def test_export_then_import_changes_nothing(client_for, users, tree):
     report = response.context["report"]
     assert report.ok, report.errors
     assert report.unchanged == ["IRS-001", "IRS-002"] and not report.updated and not report.created
-    token = client.session["household_import"]["token"]
-    client.post(reverse("households:import"), {"action": "confirm", "token": token})
+    confirm(client)
     assert list(Household.objects.order_by("code").values_list("code", "version", "updated_at")) == before
     assert ChangeEntry.objects.count() == entries
 
@@ -428,3 +447,40 @@ def test_archived_households_reimport_unchanged_but_are_not_updated(client_for, 
     assert [(e.row, e.message) for e in report.errors] == [
         (2, "Hộ IRS-001 đã lưu trữ nên không cập nhật được từ Excel.")
     ]
+
+
+# --- the background job ------------------------------------------------------------------------------------------
+
+
+def test_the_check_runs_in_the_background_with_a_progress_bar(client_for, users, media):
+    client = client_for(users.commune_officer)
+    file = SimpleUploadedFile("ho.xlsx", xlsx(good_rows()), content_type=excel.XLSX_CONTENT_TYPE)
+    response = client.post(reverse("households:import"), {"action": "upload", "file": file}, follow=True)
+    page = response.content.decode()
+    assert "Đang kiểm tra tệp “ho.xlsx”" in page and "data-job-progress-url" in page
+    job = JobRun.objects.get()
+    assert job.kind == "household_import" and job.params["commit"] is False and job.unit == users.commune_officer.unit
+    run_queued_jobs()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.result["report"]["created"] == ["IRS-101", "IRS-102"]
+    assert not Household.objects.exists()
+
+
+def test_a_job_whose_file_is_gone_fails_with_a_reason_and_offers_a_retry(client_for, users, media):
+    client = client_for(users.commune_officer)
+    file = SimpleUploadedFile("ho.xlsx", xlsx(good_rows()), content_type=excel.XLSX_CONTENT_TYPE)
+    location = client.post(reverse("households:import"), {"action": "upload", "file": file})["Location"]
+    token = client.session["household_import"]["token"]
+    stored = media / "imports" / f"{token}.xlsx"
+    content = stored.read_bytes()
+    stored.unlink()
+    run_queued_jobs()
+    job = JobRun.objects.get()
+    assert job.status == JobStatus.FAILED and "không còn trên máy chủ" in job.error
+    stored.write_bytes(content)  # e.g. the shared volume was briefly unavailable
+    page = client.get(location).content.decode()
+    assert "không còn trên máy chủ" in page and 'data-testid="retry"' in page and f'value="{location}"' in page
+    response = client.post(reverse("core:job_retry", args=[job.pk]), {"next": location})
+    assert response["Location"] == location
+    page = after_jobs(client, response).content.decode()
+    assert 'data-testid="import-ok"' in page
