@@ -9,6 +9,7 @@ from accounts.permissions import user_may_open
 NAVIGATION = [
     ("core:dashboard", _("Tổng quan"), "speedometer2", "work"),
     ("households:list", _("Hộ gia đình"), "house-heart", "work"),
+    ("programs:index", _("Hỗ trợ"), "hand-thumbs-up", "work"),
     ("households:standards", _("Chuẩn nghèo"), "rulers", "work"),
     ("areas:list", _("Đơn vị hành chính"), "geo-alt", "work"),
     ("core:job_list", _("Công việc nền"), "hourglass-split", "work"),
@@ -44,5 +45,6 @@ def _is_active(name: str, current: str) -> bool:
         "core:job_list": ("core:job_",),
         "areas:list": ("areas:",),
         "accounts:user_list": ("accounts:user_",),
+        "programs:index": ("programs:",),
     }
     return current.startswith(sections.get(name, ("\0",)))

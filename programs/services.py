@@ -6,6 +6,7 @@ log and shown in the lists (issue 5: "support cannot be recorded for the wrong h
 """
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -164,7 +165,8 @@ def _prepare(benefit: Benefit) -> None:
     if programme.kind == ProgrammeKind.HOUSING:
         benefit.amount = benefit.housing_total
     if programme.kind == ProgrammeKind.CREDIT and benefit.interest_rate is None:
-        benefit.interest_rate = programme.parameter("interest_rate")
+        rate = programme.parameter("interest_rate")
+        benefit.interest_rate = Decimal(str(rate)) if rate is not None else None
     if programme.kind == ProgrammeKind.CREDIT and benefit.outstanding is None and benefit.pk is None:
         benefit.outstanding = benefit.amount
     if programme.kind == ProgrammeKind.IN_KIND and not benefit.item_description:

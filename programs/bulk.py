@@ -1,0 +1,349 @@
+"""Bulk work officers do every year (issue 5 §4): the BHYT list for the social-insurance agency and the card
+numbers back, the quarterly electricity-subsidy payments, a training course's participants.
+
+Imports follow the registry's rules (STYLE.md rule 9): every row goes through ``benefit_record`` (the same
+validation and eligibility as the form) inside one transaction; the dry run always rolls back, and the real run
+rolls back as soon as one row fails, so either every row is written or none is.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from households.excel.columns import CellError, _parse_bool, _parse_date, _parse_int, _text, fold, is_empty
+from households.models import Household, Member
+
+from .choices import LogAction, ProgrammeKind
+from .excel import Col, SheetRow
+from .models import Benefit, Programme
+from .services import benefit_record
+from .status import status_q
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int | None
+    column: str
+    message: str
+
+
+@dataclass
+class BulkReport:
+    rows: int = 0
+    created: int = 0
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def error_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _messages(error: ValidationError) -> list[tuple[str, str]]:
+    if hasattr(error, "error_dict"):
+        out = []
+        for name, errors in error.message_dict.items():
+            label = "" if name == "__all__" else str(Benefit._meta.get_field(name).verbose_name).capitalize()
+            out += [(label, message) for message in errors]
+        return out
+    return [("", message) for message in error.messages]
+
+
+def _run(rows: list, *, commit: bool, build, user, report: BulkReport) -> BulkReport:
+    """Build and record every row inside one transaction; roll back on a dry run or on any error."""
+    try:
+        with transaction.atomic():
+            for row in rows:
+                report.rows += 1
+                try:
+                    benefit = build(row)
+                except RowCellError as error:
+                    report.errors.append(RowError(row.number, error.column, str(error)))
+                    continue
+                if benefit is None:
+                    report.skipped += 1
+                    continue
+                try:
+                    with transaction.atomic():
+                        benefit_record(benefit=benefit, user=user, action=LogAction.IMPORT)
+                    report.created += 1
+                except ValidationError as error:
+                    report.errors += [RowError(row.number, c, m) for c, m in _messages(error)]
+            if not commit or report.errors:
+                raise _Rollback
+            report.committed = True
+    except _Rollback:
+        pass
+    return report
+
+
+class RowCellError(CellError):
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column = column
+
+
+def _cell(parse, column: Col, raw: dict, required: bool | None = None):
+    value = raw.get(column.key)
+    if is_empty(value):
+        if column.required if required is None else required:
+            raise RowCellError(column.title, _("Ô này không được để trống."))
+        return None
+    try:
+        return parse(value)
+    except CellError as error:
+        raise RowCellError(column.title, str(error)) from error
+
+
+# --- BHYT -------------------------------------------------------------------------------------------------------
+
+BHYT_COLUMNS = (
+    Col("member_id", gettext_lazy("Mã thành viên"), 12, "int", required=True),
+    Col("household", gettext_lazy("Mã hộ"), 12),
+    Col("village", gettext_lazy("Thôn, buôn"), 18),
+    Col("group", gettext_lazy("Đối tượng"), 22),
+    Col("full_name", gettext_lazy("Họ và tên"), 24),
+    Col("sex", gettext_lazy("Giới tính"), 8),
+    Col("date_of_birth", gettext_lazy("Ngày sinh"), 12, "date"),
+    Col("personal_id", gettext_lazy("Số định danh cá nhân"), 16, "text"),
+    Col("ethnic", gettext_lazy("Dân tộc"), 12),
+    Col("old_card", gettext_lazy("Số thẻ cũ"), 17, "text"),
+    Col("old_valid_to", gettext_lazy("Thẻ cũ hết hạn"), 12, "date"),
+    Col("share", gettext_lazy("Mức ngân sách hỗ trợ (%)"), 12, "int"),
+    Col("card_number", gettext_lazy("Số thẻ BHYT mới"), 17, "text"),
+    Col("card_valid_from", gettext_lazy("Giá trị từ ngày"), 12, "date"),
+    Col("card_valid_to", gettext_lazy("Giá trị đến ngày"), 12, "date"),
+)
+BHYT_BY_KEY = {c.key: c for c in BHYT_COLUMNS}
+
+
+def bhyt_share(programme: Programme, status: str, ethnic_minority: bool) -> int | None:
+    """The budget's share of the contribution for the member's group (ND 146/2018 as amended; parameters)."""
+    key = {"poor": "share_poor", "near_poor": "share_near_poor", "average_living": "share_average_living"}.get(status)
+    if key is None and ethnic_minority:
+        key = "share_ethnic_minority"
+    value = programme.parameter(key) if key else None
+    return int(value) if value is not None else None
+
+
+def bhyt_rows(members, *, day: date, programme: Programme) -> list[dict]:
+    """Rows of the list sent to the social-insurance agency (statuses read in SQL for the whole list)."""
+    members = list(members)
+    ids = [m.household_id for m in members]
+    groups = {}
+    for status in ("poor", "near_poor", "average_living"):
+        for pk in Household.objects.filter(pk__in=ids).filter(status_q(status, day)).values_list("pk", flat=True):
+            groups[pk] = status
+    labels = {
+        "poor": _("Người thuộc hộ nghèo"),
+        "near_poor": _("Người thuộc hộ cận nghèo"),
+        "average_living": _("Người thuộc hộ có mức sống trung bình"),
+    }
+    rows = []
+    for m in members:
+        status = groups.get(m.household_id, "")
+        rows.append(
+            {
+                "member_id": m.pk,
+                "household": m.household.code,
+                "village": m.household.village.name,
+                "group": str(labels.get(status, "")),
+                "full_name": m.full_name,
+                "sex": m.get_sex_display(),
+                "date_of_birth": m.date_of_birth,
+                "personal_id": m.personal_id,
+                "ethnic": m.ethnic_group.name,
+                "old_card": m.health_insurance_number,
+                "old_valid_to": m.health_insurance_valid_to,
+                "share": bhyt_share(programme, status, m.ethnic_group.is_minority),
+            }
+        )
+    return rows
+
+
+def bhyt_import(*, rows: list[SheetRow], user, commit: bool) -> BulkReport:
+    """Card numbers from the agency: one BHYT benefit per row that has a card number (others are skipped)."""
+    programme = Programme.objects.get(code="BHYT")
+    members = Member.objects.visible_to(user).current().select_related("household", "ethnic_group")
+    seen: set[int] = set()
+
+    def build(row: SheetRow):
+        raw = row.raw
+        card = _cell(_text, BHYT_BY_KEY["card_number"], raw)
+        member_id = _cell(_parse_int, BHYT_BY_KEY["member_id"], raw)
+        if not card:
+            return None
+        member = members.filter(pk=member_id).first()
+        if member is None:
+            raise RowCellError(
+                BHYT_BY_KEY["member_id"].title,
+                _("Không có thành viên mã %(id)s trong đơn vị của bạn.") % {"id": member_id},
+            )
+        if member_id in seen:
+            raise RowCellError(BHYT_BY_KEY["member_id"].title, _("Thành viên này có hai dòng trong tệp."))
+        seen.add(member_id)
+        name = raw.get("full_name")
+        if not is_empty(name) and fold(name) != fold(member.full_name):
+            raise RowCellError(
+                BHYT_BY_KEY["full_name"].title,
+                _("Họ tên “%(file)s” khác với sổ hộ (“%(name)s”); kiểm tra lại Mã thành viên.")
+                % {"file": _text(name), "name": member.full_name},
+            )
+        valid_from = _cell(_parse_date, BHYT_BY_KEY["card_valid_from"], raw, required=True)
+        valid_to = _cell(_parse_date, BHYT_BY_KEY["card_valid_to"], raw, required=True)
+        share = _cell(_parse_int, BHYT_BY_KEY["share"], raw)
+        if share is None:
+            share = 100
+        return Benefit(
+            programme=programme,
+            household=member.household,
+            member=member,
+            date=valid_from,
+            card_number=card.upper().replace(" ", ""),
+            card_valid_from=valid_from,
+            card_valid_to=valid_to,
+            funding_share=share,
+        )
+
+    return _run(rows, commit=commit, build=build, user=user, report=BulkReport())
+
+
+# --- training ---------------------------------------------------------------------------------------------------
+
+TRAINING_COLUMNS = (
+    Col("household", gettext_lazy("Mã hộ"), 12, required=True),
+    Col("full_name", gettext_lazy("Họ và tên"), 24, required=True),
+    Col("date_of_birth", gettext_lazy("Ngày sinh"), 12, "date"),
+    Col("personal_id", gettext_lazy("Số định danh cá nhân"), 16, "text"),
+    Col("certificate", gettext_lazy("Số chứng chỉ"), 14, "text"),
+    Col("employed_after", gettext_lazy("Có việc làm sau học nghề"), 14),
+)
+TRAINING_BY_KEY = {c.key: c for c in TRAINING_COLUMNS}
+
+
+@dataclass(frozen=True)
+class Course:
+    programme: Programme
+    course_name: str
+    occupation: str
+    course_start: date
+    course_end: date
+    amount: int | None
+    decision: str = ""
+
+
+def training_import(*, rows: list[SheetRow], course: Course, user) -> callable:
+    members = Member.objects.visible_to(user).current().select_related("household")
+    seen: set[int] = set()
+
+    def build(row: SheetRow):
+        raw = row.raw
+        code = _cell(_text, TRAINING_BY_KEY["household"], raw)
+        name = _cell(_text, TRAINING_BY_KEY["full_name"], raw)
+        born = _cell(_parse_date, TRAINING_BY_KEY["date_of_birth"], raw)
+        pid = _cell(_text, TRAINING_BY_KEY["personal_id"], raw)
+        candidates = [m for m in members.filter(household__code__iexact=code) if fold(m.full_name) == fold(name)]
+        if pid:
+            candidates = [m for m in candidates if m.personal_id == pid] or list(members.filter(personal_id=pid))
+        if born:
+            candidates = [m for m in candidates if m.date_of_birth == born]
+        if len(candidates) != 1:
+            message = (
+                _("Không tìm thấy %(name)s trong hộ %(code)s của đơn vị bạn.")
+                if not candidates
+                else _("Hộ %(code)s có nhiều người tên %(name)s; hãy ghi thêm ngày sinh hoặc số định danh.")
+            )
+            raise RowCellError(TRAINING_BY_KEY["full_name"].title, message % {"name": name, "code": code})
+        member = candidates[0]
+        if member.pk in seen:
+            raise RowCellError(TRAINING_BY_KEY["full_name"].title, _("Người này có hai dòng trong tệp."))
+        seen.add(member.pk)
+        return Benefit(
+            programme=course.programme,
+            household=member.household,
+            member=member,
+            date=course.course_start,
+            decision=course.decision,
+            course_name=course.course_name,
+            occupation=course.occupation,
+            course_start=course.course_start,
+            course_end=course.course_end,
+            amount=course.amount,
+            certificate=_cell(_text, TRAINING_BY_KEY["certificate"], raw) or "",
+            employed_after=_cell(_parse_bool, TRAINING_BY_KEY["employed_after"], raw),
+        )
+
+    return build
+
+
+def training_course_import(*, rows: list[SheetRow], course: Course, user, commit: bool) -> BulkReport:
+    """A course's participants, all recorded at once (QĐ 46/2015: each person supported once)."""
+    build = training_import(rows=rows, course=course, user=user)
+    return _run(rows, commit=commit, build=build, user=user, report=BulkReport())
+
+
+# --- electricity ------------------------------------------------------------------------------------------------
+
+
+def quarter_end(year: int, quarter: int) -> date:
+    return date(year, quarter * 3, 31 if quarter in (1, 4) else 30)
+
+
+def electricity_amount(programme: Programme) -> int:
+    """30 kWh × tier-1 price × 3 months (QĐ 28/2014, Điều 3 khoản 7; both values are catalogue parameters)."""
+    kwh = Decimal(str(programme.parameter("kwh_per_month", 0)))
+    price = Decimal(str(programme.parameter("tier1_price", 0)))
+    return int(kwh * price * 3)
+
+
+def electricity_paid_ids(programme: Programme, year: int, quarter: int) -> set[int]:
+    return set(
+        Benefit.objects.filter(programme=programme, period_year=year, period_quarter=quarter).values_list(
+            "household_id", flat=True
+        )
+    )
+
+
+def electricity_quarter_pay(*, households, year: int, quarter: int, paid_on: date, decision: str, user) -> BulkReport:
+    """Record the quarter's payment for every listed household not yet paid — all or nothing."""
+    programme = Programme.objects.get(code="ELECTRICITY")
+    amount = electricity_amount(programme)
+    paid = electricity_paid_ids(programme, year, quarter)
+
+    @dataclass
+    class Row:
+        number: int
+        household: Household
+
+    rows = [Row(i, h) for i, h in enumerate(households, start=1) if h.pk not in paid]
+
+    def build(row: Row):
+        if programme.kind != ProgrammeKind.ELECTRICITY:
+            return None
+        return Benefit(
+            programme=programme,
+            household=row.household,
+            date=paid_on,
+            decision=decision,
+            period_year=year,
+            period_quarter=quarter,
+            amount=amount,
+        )
+
+    report = _run(rows, commit=True, build=build, user=user, report=BulkReport())
+    report.skipped += len(paid)
+    return report

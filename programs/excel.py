@@ -1,0 +1,147 @@
+"""Excel for the programmes: the exportable lists (coverage, BHYT, electricity, a programme's records) and reading
+the bulk-entry sheets (BHYT card numbers back from the social-insurance agency, a training course's participants).
+
+The workbook style and the cell parsing are those of the registry (households.excel): bold shaded headers, frozen
+first row, dates dd/mm/yyyy, money 1.234.567, Vietnamese error messages naming the accepted values.
+"""
+
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
+
+from households.excel import DATE_FORMAT, MAX_UPLOAD_BYTES, VND_FORMAT, XLSX_CONTENT_TYPE, ImportFileError
+from households.excel.columns import fold, is_empty
+from households.excel.workbooks import HEADER_FILL, HEADER_FONT, MAX_UNCOMPRESSED_BYTES, WRAP
+
+__all__ = ["XLSX_CONTENT_TYPE", "ImportFileError", "Col", "table_workbook", "read_table", "SheetRow"]
+
+MAX_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    header: str
+    width: int = 14
+    kind: str = "text"  # text, date, money, int, decimal
+    required: bool = False
+
+    @property
+    def title(self) -> str:
+        return f"{self.header}*" if self.required else str(self.header)
+
+
+FORMATS = {"date": DATE_FORMAT, "money": VND_FORMAT, "text": "@"}
+
+
+def table_workbook(
+    title: str, columns: Sequence[Col], rows: Iterable[dict], *, heading: Sequence[str] = (), notes: Sequence[str] = ()
+) -> bytes:
+    """A one-sheet workbook: optional heading lines, the header row, the rows (dicts keyed by column key), notes."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    for line in heading:
+        cell = WriteOnlyCell(sheet, value=line)
+        cell.font = HEADER_FONT
+        sheet.append([cell])
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column.title)
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row.get(column.key)
+            if value is None or value == "":
+                cells.append(None)
+                continue
+            cell = WriteOnlyCell(sheet, value=value)
+            fmt = FORMATS.get(column.kind)
+            if fmt and (column.kind != "text" or isinstance(value, str)):
+                cell.number_format = fmt
+            cells.append(cell)
+        sheet.append(cells)
+    if notes:
+        sheet.append([])
+        for line in notes:
+            sheet.append([line])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class SheetRow:
+    number: int
+    raw: dict
+
+
+def _not_xlsx() -> str:
+    return _(
+        "Tệp không phải bảng tính Excel .xlsx hợp lệ. Hãy lưu tệp dưới dạng “Excel Workbook (.xlsx)” rồi tải lên lại."
+    )
+
+
+def read_table(content: bytes, columns: Sequence[Col]) -> list[SheetRow]:
+    """Find the header row (within the first 15 rows) by the required headers, read the non-empty rows below."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ImportFileError(_("Tệp lớn hơn 5 MB; hãy chia thành nhiều tệp nhỏ hơn."))
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
+                raise ImportFileError(_("Tệp quá lớn sau khi giải nén; hãy chia thành nhiều tệp nhỏ hơn."))
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except ImportFileError:
+        raise
+    except Exception as error:  # zipfile.BadZipFile, openpyxl's many exception kinds
+        raise ImportFileError(_not_xlsx()) from error
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        known = {fold(c.header): c.key for c in columns}
+        required = [c for c in columns if c.required]
+        positions: dict[str, int] = {}
+        header_number = None
+        for number, values in enumerate(rows, start=1):
+            found = {
+                known[fold(str(v).replace("*", ""))]: i
+                for i, v in enumerate(values)
+                if v is not None and fold(str(v).replace("*", "")) in known
+            }
+            if required and all(c.key in found for c in required):
+                positions, header_number = found, number
+                break
+            if number >= 15:
+                break
+        if header_number is None:
+            names = ", ".join(f"“{c.header}”" for c in required)
+            raise ImportFileError(
+                _("Không tìm thấy dòng tiêu đề có các cột %(names)s. Hãy dùng tệp xuất từ cổng.") % {"names": names}
+            )
+        data = []
+        for number, values in enumerate(rows, start=header_number + 1):
+            raw = {key: values[i] if i < len(values) else None for key, i in positions.items()}
+            if all(is_empty(v) for v in raw.values()):
+                continue
+            if len(data) >= MAX_ROWS:
+                raise ImportFileError(_("Tệp có quá nhiều dòng; hãy chia thành nhiều tệp nhỏ hơn."))
+            data.append(SheetRow(number, raw))
+    finally:
+        workbook.close()
+    if not data:
+        raise ImportFileError(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
+    return data
+
+
+def xlsx_filename(stem: str, day: date) -> str:
+    return f"{stem}-{day.strftime('%d-%m-%Y')}.xlsx"

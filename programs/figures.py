@@ -1,0 +1,292 @@
+"""Report figures on support delivered, for any unit and period — one module the reports call (issue 5 §6).
+
+Every number is aggregated in PostgreSQL from ``Benefit`` rows of the unit's households (the unit and below,
+through the materialised path), dated within the period, optionally narrowed to what a user may see. The layout
+follows sections 3.1–3.8 of report 209/BC-UBND (seed 004): credit, health insurance, education, housing, water and
+sanitation, production, vocational training, extension/resettlement, rice relief, electricity and other aid.
+
+Target groups are the household's official status on the benefit's date (``Benefit.household_status``);
+denominators ("share of poor households borrowing") are the households with that status at the period's end.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Case, Count, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from households.models import Household, Member
+
+from .choices import HousingWork, ProgrammeKind, TargetStatus
+from .models import Benefit, Programme
+from .status import status_q
+
+HOUSING_INDICATORS = ["housing_quality", "housing_area"]  # NĐ 07/2021: the two housing indicators
+BORROWER_GROUPS = (TargetStatus.POOR, TargetStatus.NEAR_POOR, TargetStatus.RECENTLY_ESCAPED)
+CARD_GROUPS = ("poor", "near_poor", "average_living", "ethnic_minority", "other")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @classmethod
+    def half_year(cls, year: int, half: int) -> "Period":
+        return cls(date(year, 1, 1), date(year, 6, 30)) if half == 1 else cls(date(year, 7, 1), date(year, 12, 31))
+
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        return cls(date(year, 1, 1), date(year, 12, 31))
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def benefits_in(unit, period: Period, user=None):
+    """The benefits of the unit's households dated within the period (and visible to ``user`` if given)."""
+    qs = Benefit.objects.filter(household__village__path__startswith=unit.path, date__gte=period.start)
+    qs = qs.filter(date__lte=period.end)
+    return qs.visible_to(user) if user is not None else qs
+
+
+def households_in(unit, user=None):
+    qs = Household.objects.filter(village__path__startswith=unit.path).active()
+    return qs.visible_to(user) if user is not None else qs
+
+
+MEASURES = {
+    "records": Count("pk"),
+    "households": Count("household", distinct=True),
+    "members": Count("member", distinct=True),
+    "amount": Coalesce(Sum("amount"), 0),
+    "quantity": Coalesce(Sum("quantity"), None),
+    "persons": Coalesce(Sum("persons"), 0),
+    "overridden": Count("pk", filter=~Q(override_reason="")),
+}
+
+
+def programme_rows(benefits) -> list[dict]:
+    """Per programme: records, households, members, money, quantity, persons (khẩu), and the same per target
+    group (two grouped queries, plus one for the people living in the households reached)."""
+    programmes = {p.pk: p for p in Programme.objects.all()}
+    totals = {row["programme"]: row for row in benefits.values("programme").annotate(**MEASURES).order_by()}
+    groups: dict[int, dict] = {}
+    for row in benefits.values("programme", "household_status").annotate(**MEASURES).order_by():
+        groups.setdefault(row["programme"], {})[row["household_status"]] = row
+    people = {
+        row["household__benefits__programme"]: row["n"]
+        for row in Member.objects.filter(left_at__isnull=True, household__benefits__in=benefits)
+        .values("household__benefits__programme")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    }
+    rows = []
+    for pk, total in totals.items():
+        programme = programmes[pk]
+        if programme.is_member_level:
+            reached = total["members"]
+        elif programme.kind == ProgrammeKind.IN_KIND:
+            reached = total["persons"]
+        else:
+            reached = people.get(pk, 0)
+        rows.append(
+            {
+                "programme": programme,
+                "code": programme.code,
+                **{k: total[k] for k in MEASURES},
+                "people_reached": reached,
+                "by_status": groups.get(pk, {}),
+            }
+        )
+    return sorted(rows, key=lambda r: (r["programme"].order, r["code"]))
+
+
+def status_counts(unit, day: date, user=None, years: int = 3) -> dict[str, int]:
+    """Households of the unit by official status on ``day`` (the denominators of the shares)."""
+    qs = households_in(unit, user)
+    return qs.aggregate(
+        **{
+            status: Count("pk", filter=status_q(status, day, years))
+            for status in TargetStatus.values
+            if status != TargetStatus.UNKNOWN
+        }
+    )
+
+
+def credit_figures(benefits, denominators: dict[str, int]) -> dict:
+    loans = benefits.filter(programme__kind=ProgrammeKind.CREDIT)
+    totals = loans.aggregate(
+        loans=Count("pk"),
+        households=Count("household", distinct=True),
+        amount=Coalesce(Sum("amount"), 0),
+        outstanding=Coalesce(Sum("outstanding"), 0),
+        overdue=Coalesce(Sum("overdue"), 0),
+        **{f"borrowers_{g}": Count("household", distinct=True, filter=Q(household_status=g)) for g in BORROWER_GROUPS},
+    )
+    shares = {
+        g: {
+            "borrowers": totals[f"borrowers_{g}"],
+            "households": denominators.get(g, 0),
+            "share": _share(totals[f"borrowers_{g}"], denominators.get(g, 0)),
+        }
+        for g in BORROWER_GROUPS
+    }
+    by_programme = {
+        row["programme__code"]: row
+        for row in loans.values("programme__code")
+        .annotate(households=Count("household", distinct=True), amount=Coalesce(Sum("amount"), 0), loans=Count("pk"))
+        .order_by()
+    }
+    return {
+        **{k: v for k, v in totals.items() if not k.startswith("borrowers_")},
+        "groups": shares,
+        "by_programme": by_programme,
+    }
+
+
+def card_group():
+    return Case(
+        When(household_status__in=["poor", "near_poor", "average_living"], then="household_status"),
+        When(member__ethnic_group__is_minority=True, then=Value("ethnic_minority")),
+        default=Value("other"),
+    )
+
+
+def health_insurance_figures(benefits, unit, day: date, user=None) -> dict:
+    cards = benefits.filter(programme__kind=ProgrammeKind.HEALTH_INSURANCE)
+    by_group = dict.fromkeys(CARD_GROUPS, 0)
+    for row in cards.annotate(group=card_group()).values("group").annotate(n=Count("pk")).order_by():
+        by_group[row["group"]] = row["n"]
+    people = Member.objects.filter(left_at__isnull=True, household__in=households_in(unit, user))
+    valid_registry = Q(health_insurance_valid_from__lte=day) | Q(health_insurance_valid_from__isnull=True)
+    valid_registry &= Q(health_insurance_valid_to__gte=day)
+    valid_benefit = Q(
+        benefits__programme__kind=ProgrammeKind.HEALTH_INSURANCE,
+        benefits__card_valid_from__lte=day,
+        benefits__card_valid_to__gte=day,
+    )
+    population = people.count()
+    insured = people.filter(valid_registry | valid_benefit).distinct().count()
+    return {
+        "cards": sum(by_group.values()),
+        "by_group": by_group,
+        "population": population,
+        "insured": insured,
+        "rate": _share(insured, population),
+        "budget_amount": cards.aggregate(a=Coalesce(Sum("amount"), 0))["a"],
+    }
+
+
+def housing_figures(benefits, unit, day: date, user=None) -> dict:
+    works = benefits.filter(programme__kind=ProgrammeKind.HOUSING)
+    totals = works.aggregate(
+        households=Count("household", distinct=True),
+        new=Count("pk", filter=Q(housing_work=HousingWork.NEW)),
+        repair=Count("pk", filter=Q(housing_work=HousingWork.REPAIR)),
+        finished=Count("pk", filter=Q(finished_on__isnull=False, finished_on__lte=day)),
+        accepted=Count("pk", filter=Q(accepted_on__isnull=False, accepted_on__lte=day)),
+        central=Coalesce(Sum("amount_central"), 0),
+        local=Coalesce(Sum("amount_local"), 0),
+        mobilised=Coalesce(Sum("amount_mobilised"), 0),
+        household=Coalesce(Sum("amount_household"), 0),
+        new_amount=Coalesce(Sum("amount", filter=Q(housing_work=HousingWork.NEW)), 0),
+        repair_amount=Coalesce(Sum("amount", filter=Q(housing_work=HousingWork.REPAIR)), 0),
+    )
+    totals["total"] = totals["central"] + totals["local"] + totals["mobilised"] + totals["household"]
+    totals["deprived_poor"] = (
+        households_in(unit, user).filter(status_q("poor", day), deprived_indicators__overlap=HOUSING_INDICATORS).count()
+    )
+    return totals
+
+
+def training_figures(benefits) -> dict:
+    trainees = benefits.filter(programme__kind=ProgrammeKind.TRAINING)
+    return trainees.aggregate(
+        trainees=Count("member", distinct=True),
+        employed=Count("member", distinct=True, filter=Q(employed_after=True)),
+        certified=Count("member", distinct=True, filter=~Q(certificate="")),
+        poor=Count("member", distinct=True, filter=Q(household_status="poor")),
+        near_poor=Count("member", distinct=True, filter=Q(household_status="near_poor")),
+        courses=Count("course_name", distinct=True),
+        amount=Coalesce(Sum("amount"), 0),
+    )
+
+
+def kind_totals(benefits, kind: str) -> dict:
+    return benefits.filter(programme__kind=kind).aggregate(
+        records=Count("pk"),
+        households=Count("household", distinct=True),
+        members=Count("member", distinct=True),
+        amount=Coalesce(Sum("amount"), 0),
+        quantity=Coalesce(Sum("quantity"), None),
+        persons=Coalesce(Sum("persons"), 0),
+        poor_households=Count("household", distinct=True, filter=Q(household_status="poor")),
+        near_poor_households=Count("household", distinct=True, filter=Q(household_status="near_poor")),
+    )
+
+
+def in_kind_items(benefits) -> list[dict]:
+    """Items handed over (livelihood and in-kind): what, how many households, what quantity."""
+    return list(
+        benefits.filter(programme__kind__in=[ProgrammeKind.LIVELIHOOD, ProgrammeKind.IN_KIND])
+        .exclude(item_description="")
+        .values("programme__code", "item_description")
+        .annotate(households=Count("household", distinct=True), quantity=Coalesce(Sum("quantity"), None))
+        .order_by("programme__code", "item_description")
+    )
+
+
+def unit_figures(*, unit, period: Period, user=None) -> dict:
+    """All the support figures of a unit (province, district, commune or village) for a period."""
+    benefits = benefits_in(unit, period, user)
+    escaped = Programme.objects.filter(code="VBSP_ESCAPED").values_list("recently_escaped_years", flat=True).first()
+    denominators = status_counts(unit, period.end, user, escaped or 3)
+    overall = benefits.aggregate(
+        records=Count("pk"),
+        households=Count("household", distinct=True),
+        amount=Coalesce(Sum("amount"), 0),
+        overridden=Count("pk", filter=~Q(override_reason="")),
+    )
+    return {
+        "unit": unit,
+        "period": period,
+        "overall": overall,
+        "households_by_status": denominators,
+        "programmes": programme_rows(benefits),
+        "credit": credit_figures(benefits, denominators),
+        "health_insurance": health_insurance_figures(benefits, unit, period.end, user),
+        "education": kind_totals(benefits, ProgrammeKind.EDUCATION),
+        "housing": housing_figures(benefits, unit, period.end, user),
+        "water_sanitation": kind_totals(benefits, ProgrammeKind.WATER_SANITATION),
+        "livelihood": kind_totals(benefits, ProgrammeKind.LIVELIHOOD),
+        "training": training_figures(benefits),
+        "electricity": kind_totals(benefits, ProgrammeKind.ELECTRICITY),
+        "in_kind": kind_totals(benefits, ProgrammeKind.IN_KIND),
+        "other": kind_totals(benefits, ProgrammeKind.OTHER),
+        "items": in_kind_items(benefits),
+    }
+
+
+def child_rollup(*, unit, children, period: Period, user=None) -> list[dict]:
+    """For each child unit: households reached, records, money, loans, cards, houses — one grouped query."""
+    depth = unit.path.count("/")
+    rows = {child.path: {"unit": child, "households": 0, "records": 0, "amount": 0} for child in children}
+    benefits = benefits_in(unit, period, user)
+    grouped = (
+        benefits.values("household__village__path")
+        .annotate(records=Count("pk"), amount=Coalesce(Sum("amount"), 0))
+        .order_by()
+    )
+    households = benefits.values("household__village__path", "household").distinct().order_by()
+    for row in grouped:
+        key = "/".join(row["household__village__path"].split("/")[: depth + 1]) + "/"
+        if key in rows:
+            rows[key]["records"] += row["records"]
+            rows[key]["amount"] += row["amount"]
+    for row in households:
+        key = "/".join(row["household__village__path"].split("/")[: depth + 1]) + "/"
+        if key in rows:
+            rows[key]["households"] += 1
+    return list(rows.values())

@@ -1,0 +1,193 @@
+"""Read-side queries: benefit lists, a household's support history, coverage views and the yearly bulk lists.
+
+Everything starts from ``visible_to(user)``; "official status on a date" comes from programs.status (SQL).
+"""
+
+from datetime import date
+
+from django.apps import apps
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from households.models import Household, Member
+
+from .choices import ProgrammeKind
+from .figures import HOUSING_INDICATORS
+from .models import Benefit, Programme
+from .status import status_q
+
+
+def benefit_list_for(user, *, filters: dict) -> QuerySet:
+    """Benefits the user may see, filtered as on the programme and support pages, newest first."""
+    qs = Benefit.objects.visible_to(user).select_related(
+        "programme", "household__village", "member", "override_by", "created_by"
+    )
+    if filters.get("programme"):
+        qs = qs.filter(programme=filters["programme"])
+    if filters.get("kind"):
+        qs = qs.filter(programme__kind=filters["kind"])
+    if filters.get("year"):
+        qs = qs.filter(date__year=filters["year"])
+    if filters.get("village"):
+        qs = qs.filter(household__village=filters["village"])
+    if filters.get("status"):
+        qs = qs.filter(household_status=filters["status"])
+    if filters.get("overridden"):
+        qs = qs.exclude(override_reason="")
+    query = (filters.get("q") or "").strip()
+    if query:
+        qs = qs.filter(
+            Q(household__code__icontains=query)
+            | Q(household__head_name__unaccent__icontains=query)
+            | Q(member__full_name__unaccent__icontains=query)
+            | Q(card_number__icontains=query)
+        )
+    return qs.order_by("-date", "-pk")
+
+
+def household_benefits(user, household: Household) -> QuerySet:
+    return (
+        Benefit.objects.visible_to(user)
+        .filter(household=household)
+        .select_related("programme", "member", "override_by")
+        .order_by("-date", "-pk")
+    )
+
+
+def household_support_summary(user, household: Household) -> dict:
+    """Counts for the household page: records, money, and the last date, per kind."""
+    return (
+        Benefit.objects.visible_to(user)
+        .filter(household=household)
+        .aggregate(records=Count("pk"), amount=Coalesce(Sum("amount"), 0))
+    )
+
+
+def programmes_in_force(day: date | None = None) -> QuerySet:
+    return Programme.objects.in_force(day).order_by("order", "code")
+
+
+# --- coverage (seed 003: what inspectors ask) ---------------------------------------------------------------------
+
+
+def unsupported_poor(user, *, year: int, day: date) -> QuerySet:
+    """Poor households (official status on ``day``) that received no support dated in ``year``."""
+    supported = Benefit.objects.filter(household=OuterRef("pk"), date__year=year)
+    return (
+        Household.objects.visible_to(user)
+        .active()
+        .filter(status_q("poor", day))
+        .filter(~Exists(supported))
+        .select_related("village")
+        .annotate(member_count=Count("members", filter=Q(members__left_at__isnull=True)))
+        .order_by("village__name", "code")
+    )
+
+
+def valid_card_q(day: date, prefix: str = "") -> Q:
+    """A member holds a card valid on ``day``: in the registry or as a recorded BHYT benefit."""
+    registry = Q(**{f"{prefix}health_insurance_valid_to__gte": day}) & (
+        Q(**{f"{prefix}health_insurance_valid_from__isnull": True})
+        | Q(**{f"{prefix}health_insurance_valid_from__lte": day})
+    )
+    cards = Benefit.objects.filter(
+        member=OuterRef(f"{prefix}pk" if not prefix else prefix.rstrip("_")),
+        programme__kind=ProgrammeKind.HEALTH_INSURANCE,
+        card_valid_from__lte=day,
+        card_valid_to__gte=day,
+    )
+    return registry | Q(Exists(cards))
+
+
+def age_cutoff(day: date, years: int) -> date:
+    """Born on or before this date = at least ``years`` old on ``day``."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def uninsured_members(user, *, day: date, status: str = "") -> QuerySet:
+    """Members aged 6+ without a valid card on ``day`` — the health-insurance deprivation (NĐ 07/2021, chỉ số 4)."""
+    qs = (
+        Member.objects.visible_to(user)
+        .current()
+        .filter(household__state="active", date_of_birth__lte=age_cutoff(day, 6))
+        .exclude(valid_card_q(day))
+        .select_related("household__village", "ethnic_group")
+    )
+    if status:
+        qs = qs.filter(status_q(status, day, household_ref="household"))
+    return qs.order_by("household__village__name", "household__code", "date_of_birth")
+
+
+def housing_gap(user, *, day: date) -> QuerySet:
+    """Poor households deprived on a housing indicator that never received housing support."""
+    housed = Benefit.objects.filter(household=OuterRef("pk"), programme__kind=ProgrammeKind.HOUSING)
+    return (
+        Household.objects.visible_to(user)
+        .active()
+        .filter(status_q("poor", day), deprived_indicators__overlap=HOUSING_INDICATORS)
+        .filter(~Exists(housed))
+        .select_related("village")
+        .order_by("village__name", "code")
+    )
+
+
+def escape_model():
+    """households.EscapeRegistration when the registry has it (issue of helper R2), else None."""
+    try:
+        return apps.get_model("households", "EscapeRegistration")
+    except LookupError:
+        return None
+
+
+def escape_registrations(user, *, year: int) -> QuerySet | None:
+    """Households registered to escape poverty in ``year`` and the support each received that year."""
+    model = escape_model()
+    if model is None:
+        return None
+    benefits = Benefit.objects.filter(date__year=year).select_related("programme", "member").order_by("date")
+    return (
+        model.objects.visible_to(user)
+        .filter(year=year, state="registered")
+        .select_related("household__village")
+        .prefetch_related(Prefetch("household__benefits", queryset=benefits, to_attr="year_benefits"))
+        .order_by("household__village__name", "household__code")
+    )
+
+
+# --- yearly bulk lists -------------------------------------------------------------------------------------------
+
+
+def bhyt_candidates(user, *, year: int, day: date) -> QuerySet:
+    """Members of poor, near-poor and average-living households (status on ``day``) whose card is missing or ends
+    before 31/12 of ``year``: the list the commune sends to the social-insurance agency."""
+    end = date(year, 12, 31)
+    covered = Benefit.objects.filter(
+        member=OuterRef("pk"), programme__kind=ProgrammeKind.HEALTH_INSURANCE, card_valid_to__gte=end
+    )
+    groups = status_q("poor", day, household_ref="household") | status_q("near_poor", day, household_ref="household")
+    groups |= status_q("average_living", day, household_ref="household")
+    return (
+        Member.objects.visible_to(user)
+        .current()
+        .filter(household__state="active")
+        .filter(groups)
+        .exclude(health_insurance_valid_to__gte=end)
+        .exclude(Exists(covered))
+        .select_related("household__village", "ethnic_group")
+        .order_by("household__village__name", "household__code", "date_of_birth")
+    )
+
+
+def electricity_candidates(user, *, day: date) -> QuerySet:
+    """Households entitled to the electricity subsidy on ``day``: poor, or with a social-protection beneficiary
+    (QĐ 28/2014, Điều 3 khoản 7; QĐ 60/2014)."""
+    return (
+        Household.objects.visible_to(user)
+        .active()
+        .filter(status_q("poor", day) | Q(social_protection=True))
+        .select_related("village")
+        .order_by("village__name", "code")
+    )

@@ -1,0 +1,52 @@
+"""Official status on a date as SQL filters, matching ``programs.eligibility.standing_on`` row for row.
+
+Used by the coverage views, the bulk lists and the report denominators, which count thousands of households:
+the status is read in PostgreSQL from households.StatusRecord rather than household by household in Python.
+"""
+
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Q
+
+from households.models import StatusRecord
+
+from .eligibility import add_years
+
+LISTS = ("poor", "near_poor")
+
+
+def escaped_since(day: date, years: int) -> date:
+    """The earliest date of leaving the lists that still counts as "recently escaped" on ``day``."""
+    candidate = add_years(day, -years)
+    while add_years(candidate, years) < day:  # 29/02 of a leap year: the threshold moves to 01/03
+        candidate += timedelta(days=1)
+    while add_years(candidate - timedelta(days=1), years) >= day:
+        candidate -= timedelta(days=1)
+    return candidate
+
+
+def class_on_q(day: date, classes, household_ref: str = "pk") -> Q:
+    """Households (reached by ``household_ref`` from the outer row) whose record in force on ``day`` is one of
+    ``classes``."""
+    records = StatusRecord.objects.filter(
+        household=OuterRef(household_ref), household_class__in=list(classes), valid_from__lte=day
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    return Q(Exists(records))
+
+
+def recently_escaped_q(day: date, years: int = 3, household_ref: str = "pk") -> Q:
+    """Not on a list on ``day`` and a list period ended no more than ``years`` before (domain.md §2.8)."""
+    threshold = escaped_since(day, years) - timedelta(days=1)  # valid_to = the day before leaving the list
+    ended = StatusRecord.objects.filter(
+        household=OuterRef(household_ref), household_class__in=LISTS, valid_to__gte=threshold, valid_to__lt=day
+    )
+    return Q(Exists(ended)) & ~class_on_q(day, LISTS, household_ref)
+
+
+def status_q(status: str, day: date, years: int = 3, household_ref: str = "pk") -> Q:
+    """Households whose official status on ``day`` is ``status`` (poor, near_poor, recently_escaped…)."""
+    if status == "recently_escaped":
+        return recently_escaped_q(day, years, household_ref)
+    if status in LISTS:
+        return class_on_q(day, [status], household_ref)
+    return class_on_q(day, [status], household_ref) & ~recently_escaped_q(day, years, household_ref)

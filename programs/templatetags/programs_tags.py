@@ -1,0 +1,49 @@
+"""Template helpers of the programme screens."""
+
+from django import template
+from django.utils.translation import gettext as _
+
+from programs.choices import TargetStatus
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    """``rows|get_item:pk`` — a dict lookup by a variable key (None when missing)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def status_label(code):
+    try:
+        return TargetStatus(code).label
+    except ValueError:
+        return code or ""
+
+
+@register.filter
+def percent(value):
+    """12.5 -> "12,5 %"; None -> "—"."""
+    if value is None:
+        return "—"
+    return f"{value:.1f}".replace(".", ",") + " %"
+
+
+@register.filter
+def vn_decimal(value):
+    """1234.5 -> "1.234,5"; integers without decimals."""
+    if value is None or value == "":
+        return "—"
+    number = float(value)
+    if number.is_integer():
+        return f"{int(number):,}".replace(",", ".")
+    whole, frac = f"{number:,.2f}".split(".")
+    return whole.replace(",", ".") + "," + frac.rstrip("0")
+
+
+@register.simple_tag
+def yes_no(value):
+    if value is None:
+        return _("Chưa rõ")
+    return _("Có") if value else _("Không")

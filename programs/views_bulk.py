@@ -1,0 +1,496 @@
+"""Coverage views (what inspectors ask, seed 003) and the yearly bulk work: BHYT list out and card numbers back,
+quarterly electricity payments, a training course's participants. Every list is exportable to Excel (?xuat=xlsx).
+
+Uploads wait on the server between the dry run and the confirmation (MEDIA_ROOT/imports/, keyed in the session
+with the file's SHA-256), as in the registry import: the confirmation never trusts data sent back by the browser.
+"""
+
+import uuid
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from accounts.permissions import ALL_ROLES, RoleRequiredMixin
+from households.excel import ImportFileError, file_digest
+
+from . import bulk, selectors
+from .excel import Col, read_table, table_workbook, xlsx_filename
+from .forms import CourseForm, PaymentForm, QuarterForm, UploadForm
+from .models import Programme
+from .tables import xlsx_response
+from .views import EDITORS
+
+
+def year_param(request) -> int:
+    try:
+        year = int(request.GET.get("nam", ""))
+    except ValueError:
+        year = 0
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def day_for(year: int) -> date:
+    """The status date of a year's list: today for the current year, 31/12 for a past one, 01/01 for a future one."""
+    today = timezone.localdate()
+    if year == today.year:
+        return today
+    return date(year, 12, 31) if year < today.year else date(year, 1, 1)
+
+
+class CoverageView(RoleRequiredMixin, TemplateView):
+    """A list of gaps with its Excel export; subclasses give the rows and the columns."""
+
+    allowed_roles = ALL_ROLES
+    template_name = "programs/coverage.html"
+    title = ""
+    lead = ""
+    stem = ""
+
+    def columns(self) -> list[Col]:
+        raise NotImplementedError
+
+    def rows(self, year: int, day: date):
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        year = year_param(request)
+        day = day_for(year)
+        rows = self.rows(year, day)
+        if request.GET.get("xuat") == "xlsx":
+            heading = [
+                str(self.title),
+                _("Năm %(year)s, tình trạng ngày %(day)s") % {"year": year, "day": day.strftime("%d/%m/%Y")},
+            ]
+            return xlsx_response(
+                table_workbook(str(self.title)[:31], self.columns(), rows, heading=heading),
+                xlsx_filename(self.stem, timezone.localdate()),
+            )
+        return self.render_to_response(
+            self.get_context_data(
+                title=self.title,
+                lead=self.lead,
+                columns=self.columns(),
+                rows=rows,
+                year=year,
+                day=day,
+                years=range(timezone.localdate().year + 1, 2019, -1),
+            )
+        )
+
+
+HOUSEHOLD_COLUMNS = [
+    Col("household", gettext_lazy("Mã hộ"), 12),
+    Col("head", gettext_lazy("Chủ hộ"), 24),
+    Col("village", gettext_lazy("Thôn, buôn"), 20),
+]
+
+
+def household_cells(household) -> dict:
+    return {
+        "household": household.code,
+        "head": household.head_name,
+        "village": household.village.name,
+        "pk": household.pk,
+    }
+
+
+class UnsupportedView(CoverageView):
+    title = gettext_lazy("Hộ nghèo chưa nhận hỗ trợ nào trong năm")
+    lead = gettext_lazy("Hộ nghèo (theo quyết định công nhận) chưa có khoản hỗ trợ nào được ghi nhận trong năm.")
+    stem = "ho-ngheo-chua-ho-tro"
+
+    def columns(self):
+        return [
+            *HOUSEHOLD_COLUMNS,
+            Col("members", _("Số người"), 10, "money"),
+            Col("causes", _("Nguyên nhân nghèo"), 40),
+        ]
+
+    def rows(self, year, day):
+        return [
+            {**household_cells(h), "members": h.member_count, "causes": "; ".join(h.poverty_cause_labels)}
+            for h in selectors.unsupported_poor(self.request.user, year=year, day=day)
+        ]
+
+
+class UninsuredView(CoverageView):
+    title = gettext_lazy("Thành viên từ 6 tuổi chưa có thẻ BHYT còn hạn")
+    lead = gettext_lazy(
+        "Thiếu hụt chỉ số bảo hiểm y tế (Nghị định 07/2021/NĐ-CP): người từ 6 tuổi trở lên không có thẻ BHYT "
+        "còn giá trị, theo sổ hộ và các thẻ đã ghi nhận."
+    )
+    stem = "chua-co-the-bhyt"
+
+    def columns(self):
+        return [
+            *HOUSEHOLD_COLUMNS,
+            Col("member", _("Họ và tên"), 24),
+            Col("born", _("Ngày sinh"), 12, "date"),
+            Col("class", _("Phân loại hộ hiện tại"), 20),
+            Col("old_valid_to", _("Thẻ cũ hết hạn"), 12, "date"),
+        ]
+
+    def rows(self, year, day):
+        return [
+            {
+                **household_cells(m.household),
+                "member": m.full_name,
+                "born": m.date_of_birth,
+                "class": m.household.get_current_class_display(),
+                "old_valid_to": m.health_insurance_valid_to,
+            }
+            for m in selectors.uninsured_members(self.request.user, day=day, status=self.request.GET.get("nhom", ""))
+        ]
+
+
+class HousingGapView(CoverageView):
+    title = gettext_lazy("Hộ nghèo thiếu hụt về nhà ở chưa được hỗ trợ nhà ở")
+    lead = gettext_lazy(
+        "Hộ nghèo thiếu hụt chỉ số chất lượng hoặc diện tích nhà ở, chưa có khoản hỗ trợ nhà ở nào được ghi nhận."
+    )
+    stem = "ho-ngheo-thieu-nha-o"
+
+    def columns(self):
+        return [
+            *HOUSEHOLD_COLUMNS,
+            Col("area", _("Diện tích nhà ở (m²)"), 12),
+            Col("parts", _("Số kết cấu chính không bền chắc"), 14),
+        ]
+
+    def rows(self, year, day):
+        return [
+            {
+                **household_cells(h),
+                "area": float(h.floor_area_m2) if h.floor_area_m2 is not None else None,
+                "parts": h.non_durable_main_parts,
+            }
+            for h in selectors.housing_gap(self.request.user, day=day)
+        ]
+
+
+class EscapeSupportView(CoverageView):
+    title = gettext_lazy("Hộ đăng ký thoát nghèo và hỗ trợ đã nhận")
+    lead = gettext_lazy(
+        "Hộ đăng ký thoát nghèo trong năm, cán bộ phụ trách và các khoản hỗ trợ hộ đã nhận trong năm đó."
+    )
+    stem = "dang-ky-thoat-ngheo-ho-tro"
+
+    def columns(self):
+        return [
+            *HOUSEHOLD_COLUMNS,
+            Col("cadre", _("Cán bộ phụ trách"), 22),
+            Col("count", _("Số khoản hỗ trợ"), 10),
+            Col("amount", _("Số tiền (đồng)"), 14, "money"),
+            Col("support", _("Hỗ trợ đã nhận"), 60),
+        ]
+
+    def rows(self, year, day):
+        registrations = selectors.escape_registrations(self.request.user, year=year)
+        if registrations is None:
+            return []
+        rows = []
+        for r in registrations:
+            benefits = r.household.year_benefits
+            rows.append(
+                {
+                    **household_cells(r.household),
+                    "cadre": r.cadre_name,
+                    "count": len(benefits),
+                    "amount": sum(b.amount or 0 for b in benefits),
+                    "support": "; ".join(f"{b.programme.short_name} ({b.date:%d/%m/%Y})" for b in benefits)
+                    or _("Chưa có"),
+                }
+            )
+        return rows
+
+
+# --- uploads kept between the dry run and the confirmation ------------------------------------------------------
+
+
+class PendingUpload:
+    def __init__(self, request, key: str):
+        self.request, self.key = request, key
+        self.state = request.session.get(key) or {}
+
+    def path(self) -> Path | None:
+        try:
+            token = uuid.UUID(self.state.get("token", "")).hex
+        except ValueError:
+            return None
+        return Path(settings.MEDIA_ROOT) / "imports" / f"{token}.xlsx"
+
+    def start(self, content: bytes, name: str, extra: dict) -> None:
+        self.discard()
+        folder = Path(settings.MEDIA_ROOT) / "imports"
+        folder.mkdir(parents=True, exist_ok=True)
+        token = uuid.uuid4().hex
+        (folder / f"{token}.xlsx").write_bytes(content)
+        self.state = {"token": token, "sha256": file_digest(content), "name": name, **extra}
+        self.request.session[self.key] = self.state
+
+    def content(self) -> bytes | None:
+        path = self.path()
+        if path is None or not path.exists():
+            return None
+        content = path.read_bytes()
+        return content if file_digest(content) == self.state.get("sha256") else None
+
+    def discard(self) -> None:
+        path = self.path()
+        if path is not None:
+            path.unlink(missing_ok=True)
+        self.state = {}
+        self.request.session.pop(self.key, None)
+
+
+class BulkImportView(RoleRequiredMixin, TemplateView):
+    """Upload → dry run (report, nothing written) → confirm (all rows in one transaction) or cancel."""
+
+    allowed_roles = EDITORS
+    template_name = "programs/bulk_import.html"
+    session_key = ""
+    columns: tuple = ()
+    form_class = UploadForm
+    url_name = ""
+    title = ""
+
+    def run(self, rows, pending_state: dict, commit: bool) -> bulk.BulkReport:
+        raise NotImplementedError
+
+    def extra(self, form) -> dict:
+        return {}
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=self.form_class()))
+
+    def post(self, request, *args, **kwargs):
+        pending = PendingUpload(request, self.session_key)
+        action = request.POST.get("action")
+        if action == "cancel":
+            pending.discard()
+            messages.info(request, _("Đã huỷ; chưa có gì được ghi."))
+            return redirect(self.url_name)
+        if action == "confirm":
+            content = pending.content()
+            if content is None or request.POST.get("token") != pending.state.get("token"):
+                pending.discard()
+                messages.error(request, _("Không tìm thấy tệp đang chờ nhập; hãy tải tệp lên lại."))
+                return redirect(self.url_name)
+            report = self.run(read_table(content, self.columns), pending.state, commit=True)
+            if not report.ok:
+                return self.render_to_response(self.get_context_data(report=report, pending=pending.state))
+            pending.discard()
+            messages.success(request, _("Đã ghi %(n)s khoản hỗ trợ.") % {"n": report.created})
+            return redirect(self.done_url())
+        form = self.form_class(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        content = form.cleaned_data["file"].read()
+        try:
+            rows = read_table(content, self.columns)
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+            return self.render_to_response(self.get_context_data(form=form))
+        pending.start(content, form.cleaned_data["file"].name, self.extra(form))
+        report = self.run(rows, pending.state, commit=False)
+        return self.render_to_response(self.get_context_data(report=report, pending=pending.state))
+
+    def done_url(self) -> str:
+        return reverse("programs:index")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=self.title, columns=self.columns, **kwargs)
+
+
+class BhytListView(RoleRequiredMixin, TemplateView):
+    """Members needing a card or a renewal for the year, with the budget's share — sent to the agency in Excel."""
+
+    allowed_roles = ALL_ROLES
+    template_name = "programs/bhyt_list.html"
+
+    def get(self, request, *args, **kwargs):
+        year = year_param(request)
+        day = day_for(year)
+        programme = Programme.objects.get(code="BHYT")
+        rows = bulk.bhyt_rows(selectors.bhyt_candidates(request.user, year=year, day=day), day=day, programme=programme)
+        if request.GET.get("xuat") == "xlsx":
+            heading = [
+                _("Danh sách đề nghị cấp thẻ BHYT năm %(year)s") % {"year": year},
+                _("Điền Số thẻ BHYT mới và thời hạn rồi nhập lại vào cổng; giữ nguyên cột Mã thành viên."),
+            ]
+            return xlsx_response(
+                table_workbook(_("Danh sách BHYT"), bulk.BHYT_COLUMNS, rows, heading=heading),
+                xlsx_filename(f"danh-sach-bhyt-{year}", timezone.localdate()),
+            )
+        return self.render_to_response(
+            self.get_context_data(
+                rows=rows,
+                year=year,
+                day=day,
+                years=range(timezone.localdate().year + 1, 2019, -1),
+                can_edit=request.user.role in EDITORS,
+            )
+        )
+
+
+class BhytImportView(BulkImportView):
+    session_key = "programs_bhyt_import"
+    columns = bulk.BHYT_COLUMNS
+    url_name = "programs:bhyt_import"
+    title = gettext_lazy("Nhập số thẻ BHYT từ cơ quan bảo hiểm xã hội")
+
+    def run(self, rows, pending_state, commit):
+        return bulk.bhyt_import(rows=rows, user=self.request.user, commit=commit)
+
+    def done_url(self):
+        return reverse("programs:bhyt_list")
+
+
+class TrainingImportView(BulkImportView):
+    session_key = "programs_training_import"
+    columns = bulk.TRAINING_COLUMNS
+    form_class = CourseForm
+    url_name = "programs:training_import"
+    title = gettext_lazy("Nhập danh sách học viên một lớp đào tạo nghề")
+
+    def extra(self, form):
+        data = form.cleaned_data
+        return {"course": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items() if k != "file"}}
+
+    def run(self, rows, pending_state, commit):
+        course = dict(pending_state["course"])
+        programme = Programme.objects.get(code="TRAINING_46")
+        spec = bulk.Course(
+            programme=programme,
+            course_name=course["course_name"],
+            occupation=course["occupation"],
+            course_start=date.fromisoformat(course["course_start"]),
+            course_end=date.fromisoformat(course["course_end"]),
+            amount=course.get("amount"),
+            decision=course.get("decision") or "",
+        )
+        return bulk.training_course_import(rows=rows, course=spec, user=self.request.user, commit=commit)
+
+    def done_url(self):
+        return reverse("programs:programme", args=[Programme.objects.get(code="TRAINING_46").pk])
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("mau"):
+            example = [
+                {
+                    "household": "IRS-0001",
+                    "full_name": "Ksor Y Bhin",
+                    "date_of_birth": date(1990, 3, 5),
+                    "personal_id": "",
+                    "certificate": "",
+                    "employed_after": _("Có"),
+                }
+            ]
+            return xlsx_response(
+                table_workbook(
+                    _("Học viên"),
+                    bulk.TRAINING_COLUMNS,
+                    example,
+                    notes=[_("Xoá dòng ví dụ trước khi nhập. Cột có dấu * là bắt buộc.")],
+                ),
+                "mau-hoc-vien-dao-tao-nghe.xlsx",
+            )
+        return super().get(request, *args, **kwargs)
+
+
+class ElectricityView(RoleRequiredMixin, TemplateView):
+    """The quarter's list: poor and social-protection households, the amount, whether already paid."""
+
+    allowed_roles = ALL_ROLES
+    template_name = "programs/electricity.html"
+
+    def get(self, request, *args, **kwargs):
+        today = timezone.localdate()
+        form = QuarterForm(request.GET or None)
+        data = form.cleaned_data if form.is_valid() else {"year": today.year, "quarter": (today.month - 1) // 3 + 1}
+        year, quarter = data["year"], data["quarter"]
+        programme = Programme.objects.get(code="ELECTRICITY")
+        households = list(selectors.electricity_candidates(request.user, day=bulk.quarter_end(year, quarter)))
+        paid = bulk.electricity_paid_ids(programme, year, quarter)
+        amount = bulk.electricity_amount(programme)
+        rows = [
+            {
+                **household_cells(h),
+                "reason": _("Hộ nghèo") if not h.social_protection else _("Hộ BTXH"),
+                "amount": amount,
+                "paid": _("Đã chi trả") if h.pk in paid else "",
+            }
+            for h in households
+        ]
+        columns = [
+            *HOUSEHOLD_COLUMNS,
+            Col("reason", _("Đối tượng"), 14),
+            Col("amount", _("Số tiền (đồng)"), 14, "money"),
+            Col("paid", _("Tình trạng"), 14),
+        ]
+        if request.GET.get("xuat") == "xlsx":
+            heading = [
+                _("Danh sách hỗ trợ tiền điện quý %(q)s năm %(y)s") % {"q": quarter, "y": year},
+                _("30 kWh × giá bậc 1 × 3 tháng = %(a)s đồng/hộ") % {"a": f"{amount:,}".replace(",", ".")},
+            ]
+            return xlsx_response(
+                table_workbook(_("Tiền điện"), columns, rows, heading=heading),
+                xlsx_filename(f"tien-dien-q{quarter}-{year}", today),
+            )
+        if not request.GET:
+            form = QuarterForm(initial=data)
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                rows=rows,
+                year=year,
+                quarter=quarter,
+                amount=amount,
+                programme=programme,
+                unpaid=len([h for h in households if h.pk not in paid]),
+                total=amount * len(households),
+                pay_form=PaymentForm(initial={**data, "paid_on": today}) if request.user.role in EDITORS else None,
+            )
+        )
+
+
+class ElectricityPayView(RoleRequiredMixin, TemplateView):
+    allowed_roles = EDITORS
+
+    def get(self, request, *args, **kwargs):
+        return redirect("programs:electricity")
+
+    def post(self, request, *args, **kwargs):
+        form = PaymentForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("programs:electricity")
+        data = form.cleaned_data
+        households = selectors.electricity_candidates(request.user, day=bulk.quarter_end(data["year"], data["quarter"]))
+        report = bulk.electricity_quarter_pay(
+            households=list(households),
+            year=data["year"],
+            quarter=data["quarter"],
+            paid_on=data["paid_on"],
+            decision=data["decision"],
+            user=request.user,
+        )
+        if report.ok:
+            messages.success(request, _("Đã ghi nhận chi trả cho %(n)s hộ.") % {"n": report.created})
+        else:
+            messages.error(
+                request,
+                _("Chưa ghi được (không hộ nào được ghi): %(errors)s")
+                % {"errors": "; ".join(e.message for e in report.errors[:5])},
+            )
+        return redirect(f"{reverse('programs:electricity')}?year={data['year']}&quarter={data['quarter']}")
