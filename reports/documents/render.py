@@ -9,6 +9,7 @@ language of the request, because the official text of the form is Vietnamese (do
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +75,13 @@ class _LocalAssetFetcher(URLFetcher):
 def _document(template: str, context: dict, font_config: FontConfiguration) -> Document:
     with translation.override("vi"):
         html = render_to_string(f"{TEMPLATE_DIR}/{template}", context)
+    return _render_html(html, font_config)
+
+
+def _render_html(html: str, font_config: FontConfiguration) -> Document:
+    # Names typed with a decomposing keyboard layout arrive as base letter + combining marks (NFD); composed
+    # characters (NFC, TCVN 6909:2001 Unicode) print with the font's own glyphs and extract as typed.
+    html = unicodedata.normalize("NFC", html)
     try:
         return HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=_LocalAssetFetcher()).render(
             font_config=font_config
@@ -132,11 +140,11 @@ def sentence_name(name: str) -> str:
     return f"{body} {rest}".strip()
 
 
-def _letterhead(head: Letterhead, *, show_number: bool = True) -> dict:
+def _letterhead(head: Letterhead) -> dict:
     return {
         "parent_lines": issuer_lines(head.parent_issuer) if head.parent_issuer.strip() else [],
         "issuer_lines": issuer_lines(head.issuer),
-        "number_line": fmt.document_number(head) if show_number and (head.number or head.symbol) else "",
+        "number_line": fmt.document_number(head) if head.number or head.symbol else "",
         "place_date": fmt.place_date(head.place, head.date),
     }
 
@@ -159,6 +167,24 @@ def _recipients(lines: Sequence[str]) -> list[str]:
 
 def _paragraphs(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def end_mark(text: str) -> str:
+    """The body's last sentence ends with "./." (NĐ 30/2020, Phụ lục III: every form closes its content so)."""
+    text = text.rstrip()
+    if not text or text.endswith("./."):
+        return text
+    return f"{text.rstrip('.;,:')}./."
+
+
+def _closed(paragraphs: list[str]) -> list[str]:
+    return [*paragraphs[:-1], end_mark(paragraphs[-1])] if paragraphs else paragraphs
+
+
+def _closed_articles(articles: list[dict]) -> list[dict]:
+    if articles:
+        articles[-1]["paragraphs"] = _closed(articles[-1]["paragraphs"])
+    return articles
 
 
 @dataclass(frozen=True)
@@ -279,7 +305,7 @@ def minutes_pdf(minutes: MeetingMinutes) -> bytes:
         "agenda": agenda,
         "lists": _titled_tables(minutes.lists, note_label="Tỷ lệ đồng ý", note_centered=True, landscape=False),
         "conclusion": _paragraphs(minutes.conclusion),
-        "closing": closing,
+        "closing": end_mark(closing),
     }
     return _pdf([_document("minutes.html", context, FontConfiguration())])
 
@@ -296,7 +322,7 @@ def posting_list_pdf(posting: PostingList) -> bytes:
         "period": f"từ ngày {fmt.short_date(posting.starts_on)} đến ngày {fmt.short_date(posting.ends_on)}",
         "lists": lists,
         "wide": any(item["table"]["wide"] for item in lists),
-        "notice_paragraphs": _paragraphs(posting.notice),
+        "notice_paragraphs": _closed(_paragraphs(posting.notice)),
         "recipients": _recipients(posting.recipients),
     }
     return _pdf([_document("posting_list.html", context, FontConfiguration())])
@@ -321,7 +347,7 @@ def decision_pdf(decision: RecognitionDecision) -> bytes:
         "decision": decision,
         "legal_bases": _bases(decision.legal_bases, last_end=";" if decision.proposal else "."),
         "proposal": f"{_strip_end(decision.proposal)}." if decision.proposal.strip() else "",
-        "articles": [_article(text) for text in decision.articles],
+        "articles": _closed_articles([_article(text) for text in decision.articles]),
         "recipients": _recipients(decision.recipients),
     }
     documents = [_document("decision.html", context, font_config)]

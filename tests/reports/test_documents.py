@@ -5,10 +5,12 @@ import dataclasses
 import datetime
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from weasyprint.text.fonts import FontConfiguration
 
 from reports.documents import render
 from reports.documents.data import HouseholdList, HouseholdRow, MemberRow
@@ -108,6 +110,7 @@ def test_minutes_pdf():
         "Tổng cộng: 5 hộ",
         "kết thúc vào lúc 10 giờ 30 phút",
         "lập thành 02 bản",
+        "Ban chỉ đạo rà soát hộ nghèo, hộ cận nghèo cấp xã./.",
         "THƯ KÝ",
         "CHỦ TRÌ",
         "(Ký, ghi rõ họ tên)",
@@ -140,6 +143,7 @@ def test_posting_list_pdf_turns_landscape_for_deprivations():
         "Nguyễn Thị Hồng Nhung",
         "Việc làm, Nhà ở",
         "24079-01-0007",
+        "để được phúc tra theo quy định./.",
         "TM. ỦY BAN NHÂN DÂN",
         "Nguyễn Văn Hùng",
     )
@@ -174,7 +178,7 @@ def test_decision_pdf_with_appendices():
         "Theo đề nghị của công chức Văn hóa - Xã hội xã.",
         "QUYẾT ĐỊNH:",
         "Điều 1. Công nhận 03 hộ nghèo",
-        "Điều 3.",
+        "chịu trách nhiệm thi hành Quyết định này./.",
         "Nơi nhận:",
         "- Như Điều 3;",
         "- Lưu: VT, VHXH.",
@@ -311,6 +315,19 @@ def test_user_data_is_escaped_and_nothing_is_fetched():
     assert hostile in pdf.text()
 
 
+def test_a_document_asking_for_a_remote_resource_is_not_rendered():
+    html = '<link rel="stylesheet" href="https://cdn.example.com/x.css"><p>Cộng hòa</p>'
+    with pytest.raises(render.DocumentRenderError):
+        render._render_html(html, FontConfiguration())
+
+
+def test_decomposed_vietnamese_is_printed_composed():
+    nfd = unicodedata.normalize("NFD", "Rơ Chăm Y Đuen Nguyễn Thị Hồng Nhung")
+    cert = dataclasses.replace(samples.certificate(), head_name=nfd)
+    text = Pdf(render.certificates_pdf([cert]), "certificate_nfd").text()
+    assert "Hộ gia đình ông/bà: Rơ Chăm Y Đuen Nguyễn Thị Hồng Nhung" in text
+
+
 @pytest.mark.parametrize(
     "url",
     ["http://example.com/style.css", "https://fonts.googleapis.com/css", "file:///etc/passwd", "data:text/css,p{}"],
@@ -342,6 +359,19 @@ def test_asset_fetcher_serves_static_files():
 )
 def test_issuer_lines(name, lines):
     assert render.issuer_lines(name) == lines
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Quyết định này có hiệu lực kể từ ngày ký.", "Quyết định này có hiệu lực kể từ ngày ký./."),
+        ("Cuộc họp kết thúc cùng ngày", "Cuộc họp kết thúc cùng ngày./."),
+        ("Đã kết thúc./.", "Đã kết thúc./."),
+        ("", ""),
+    ],
+)
+def test_end_mark(text, expected):
+    assert render.end_mark(text) == expected
 
 
 def test_legal_bases_and_recipients_punctuation():
