@@ -72,7 +72,7 @@ def _run(rows: list, *, commit: bool, build, user, report: BulkReport) -> BulkRe
                 try:
                     benefit = build(row)
                 except RowCellError as error:
-                    report.errors.append(RowError(row.number, error.column, str(error)))
+                    report.errors += [RowError(row.number, column, message) for column, message in error.problems]
                     continue
                 if benefit is None:
                     report.skipped += 1
@@ -92,21 +92,42 @@ def _run(rows: list, *, commit: bool, build, user, report: BulkReport) -> BulkRe
 
 
 class RowCellError(CellError):
-    def __init__(self, column: str, message: str):
+    """One or more cells of a row cannot be used: ``problems`` lists (column header, Vietnamese message)."""
+
+    def __init__(self, column: str, message: str, problems: list | None = None):
         super().__init__(message)
         self.column = column
+        self.problems = problems or [(column, _sentence(message))]
 
 
-def _cell(parse, column: Col, raw: dict, required: bool | None = None):
-    value = raw.get(column.key)
-    if is_empty(value):
-        if column.required if required is None else required:
-            raise RowCellError(column.title, _("Ô này không được để trống."))
-        return None
-    try:
-        return parse(value)
-    except CellError as error:
-        raise RowCellError(column.title, str(error)) from error
+def _sentence(message) -> str:
+    message = str(message).strip()
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
+
+
+class Cells:
+    """Reads the cells of one row, collecting every unreadable cell before the row is refused."""
+
+    def __init__(self, raw: dict):
+        self.raw, self.problems = raw, []
+
+    def get(self, parse, column: Col, required: bool | None = None):
+        value = self.raw.get(column.key)
+        if is_empty(value):
+            if column.required if required is None else required:
+                self.problems.append((column.title, _("Ô này không được để trống.")))
+            return None
+        try:
+            return parse(value)
+        except CellError as error:
+            self.problems.append((column.title, _sentence(error)))
+            return None
+
+    def check(self) -> None:
+        if self.problems:
+            column, message = self.problems[0]
+            raise RowCellError(column, message, self.problems)
 
 
 # --- BHYT -------------------------------------------------------------------------------------------------------
@@ -183,10 +204,15 @@ def bhyt_import(*, rows: list[SheetRow], user, commit: bool) -> BulkReport:
 
     def build(row: SheetRow):
         raw = row.raw
-        card = _cell(_text, BHYT_BY_KEY["card_number"], raw)
-        member_id = _cell(_parse_int, BHYT_BY_KEY["member_id"], raw)
-        if not card:
+        cells = Cells(raw)
+        card = cells.get(_text, BHYT_BY_KEY["card_number"])
+        member_id = cells.get(_parse_int, BHYT_BY_KEY["member_id"])
+        if not card and not cells.problems:
             return None
+        valid_from = cells.get(_parse_date, BHYT_BY_KEY["card_valid_from"], required=True)
+        valid_to = cells.get(_parse_date, BHYT_BY_KEY["card_valid_to"], required=True)
+        share = cells.get(_parse_int, BHYT_BY_KEY["share"])
+        cells.check()
         member = members.filter(pk=member_id).first()
         if member is None:
             raise RowCellError(
@@ -203,9 +229,6 @@ def bhyt_import(*, rows: list[SheetRow], user, commit: bool) -> BulkReport:
                 _("Họ tên “%(file)s” khác với sổ hộ (“%(name)s”); kiểm tra lại Mã thành viên.")
                 % {"file": _text(name), "name": member.full_name},
             )
-        valid_from = _cell(_parse_date, BHYT_BY_KEY["card_valid_from"], raw, required=True)
-        valid_to = _cell(_parse_date, BHYT_BY_KEY["card_valid_to"], raw, required=True)
-        share = _cell(_parse_int, BHYT_BY_KEY["share"], raw)
         if share is None:
             share = 100
         return Benefit(
@@ -251,11 +274,15 @@ def training_import(*, rows: list[SheetRow], course: Course, user) -> callable:
     seen: set[int] = set()
 
     def build(row: SheetRow):
-        raw = row.raw
-        code = _cell(_text, TRAINING_BY_KEY["household"], raw)
-        name = _cell(_text, TRAINING_BY_KEY["full_name"], raw)
-        born = _cell(_parse_date, TRAINING_BY_KEY["date_of_birth"], raw)
-        pid = _cell(_text, TRAINING_BY_KEY["personal_id"], raw)
+        cells = Cells(row.raw)
+        code = cells.get(_text, TRAINING_BY_KEY["household"])
+        name = cells.get(_text, TRAINING_BY_KEY["full_name"])
+        born = cells.get(_parse_date, TRAINING_BY_KEY["date_of_birth"])
+        pid = cells.get(_text, TRAINING_BY_KEY["personal_id"])
+        certificate = cells.get(_text, TRAINING_BY_KEY["certificate"]) or ""
+        employed = cells.get(_parse_bool, TRAINING_BY_KEY["employed_after"])
+        if code is None or name is None:
+            cells.check()
         candidates = [m for m in members.filter(household__code__iexact=code) if fold(m.full_name) == fold(name)]
         if pid:
             candidates = [m for m in candidates if m.personal_id == pid] or list(members.filter(personal_id=pid))
@@ -267,7 +294,8 @@ def training_import(*, rows: list[SheetRow], course: Course, user) -> callable:
                 if not candidates
                 else _("Hộ %(code)s có nhiều người tên %(name)s; hãy ghi thêm ngày sinh hoặc số định danh.")
             )
-            raise RowCellError(TRAINING_BY_KEY["full_name"].title, message % {"name": name, "code": code})
+            cells.problems.append((TRAINING_BY_KEY["full_name"].title, message % {"name": name, "code": code}))
+        cells.check()
         member = candidates[0]
         if member.pk in seen:
             raise RowCellError(TRAINING_BY_KEY["full_name"].title, _("Người này có hai dòng trong tệp."))
@@ -283,8 +311,8 @@ def training_import(*, rows: list[SheetRow], course: Course, user) -> callable:
             course_start=course.course_start,
             course_end=course.course_end,
             amount=course.amount,
-            certificate=_cell(_text, TRAINING_BY_KEY["certificate"], raw) or "",
-            employed_after=_cell(_parse_bool, TRAINING_BY_KEY["employed_after"], raw),
+            certificate=certificate,
+            employed_after=employed,
         )
 
     return build
