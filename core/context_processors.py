@@ -9,6 +9,8 @@ from accounts.permissions import user_may_open
 NAVIGATION = [
     ("core:dashboard", _("Tổng quan"), "speedometer2", "work"),
     ("households:list", _("Hộ gia đình"), "house-heart", "work"),
+    ("households:targets", _("Mục tiêu giảm nghèo"), "bullseye", "work"),
+    ("households:transitions", _("Biến động hộ nghèo"), "graph-down-arrow", "work"),
     ("programs:index", _("Hỗ trợ"), "hand-thumbs-up", "work"),
     ("households:standards", _("Chuẩn nghèo"), "rulers", "work"),
     ("areas:list", _("Đơn vị hành chính"), "geo-alt", "work"),

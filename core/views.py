@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
 from accounts.permissions import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin
+from households.targets import target_dashboard_for
 
 from . import health, services
 from .models import JobRun
@@ -23,7 +24,9 @@ class DashboardView(RoleRequiredMixin, TemplateView):
     template_name = "core/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**dashboard_for(self.request.user), **kwargs)
+        return super().get_context_data(
+            **dashboard_for(self.request.user), target_widget=target_dashboard_for(self.request.user), **kwargs
+        )
 
 
 class JobListView(RoleRequiredMixin, ListView):

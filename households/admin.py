@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import EthnicGroup, Household, Member, PovertyStandard, ProvinceIncomeLine
+from .models import (
+    EscapeRegistration,
+    EthnicGroup,
+    Household,
+    Member,
+    PovertyStandard,
+    PovertyTarget,
+    ProvinceIncomeLine,
+    UnitPopulation,
+)
 
 
 @admin.register(PovertyStandard)
@@ -38,3 +47,56 @@ class HouseholdAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return Household.objects.visible_to(request.user).select_related("village")
+
+
+@admin.register(UnitPopulation)
+class UnitPopulationAdmin(admin.ModelAdmin):
+    """Total resident households per unit and year: the denominator of every poverty rate."""
+
+    list_display = ("unit", "year", "households", "persons", "source", "updated_at")
+    list_filter = ("year", "unit__level")
+    search_fields = ("unit__name", "unit__code", "source")
+    autocomplete_fields = ("unit",)
+
+    def get_queryset(self, request):
+        return UnitPopulation.objects.visible_to(request.user).select_related("unit")
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PovertyTarget)
+class PovertyTargetAdmin(admin.ModelAdmin):
+    """Read-only here: targets are assigned on the "Mục tiêu giảm nghèo" page, which keeps their revisions."""
+
+    list_display = ("unit", "year", "households_to_escape", "rate_reduction", "legal_basis", "set_by", "updated_at")
+    list_filter = ("year",)
+    search_fields = ("unit__name", "legal_basis")
+
+    def get_queryset(self, request):
+        return PovertyTarget.objects.visible_to(request.user).select_related("unit", "set_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EscapeRegistration)
+class EscapeRegistrationAdmin(admin.ModelAdmin):
+    """Read-only here: registrations are made and withdrawn by the commune on its page, with the household log."""
+
+    list_display = ("household", "year", "registered_on", "cadre_name", "state")
+    list_filter = ("year", "state")
+    search_fields = ("household__code", "household__head_name", "cadre_name")
+
+    def get_queryset(self, request):
+        return EscapeRegistration.objects.visible_to(request.user).select_related("household")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

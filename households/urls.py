@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_excel
+from . import views, views_excel, views_targets
 
 app_name = "households"
 
@@ -18,4 +18,13 @@ urlpatterns = [
     path("<int:pk>/chi-so/", views.IndicatorOverrideView.as_view(), name="override"),
     path("<int:pk>/trang-thai/", views.StatusRecordCreateView.as_view(), name="status_add"),
     path("thanh-vien/<int:pk>/chuyen-ho/", views.MemberMoveView.as_view(), name="member_move"),
+    path("bien-dong/", views_targets.TransitionsView.as_view(), name="transitions"),
+    path("bien-dong/xuat-excel/", views_targets.TransitionsExportView.as_view(), name="transitions_export"),
+    path("muc-tieu/", views_targets.TargetsView.as_view(), name="targets"),
+    path("muc-tieu/dang-ky/", views_targets.EscapeRegistrationCreateView.as_view(), name="escape_register"),
+    path(
+        "muc-tieu/dang-ky/<int:pk>/rut/",
+        views_targets.EscapeRegistrationWithdrawView.as_view(),
+        name="escape_withdraw",
+    ),
 ]

@@ -7,6 +7,7 @@ the household that ``households.classification.assess`` reads like the real one.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from households.choices import HouseholdClass
 from households.classification import assess, standard_on
 from households.models import Household
 
@@ -109,6 +110,8 @@ def case_assess(case, facts: dict, answers: dict) -> dict:
     )
     members = list(household.members.current().in_family_order().select_related("ethnic_group"))
     snapshot = assess(draft, members)
+    cls = snapshot.get("household_class")
+    snapshot["class_label"] = str(HouseholdClass(cls).label) if cls else ""
     snapshot["score_b"] = POINTS_PER_DEPRIVATION * len(snapshot.get("deprived", []))
     snapshot["members"] = [
         {

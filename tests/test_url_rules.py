@@ -74,6 +74,10 @@ MATRIX = [
     ("accounts:password_change", False, ALL),
     ("accounts:user_list", False, ADMIN),
     ("accounts:user_create", False, ADMIN),
+    ("households:transitions", False, ALL),
+    ("households:transitions_export", False, ALL),
+    ("households:targets", False, ALL),
+    ("households:escape_register", False, {Role.COMMUNE_OFFICER}),
 ]
 
 

@@ -1,15 +1,20 @@
-"""Models of the households app: the registry and the poverty standards it is judged by."""
+"""Models of the households app: the registry, the poverty standards it is judged by, targets and registrations."""
 
 from .registry import ChangeEntry, EthnicGroup, Household, IndicatorOverride, Member, StatusRecord
 from .standards import PovertyStandard, ProvinceIncomeLine
+from .targets import EscapeRegistration, EscapeRegistrationState, PovertyTarget, UnitPopulation
 
 __all__ = [
     "ChangeEntry",
+    "EscapeRegistration",
+    "EscapeRegistrationState",
     "EthnicGroup",
     "Household",
     "IndicatorOverride",
     "Member",
     "PovertyStandard",
+    "PovertyTarget",
     "ProvinceIncomeLine",
     "StatusRecord",
+    "UnitPopulation",
 ]

@@ -1,0 +1,393 @@
+"""Selectors for poverty movements (biến động hộ nghèo, hộ cận nghèo) derived from the status history.
+
+A household's movement in a period compares its official class on the day before the period starts (the list
+in force after the previous review, usually at 31/12 of the previous year) with its class on the last day
+(domain.md §2.8 [P]; TT 07/2021, Phụ lục VII; TT 17/2016, Mẫu số 3: "số hộ nghèo đầu năm — diễn biến trong
+năm — số hộ nghèo cuối năm"). The classes come from ``StatusRecord`` rows only: transitions are derived,
+never typed. The rule is the one of ``households.history.transition``; this module restates it as one SQL
+``CASE`` so that a whole district is counted by PostgreSQL in one grouped query per level (the tests check
+both give the same answer on random histories).
+
+Rates: tỷ lệ hộ nghèo (%) = số hộ nghèo / tổng số hộ dân cư × 100 (domain.md §3.1 [P]). The total number of
+resident households comes from ``UnitPopulation`` (the latest record of a year not after the reported day);
+a district or province without its own record adds up its communes' records when every commune has one;
+otherwise the number of households in the registry is used and the row says so.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.scoping import unit_scope_q
+from areas.choices import UnitLevel
+from areas.models import AdministrativeUnit
+
+from .choices import HouseholdClass, Transition
+from .models import ChangeEntry, Household, StatusRecord, UnitPopulation
+
+POOR, NEAR = HouseholdClass.POOR.value, HouseholdClass.NEAR_POOR.value
+EARLIEST_YEAR = 2016  # QĐ 59/2015/QĐ-TTg: the first multidimensional standard, applied from 2016
+
+LEVELS = [
+    (UnitLevel.VILLAGE.value, gettext_lazy("Theo thôn, buôn, tổ dân phố")),
+    (UnitLevel.COMMUNE.value, gettext_lazy("Theo xã, phường, thị trấn")),
+    (UnitLevel.DISTRICT.value, gettext_lazy("Theo huyện, thị xã, thành phố")),
+    (UnitLevel.PROVINCE.value, gettext_lazy("Theo tỉnh, thành phố")),
+]
+LEVEL_ORDER = [UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE, UnitLevel.VILLAGE]
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    """The days counted: movements between the list in force on ``start - 1`` and the one in force on ``end``."""
+
+    start: date
+    end: date
+
+    @property
+    def before(self) -> date:
+        return self.start - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        if self.start.month == 1 and self.start.day == 1 and self.start.year == self.end.year:
+            year_end = date(self.start.year, 12, 31)
+            if self.end == year_end:
+                return _("Năm %(year)s") % {"year": self.start.year}
+            return _("Năm %(year)s (đến ngày %(end)s)") % {
+                "year": self.start.year,
+                "end": self.end.strftime("%d/%m/%Y"),
+            }
+        return _("Từ %(start)s đến %(end)s") % {
+            "start": self.start.strftime("%d/%m/%Y"),
+            "end": self.end.strftime("%d/%m/%Y"),
+        }
+
+
+def period_for_year(year: int, today: date | None = None) -> ReportPeriod:
+    """The calendar year; the current year runs to today (its movements so far)."""
+    today = today or timezone.localdate()
+    if year > today.year:
+        raise ValidationError(_("Năm %(year)s chưa bắt đầu.") % {"year": year})
+    if year < EARLIEST_YEAR:
+        raise ValidationError(_("Chỉ có số liệu từ năm %(year)s.") % {"year": EARLIEST_YEAR})
+    return ReportPeriod(date(year, 1, 1), min(date(year, 12, 31), today))
+
+
+def period_between(start: date, end: date, today: date | None = None) -> ReportPeriod:
+    today = today or timezone.localdate()
+    if end < start:
+        raise ValidationError(_("Ngày kết thúc phải sau ngày bắt đầu."))
+    if start > today:
+        raise ValidationError(_("Khoảng thời gian chưa bắt đầu."))
+    return ReportPeriod(start, min(end, today))
+
+
+# --- the SQL form of households.history.transition ----------------------------------------------------------------
+
+
+def _class_on(day: date) -> Subquery:
+    records = StatusRecord.objects.filter(household=OuterRef("pk"), valid_from__lte=day).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+    return Subquery(records.order_by("-valid_from").values("household_class")[:1], output_field=CharField())
+
+
+def _had_class_before(household_class: str, day: date) -> Exists:
+    return Exists(
+        StatusRecord.objects.filter(household=OuterRef("pk"), household_class=household_class, valid_from__lt=day)
+    )
+
+
+TRANSITION_CASE = Case(
+    # Same rules, same order as households.history.transition (domain.md §2.8).
+    When(Q(class_start=POOR, class_end=POOR) | Q(class_start=NEAR, class_end=NEAR), then=Value(Transition.REMAINS)),
+    When(class_end=POOR, class_start=NEAR, then=Value(Transition.NEAR_POOR_TO_POOR)),
+    When(class_end=POOR, was_poor=True, then=Value(Transition.RELAPSED_POOR)),
+    When(class_end=POOR, then=Value(Transition.NEW_POOR)),
+    When(class_end=NEAR, class_start=POOR, then=Value(Transition.ESCAPED_POOR)),
+    When(class_end=NEAR, was_near=True, then=Value(Transition.RELAPSED_NEAR_POOR)),
+    When(class_end=NEAR, then=Value(Transition.NEW_NEAR_POOR)),
+    When(class_start=POOR, then=Value(Transition.ESCAPED_POOR)),
+    When(class_start=NEAR, then=Value(Transition.ESCAPED_NEAR_POOR)),
+    default=Value(None),
+    output_field=CharField(),
+)
+
+
+def with_transitions(households: QuerySet, period: ReportPeriod) -> QuerySet:
+    """Households counted in the period, each annotated with its class at the start and end and its movement.
+
+    A household archived (moved away, merged) before the end of the period is left out of the period altogether,
+    so that start + arrivals − departures = end holds in every row.
+    """
+    archived = ChangeEntry.objects.filter(household=OuterRef("pk"), action="archive", at__date__lte=period.end)
+    return (
+        households.exclude(Exists(archived))
+        .annotate(
+            class_start=_class_on(period.before),
+            class_end=_class_on(period.end),
+            was_poor=_had_class_before(POOR, period.before),
+            was_near=_had_class_before(NEAR, period.before),
+        )
+        .annotate(transition=TRANSITION_CASE)
+    )
+
+
+# Each figure as a PostgreSQL aggregate FILTER over the derived rows (one row per household, see _aggregate).
+COUNT_FILTERS = {
+    "households": ("TRUE", []),
+    "poor_start": ("class_start = %s", [POOR]),
+    "poor_start_em": ("class_start = %s AND ethnic_minority", [POOR]),
+    "escaped_poor": ("transition = %s", [Transition.ESCAPED_POOR]),
+    "poor_to_near": ("class_start = %s AND class_end = %s", [POOR, NEAR]),
+    "relapsed_poor": ("transition = %s", [Transition.RELAPSED_POOR]),
+    # near → poor is counted as "phát sinh" too (domain.md §2.8), and shown again on its own below
+    "new_poor": ("transition IN (%s, %s)", [Transition.NEW_POOR, Transition.NEAR_POOR_TO_POOR]),
+    "near_to_poor": ("transition = %s", [Transition.NEAR_POOR_TO_POOR]),
+    "poor_end": ("class_end = %s", [POOR]),
+    "poor_end_em": ("class_end = %s AND ethnic_minority", [POOR]),
+    "near_start": ("class_start = %s", [NEAR]),
+    "escaped_near": ("transition = %s", [Transition.ESCAPED_NEAR_POOR]),
+    "relapsed_near": ("transition = %s", [Transition.RELAPSED_NEAR_POOR]),
+    "new_near": ("transition = %s", [Transition.NEW_NEAR_POOR]),
+    "near_end": ("class_end = %s", [NEAR]),
+}
+COUNT_FIELDS = list(COUNT_FILTERS)
+
+
+def _aggregate(households: QuerySet, period: ReportPeriod, level: str | None) -> list[dict]:
+    """One statement: the households with their movement as a derived table, counted with FILTER per figure.
+
+    Written around the ORM's own SQL for ``with_transitions`` (so the rule lives in one place) because Django
+    would repeat the status subqueries inside every COUNT; the derived table evaluates them once per household.
+    """
+    inner = with_transitions(households, period)
+    if level is not None:
+        inner = inner.annotate(unit_key=_group_key(level))
+    else:
+        inner = inner.annotate(unit_key=Value(0, output_field=IntegerField()))
+    inner_sql, inner_params = (
+        inner.values("unit_key", "ethnic_minority", "class_start", "class_end", "transition")
+        .order_by()
+        .query.sql_with_params()
+    )
+    filters, filter_params = [], []
+    for name, (condition, values) in COUNT_FILTERS.items():
+        filters.append(f'COUNT(*) FILTER (WHERE {condition}) AS "{name}"')
+        filter_params += [str(value) for value in values]
+    sql = f"SELECT unit_key, {', '.join(filters)} FROM ({inner_sql}) AS movements GROUP BY unit_key"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*filter_params, *inner_params])
+        columns = [column.name for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _group_key(level: str):
+    """The unit of ``level`` a household belongs to, as a column of the household row (no extra join per row)."""
+    if level == UnitLevel.VILLAGE:
+        return F("village_id")
+    if level == UnitLevel.COMMUNE:
+        return F("commune_id")
+    if level == UnitLevel.DISTRICT:
+        return Case(When(commune__parent__level=UnitLevel.DISTRICT, then=F("commune__parent_id")), default=None)
+    return Case(
+        When(commune__parent__level=UnitLevel.PROVINCE, then=F("commune__parent_id")),
+        default=F("commune__parent__parent_id"),
+        output_field=IntegerField(),
+    )
+
+
+def transition_counts(households: QuerySet, period: ReportPeriod, level: str) -> dict[int, dict[str, int]]:
+    """Counts of every movement per unit of ``level``, in one grouped query: {unit id: {field: count}}."""
+    rows = _aggregate(households, period, level)
+    return {row.pop("unit_key"): row for row in rows if row["unit_key"] is not None}
+
+
+# --- rows with rates -------------------------------------------------------------------------------------------
+
+
+def percent(part: int, whole: int | None) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Denominator:
+    households: int | None
+    source: str  # "population", "communes", "registry"
+    note: str = ""
+
+
+@dataclass
+class TransitionRow:
+    unit: AdministrativeUnit | None
+    counts: dict[str, int]
+    start_total: Denominator
+    end_total: Denominator
+    rates: dict[str, Decimal | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        start, end = self.start_total.households, self.end_total.households
+        c = self.counts
+        self.rates = {
+            "poor_start": percent(c["poor_start"], start),
+            "poor_start_em": percent(c["poor_start_em"], start),
+            "escaped_poor": percent(c["escaped_poor"], start),
+            "relapsed_poor": percent(c["relapsed_poor"], end),
+            "new_poor": percent(c["new_poor"], end),
+            "poor_end": percent(c["poor_end"], end),
+            "poor_end_em": percent(c["poor_end_em"], end),
+            "near_start": percent(c["near_start"], start),
+            "escaped_near": percent(c["escaped_near"], start),
+            "relapsed_near": percent(c["relapsed_near"], end),
+            "new_near": percent(c["new_near"], end),
+            "near_end": percent(c["near_end"], end),
+        }
+        before, after = self.rates["poor_start"], self.rates["poor_end"]
+        self.rates["poor_reduction"] = before - after if before is not None and after is not None else None
+
+    @property
+    def net_poor_reduction(self) -> int:
+        return self.counts["poor_start"] - self.counts["poor_end"]
+
+
+@dataclass
+class TransitionTable:
+    period: ReportPeriod
+    level: str
+    scope: AdministrativeUnit | None
+    rows: list[TransitionRow]
+    total: TransitionRow
+
+
+class Populations:
+    """The population records in the scope, read once (one query), answering "how many households in U in Y"."""
+
+    def __init__(self, scope_q: Q, years: set[int]):
+        records = (
+            UnitPopulation.objects.filter(scope_q, year__lte=max(years))
+            .order_by("unit_id", "-year")
+            .values("unit_id", "unit__path", "unit__level", "year", "households", "source")
+        )
+        self.by_unit: dict[int, list[dict]] = defaultdict(list)
+        for record in records:
+            self.by_unit[record["unit_id"]].append(record)
+
+    def own(self, unit_id: int, year: int) -> dict | None:
+        return next((r for r in self.by_unit.get(unit_id, []) if r["year"] <= year), None)
+
+    def for_unit(
+        self, unit: AdministrativeUnit, year: int, registry: int, communes: list[tuple[int, str]]
+    ) -> Denominator:
+        record = self.own(unit.pk, year)
+        if record:
+            return Denominator(record["households"], "population", f"{record['source']} ({record['year']})")
+        if unit.level in (UnitLevel.DISTRICT, UnitLevel.PROVINCE):
+            inside = [pk for pk, path in communes if path.startswith(unit.path)]
+            found = [self.own(pk, year) for pk in inside]
+            if inside and all(found):
+                return Denominator(
+                    sum(r["households"] for r in found),
+                    "communes",
+                    _("Cộng số hộ dân cư của %(n)s xã") % {"n": len(inside)},
+                )
+        return Denominator(registry or None, "registry", _("Số hộ trong sổ theo dõi"))
+
+
+def units_of_level(user, level: str, within: AdministrativeUnit | None = None) -> list[AdministrativeUnit]:
+    """The units of ``level`` the user may see (inside ``within`` if given), in official code order."""
+    units = AdministrativeUnit.objects.visible_to(user).valid_on().filter(level=level).select_related("parent")
+    if within is not None:
+        units = units.filter(path__startswith=within.path)
+    return sorted(units, key=lambda u: (u.parent.code if u.parent_id else "", u.code))
+
+
+def levels_for(unit: AdministrativeUnit | None) -> list[tuple[str, str]]:
+    """The levels a table can be grouped by below (or at) ``unit``: a commune by village, a district by both…"""
+    if unit is None:
+        return LEVELS
+    allowed = LEVEL_ORDER[LEVEL_ORDER.index(unit.level) :] if unit.level in LEVEL_ORDER else []
+    return [(value, label) for value, label in LEVELS if value in allowed]
+
+
+def transition_table(user, *, period: ReportPeriod, level: str, scope: AdministrativeUnit | None) -> TransitionTable:
+    """One row per unit of ``level`` inside ``scope`` (the user's unit by default), and a total row.
+
+    Queries: the units, the grouped counts (the total is their sum), the population records and (when a district
+    or province is summed from communes that are not the rows) the communes — at most four whatever the number
+    of units and households.
+    """
+    households = Household.objects.visible_to(user)
+    visible_units = unit_scope_q(user)
+    if scope is not None:
+        households = households.filter(village__path__startswith=scope.path)
+        visible_units &= Q(path__startswith=scope.path)
+    units = units_of_level(user, level, scope)
+    grouped = _aggregate(households, period, level)
+    counts = {row["unit_key"]: row for row in grouped if row["unit_key"] is not None}
+    # Every household falls in exactly one group (the None group: no unit of that level), so the total is a sum.
+    total_counts = {name: sum(row[name] for row in grouped) for name in COUNT_FIELDS}
+    population_scope = unit_scope_q(user, "unit")
+    if scope is not None:
+        population_scope &= Q(unit__path__startswith=scope.path)
+    populations = Populations(population_scope, {period.end.year})
+    summed = {UnitLevel.DISTRICT, UnitLevel.PROVINCE}
+    needs_communes = level in summed or (scope is not None and scope.level in summed)
+    if level == UnitLevel.COMMUNE:
+        communes = [(unit.pk, unit.path) for unit in units]  # the rows are the communes: no second read
+    elif needs_communes:
+        communes = list(
+            AdministrativeUnit.objects.filter(visible_units, level=UnitLevel.COMMUNE)
+            .valid_on()
+            .values_list("pk", "path")
+        )
+    else:
+        communes = []
+    empty = dict.fromkeys(COUNT_FIELDS, 0)
+    rows = []
+    for unit in units:
+        row_counts = counts.get(unit.pk, empty)
+        rows.append(
+            TransitionRow(
+                unit=unit,
+                counts=row_counts,
+                start_total=populations.for_unit(unit, period.before.year, row_counts["households"], communes),
+                end_total=populations.for_unit(unit, period.end.year, row_counts["households"], communes),
+            )
+        )
+    if scope is not None:
+        start_total = populations.for_unit(scope, period.before.year, total_counts["households"], communes)
+        end_total = populations.for_unit(scope, period.end.year, total_counts["households"], communes)
+    else:
+        start_total = _sum_denominators([r.start_total for r in rows], total_counts["households"])
+        end_total = _sum_denominators([r.end_total for r in rows], total_counts["households"])
+    total = TransitionRow(unit=scope, counts=total_counts, start_total=start_total, end_total=end_total)
+    return TransitionTable(period=period, level=level, scope=scope, rows=rows, total=total)
+
+
+def _sum_denominators(parts: list[Denominator], registry: int) -> Denominator:
+    if parts and all(p.source != "registry" for p in parts):
+        return Denominator(sum(p.households or 0 for p in parts), "communes", _("Cộng các đơn vị"))
+    return Denominator(registry or None, "registry", _("Số hộ trong sổ theo dõi"))

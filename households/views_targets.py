@@ -1,0 +1,321 @@
+"""Screens for poverty movements and targets: "Biến động hộ nghèo" (with its Excel export) and
+"Mục tiêu giảm nghèo" (targets per commune set by the district, registrations to escape poverty by the commune)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.permissions import ALL_ROLES, RoleRequiredMixin
+from areas.choices import UnitLevel
+from areas.models import AdministrativeUnit
+
+from . import targets as target_services
+from .excel.transitions import transition_filename, transition_workbook
+from .forms_targets import (
+    EscapeRegistrationForm,
+    TargetDecisionForm,
+    TargetRowForm,
+    TransitionFilterForm,
+    WithdrawForm,
+    cadre_queryset,
+    year_choices,
+)
+from .models import EscapeRegistration
+from .targets import REGISTRARS, Outcome, target_may_set
+from .transitions import EARLIEST_YEAR, levels_for, period_between, period_for_year, transition_table
+from .views_excel import xlsx_response
+
+
+def scope_from(request, raw) -> AdministrativeUnit | None:
+    """The unit a page is about: ``?don_vi=`` if the user may see it (404 otherwise), else the user's own unit."""
+    if raw in (None, ""):
+        return request.user.unit
+    try:
+        pk = int(raw)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    units = AdministrativeUnit.objects.visible_to(request.user).exclude(level=UnitLevel.VILLAGE)
+    return get_object_or_404(units.select_related("parent"), pk=pk)
+
+
+def default_level(scope: AdministrativeUnit | None) -> str:
+    if scope is None:
+        return UnitLevel.PROVINCE
+    if scope.level == UnitLevel.COMMUNE:
+        return UnitLevel.VILLAGE
+    if scope.level == UnitLevel.DISTRICT:
+        return UnitLevel.COMMUNE
+    return target_services.target_level(scope)
+
+
+def visible_ancestors(user, scope: AdministrativeUnit | None) -> list[AdministrativeUnit]:
+    if scope is None:
+        return []
+    return list(AdministrativeUnit.objects.visible_to(user).filter(pk__in=scope.ancestor_ids).order_by("path"))
+
+
+class TransitionMixin:
+    """Reads the filter (year or dates, level, unit) and builds the table; bad input is explained on the page."""
+
+    def build(self):
+        request = self.request
+        scope = scope_from(request, request.GET.get("don_vi"))
+        levels = levels_for(scope)
+        data = request.GET.copy()
+        data.setdefault("nam", str(timezone.localdate().year))
+        data.setdefault("cap", default_level(scope))
+        form = TransitionFilterForm(data, levels=levels)
+        table = None
+        if form.is_valid():
+            cleaned = form.cleaned_data
+            try:
+                if cleaned.get("tu_ngay"):
+                    period = period_between(cleaned["tu_ngay"], cleaned["den_ngay"])
+                else:
+                    period = period_for_year(cleaned["nam"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                table = transition_table(request.user, period=period, level=cleaned["cap"], scope=scope)
+        level_label = dict(levels).get(data.get("cap"), "")
+        return scope, form, table, level_label
+
+
+class TransitionsView(RoleRequiredMixin, TransitionMixin, TemplateView):
+    allowed_roles = ALL_ROLES
+    template_name = "households/transitions.html"
+
+    def get_context_data(self, **kwargs):
+        scope, form, table, level_label = self.build()
+        query = self.request.GET.copy()
+        query.pop("don_vi", None)
+        return super().get_context_data(
+            scope=scope,
+            form=form,
+            table=table,
+            level_label=level_label,
+            ancestors=visible_ancestors(self.request.user, scope),
+            drill_query=query.urlencode(),
+            **kwargs,
+        )
+
+
+class TransitionsExportView(RoleRequiredMixin, TransitionMixin, View):
+    allowed_roles = ALL_ROLES
+
+    def get(self, request):
+        scope, form, table, level_label = self.build()
+        if table is None:
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+            return redirect(f"{reverse('households:transitions')}?{request.GET.urlencode()}")
+        scope_name = scope.name if scope is not None else _("Toàn hệ thống")
+        content = transition_workbook(table, scope_name=scope_name, level_label=str(level_label))
+        return xlsx_response(content, transition_filename(table))
+
+
+def _year(raw, today) -> int:
+    try:
+        year = int(raw)
+    except (TypeError, ValueError):
+        return today.year
+    return year if EARLIEST_YEAR <= year <= today.year + 1 else today.year
+
+
+class TargetsView(RoleRequiredMixin, TemplateView):
+    """A commune's target and registrations, or the table of targets of the units below a district/province."""
+
+    allowed_roles = ALL_ROLES
+
+    def setup_page(self):
+        today = timezone.localdate()
+        self.scope = scope_from(self.request, self.request.GET.get("don_vi"))
+        self.year = _year(self.request.GET.get("nam"), today)
+        commune_page = self.scope is not None and self.scope.level == UnitLevel.COMMUNE
+        self.progress = target_services.target_progress(
+            self.request.user, scope=self.scope, year=self.year, with_last_year=not commune_page
+        )
+        self.future = self.year > today.year
+        self.editable = [row for row in self.progress.rows if target_may_set(self.request.user, row.unit)]
+        return commune_page
+
+    def get_template_names(self):
+        return ["households/target_commune.html" if self.commune_page else "households/target_list.html"]
+
+    def row_forms(self, data=None):
+        forms = {}
+        for row in self.editable:
+            target = row.target
+            initial = (
+                {
+                    "households_to_escape": target.households_to_escape,
+                    "rate_reduction": target.rate_reduction,
+                    "updated_at": target.updated_at.isoformat(),
+                }
+                if target
+                else {}
+            )
+            forms[row.unit.pk] = TargetRowForm(
+                data, prefix=f"u{row.unit.pk}", unit=row.unit, target=target, initial=initial
+            )
+        return forms
+
+    def get(self, request, *args, **kwargs):
+        self.commune_page = self.setup_page()
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request, *args, **kwargs):
+        self.commune_page = self.setup_page()
+        if not self.editable:
+            raise PermissionDenied
+        forms = self.row_forms(request.POST)
+        decision = TargetDecisionForm(request.POST)
+        if decision.is_valid() and all(form.is_valid() for form in forms.values()):
+            entries = [form.entry for form in forms.values() if form.entry]
+            try:
+                changed = target_services.poverty_targets_set(
+                    entries=entries,
+                    year=self.year,
+                    legal_basis=decision.cleaned_data["legal_basis"],
+                    note=decision.cleaned_data["note"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                decision.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Đã lưu chỉ tiêu giảm nghèo năm %(year)s: %(n)s đơn vị được giao hoặc điều chỉnh.")
+                    % {"year": self.year, "n": changed},
+                )
+                return redirect(f"{reverse('households:targets')}?{request.GET.urlencode()}")
+        return self.render_to_response(self.get_context_data(forms=forms, decision=decision))
+
+    def get_context_data(self, forms=None, decision=None, **kwargs):
+        context = super().get_context_data(
+            scope=self.scope,
+            year=self.year,
+            years=self.target_years(),
+            progress=self.progress,
+            future=self.future,
+            ancestors=visible_ancestors(self.request.user, self.scope),
+            outcome_labels=Outcome.LABELS,
+            **kwargs,
+        )
+        if self.commune_page:
+            context["registrations"] = target_services.escape_registrations_for(
+                self.request.user, commune=self.scope, year=self.year
+            )
+            context["row"] = self.progress.rows[0] if self.progress.rows else None
+            context["can_register"] = (
+                self.request.user.role in REGISTRARS and self.scope.pk == self.request.user.unit_id and not self.past
+            )
+        else:
+            forms = forms if forms is not None else self.row_forms()
+            context["rows"] = [(row, forms.get(row.unit.pk)) for row in self.progress.rows]
+            context["decision"] = decision or TargetDecisionForm(
+                initial={"legal_basis": next((r.target.legal_basis for r in self.progress.rows if r.target), "")}
+            )
+            context["can_set"] = bool(forms)
+        return context
+
+    @property
+    def past(self) -> bool:
+        return self.year < timezone.localdate().year
+
+    def target_years(self):
+        today = timezone.localdate()
+        return [today.year + 1, *[y for y, _label in year_choices(today)]]
+
+
+class EscapeRegistrationCreateView(RoleRequiredMixin, TemplateView):
+    """A commune officer registers a poor or near-poor household to escape poverty, with its helper."""
+
+    allowed_roles = REGISTRARS
+    template_name = "households/escape_registration_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        unit = getattr(request.user, "unit", None)
+        if request.user.is_authenticated and (unit is None or unit.level != UnitLevel.COMMUNE):
+            raise PermissionDenied  # a superuser without a commune has no households to register
+        return super().dispatch(request, *args, **kwargs)
+
+    def make_form(self, data=None):
+        user, today = self.request.user, timezone.localdate()
+        year = _year((data or {}).get("year") or self.request.GET.get("nam"), today)
+        year = max(year, today.year)
+        households = target_services.escape_candidates_for(user, commune=user.unit, year=year)
+        return EscapeRegistrationForm(
+            data,
+            households=households,
+            cadres=cadre_queryset(user),
+            initial={"year": year, "registered_on": today},
+        )
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.pop("form", None) or self.make_form()
+        return super().get_context_data(form=form, commune=self.request.user.unit, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                registration = target_services.escape_registration_add(
+                    household=data["household"],
+                    year=data["year"],
+                    registered_on=data["registered_on"],
+                    user=request.user,
+                    cadre_user=data["cadre_user"],
+                    cadre_name=data["cadre_name"],
+                    cadre_position=data["cadre_position"],
+                    cadre_phone=data["cadre_phone"],
+                    commitment=data["commitment"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Đã đăng ký thoát nghèo năm %(year)s cho hộ %(code)s.")
+                    % {"year": registration.year, "code": registration.household.code},
+                )
+                return redirect(f"{reverse('households:targets')}?nam={registration.year}")
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class EscapeRegistrationWithdrawView(RoleRequiredMixin, TemplateView):
+    allowed_roles = REGISTRARS
+    template_name = "households/escape_registration_withdraw.html"
+
+    def get_registration(self) -> EscapeRegistration:
+        return get_object_or_404(
+            EscapeRegistration.objects.visible_to(self.request.user).select_related("household__village"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.pop("form", None) or WithdrawForm()
+        return super().get_context_data(registration=self.get_registration(), form=form, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        registration = self.get_registration()
+        form = WithdrawForm(request.POST)
+        if form.is_valid():
+            try:
+                target_services.escape_registration_withdraw(
+                    registration=registration, reason=form.cleaned_data["reason"], user=request.user
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("Đã rút đăng ký thoát nghèo của hộ %(code)s.") % {"code": registration.household.code}
+                )
+                return redirect(f"{reverse('households:targets')}?nam={registration.year}")
+        return self.render_to_response(self.get_context_data(form=form))

@@ -1,0 +1,153 @@
+"""Forms of the review screens. Validation of business rules lives in the services; these parse input."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from areas.choices import UnitLevel
+from areas.forms import DateInput
+from areas.models import AdministrativeUnit
+from households.choices import HouseholdClass
+from households.forms import TriStateSelect
+from households.models import Household
+
+from .choices import RequestChannel, RequestForm, RoundKind, SignerForm
+from .models import VillageMeeting
+from .survey import FACT_FIELDS
+
+TRISTATE_FIELDS = (
+    "uses_telecom",
+    "has_information_device",
+    "has_loudspeaker_access",
+    "uses_digital_services",
+    "handles_waste",
+    "untreated_illness",
+)
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RoundOpenForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại rà soát"), choices=RoundKind.choices)
+    year = forms.IntegerField(label=_("Năm"), min_value=2021, max_value=2100)
+    month = forms.TypedChoiceField(
+        label=_("Tháng (rà soát thường xuyên)"),
+        choices=[("", "—")] + [(m, _("Tháng %(m)s") % {"m": m}) for m in range(1, 13)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+
+
+class CaseAddForm(VersionForm):
+    household = forms.ModelChoiceField(label=_("Hộ gia đình"), queryset=Household.objects.none())
+    reason = forms.CharField(label=_("Lý do bổ sung"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = (
+            Household.objects.filter(commune=round.commune).active().exclude(review_cases__round=round).order_by("code")
+        )
+
+
+class SurveyForm(forms.ModelForm):
+    """The facts of the review form (TT 07/2021, Phụ lục III–IV) on a copy of the household, never saved to it."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Household
+        fields = FACT_FIELDS
+        widgets = {name: TriStateSelect() for name in TRISTATE_FIELDS}
+
+    def facts(self) -> dict:
+        data = {}
+        for name in FACT_FIELDS:
+            value = self.cleaned_data.get(name)
+            data[name] = str(value) if value is not None and name == "floor_area_m2" else value
+        return data
+
+
+class MeetingForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = VillageMeeting
+        fields = ["village", "held_at", "location", "chair", "secretary", "attendees", "supervisors", "conclusion"]
+        widgets = {
+            "village": forms.HiddenInput(),
+            "held_at": forms.DateTimeInput(format="%d/%m/%Y %H:%M", attrs={"placeholder": "dd/mm/yyyy hh:mm"}),
+            "supervisors": forms.Textarea(attrs={"rows": 2}),
+            "conclusion": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = AdministrativeUnit.objects.filter(
+            parent=round.commune, level=UnitLevel.VILLAGE
+        ).order_by("name")
+        self.fields["held_at"].input_formats = ["%d/%m/%Y %H:%M", "%d/%m/%Y"]
+
+
+class PostingForm(VersionForm):
+    starts_on = forms.DateField(label=_("Ngày bắt đầu niêm yết"), widget=DateInput())
+    places = forms.CharField(
+        label=_("Nơi niêm yết"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Trụ sở UBND xã, nhà văn hoá thôn; thông báo trên đài truyền thanh xã."),
+    )
+
+
+class ComplaintForm(forms.Form):
+    case = forms.ModelChoiceField(label=_("Hộ bị khiếu nại"), queryset=None)
+    received_on = forms.DateField(label=_("Ngày nhận"), widget=DateInput())
+    complainant = forms.CharField(label=_("Người khiếu nại"), max_length=150)
+    content = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = round.cases.select_related("household")
+        self.fields["case"].label_from_instance = lambda c: str(c.household)
+
+
+class RecheckForm(forms.Form):
+    rechecked_on = forms.DateField(label=_("Ngày phúc tra"), widget=DateInput())
+    recheck_result = forms.CharField(label=_("Kết quả phúc tra"), widget=forms.Textarea(attrs={"rows": 2}))
+    result_class = forms.ChoiceField(
+        label=_("Phân loại sau phúc tra"),
+        choices=[("", _("Giữ nguyên"))] + list(HouseholdClass.choices),
+        required=False,
+    )
+
+
+class CommentForm(VersionForm):
+    comment = forms.CharField(label=_("Ý kiến"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ReopenForm(VersionForm):
+    reason = forms.CharField(label=_("Lý do mở lại"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RecognitionForm(VersionForm):
+    number = forms.CharField(label=_("Số quyết định"), max_length=30, help_text=_("Ví dụ 125/QĐ-UBND."))
+    signed_on = forms.DateField(label=_("Ngày ký"), widget=DateInput())
+    signer_name = forms.CharField(label=_("Họ tên người ký"), max_length=150)
+    signer_form = forms.ChoiceField(label=_("Hình thức ký"), choices=SignerForm.choices)
+
+
+class RequestRegisterForm(forms.Form):
+    household = forms.ModelChoiceField(label=_("Hộ gia đình"), queryset=Household.objects.none())
+    form = forms.ChoiceField(label=_("Mẫu đơn"), choices=RequestForm.choices)
+    received_on = forms.DateField(label=_("Ngày nhận"), widget=DateInput())
+    channel = forms.ChoiceField(label=_("Hình thức nộp"), choices=RequestChannel.choices)
+    content = forms.CharField(label=_("Nội dung đề nghị"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = Household.objects.visible_to(user).active().order_by("code")

@@ -1,0 +1,192 @@
+"""Read-side queries of the review screens: scoped lists, progress per village, summaries, diffs, deadlines."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from areas.choices import UnitLevel
+from areas.models import AdministrativeUnit
+
+from .choices import LIST_KEYS, LIST_TITLES, CaseStatus, RoundKind, RoundState, SubmissionState
+from .models import ReviewRound, Submission
+from .snapshot import rows_of
+
+
+def round_list_for(user) -> QuerySet:
+    return ReviewRound.objects.visible_to(user).select_related("commune").order_by("-year", "-month", "commune__name")
+
+
+def round_progress(round: ReviewRound) -> list[dict]:
+    """For each village of the commune: households on the list, surveyed, agreed at the meeting, meetings held."""
+    villages = AdministrativeUnit.objects.filter(parent=round.commune, level=UnitLevel.VILLAGE).order_by("name")
+    counts = {
+        row["household__village"]: row
+        for row in round.cases.values("household__village").annotate(
+            total=Count("pk"),
+            surveyed=Count("pk", filter=Q(status__in=[CaseStatus.SURVEYED, CaseStatus.AGREED])),
+            agreed=Count("pk", filter=Q(status=CaseStatus.AGREED)),
+            resurvey=Count("pk", filter=Q(status=CaseStatus.RESURVEY)),
+        )
+    }
+    meetings = dict(round.meetings.values("village").annotate(n=Count("pk")).values_list("village", "n"))
+    progress = []
+    for village in villages:
+        row = counts.get(village.pk, {"total": 0, "surveyed": 0, "agreed": 0, "resurvey": 0})
+        progress.append(
+            {
+                "village": village,
+                "total": row["total"],
+                "surveyed": row["surveyed"],
+                "agreed": row["agreed"],
+                "resurvey": row["resurvey"],
+                "meetings": meetings.get(village.pk, 0),
+                "percent": round_percent(row["agreed"], row["total"]),
+            }
+        )
+    return progress
+
+
+def round_percent(part: int, whole: int) -> int:
+    return int(part * 100 / whole) if whole else 0
+
+
+def round_steps(round: ReviewRound, progress: list[dict]) -> list[dict]:
+    """The five steps of QĐ 24/2021, Điều 4 with how far the round has got (done / current / waiting)."""
+    total = sum(p["total"] for p in progress)
+    surveyed = sum(p["surveyed"] for p in progress)
+    agreed = sum(p["agreed"] for p in progress)
+    after_posting = round.state in (RoundState.SUBMITTED, RoundState.APPROVED, RoundState.RECOGNISED)
+    return [
+        {"n": 1, "done": total > 0, "count": total},
+        {"n": 2, "done": total > 0 and surveyed == total, "count": surveyed},
+        {"n": 3, "done": total > 0 and agreed == total, "count": agreed},
+        {"n": 4, "done": after_posting or (round.state == RoundState.RETURNED and round.postings.exists())},
+        {"n": 5, "done": round.state in (RoundState.APPROVED, RoundState.RECOGNISED)},
+    ]
+
+
+def submission_list_for(user) -> QuerySet:
+    return (
+        Submission.objects.visible_to(user)
+        .select_related("round__commune", "submitted_by")
+        .order_by("state", "-submitted_at")
+    )
+
+
+def last_year_snapshot(round: ReviewRound) -> dict | None:
+    """The commune's approved lists of the previous year's periodic round, if the portal has them."""
+    previous = (
+        Submission.objects.filter(
+            round__commune=round.commune,
+            round__kind=RoundKind.PERIODIC,
+            round__year=round.year - 1,
+            state=SubmissionState.APPROVED,
+        )
+        .order_by("-submitted_at")
+        .first()
+    )
+    return previous.snapshot if previous else None
+
+
+def previous_submission(submission: Submission) -> Submission | None:
+    return submission.round.submissions.filter(number__lt=submission.number).order_by("-number").first()
+
+
+def _rate(count: int, total: int) -> str:
+    return f"{count * 100 / total:.2f}".replace(".", ",") if total else "—"
+
+
+def submission_summary(submission: Submission) -> dict:
+    """Counts and rates of each list, against last year, by village and by ethnic-minority status."""
+    snapshot = submission.snapshot
+    total = snapshot.get("total_households") or 0
+    last = last_year_snapshot(submission.round)
+    lists = []
+    for key in LIST_KEYS:
+        count = len(snapshot["lists"].get(key, []))
+        last_count = len(last["lists"].get(key, [])) if last else None
+        lists.append(
+            {
+                "key": key,
+                "title": LIST_TITLES[key],
+                "count": count,
+                "rate": _rate(count, total) if key in ("poor", "near_poor") else "",
+                "last": last_count,
+                "last_rate": _rate(last_count, last.get("total_households") or 0)
+                if last and key in ("poor", "near_poor")
+                else "",
+                "delta": None if last_count is None else count - last_count,
+            }
+        )
+    villages: dict[str, dict] = {}
+    ethnic = {"minority": {"poor": 0, "near_poor": 0}, "majority": {"poor": 0, "near_poor": 0}}
+    for row in snapshot["rows"]:
+        cls = row["proposed_class"]
+        village = villages.setdefault(
+            row["village"], {"village": row["village"], "poor": 0, "near_poor": 0, "cases": 0}
+        )
+        village["cases"] += 1
+        if cls in ("poor", "near_poor"):
+            village[cls] += 1
+            ethnic["minority" if row["ethnic_minority"] else "majority"][cls] += 1
+    return {
+        "total": total,
+        "lists": lists,
+        "by_village": sorted(villages.values(), key=lambda v: v["village"]),
+        "ethnic": ethnic,
+        "has_last_year": last is not None,
+    }
+
+
+@dataclass
+class ListDiff:
+    title: str
+    added: list[dict]
+    removed: list[dict]
+
+
+def snapshot_diff(current: dict, previous: dict | None) -> list[ListDiff]:
+    """Households that entered or left each list between two snapshots (by household)."""
+    if not previous:
+        return []
+    diffs = []
+    for key in LIST_KEYS:
+        now = {r["household_id"]: r for r in rows_of(current, key)}
+        before = {r["household_id"]: r for r in rows_of(previous, key)}
+        added = [now[pk] for pk in now if pk not in before]
+        removed = [before[pk] for pk in before if pk not in now]
+        if added or removed:
+            diffs.append(ListDiff(str(LIST_TITLES[key]), added, removed))
+    return diffs
+
+
+@dataclass
+class Overdue:
+    kind: str  # "window" | "regular_decision" | "approval"
+    round: ReviewRound
+    due_on: date | None
+    days: int
+
+
+def overdue_for(user, today: date | None = None) -> list[Overdue]:
+    """What is late (point 9 of the review issue): rounds past their window, regular-review decisions past their
+    15 days (QĐ 24/2021, Điều 5), and submissions waiting for approval."""
+    today = today or timezone.localdate()
+    rounds = ReviewRound.objects.visible_to(user).select_related("commune")
+    items = []
+    late = rounds.filter(due_on__lt=today).exclude(state__in=[RoundState.RECOGNISED, RoundState.SUBMITTED])
+    for round in late.order_by("due_on"):
+        kind = "window" if round.kind == RoundKind.PERIODIC else "regular_decision"
+        items.append(Overdue(kind, round, round.due_on, (today - round.due_on).days))
+    waiting = (
+        Submission.objects.visible_to(user)
+        .filter(state=SubmissionState.PENDING, round__state=RoundState.SUBMITTED)
+        .select_related("round__commune")
+        .order_by("submitted_at")
+    )
+    for submission in waiting:
+        days = (today - timezone.localtime(submission.submitted_at).date()).days
+        items.append(Overdue("approval", submission.round, submission.round.due_on, days))
+    return items

@@ -1,0 +1,28 @@
+// Review survey: re-classify the household as the officer types (POST the form to the preview endpoint,
+// swap the returned partial). No inline script (CSP); the endpoint never saves anything.
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-survey-form]");
+  if (!form) { return; }
+  var url = form.getAttribute("data-preview-url");
+  var target = document.getElementById("case-assessment");
+  if (!url || !target) { return; }
+  var timer = null;
+  var sequence = 0;
+  var refresh = function () {
+    var mine = ++sequence;
+    var body = new FormData(form);
+    fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (html !== null && mine === sequence) { target.innerHTML = html; }
+      })
+      .catch(function () { /* keep the last result; saving still works */ });
+  };
+  var schedule = function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(refresh, 350);
+  };
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+})();

@@ -1,0 +1,46 @@
+"""The demo history, targets and registrations: plausible, valid through the services, idempotent."""
+
+from datetime import date
+
+import pytest
+
+from areas.models import AdministrativeUnit
+from core.demo import demo_load
+from households.demo import demo_communes, households_generate
+from households.demo_targets import demo_targets_load
+from households.models import EscapeRegistration, Household, PovertyTarget, StatusRecord, UnitPopulation
+from households.transitions import period_for_year, transition_counts
+
+TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture
+def demo(db):
+    demo_load()
+    ia_pa = AdministrativeUnit.objects.filter(level="commune", parent__code="635").order_by("code").first()
+    communes = demo_communes(["24079", "24076", ia_pa.code])  # two of Krông Pa, one of Ia Pa
+    households_generate(communes=communes, per_commune=60, seed=2021)
+    return communes
+
+
+def test_demo_targets_are_plausible_and_idempotent(demo):
+    first = demo_targets_load(seed=2021, today=TODAY)
+    assert first.histories == Household.objects.count() == 180
+    assert first.targets == 3 * 5  # 2022–2026 for each commune, by the district accounts
+    assert first.registrations > 5
+    assert UnitPopulation.objects.count() == 3 * 6
+    # Every household's history ends in its current class, and periods never overlap (the model's constraint).
+    for household in Household.objects.prefetch_related("status_records"):
+        records = list(household.status_records.all())
+        assert records[-1].household_class == household.current_class and records[-1].valid_to is None
+    counts = transition_counts(Household.objects.all(), period_for_year(2025, TODAY), "commune")
+    moved = {name: sum(row[name] for row in counts.values()) for name in ("escaped_poor", "new_poor", "relapsed_poor")}
+    assert moved["escaped_poor"] > 0 and moved["new_poor"] > 0
+    ia_rsai = AdministrativeUnit.objects.get(level="commune", code="24079")
+    target = PovertyTarget.objects.get(unit=ia_rsai, year=2026)
+    assert target.set_by.username == "huyen.krongpa" and "QĐ-UBND" in target.legal_basis
+    assert not EscapeRegistration.objects.filter(household__commune__parent__code="635").exists()  # no officer
+
+    again = demo_targets_load(seed=2021, today=TODAY)
+    assert (again.histories, again.targets, again.registrations, again.populations) == (0, 0, 0, 0)
+    assert StatusRecord.objects.count() == sum(1 for _ in StatusRecord.objects.all())

@@ -1,0 +1,298 @@
+"""Review screens through HTTP: roles and scoping on every URL, the survey draft and live classification,
+meeting, posting, submit, approve/return, recognition, and the PDFs checked by their extracted text."""
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.choices import Role
+from reviews.choices import Action, CaseStatus, RoundState
+from reviews.models import Certificate, ReviewCase, ReviewRound, Submission, VillageMeeting
+
+pytestmark = pytest.mark.django_db
+
+OFFICER_ONLY = {Role.COMMUNE_OFFICER}
+APPROVERS = {Role.DISTRICT_STAFF, Role.PROVINCE_STAFF}
+ALL = set(Role)
+
+
+def pdf_text(content: bytes) -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "doc.pdf")
+        path.write_bytes(content)
+        return subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+
+
+@pytest.fixture
+def recognised(walk):
+    decision = walk.to_recognised()
+    return walk.fresh(), decision
+
+
+def signed_in(user) -> Client:
+    """A client of its own (client_for re-signs the shared one), for journeys with two people."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def urls_for(round, decision):
+    case = round.cases.first()
+    meeting = VillageMeeting.objects.filter(round=round).first()
+    submission = round.submissions.first()
+    certificate = Certificate.objects.filter(decision=decision).first()
+    return [
+        # (url, roles answered 200 to GET, or None for POST-only views)
+        (reverse("reviews:list"), ALL),
+        (reverse("reviews:create"), OFFICER_ONLY),
+        (reverse("reviews:submissions"), ALL),
+        (reverse("reviews:requests"), ALL),
+        (reverse("reviews:request_create"), OFFICER_ONLY),
+        (reverse("reviews:detail", args=[round.pk]), ALL),
+        (reverse("reviews:case_add", args=[round.pk]), OFFICER_ONLY),
+        (reverse("reviews:meeting", args=[round.pk]), OFFICER_ONLY),
+        (reverse("reviews:posting", args=[round.pk]), OFFICER_ONLY),
+        (reverse("reviews:recognise", args=[round.pk]), OFFICER_ONLY),
+        (reverse("reviews:case", args=[case.pk]), ALL),
+        (reverse("reviews:submission", args=[submission.pk]), ALL),
+        (reverse("reviews:posting_pdf", args=[round.pk]), ALL),
+        (reverse("reviews:minutes_pdf", args=[meeting.pk]), ALL),
+        (reverse("reviews:decision_pdf", args=[decision.pk]), ALL),
+        (reverse("reviews:certificates_pdf", args=[decision.pk]), ALL),
+        (reverse("reviews:certificate_pdf", args=[certificate.pk]), ALL),
+    ]
+
+
+POST_ONLY = [
+    ("reviews:complaint", OFFICER_ONLY),
+    ("reviews:submit", OFFICER_ONLY),
+    ("reviews:reopen", APPROVERS),
+    ("reviews:case_preview", OFFICER_ONLY),
+    ("reviews:recheck", OFFICER_ONLY),
+    ("reviews:approve", APPROVERS),
+    ("reviews:return", APPROVERS),
+]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_review_page_answers_each_role(client_for, users, recognised, role):
+    round, decision = recognised
+    client = client_for(users.by_role(role))
+    for url, allowed in urls_for(round, decision):
+        response = client.get(url)
+        # the system administrator is a superuser: every role rule admits it (accounts.permissions)
+        expected = 200 if role in allowed or role == Role.SYSTEM_ADMIN else 403
+        assert response.status_code == expected, (url, response.status_code)
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("name,allowed", POST_ONLY)
+def test_post_only_views_refuse_other_roles(client_for, users, recognised, role, name, allowed):
+    round, _ = recognised
+    client = client_for(users.by_role(role))
+    response = client.post(reverse(name, args=[round.pk]), {})
+    if role in allowed or role == Role.SYSTEM_ADMIN:
+        assert response.status_code in (200, 302, 404), name  # 404: no such complaint/submission pk in scope
+    else:
+        assert response.status_code == 403, name
+
+
+def test_review_pages_outside_scope_are_404(client_for, recognised, sibling_officer, other_district_staff):
+    round, decision = recognised
+    for user in (sibling_officer, other_district_staff):
+        client = client_for(user)
+        for url, _allowed in urls_for(round, decision):
+            if any(part in url for part in ("/mo-dot/", "/duyet/", "/de-nghi/")) or url.rstrip("/").endswith("ra-soat"):
+                continue  # list pages: the round is simply not listed
+            response = client.get(url)
+            assert response.status_code in (404, 403), (url, user.username, response.status_code)
+        assert str(round) not in client.get(reverse("reviews:list")).content.decode()
+
+
+def test_list_queries_do_not_grow_with_rounds(client_for, users, recognised, django_assert_max_num_queries):
+    client = client_for(users.district_staff)
+    with django_assert_max_num_queries(25):
+        client.get(reverse("reviews:submissions"))
+
+
+def test_officer_opens_a_round_through_the_form(client_for, users, households):
+    client = client_for(users.commune_officer)
+    response = client.post(reverse("reviews:create"), {"kind": "periodic", "year": 2026, "month": ""})
+    round = ReviewRound.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("reviews:detail", args=[round.pk])
+    assert round.cases.count() == 2
+    again = client.post(reverse("reviews:create"), {"kind": "periodic", "year": 2026, "month": ""})
+    assert "đã có đợt rà soát" in again.content.decode()
+
+
+def test_survey_draft_live_preview_and_result(client_for, users, walk):
+    round = walk.open()
+    case = round.cases.first()
+    client = client_for(users.commune_officer)
+    url = reverse("reviews:case", args=[case.pk])
+    page = client.get(url).content.decode()
+    assert 'data-preview-url="' + reverse("reviews:case_preview", args=[case.pk]) in page
+    data = {
+        "version": case.version,
+        "income_per_capita": "5000000",
+        "floor_area_m2": "40",
+        "non_durable_main_parts": "0",
+        "water_source": "piped",
+        "latrine": "septic",
+        "uses_telecom": "true",
+        "has_information_device": "true",
+        "has_loudspeaker_access": "unknown",
+        "uses_digital_services": "unknown",
+        "handles_waste": "unknown",
+        "untreated_illness": "unknown",
+        "agricultural": "on",
+    }
+    preview = client.post(reverse("reviews:case_preview", args=[case.pk]), data).content.decode()
+    assert "Hộ không nghèo" in preview or "Hộ có mức sống trung bình" in preview
+    case.refresh_from_db()
+    assert case.status == CaseStatus.LISTED  # the preview saves nothing
+    client.post(url, {**data, "draft": "1"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DRAFT and case.survey["facts"]["income_per_capita"] == 5_000_000
+    # resumable: the page shows the draft answers
+    assert 'value="5000000"' in client.get(url).content.decode()
+    # an answer contradicting the data needs a reason: refused, and what was typed stays on the page
+    refused = client.post(url, {**data, "version": case.version, "ind-health_insurance": "true", "finish": "1"})
+    assert "Hãy ghi lý do" in refused.content.decode() and 'value="5000000"' in refused.content.decode()
+    client.post(url, {**data, "version": case.version, "finish": "1"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SURVEYED and case.proposed_class in ("non_poor", "average_living")
+
+
+def test_stale_survey_form_keeps_input_and_explains(client_for, users, walk):
+    round = walk.open()
+    case = round.cases.first()
+    client = client_for(users.commune_officer)
+    url = reverse("reviews:case", args=[case.pk])
+    client.post(url, {"version": case.version, "income_per_capita": "100", "draft": "1"})
+    response = client.post(url, {"version": case.version, "income_per_capita": "999", "draft": "1"})
+    text = response.content.decode()
+    assert "vừa được người khác lưu" in text and 'value="999"' in text
+
+
+def test_http_walk_return_resubmit_approve_recognise(client_for, users, walk):
+    walk.open()
+    walk.survey_all()
+    officer = signed_in(users.commune_officer)
+    round = walk.fresh()
+    village = walk.tree.village
+    meeting_url = reverse("reviews:meeting", args=[round.pk])
+    votes = {f"agree-{c.pk}": "30" for c in round.cases.all()}
+    meeting = {
+        "version": round.version,
+        "village": village.pk,
+        "held_at": timezone.localtime().strftime("%d/%m/%Y %H:%M"),
+        "location": "Nhà văn hoá buôn",
+        "chair": "Ksor Y Phen",
+        "secretary": "Rơ Mah H'Bia",
+        "attendees": "40",
+        "supervisors": "Ủy ban MTTQ xã",
+        "conclusion": "Thống nhất",
+    }
+    assert officer.post(meeting_url, {**meeting, **votes}).status_code == 302
+    round = walk.fresh()
+    start = (timezone.localdate() - timezone.timedelta(days=10)).strftime("%d/%m/%Y")
+    officer.post(
+        reverse("reviews:posting", args=[round.pk]), {"version": round.version, "starts_on": start, "places": "UBND xã"}
+    )
+    round = walk.fresh()
+    assert round.state == RoundState.POSTING
+    officer.post(reverse("reviews:submit", args=[round.pk]), {"version": round.version})
+    submission = Submission.objects.get()
+    district = signed_in(users.district_staff)
+    page = district.get(reverse("reviews:submission", args=[submission.pk])).content.decode()
+    assert 'data-testid="approve"' in page and "Danh sách hộ nghèo" in page
+    # return without a comment is refused, with a comment it goes back
+    round = walk.fresh()
+    district.post(reverse("reviews:return", args=[submission.pk]), {"version": round.version, "comment": ""})
+    assert walk.fresh().state == RoundState.SUBMITTED
+    district.post(
+        reverse("reviews:return", args=[submission.pk]), {"version": round.version, "comment": "Sửa hộ IRS-002"}
+    )
+    round = walk.fresh()
+    assert round.state == RoundState.RETURNED
+    assert "Sửa hộ IRS-002" in officer.get(reverse("reviews:detail", args=[round.pk])).content.decode()
+    # the commune officer cannot approve
+    assert officer.post(reverse("reviews:approve", args=[submission.pk]), {"version": round.version}).status_code == 403
+    officer.post(reverse("reviews:submit", args=[round.pk]), {"version": round.version})
+    second = Submission.objects.order_by("-number").first()
+    assert second.number == 2
+    page = district.get(reverse("reviews:submission", args=[second.pk])).content.decode()
+    assert "Thay đổi so với lần trình 1" in page
+    district.post(reverse("reviews:approve", args=[second.pk]), {"version": walk.fresh().version, "comment": ""})
+    round = walk.fresh()
+    assert round.state == RoundState.APPROVED
+    response = officer.post(
+        reverse("reviews:recognise", args=[round.pk]),
+        {
+            "version": round.version,
+            "number": "125/QĐ-UBND",
+            "signed_on": timezone.localdate().strftime("%d/%m/%Y"),
+            "signer_name": "Nguyễn Văn Hùng",
+            "signer_form": "KT.",
+        },
+    )
+    assert response.status_code == 302
+    round = walk.fresh()
+    assert round.state == RoundState.RECOGNISED
+    assert list(round.actions.filter(action=Action.RETURN).values_list("comment", flat=True)) == ["Sửa hộ IRS-002"]
+
+
+def test_pdfs_carry_header_number_and_names(client_for, users, recognised):
+    round, decision = recognised
+    client = client_for(users.commune_officer)
+    text = pdf_text(client.get(reverse("reviews:decision_pdf", args=[decision.pk])).content)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "125/QĐ-UBND" in text
+    assert "Ksor Y Bhin" in text and "Danh sách hộ nghèo" in text or "DANH SÁCH HỘ NGHÈO" in text.upper()
+    certificate = decision.certificates.first()
+    text = pdf_text(client.get(reverse("reviews:certificate_pdf", args=[certificate.pk])).content)
+    assert certificate.number in text and "Ksor Y Bhin" in text and "Rơ Mah H'Nga" in text
+    meeting = VillageMeeting.objects.filter(round=round).first()
+    text = pdf_text(client.get(reverse("reviews:minutes_pdf", args=[meeting.pk])).content)
+    assert "Ksor Y Phen" in text and "75,0 %" in text
+    text = pdf_text(client.get(reverse("reviews:posting_pdf", args=[round.pk])).content)
+    assert "IRS-001" in text and "NIÊM YẾT" in text.upper()
+
+
+def test_dashboard_shows_waiting_submissions(client_for, users, walk):
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    walk.post()
+    district = client_for(users.district_staff)
+    assert 'data-testid="deadline-none"' in district.get(reverse("core:dashboard")).content.decode()
+    walk.submit()
+    page = district.get(reverse("core:dashboard")).content.decode()
+    assert 'data-testid="deadline-approval"' in page
+
+
+def test_overdue_rounds(walk, users):
+    from datetime import date
+
+    from reviews.selectors import overdue_for
+
+    walk.open()
+    items = overdue_for(users.commune_officer, today=date(2026, 12, 20))
+    assert [i.kind for i in items] == ["window"] and items[0].days == 6
+    regular = walk.open(kind="regular", month=11)
+    items = overdue_for(users.district_staff, today=date(2026, 12, 5))
+    assert [(i.kind, i.round.pk) for i in items] == [("regular_decision", regular.pk)]
+
+
+def test_case_of_other_commune_is_404_for_the_preview(client_for, walk, sibling_officer):
+    round = walk.open()
+    case = ReviewCase.objects.filter(round=round).first()
+    response = client_for(sibling_officer).post(reverse("reviews:case_preview", args=[case.pk]), {})
+    assert response.status_code == 404
