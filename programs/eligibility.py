@@ -106,7 +106,9 @@ def check(
     labels = labels or {}
 
     def label(code: str) -> str:
-        return str(labels.get(code, code))
+        """Labels are capitalised for lists; inside a sentence they start in lower case ("hộ là hộ nghèo")."""
+        text = str(labels.get(code, code))
+        return text[:1].lower() + text[1:]
 
     standing = standing_on(periods, day, rule.recently_escaped_years)
     base = {
@@ -158,7 +160,7 @@ def check(
         return verdict(
             True,
             gettext_noop("%(flag)s: thuộc đối tượng của %(programme)s (%(basis)s)."),
-            flag=label(matching[0]),
+            flag=str(labels.get(matching[0], matching[0])),
         )
     allowed = ", ".join(label(code) for code in sorted(rule.eligible_statuses, key=_order))
     if rule.also_flags:

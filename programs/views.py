@@ -325,9 +325,13 @@ class FiguresView(RoleRequiredMixin, TemplateView):
             .filter(level__in=[UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE])
             .order_by("path")
         )
-        form = PeriodForm(request.GET or None, units=units)
+        home = home_unit(user)
+        params = request.GET.copy()
+        if home is not None and not params.get("unit"):
+            params["unit"] = str(home.pk)
+        form = PeriodForm(params if request.GET else None, units=units)
         data = form.cleaned_data if form.is_valid() else {}
-        unit = data.get("unit") or home_unit(user)
+        unit = data.get("unit") or home
         if data.get("start"):
             period = Period(data["start"], data["end"])
         else:

@@ -146,7 +146,7 @@ def test_messages_cite_the_rule_and_use_labels():
     labels = {"non_poor": "Hộ không nghèo", "poor": "Hộ nghèo"}
     verdict = el.check(rule_of("VBSP_POOR"), NON, DAY, labels=labels)
     assert verdict.message == (
-        "Ngày 15/06/2026 hộ là Hộ không nghèo; Cho vay hộ nghèo (NHCSXH) chỉ dành cho: Hộ nghèo "
+        "Ngày 15/06/2026 hộ là hộ không nghèo; Cho vay hộ nghèo (NHCSXH) chỉ dành cho: hộ nghèo "
         "(Nghị định 78/2002/NĐ-CP; Nghị định 06/2026/NĐ-CP)."
     )
     unknown = el.check(rule_of("VBSP_POOR"), NONE, DAY)

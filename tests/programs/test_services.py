@@ -46,7 +46,7 @@ def test_a_loan_for_the_wrong_group_is_refused_in_vietnamese(make_household, use
     with pytest.raises(services.IneligibleError) as error:
         services.benefit_record(benefit=loan(household), user=users.commune_officer)
     message = " ".join(error.value.messages)
-    assert "Hộ cận nghèo" in message and "Nghị định 78/2002/NĐ-CP" in message and "được giao quyền" in message
+    assert "hộ là hộ cận nghèo" in message and "Nghị định 78/2002/NĐ-CP" in message and "được giao quyền" in message
     assert not Benefit.objects.exists()
 
 
