@@ -120,6 +120,19 @@ def test_minutes_pdf():
     assert set(pdf.page_sizes()) == {A4_PORTRAIT}
 
 
+def test_signatures_never_stand_alone_on_the_last_page():
+    # Whatever the length of the conclusion, the signature block takes at least the last lines of the text
+    # with it to a new page. The lengths span more than a page, so the break falls at every point of the block.
+    for paragraphs in range(12, 46, 3):
+        conclusion = "\n".join(
+            ["Cuộc họp thống nhất kết quả bình xét của từng hộ gia đình trong danh sách."] * paragraphs
+        )
+        pdf = Pdf(render.minutes_pdf(dataclasses.replace(samples.minutes(), conclusion=conclusion)), "minutes_long")
+        last = pdf.text(len(pdf.page_sizes()))
+        before_signatures = last.split("THƯ KÝ")[0]
+        assert any(word in before_signatures for word in ("Cuộc họp", "bản", "xã./.")), (paragraphs, last[:120])
+
+
 # --- Posting list -----------------------------------------------------------------------------------------
 
 
