@@ -139,7 +139,7 @@ class Planner:
                 savings_group=f"Tổ TK&VV {household.village.name}",
                 purpose="Chăn nuôi bò sinh sản",
             )
-        if status in ("poor", "near_poor") and rng.random() < 0.10:
+        if status in ("poor", "near_poor") and rng.random() < 0.03:
             add(
                 "VBSP_WATER",
                 date=self.day(),

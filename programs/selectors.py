@@ -117,7 +117,7 @@ def uninsured_members(user, *, day: date, status: str = "") -> QuerySet:
         .select_related("household__village", "ethnic_group")
     )
     if status:
-        qs = qs.filter(status_q(status, day, household_ref="household"))
+        qs = qs.filter(household__in=Household.objects.filter(status_q(status, day)).values("pk"))
     return qs.order_by("household__village__name", "household__code", "date_of_birth")
 
 
@@ -167,13 +167,11 @@ def bhyt_candidates(user, *, year: int, day: date) -> QuerySet:
     covered = Benefit.objects.filter(
         member=OuterRef("pk"), programme__kind=ProgrammeKind.HEALTH_INSURANCE, card_valid_to__gte=end
     )
-    groups = status_q("poor", day, household_ref="household") | status_q("near_poor", day, household_ref="household")
-    groups |= status_q("average_living", day, household_ref="household")
+    groups = status_q("poor", day) | status_q("near_poor", day) | status_q("average_living", day)
+    households = Household.objects.visible_to(user).active().filter(groups).values("pk")
     return (
-        Member.objects.visible_to(user)
-        .current()
-        .filter(household__state="active")
-        .filter(groups)
+        Member.objects.current()
+        .filter(household__in=households)
         .exclude(health_insurance_valid_to__gte=end)
         .exclude(Exists(covered))
         .select_related("household__village", "ethnic_group")
