@@ -22,6 +22,7 @@ from reports.documents.data import (
     RecognitionDecision,
     Signer,
 )
+from reports.documents.formatting import in_sentence
 
 from .choices import LIST_TITLES, RoundKind, SignerForm
 from .models import Certificate, ReviewRound, VillageMeeting
@@ -45,13 +46,13 @@ def place_name(unit) -> str:
 
 
 def commune_issuer(commune) -> str:
-    return f"Ủy ban nhân dân {commune.name[0].lower()}{commune.name[1:]}"
+    return f"Ủy ban nhân dân {in_sentence(commune.name)}"
 
 
 def parent_issuer(commune) -> str:
     parent = commune.parent
     if parent and parent.level == UnitLevel.DISTRICT:
-        return f"Ủy ban nhân dân {parent.name[0].lower()}{parent.name[1:]}"
+        return f"Ủy ban nhân dân {in_sentence(parent.name)}"
     return ""
 
 
@@ -154,7 +155,7 @@ def posting_data(round: ReviewRound, village=None) -> PostingList:
         location=posting.places,
         notice=(
             "Trong thời gian niêm yết, người dân có ý kiến, khiếu nại về kết quả rà soát xin gửi về Ủy ban nhân dân "
-            f"{round.commune.name[0].lower()}{round.commune.name[1:]} hoặc trưởng thôn để được phúc tra, giải quyết."
+            f"{in_sentence(round.commune.name)} hoặc trưởng thôn để được phúc tra, giải quyết."
         ),
     )
 
@@ -191,7 +192,7 @@ def decision_data(decision: DecisionRow) -> RecognitionDecision:
     return RecognitionDecision(
         letterhead=letterhead,
         abstract=f"Về việc công nhận hộ nghèo, hộ cận nghèo, hộ thoát nghèo, hộ thoát cận nghèo năm {year} "
-        f"trên địa bàn {commune.name[0].lower()}{commune.name[1:]}",
+        f"trên địa bàn {in_sentence(commune.name)}",
         authority_line=f"CHỦ TỊCH {commune_issuer(commune).upper()}",
         legal_bases=tuple(
             line
@@ -237,7 +238,7 @@ def certificate_data(certificate: Certificate) -> HouseholdCertificate:
         head_ethnicity=snap["head_ethnicity"],
         head_personal_id=snap["head_personal_id"],
         head_id_issued_on=None,
-        residence=snap["residence"],
+        residence=", ".join(in_sentence(part) for part in snap["residence"].split(", ")),
         decision_ref=f"Quyết định số {decision.number} ngày {decision.signed_on:%d/%m/%Y} của Chủ tịch "
         f"{commune_issuer(commune)}",
         members=tuple(

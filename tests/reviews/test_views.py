@@ -21,13 +21,32 @@ APPROVERS = {Role.DISTRICT_STAFF, Role.PROVINCE_STAFF}
 ALL = set(Role)
 
 
-def pdf_text(content: bytes) -> str:
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def pdf_text(content: bytes, look: str = "") -> str:
+    """The text of a PDF; with ``look``, its first page is also rendered to test-artifacts for a human look."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder, "doc.pdf")
         path.write_bytes(content)
-        return subprocess.run(
-            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-        ).stdout
+        if look:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page = [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "60",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(path),
+                str(ARTIFACTS / look),
+            ]
+            subprocess.run(page, check=True)
+        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+        return text.stdout
 
 
 @pytest.fixture
@@ -253,16 +272,18 @@ def test_http_walk_return_resubmit_approve_recognise(client_for, users, walk):
 def test_pdfs_carry_header_number_and_names(client_for, users, recognised):
     round, decision = recognised
     client = client_for(users.commune_officer)
-    text = pdf_text(client.get(reverse("reviews:decision_pdf", args=[decision.pk])).content)
+    text = pdf_text(client.get(reverse("reviews:decision_pdf", args=[decision.pk])).content, "review-pdf-decision")
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "125/QĐ-UBND" in text
     assert "Ksor Y Bhin" in text and "Danh sách hộ nghèo" in text or "DANH SÁCH HỘ NGHÈO" in text.upper()
     certificate = decision.certificates.first()
-    text = pdf_text(client.get(reverse("reviews:certificate_pdf", args=[certificate.pk])).content)
+    text = pdf_text(
+        client.get(reverse("reviews:certificate_pdf", args=[certificate.pk])).content, "review-pdf-certificate"
+    )
     assert certificate.number in text and "Ksor Y Bhin" in text and "Rơ Mah H'Nga" in text
     meeting = VillageMeeting.objects.filter(round=round).first()
-    text = pdf_text(client.get(reverse("reviews:minutes_pdf", args=[meeting.pk])).content)
+    text = pdf_text(client.get(reverse("reviews:minutes_pdf", args=[meeting.pk])).content, "review-pdf-minutes")
     assert "Ksor Y Phen" in text and "75,0 %" in text
-    text = pdf_text(client.get(reverse("reviews:posting_pdf", args=[round.pk])).content)
+    text = pdf_text(client.get(reverse("reviews:posting_pdf", args=[round.pk])).content, "review-pdf-posting")
     assert "IRS-001" in text and "NIÊM YẾT" in text.upper()
 
 
