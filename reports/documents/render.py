@@ -274,24 +274,22 @@ def minutes_pdf(minutes: MeetingMinutes) -> bytes:
     commune = fmt.in_sentence(minutes.commune)
     opening = (
         f"Hôm nay, vào lúc {fmt.clock_time(minutes.held_at)}, {fmt.long_date(minutes.held_at.date())}, "
-        f"tại {minutes.location}, {village}, {commune}, tổ chức họp dân để bình xét, thống nhất kết quả rà soát "
-        "hộ nghèo, hộ cận nghèo."
+        f"tại {minutes.location} ({village}, {commune}), {village} tổ chức cuộc họp dân để bình xét, thống nhất "
+        "kết quả rà soát hộ nghèo, hộ cận nghèo."
     )
     agenda = minutes.agenda or (
         "Cuộc họp đã nghe báo cáo kết quả rà soát, phân loại hộ gia đình; những người tham dự thảo luận, "
         "cho ý kiến và biểu quyết thống nhất kết quả chấm điểm, phân loại đối với từng hộ, tập trung vào các hộ "
         "nghèo, hộ cận nghèo mới phát sinh và các hộ thoát nghèo, thoát cận nghèo."
     )
-    if minutes.ended_at:
-        closing = f"Cuộc họp kết thúc vào lúc {fmt.clock_time(minutes.ended_at)} cùng ngày."
-    else:
-        closing = "Cuộc họp kết thúc cùng ngày."
-    closing += (
-        f" Biên bản đã được đọc lại cho những người tham dự cùng nghe và thống nhất; biên bản được lập thành "
-        f"{minutes.copies:02d} bản, 01 bản lưu tại thôn, 01 bản gửi Ban chỉ đạo rà soát hộ nghèo, hộ cận nghèo cấp xã."
-        if minutes.copies == 2
-        else f" Biên bản đã được đọc lại cho những người tham dự cùng nghe và thống nhất; biên bản được lập thành "
-        f"{minutes.copies:02d} bản."
+    ended = f" vào lúc {fmt.clock_time(minutes.ended_at)}" if minutes.ended_at else ""
+    # QĐ 24/2021, Điều 4 khoản 3: two copies, one kept by the village, one sent to the commune steering board.
+    copies = f"biên bản được lập thành {minutes.copies:02d} bản"
+    if minutes.copies == 2:
+        copies += ", 01 bản lưu tại thôn, 01 bản gửi Ban Chỉ đạo rà soát hộ nghèo, hộ cận nghèo cấp xã"
+    closing = (
+        f"Cuộc họp kết thúc{ended} cùng ngày. Biên bản đã được đọc lại cho những người tham dự cùng nghe và "
+        f"thống nhất; {copies}."
     )
     context = {
         "document_title": f"Biên bản họp dân - {minutes.village}",

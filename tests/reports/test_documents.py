@@ -96,7 +96,8 @@ def test_minutes_pdf():
         "Ia RSai, ngày 05 tháng 10 năm 2026",
         "BIÊN BẢN HỌP DÂN",
         "Về việc bình xét, thống nhất kết quả rà soát hộ nghèo, hộ cận nghèo",
-        "vào lúc 08 giờ 00 phút, ngày 05 tháng 10 năm 2026, tại nhà văn hóa cộng đồng, buôn Chư Tê, xã Ia RSai",
+        "vào lúc 08 giờ 00 phút, ngày 05 tháng 10 năm 2026, tại nhà văn hóa cộng đồng (buôn Chư Tê, xã Ia RSai), "
+        "buôn Chư Tê tổ chức cuộc họp dân",
         "Chủ trì: Ksor Y Blôk - Trưởng buôn",
         "Thư ký: Rơ Mah H'Nhi",
         "Bà Nay H'Mai - Chủ tịch Ủy ban Mặt trận Tổ quốc xã",
@@ -110,7 +111,7 @@ def test_minutes_pdf():
         "Tổng cộng: 5 hộ",
         "kết thúc vào lúc 10 giờ 30 phút",
         "lập thành 02 bản",
-        "Ban chỉ đạo rà soát hộ nghèo, hộ cận nghèo cấp xã./.",
+        "Ban Chỉ đạo rà soát hộ nghèo, hộ cận nghèo cấp xã./.",
         "THƯ KÝ",
         "CHỦ TRÌ",
         "(Ký, ghi rõ họ tên)",
