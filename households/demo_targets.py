@@ -15,7 +15,8 @@ What it writes, modelled on report 209/BC-UBND of Krông Pa (15/06/2021):
   the number of households in the registry, about 1 % fewer each year back);
 - each year's target per commune, assigned by the district account through ``poverty_target_set`` (about a
   third of the poor households at the start of the year, as Krông Pa's 625 of ~2,300);
-- this year's registrations to escape poverty through ``escape_registration_add``, each with a helper.
+- this year's registrations to escape poverty through ``escape_registration_add``, each with a helper (every
+  household that has escaped since, and about half of the others poor at the start of the year).
 
 Everything goes through the services' validation except the status records of the history itself (bulk).
 Households that already have a history are left alone, so running it again adds nothing.
@@ -199,7 +200,8 @@ def _registrations(communes, today: date, seed: int, result: DemoTargetsResult) 
             "code"
         )
         for household in poor_at_start:
-            if rng.random() > 0.6:
+            escaped = household.current_class != P  # those who escaped had registered, as most do
+            if not escaped and rng.random() > 0.5:
                 continue
             position, name = rng.choice(HELPERS)
             escape_registration_add(

@@ -15,7 +15,7 @@ from .transitions import EARLIEST_YEAR, LEVELS
 
 def year_choices(today: date | None = None) -> list[tuple[int, int]]:
     today = today or timezone.localdate()
-    return [(y, y) for y in range(today.year, EARLIEST_YEAR - 1, -1)]
+    return [(y, str(y)) for y in range(today.year, EARLIEST_YEAR - 1, -1)]  # str: no "2.026"
 
 
 class TransitionFilterForm(forms.Form):

@@ -79,7 +79,8 @@ def poverty_target_set(
     expected_updated_at: str = "",
 ) -> PovertyTarget:
     """Assign or revise a unit's yearly target; only the level directly above may, and a revision keeps the old
-    figures with their legal basis. Refused if someone else changed the target after the form was opened."""
+    figures with their legal basis. Unchanged figures are left alone (with their own legal basis). Refused if
+    someone else changed the target after the form was opened."""
     if not target_may_set(user, unit):
         raise PermissionDenied(_("Bạn không được giao chỉ tiêu cho %(unit)s.") % {"unit": unit.name})
     if not (legal_basis or "").strip():
@@ -98,14 +99,8 @@ def poverty_target_set(
                     "when": timezone.localtime(target.updated_at).strftime("%H:%M %d/%m/%Y"),
                 }
             )
-        unchanged = (
-            target.households_to_escape == households_to_escape
-            and target.rate_reduction == rate_reduction
-            and target.legal_basis == legal_basis.strip()
-            and target.note == note.strip()
-        )
-        if unchanged:
-            return target
+        if target.households_to_escape == households_to_escape and target.rate_reduction == rate_reduction:
+            return target  # same figures: a decision covering other units does not revise this one
         target.revisions = [
             *target.revisions,
             {

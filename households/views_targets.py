@@ -94,7 +94,8 @@ class TransitionsView(RoleRequiredMixin, TransitionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         scope, form, table, level_label = self.build()
         query = self.request.GET.copy()
-        query.pop("don_vi", None)
+        for key in ("don_vi", "cap"):  # a drill-down opens the unit at its own default level
+            query.pop(key, None)
         return super().get_context_data(
             scope=scope,
             form=form,
@@ -218,9 +219,7 @@ class TargetsView(RoleRequiredMixin, TemplateView):
         else:
             forms = forms if forms is not None else self.row_forms()
             context["rows"] = [(row, forms.get(row.unit.pk)) for row in self.progress.rows]
-            context["decision"] = decision or TargetDecisionForm(
-                initial={"legal_basis": next((r.target.legal_basis for r in self.progress.rows if r.target), "")}
-            )
+            context["decision"] = decision or TargetDecisionForm()
             context["can_set"] = bool(forms)
         return context
 
