@@ -78,6 +78,11 @@ MATRIX = [
     ("households:transitions_export", False, ALL),
     ("households:targets", False, ALL),
     ("households:escape_register", False, {Role.COMMUNE_OFFICER}),
+    ("reviews:list", False, ALL),
+    ("reviews:create", False, {Role.COMMUNE_OFFICER, Role.SYSTEM_ADMIN}),  # the administrator is a superuser
+    ("reviews:submissions", False, ALL),
+    ("reviews:requests", False, ALL),
+    ("reviews:request_create", False, {Role.COMMUNE_OFFICER, Role.SYSTEM_ADMIN}),
 ]
 
 
