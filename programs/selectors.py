@@ -6,7 +6,7 @@ Everything starts from ``visible_to(user)``; "official status on a date" comes f
 from datetime import date
 
 from django.apps import apps
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from households.models import Household, Member
@@ -186,6 +186,7 @@ def electricity_candidates(user, *, day: date) -> QuerySet:
         Household.objects.visible_to(user)
         .active()
         .filter(status_q("poor", day) | Q(social_protection=True))
+        .annotate(is_poor=Case(When(status_q("poor", day), then=Value(True)), default=Value(False)))
         .select_related("village")
         .order_by("village__name", "code")
     )

@@ -424,7 +424,7 @@ class ElectricityView(RoleRequiredMixin, TemplateView):
         rows = [
             {
                 **household_cells(h),
-                "reason": _("Hộ nghèo") if not h.social_protection else _("Hộ BTXH"),
+                "reason": _("Hộ nghèo") if h.is_poor else _("Hộ có đối tượng BTXH"),
                 "amount": amount,
                 "paid": _("Đã chi trả") if h.pk in paid else "",
             }

@@ -152,6 +152,7 @@ def test_electricity_quarter_list_and_payment(client_for, users, make_household,
     page = client.get(reverse("programs:electricity"), {"year": 2026, "quarter": 2}).content.decode()
     amount = 30 * 1984 * 3  # the catalogue's parameters
     assert "IRS-001" in page and "IRS-003" in page and "IRS-002" not in page
+    assert "Hỗ trợ tiền điện quý 2 năm 2026" in page  # a year, not "2.026"
     assert f"{amount:,}".replace(",", ".") in page
     response = client.post(
         reverse("programs:electricity_pay"), {"year": 2026, "quarter": 2, "paid_on": "20/06/2026", "decision": "QĐ 99"}

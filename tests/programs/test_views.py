@@ -179,6 +179,7 @@ def test_coverage_views_and_exports(client_for, users, make_household, tree):
     client = client_for(users.commune_officer)
     page = client.get(reverse("programs:coverage_unsupported"))
     assert "IRS-020" in page.content.decode() and "IRS-021" in page.content.decode()
+    assert f'value="{date.today().year}" selected' in page.content.decode()
     services.benefit_record(benefit=loan(poor, day=date.today()), user=users.commune_officer)
     page = client.get(reverse("programs:coverage_unsupported"))
     assert "IRS-020" not in page.content.decode()
