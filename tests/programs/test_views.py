@@ -223,3 +223,26 @@ def test_programme_list_query_count_does_not_grow(client_for, users, make_househ
     client.get(url)
     with django_assert_max_num_queries(12):
         client.get(url)
+
+
+def test_escape_registrations_list_the_support_each_household_got(client_for, users, make_household):
+    from households.targets import escape_registration_add
+
+    today = date.today()
+    household = make_household(code="IRS-030", status=("poor", date(today.year - 1, 1, 1), None))
+    make_household(code="IRS-031", status=("poor", date(today.year - 1, 1, 1), None))
+    escape_registration_add(
+        household=household,
+        year=today.year,
+        registered_on=date(today.year, 1, 15),
+        user=users.commune_officer,
+        cadre_name="Nguyễn Văn Phụ Trách",
+    )
+    services.benefit_record(benefit=loan(household, day=date(today.year, 2, 1)), user=users.commune_officer)
+    client = client_for(users.commune_officer)
+    text = client.get(reverse("programs:coverage_escape")).content.decode()
+    assert "IRS-030" in text and "IRS-031" not in text and "Nguyễn Văn Phụ Trách" in text
+    assert "Cho vay hộ nghèo (01/02/" in text and "50.000.000" in text
+    export = client.get(reverse("programs:coverage_escape") + "?xuat=xlsx")
+    assert any("IRS-030" in [str(c) for c in row] for row in sheet_rows(export.content))
+    assert client_for(users.district_staff).get(reverse("programs:coverage_escape")).status_code == 200
