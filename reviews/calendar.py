@@ -51,12 +51,15 @@ def round_dates(commune, kind: str, year: int, month: int | None) -> tuple[date,
     return start, start + timedelta(days=window.regular_decision_days), start
 
 
-def required_levels(commune, on: date) -> list[str]:
+def required_levels(commune, on: date, kind: str = RoundKind.PERIODIC) -> list[str]:
     """Who approves the commune's lists on a date (domain.md §2.4, §4): the rule row in force, or the default.
 
     Default: the district gives its opinion where the commune still has a district (QĐ 24/2021, Điều 4 bước 5);
-    a commune directly under the province (two-tier government from 01/7/2025) needs no approval.
+    a commune directly under the province (two-tier government from 01/7/2025) needs no approval. A regular
+    (in-year) review is decided by the commune chairman alone within 15 days (QĐ 24/2021, Điều 5).
     """
+    if kind == RoundKind.REGULAR:
+        return []
     province = province_of(commune)
     rule = ApprovalChainRule.objects.filter(province=province, valid_from__lte=on).order_by("-valid_from").first()
     has_district = commune.parent_id is not None and commune.parent.level == UnitLevel.DISTRICT

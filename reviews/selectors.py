@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
+from households.choices import HouseholdClass, HouseholdState
+from households.models import Household, StatusRecord
 
 from .choices import LIST_KEYS, LIST_TITLES, CaseStatus, RoundKind, RoundState, SubmissionState
 from .models import ReviewRound, Submission
@@ -76,7 +78,8 @@ def submission_list_for(user) -> QuerySet:
 
 
 def last_year_snapshot(round: ReviewRound) -> dict | None:
-    """The commune's approved lists of the previous year's periodic round, if the portal has them."""
+    """The commune's lists before this round: last year's approved periodic submission if the portal has it,
+    otherwise the poor and near-poor households of the status history on the round's start date."""
     previous = (
         Submission.objects.filter(
             round__commune=round.commune,
@@ -87,7 +90,42 @@ def last_year_snapshot(round: ReviewRound) -> dict | None:
         .order_by("-submitted_at")
         .first()
     )
-    return previous.snapshot if previous else None
+    if previous:
+        return {**previous.snapshot, "source": "submission"}
+    day = round.starts_on
+    records = (
+        StatusRecord.objects.filter(
+            household__commune=round.commune,
+            household_class__in=[HouseholdClass.POOR, HouseholdClass.NEAR_POOR],
+            valid_from__lte=day,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .select_related("household__village")
+        .annotate(member_count=Count("household__members", filter=Q(household__members__left_at__isnull=True)))
+    )
+    if not records:
+        return None
+    rows, lists = [], {key: [] for key in LIST_KEYS}
+    for record in records:
+        household = record.household
+        rows.append(
+            {
+                "household_id": household.pk,
+                "code": household.code,
+                "head_name": household.head_name,
+                "village_id": household.village_id,
+                "village": household.village.name,
+                "members": record.member_count,
+                "ethnic_minority": household.ethnic_minority,
+                "previous_class": "",
+                "proposed_class": record.household_class,
+                "transition": "",
+                "deprived": [],
+            }
+        )
+        lists[record.household_class].append(household.pk)
+    total = Household.objects.filter(commune=round.commune, state=HouseholdState.ACTIVE).count()
+    return {"rows": rows, "lists": lists, "total_households": total, "source": "status"}
 
 
 def previous_submission(submission: Submission) -> Submission | None:
@@ -98,11 +136,15 @@ def _rate(count: int, total: int) -> str:
     return f"{count * 100 / total:.2f}".replace(".", ",") if total else "—"
 
 
-def submission_summary(submission: Submission) -> dict:
+_UNSET = object()
+
+
+def submission_summary(submission: Submission, last=_UNSET) -> dict:
     """Counts and rates of each list, against last year, by village and by ethnic-minority status."""
     snapshot = submission.snapshot
     total = snapshot.get("total_households") or 0
-    last = last_year_snapshot(submission.round)
+    if last is _UNSET:
+        last = last_year_snapshot(submission.round)
     lists = []
     for key in LIST_KEYS:
         count = len(snapshot["lists"].get(key, []))
@@ -137,6 +179,7 @@ def submission_summary(submission: Submission) -> dict:
         "by_village": sorted(villages.values(), key=lambda v: v["village"]),
         "ethnic": ethnic,
         "has_last_year": last is not None,
+        "last_source": last.get("source") if last else "",
     }
 
 

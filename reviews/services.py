@@ -410,7 +410,7 @@ def review_round_submit(*, round: ReviewRound, user, expected_version: int) -> S
         if Complaint.objects.filter(posting=posting, rechecked_on__isnull=True).exists():
             raise TransitionRefused(_("Còn khiếu nại chưa có kết quả phúc tra: chưa thể trình danh sách."))
     _claim_round(round, expected_version)
-    levels = calendar.required_levels(round.commune, today)
+    levels = calendar.required_levels(round.commune, today, round.kind)
     submission = Submission.objects.create(
         round=round,
         number=round.submissions.count() + 1,

@@ -480,7 +480,13 @@ class SubmissionListView(RoleRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["rows"] = [(s, selectors.submission_summary(s)) for s in context["object_list"]]
+        last_years = {}  # one look-up per round, not per submission
+        rows = []
+        for submission in context["object_list"]:
+            if submission.round_id not in last_years:
+                last_years[submission.round_id] = selectors.last_year_snapshot(submission.round)
+            rows.append((submission, selectors.submission_summary(submission, last_years[submission.round_id])))
+        context["rows"] = rows
         return context
 
 
@@ -499,17 +505,16 @@ class SubmissionDetailView(RoleRequiredMixin, TemplateView):
         round = submission.round
         previous = selectors.previous_submission(submission)
         pending = submission.state == "pending" and round.state == RoundState.SUBMITTED
+        last_year = selectors.last_year_snapshot(round)
+        summary = selectors.submission_summary(submission, last_year)
         return super().get_context_data(
             submission=submission,
             round=round,
-            summary=selectors.submission_summary(submission),
-            lists=[
-                (item["title"], selectors.rows_of(submission.snapshot, item["key"]))
-                for item in selectors.submission_summary(submission)["lists"]
-            ],
+            summary=summary,
+            lists=[(item["title"], selectors.rows_of(submission.snapshot, item["key"])) for item in summary["lists"]],
             diff_previous=selectors.snapshot_diff(submission.snapshot, previous.snapshot if previous else None),
             previous=previous,
-            diff_last_year=selectors.snapshot_diff(submission.snapshot, selectors.last_year_snapshot(round)),
+            diff_last_year=selectors.snapshot_diff(submission.snapshot, last_year),
             can_approve=pending and services.may_approve(self.request.user, submission),
             comment_form=kwargs.pop("comment_form", None) or CommentForm(initial={"version": round.version}),
             log=submission.actions.select_related("user"),

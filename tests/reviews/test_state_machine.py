@@ -408,3 +408,26 @@ def test_relapsed_household_is_listed_as_relapsed(walk, households, users):
     submission = walk.submit()
     assert household.pk in submission.snapshot["lists"]["relapsed"]
     assert household.pk in submission.snapshot["lists"]["poor"]
+
+
+def test_regular_round_is_decided_by_the_commune_without_approval(walk, make_household, users):
+    # QĐ 24/2021/QĐ-TTg, Điều 5: the commune chairman decides the in-year review within 15 days
+    from reviews.choices import RequestChannel, RequestForm
+
+    walk.open(kind=RoundKind.REGULAR, month=11)
+    household = make_household("IRS-012", income_per_capita=900_000)
+    services.household_request_register(
+        household=household,
+        form=RequestForm.FORM_04,
+        received_on=today(),
+        channel=RequestChannel.DIRECT,
+        content="",
+        user=users.commune_officer,
+    )
+    walk.survey_all()
+    walk.meet()
+    walk.post()
+    submission = walk.submit()
+    assert submission.required_levels == [] and walk.fresh().state == RoundState.APPROVED
+    decision = walk.recognise()
+    assert decision.certificates.count() == 1

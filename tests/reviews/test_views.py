@@ -317,3 +317,109 @@ def test_case_of_other_commune_is_404_for_the_preview(client_for, walk, sibling_
     case = ReviewCase.objects.filter(round=round).first()
     response = client_for(sibling_officer).post(reverse("reviews:case_preview", args=[case.pk]), {})
     assert response.status_code == 404
+
+
+def test_last_year_from_status_history_when_no_earlier_round(walk, households, users):
+    from datetime import date
+
+    from households.services import status_record_add
+    from reviews.selectors import last_year_snapshot, submission_summary
+
+    status_record_add(
+        household=households[0],
+        household_class="poor",
+        valid_from=date(2026, 1, 1),
+        decision="QĐ 1",
+        user=users.commune_officer,
+    )
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    walk.post()
+    submission = walk.submit()
+    last = last_year_snapshot(walk.round)
+    assert last["source"] == "status" and last["lists"]["poor"] == [households[0].pk]
+    poor = next(item for item in submission_summary(submission)["lists"] if item["key"] == "poor")
+    assert (poor["count"], poor["last"], poor["delta"]) == (2, 1, 1)
+
+
+def test_submission_list_query_count_does_not_grow(walk, users):
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    walk.post()
+    submission = walk.submit()
+    client = signed_in(users.district_staff)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("reviews:submissions"))
+    Submission.objects.filter(pk=submission.pk).update(state="returned")
+    for number in (2, 3):
+        Submission.objects.create(round=submission.round, number=number, snapshot=submission.snapshot)
+    with CaptureQueriesContext(connection) as three:
+        client.get(reverse("reviews:submissions"))
+    assert len(three) == len(one)
+
+
+def test_complaint_recheck_and_reopen_through_the_pages(walk, users):
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    posting = walk.post()
+    round = walk.fresh()
+    officer = signed_in(users.commune_officer)
+    case = round.cases.first()
+    officer.post(
+        reverse("reviews:complaint", args=[round.pk]),
+        {
+            "case": case.pk,
+            "received_on": posting.starts_on.strftime("%d/%m/%Y"),
+            "complainant": "Ksor Y Lin",
+            "content": "Hộ mới mua xe máy",
+        },
+    )
+    complaint = case.complaints.get()
+    page = officer.get(reverse("reviews:detail", args=[round.pk])).content.decode()
+    assert "Hộ mới mua xe máy" in page and "Chưa phúc tra" in page
+    officer.post(
+        reverse("reviews:recheck", args=[complaint.pk]),
+        {
+            "rechecked_on": posting.ends_on.strftime("%d/%m/%Y"),
+            "recheck_result": "Xe máy cũ, giữ nguyên",
+            "result_class": "",
+        },
+    )
+    complaint.refresh_from_db()
+    assert complaint.is_resolved
+    walk.submit()
+    walk.approve()
+    walk.recognise()
+    round = walk.fresh()
+    district = signed_in(users.district_staff)
+    assert "Mở lại đợt rà soát" in district.get(reverse("reviews:detail", args=[round.pk])).content.decode()
+    district.post(reverse("reviews:reopen", args=[round.pk]), {"version": round.version, "reason": ""})
+    assert walk.fresh().state == RoundState.RECOGNISED
+    district.post(reverse("reviews:reopen", args=[round.pk]), {"version": round.version, "reason": "Sai tên chủ hộ"})
+    round = walk.fresh()
+    assert round.state == RoundState.RETURNED and round.revision == 2
+
+
+def test_request_registered_through_the_page_joins_the_open_round(walk, users, make_household):
+    round = walk.open()
+    other = make_household("IRS-020", income_per_capita=5_000_000)
+    officer = signed_in(users.commune_officer)
+    response = officer.post(
+        reverse("reviews:request_create"),
+        {
+            "household": other.pk,
+            "form": "form_01",
+            "received_on": timezone.localdate().strftime("%d/%m/%Y"),
+            "channel": "direct",
+            "content": "",
+        },
+    )
+    assert response.status_code == 302
+    assert round.cases.filter(household=other, source="request").exists()
+    assert "IRS-020" in officer.get(reverse("reviews:requests")).content.decode()
