@@ -56,12 +56,15 @@ def parent_issuer(commune) -> str:
     return ""
 
 
-def _deprived_labels(codes, reference_date) -> tuple[str, ...]:
-    names = {spec.code: spec.name for spec in indicator_specs(reference_date)}
+def indicator_names(reference_date) -> dict[str, str]:
+    return {spec.code: spec.name for spec in indicator_specs(reference_date)}
+
+
+def _deprived_labels(codes, names: dict[str, str]) -> tuple[str, ...]:
     return tuple(names.get(code, code) for code in codes)
 
 
-def household_row(number: int, row: dict, reference_date, note: str = "") -> HouseholdRow:
+def household_row(number: int, row: dict, names: dict[str, str], note: str = "") -> HouseholdRow:
     return HouseholdRow(
         number=number,
         code=row["code"],
@@ -70,20 +73,20 @@ def household_row(number: int, row: dict, reference_date, note: str = "") -> Hou
         members=row["members"],
         ethnic_minority=row["ethnic_minority"],
         class_label=str(CLASS_LABELS.get(row["proposed_class"], "")),
-        deprived=_deprived_labels(row.get("deprived", []), reference_date),
+        deprived=_deprived_labels(row.get("deprived", []), names),
         note=note,
     )
 
 
 def _lists(snapshot: dict, keys, reference_date, *, village: str = "", suffix: str = "") -> tuple[HouseholdList, ...]:
-    lists = []
+    lists, names = [], indicator_names(reference_date)
     for key in keys:
         rows = [r for r in rows_of(snapshot, key) if not village or r["village"] == village]
         if rows:
             lists.append(
                 HouseholdList(
                     title=f"{LIST_TITLES[key]}{suffix}",
-                    rows=tuple(household_row(i, r, reference_date) for i, r in enumerate(rows, start=1)),
+                    rows=tuple(household_row(i, r, names) for i, r in enumerate(rows, start=1)),
                 )
             )
     return tuple(lists)
@@ -97,7 +100,7 @@ def applies_year(round: ReviewRound) -> int:
 def minutes_data(meeting: VillageMeeting) -> MeetingMinutes:
     round = meeting.round
     votes = meeting.votes.select_related("case__household__village").order_by("case__household__code")
-    rows = []
+    rows, names = [], indicator_names(round.reference_date)
     for i, vote in enumerate(votes, start=1):
         case = vote.case
         household = case.household
@@ -110,7 +113,7 @@ def minutes_data(meeting: VillageMeeting) -> MeetingMinutes:
                 members=household.members.current().count(),
                 ethnic_minority=household.ethnic_minority,
                 class_label=str(CLASS_LABELS.get(vote.proposed_class, "")),
-                deprived=_deprived_labels(case.assessment.get("deprived", []), round.reference_date),
+                deprived=_deprived_labels(case.assessment.get("deprived", []), names),
                 note=f"{vote.share:.1f}".replace(".", ",") + " %",
             )
         )

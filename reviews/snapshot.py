@@ -3,6 +3,7 @@ six lists of QĐ 24/2021 (poor, near-poor, escaped poor, escaped near-poor, newl
 
 from datetime import date, timedelta
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from households.choices import HouseholdClass, HouseholdState, Transition
@@ -25,17 +26,17 @@ TRANSITION_LISTS = {
 
 def case_transition(household: Household, previous_class: str, new_class: str, effective: date) -> str:
     """The transition the new class makes, read from the status history like every other count."""
+    records = sorted(
+        (r for r in household.status_records.all() if r.valid_from < effective), key=lambda r: r.valid_from
+    )  # .all(): uses the prefetched rows
+    day_before = effective - timedelta(days=1)
     periods = [
-        Period(
-            r.household_class,
-            r.valid_from,
-            r.valid_to if r.valid_to and r.valid_to < effective else effective - timedelta(days=1),
-        )
-        for r in household.status_records.filter(valid_from__lt=effective).order_by("valid_from")
+        Period(r.household_class, r.valid_from, r.valid_to if r.valid_to and r.valid_to < effective else day_before)
+        for r in records
     ]
     if not periods and previous_class:
-        periods = [Period(previous_class, date(1900, 1, 1), effective - timedelta(days=1))]
-    move = transition([*periods, Period(new_class, effective, None)], effective - timedelta(days=1), effective)
+        periods = [Period(previous_class, date(1900, 1, 1), day_before)]
+    move = transition([*periods, Period(new_class, effective, None)], day_before, effective)
     return move.value if move else ""
 
 
@@ -43,7 +44,11 @@ def build_snapshot(round) -> dict:
     """Rows for every case plus the lists and the totals the district compares (counts, rates)."""
     effective = max(round.starts_on, timezone.localdate())
     rows = []
-    cases = round.cases.select_related("household__village").prefetch_related("household__status_records")
+    cases = (
+        round.cases.select_related("household__village")
+        .prefetch_related("household__status_records")
+        .annotate(member_count=Count("household__members", filter=Q(household__members__left_at__isnull=True)))
+    )
     for case in cases.order_by("household__village__name", "household__code"):
         household = case.household
         move = case_transition(household, case.previous_class, case.proposed_class, effective)
@@ -54,7 +59,7 @@ def build_snapshot(round) -> dict:
                 "head_name": household.head_name,
                 "village_id": household.village_id,
                 "village": household.village.name,
-                "members": household.members.current().count(),
+                "members": case.member_count,
                 "ethnic_minority": household.ethnic_minority,
                 "previous_class": case.previous_class,
                 "proposed_class": case.proposed_class,
