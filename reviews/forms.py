@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from areas.choices import UnitLevel
@@ -33,16 +34,13 @@ class RoundOpenForm(forms.Form):
     kind = forms.ChoiceField(label=_("Loại rà soát"), choices=RoundKind.choices)
     year = forms.IntegerField(label=_("Năm"), min_value=2021, max_value=2100)
     month = forms.TypedChoiceField(
-        label=_("Tháng (rà soát thường xuyên)"),
-        choices=[("", "—")] + [(m, _("Tháng %(m)s") % {"m": m}) for m in range(1, 13)],
-        coerce=int,
-        empty_value=None,
-        required=False,
+        label=_("Tháng (rà soát thường xuyên)"), coerce=int, empty_value=None, required=False
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = timezone.localdate().year
+        self.fields["month"].choices = [("", "—")] + [(m, gettext("Tháng %(m)s") % {"m": m}) for m in range(1, 13)]
 
 
 class CaseAddForm(VersionForm):

@@ -431,3 +431,30 @@ def test_regular_round_is_decided_by_the_commune_without_approval(walk, make_hou
     assert submission.required_levels == [] and walk.fresh().state == RoundState.APPROVED
     decision = walk.recognise()
     assert decision.certificates.count() == 1
+
+
+# The whole table: for each state, which actions are allowed (QĐ 24/2021, Điều 4: no step skipped or repeated).
+EXPECTED = {
+    RoundState.OPEN: {Action.CASE_ADD, Action.CASE_SAVE, Action.MEETING, Action.POSTING_START},
+    RoundState.POSTING: {Action.COMPLAINT, Action.RECHECK, Action.SUBMIT},
+    RoundState.SUBMITTED: {Action.APPROVE, Action.RETURN},
+    RoundState.RETURNED: {Action.CASE_ADD, Action.CASE_SAVE, Action.MEETING, Action.SUBMIT},
+    RoundState.APPROVED: {Action.RECOGNISE, Action.REOPEN},
+    RoundState.RECOGNISED: {Action.REOPEN},
+}
+
+
+@pytest.mark.parametrize("state", list(RoundState))
+@pytest.mark.parametrize(
+    "action",
+    [a for a in Action if a not in (Action.OPEN, Action.RESURVEY)],  # not checked against a state
+)
+def test_state_action_table(state, action):
+    round = ReviewRound(state=state)
+    if action in EXPECTED[state]:
+        round.require(action)
+    else:
+        with pytest.raises(TransitionRefused) as refused:
+            round.require(action)
+        message = refused.value.messages[0]
+        assert ("đã khoá" in message) if state == RoundState.RECOGNISED else (str(Action(action).label) in message)
