@@ -141,16 +141,16 @@ def with_transitions(households: QuerySet, period: ReportPeriod) -> QuerySet:
     A household archived (moved away, merged) before the end of the period is left out of the period altogether,
     so that start + arrivals − departures = end holds in every row.
     """
+    return _with_classes(households, period).annotate(transition=TRANSITION_CASE)
+
+
+def _with_classes(households: QuerySet, period: ReportPeriod) -> QuerySet:
     archived = ChangeEntry.objects.filter(household=OuterRef("pk"), action="archive", at__date__lte=period.end)
-    return (
-        households.exclude(Exists(archived))
-        .annotate(
-            class_start=_class_on(period.before),
-            class_end=_class_on(period.end),
-            was_poor=_had_class_before(POOR, period.before),
-            was_near=_had_class_before(NEAR, period.before),
-        )
-        .annotate(transition=TRANSITION_CASE)
+    return households.exclude(Exists(archived)).annotate(
+        class_start=_class_on(period.before),
+        class_end=_class_on(period.end),
+        was_poor=_had_class_before(POOR, period.before),
+        was_near=_had_class_before(NEAR, period.before),
     )
 
 
@@ -176,19 +176,49 @@ COUNT_FILTERS = {
 COUNT_FIELDS = list(COUNT_FILTERS)
 
 
-def _aggregate(households: QuerySet, period: ReportPeriod, level: str | None) -> list[dict]:
-    """One statement: the households with their movement as a derived table, counted with FILTER per figure.
+# The rule of TRANSITION_CASE (and of households.history.transition) over already computed columns, for the
+# grouped count: written out once more because the ORM would inline the status subqueries into every WHEN.
+# The tests check all three forms agree on random histories.
+TRANSITION_SQL = """
+    CASE
+        WHEN (class_start = %s AND class_end = %s) OR (class_start = %s AND class_end = %s) THEN %s
+        WHEN class_end = %s AND class_start = %s THEN %s
+        WHEN class_end = %s AND was_poor THEN %s
+        WHEN class_end = %s THEN %s
+        WHEN class_end = %s AND class_start = %s THEN %s
+        WHEN class_end = %s AND was_near THEN %s
+        WHEN class_end = %s THEN %s
+        WHEN class_start = %s THEN %s
+        WHEN class_start = %s THEN %s
+    END
+"""
+TRANSITION_SQL_PARAMS = [
+    *(POOR, POOR, NEAR, NEAR, Transition.REMAINS),
+    *(POOR, NEAR, Transition.NEAR_POOR_TO_POOR),
+    *(POOR, Transition.RELAPSED_POOR),
+    *(POOR, Transition.NEW_POOR),
+    *(NEAR, POOR, Transition.ESCAPED_POOR),
+    *(NEAR, Transition.RELAPSED_NEAR_POOR),
+    *(NEAR, Transition.NEW_NEAR_POOR),
+    *(POOR, Transition.ESCAPED_POOR),
+    *(NEAR, Transition.ESCAPED_NEAR_POOR),
+]
 
-    Written around the ORM's own SQL for ``with_transitions`` (so the rule lives in one place) because Django
-    would repeat the status subqueries inside every COUNT; the derived table evaluates them once per household.
+
+def _aggregate(households: QuerySet, period: ReportPeriod, level: str | None) -> list[dict]:
+    """One statement: each household's classes computed once (a materialised CTE), its movement derived from
+    them, then every figure counted with a FILTER, grouped by the unit of ``level``.
+
+    The household part is the ORM's own SQL (scoping, archive rule, status subqueries); without the
+    materialisation PostgreSQL would inline the derived table and evaluate the subqueries once per figure.
     """
-    inner = with_transitions(households, period)
+    base = _with_classes(households, period)
     if level is not None:
-        inner = inner.annotate(unit_key=_group_key(level))
+        base = base.annotate(unit_key=_group_key(level))
     else:
-        inner = inner.annotate(unit_key=Value(0, output_field=IntegerField()))
-    inner_sql, inner_params = (
-        inner.values("unit_key", "ethnic_minority", "class_start", "class_end", "transition")
+        base = base.annotate(unit_key=Value(0, output_field=IntegerField()))
+    base_sql, base_params = (
+        base.values("unit_key", "ethnic_minority", "class_start", "class_end", "was_poor", "was_near")
         .order_by()
         .query.sql_with_params()
     )
@@ -196,9 +226,19 @@ def _aggregate(households: QuerySet, period: ReportPeriod, level: str | None) ->
     for name, (condition, values) in COUNT_FILTERS.items():
         filters.append(f'COUNT(*) FILTER (WHERE {condition}) AS "{name}"')
         filter_params += [str(value) for value in values]
-    sql = f"SELECT unit_key, {', '.join(filters)} FROM ({inner_sql}) AS movements GROUP BY unit_key"
+    # JIT off for this statement only (SET LOCAL ends with the statement's transaction): the planner's estimate
+    # for the per-household subplans crosses jit_above_cost, and compiling took ~0.7 s for a query that runs in
+    # ~0.15 s on 23,000 households (benchmarks/transitions.py).
+    sql = (
+        "SET LOCAL jit = off; "
+        f"WITH base AS MATERIALIZED ({base_sql}), "
+        f"movements AS (SELECT unit_key, ethnic_minority, class_start, class_end, {TRANSITION_SQL} AS transition "
+        f"FROM base) "
+        f"SELECT unit_key, {', '.join(filters)} FROM movements GROUP BY unit_key"
+    )
+    params = [*base_params, *(str(value) for value in TRANSITION_SQL_PARAMS), *filter_params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*filter_params, *inner_params])
+        cursor.execute(sql, params)
         columns = [column.name for column in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
