@@ -44,3 +44,17 @@ def test_demo_targets_are_plausible_and_idempotent(demo):
     again = demo_targets_load(seed=2021, today=TODAY)
     assert (again.histories, again.targets, again.registrations, again.populations) == (0, 0, 0, 0)
     assert StatusRecord.objects.count() == sum(1 for _ in StatusRecord.objects.all())
+
+
+def test_command_refuses_an_empty_registry_then_loads(db):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="Chưa có hộ nào"):
+        call_command("load_demo_targets")
+    demo_load()
+    households_generate(communes=demo_communes(["24079"]), per_commune=20, seed=2021)
+    out = StringIO()
+    call_command("load_demo_targets", stdout=out)
+    assert "Lịch sử phân loại: 20 hộ" in out.getvalue()
