@@ -64,6 +64,8 @@ MEASURES = {
     "quantity": Coalesce(Sum("quantity"), None),
     "persons": Coalesce(Sum("persons"), 0),
     "overridden": Count("pk", filter=~Q(override_reason="")),
+    # distinct decisions: the number of projects or models behind a programme's records (seed 004 §3.8)
+    "decisions": Count("decision", distinct=True, filter=~Q(decision="")),
 }
 
 

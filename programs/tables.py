@@ -112,6 +112,7 @@ def figures_workbook(figures: dict, rollup: list[dict]) -> bytes:
         Col("records", _("Số lượt"), 10, "money"),
         Col("amount", _("Số tiền (đồng)"), 16, "money"),
         Col("quantity", _("Số lượng"), 12),
+        Col("decisions", _("Số quyết định, dự án"), 12, "money"),
     ]
     rows = []
     for row in figures["programmes"]:
@@ -124,6 +125,7 @@ def figures_workbook(figures: dict, rollup: list[dict]) -> bytes:
                 "records": row["records"],
                 "amount": row["amount"],
                 "quantity": float(row["quantity"]) if row["quantity"] is not None else None,
+                "decisions": row["decisions"],
             }
         )
         for status, sub in row["by_status"].items():

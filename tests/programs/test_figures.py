@@ -252,3 +252,11 @@ def test_figures_for_a_user_only_count_what_they_may_see(world, tree, users):
     mine = unit_figures(unit=tree.district, period=PERIOD, user=users.commune_officer)
     commune = unit_figures(unit=tree.commune, period=PERIOD)
     assert mine["overall"] == commune["overall"]
+
+
+def test_decisions_count_projects(world, tree):
+    rows = rows_in(tree.district, PERIOD)
+    figures = unit_figures(unit=tree.district, period=PERIOD)
+    for row in figures["programmes"]:
+        mine = [b for b in rows if b.programme.code == row["code"] and b.decision]
+        assert row["decisions"] == len({b.decision for b in mine})

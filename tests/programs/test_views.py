@@ -5,6 +5,8 @@ import io
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -246,3 +248,49 @@ def test_escape_registrations_list_the_support_each_household_got(client_for, us
     export = client.get(reverse("programs:coverage_escape") + "?xuat=xlsx")
     assert any("IRS-030" in [str(c) for c in row] for row in sheet_rows(export.content))
     assert client_for(users.district_staff).get(reverse("programs:coverage_escape")).status_code == 200
+
+
+def test_pages_do_not_query_per_row(client_for, users, make_household, django_assert_max_num_queries):
+    household = make_household(code="IRS-200")
+    Member.objects.filter(household=household).update(health_insurance_valid_to=None)  # one row in every list
+    services.benefit_record(benefit=loan(household, day=date(2026, 1, 5)), user=users.commune_officer)
+    client = client_for(users.district_staff)
+    urls = [
+        reverse("programs:household", args=[household.pk]),
+        reverse("programs:figures") + "?year=2026",
+        reverse("programs:index"),
+        reverse("programs:coverage_uninsured"),
+        reverse("programs:bhyt_list"),
+    ]
+    counts = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as before:
+            client.get(url)
+        counts[url] = len(before)
+    for number in range(6):  # more households and benefits must not mean more queries
+        other = make_household(code=f"IRS-3{number:02d}")
+        Member.objects.filter(household=other).update(health_insurance_valid_to=None)
+        services.benefit_record(benefit=loan(other), user=users.commune_officer)
+        services.benefit_record(benefit=loan(household, day=date(2026, 2, number + 1)), user=users.commune_officer)
+    for url in urls:
+        with CaptureQueriesContext(connection) as after:
+            client.get(url)
+        assert len(after) <= counts[url] + 1, (url, [q["sql"][:150] for q in after.captured_queries])
+
+
+def test_catalogue_parameters_are_validated():
+    from django.core.exceptions import ValidationError as Invalid
+
+    item = programme("ELECTRICITY")
+    item.parameters = {"tier1_price": 2000}
+    with pytest.raises(Invalid):
+        item.full_clean()
+    item.parameters = {
+        "kwh_per_month": {"label": "Điện năng được hỗ trợ", "value": 30, "unit": "kWh/hộ/tháng", "tag": "V"},
+        "tier1_price": {"label": "Giá bậc 1", "value": 2000, "unit": "đồng/kWh", "tag": "V"},
+    }
+    item.full_clean()
+    item.save()
+    from programs.bulk import electricity_amount
+
+    assert electricity_amount(item) == 30 * 2000 * 3  # the new price is used at once
