@@ -8,9 +8,9 @@ Uses a benchmark database (DATABASE_URL with the name suffixed "_bench_transitio
 then times each level of the table for province staff and the targets page selector, with the number of
 queries. Target: a whole province's table in well under a second; queries constant.
 
-Measured 26/11/2026 (23,000 households, 41,026 status records, best of 3, local PostgreSQL):
-province table by village 136 ms / commune 158 ms / district 194 ms (3–4 queries); district table by village
-130 ms; district targets page selector with last year 282 ms (9 queries). Before the materialised CTE and with
+Measured 26/11/2026 (23,000 households, 31,402 status records, best of 3, local PostgreSQL):
+province table by village, commune, district or province 133–139 ms (3–4 queries); district table by village
+92 ms; district targets page selector with last year 201 ms (9 queries). Before the materialised CTE and with
 PostgreSQL's JIT on, the same tables took 6.6–7.6 s.
 """
 
