@@ -1,0 +1,54 @@
+"""The rules an administrator edits (review calendar, approval chain) and the read-only round page in the admin."""
+
+import pytest
+from django.urls import reverse
+
+from reviews.models import ApprovalChainRule, ReviewWindow
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_edits_the_calendar_and_the_chain(client_for, users, tree):
+    client = client_for(users.admin)
+    for name in ("reviews_reviewwindow", "reviews_approvalchainrule", "reviews_reviewround"):
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200
+    response = client.post(
+        reverse("admin:reviews_reviewwindow_add"),
+        {
+            "province": tree.province.pk,
+            "year": 2026,
+            "periodic_start": "15/09/2026",
+            "periodic_end": "30/11/2026",
+            "regular_start_day": 15,
+            "regular_decision_days": 15,
+            "posting_working_days": 5,
+            "recheck_working_days": 5,
+            "legal_basis": "Kế hoạch 135/KH-UBND",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert ReviewWindow.objects.get().posting_working_days == 5
+    response = client.post(
+        reverse("admin:reviews_approvalchainrule_add"),
+        {"province": tree.province.pk, "valid_from": "01/07/2025", "province_step": "on", "legal_basis": "QĐ tỉnh"},
+    )
+    assert response.status_code == 302
+    assert ApprovalChainRule.objects.get().province_step
+
+
+def test_round_is_read_only_in_the_admin(client_for, users, walk):
+    round = walk.open()
+    client = client_for(users.admin)
+    page = client.get(reverse("admin:reviews_reviewround_change", args=[round.pk]))
+    assert page.status_code == 200 and "Mở đợt rà soát" in page.content.decode()
+    assert client.get(reverse("admin:reviews_reviewround_add")).status_code == 403
+
+
+def test_window_set_by_the_province_is_used(walk, tree):
+    from datetime import date
+
+    ReviewWindow.objects.create(
+        province=tree.province, year=2026, periodic_start=date(2026, 9, 15), periodic_end=date(2026, 11, 30)
+    )
+    round = walk.open()
+    assert (round.starts_on, round.due_on) == (date(2026, 9, 15), date(2026, 11, 30))
