@@ -198,6 +198,7 @@ class Planner:
                 amount_mobilised=(10 if work == "new" else 5) * 1_000_000,
                 amount_household=rng.choice([0, 5, 10]) * 1_000_000 if work == "new" else 0,
                 decision="QĐ hỗ trợ nhà ở của UBND xã (dữ liệu mẫu)",
+                funder=rng.choice(["Quỹ Vì người nghèo huyện", "Quỹ cứu trợ thiên tai tỉnh", "Hội Nông dân huyện"]),
             )
         # 3.5 water and sanitation, 3.6 production
         if status in ("poor", "near_poor") and rng.random() < 0.06:
@@ -206,6 +207,7 @@ class Planner:
                 date=self.day(),
                 amount=rng.choice([4, 6]) * 1_000_000,
                 item_description="Nhà tiêu hợp vệ sinh",
+                funder=rng.choice(["Hội Liên hiệp Phụ nữ huyện", "Ngân sách xã"]),
             )
         if status in ("poor", "near_poor", "recently_escaped") and rng.random() < 0.08:
             item, quantity = rng.choice(
@@ -217,6 +219,7 @@ class Planner:
                 amount=rng.choice([8, 10, 12]) * 1_000_000,
                 item_description=item,
                 quantity=Decimal(quantity),
+                funder=rng.choice(["Ủy ban MTTQ huyện", "Hội Liên hiệp Phụ nữ huyện", "Ngân sách trung ương"]),
             )
         # 3.7 vocational training: one adult now and then
         adults = [m for m in members if 16 <= YEAR - m.date_of_birth.year <= 45]

@@ -234,9 +234,20 @@ def in_kind_items(benefits) -> list[dict]:
     return list(
         benefits.filter(programme__kind__in=[ProgrammeKind.LIVELIHOOD, ProgrammeKind.IN_KIND])
         .exclude(item_description="")
-        .values("programme__code", "item_description")
+        .values("programme__code", "programme__short_name", "item_description")
         .annotate(households=Count("household", distinct=True), quantity=Coalesce(Sum("quantity"), None))
-        .order_by("programme__code", "item_description")
+        .order_by("programme__code", "programme__short_name", "item_description")
+    )
+
+
+def funder_rows(benefits) -> list[dict]:
+    """Per kind of support and funder (fund, association, budget): households, records, money (seed 004 §3.4–3.6:
+    "Quỹ cứu trợ thiên tai của tỉnh … 7 hộ, 350 triệu đồng; Quỹ vì người nghèo huyện … 120 triệu đồng")."""
+    return list(
+        benefits.exclude(funder="")
+        .values("programme__kind", "funder")
+        .annotate(households=Count("household", distinct=True), records=Count("pk"), amount=Coalesce(Sum("amount"), 0))
+        .order_by("programme__kind", "funder")
     )
 
 
@@ -268,6 +279,7 @@ def unit_figures(*, unit, period: Period, user=None) -> dict:
         "in_kind": kind_totals(benefits, ProgrammeKind.IN_KIND),
         "other": kind_totals(benefits, ProgrammeKind.OTHER),
         "items": in_kind_items(benefits),
+        "funders": funder_rows(benefits),
     }
 
 

@@ -55,13 +55,20 @@ class BenefitForm(forms.ModelForm):
 
     class Meta:
         model = Benefit
-        fields = ["member", "date", "decision", *sorted({n for r, o in KIND_FIELDS.values() for n in (*r, *o)}), "note"]
+        fields = [
+            "member",
+            "date",
+            "decision",
+            *sorted({n for r, o in KIND_FIELDS.values() for n in (*r, *o)}),
+            "funder",
+            "note",
+        ]
 
     def __init__(self, *args, programme: Programme, household, may_override: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.programme = programme
         required, optional = KIND_FIELDS[programme.kind]
-        keep = ["date", "decision", *required, *optional, "note"]
+        keep = ["date", "decision", *required, *optional, "funder", "note"]
         if programme.is_member_level:
             keep.insert(0, "member")
         for name in list(self.fields):

@@ -195,6 +195,15 @@ class Benefit(models.Model):
     )
     date = models.DateField(_("ngày hỗ trợ"), help_text=_("Ngày giải ngân, cấp thẻ, chi trả hoặc bắt đầu hỗ trợ."))
     decision = models.CharField(_("quyết định, chứng từ"), max_length=150, blank=True)
+    funder = models.CharField(
+        _("đơn vị hỗ trợ, nguồn kinh phí"),
+        max_length=150,
+        blank=True,
+        help_text=_(
+            "Ví dụ: Quỹ cứu trợ thiên tai tỉnh, Quỹ Vì người nghèo huyện, Hội Liên hiệp Phụ nữ huyện, "
+            "Ủy ban MTTQ huyện. Báo cáo cộng số liệu theo ô này."
+        ),
+    )
     household_status = models.CharField(
         _("phân loại hộ tại ngày hỗ trợ"), max_length=20, choices=TargetStatus.choices, editable=False
     )

@@ -24,7 +24,7 @@ from .models import KIND_SPECIFIC, Benefit, BenefitLog, BenefitPhoto, Programme
 OVERRIDE_PERMISSION = "programs.override_eligibility"
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-LOGGED_FIELDS = ["programme", "household", "member", "date", "decision", *KIND_SPECIFIC, "note"]
+LOGGED_FIELDS = ["programme", "household", "member", "date", "decision", "funder", *KIND_SPECIFIC, "note"]
 
 
 class IneligibleError(ValidationError):

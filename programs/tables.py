@@ -49,6 +49,7 @@ def benefit_columns(programme: Programme) -> list[Col]:
     columns += [
         Col("amount", _("Số tiền (đồng)"), 14, "money"),
         Col("decision", _("Quyết định, chứng từ"), 18),
+        Col("funder", _("Đơn vị hỗ trợ, nguồn kinh phí"), 22),
         Col("override", _("Ghi nhận ngoài điều kiện (lý do)"), 30),
     ]
     return columns
@@ -78,6 +79,7 @@ def benefit_row(benefit: Benefit, display: bool = False):
         "status": str(TargetStatus(benefit.household_status).label) if benefit.household_status else "",
         "amount": benefit.unit_amount(),
         "decision": benefit.decision,
+        "funder": benefit.funder,
         "override": benefit.override_reason,
     }
     for name in (n for group in KIND_FIELDS[programme.kind] for n in group):

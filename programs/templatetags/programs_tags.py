@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from programs.choices import TargetStatus
+from programs.choices import ProgrammeKind, TargetStatus
 
 register = template.Library()
 
@@ -18,6 +18,14 @@ def get_item(mapping, key):
 def status_label(code):
     try:
         return TargetStatus(code).label
+    except ValueError:
+        return code or ""
+
+
+@register.filter
+def kind_label(code):
+    try:
+        return ProgrammeKind(code).label
     except ValueError:
         return code or ""
 

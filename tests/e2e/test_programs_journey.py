@@ -99,6 +99,7 @@ def test_officer_issues_cards_records_a_repair_and_sees_coverage_update(
     page.get_by_label("Huy động, xã hội hoá (đồng)").fill("10000000")
     page.get_by_label("Ngày khởi công").fill("01/09/2026")
     page.get_by_label("Quyết định, chứng từ").fill("QĐ 88/QĐ-UBND ngày 25/8/2026")
+    page.get_by_label("Đơn vị hỗ trợ, nguồn kinh phí").fill("Quỹ Vì người nghèo huyện Krông Pa")
     page.get_by_test_id("save-benefit").click()
     page.wait_for_url("**/chuong-trinh/ho/*/")
     page.get_by_test_id("household-benefits").get_by_role("row").filter(has_text="Sửa chữa").get_by_role("link").click()

@@ -121,6 +121,7 @@ def make_benefit(programme, household, member, day, status, rng):
         fields.update(quantity=Decimal(rng.choice([45, 60, 75])), persons=rng.choice([3, 4, 5]), item_description="Gạo")
     else:
         fields.update(amount=rng.choice([1, 2]) * 1_000_000)
+    fields["funder"] = rng.choice(["", "", "Quỹ Vì người nghèo huyện", "Hội Liên hiệp Phụ nữ huyện"])
     if rng.random() < 0.1:
         fields["override_reason"] = "Quyết định riêng của UBND xã"
     try:
@@ -260,3 +261,20 @@ def test_decisions_count_projects(world, tree):
     for row in figures["programmes"]:
         mine = [b for b in rows if b.programme.code == row["code"] and b.decision]
         assert row["decisions"] == len({b.decision for b in mine})
+
+
+def test_funders_add_up(world, tree):
+    rows = rows_in(tree.district, PERIOD)
+    figures = unit_figures(unit=tree.district, period=PERIOD)
+    expected = defaultdict(lambda: {"households": set(), "records": 0, "amount": 0})
+    for b in rows:
+        if b.funder:
+            group = expected[(b.programme.kind, b.funder)]
+            group["households"].add(b.household_id)
+            group["records"] += 1
+            group["amount"] += b.amount or 0
+    got = {(r["programme__kind"], r["funder"]): r for r in figures["funders"]}
+    assert set(got) == set(expected)
+    for key, group in expected.items():
+        assert got[key]["households"] == len(group["households"])
+        assert (got[key]["records"], got[key]["amount"]) == (group["records"], group["amount"])
