@@ -93,6 +93,10 @@ def programme_rows(benefits) -> list[dict]:
             reached = total["persons"]
         else:
             reached = people.get(pk, 0)
+        if programme.kind != ProgrammeKind.IN_KIND:  # mixed items (cows, kg of seed): see in_kind_items instead
+            total["quantity"] = None
+            for sub in groups.get(pk, {}).values():
+                sub["quantity"] = None
         rows.append(
             {
                 "programme": programme,
