@@ -15,6 +15,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 class PhotoInline(admin.TabularInline):
     model = BenefitPhoto
     extra = 0
+    can_delete = False
 
 
 class LogInline(admin.TabularInline):
@@ -26,6 +27,8 @@ class LogInline(admin.TabularInline):
 
 @admin.register(Benefit)
 class BenefitAdmin(admin.ModelAdmin):
+    """Read only: benefits are recorded through the portal's services, which check eligibility and log."""
+
     list_display = ("programme", "household", "member", "date", "household_status", "amount", "eligible")
     list_filter = ("programme", "household_status", "eligible")
     readonly_fields = (
@@ -43,3 +46,12 @@ class BenefitAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return Benefit.objects.visible_to(request.user).select_related("programme", "household", "member")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
