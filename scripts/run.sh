@@ -30,6 +30,7 @@ log "Collecting static files"
 log "Loading demo data"
 "$PY" manage.py load_demo
 "$PY" manage.py generate_households --per-commune 120 --seed 2021
+"$PY" manage.py load_demo_targets
 
 # --- the three processes ---------------------------------------------------------------------
 NAMES=(web worker beat)
