@@ -1,5 +1,7 @@
 """Forms of the review screens. Validation of business rules lives in the services; these parse input."""
 
+from datetime import date
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -10,11 +12,11 @@ from areas.forms import DateInput
 from areas.models import AdministrativeUnit
 from households.choices import HouseholdClass
 from households.forms import TriStateSelect
-from households.models import Household
+from households.models import Household, Member
 
 from .choices import RequestChannel, RequestForm, RoundKind, SignerForm
 from .models import VillageMeeting
-from .survey import FACT_FIELDS
+from .survey import FACT_FIELDS, MEMBER_FIELDS, member_answers_from
 
 TRISTATE_FIELDS = (
     "uses_telecom",
@@ -70,6 +72,38 @@ class SurveyForm(forms.ModelForm):
             value = self.cleaned_data.get(name)
             data[name] = str(value) if value is not None and name == "floor_area_m2" else value
         return data
+
+
+class MemberSurveyForm(forms.ModelForm):
+    """One member's answers in the survey (what the indicators read), on a copy of the member."""
+
+    class Meta:
+        model = Member
+        fields = MEMBER_FIELDS
+        widgets = {
+            "health_insurance_valid_to": DateInput(),
+            "in_school": TriStateSelect(),
+            "able_to_work": TriStateSelect(),
+            "stunted_or_underweight": TriStateSelect(),
+        }
+        labels = {"health_insurance_valid_to": _("Thẻ BHYT có giá trị đến (để trống: không có thẻ)")}
+
+    def answers(self) -> dict:
+        data = {name: self.cleaned_data.get(name) for name in MEMBER_FIELDS}
+        card = data["health_insurance_valid_to"]
+        data["health_insurance_valid_to"] = card.isoformat() if card else None
+        return data
+
+
+def member_forms(members, saved: dict, data=None) -> list[tuple]:
+    """A form per current member, prefilled with the draft's answers or else the registry's facts."""
+    forms_ = []
+    for member in members:
+        initial = dict(saved.get(str(member.pk)) or member_answers_from(member))
+        if initial.get("health_insurance_valid_to"):
+            initial["health_insurance_valid_to"] = date.fromisoformat(initial["health_insurance_valid_to"])
+        forms_.append((member, MemberSurveyForm(data, prefix=f"m{member.pk}", initial=initial)))
+    return forms_
 
 
 class MeetingForm(forms.ModelForm):

@@ -196,7 +196,14 @@ def review_case_add(
 # --- survey (step 2) ------------------------------------------------------------------------------------
 @transaction.atomic
 def review_case_save(
-    *, case: ReviewCase, facts: dict, answers: dict, final: bool, user, expected_version: int
+    *,
+    case: ReviewCase,
+    facts: dict,
+    answers: dict,
+    final: bool,
+    user,
+    expected_version: int,
+    members: dict | None = None,
 ) -> ReviewCase:
     """Save the survey as a draft, or as the result with a proposed class (TT 07/2021, Phụ lục III–IV)."""
     from .survey import case_assess
@@ -207,14 +214,15 @@ def review_case_save(
     for code, answer in answers.items():
         if not (answer.get("reason") or "").strip():
             raise ValidationError(_("Hãy ghi lý do cho kết luận của cán bộ ở chỉ số “%(code)s”.") % {"code": code})
-    assessment = case_assess(case, facts, answers)
+    members = members if members is not None else case.survey.get("members", {})
+    assessment = case_assess(case, facts, answers, members)
     if final and not assessment.get("household_class"):
         raise ValidationError(
             _("Chưa phân loại được hộ: %(why)s Phiếu đã được giữ lại trên trang, hãy bổ sung rồi lưu lại.")
             % {"why": assessment.get("summary") or ""}
         )
     _claim(ReviewCase, case, expected_version, STALE_CASE)
-    case.survey = {"facts": facts, "answers": answers}
+    case.survey = {"facts": facts, "answers": answers, "members": members}
     case.assessment = assessment
     case.score_a = facts.get("score_a")
     case.score_b = assessment.get("score_b")

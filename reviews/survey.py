@@ -4,7 +4,9 @@ The answers never touch the registry until the round is recognised: they are app
 the household that ``households.classification.assess`` reads like the real one.
 """
 
+import copy
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from households.choices import HouseholdClass
@@ -26,6 +28,18 @@ FACT_FIELDS = [
     "handles_waste",
     "untreated_illness",
     "agricultural",
+]
+
+# The facts of each member the indicators read (health insurance, schooling, work, nutrition...).
+MEMBER_FIELDS = [
+    "education_level",
+    "in_school",
+    "health_insurance_valid_to",
+    "able_to_work",
+    "employment",
+    "disability",
+    "social_allowance",
+    "stunted_or_underweight",
 ]
 
 # TT 07/2021/TT-BLĐTBXH, Phụ lục IV: 10 điểm cho mỗi chỉ số thiếu hụt (điểm B)
@@ -82,6 +96,38 @@ def facts_from_household(household: Household) -> dict:
     return facts
 
 
+def member_answers_from(member) -> dict:
+    """A registry member's facts as JSON-able survey answers."""
+    answers = {name: getattr(member, name) for name in MEMBER_FIELDS}
+    card = answers["health_insurance_valid_to"]
+    answers["health_insurance_valid_to"] = card.isoformat() if card else None
+    return answers
+
+
+def surveyed_member(member, answers: dict | None):
+    """A copy of the member with the surveyed answers applied; the registry row is not touched.
+
+    The card counts from the surveyed end date: no end date means no card at the reference date.
+    """
+    if not answers:
+        return member
+    surveyed = copy.copy(member)
+    for name in MEMBER_FIELDS:
+        if name not in answers:
+            continue
+        value = answers[name]
+        if name == "health_insurance_valid_to":
+            value = date.fromisoformat(value) if value else None
+            if value is None:
+                surveyed.health_insurance_number, surveyed.health_insurance_valid_from = "", None
+            elif not (member.health_insurance_valid_from and member.health_insurance_valid_from <= value):
+                surveyed.health_insurance_valid_from = None
+        setattr(surveyed, name, value if value is not None or name != "education_level" else "")
+    if surveyed.employment is None:
+        surveyed.employment = ""
+    return surveyed
+
+
 def indicator_specs(reference_date) -> list:
     try:
         return list(standard_on(reference_date).indicators)
@@ -89,8 +135,9 @@ def indicator_specs(reference_date) -> list:
         return []
 
 
-def case_assess(case, facts: dict, answers: dict) -> dict:
-    """Classify the surveyed household; ``answers`` maps indicator code → {"deprived": bool, "reason": str}."""
+def case_assess(case, facts: dict, answers: dict, member_answers: dict | None = None) -> dict:
+    """Classify the surveyed household; ``answers`` maps indicator code → {"deprived": bool, "reason": str},
+    ``member_answers`` maps a member's id (as a string) to the surveyed facts of that member."""
     household = case.household
     values = {name: facts.get(name) for name in FACT_FIELDS}
     if values.get("floor_area_m2") not in (None, ""):
@@ -108,7 +155,11 @@ def case_assess(case, facts: dict, answers: dict) -> dict:
         ),
         **values,
     )
-    members = list(household.members.current().in_family_order().select_related("ethnic_group"))
+    member_answers = member_answers or {}
+    members = [
+        surveyed_member(m, member_answers.get(str(m.pk)))
+        for m in household.members.current().in_family_order().select_related("ethnic_group")
+    ]
     snapshot = assess(draft, members)
     cls = snapshot.get("household_class")
     snapshot["class_label"] = str(HouseholdClass(cls).label) if cls else ""

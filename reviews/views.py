@@ -27,6 +27,7 @@ from .forms import (
     RoundOpenForm,
     SurveyForm,
     VersionForm,
+    member_forms,
 )
 from .models import ApprovalAction, Complaint, HouseholdRequest, ReviewCase, ReviewRound, Submission
 from .survey import case_assess, facts_from_household, indicator_specs
@@ -182,6 +183,21 @@ def _answers_from(data, specs) -> dict:
     return answers
 
 
+def _current_members(case: ReviewCase) -> list:
+    return list(case.household.members.current().in_family_order().select_related("ethnic_group"))
+
+
+def _member_answers(member_rows) -> tuple[dict, bool]:
+    """The members' answers from bound forms (only the valid ones) and whether all were valid."""
+    answers, valid = {}, True
+    for member, form in member_rows:
+        if form.is_valid():
+            answers[str(member.pk)] = form.answers()
+        else:
+            valid = False
+    return answers, valid
+
+
 class CaseSurveyView(RoleRequiredMixin, CaseScopeMixin, TemplateView):
     """The review form of one household: a draft kept as typed, the classification shown as the officer types."""
 
@@ -198,8 +214,13 @@ class CaseSurveyView(RoleRequiredMixin, CaseScopeMixin, TemplateView):
         answers = kwargs.pop("answers", None)
         if answers is None:
             answers = case.survey.get("answers", {})
+        member_rows = kwargs.pop("member_rows", None) or member_forms(
+            _current_members(case), case.survey.get("members", {})
+        )
         assessment = (
-            kwargs.pop("assessment", None) or case.assessment or case_assess(case, self.initial_facts(case), answers)
+            kwargs.pop("assessment", None)
+            or case.assessment
+            or case_assess(case, self.initial_facts(case), answers, case.survey.get("members", {}))
         )
         editable = self.request.user.role in OFFICERS and case.round.can(Action.CASE_SAVE)
         return super().get_context_data(
@@ -209,7 +230,8 @@ class CaseSurveyView(RoleRequiredMixin, CaseScopeMixin, TemplateView):
             specs=[(spec, answers.get(spec.code)) for spec in specs],
             assessment=assessment,
             editable=editable,
-            members=case.household.members.current().in_family_order().select_related("ethnic_group"),
+            member_rows=member_rows,
+            member_errors=any(f.is_bound and f.errors for _m, f in member_rows),
             **kwargs,
         )
 
@@ -220,13 +242,16 @@ class CaseSurveyView(RoleRequiredMixin, CaseScopeMixin, TemplateView):
         specs = indicator_specs(case.round.reference_date)
         form = SurveyForm(request.POST)
         answers = _answers_from(request.POST, specs)
+        member_rows = member_forms(_current_members(case), case.survey.get("members", {}), request.POST)
+        members, members_valid = _member_answers(member_rows)
         final = "finish" in request.POST
-        if form.is_valid():
+        if form.is_valid() and members_valid:
             try:
                 services.review_case_save(
                     case=case,
                     facts=form.facts(),
                     answers=answers,
+                    members=members,
                     final=final,
                     user=request.user,
                     expected_version=form.cleaned_data["version"],
@@ -243,8 +268,11 @@ class CaseSurveyView(RoleRequiredMixin, CaseScopeMixin, TemplateView):
                     return redirect("reviews:detail", pk=case.round_id)
                 messages.success(request, _("Đã lưu nháp phiếu của hộ %(code)s.") % {"code": case.household.code})
                 return redirect("reviews:case", pk=case.pk)
-        assessment = case_assess(case, form.facts() if form.is_valid() else self.initial_facts(case), answers)
-        return self.render_to_response(self.get_context_data(form=form, answers=answers, assessment=assessment))
+        facts = form.facts() if form.is_valid() else self.initial_facts(case)
+        assessment = case_assess(case, facts, answers, members)
+        return self.render_to_response(
+            self.get_context_data(form=form, answers=answers, assessment=assessment, member_rows=member_rows)
+        )
 
 
 class CasePreviewView(RoleRequiredMixin, CaseScopeMixin, View):
@@ -261,10 +289,12 @@ class CasePreviewView(RoleRequiredMixin, CaseScopeMixin, View):
         facts = {**self.fallback(case), **{k: v for k, v in form.cleaned_data.items() if k != "version"}}
         if facts.get("floor_area_m2") is not None:
             facts["floor_area_m2"] = str(facts["floor_area_m2"])
-        assessment = case_assess(case, facts, _answers_from(request.POST, specs))
-        return TemplateResponse(
-            request, "reviews/includes/assessment.html", {"assessment": assessment, "invalid": list(form.errors)}
-        )
+        member_rows = member_forms(_current_members(case), case.survey.get("members", {}), request.POST)
+        members, members_valid = _member_answers(member_rows)
+        assessment = case_assess(case, facts, _answers_from(request.POST, specs), members)
+        invalid = list(form.errors) or ([] if members_valid else ["members"])
+        context = {"assessment": assessment, "invalid": invalid}
+        return TemplateResponse(request, "reviews/includes/assessment.html", context)
 
     def fallback(self, case):
         return case.survey.get("facts") or facts_from_household(case.household)

@@ -423,3 +423,32 @@ def test_request_registered_through_the_page_joins_the_open_round(walk, users, m
     assert response.status_code == 302
     assert round.cases.filter(household=other, source="request").exists()
     assert "IRS-020" in officer.get(reverse("reviews:requests")).content.decode()
+
+
+def test_member_answers_in_the_survey_change_the_indicators(client_for, users, walk):
+    """A card renewed at the interview counts in the draft, without touching the registry."""
+    round = walk.open()
+    case = round.cases.first()
+    client = client_for(users.commune_officer)
+    url = reverse("reviews:case", args=[case.pk])
+    page = client.get(url).content.decode()
+    members = list(case.household.members.current())
+    assert all(f'name="m{m.pk}-health_insurance_valid_to"' in page for m in members)
+    base = {"version": case.version, "income_per_capita": "1200000", "agricultural": "on"}
+    before = client.post(reverse("reviews:case_preview", args=[case.pk]), base).content.decode()
+    assert "Bảo hiểm y tế" in before  # the 2026 cards have expired on 01/01/2027
+    renewed = {f"m{m.pk}-health_insurance_valid_to": "31/12/2027" for m in members}
+    after = client.post(reverse("reviews:case_preview", args=[case.pk]), {**base, **renewed}).content.decode()
+    assert "Bảo hiểm y tế —" not in after
+    client.post(url, {**base, **renewed, "draft": "1"})
+    case.refresh_from_db()
+    assert case.survey["members"][str(members[0].pk)]["health_insurance_valid_to"] == "2027-12-31"
+    assert "health_insurance" not in case.assessment["deprived"]
+    members[0].refresh_from_db()
+    assert members[0].health_insurance_valid_to.year == 2026  # the registry is unchanged
+    # a bad date is explained and what was typed stays
+    bad = client.post(
+        url,
+        {**base, "version": case.version, f"m{members[0].pk}-health_insurance_valid_to": "31/13/2027", "draft": "1"},
+    )
+    assert "31/13/2027" in bad.content.decode() and "Chưa lưu được" in bad.content.decode()
