@@ -296,11 +296,13 @@ class Benefit(models.Model):
                 fields=["programme", "household", "period_year", "period_quarter"],
                 condition=Q(period_quarter__isnull=False),
                 name="programs_one_payment_per_quarter",
+                violation_error_message=_("Hộ đã được ghi nhận khoản chi trả của chính sách này trong quý đó."),
             ),
             models.UniqueConstraint(
                 fields=["programme", "card_number", "card_valid_from"],
                 condition=~Q(card_number=""),
                 name="programs_card_once",
+                violation_error_message=_("Thẻ BHYT số này, cùng ngày bắt đầu, đã được ghi nhận."),
             ),
         ]
 

@@ -245,3 +245,36 @@ def test_photos_must_be_real_images(make_household, users, settings, tmp_path):
     gif = image_upload("GIF", "a.gif")
     with pytest.raises(ValidationError):
         services.benefit_photo_add(benefit=benefit, image=gif, caption="", user=users.commune_officer)
+
+
+def test_the_same_card_or_quarter_twice_is_refused_in_vietnamese(make_household, users):
+    household = make_household()
+    member = household.members.first()
+
+    def card():
+        return Benefit(
+            programme=programme("BHYT"),
+            household=household,
+            member=member,
+            date=date(2026, 1, 1),
+            card_number="HN2640012345678",
+            card_valid_from=date(2026, 1, 1),
+            card_valid_to=date(2026, 12, 31),
+            funding_share=100,
+        )
+
+    def quarter():
+        return Benefit(
+            programme=programme("ELECTRICITY"),
+            household=household,
+            date=date(2026, 3, 25),
+            period_year=2026,
+            period_quarter=1,
+            amount=178_560,
+        )
+
+    for make, message in ((card, "Thẻ BHYT số này"), (quarter, "trong quý đó")):
+        services.benefit_record(benefit=make(), user=users.commune_officer)
+        with pytest.raises(ValidationError) as error:
+            services.benefit_record(benefit=make(), user=users.commune_officer)
+        assert message in " ".join(error.value.messages)
