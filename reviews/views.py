@@ -414,9 +414,7 @@ class ComplaintRecheckView(RoleRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        complaint = get_object_or_404(
-            Complaint.objects.filter(posting__round__in=ReviewRound.objects.visible_to(request.user)), pk=pk
-        )
+        complaint = get_object_or_404(Complaint.objects.visible_to(request.user).select_related("posting"), pk=pk)
         form = RecheckForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Chưa ghi được kết quả phúc tra: hãy nhập ngày phúc tra và kết quả."))

@@ -23,9 +23,8 @@ class MinutesPdfView(RoleRequiredMixin, View):
     allowed_roles = ALL_ROLES
 
     def get(self, request, pk):
-        rounds = ReviewRound.objects.visible_to(request.user)
         meeting = get_object_or_404(
-            VillageMeeting.objects.filter(round__in=rounds).select_related("round__commune", "village"), pk=pk
+            VillageMeeting.objects.visible_to(request.user).select_related("round__commune", "village"), pk=pk
         )
         return pdf_response(render.minutes_pdf(documents.minutes_data(meeting)), f"bien-ban-hop-dan-{meeting.village}")
 

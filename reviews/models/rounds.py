@@ -284,6 +284,19 @@ class ReviewCase(models.Model):
         return agreed
 
 
+class RoundChildQuerySet(models.QuerySet):
+    """For the rows that belong to a round: visible with the round's commune (accounts.scoping)."""
+
+    round_lookup = "round__commune"
+
+    def visible_to(self, user) -> "RoundChildQuerySet":
+        return self.filter(unit_scope_q(user, self.round_lookup))
+
+
+class ComplaintQuerySet(RoundChildQuerySet):
+    round_lookup = "posting__round__commune"
+
+
 class VillageMeeting(models.Model):
     """Họp dân (QĐ 24/2021, Điều 4 bước 3): one village meeting of a round, chaired by the village head."""
 
@@ -300,6 +313,8 @@ class VillageMeeting(models.Model):
     conclusion = models.TextField(_("kết luận cuộc họp"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoundChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("cuộc họp dân")
@@ -344,6 +359,8 @@ class Posting(models.Model):
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = RoundChildQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("niêm yết công khai")
         verbose_name_plural = _("niêm yết công khai")
@@ -370,6 +387,8 @@ class Complaint(models.Model):
         _("phân loại sau phúc tra"), max_length=20, choices=HouseholdClass.choices, blank=True
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = ComplaintQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("khiếu nại")
