@@ -93,7 +93,7 @@ def meet(page, agreeing="30"):
 
 def test_periodic_round_from_list_to_certificates(browser, live_server, demo, screenshot):
     officer = open_as(browser, live_server, "xa.iarsai")
-    assert officer.get_by_test_id("deadline-none").is_visible()
+    assert officer.get_by_test_id("deadline-count").inner_text() == "0"
     officer.locator("#main-nav").get_by_role("link", name="Rà soát").click()
     officer.get_by_role("link", name="Mở đợt rà soát").click()
     officer.get_by_label("Loại rà soát").select_option(label="Rà soát định kỳ (hằng năm)")
@@ -119,6 +119,7 @@ def test_periodic_round_from_list_to_certificates(browser, live_server, demo, sc
     screenshot(officer, "review-round-submitted")
 
     district = open_as(browser, live_server, "huyen.krongpa")
+    assert district.get_by_test_id("deadline-count").inner_text() == "1"
     assert district.get_by_test_id("deadline-approval").is_visible()
     screenshot(district, "review-district-dashboard")
     district.locator("#main-nav").get_by_role("link", name="Rà soát").click()
@@ -147,7 +148,7 @@ def test_periodic_round_from_list_to_certificates(browser, live_server, demo, sc
     district.get_by_test_id("approve").click()
     district.wait_for_url("**/ra-soat/duyet/")
     district.goto(f"{live_server.url}/")
-    assert district.get_by_test_id("deadline-none").is_visible()
+    assert district.get_by_test_id("deadline-count").inner_text() == "0"
 
     officer.reload()
     officer.get_by_test_id("record-decision").click()
@@ -173,5 +174,5 @@ def test_periodic_round_from_list_to_certificates(browser, live_server, demo, sc
     household = Household.objects.get(code="IRS-101")
     assert household.status_records.get(valid_to__isnull=True).decision.startswith("Quyết định số 125/QĐ-UBND")
     officer.goto(f"{live_server.url}/")
-    assert officer.get_by_test_id("deadline-none").is_visible()
+    assert officer.get_by_test_id("deadline-count").inner_text() == "0"
     assert not officer.errors and not district.errors
