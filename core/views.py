@@ -13,6 +13,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from accounts.permissions import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin
 from households.targets import target_dashboard_for
+from reviews.selectors import overdue_for
 
 from . import health, services
 from .models import JobRun
@@ -25,7 +26,10 @@ class DashboardView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            **dashboard_for(self.request.user), target_widget=target_dashboard_for(self.request.user), **kwargs
+            **dashboard_for(self.request.user),
+            target_widget=target_dashboard_for(self.request.user),
+            review_overdue=overdue_for(self.request.user),
+            **kwargs,
         )
 
 
