@@ -5,11 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import F
 
 from households.choices import HouseholdClass
 from reviews import services
 from reviews.choices import Action, CaseSource, CaseStatus, RoundKind, RoundState, SubmissionState
-from reviews.models import ApprovalChainRule, Certificate, ReviewRound, TransitionRefused
+from reviews.models import ApprovalAction, ApprovalChainRule, Certificate, ReviewRound, TransitionRefused
 
 from .conftest import today
 
@@ -458,3 +459,69 @@ def test_state_action_table(state, action):
             round.require(action)
         message = refused.value.messages[0]
         assert ("đã khoá" in message) if state == RoundState.RECOGNISED else (str(Action(action).label) in message)
+
+
+def test_reopened_round_gets_a_second_decision_and_keeps_the_first(walk, users):
+    from datetime import timedelta
+
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    walk.post()
+    walk.submit()
+    walk.approve()
+    # the approval was given a week ago, the first decision signed five days ago
+    ApprovalAction.objects.filter(action=Action.APPROVE).update(at=F("at") - timedelta(days=7))
+    first = walk.recognise(signed_on=today() - timedelta(days=5))
+    round = walk.fresh()
+    services.review_round_reopen(
+        round=round, user=users.district_staff, reason="Sai tên chủ hộ", expected_version=round.version
+    )
+    walk.submit()
+    walk.approve()
+    second = services.review_round_recognise(
+        round=walk.fresh(),
+        number="140/QĐ-UBND",
+        signed_on=today(),
+        signer_name="Trần Văn Bình",
+        signer_form="KT.",
+        user=walk.officer,
+        expected_version=walk.round.version,
+    )
+    first.refresh_from_db()
+    assert (first.revision, first.number, first.certificates.count()) == (1, "125/QĐ-UBND", 2)
+    assert second.revision == 2 and second.submission.number == 2
+    assert sorted(second.certificates.values_list("number", flat=True)) == ["3/GCN-HN.HCN", "4/GCN-HN.HCN"]
+    household = walk.fresh().cases.first().household
+    records = list(household.status_records.order_by("valid_from"))
+    assert [r.valid_to for r in records] == [today() - timedelta(days=1), None]
+    assert "140/QĐ-UBND" in records[-1].decision
+    assert walk.fresh().state == RoundState.RECOGNISED
+
+
+def test_decision_number_and_date_are_checked(walk):
+    from datetime import timedelta
+
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    walk.post()
+    walk.submit()
+    walk.approve()
+    round = walk.fresh()
+    for number, signed_on, message in (
+        ("125/QĐ-UBND-X", today(), "125/QĐ-UBND"),
+        ("125/QĐ-UBND", today() + timedelta(days=1), "sau hôm nay"),
+        ("125/QĐ-UBND", today() - timedelta(days=1), "trước ngày danh sách được duyệt"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            services.review_round_recognise(
+                round=round,
+                number=number,
+                signed_on=signed_on,
+                signer_name="A",
+                signer_form="TM.",
+                user=walk.officer,
+                expected_version=round.version,
+            )
+    assert walk.fresh().state == RoundState.APPROVED
