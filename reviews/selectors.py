@@ -77,55 +77,104 @@ def submission_list_for(user) -> QuerySet:
     )
 
 
+def commune_rounds_for(user, year: int) -> list[dict]:
+    """Every commune the user may see with its periodic round of the year (or none yet), for the district's
+    overview: who has not started, who is working, who waits for approval, who is done."""
+    communes = (
+        AdministrativeUnit.objects.visible_to(user)
+        .valid_on()
+        .filter(level=UnitLevel.COMMUNE)
+        .select_related("parent")
+        .order_by("path")
+    )
+    rounds = {r.commune_id: r for r in ReviewRound.objects.visible_to(user).filter(kind=RoundKind.PERIODIC, year=year)}
+    return [{"commune": commune, "round": rounds.get(commune.pk)} for commune in communes]
+
+
 def last_year_snapshot(round: ReviewRound) -> dict | None:
-    """The commune's lists before this round: last year's approved periodic submission if the portal has it,
-    otherwise the poor and near-poor households of the status history on the round's start date."""
-    previous = (
+    """The commune's lists before this round (see ``last_year_snapshots``)."""
+    return last_year_snapshots([round])[round.pk]
+
+
+def last_year_snapshots(rounds) -> dict[int, dict | None]:
+    """For each round, the commune's lists before it, in a fixed number of queries whatever the number of rounds:
+    last year's approved periodic submission if the portal has it, otherwise the poor and near-poor households
+    of the status history on the round's start date."""
+    rounds = list(rounds)
+    result: dict[int, dict | None] = {r.pk: None for r in rounds}
+    if not rounds:
+        return result
+    communes = {r.commune_id for r in rounds}
+    approved = {}
+    for submission in (
         Submission.objects.filter(
-            round__commune=round.commune,
+            round__commune__in=communes,
             round__kind=RoundKind.PERIODIC,
-            round__year=round.year - 1,
+            round__year__in={r.year - 1 for r in rounds},
             state=SubmissionState.APPROVED,
         )
-        .order_by("-submitted_at")
-        .first()
-    )
-    if previous:
-        return {**previous.snapshot, "source": "submission"}
-    day = round.starts_on
-    records = (
+        .select_related("round")
+        .order_by("submitted_at")
+    ):
+        approved[(submission.round.commune_id, submission.round.year)] = submission.snapshot  # the latest wins
+    missing = []
+    for r in rounds:
+        snapshot = approved.get((r.commune_id, r.year - 1))
+        if snapshot is not None:
+            result[r.pk] = {**snapshot, "source": "submission"}
+        else:
+            missing.append(r)
+    if not missing:
+        return result
+    latest_start = max(r.starts_on for r in missing)
+    records = list(
         StatusRecord.objects.filter(
-            household__commune=round.commune,
+            household__commune__in={r.commune_id for r in missing},
             household_class__in=[HouseholdClass.POOR, HouseholdClass.NEAR_POOR],
-            valid_from__lte=day,
+            valid_from__lte=latest_start,
         )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
         .select_related("household__village")
         .annotate(member_count=Count("household__members", filter=Q(household__members__left_at__isnull=True)))
     )
-    if not records:
-        return None
-    rows, lists = [], {key: [] for key in LIST_KEYS}
-    for record in records:
-        household = record.household
-        rows.append(
-            {
-                "household_id": household.pk,
-                "code": household.code,
-                "head_name": household.head_name,
-                "village_id": household.village_id,
-                "village": household.village.name,
-                "members": record.member_count,
-                "ethnic_minority": household.ethnic_minority,
-                "previous_class": "",
-                "proposed_class": record.household_class,
-                "transition": "",
-                "deprived": [],
+    totals = dict(
+        Household.objects.filter(commune__in={r.commune_id for r in missing}, state=HouseholdState.ACTIVE)
+        .values("commune")
+        .annotate(n=Count("pk"))
+        .values_list("commune", "n")
+    )
+    for r in missing:
+        day = r.starts_on
+        rows, lists = [], {key: [] for key in LIST_KEYS}
+        for record in records:
+            household = record.household
+            if household.commune_id != r.commune_id or record.valid_from > day:
+                continue
+            if record.valid_to is not None and record.valid_to < day:
+                continue
+            rows.append(
+                {
+                    "household_id": household.pk,
+                    "code": household.code,
+                    "head_name": household.head_name,
+                    "village_id": household.village_id,
+                    "village": household.village.name,
+                    "members": record.member_count,
+                    "ethnic_minority": household.ethnic_minority,
+                    "previous_class": "",
+                    "proposed_class": record.household_class,
+                    "transition": "",
+                    "deprived": [],
+                }
+            )
+            lists[record.household_class].append(household.pk)
+        if rows:
+            result[r.pk] = {
+                "rows": rows,
+                "lists": lists,
+                "total_households": totals.get(r.commune_id, 0),
+                "source": "status",
             }
-        )
-        lists[record.household_class].append(household.pk)
-    total = Household.objects.filter(commune=round.commune, state=HouseholdState.ACTIVE).count()
-    return {"rows": rows, "lists": lists, "total_households": total, "source": "status"}
+    return result
 
 
 def previous_submission(submission: Submission) -> Submission | None:

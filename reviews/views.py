@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
@@ -508,13 +509,14 @@ class SubmissionListView(RoleRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        last_years = {}  # one look-up per round, not per submission
-        rows = []
-        for submission in context["object_list"]:
-            if submission.round_id not in last_years:
-                last_years[submission.round_id] = selectors.last_year_snapshot(submission.round)
-            rows.append((submission, selectors.submission_summary(submission, last_years[submission.round_id])))
-        context["rows"] = rows
+        submissions = list(context["object_list"])
+        last_years = selectors.last_year_snapshots({s.round for s in submissions})  # a fixed number of queries
+        context["rows"] = [(s, selectors.submission_summary(s, last_years[s.round_id])) for s in submissions]
+        user = self.request.user
+        if user.role != Role.COMMUNE_OFFICER:
+            year = self.request.GET.get("nam", "")
+            year = int(year) if year.isdigit() and 2021 <= int(year) <= 2100 else timezone.localdate().year
+            context["year"], context["communes"] = year, selectors.commune_rounds_for(user, year)
         return context
 
 

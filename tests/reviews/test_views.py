@@ -452,3 +452,16 @@ def test_member_answers_in_the_survey_change_the_indicators(client_for, users, w
         {**base, "version": case.version, f"m{members[0].pk}-health_insurance_valid_to": "31/13/2027", "draft": "1"},
     )
     assert "31/13/2027" in bad.content.decode() and "Chưa lưu được" in bad.content.decode()
+
+
+def test_district_sees_every_commune_with_its_round(walk, users, tree):
+    walk.open()
+    page = signed_in(users.district_staff).get(reverse("reviews:submissions")).content.decode()
+    overview = page[page.index('data-testid="commune-overview"') :]
+    assert tree.commune.name in overview and tree.sibling_commune.name in overview
+    assert "Chưa mở đợt" in overview and "Đang rà soát" in overview
+    assert tree.other_district_commune.name not in overview
+    assert (
+        'data-testid="commune-overview"'
+        not in signed_in(users.commune_officer).get(reverse("reviews:submissions")).content.decode()
+    )
