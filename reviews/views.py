@@ -99,6 +99,11 @@ class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
         user = self.request.user
         progress = selectors.round_progress(round)
         cases = round.cases.select_related("household__village").order_by("household__village__name", "household__code")
+        village, status = self.request.GET.get("thon", ""), self.request.GET.get("tinh_trang", "")
+        if village.isdigit():
+            cases = cases.filter(household__village_id=int(village))
+        if status in CaseStatus.values:
+            cases = cases.filter(status=status)
         posting = round.postings.first()
         submission = round.submissions.first()
         is_officer = user.role in OFFICERS
@@ -107,6 +112,8 @@ class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
             progress=progress,
             steps=selectors.round_steps(round, progress),
             cases=cases,
+            case_filter={"village": village, "status": status},
+            case_statuses=CaseStatus.choices,
             meetings=round.meetings.select_related("village").prefetch_related("votes__case__household"),
             posting=posting,
             complaints=Complaint.objects.filter(posting__round=round).select_related("case__household"),

@@ -465,3 +465,24 @@ def test_district_sees_every_commune_with_its_round(walk, users, tree):
         'data-testid="commune-overview"'
         not in signed_in(users.commune_officer).get(reverse("reviews:submissions")).content.decode()
     )
+
+
+def test_case_list_filters_by_status(client_for, users, walk):
+    round = walk.open()
+    first = round.cases.order_by("household__code").first()
+    from reviews import services
+
+    services.review_case_save(
+        case=first,
+        facts={},
+        answers={},
+        final=False,
+        user=users.commune_officer,
+        expected_version=first.version,
+    )
+    client = client_for(users.commune_officer)
+    url = reverse("reviews:detail", args=[round.pk])
+    drafts = client.get(url, {"tinh_trang": "draft"}).content.decode()
+    assert f'data-case="{first.household.code}"' in drafts and drafts.count("data-case=") == 1
+    assert client.get(url, {"tinh_trang": "listed"}).content.decode().count("data-case=") == 1
+    assert client.get(url, {"thon": "999999"}).content.decode().count("data-case=") == 0
