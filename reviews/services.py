@@ -252,6 +252,10 @@ def village_meeting_record(
     meeting.round, meeting.recorded_by = round, user
     if meeting.village_id is None or meeting.village.parent_id != round.commune_id:
         raise ValidationError({"village": _("Hãy chọn thôn, buôn của xã.")})
+    if meeting.held_at and meeting.held_at > timezone.now():
+        raise ValidationError(
+            {"held_at": _("Chỉ ghi kết quả cuộc họp đã diễn ra: thời gian họp không được sau bây giờ.")}
+        )
     cases = {c.pk: c for c in round.cases.filter(household__village=meeting.village)}
     if not agreeing:
         raise ValidationError(_("Cuộc họp phải thảo luận ít nhất một hộ."))

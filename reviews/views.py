@@ -351,7 +351,9 @@ class MeetingCreateView(RoundActionMixin, TemplateView):
     def village_cases(self, form):
         village = form["village"].value()
         cases = (
-            self.get_round().cases.select_related("household").exclude(status__in=[CaseStatus.LISTED, CaseStatus.DRAFT])
+            self.get_round()
+            .cases.select_related("household")
+            .exclude(status__in=[CaseStatus.LISTED, CaseStatus.DRAFT, CaseStatus.RESURVEY])
         )
         return cases.filter(household__village=village).order_by("household__code") if village else cases.none()
 

@@ -79,7 +79,8 @@ def survey(page, code, screenshot=None):
 
 def meet(page, agreeing="30"):
     page.get_by_role("link", name="Ghi họp dân").first.click()
-    page.get_by_label("Thời gian họp").fill(timezone.localtime().strftime("%d/%m/%Y 08:00"))
+    held = timezone.localtime() - timedelta(hours=1)  # a meeting already held
+    page.get_by_label("Thời gian họp").fill(held.strftime("%d/%m/%Y %H:%M"))
     page.get_by_label("Địa điểm").fill("Nhà văn hoá Buôn Chư Tê")
     page.get_by_label("Chủ trì (trưởng thôn)").fill("Ksor Y Phen")
     page.get_by_label("Thư ký").fill("Rơ Mah H'Bia")

@@ -525,3 +525,32 @@ def test_decision_number_and_date_are_checked(walk):
                 expected_version=round.version,
             )
     assert walk.fresh().state == RoundState.APPROVED
+
+
+def test_meeting_in_the_future_is_refused(walk):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reviews.models import VillageMeeting
+
+    walk.open()
+    walk.survey_all()
+    meeting = VillageMeeting(
+        village=walk.tree.village,
+        held_at=timezone.now() + timedelta(days=1),
+        location="Nhà văn hoá",
+        chair="A",
+        secretary="B",
+        attendees=10,
+        supervisors="MTTQ",
+    )
+    round = walk.fresh()
+    with pytest.raises(ValidationError, match="không được sau bây giờ"):
+        services.village_meeting_record(
+            round=round,
+            meeting=meeting,
+            agreeing={c.pk: 8 for c in round.cases.all()},
+            user=walk.officer,
+            expected_version=round.version,
+        )
