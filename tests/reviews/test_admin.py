@@ -5,6 +5,8 @@ from django.urls import reverse
 
 from reviews.models import ApprovalChainRule, ReviewWindow
 
+from .conftest import YEAR
+
 pytestmark = pytest.mark.django_db
 
 
@@ -16,9 +18,9 @@ def test_admin_edits_the_calendar_and_the_chain(client_for, users, tree):
         reverse("admin:reviews_reviewwindow_add"),
         {
             "province": tree.province.pk,
-            "year": 2026,
-            "periodic_start": "15/09/2026",
-            "periodic_end": "30/11/2026",
+            "year": YEAR,
+            "periodic_start": f"15/09/{YEAR}",
+            "periodic_end": f"30/11/{YEAR}",
             "regular_start_day": 15,
             "regular_decision_days": 15,
             "posting_working_days": 5,
@@ -48,7 +50,7 @@ def test_window_set_by_the_province_is_used(walk, tree):
     from datetime import date
 
     ReviewWindow.objects.create(
-        province=tree.province, year=2026, periodic_start=date(2026, 9, 15), periodic_end=date(2026, 11, 30)
+        province=tree.province, year=YEAR, periodic_start=date(YEAR, 9, 15), periodic_end=date(YEAR, 11, 30)
     )
     round = walk.open()
-    assert (round.starts_on, round.due_on) == (date(2026, 9, 15), date(2026, 11, 30))
+    assert (round.starts_on, round.due_on) == (date(YEAR, 9, 15), date(YEAR, 11, 30))

@@ -12,7 +12,7 @@ from reviews import services
 from reviews.choices import Action, CaseSource, CaseStatus, RoundKind, RoundState, SubmissionState
 from reviews.models import ApprovalAction, ApprovalChainRule, Certificate, ReviewRound, TransitionRefused
 
-from .conftest import today
+from .conftest import YEAR, today
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_the_same_round_cannot_be_opened_twice(walk):
 def test_only_the_communes_officer_opens(tree, users, households, sibling_officer):
     for user in (users.district_staff, sibling_officer):
         with pytest.raises(TransitionRefused):
-            services.review_round_open(commune=tree.commune, kind=RoundKind.PERIODIC, year=2026, user=user)
+            services.review_round_open(commune=tree.commune, kind=RoundKind.PERIODIC, year=YEAR, user=user)
 
 
 def test_full_walk_writes_one_log_row_per_step(walk):
@@ -247,7 +247,7 @@ def test_two_tier_commune_needs_no_approval(tree, users, make_household):
         user=officer,
         expected_version=None,
     )
-    round = services.review_round_open(commune=commune, kind=RoundKind.PERIODIC, year=2026, user=officer)
+    round = services.review_round_open(commune=commune, kind=RoundKind.PERIODIC, year=YEAR, user=officer)
     from .conftest import Walk
 
     w = Walk(tree, users)
@@ -364,14 +364,14 @@ def test_request_attaches_to_next_open_round(walk, make_household, users):
 def test_regular_round_dates_and_request(walk, make_household, users):
     from reviews.choices import RequestChannel, RequestForm
 
-    round = walk.open(kind=RoundKind.REGULAR, month=11)
+    round = walk.open(kind=RoundKind.REGULAR, month=today().month)
     assert round.starts_on.day == 15 and (round.due_on - round.starts_on).days == 15
     assert round.cases.count() == 0  # a regular round reviews only the households that asked
     other = make_household("IRS-011", income_per_capita=5_000_000)
     request = services.household_request_register(
         household=other,
         form=RequestForm.FORM_04,
-        received_on=today(),
+        received_on=min(today(), round.due_on),  # on the 31st the month's round is already due
         channel=RequestChannel.POST,
         content="Xin thoát nghèo",
         user=users.commune_officer,
@@ -415,12 +415,12 @@ def test_regular_round_is_decided_by_the_commune_without_approval(walk, make_hou
     # QĐ 24/2021/QĐ-TTg, Điều 5: the commune chairman decides the in-year review within 15 days
     from reviews.choices import RequestChannel, RequestForm
 
-    walk.open(kind=RoundKind.REGULAR, month=11)
+    round = walk.open(kind=RoundKind.REGULAR, month=today().month)
     household = make_household("IRS-012", income_per_capita=900_000)
     services.household_request_register(
         household=household,
         form=RequestForm.FORM_04,
-        received_on=today(),
+        received_on=min(today(), round.due_on),
         channel=RequestChannel.DIRECT,
         content="",
         user=users.commune_officer,

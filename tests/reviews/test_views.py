@@ -14,6 +14,8 @@ from accounts.choices import Role
 from reviews.choices import Action, CaseStatus, RoundState
 from reviews.models import Certificate, ReviewCase, ReviewRound, Submission, VillageMeeting
 
+from .conftest import YEAR
+
 pytestmark = pytest.mark.django_db
 
 OFFICER_ONLY = {Role.COMMUNE_OFFICER}
@@ -143,11 +145,11 @@ def test_list_queries_do_not_grow_with_rounds(client_for, users, recognised, dja
 
 def test_officer_opens_a_round_through_the_form(client_for, users, households):
     client = client_for(users.commune_officer)
-    response = client.post(reverse("reviews:create"), {"kind": "periodic", "year": 2026, "month": ""})
+    response = client.post(reverse("reviews:create"), {"kind": "periodic", "year": YEAR, "month": ""})
     round = ReviewRound.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("reviews:detail", args=[round.pk])
     assert round.cases.count() == 2
-    again = client.post(reverse("reviews:create"), {"kind": "periodic", "year": 2026, "month": ""})
+    again = client.post(reverse("reviews:create"), {"kind": "periodic", "year": YEAR, "month": ""})
     assert "đã có đợt rà soát" in again.content.decode()
 
 
@@ -293,7 +295,7 @@ def test_dashboard_shows_waiting_submissions(client_for, users, walk):
     walk.meet()
     walk.post()
     district = client_for(users.district_staff)
-    assert 'data-testid="deadline-none"' in district.get(reverse("core:dashboard")).content.decode()
+    assert 'data-testid="deadline-approval"' not in district.get(reverse("core:dashboard")).content.decode()
     walk.submit()
     page = district.get(reverse("core:dashboard")).content.decode()
     assert 'data-testid="deadline-approval"' in page
@@ -305,10 +307,10 @@ def test_overdue_rounds(walk, users):
     from reviews.selectors import overdue_for
 
     walk.open()
-    items = overdue_for(users.commune_officer, today=date(2026, 12, 20))
+    items = overdue_for(users.commune_officer, today=date(YEAR, 12, 20))
     assert [i.kind for i in items] == ["window"] and items[0].days == 6
     regular = walk.open(kind="regular", month=11)
-    items = overdue_for(users.district_staff, today=date(2026, 12, 5))
+    items = overdue_for(users.district_staff, today=date(YEAR, 12, 5))
     assert [(i.kind, i.round.pk) for i in items] == [("regular_decision", regular.pk)]
 
 
@@ -328,7 +330,7 @@ def test_last_year_from_status_history_when_no_earlier_round(walk, households, u
     status_record_add(
         household=households[0],
         household_class="poor",
-        valid_from=date(2026, 1, 1),
+        valid_from=date(YEAR, 1, 1),
         decision="QĐ 1",
         user=users.commune_officer,
     )
@@ -436,22 +438,27 @@ def test_member_answers_in_the_survey_change_the_indicators(client_for, users, w
     assert all(f'name="m{m.pk}-health_insurance_valid_to"' in page for m in members)
     base = {"version": case.version, "income_per_capita": "1200000", "agricultural": "on"}
     before = client.post(reverse("reviews:case_preview", args=[case.pk]), base).content.decode()
-    assert "Bảo hiểm y tế" in before  # the 2026 cards have expired on 01/01/2027
-    renewed = {f"m{m.pk}-health_insurance_valid_to": "31/12/2027" for m in members}
+    assert "Bảo hiểm y tế" in before  # the cards of the fixture ended on 31/12/2026
+    renewed = {f"m{m.pk}-health_insurance_valid_to": f"31/12/{YEAR + 1}" for m in members}
     after = client.post(reverse("reviews:case_preview", args=[case.pk]), {**base, **renewed}).content.decode()
     assert "Bảo hiểm y tế —" not in after
     client.post(url, {**base, **renewed, "draft": "1"})
     case.refresh_from_db()
-    assert case.survey["members"][str(members[0].pk)]["health_insurance_valid_to"] == "2027-12-31"
+    assert case.survey["members"][str(members[0].pk)]["health_insurance_valid_to"] == f"{YEAR + 1}-12-31"
     assert "health_insurance" not in case.assessment["deprived"]
     members[0].refresh_from_db()
-    assert members[0].health_insurance_valid_to.year == 2026  # the registry is unchanged
+    assert members[0].health_insurance_valid_to.year == 2026  # the registry keeps the fixture's card
     # a bad date is explained and what was typed stays
     bad = client.post(
         url,
-        {**base, "version": case.version, f"m{members[0].pk}-health_insurance_valid_to": "31/13/2027", "draft": "1"},
+        {
+            **base,
+            "version": case.version,
+            f"m{members[0].pk}-health_insurance_valid_to": f"31/13/{YEAR + 1}",
+            "draft": "1",
+        },
     )
-    assert "31/13/2027" in bad.content.decode() and "Chưa lưu được" in bad.content.decode()
+    assert f"31/13/{YEAR + 1}" in bad.content.decode() and "Chưa lưu được" in bad.content.decode()
 
 
 def test_district_sees_every_commune_with_its_round(walk, users, tree):
