@@ -1,23 +1,46 @@
-"""The navigation: each item appears only for roles whose view would open (accounts.permissions)."""
+"""The navigation: each item appears only for roles whose view would open (accounts.permissions).
+
+Everyday work is on the top bar; pages used now and then sit in a drop-down group, so that the bar fits on one
+line at 1280 px even for administrators, who see everything.
+"""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import user_may_open
 
-# (URL name, label, Bootstrap icon, section)
+# (URL name, label, Bootstrap icon, group or None for the top bar)
 NAVIGATION = [
-    ("core:dashboard", _("Tổng quan"), "speedometer2", "work"),
-    ("households:list", _("Hộ gia đình"), "house-heart", "work"),
-    ("households:targets", _("Mục tiêu giảm nghèo"), "bullseye", "work"),
-    ("households:transitions", _("Biến động hộ nghèo"), "graph-down-arrow", "work"),
-    ("programs:index", _("Hỗ trợ"), "hand-thumbs-up", "work"),
-    ("households:standards", _("Chuẩn nghèo"), "rulers", "work"),
-    ("areas:list", _("Đơn vị hành chính"), "geo-alt", "work"),
-    ("core:job_list", _("Công việc nền"), "hourglass-split", "work"),
+    ("core:dashboard", _("Tổng quan"), "speedometer2", None),
+    ("households:list", _("Hộ gia đình"), "house-heart", None),
+    ("reviews:list", _("Rà soát"), "clipboard-check", None),
+    ("programs:index", _("Hỗ trợ"), "hand-thumbs-up", None),
+    ("households:targets", _("Mục tiêu giảm nghèo"), "bullseye", "poverty"),
+    ("households:transitions", _("Biến động hộ nghèo"), "graph-down-arrow", "poverty"),
+    ("households:standards", _("Chuẩn nghèo"), "rulers", "catalogue"),
+    ("areas:list", _("Đơn vị hành chính"), "geo-alt", "catalogue"),
+    ("core:job_list", _("Công việc nền"), "hourglass-split", "catalogue"),
     ("accounts:user_list", _("Người dùng"), "people", "admin"),
     ("core:system_status", _("Trạng thái hệ thống"), "activity", "admin"),
+    ("admin:index", _("Trang quản trị dữ liệu"), "gear", "admin"),
 ]
+
+GROUPS = {
+    "poverty": (_("Giảm nghèo"), "graph-down-arrow"),
+    "catalogue": (_("Danh mục"), "journal-text"),
+    "admin": (_("Quản trị"), "shield-lock"),
+}
+
+# Pages that light up a menu item besides its own URL.
+SECTIONS = {
+    "core:job_list": ("core:job_",),
+    "areas:list": ("areas:",),
+    "reviews:list": ("reviews:",),
+    "accounts:user_list": ("accounts:user_",),
+    "programs:index": ("programs:",),
+    "households:targets": ("households:targets", "households:escape_"),
+    "households:transitions": ("households:transitions",),
+}
 
 
 def navigation(request) -> dict:
@@ -25,28 +48,32 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     current = request.resolver_match.view_name if request.resolver_match else ""
-    items = [
-        {
-            "url": reverse(name),
-            "label": label,
-            "icon": icon,
-            "section": section,
-            "active": _is_active(name, current),
-        }
-        for name, label, icon, section in NAVIGATION
-        if user_may_open(user, name)
-    ]
-    return {"nav_items": items, "nav_current": current}
+    entries, groups = [], {}
+    for name, label, icon, group in NAVIGATION:
+        if not _may_open(user, name):
+            continue
+        item = {"url": reverse(name), "label": label, "icon": icon, "active": _is_active(name, current)}
+        if group is None:
+            entries.append(item)
+            continue
+        if group not in groups:
+            title, group_icon = GROUPS[group]
+            groups[group] = {"label": title, "icon": group_icon, "children": [], "key": group}
+            entries.append(groups[group])
+        groups[group]["children"].append(item)
+    for group in groups.values():
+        group["active"] = any(child["active"] for child in group["children"])
+    # A group with one visible page is just that page.
+    entries = [e["children"][0] if len(e.get("children", ())) == 1 else e for e in entries]
+    return {"nav_items": entries, "nav_current": current}
+
+
+def _may_open(user, name: str) -> bool:
+    if name == "admin:index":
+        return user.is_system_admin
+    return user_may_open(user, name)
 
 
 def _is_active(name: str, current: str) -> bool:
     """A menu item is lit for its own page and, except the dashboard, for the pages of the same area."""
-    if current == name:
-        return True
-    sections = {
-        "core:job_list": ("core:job_",),
-        "areas:list": ("areas:",),
-        "accounts:user_list": ("accounts:user_",),
-        "programs:index": ("programs:",),
-    }
-    return current.startswith(sections.get(name, ("\0",)))
+    return current == name or current.startswith(SECTIONS.get(name, ("\0",)))

@@ -31,6 +31,7 @@ log "Loading demo data"
 "$PY" manage.py load_demo
 "$PY" manage.py generate_households --per-commune 120 --seed 2021
 "$PY" manage.py load_demo_targets
+"$PY" manage.py generate_support
 
 # --- the three processes ---------------------------------------------------------------------
 NAMES=(web worker beat)

@@ -7,7 +7,7 @@ import pytest
 
 from core.demo import DEMO_PASSWORD, demo_load
 
-from .test_sign_in_journey import sign_in
+from .test_sign_in_journey import go_to, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def test_admin_runs_the_system_check(page, live_server, demo, celery_worker, scr
 
     heartbeat_task.delay().get(timeout=30)
     sign_in(page, live_server, "admin")
-    page.get_by_role("link", name="Trạng thái hệ thống").click()
+    go_to(page, "Trạng thái hệ thống")
     assert page.get_by_test_id("status-checks").locator(".status-ok").count() >= 4
     screenshot(page, "system-status")
     page.get_by_test_id("run-check").click()
@@ -37,7 +37,7 @@ def test_admin_runs_the_system_check(page, live_server, demo, celery_worker, scr
 
 def test_admin_creates_an_officer_who_then_sets_a_password(page, live_server, demo, screenshot, browser):
     sign_in(page, live_server, "admin")
-    page.get_by_role("link", name="Người dùng").click()
+    go_to(page, "Người dùng")
     screenshot(page, "user-list")
     page.get_by_role("link", name="Thêm tài khoản").click()
     page.get_by_label("Tên đăng nhập").fill("xa.phutuc2")

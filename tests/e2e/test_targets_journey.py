@@ -9,7 +9,7 @@ from households.demo import demo_communes, households_generate
 from households.demo_targets import demo_targets_load
 from households.models import EscapeRegistration, PovertyTarget
 
-from .test_sign_in_journey import sign_in
+from .test_sign_in_journey import go_to, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +27,7 @@ def test_district_sets_targets_and_commune_registers_a_household(page, live_serv
     screenshot(page, "targets-dashboard-district")
     assert "Tiến độ giảm nghèo năm" in page.get_by_test_id("dashboard-targets").inner_text()
 
-    page.locator("#main-nav").get_by_role("link", name="Mục tiêu giảm nghèo").click()
+    go_to(page, "Mục tiêu giảm nghèo")
     page.wait_for_url("**/muc-tieu/")
     table = page.get_by_test_id("target-table")
     assert "Xã Ia RSai" in table.inner_text()
@@ -44,7 +44,7 @@ def test_district_sets_targets_and_commune_registers_a_household(page, live_serv
     assert "Đã điều chỉnh" in page.get_by_test_id("target-table").inner_text()
     screenshot(page, "targets-district-saved")
 
-    page.locator("#main-nav").get_by_role("link", name="Biến động hộ nghèo").click()
+    go_to(page, "Biến động hộ nghèo")
     page.wait_for_url("**/bien-dong/**")
     page.get_by_label("Năm").select_option(str(year - 1))
     page.get_by_role("button", name="Xem số liệu").click()
@@ -65,7 +65,7 @@ def test_district_sets_targets_and_commune_registers_a_household(page, live_serv
     widget = page.get_by_test_id("dashboard-targets").inner_text()
     assert "/25 hộ theo chỉ tiêu" in widget
     screenshot(page, "targets-dashboard-commune")
-    page.locator("#main-nav").get_by_role("link", name="Mục tiêu giảm nghèo").click()
+    go_to(page, "Mục tiêu giảm nghèo")
     page.wait_for_url("**/muc-tieu/")
     assert page.get_by_test_id("target-households").inner_text() == "25"
     before = EscapeRegistration.objects.filter(household__commune__code="24079", year=year).count()

@@ -1,0 +1,44 @@
+"""The main menu: every-day pages on the bar, occasional ones in drop-down groups, each only where it would open."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.choices import Role
+
+
+def menu(client_for, user) -> list:
+    return client_for(user).get(reverse("core:dashboard")).context["nav_items"]
+
+
+def labels(items) -> list[str]:
+    return [str(item["label"]) for item in items]
+
+
+def test_commune_officer_has_work_on_the_bar_and_groups_for_the_rest(client_for, users):
+    items = menu(client_for, users.commune_officer)
+    assert labels(items) == ["Tổng quan", "Hộ gia đình", "Rà soát", "Hỗ trợ", "Giảm nghèo", "Danh mục"]
+    groups = {str(i["label"]): labels(i["children"]) for i in items if "children" in i}
+    assert groups == {
+        "Giảm nghèo": ["Mục tiêu giảm nghèo", "Biến động hộ nghèo"],
+        "Danh mục": ["Chuẩn nghèo", "Đơn vị hành chính", "Công việc nền"],
+    }
+
+
+def test_administrator_gets_the_admin_group_with_the_data_admin(client_for, users):
+    items = menu(client_for, users.by_role(Role.SYSTEM_ADMIN))
+    admin = next(i for i in items if str(i["label"]) == "Quản trị")
+    assert labels(admin["children"]) == ["Người dùng", "Trạng thái hệ thống", "Trang quản trị dữ liệu"]
+    assert admin["children"][-1]["url"] == reverse("admin:index")
+
+
+@pytest.mark.parametrize("role", [Role.COMMUNE_OFFICER, Role.DISTRICT_STAFF, Role.PROVINCE_STAFF])
+def test_officers_never_see_administration(client_for, users, role):
+    html = client_for(users.by_role(role)).get(reverse("core:dashboard")).content.decode()
+    assert "Quản trị" not in labels(menu(client_for, users.by_role(role)))
+    assert reverse("admin:index") not in html and reverse("accounts:user_list") not in html
+
+
+def test_the_group_of_the_current_page_is_lit(client_for, users):
+    response = client_for(users.commune_officer).get(reverse("households:transitions"))
+    group = next(i for i in response.context["nav_items"] if str(i["label"]) == "Giảm nghèo")
+    assert group["active"] and [c["active"] for c in group["children"]] == [False, True]
