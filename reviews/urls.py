@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_documents
+from . import views
 
 app_name = "reviews"
 
@@ -15,20 +15,18 @@ urlpatterns = [
     path("<int:pk>/trinh/", views.RoundSubmitView.as_view(), name="submit"),
     path("<int:pk>/cong-nhan/", views.RecognitionView.as_view(), name="recognise"),
     path("<int:pk>/mo-lai/", views.RoundReopenView.as_view(), name="reopen"),
-    path("<int:pk>/niem-yet.pdf", views_documents.PostingPdfView.as_view(), name="posting_pdf"),
+    path("<int:pk>/niem-yet.pdf", views.PostingPdfView.as_view(), name="posting_pdf"),
     path("ho/<int:pk>/", views.CaseSurveyView.as_view(), name="case"),
     path("ho/<int:pk>/tinh/", views.CasePreviewView.as_view(), name="case_preview"),
     path("khieu-nai/<int:pk>/phuc-tra/", views.ComplaintRecheckView.as_view(), name="recheck"),
-    path("hop-dan/<int:pk>/bien-ban.pdf", views_documents.MinutesPdfView.as_view(), name="minutes_pdf"),
+    path("hop-dan/<int:pk>/bien-ban.pdf", views.MinutesPdfView.as_view(), name="minutes_pdf"),
     path("duyet/", views.SubmissionListView.as_view(), name="submissions"),
     path("lan-trinh/<int:pk>/", views.SubmissionDetailView.as_view(), name="submission"),
     path("lan-trinh/<int:pk>/duyet/", views.SubmissionApproveView.as_view(), name="approve"),
     path("lan-trinh/<int:pk>/tra-lai/", views.SubmissionReturnView.as_view(), name="return"),
-    path("quyet-dinh/<int:pk>/", views_documents.DecisionPdfView.as_view(), name="decision_pdf"),
-    path(
-        "quyet-dinh/<int:pk>/giay-chung-nhan/", views_documents.CertificatesPdfView.as_view(), name="certificates_pdf"
-    ),
-    path("giay-chung-nhan/<int:pk>/", views_documents.CertificatePdfView.as_view(), name="certificate_pdf"),
+    path("quyet-dinh/<int:pk>/", views.DecisionPdfView.as_view(), name="decision_pdf"),
+    path("quyet-dinh/<int:pk>/giay-chung-nhan/", views.CertificatesPdfView.as_view(), name="certificates_pdf"),
+    path("giay-chung-nhan/<int:pk>/", views.CertificatePdfView.as_view(), name="certificate_pdf"),
     path("de-nghi/", views.RequestListView.as_view(), name="requests"),
     path("de-nghi/them/", views.RequestCreateView.as_view(), name="request_create"),
 ]

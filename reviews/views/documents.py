@@ -9,8 +9,8 @@ from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from areas.models import AdministrativeUnit
 from reports.documents import render
 
-from . import documents
-from .models import Certificate, RecognitionDecision, ReviewRound, VillageMeeting
+from .. import documents
+from ..models import Certificate, RecognitionDecision, ReviewRound, VillageMeeting
 
 
 def pdf_response(content: bytes, name: str) -> HttpResponse:

@@ -1,0 +1,217 @@
+"""Submission, approval along the province's chain, recognition and reopening (QĐ 24/2021, Điều 4 bước 5)."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.scoping import unit_scope_q
+from households.choices import HouseholdClass
+from households.models import Household
+from households.services import status_record_add
+
+from .. import calendar
+from ..choices import Action, CaseStatus, RoundState, SubmissionState
+from ..models import (
+    Certificate,
+    Complaint,
+    RecognitionDecision,
+    ReviewRound,
+    Submission,
+    TransitionRefused,
+)
+from ..snapshot import build_snapshot, certificate_snapshot
+from .common import _claim_round, _require_officer_of
+
+
+# --- submission and approval (step 5) -------------------------------------------------------------------
+@transaction.atomic
+def review_round_submit(*, round: ReviewRound, user, expected_version: int) -> Submission:
+    """Send the commune's lists for approval as a new frozen version (QĐ 24/2021, Điều 4 bước 5)."""
+    _require_officer_of(user, round)
+    round.require(Action.SUBMIT)
+    today = timezone.localdate()
+    cases = list(round.cases.select_related("household__village"))
+    waiting = [c.household.code for c in cases if c.status != CaseStatus.AGREED]
+    if waiting:
+        raise TransitionRefused(
+            _("Chưa trình được: %(n)s hộ chưa được họp dân thống nhất (%(codes)s).")
+            % {"n": len(waiting), "codes": ", ".join(waiting[:10])}
+        )
+    if round.state == RoundState.POSTING:
+        posting = round.postings.first()
+        if posting.ends_on >= today:
+            raise TransitionRefused(
+                _("Đang trong thời gian niêm yết (đến hết ngày %(end)s): chưa thể trình danh sách.")
+                % {"end": posting.ends_on.strftime("%d/%m/%Y")}
+            )
+        if Complaint.objects.filter(posting=posting, rechecked_on__isnull=True).exists():
+            raise TransitionRefused(_("Còn khiếu nại chưa có kết quả phúc tra: chưa thể trình danh sách."))
+    _claim_round(round, expected_version)
+    levels = calendar.required_levels(round.commune, today, round.kind)
+    submission = Submission.objects.create(
+        round=round,
+        number=round.submissions.count() + 1,
+        revision=round.revision,
+        snapshot=build_snapshot(round),
+        required_levels=levels,
+        submitted_by=user,
+    )
+    round.submit(user=user, submission=submission)
+    if not levels:
+        submission.state = SubmissionState.APPROVED
+        submission.save(update_fields=["state"])
+        round.mark_approved(
+            user=user,
+            comment=_("Theo quy trình của tỉnh, danh sách của xã không cần cấp trên duyệt."),
+            submission=submission,
+            final=True,
+        )
+    return submission
+
+
+def may_approve(user, submission: Submission) -> bool:
+    """District staff approve their own communes at the district step; province staff at the province step.
+    Commune officers never approve (QĐ 24/2021, Điều 4 bước 5; domain.md §4)."""
+    level = submission.next_level
+    role = {"district": Role.DISTRICT_STAFF, "province": Role.PROVINCE_STAFF}.get(level)
+    if role is None or user.role != role:
+        return False
+    return ReviewRound.objects.filter(unit_scope_q(user, "commune"), pk=submission.round_id).exists()
+
+
+def _approver_check(user, submission: Submission) -> None:
+    if user.role == Role.COMMUNE_OFFICER:
+        raise TransitionRefused(_("Cán bộ xã không duyệt danh sách: việc này do cấp trên thực hiện."))
+    if submission.state != SubmissionState.PENDING or submission.round.submissions.first().pk != submission.pk:
+        raise TransitionRefused(_("Lần trình này không còn chờ duyệt."))
+    if not may_approve(user, submission):
+        raise TransitionRefused(
+            _("Bạn không có quyền duyệt lần trình này: đang chờ %(level)s của xã %(commune)s.")
+            % {"level": submission.next_level_label.lower(), "commune": submission.round.commune}
+        )
+
+
+@transaction.atomic
+def submission_approve(*, submission: Submission, user, comment: str = "", expected_version: int) -> Submission:
+    """Approve at the user's level; the last required level approves the round."""
+    round = submission.round
+    round.require(Action.APPROVE)
+    _approver_check(user, submission)
+    _claim_round(round, expected_version)
+    submission.approved_levels = [*submission.approved_levels, submission.next_level]
+    final = submission.next_level is None
+    if final:
+        submission.state = SubmissionState.APPROVED
+    submission.save(update_fields=["approved_levels", "state"])
+    round.mark_approved(user=user, comment=comment.strip(), submission=submission, final=final)
+    return submission
+
+
+@transaction.atomic
+def submission_return(*, submission: Submission, user, comment: str, expected_version: int) -> Submission:
+    """Return the lists to the commune; the comment saying what to correct is mandatory."""
+    round = submission.round
+    round.require(Action.RETURN)
+    _approver_check(user, submission)
+    if not comment.strip():
+        raise ValidationError({"comment": _("Hãy ghi rõ xã cần sửa gì khi trả lại danh sách.")})
+    _claim_round(round, expected_version)
+    submission.state = SubmissionState.RETURNED
+    submission.save(update_fields=["state"])
+    round.send_back(user=user, comment=comment.strip(), submission=submission)
+    return submission
+
+
+# --- recognition and reopening --------------------------------------------------------------------------
+@transaction.atomic
+def review_round_recognise(
+    *, round: ReviewRound, number: str, signed_on: date, signer_name: str, signer_form: str, user, expected_version: int
+) -> RecognitionDecision:
+    """Record the commune chairman's decision, issue the certificates, write each household's status from the
+    decision date, and lock the round (QĐ 24/2021, Điều 4 bước 5; Điều 5)."""
+    _require_officer_of(user, round)
+    round.require(Action.RECOGNISE)
+    submission = round.submissions.filter(state=SubmissionState.APPROVED).first()
+    number = number.strip()
+    if not number.upper().endswith("/QĐ-UBND") or not number.split("/")[0].strip().isdigit():
+        raise ValidationError({"number": _("Số quyết định phải có dạng “125/QĐ-UBND”.")})
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": _("Ngày ký không được sau hôm nay.")})
+    approved_at = submission.actions.filter(action=Action.APPROVE).order_by("-at").values_list("at", flat=True).first()
+    if approved_at and signed_on < timezone.localtime(approved_at).date():
+        raise ValidationError({"signed_on": _("Ngày ký quyết định không được trước ngày danh sách được duyệt.")})
+    if not signer_name.strip():
+        raise ValidationError({"signer_name": _("Hãy ghi họ tên người ký.")})
+    _claim_round(round, expected_version)
+    decision = RecognitionDecision(
+        round=round,
+        submission=submission,
+        revision=round.revision,
+        number=number,
+        signed_on=signed_on,
+        signer_name=signer_name.strip(),
+        signer_form=signer_form,
+        recorded_by=user,
+    )
+    decision.full_clean()
+    decision.save()
+    households = {
+        h.pk: h for h in Household.objects.filter(pk__in=[r["household_id"] for r in submission.snapshot["rows"]])
+    }
+    issued = Certificate.objects.filter(
+        decision__round__commune=round.commune, decision__signed_on__year=signed_on.year
+    )
+    serial = issued.count()
+    errors = []
+    for row in submission.snapshot["rows"]:
+        household = households[row["household_id"]]
+        try:
+            status_record_add(
+                household=household,
+                household_class=row["proposed_class"],
+                valid_from=signed_on,
+                decision=_("Quyết định số %(number)s ngày %(date)s")
+                % {"number": number, "date": signed_on.strftime("%d/%m/%Y")},
+                user=user,
+                note=str(round),
+            )
+        except ValidationError as error:
+            errors.append(f"{household.code}: {' '.join(error.messages)}")
+            continue
+        if row["proposed_class"] in (HouseholdClass.POOR, HouseholdClass.NEAR_POOR):
+            serial += 1
+            Certificate.objects.create(
+                decision=decision,
+                household=household,
+                number=f"{serial}/GCN-HN.HCN",
+                household_class=row["proposed_class"],
+                snapshot=certificate_snapshot(household),
+            )
+    if errors:
+        raise ValidationError(errors)
+    round.recognise(user=user, comment=_("Quyết định số %(number)s") % {"number": number})
+    return decision
+
+
+def may_reopen(user, round: ReviewRound) -> bool:
+    """The approver of the commune's last step reopens; with no approval step, the province staff do."""
+    levels = calendar.required_levels(round.commune, timezone.localdate())
+    role = {"district": Role.DISTRICT_STAFF, "province": Role.PROVINCE_STAFF}[levels[-1] if levels else "province"]
+    return user.role == role and ReviewRound.objects.filter(unit_scope_q(user, "commune"), pk=round.pk).exists()
+
+
+@transaction.atomic
+def review_round_reopen(*, round: ReviewRound, user, reason: str, expected_version: int) -> ReviewRound:
+    """Reopen an approved or recognised round for a correction: a new revision, the old decision stays as it was."""
+    round.require(Action.REOPEN)
+    if not may_reopen(user, round):
+        raise TransitionRefused(_("Chỉ cấp duyệt danh sách của xã mới mở lại được đợt rà soát."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Hãy ghi lý do mở lại đợt rà soát.")})
+    _claim_round(round, expected_version)
+    round.reopen(user=user, reason=reason.strip())
+    return round

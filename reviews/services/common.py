@@ -1,0 +1,55 @@
+"""Shared by the review services: the optimistic lock, who may act for a commune, the class before a review."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.choices import Role
+from households.models import Household
+
+from ..models import (
+    ReviewRound,
+    TransitionRefused,
+)
+
+STALE_ROUND = gettext_lazy(
+    "Đợt rà soát vừa được người khác cập nhật sau khi bạn mở trang. Thao tác của bạn chưa được thực hiện: "
+    "hãy tải lại trang để xem thay đổi rồi làm lại."
+)
+STALE_CASE = gettext_lazy(
+    "Phiếu của hộ này vừa được người khác lưu sau khi bạn mở trang. Những gì bạn nhập chưa được lưu và vẫn còn "
+    "trên trang: hãy mở phiếu trong một thẻ mới để xem bản mới nhất, rồi nhập lại phần của bạn."
+)
+
+
+class StaleRoundError(ValidationError):
+    """Someone changed the round (or the case) after this officer loaded it."""
+
+
+def _claim(model, obj, expected_version: int | None, message: str) -> None:
+    """Optimistic lock: bump the version only if nobody saved since ``expected_version`` was read."""
+    if expected_version is None or not model.objects.filter(pk=obj.pk, version=expected_version).update(
+        version=F("version") + 1
+    ):
+        raise StaleRoundError(message)
+    obj.refresh_from_db()
+
+
+def _claim_round(round: ReviewRound, expected_version: int | None) -> None:
+    _claim(ReviewRound, round, expected_version, STALE_ROUND)
+
+
+def _require_officer_of(user, round: ReviewRound) -> None:
+    if user.role != Role.COMMUNE_OFFICER or user.unit_id != round.commune_id:
+        raise TransitionRefused(_("Chỉ cán bộ của xã %(commune)s mới làm được việc này.") % {"commune": round.commune})
+
+
+def _class_before(household: Household, day: date) -> str:
+    """The official class in force on ``day`` (status history), or the registry's current class if none."""
+    record = household.status_records.filter(valid_from__lte=day).order_by("-valid_from").first()
+    if record and (record.valid_to is None or record.valid_to >= day):
+        return record.household_class
+    return "" if record else household.current_class

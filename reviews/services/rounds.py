@@ -1,0 +1,190 @@
+"""Opening a round, households' requests, the list of households and their survey (QĐ 24/2021, Điều 4 bước 1–2)."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from areas.models import AdministrativeUnit
+from households.choices import HouseholdClass, HouseholdState
+from households.classification import standard_on
+from households.models import Household
+
+from .. import calendar
+from ..choices import Action, CaseSource, CaseStatus, RoundKind, RoundState
+from ..models import (
+    HouseholdRequest,
+    ReviewCase,
+    ReviewRound,
+    TransitionRefused,
+)
+from .common import STALE_CASE, _claim, _claim_round, _class_before, _require_officer_of
+
+
+# --- opening a round, requests, the list of households (step 1) ----------------------------------------
+@transaction.atomic
+def review_round_open(
+    *, commune: AdministrativeUnit, kind: str, year: int, month: int | None = None, user
+) -> ReviewRound:
+    """Open a round; a periodic one lists the commune's poor and near-poor households (QĐ 24/2021, Điều 4 bước 1)."""
+    if user.role != Role.COMMUNE_OFFICER or user.unit_id != commune.pk:
+        raise TransitionRefused(_("Chỉ cán bộ của xã mới mở được đợt rà soát của xã mình."))
+    if kind == RoundKind.REGULAR and not month:
+        raise ValidationError({"month": _("Rà soát thường xuyên cần chọn tháng.")})
+    if kind == RoundKind.PERIODIC:
+        month = None
+    duplicate = ReviewRound.objects.filter(commune=commune, year=year, kind=kind, month=month)
+    if duplicate.exists():
+        raise ValidationError(_("Xã đã có đợt rà soát này rồi: mở đợt đã có để tiếp tục."))
+    starts_on, due_on, reference = calendar.round_dates(commune, kind, year, month)
+    try:
+        standard = standard_on(reference)
+    except ValueError as error:
+        raise ValidationError(
+            _("Chưa có chuẩn nghèo áp dụng cho ngày %(date)s: %(error)s")
+            % {"date": reference.strftime("%d/%m/%Y"), "error": error}
+        ) from error
+    round = ReviewRound(
+        commune=commune,
+        year=year,
+        kind=kind,
+        month=month,
+        starts_on=starts_on,
+        due_on=due_on,
+        reference_date=reference,
+        standard_code=standard.code,
+        opened_by=user,
+    )
+    round.full_clean()
+    round.save()
+    round.log(action=Action.OPEN, user=user)
+    if kind == RoundKind.PERIODIC:
+        # QĐ 24/2021, Điều 4 bước 1 điểm a: hộ nghèo, hộ cận nghèo đang quản lý
+        for household in Household.objects.filter(commune=commune, state=HouseholdState.ACTIVE):
+            previous = _class_before(household, starts_on)
+            if previous in (HouseholdClass.POOR, HouseholdClass.NEAR_POOR):
+                ReviewCase.objects.create(
+                    round=round, household=household, source=CaseSource.CURRENT_LIST, previous_class=previous
+                )
+    pending = HouseholdRequest.objects.filter(household__commune=commune, round__isnull=True)
+    for request in pending.select_related("household"):
+        if request.round_kind == kind:
+            _attach_request(request, round)
+    return round
+
+
+def _attach_request(request: HouseholdRequest, round: ReviewRound) -> None:
+    """QĐ 24/2021, Điều 4 bước 1 điểm b and Điều 5: a request puts the household on the round's list."""
+    request.round = round
+    request.save(update_fields=["round"])
+    case, created = ReviewCase.objects.get_or_create(
+        round=round,
+        household=request.household,
+        defaults={
+            "source": CaseSource.REQUEST,
+            "request": request,
+            "previous_class": _class_before(request.household, round.starts_on),
+        },
+    )
+    if not created and case.request_id is None:
+        case.request = request
+        case.save(update_fields=["request"])
+
+
+@transaction.atomic
+def household_request_register(
+    *, household: Household, form: str, received_on: date, channel: str, content: str, user
+) -> HouseholdRequest:
+    """Register a Mẫu số 01/04 request and attach it to the commune's next open round of the matching kind."""
+    request = HouseholdRequest(
+        household=household, form=form, received_on=received_on, channel=channel, content=content, created_by=user
+    )
+    request.full_clean()
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("Ngày nhận không được sau hôm nay.")})
+    request.save()
+    open_round = (
+        ReviewRound.objects.filter(
+            commune=household.commune, kind=request.round_kind, state=RoundState.OPEN, due_on__gte=received_on
+        )
+        .order_by("starts_on")
+        .first()
+    )
+    if open_round:
+        _attach_request(request, open_round)
+    return request
+
+
+@transaction.atomic
+def review_case_add(
+    *, round: ReviewRound, household: Household, reason: str, user, expected_version: int
+) -> ReviewCase:
+    """Add a household the officer judges should be reviewed, with the reason (QĐ 24/2021, Điều 4 bước 1)."""
+    _require_officer_of(user, round)
+    round.require(Action.CASE_ADD)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Hãy ghi lý do bổ sung hộ vào danh sách rà soát.")})
+    if household.commune_id != round.commune_id or household.is_archived:
+        raise ValidationError({"household": _("Hộ này không thuộc xã hoặc đã lưu trữ.")})
+    if round.cases.filter(household=household).exists():
+        raise ValidationError({"household": _("Hộ %(code)s đã có trong danh sách rà soát.") % {"code": household.code}})
+    _claim_round(round, expected_version)
+    case = ReviewCase.objects.create(
+        round=round,
+        household=household,
+        source=CaseSource.ADDED,
+        reason=reason.strip(),
+        previous_class=_class_before(household, round.starts_on),
+    )
+    round.log(action=Action.CASE_ADD, user=user, comment=reason.strip(), case=case)
+    return case
+
+
+# --- survey (step 2) ------------------------------------------------------------------------------------
+@transaction.atomic
+def review_case_save(
+    *,
+    case: ReviewCase,
+    facts: dict,
+    answers: dict,
+    final: bool,
+    user,
+    expected_version: int,
+    members: dict | None = None,
+) -> ReviewCase:
+    """Save the survey as a draft, or as the result with a proposed class (TT 07/2021, Phụ lục III–IV)."""
+    from ..survey import case_assess
+
+    round = case.round
+    _require_officer_of(user, round)
+    round.require(Action.CASE_SAVE)
+    for code, answer in answers.items():
+        if not (answer.get("reason") or "").strip():
+            raise ValidationError(_("Hãy ghi lý do cho kết luận của cán bộ ở chỉ số “%(code)s”.") % {"code": code})
+    members = members if members is not None else case.survey.get("members", {})
+    assessment = case_assess(case, facts, answers, members)
+    if final and not assessment.get("household_class"):
+        raise ValidationError(
+            _("Chưa phân loại được hộ: %(why)s Phiếu đã được giữ lại trên trang, hãy bổ sung rồi lưu lại.")
+            % {"why": assessment.get("summary") or ""}
+        )
+    _claim(ReviewCase, case, expected_version, STALE_CASE)
+    case.survey = {"facts": facts, "answers": answers, "members": members}
+    case.assessment = assessment
+    case.score_a = facts.get("score_a")
+    case.score_b = assessment.get("score_b")
+    case.surveyed_by, case.surveyed_at = user, timezone.now()
+    was = case.status
+    if final:
+        case.proposed_class = assessment["household_class"]
+        case.status = CaseStatus.SURVEYED
+    elif was == CaseStatus.LISTED:
+        case.status = CaseStatus.DRAFT
+    case.full_clean()
+    case.save()
+    if final:
+        round.log(action=Action.CASE_SAVE, user=user, case=case, comment=str(case.get_proposed_class_display()))
+    return case

@@ -1,0 +1,179 @@
+"""Village meetings, public posting, complaints and re-checks (QĐ 24/2021, Điều 4 bước 3–4)."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import calendar
+from ..choices import Action, CaseStatus
+from ..models import (
+    Complaint,
+    MeetingVote,
+    Posting,
+    ReviewCase,
+    ReviewRound,
+    TransitionRefused,
+    VillageMeeting,
+)
+from .common import _claim_round, _require_officer_of
+
+
+# --- village meeting (step 3) ---------------------------------------------------------------------------
+@transaction.atomic
+def village_meeting_record(
+    *, round: ReviewRound, meeting: VillageMeeting, agreeing: dict[int, int], user, expected_version: int
+) -> VillageMeeting:
+    """Record a village meeting; a household with < 50 % of attendees agreeing goes back to the survey
+    (QĐ 24/2021/QĐ-TTg, Điều 4 bước 3)."""
+    _require_officer_of(user, round)
+    round.require(Action.MEETING)
+    meeting.round, meeting.recorded_by = round, user
+    if meeting.village_id is None or meeting.village.parent_id != round.commune_id:
+        raise ValidationError({"village": _("Hãy chọn thôn, buôn của xã.")})
+    if meeting.held_at and meeting.held_at > timezone.now():
+        raise ValidationError(
+            {"held_at": _("Chỉ ghi kết quả cuộc họp đã diễn ra: thời gian họp không được sau bây giờ.")}
+        )
+    cases = {c.pk: c for c in round.cases.filter(household__village=meeting.village)}
+    if not agreeing:
+        raise ValidationError(_("Cuộc họp phải thảo luận ít nhất một hộ."))
+    errors = []
+    for case_id, count in agreeing.items():
+        case = cases.get(case_id)
+        if case is None:
+            errors.append(_("Có hộ không thuộc thôn này."))
+        elif case.needs_survey:
+            errors.append(
+                _("Hộ %(code)s chưa có kết quả rà soát: chưa thể đưa ra họp.") % {"code": case.household.code}
+            )
+        elif count is None or count < 0 or count > (meeting.attendees or 0):
+            errors.append(
+                _("Số người đồng ý với hộ %(code)s phải từ 0 đến số người dự họp.") % {"code": case.household.code}
+            )
+    if errors:
+        raise ValidationError(errors)
+    _claim_round(round, expected_version)
+    meeting.full_clean(exclude=["round"])
+    meeting.save()
+    for case_id, count in agreeing.items():
+        case = cases[case_id]
+        vote = MeetingVote.objects.create(
+            meeting=meeting, case=case, proposed_class=case.proposed_class, agreeing=count
+        )
+        agreed = case.apply_vote(vote.share)
+        case.save(update_fields=["status"])
+        if not agreed:
+            round.log(
+                action=Action.RESURVEY,
+                user=user,
+                case=case,
+                comment=_("%(share)s %% người dự họp đồng ý (dưới 50 %%).")
+                % {"share": f"{vote.share:.1f}".replace(".", ",")},
+            )
+    round.log(
+        action=Action.MEETING,
+        user=user,
+        comment=_("%(village)s, %(n)s hộ được thảo luận.") % {"village": meeting.village, "n": len(agreeing)},
+    )
+    return meeting
+
+
+# --- posting and complaints (step 4) --------------------------------------------------------------------
+@transaction.atomic
+def posting_start(*, round: ReviewRound, starts_on: date, places: str, user, expected_version: int) -> Posting:
+    """Start the public posting once every household has a result agreed at its village meeting
+    (QĐ 24/2021, Điều 4 bước 4); the end date counts the province's working days."""
+    _require_officer_of(user, round)
+    round.require(Action.POSTING_START)
+    cases = list(round.cases.select_related("household"))
+    if not cases:
+        raise TransitionRefused(_("Danh sách rà soát chưa có hộ nào."))
+    waiting = [c.household.code for c in cases if c.status != CaseStatus.AGREED]
+    if waiting:
+        raise TransitionRefused(
+            _("Chưa niêm yết được: %(n)s hộ chưa được họp dân thống nhất (%(codes)s).")
+            % {"n": len(waiting), "codes": ", ".join(waiting[:10])}
+        )
+    if not places.strip():
+        raise ValidationError({"places": _("Hãy ghi nơi niêm yết.")})
+    _claim_round(round, expected_version)
+    window = calendar.window_for(round.commune, round.year)
+    posting = Posting(
+        round=round,
+        revision=round.revision,
+        starts_on=starts_on,
+        ends_on=calendar.add_working_days(starts_on, window.posting_working_days),
+        places=places.strip(),
+        started_by=user,
+    )
+    posting.full_clean()
+    posting.save()
+    round.start_posting(
+        user=user,
+        comment=_("Từ %(start)s đến %(end)s.")
+        % {"start": posting.starts_on.strftime("%d/%m/%Y"), "end": posting.ends_on.strftime("%d/%m/%Y")},
+    )
+    return posting
+
+
+@transaction.atomic
+def complaint_record(
+    *, round: ReviewRound, case: ReviewCase, received_on: date, complainant: str, content: str, user
+) -> Complaint:
+    """Register a complaint received during the posting; the re-check is due in the province's working days."""
+    _require_officer_of(user, round)
+    round.require(Action.COMPLAINT)
+    posting = round.postings.first()
+    if case.round_id != round.pk:
+        raise ValidationError({"case": _("Hộ này không thuộc đợt rà soát.")})
+    if not (posting.starts_on <= received_on <= posting.ends_on):
+        raise ValidationError(
+            {
+                "received_on": _("Khiếu nại phải nhận trong thời gian niêm yết (%(start)s – %(end)s).")
+                % {"start": posting.starts_on.strftime("%d/%m/%Y"), "end": posting.ends_on.strftime("%d/%m/%Y")}
+            }
+        )
+    window = calendar.window_for(round.commune, round.year)
+    complaint = Complaint(
+        posting=posting,
+        case=case,
+        received_on=received_on,
+        complainant=complainant.strip(),
+        content=content.strip(),
+        recheck_due=calendar.add_working_days(received_on + timedelta(days=1), window.recheck_working_days),
+        recorded_by=user,
+    )
+    complaint.full_clean()
+    complaint.save()
+    round.log(action=Action.COMPLAINT, user=user, case=case, comment=complaint.content)
+    return complaint
+
+
+@transaction.atomic
+def complaint_recheck(*, complaint: Complaint, rechecked_on: date, result: str, result_class: str, user) -> Complaint:
+    """Record the re-check (phúc tra); a changed class replaces the case's proposed class, with a log row."""
+    round = complaint.posting.round
+    _require_officer_of(user, round)
+    round.require(Action.RECHECK)
+    if complaint.is_resolved:
+        raise TransitionRefused(_("Khiếu nại này đã có kết quả phúc tra."))
+    if not result.strip():
+        raise ValidationError({"recheck_result": _("Hãy ghi kết quả phúc tra.")})
+    if rechecked_on < complaint.received_on:
+        raise ValidationError({"rechecked_on": _("Ngày phúc tra không được trước ngày nhận khiếu nại.")})
+    complaint.rechecked_on, complaint.recheck_result, complaint.result_class = (
+        rechecked_on,
+        result.strip(),
+        result_class,
+    )
+    complaint.full_clean()
+    complaint.save()
+    case = complaint.case
+    if result_class and result_class != case.proposed_class:
+        case.proposed_class = result_class
+        case.save(update_fields=["proposed_class"])
+    round.log(action=Action.RECHECK, user=user, case=case, comment=complaint.recheck_result)
+    return complaint

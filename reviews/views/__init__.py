@@ -1,0 +1,46 @@
+"""Review screens: commune officers run their rounds; district (and province) staff approve; all read the log."""
+
+from .documents import CertificatePdfView, CertificatesPdfView, DecisionPdfView, MinutesPdfView, PostingPdfView
+from .requests import RequestCreateView, RequestListView
+from .rounds import (
+    CaseAddView,
+    ComplaintCreateView,
+    ComplaintRecheckView,
+    MeetingCreateView,
+    PostingStartView,
+    RecognitionView,
+    RoundDetailView,
+    RoundListView,
+    RoundOpenView,
+    RoundReopenView,
+    RoundSubmitView,
+)
+from .submissions import SubmissionApproveView, SubmissionDetailView, SubmissionListView, SubmissionReturnView
+from .survey import CasePreviewView, CaseSurveyView
+
+__all__ = [
+    "CaseAddView",
+    "CasePreviewView",
+    "CaseSurveyView",
+    "CertificatePdfView",
+    "CertificatesPdfView",
+    "ComplaintCreateView",
+    "ComplaintRecheckView",
+    "DecisionPdfView",
+    "MeetingCreateView",
+    "MinutesPdfView",
+    "PostingPdfView",
+    "PostingStartView",
+    "RecognitionView",
+    "RequestCreateView",
+    "RequestListView",
+    "RoundDetailView",
+    "RoundListView",
+    "RoundOpenView",
+    "RoundReopenView",
+    "RoundSubmitView",
+    "SubmissionApproveView",
+    "SubmissionDetailView",
+    "SubmissionListView",
+    "SubmissionReturnView",
+]

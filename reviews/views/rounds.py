@@ -1,0 +1,313 @@
+"""Round pages of the commune officer: list, open, the round with its five steps, and each step's action."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from accounts.permissions import RoleRequiredMixin
+
+from .. import selectors, services
+from ..choices import Action, CaseStatus, RoundState
+from ..forms import (
+    CaseAddForm,
+    ComplaintForm,
+    MeetingForm,
+    PostingForm,
+    RecheckForm,
+    RecognitionForm,
+    ReopenForm,
+    RoundOpenForm,
+    VersionForm,
+)
+from ..models import ApprovalAction, Complaint
+from .common import APPROVERS, OFFICERS, READERS, RoundActionMixin, RoundScopeMixin, _errors
+
+
+class RoundListView(RoleRequiredMixin, ListView):
+    allowed_roles = READERS
+    template_name = "reviews/round_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.round_list_for(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            can_open=self.request.user.role in OFFICERS,
+            overdue=selectors.overdue_for(self.request.user),
+            **kwargs,
+        )
+
+
+class RoundOpenView(RoleRequiredMixin, TemplateView):
+    allowed_roles = OFFICERS
+    template_name = "reviews/round_form.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(form=kwargs.pop("form", None) or RoundOpenForm(), **kwargs)
+
+    def post(self, request):
+        form = RoundOpenForm(request.POST)
+        if form.is_valid():
+            try:
+                round = services.review_round_open(commune=request.user.unit, user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("Đã mở %(round)s với %(n)s hộ cần rà soát.") % {"round": round, "n": round.cases.count()}
+                )
+                return redirect("reviews:detail", pk=round.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
+    allowed_roles = READERS
+    template_name = "reviews/round_detail.html"
+
+    def get_context_data(self, **kwargs):
+        round = self.get_round()
+        user = self.request.user
+        progress = selectors.round_progress(round)
+        cases = round.cases.select_related("household__village").order_by("household__village__name", "household__code")
+        village, status = self.request.GET.get("thon", ""), self.request.GET.get("tinh_trang", "")
+        if village.isdigit():
+            cases = cases.filter(household__village_id=int(village))
+        if status in CaseStatus.values:
+            cases = cases.filter(status=status)
+        posting = round.postings.first()
+        submission = round.submissions.first()
+        is_officer = user.role in OFFICERS
+        return super().get_context_data(
+            round=round,
+            progress=progress,
+            steps=selectors.round_steps(round, progress),
+            cases=cases,
+            case_filter={"village": village, "status": status},
+            case_statuses=CaseStatus.choices,
+            meetings=round.meetings.select_related("village").prefetch_related("votes__case__household"),
+            posting=posting,
+            complaints=Complaint.objects.filter(posting__round=round).select_related("case__household"),
+            submissions=round.submissions.select_related("submitted_by"),
+            submission=submission,
+            decisions=round.decisions.prefetch_related("certificates__household"),
+            log=ApprovalAction.objects.filter(round=round).select_related("user", "case__household"),
+            can_edit=is_officer and round.can(Action.CASE_SAVE),
+            can_post=is_officer and round.can(Action.POSTING_START),
+            can_complain=is_officer and round.can(Action.COMPLAINT),
+            can_submit=is_officer and round.can(Action.SUBMIT),
+            can_recognise=is_officer and round.can(Action.RECOGNISE),
+            can_approve=submission is not None
+            and round.state == RoundState.SUBMITTED
+            and services.may_approve(user, submission),
+            can_reopen=round.can(Action.REOPEN) and services.may_reopen(user, round),
+            version_form=VersionForm(initial={"version": round.version}),
+            complaint_form=ComplaintForm(round=round) if is_officer and round.can(Action.COMPLAINT) else None,
+            recheck_form=RecheckForm(),
+            reopen_form=ReopenForm(initial={"version": round.version}),
+            **kwargs,
+        )
+
+
+class CaseAddView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
+    allowed_roles = OFFICERS
+    template_name = "reviews/case_add.html"
+
+    def get_context_data(self, **kwargs):
+        round = self.get_round()
+        form = kwargs.pop("form", None) or CaseAddForm(round=round, initial={"version": round.version})
+        return super().get_context_data(round=round, form=form, **kwargs)
+
+    def post(self, request, pk):
+        round = self.get_round()
+        form = CaseAddForm(request.POST, round=round)
+        if form.is_valid():
+            try:
+                case = services.review_case_add(
+                    round=round,
+                    household=form.cleaned_data["household"],
+                    reason=form.cleaned_data["reason"],
+                    user=request.user,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Đã bổ sung hộ %(code)s vào danh sách.") % {"code": case.household.code})
+                return redirect("reviews:case", pk=case.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class MeetingCreateView(RoundActionMixin, TemplateView):
+    allowed_roles = OFFICERS
+    template_name = "reviews/meeting_form.html"
+    success_message = _("Đã ghi kết quả họp dân.")
+
+    def get_form(self, data=None):
+        round = self.get_round()
+        village = self.request.GET.get("thon") or (
+            round.cases.order_by("household__village__name").values_list("household__village", flat=True).first()
+        )
+        initial = {"version": round.version, "village": village}
+        return MeetingForm(data, round=round, initial=initial)
+
+    def village_cases(self, form):
+        village = form["village"].value()
+        cases = (
+            self.get_round()
+            .cases.select_related("household")
+            .exclude(status__in=[CaseStatus.LISTED, CaseStatus.DRAFT, CaseStatus.RESURVEY])
+        )
+        return cases.filter(household__village=village).order_by("household__code") if village else cases.none()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cases"] = [
+            (c, self.request.POST.get(f"agree-{c.pk}", "")) for c in self.village_cases(context["form"])
+        ]
+        return context
+
+    def perform(self, form):
+        agreeing = {}
+        for case in self.village_cases(form):
+            raw = (self.request.POST.get(f"agree-{case.pk}") or "").strip()
+            if raw == "":
+                continue
+            if not raw.isdigit():
+                raise ValidationError(_("Số người đồng ý phải là số nguyên."))
+            agreeing[case.pk] = int(raw)
+        services.village_meeting_record(
+            round=self.get_round(),
+            meeting=form.instance,
+            agreeing=agreeing,
+            user=self.request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+
+
+class PostingStartView(RoundActionMixin, TemplateView):
+    allowed_roles = OFFICERS
+    template_name = "reviews/posting_form.html"
+    form_class = PostingForm
+    success_message = _("Đã bắt đầu niêm yết công khai.")
+
+    def perform(self, form):
+        services.posting_start(
+            round=self.get_round(),
+            starts_on=form.cleaned_data["starts_on"],
+            places=form.cleaned_data["places"],
+            user=self.request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+
+
+class ComplaintCreateView(RoleRequiredMixin, RoundScopeMixin, View):
+    allowed_roles = OFFICERS
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        round = self.get_round()
+        form = ComplaintForm(request.POST, round=round)
+        if not form.is_valid():
+            messages.error(
+                request, _("Chưa ghi được khiếu nại: hãy chọn hộ và nhập đủ ngày nhận, người khiếu nại, nội dung.")
+            )
+        else:
+            try:
+                services.complaint_record(round=round, user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                messages.error(request, _errors(error))
+            else:
+                messages.success(request, _("Đã ghi nhận khiếu nại."))
+        return redirect("reviews:detail", pk=round.pk)
+
+
+class ComplaintRecheckView(RoleRequiredMixin, View):
+    allowed_roles = OFFICERS
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        complaint = get_object_or_404(Complaint.objects.visible_to(request.user).select_related("posting"), pk=pk)
+        form = RecheckForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Chưa ghi được kết quả phúc tra: hãy nhập ngày phúc tra và kết quả."))
+        else:
+            try:
+                services.complaint_recheck(
+                    complaint=complaint,
+                    rechecked_on=form.cleaned_data["rechecked_on"],
+                    result=form.cleaned_data["recheck_result"],
+                    result_class=form.cleaned_data["result_class"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                messages.error(request, _errors(error))
+            else:
+                messages.success(request, _("Đã ghi kết quả phúc tra."))
+        return redirect("reviews:detail", pk=complaint.posting.round_id)
+
+
+class RoundSubmitView(RoleRequiredMixin, RoundScopeMixin, View):
+    allowed_roles = OFFICERS
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        round = self.get_round()
+        form = VersionForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(_("Trang đã cũ, hãy tải lại."))
+            submission = services.review_round_submit(
+                round=round, user=request.user, expected_version=form.cleaned_data["version"]
+            )
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, _("Đã trình danh sách (lần %(n)s).") % {"n": submission.number})
+        return redirect("reviews:detail", pk=round.pk)
+
+
+class RecognitionView(RoundActionMixin, TemplateView):
+    allowed_roles = OFFICERS
+    template_name = "reviews/recognition_form.html"
+    form_class = RecognitionForm
+    success_message = _("Đã ghi quyết định công nhận, cấp giấy chứng nhận và khoá đợt rà soát.")
+
+    def perform(self, form):
+        data = form.cleaned_data
+        services.review_round_recognise(
+            round=self.get_round(),
+            number=data["number"],
+            signed_on=data["signed_on"],
+            signer_name=data["signer_name"],
+            signer_form=data["signer_form"],
+            user=self.request.user,
+            expected_version=data["version"],
+        )
+
+
+class RoundReopenView(RoleRequiredMixin, RoundScopeMixin, View):
+    allowed_roles = APPROVERS
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        round = self.get_round()
+        form = ReopenForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Hãy ghi lý do mở lại đợt rà soát."))
+        else:
+            try:
+                services.review_round_reopen(
+                    round=round,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ValidationError as error:
+                messages.error(request, _errors(error))
+            else:
+                messages.success(request, _("Đã mở lại đợt rà soát (lần %(n)s).") % {"n": round.revision})
+        return redirect("reviews:detail", pk=round.pk)

@@ -1,0 +1,116 @@
+"""District and province staff: the communes' submissions, their summaries and diffs, approve or return."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from accounts.choices import Role
+from accounts.permissions import RoleRequiredMixin
+from households.choices import HouseholdClass
+
+from .. import selectors, services
+from ..choices import RoundState
+from ..forms import (
+    CommentForm,
+)
+from ..models import Submission
+from .common import APPROVERS, READERS, _errors
+
+
+# --- district and province: submissions ---------------------------------------------------------------
+class SubmissionListView(RoleRequiredMixin, ListView):
+    allowed_roles = READERS
+    template_name = "reviews/submission_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.submission_list_for(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        submissions = list(context["object_list"])
+        last_years = selectors.last_year_snapshots({s.round for s in submissions})  # a fixed number of queries
+        context["rows"] = [(s, selectors.submission_summary(s, last_years[s.round_id])) for s in submissions]
+        user = self.request.user
+        if user.role != Role.COMMUNE_OFFICER:
+            year = self.request.GET.get("nam", "")
+            year = int(year) if year.isdigit() and 2021 <= int(year) <= 2100 else timezone.localdate().year
+            context["year"], context["communes"] = year, selectors.commune_rounds_for(user, year)
+        return context
+
+
+class SubmissionDetailView(RoleRequiredMixin, TemplateView):
+    allowed_roles = READERS
+    template_name = "reviews/submission_detail.html"
+
+    def get_submission(self) -> Submission:
+        return get_object_or_404(
+            Submission.objects.visible_to(self.request.user).select_related("round__commune", "submitted_by"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        submission = self.get_submission()
+        round = submission.round
+        previous = selectors.previous_submission(submission)
+        pending = submission.state == "pending" and round.state == RoundState.SUBMITTED
+        last_year = selectors.last_year_snapshot(round)
+        summary = selectors.submission_summary(submission, last_year)
+        return super().get_context_data(
+            submission=submission,
+            round=round,
+            summary=summary,
+            lists=[(item["title"], selectors.rows_of(submission.snapshot, item["key"])) for item in summary["lists"]],
+            diff_previous=selectors.snapshot_diff(submission.snapshot, previous.snapshot if previous else None),
+            previous=previous,
+            diff_last_year=selectors.snapshot_diff(submission.snapshot, last_year),
+            can_approve=pending and services.may_approve(self.request.user, submission),
+            comment_form=kwargs.pop("comment_form", None) or CommentForm(initial={"version": round.version}),
+            log=submission.actions.select_related("user"),
+            classes=dict(HouseholdClass.choices),
+            **kwargs,
+        )
+
+
+class SubmissionDecideView(RoleRequiredMixin, View):
+    """Approve or return (with a mandatory comment) one submission."""
+
+    allowed_roles = APPROVERS
+    http_method_names = ["post"]
+    action = "approve"
+
+    def post(self, request, pk):
+        submission = get_object_or_404(Submission.objects.visible_to(request.user).select_related("round"), pk=pk)
+        form = CommentForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(_("Trang đã cũ, hãy tải lại."))
+            service = services.submission_approve if self.action == "approve" else services.submission_return
+            service(
+                submission=submission,
+                user=request.user,
+                comment=form.cleaned_data["comment"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+            return redirect("reviews:submission", pk=submission.pk)
+        if self.action == "approve":
+            messages.success(request, _("Đã duyệt danh sách của %(commune)s.") % {"commune": submission.round.commune})
+        else:
+            messages.success(
+                request, _("Đã trả lại danh sách cho %(commune)s.") % {"commune": submission.round.commune}
+            )
+        return redirect("reviews:submissions")
+
+
+class SubmissionApproveView(SubmissionDecideView):
+    action = "approve"
+
+
+class SubmissionReturnView(SubmissionDecideView):
+    action = "return"
