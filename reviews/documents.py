@@ -92,6 +92,13 @@ def _lists(snapshot: dict, keys, reference_date, *, village: str = "", suffix: s
     return tuple(lists)
 
 
+def round_label(round: ReviewRound) -> str:
+    """ "rà soát định kỳ năm 2026" / "rà soát thường xuyên tháng 11/2026" (without the commune)."""
+    if round.kind == RoundKind.REGULAR:
+        return f"rà soát thường xuyên tháng {round.month:02d}/{round.year}"
+    return f"rà soát định kỳ năm {round.year}"
+
+
 def applies_year(round: ReviewRound) -> int:
     """The year the recognised lists apply to: the next year for the annual review."""
     return round.year + 1 if round.kind == RoundKind.PERIODIC else round.year
@@ -150,7 +157,7 @@ def posting_data(round: ReviewRound, village=None) -> PostingList:
             date=posting.starts_on,
         ),
         title="Danh sách hộ nghèo, hộ cận nghèo, hộ thoát nghèo, hộ thoát cận nghèo niêm yết công khai",
-        subtitle=f"{where} – {round}",
+        subtitle=f"{where} – {round_label(round)}",
         starts_on=posting.starts_on,
         ends_on=posting.ends_on,
         lists=_lists(snapshot, POSTED_LISTS, round.reference_date, village=village.name if village else ""),
