@@ -32,6 +32,7 @@ log "Loading demo data"
 "$PY" manage.py generate_households --per-commune 120 --seed 2021
 "$PY" manage.py load_demo_targets
 "$PY" manage.py generate_support
+"$PY" manage.py load_demo_review
 
 # --- the three processes ---------------------------------------------------------------------
 NAMES=(web worker beat)
