@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy
 from households.excel.columns import CellError, _parse_bool, _parse_date, _parse_int, _text, fold, is_empty
 from households.models import Household, Member
 
+from . import eligibility
 from .choices import LogAction, ProgrammeKind
 from .excel import Col, SheetRow
 from .models import Benefit, Programme
-from .services import benefit_record
+from .services import benefit_record, bhyt_share, status_periods
 from .status import status_q
 
 
@@ -152,15 +153,6 @@ BHYT_COLUMNS = (
 BHYT_BY_KEY = {c.key: c for c in BHYT_COLUMNS}
 
 
-def bhyt_share(programme: Programme, status: str, ethnic_minority: bool) -> int | None:
-    """The budget's share of the contribution for the member's group (ND 146/2018 as amended; parameters)."""
-    key = {"poor": "share_poor", "near_poor": "share_near_poor", "average_living": "share_average_living"}.get(status)
-    if key is None and ethnic_minority:
-        key = "share_ethnic_minority"
-    value = programme.parameter(key) if key else None
-    return int(value) if value is not None else None
-
-
 def bhyt_rows(members, *, day: date, programme: Programme) -> list[dict]:
     """Rows of the list sent to the social-insurance agency (statuses read in SQL for the whole list)."""
     members = list(members)
@@ -229,8 +221,11 @@ def bhyt_import(*, rows: list[SheetRow], user, commit: bool) -> BulkReport:
                 _("Họ tên “%(file)s” khác với sổ hộ (“%(name)s”); kiểm tra lại Mã thành viên.")
                 % {"file": _text(name), "name": member.full_name},
             )
-        if share is None:
-            share = 100
+        if share is None:  # the group's share on the card's first day (a catalogue parameter), never a guess
+            standing = eligibility.standing_on(
+                status_periods(member.household), valid_from, programme.recently_escaped_years
+            )
+            share = bhyt_share(programme, standing.status, member.ethnic_group.is_minority)
         return Benefit(
             programme=programme,
             household=member.household,

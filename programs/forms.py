@@ -74,6 +74,7 @@ class BenefitForm(forms.ModelForm):
         for name in list(self.fields):
             if name not in keep and name not in ("version", "override_reason"):
                 del self.fields[name]
+        self.order_fields(keep)  # the kind's own order (models.KIND_FIELDS): "hình thức" before the amounts
         if not may_override:
             del self.fields["override_reason"]
         if "member" in self.fields:
@@ -105,6 +106,11 @@ class BenefitForm(forms.ModelForm):
             today = timezone.localdate()
             self.fields["card_valid_from"].initial = date(today.year, 1, 1)
             self.fields["card_valid_to"].initial = date(today.year, 12, 31)
+            from . import eligibility
+            from .services import bhyt_share, status_periods
+
+            standing = eligibility.standing_on(status_periods(household), today, programme.recently_escaped_years)
+            self.fields["funding_share"].initial = bhyt_share(programme, standing.status, False)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 

@@ -348,6 +348,24 @@ class Benefit(models.Model):
             errors.setdefault("outstanding", []).append(_("Dư nợ không thể lớn hơn số tiền vay."))
         if self.overdue is not None and self.outstanding is not None and self.overdue > self.outstanding:
             errors.setdefault("overdue", []).append(_("Nợ quá hạn không thể lớn hơn dư nợ."))
+        if programme.kind == ProgrammeKind.CREDIT:
+            # The ceilings are catalogue parameters (domain.md §7.1; NĐ 06/2026/NĐ-CP: loan sizes and terms per
+            # programme), e.g. 100 million VND per poor household, 60 months for recently escaped households.
+            ceiling, longest = programme.parameter("max_amount"), programme.parameter("max_term_months")
+            if ceiling is not None and self.amount is not None and self.amount > ceiling:
+                errors.setdefault("amount", []).append(
+                    _("Số tiền vay vượt mức cho vay tối đa %(ceiling)s đồng của %(programme)s (%(basis)s).")
+                    % {
+                        "ceiling": f"{int(ceiling):,}".replace(",", "."),
+                        "programme": programme.short_name,
+                        "basis": programme.legal_basis,
+                    }
+                )
+            if longest is not None and self.loan_term_months is not None and self.loan_term_months > longest:
+                errors.setdefault("loan_term_months", []).append(
+                    _("Thời hạn vay dài hơn mức tối đa %(months)s tháng của %(programme)s (%(basis)s).")
+                    % {"months": int(longest), "programme": programme.short_name, "basis": programme.legal_basis}
+                )
         if programme.kind == ProgrammeKind.HOUSING and not self.housing_total:
             errors.setdefault("amount_central", []).append(_("Hãy ghi số tiền hỗ trợ theo ít nhất một nguồn."))
         if programme.kind in (ProgrammeKind.LIVELIHOOD, ProgrammeKind.WATER_SANITATION) and not (

@@ -70,6 +70,43 @@ def benefit_check(
     )
 
 
+SHARE_KEYS = {"poor": "share_poor", "near_poor": "share_near_poor", "average_living": "share_average_living"}
+
+
+def bhyt_share(programme: Programme, status: str, ethnic_minority: bool) -> int | None:
+    """The budget's share of the BHYT contribution for the member's group, a catalogue parameter: poor 100 %,
+    near-poor at least 70 %, average-living farming households at least 30 % (NĐ 146/2018/NĐ-CP, Điều 3 khoản 9,
+    sửa đổi bởi NĐ 75/2023/NĐ-CP; NĐ 188/2025/NĐ-CP)."""
+    key = SHARE_KEYS.get(status)
+    if key is None and ethnic_minority:
+        key = "share_ethnic_minority"
+    value = programme.parameter(key) if key else None
+    return int(value) if value is not None else None
+
+
+def _check_bhyt_share(benefit: Benefit, status: str) -> None:
+    """The share recorded on a card may not be below the budget's share for the household's group on its date
+    (provinces may add more, never less: NĐ 146/2018/NĐ-CP, Điều 3 khoản 9; NĐ 188/2025/NĐ-CP)."""
+    if benefit.programme.kind != ProgrammeKind.HEALTH_INSURANCE or benefit.funding_share is None:
+        return
+    minimum = bhyt_share(benefit.programme, status, False)
+    if minimum is not None and benefit.funding_share < minimum:
+        raise ValidationError(
+            {
+                "funding_share": _(
+                    "Người thuộc %(group)s được ngân sách hỗ trợ ít nhất %(minimum)s %% mức đóng (%(basis)s); "
+                    "mức đã ghi là %(share)s %%."
+                )
+                % {
+                    "group": status_labels().get(status, status).lower(),
+                    "minimum": minimum,
+                    "basis": benefit.programme.legal_basis,
+                    "share": benefit.funding_share,
+                }
+            }
+        )
+
+
 def user_may_override(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(OVERRIDE_PERMISSION))
 
@@ -104,6 +141,7 @@ def _apply_eligibility(benefit: Benefit, *, user, override_reason: str) -> eligi
         .order_by("-valid_from")
         .first()
     )
+    _check_bhyt_share(benefit, verdict.status)
     benefit.household_status = verdict.status
     benefit.status_decision = record.decision if record and verdict.status != TargetStatus.UNKNOWN else ""
     benefit.eligible = verdict.eligible

@@ -1,0 +1,244 @@
+"""Scoping and bad-input probes added by the review of issue 5: every write path refuses another unit's
+household, member or record; bulk work never touches another commune."""
+
+import io
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from openpyxl import Workbook
+
+from households.models import Member
+from programs import bulk, services
+from programs.models import Benefit
+from tests.factories import VillageFactory
+
+from .conftest import programme
+from .test_services import image_upload, loan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def far(make_household, tree):
+    """A poor household of a sibling commune (same district) with a housing benefit and a photo."""
+    household = make_household(code="PT-001", village=VillageFactory(parent=tree.sibling_commune))
+    return household
+
+
+def xlsx(header, rows) -> io.BytesIO:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    buffer.name = "tep.xlsx"
+    return buffer
+
+
+def test_posting_a_benefit_for_another_communes_household_is_404(client_for, users, far):
+    client = client_for(users.commune_officer)
+    url = reverse("programs:benefit_create", args=[far.pk])
+    data = {
+        "ct": programme("VBSP_POOR").pk,
+        "date": "01/03/2026",
+        "amount": "50000000",
+        "loan_term_months": "36",
+        "interest_rate": "6.6",
+    }
+    assert client.post(url, data).status_code == 404
+    assert not Benefit.objects.exists()
+
+
+def test_editing_or_adding_photos_to_another_communes_record_is_404(client_for, users, far, media):
+    benefit = services.benefit_record(
+        benefit=Benefit(
+            programme=programme("HOUSING_SUPPORT"),
+            household=far,
+            date=date(2026, 4, 1),
+            housing_work="repair",
+            amount_local=30_000_000,
+        ),
+        user=users.admin,
+    )
+    photo = services.benefit_photo_add(benefit=benefit, image=image_upload(), caption="Trước", user=users.admin)
+    client = client_for(users.commune_officer)
+    assert client.post(reverse("programs:benefit_update", args=[benefit.pk]), {"date": "02/04/2026"}).status_code == 404
+    upload = image_upload()
+    response = client.post(reverse("programs:benefit_photo", args=[benefit.pk]), {"image": upload, "caption": "x"})
+    assert response.status_code == 404
+    assert client.get(reverse("programs:photo", args=[photo.pk])).status_code == 404
+    benefit.refresh_from_db()
+    assert benefit.photos.count() == 1 and benefit.date == date(2026, 4, 1)
+    # the district sees it but may not write
+    district = client_for(users.district_staff)
+    assert district.get(reverse("programs:photo", args=[photo.pk])).status_code == 200
+    assert district.post(reverse("programs:benefit_update", args=[benefit.pk]), {}).status_code == 403
+
+
+def test_bhyt_import_refuses_a_member_of_another_commune(client_for, users, make_household, far, media):
+    make_household(code="IRS-001")
+    stranger = Member.objects.filter(household=far).first()
+    header = [c.title for c in bulk.BHYT_COLUMNS]
+    row = dict.fromkeys(header)
+    row["Mã thành viên*"] = stranger.pk
+    row["Số thẻ BHYT mới"] = "HN2640012345670"
+    row["Giá trị từ ngày"] = "01/01/2026"
+    row["Giá trị đến ngày"] = "31/12/2026"
+    client = client_for(users.commune_officer)
+    response = client.post(
+        reverse("programs:bhyt_import"), {"action": "upload", "file": xlsx(header, [list(row.values())])}
+    )
+    text = response.content.decode()
+    assert f"Không có thành viên mã {stranger.pk} trong đơn vị của bạn" in text
+    assert not Benefit.objects.exists()
+
+
+def test_training_import_refuses_a_household_of_another_commune(client_for, users, far, media):
+    stranger = Member.objects.filter(household=far).first()
+    header = [c.title for c in bulk.TRAINING_COLUMNS]
+    client = client_for(users.commune_officer)
+    response = client.post(
+        reverse("programs:training_import"),
+        {
+            "action": "upload",
+            "course_name": "Lớp may K1",
+            "occupation": "May công nghiệp",
+            "course_start": "04/05/2026",
+            "course_end": "15/07/2026",
+            "file": xlsx(header, [[far.code, stranger.full_name, None, None, None, "Có"]]),
+        },
+    )
+    assert "trong hộ PT-001 của đơn vị bạn" in response.content.decode()
+    assert not Benefit.objects.exists()
+
+
+def test_electricity_payment_stays_in_the_officers_commune(client_for, users, make_household, far, media):
+    mine = make_household(code="IRS-001")
+    client = client_for(users.commune_officer)
+    response = client.post(
+        reverse("programs:electricity_pay"), {"year": 2026, "quarter": 2, "paid_on": "20/06/2026", "decision": ""}
+    )
+    assert response.status_code == 302
+    assert set(Benefit.objects.values_list("household_id", flat=True)) == {mine.pk}
+    assert client_for(users.district_staff).post(reverse("programs:electricity_pay"), {}).status_code == 403
+
+
+def test_figures_for_a_unit_outside_the_scope_show_nothing_of_it(client_for, users, far, tree):
+    services.benefit_record(benefit=loan(far), user=users.admin)
+    client = client_for(users.commune_officer)
+    response = client.get(reverse("programs:figures"), {"unit": tree.sibling_commune.pk, "year": 2026})
+    assert response.status_code == 200
+    assert response.context["unit"] == tree.commune
+    assert response.context["figures"]["overall"]["records"] == 0
+
+
+def test_exports_hold_only_the_users_unit(client_for, users, make_household, far):
+    from openpyxl import load_workbook
+
+    mine = make_household(code="IRS-001")
+    for household in (mine, far):
+        services.benefit_record(benefit=loan(household), user=users.admin)
+    client = client_for(users.commune_officer)
+    response = client.get(reverse("programs:programme", args=[programme("VBSP_POOR").pk]), {"xuat": "xlsx"})
+    cells = {c for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True) for c in row}
+    assert "IRS-001" in cells and "PT-001" not in cells
+    for name in ("programs:coverage_unsupported", "programs:coverage_uninsured", "programs:bhyt_list"):
+        response = client.get(reverse(name), {"nam": 2026, "xuat": "xlsx"})
+        cells = {c for r in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True) for c in r}
+        assert "PT-001" not in cells, name
+
+
+# --- rules found missing by the review -------------------------------------------------------------------------
+
+
+def test_a_loan_above_the_programmes_ceiling_or_term_is_refused(make_household, users):
+    from django.core.exceptions import ValidationError
+
+    household = make_household()
+    with pytest.raises(ValidationError) as error:
+        services.benefit_record(benefit=loan(household, amount=150_000_000), user=users.commune_officer)
+    assert "vượt mức cho vay tối đa 100.000.000 đồng" in str(error.value.message_dict["amount"])
+    escaped = make_household(code="IRS-002", status=("poor", date(2022, 1, 1), date(2024, 12, 31)))
+    with pytest.raises(ValidationError) as error:
+        services.benefit_record(benefit=loan(escaped, "VBSP_ESCAPED", loan_term_months=72), user=users.commune_officer)
+    assert "tối đa 60 tháng" in str(error.value.message_dict["loan_term_months"])
+    # the ceiling is data: an administrator raises it and the same loan passes
+    poor_loans = programme("VBSP_POOR")
+    poor_loans.parameters["max_amount"]["value"] = 200_000_000
+    poor_loans.save()
+    assert services.benefit_record(benefit=loan(household, amount=150_000_000), user=users.commune_officer).pk
+    assert not Benefit.objects.filter(programme__code="VBSP_ESCAPED").exists()
+
+
+def card(household, share, day=date(2026, 1, 1)):
+    return Benefit(
+        programme=programme("BHYT"),
+        household=household,
+        member=household.members.first(),
+        date=day,
+        card_number="HN2640012345678",
+        card_valid_from=day,
+        card_valid_to=date(day.year, 12, 31),
+        funding_share=share,
+    )
+
+
+@pytest.mark.parametrize("status,minimum", [("poor", 100), ("near_poor", 70), ("average_living", 30)])
+def test_a_card_below_the_groups_budget_share_is_refused(make_household, users, status, minimum):
+    from django.core.exceptions import ValidationError
+
+    household = make_household(status=(status, date(2025, 1, 1), None))
+    with pytest.raises(ValidationError) as error:
+        services.benefit_record(benefit=card(household, minimum - 10), user=users.commune_officer)
+    assert f"ít nhất {minimum} %" in str(error.value.message_dict["funding_share"])
+    assert services.benefit_record(benefit=card(household, minimum), user=users.commune_officer).household_status == (
+        status
+    )
+
+
+def test_bhyt_import_takes_the_groups_share_when_the_cell_is_empty(make_household, users):
+    from programs.excel import SheetRow
+
+    household = make_household(status=("near_poor", date(2025, 1, 1), None))
+    member = household.members.first()
+    row = SheetRow(
+        2,
+        {
+            "member_id": member.pk,
+            "card_number": "HN2640012345678",
+            "card_valid_from": "01/01/2026",
+            "card_valid_to": "31/12/2026",
+            "share": None,
+        },
+    )
+    report = bulk.bhyt_import(rows=[row], user=users.commune_officer, commit=True)
+    assert report.ok, report.errors
+    assert Benefit.objects.get().funding_share == 70  # not 100: the near-poor share of the catalogue
+
+
+def test_the_card_form_offers_the_groups_share(client_for, users, make_household):
+    household = make_household(status=("near_poor", date(2025, 1, 1), None))
+    page = client_for(users.commune_officer).get(
+        reverse("programs:benefit_create", args=[household.pk]), {"ct": programme("BHYT").pk}
+    )
+    assert page.context["form"]["funding_share"].value() == 70
+
+
+def test_the_housing_form_asks_new_or_repair_before_the_amounts(client_for, users, make_household):
+    household = make_household()
+    page = client_for(users.commune_officer).get(
+        reverse("programs:benefit_create", args=[household.pk]), {"ct": programme("HOUSING_SUPPORT").pk}
+    )
+    names = list(page.context["form"].fields)
+    assert names.index("housing_work") < names.index("amount_central") < names.index("started_on")
+    assert names.index("started_on") < names.index("finished_on") < names.index("accepted_on")
