@@ -333,11 +333,12 @@ def electricity_amount(programme: Programme) -> int:
     return int(kwh * price * 3)
 
 
-def electricity_paid_ids(programme: Programme, year: int, quarter: int) -> set[int]:
+def electricity_paid_ids(programme: Programme, year: int, quarter: int, households) -> set[int]:
+    """Which of ``households`` (a list or queryset the caller scoped) already have the quarter's payment."""
     return set(
-        Benefit.objects.filter(programme=programme, period_year=year, period_quarter=quarter).values_list(
-            "household_id", flat=True
-        )
+        Benefit.objects.filter(
+            programme=programme, period_year=year, period_quarter=quarter, household__in=households
+        ).values_list("household_id", flat=True)
     )
 
 
@@ -345,7 +346,7 @@ def electricity_quarter_pay(*, households, year: int, quarter: int, paid_on: dat
     """Record the quarter's payment for every listed household not yet paid — all or nothing."""
     programme = Programme.objects.get(code="ELECTRICITY")
     amount = electricity_amount(programme)
-    paid = electricity_paid_ids(programme, year, quarter)
+    paid = electricity_paid_ids(programme, year, quarter, [h.pk for h in households])
 
     @dataclass
     class Row:

@@ -419,7 +419,7 @@ class ElectricityView(RoleRequiredMixin, TemplateView):
         year, quarter = data["year"], data["quarter"]
         programme = Programme.objects.get(code="ELECTRICITY")
         households = list(selectors.electricity_candidates(request.user, day=bulk.quarter_end(year, quarter)))
-        paid = bulk.electricity_paid_ids(programme, year, quarter)
+        paid = bulk.electricity_paid_ids(programme, year, quarter, [h.pk for h in households])
         amount = bulk.electricity_amount(programme)
         rows = [
             {

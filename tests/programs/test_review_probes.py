@@ -242,3 +242,25 @@ def test_the_housing_form_asks_new_or_repair_before_the_amounts(client_for, user
     names = list(page.context["form"].fields)
     assert names.index("housing_work") < names.index("amount_central") < names.index("started_on")
     assert names.index("started_on") < names.index("finished_on") < names.index("accepted_on")
+
+
+def test_the_quarters_paid_list_only_reads_the_listed_households(client_for, users, make_household, far, media):
+    mine = make_household(code="IRS-001")
+    electricity = programme("ELECTRICITY")
+    report = bulk.electricity_quarter_pay(
+        households=[far], year=2026, quarter=2, paid_on=date(2026, 6, 20), decision="", user=users.admin
+    )
+    assert report.ok and report.created == 1
+    assert bulk.electricity_paid_ids(electricity, 2026, 2, [mine.pk]) == set()
+    report = bulk.electricity_quarter_pay(
+        households=[mine], year=2026, quarter=2, paid_on=date(2026, 6, 20), decision="", user=users.admin
+    )
+    assert report.created == 1 and report.skipped == 0  # the other commune's payment is none of this list's
+    page = client_for(users.commune_officer).get(reverse("programs:electricity"), {"year": 2026, "quarter": 2})
+    assert 'data-confirm="' not in page.content.decode()  # everyone paid: no form, nothing to confirm
+
+
+def test_the_quarters_payment_asks_before_writing(client_for, users, make_household):
+    make_household(code="IRS-001")
+    page = client_for(users.commune_officer).get(reverse("programs:electricity"), {"year": 2026, "quarter": 2})
+    assert "Ghi nhận đã chi trả tiền điện quý 2 năm 2026 cho 1 hộ?" in page.content.decode()
