@@ -173,6 +173,7 @@ def bhyt_rows(members, *, day: date, programme: Programme) -> list[dict]:
             {
                 "member_id": m.pk,
                 "household": m.household.code,
+                "household_pk": m.household_id,
                 "village": m.household.village.name,
                 "group": str(labels.get(status, "")),
                 "full_name": m.full_name,
