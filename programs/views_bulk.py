@@ -262,11 +262,23 @@ class BulkImportView(RoleRequiredMixin, TemplateView):
     url_name = ""
     title = ""
 
+    skipped_label = gettext_lazy("dòng bỏ qua")
+
     def run(self, rows, pending_state: dict, commit: bool) -> bulk.BulkReport:
         raise NotImplementedError
 
     def extra(self, form) -> dict:
         return {}
+
+    def retry_initial(self, pending_state: dict) -> dict:
+        """What the officer typed with the file (e.g. the course), offered again beside the file's errors."""
+        return {}
+
+    def report_context(self, report, pending_state: dict) -> dict:
+        context = {"report": report, "pending": pending_state}
+        if not report.ok:
+            context["form"] = self.form_class(initial=self.retry_initial(pending_state))
+        return context
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(form=self.form_class()))
@@ -286,7 +298,7 @@ class BulkImportView(RoleRequiredMixin, TemplateView):
                 return redirect(self.url_name)
             report = self.run(read_table(content, self.columns), pending.state, commit=True)
             if not report.ok:
-                return self.render_to_response(self.get_context_data(report=report, pending=pending.state))
+                return self.render_to_response(self.get_context_data(**self.report_context(report, pending.state)))
             pending.discard()
             messages.success(request, _("Đã ghi %(n)s khoản hỗ trợ.") % {"n": report.created})
             return redirect(self.done_url())
@@ -301,13 +313,15 @@ class BulkImportView(RoleRequiredMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         pending.start(content, form.cleaned_data["file"].name, self.extra(form))
         report = self.run(rows, pending.state, commit=False)
-        return self.render_to_response(self.get_context_data(report=report, pending=pending.state))
+        return self.render_to_response(self.get_context_data(**self.report_context(report, pending.state)))
 
     def done_url(self) -> str:
         return reverse("programs:index")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(title=self.title, columns=self.columns, **kwargs)
+        return super().get_context_data(
+            title=self.title, columns=self.columns, skipped_label=self.skipped_label, **kwargs
+        )
 
 
 class BhytListView(RoleRequiredMixin, TemplateView):
@@ -346,6 +360,7 @@ class BhytImportView(BulkImportView):
     columns = bulk.BHYT_COLUMNS
     url_name = "programs:bhyt_import"
     title = gettext_lazy("Nhập số thẻ BHYT từ cơ quan bảo hiểm xã hội")
+    skipped_label = gettext_lazy("dòng bỏ qua (chưa có số thẻ)")
 
     def run(self, rows, pending_state, commit):
         return bulk.bhyt_import(rows=rows, user=self.request.user, commit=commit)
@@ -364,6 +379,13 @@ class TrainingImportView(BulkImportView):
     def extra(self, form):
         data = form.cleaned_data
         return {"course": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items() if k != "file"}}
+
+    def retry_initial(self, pending_state):
+        course = dict(pending_state.get("course") or {})
+        for key in ("course_start", "course_end"):
+            if course.get(key):
+                course[key] = date.fromisoformat(course[key])
+        return course
 
     def run(self, rows, pending_state, commit):
         course = dict(pending_state["course"])

@@ -264,3 +264,30 @@ def test_the_quarters_payment_asks_before_writing(client_for, users, make_househ
     make_household(code="IRS-001")
     page = client_for(users.commune_officer).get(reverse("programs:electricity"), {"year": 2026, "quarter": 2})
     assert "Ghi nhận đã chi trả tiền điện quý 2 năm 2026 cho 1 hộ?" in page.content.decode()
+
+
+def test_a_refused_course_file_keeps_the_course_typed_for_the_corrected_file(client_for, users, make_household, media):
+    make_household(code="IRS-001")
+    header = [c.title for c in bulk.TRAINING_COLUMNS]
+    client = client_for(users.commune_officer)
+    data = {
+        "action": "upload",
+        "course_name": "Lớp may K1",
+        "occupation": "May công nghiệp",
+        "course_start": "04/05/2026",
+        "course_end": "15/07/2026",
+        "amount": "3000000",
+        "decision": "QĐ 45/QĐ-UBND",
+    }
+    bad = client.post(
+        reverse("programs:training_import"), {**data, "file": xlsx(header, [["IRS-009", "Không Có Ai", None]])}
+    )
+    text = bad.content.decode()
+    assert 'data-testid="import-has-errors"' in text and 'data-testid="retry-form"' in text
+    assert 'value="Lớp may K1"' in text and 'value="04/05/2026"' in text and 'value="QĐ 45/QĐ-UBND"' in text
+    assert "chưa có số thẻ" not in text  # a training file has no card column
+    good = client.post(
+        reverse("programs:training_import"), {**data, "file": xlsx(header, [["IRS-001", "Ksor Y Bhin", None]])}
+    )
+    assert 'data-testid="import-ok"' in good.content.decode()
+    assert not Benefit.objects.exists()
