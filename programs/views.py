@@ -185,7 +185,12 @@ class BenefitCreateView(RoleRequiredMixin, HouseholdScopeMixin, TemplateView):
         programme = self.programme()
         preview = services.benefit_check(programme=programme, household=household, day=timezone.localdate())
         return super().get_context_data(
-            household=household, programme=programme, preview=preview, benefit=None, **kwargs
+            household=household,
+            programme=programme,
+            preview=preview,
+            benefit=None,
+            parameters=list((programme.parameters or {}).values()),
+            **kwargs,
         )
 
 
@@ -264,7 +269,12 @@ class BenefitUpdateView(RoleRequiredMixin, BenefitScopeMixin, TemplateView):
     def get_context_data(self, **kwargs):
         benefit = self.get_benefit()
         return super().get_context_data(
-            household=benefit.household, programme=benefit.programme, benefit=benefit, preview=None, **kwargs
+            household=benefit.household,
+            programme=benefit.programme,
+            benefit=benefit,
+            preview=None,
+            parameters=list((benefit.programme.parameters or {}).values()),
+            **kwargs,
         )
 
 

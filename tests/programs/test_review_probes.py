@@ -291,3 +291,13 @@ def test_a_refused_course_file_keeps_the_course_typed_for_the_corrected_file(cli
     )
     assert 'data-testid="import-ok"' in good.content.decode()
     assert not Benefit.objects.exists()
+
+
+def test_the_benefit_form_shows_the_programmes_norms(client_for, users, make_household):
+    household = make_household()
+    page = client_for(users.commune_officer).get(
+        reverse("programs:benefit_create", args=[household.pk]), {"ct": programme("HOUSING_TEMP_2024").pk}
+    )
+    text = page.content.decode()
+    assert 'data-testid="programme-norms"' in text
+    assert "60.000.000 đồng/nhà" in text and "30.000.000 đồng/nhà" in text
