@@ -301,3 +301,50 @@ def test_the_benefit_form_shows_the_programmes_norms(client_for, users, make_hou
     text = page.content.decode()
     assert 'data-testid="programme-norms"' in text
     assert "60.000.000 đồng/nhà" in text and "30.000.000 đồng/nhà" in text
+
+
+def test_coverage_electricity_and_detail_pages_do_not_query_per_row(
+    client_for, users, make_household, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from households.targets import escape_registration_add
+
+    today = date.today()
+
+    def add(code):
+        household = make_household(code=code, status=("poor", date(today.year - 1, 1, 1), None), floor_area_m2=5)
+        escape_registration_add(
+            household=household,
+            year=today.year,
+            registered_on=date(today.year, 1, 15),
+            user=users.commune_officer,
+            cadre_name="Cán bộ A",
+        )
+        return household
+
+    first = add("IRS-500")
+    benefit = services.benefit_record(benefit=loan(first, day=date(today.year, 1, 20)), user=users.commune_officer)
+    client = client_for(users.commune_officer)
+    urls = [
+        reverse("programs:coverage_unsupported"),
+        reverse("programs:coverage_housing"),
+        reverse("programs:coverage_escape"),
+        reverse("programs:electricity"),
+        reverse("programs:benefit", args=[benefit.pk]),
+        reverse("programs:coverage_escape") + "?xuat=xlsx",
+        reverse("programs:electricity") + "?xuat=xlsx",
+    ]
+    counts = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as before:
+            assert client.get(url).status_code == 200
+        counts[url] = len(before)
+    for number in range(6):
+        other = add(f"IRS-6{number:02d}")
+        services.benefit_record(benefit=loan(other, day=date(today.year, 2, 1)), user=users.commune_officer)
+        services.benefit_record(benefit=loan(first, day=date(today.year, 2, number + 1)), user=users.commune_officer)
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            client.get(url)

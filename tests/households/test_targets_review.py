@@ -1,0 +1,53 @@
+"""Checks added by the review of issue 4 §8: the commune's target page does not query per registration, and a
+withdrawn registration cannot be withdrawn twice through the screen."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from households.models import EscapeRegistration
+from households.targets import escape_registration_add
+
+from .test_targets import START, TODAY, YEAR, household
+
+pytestmark = pytest.mark.django_db
+
+
+def register(h, user, cadre=None):
+    return escape_registration_add(
+        household=h,
+        year=YEAR,
+        registered_on=min(TODAY, date(YEAR, 1, 15)),
+        user=user,
+        cadre_user=cadre,
+        cadre_name="" if cadre else "Siu Y Blứ",
+    )
+
+
+def test_commune_page_does_not_query_per_registration(client_for, users, tree, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    register(household(tree.village, ("poor", START)), users.commune_officer, cadre=users.commune_officer)
+    client = client_for(users.commune_officer)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(reverse("households:targets"), {"nam": YEAR}).status_code == 200
+    for _index in range(8):
+        register(household(tree.village, ("poor", START)), users.commune_officer, cadre=users.commune_officer)
+    with django_assert_max_num_queries(len(first)):
+        page = client.get(reverse("households:targets"), {"nam": YEAR})
+    assert page.content.decode().count("/rut/") == 9
+
+
+def test_withdrawing_twice_is_explained_and_changes_nothing(client_for, users, tree):
+    registration = register(household(tree.village, ("poor", START)), users.commune_officer)
+    client = client_for(users.commune_officer)
+    url = reverse("households:escape_withdraw", args=[registration.pk])
+    assert client.post(url, {"reason": "Hộ chuyển đi nơi khác"}).status_code == 302
+    again = client.post(url, {"reason": "Lần hai"})
+    assert again.status_code == 200 and "đã được rút trước đó" in again.content.decode()
+    registration = EscapeRegistration.objects.get(pk=registration.pk)
+    assert registration.withdraw_reason == "Hộ chuyển đi nơi khác"
+    empty = client.post(url, {"reason": "   "})
+    assert empty.status_code == 200
