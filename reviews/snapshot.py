@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from households.choices import HouseholdClass, HouseholdState, Transition
-from households.history import Period, transition
+from households.history import Period, class_on, transition
 from households.models import Household
 
 from .choices import LIST_KEYS
@@ -24,8 +24,15 @@ TRANSITION_LISTS = {
 }
 
 
-def case_transition(household: Household, previous_class: str, new_class: str, effective: date) -> str:
-    """The transition the new class makes, read from the status history like every other count."""
+def case_movement(household: Household, previous_class: str, new_class: str, effective: date) -> tuple[str, str]:
+    """The class in force the day before ``effective`` and the transition the new class makes from it, both read
+    from the status history like every other count (households.history.transition, domain.md §2.8).
+
+    Both come from the same day: a household whose class changed by an in-year decision after the round opened
+    (poor on 1/9, escaped in October, poor again in the annual review) is shown "before: non-poor" and counted
+    relapsed, never "before: poor" next to "relapsed". ``previous_class`` (the class when the round opened) is
+    used only for a household with no status history at all.
+    """
     records = sorted(
         (r for r in household.status_records.all() if r.valid_from < effective), key=lambda r: r.valid_from
     )  # .all(): uses the prefetched rows
@@ -36,8 +43,14 @@ def case_transition(household: Household, previous_class: str, new_class: str, e
     ]
     if not periods and previous_class:
         periods = [Period(previous_class, date(1900, 1, 1), day_before)]
+    before = class_on(periods, day_before) or ""
     move = transition([*periods, Period(new_class, effective, None)], day_before, effective)
-    return move.value if move else ""
+    return before, move.value if move else ""
+
+
+def case_transition(household: Household, previous_class: str, new_class: str, effective: date) -> str:
+    """The transition the new class makes (see ``case_movement``)."""
+    return case_movement(household, previous_class, new_class, effective)[1]
 
 
 def build_snapshot(round) -> dict:
@@ -51,7 +64,7 @@ def build_snapshot(round) -> dict:
     )
     for case in cases.order_by("household__village__name", "household__code"):
         household = case.household
-        move = case_transition(household, case.previous_class, case.proposed_class, effective)
+        before, move = case_movement(household, case.previous_class, case.proposed_class, effective)
         rows.append(
             {
                 "household_id": household.pk,
@@ -61,7 +74,7 @@ def build_snapshot(round) -> dict:
                 "village": household.village.name,
                 "members": case.member_count,
                 "ethnic_minority": household.ethnic_minority,
-                "previous_class": case.previous_class,
+                "previous_class": before,
                 "proposed_class": case.proposed_class,
                 "transition": move,
                 "deprived": case.assessment.get("deprived", []),
