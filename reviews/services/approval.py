@@ -24,7 +24,7 @@ from ..models import (
     TransitionRefused,
 )
 from ..snapshot import build_snapshot, certificate_snapshot
-from .common import _claim_round, _require_officer_of
+from .common import _claim_round, _lock_round, _require_officer_of
 
 
 # --- submission and approval (step 5) -------------------------------------------------------------------
@@ -32,6 +32,7 @@ from .common import _claim_round, _require_officer_of
 def review_round_submit(*, round: ReviewRound, user, expected_version: int) -> Submission:
     """Send the commune's lists for approval as a new frozen version (QĐ 24/2021, Điều 4 bước 5)."""
     _require_officer_of(user, round)
+    _lock_round(round)
     round.require(Action.SUBMIT)
     today = timezone.localdate()
     cases = list(round.cases.select_related("household__village"))

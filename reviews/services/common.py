@@ -42,6 +42,14 @@ def _claim_round(round: ReviewRound, expected_version: int | None) -> None:
     _claim(ReviewRound, round, expected_version, STALE_ROUND)
 
 
+def _lock_round(round: ReviewRound) -> None:
+    """Lock the round's row until the transaction ends and re-read its state, so that a step another officer
+    finished a moment ago (posting started, list submitted, case saved) is seen before anything is checked or
+    written: two officers on one round are served one after the other, never interleaved."""
+    state, revision = ReviewRound.objects.select_for_update().filter(pk=round.pk).values_list("state", "revision")[0]
+    round.state, round.revision = state, revision
+
+
 def _require_officer_of(user, round: ReviewRound) -> None:
     if user.role != Role.COMMUNE_OFFICER or user.unit_id != round.commune_id:
         raise TransitionRefused(_("Chỉ cán bộ của xã %(commune)s mới làm được việc này.") % {"commune": round.commune})

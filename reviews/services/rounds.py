@@ -21,7 +21,7 @@ from ..models import (
     ReviewRound,
     TransitionRefused,
 )
-from .common import STALE_CASE, _claim, _claim_round, _class_before, _require_officer_of
+from .common import STALE_CASE, _claim, _claim_round, _class_before, _lock_round, _require_officer_of
 
 
 # --- opening a round, requests, the list of households (step 1) ----------------------------------------
@@ -110,6 +110,7 @@ def household_request_register(
         ReviewRound.objects.filter(
             commune=household.commune, kind=request.round_kind, state=RoundState.OPEN, due_on__gte=received_on
         )
+        .select_for_update()
         .order_by("starts_on")
         .first()
     )
@@ -124,6 +125,7 @@ def review_case_add(
 ) -> ReviewCase:
     """Add a household the officer judges should be reviewed, with the reason (QĐ 24/2021, Điều 4 bước 1)."""
     _require_officer_of(user, round)
+    _lock_round(round)
     round.require(Action.CASE_ADD)
     if not reason.strip():
         raise ValidationError({"reason": _("Hãy ghi lý do bổ sung hộ vào danh sách rà soát.")})
@@ -160,6 +162,7 @@ def review_case_save(
 
     round = case.round
     _require_officer_of(user, round)
+    _lock_round(round)  # waits for a posting or submission being started, then refuses (QĐ 24/2021, Điều 4)
     round.require(Action.CASE_SAVE)
     for code, answer in answers.items():
         if not (answer.get("reason") or "").strip():

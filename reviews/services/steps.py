@@ -18,17 +18,26 @@ from ..models import (
     TransitionRefused,
     VillageMeeting,
 )
-from .common import _claim_round, _require_officer_of
+from .common import StaleRoundError, _claim_round, _lock_round, _require_officer_of
 
 
 # --- village meeting (step 3) ---------------------------------------------------------------------------
 @transaction.atomic
 def village_meeting_record(
-    *, round: ReviewRound, meeting: VillageMeeting, agreeing: dict[int, int], user, expected_version: int
+    *,
+    round: ReviewRound,
+    meeting: VillageMeeting,
+    agreeing: dict[int, int],
+    user,
+    expected_version: int,
+    case_versions: dict[int, int] | None = None,
 ) -> VillageMeeting:
     """Record a village meeting; a household with < 50 % of attendees agreeing goes back to the survey
-    (QĐ 24/2021/QĐ-TTg, Điều 4 bước 3)."""
+    (QĐ 24/2021/QĐ-TTg, Điều 4 bước 3). Each household is voted on once per result: one already agreed is not
+    put to the vote again, and ``case_versions`` (the versions the officer saw) refuses a vote on a result that
+    another officer changed after the page was opened."""
     _require_officer_of(user, round)
+    _lock_round(round)
     round.require(Action.MEETING)
     meeting.round, meeting.recorded_by = round, user
     if meeting.village_id is None or meeting.village.parent_id != round.commune_id:
@@ -37,7 +46,7 @@ def village_meeting_record(
         raise ValidationError(
             {"held_at": _("Chỉ ghi kết quả cuộc họp đã diễn ra: thời gian họp không được sau bây giờ.")}
         )
-    cases = {c.pk: c for c in round.cases.filter(household__village=meeting.village)}
+    cases = {c.pk: c for c in round.cases.select_for_update().filter(household__village=meeting.village)}
     if not agreeing:
         raise ValidationError(_("Cuộc họp phải thảo luận ít nhất một hộ."))
     errors = []
@@ -48,6 +57,18 @@ def village_meeting_record(
         elif case.needs_survey:
             errors.append(
                 _("Hộ %(code)s chưa có kết quả rà soát: chưa thể đưa ra họp.") % {"code": case.household.code}
+            )
+        elif case.status == CaseStatus.AGREED:
+            errors.append(
+                _("Hộ %(code)s đã được họp dân thống nhất: không biểu quyết lại.") % {"code": case.household.code}
+            )
+        elif case_versions is not None and case_versions.get(case_id) != case.version:
+            raise StaleRoundError(
+                _(
+                    "Kết quả rà soát của hộ %(code)s vừa được sửa sau khi bạn mở trang, nên số người đồng ý đã nhập "
+                    "có thể không ứng với kết quả mới. Chưa lưu gì: hãy tải lại trang, xem kết quả mới rồi ghi lại."
+                )
+                % {"code": case.household.code}
             )
         elif count is None or count < 0 or count > (meeting.attendees or 0):
             errors.append(
@@ -64,7 +85,8 @@ def village_meeting_record(
             meeting=meeting, case=case, proposed_class=case.proposed_class, agreeing=count
         )
         agreed = case.apply_vote(vote.share)
-        case.save(update_fields=["status"])
+        case.version += 1  # a survey form opened before the meeting is now stale (see review_case_save)
+        case.save(update_fields=["status", "version"])
         if not agreed:
             round.log(
                 action=Action.RESURVEY,
@@ -87,6 +109,7 @@ def posting_start(*, round: ReviewRound, starts_on: date, places: str, user, exp
     """Start the public posting once every household has a result agreed at its village meeting
     (QĐ 24/2021, Điều 4 bước 4); the end date counts the province's working days."""
     _require_officer_of(user, round)
+    _lock_round(round)
     round.require(Action.POSTING_START)
     cases = list(round.cases.select_related("household"))
     if not cases:
@@ -125,6 +148,7 @@ def complaint_record(
 ) -> Complaint:
     """Register a complaint received during the posting; the re-check is due in the province's working days."""
     _require_officer_of(user, round)
+    _lock_round(round)
     round.require(Action.COMPLAINT)
     posting = round.postings.first()
     if case.round_id != round.pk:
@@ -157,7 +181,9 @@ def complaint_recheck(*, complaint: Complaint, rechecked_on: date, result: str, 
     """Record the re-check (phúc tra); a changed class replaces the case's proposed class, with a log row."""
     round = complaint.posting.round
     _require_officer_of(user, round)
+    _lock_round(round)
     round.require(Action.RECHECK)
+    complaint.refresh_from_db()  # another officer may have recorded the re-check while this one was typing
     if complaint.is_resolved:
         raise TransitionRefused(_("Khiếu nại này đã có kết quả phúc tra."))
     if not result.strip():

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from accounts.choices import Role
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 
-from ..models import ReviewRound
+from ..models import ReviewRound, TransitionRefused
 
 OFFICERS = frozenset({Role.COMMUNE_OFFICER})
 APPROVERS = frozenset({Role.DISTRICT_STAFF, Role.PROVINCE_STAFF})
@@ -28,18 +28,32 @@ class RoundScopeMixin:
         return self._round
 
 
+def refusal(round: ReviewRound, action: str) -> str:
+    """Why the round's state does not allow ``action`` now (empty if it does), for a page to say so up front."""
+    try:
+        round.require(action)
+    except TransitionRefused as error:
+        return _errors(error)
+    return ""
+
+
 class RoundActionMixin(RoleRequiredMixin, RoundScopeMixin):
-    """A form page that ends in one service call and goes back to the round."""
+    """A form page that ends in one service call and goes back to the round. A page whose step the round's state
+    does not allow says why instead of showing a form that could only be refused."""
 
     form_class = None
     success_message = ""
+    action = ""
 
     def get_form(self, data=None):
         return self.form_class(data, initial={"version": self.get_round().version})
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            round=self.get_round(), form=kwargs.pop("form", None) or self.get_form(), **kwargs
+            round=self.get_round(),
+            form=kwargs.pop("form", None) or self.get_form(),
+            refused=refusal(self.get_round(), self.action) if self.action else "",
+            **kwargs,
         )
 
     def post(self, request, pk):

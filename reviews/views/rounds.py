@@ -23,7 +23,7 @@ from ..forms import (
     VersionForm,
 )
 from ..models import ApprovalAction, Complaint
-from .common import APPROVERS, OFFICERS, READERS, RoundActionMixin, RoundScopeMixin, _errors
+from .common import APPROVERS, OFFICERS, READERS, RoundActionMixin, RoundScopeMixin, _errors, refusal
 
 
 class RoundListView(RoleRequiredMixin, ListView):
@@ -119,7 +119,7 @@ class CaseAddView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
     def get_context_data(self, **kwargs):
         round = self.get_round()
         form = kwargs.pop("form", None) or CaseAddForm(round=round, initial={"version": round.version})
-        return super().get_context_data(round=round, form=form, **kwargs)
+        return super().get_context_data(round=round, form=form, refused=refusal(round, Action.CASE_ADD), **kwargs)
 
     def post(self, request, pk):
         round = self.get_round()
@@ -144,23 +144,23 @@ class CaseAddView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
 class MeetingCreateView(RoundActionMixin, TemplateView):
     allowed_roles = OFFICERS
     template_name = "reviews/meeting_form.html"
+    action = Action.MEETING
     success_message = _("Đã ghi kết quả họp dân.")
 
     def get_form(self, data=None):
         round = self.get_round()
+        waiting = round.cases.order_by("household__village__name")
         village = self.request.GET.get("thon") or (
-            round.cases.order_by("household__village__name").values_list("household__village", flat=True).first()
+            waiting.filter(status=CaseStatus.SURVEYED).values_list("household__village", flat=True).first()
+            or waiting.values_list("household__village", flat=True).first()
         )
         initial = {"version": round.version, "village": village}
         return MeetingForm(data, round=round, initial=initial)
 
     def village_cases(self, form):
+        """The village's households with a result waiting for the meeting (already agreed ones are not re-voted)."""
         village = form["village"].value()
-        cases = (
-            self.get_round()
-            .cases.select_related("household")
-            .exclude(status__in=[CaseStatus.LISTED, CaseStatus.DRAFT, CaseStatus.RESURVEY])
-        )
+        cases = self.get_round().cases.select_related("household").filter(status=CaseStatus.SURVEYED)
         return cases.filter(household__village=village).order_by("household__code") if village else cases.none()
 
     def get_context_data(self, **kwargs):
@@ -171,7 +171,7 @@ class MeetingCreateView(RoundActionMixin, TemplateView):
         return context
 
     def perform(self, form):
-        agreeing = {}
+        agreeing, versions = {}, {}
         for case in self.village_cases(form):
             raw = (self.request.POST.get(f"agree-{case.pk}") or "").strip()
             if raw == "":
@@ -179,10 +179,13 @@ class MeetingCreateView(RoundActionMixin, TemplateView):
             if not raw.isdigit():
                 raise ValidationError(_("Số người đồng ý phải là số nguyên."))
             agreeing[case.pk] = int(raw)
+            seen = self.request.POST.get(f"ver-{case.pk}", "")
+            versions[case.pk] = int(seen) if seen.isdigit() else None
         services.village_meeting_record(
             round=self.get_round(),
             meeting=form.instance,
             agreeing=agreeing,
+            case_versions=versions,
             user=self.request.user,
             expected_version=form.cleaned_data["version"],
         )
@@ -192,6 +195,7 @@ class PostingStartView(RoundActionMixin, TemplateView):
     allowed_roles = OFFICERS
     template_name = "reviews/posting_form.html"
     form_class = PostingForm
+    action = Action.POSTING_START
     success_message = _("Đã bắt đầu niêm yết công khai.")
 
     def perform(self, form):
@@ -274,6 +278,7 @@ class RecognitionView(RoundActionMixin, TemplateView):
     allowed_roles = OFFICERS
     template_name = "reviews/recognition_form.html"
     form_class = RecognitionForm
+    action = Action.RECOGNISE
     success_message = _("Đã ghi quyết định công nhận, cấp giấy chứng nhận và khoá đợt rà soát.")
 
     def perform(self, form):

@@ -1,5 +1,19 @@
+// Review pages. No inline script (CSP).
+
+// A submit button that commits something irreversible asks first: <button data-confirm-button="Câu hỏi?">
+// (used where one form has two buttons, e.g. approve / return, so the form-level data-confirm cannot be used).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-confirm-button]") : null;
+    if (button && !window.confirm(button.getAttribute("data-confirm-button"))) {
+      event.preventDefault();
+    }
+  });
+})();
+
 // Review survey: re-classify the household as the officer types (POST the form to the preview endpoint,
-// swap the returned partial). No inline script (CSP); the endpoint never saves anything.
+// swap the returned partial); the endpoint never saves anything.
 (function () {
   "use strict";
   var form = document.querySelector("[data-survey-form]");

@@ -111,6 +111,7 @@ def test_periodic_round_from_list_to_certificates(browser, live_server, demo, sc
     officer.get_by_test_id("start-posting").click()
     officer.get_by_label("Ngày bắt đầu niêm yết").fill((timezone.localdate() - timedelta(days=10)).strftime("%d/%m/%Y"))
     officer.get_by_label("Nơi niêm yết").fill("Trụ sở UBND xã Ia RSai; nhà văn hoá Buôn Chư Tê")
+    officer.once("dialog", lambda dialog: dialog.accept())  # irreversible: the page asks first
     officer.get_by_test_id("save-posting").click()
     officer.wait_for_url("**/ra-soat/*/")
     assert officer.get_by_test_id("round-state").inner_text() == "Đang niêm yết"
@@ -146,6 +147,7 @@ def test_periodic_round_from_list_to_certificates(browser, live_server, demo, sc
     district.get_by_test_id("open-submission").first.click()
     assert "Thay đổi so với lần trình 1" in district.get_by_test_id("diff-previous").inner_text()
     district.get_by_label("Ý kiến").fill("Đồng ý.")
+    district.once("dialog", lambda dialog: dialog.accept())  # irreversible: the page asks first
     district.get_by_test_id("approve").click()
     district.wait_for_url("**/ra-soat/duyet/")
     district.goto(f"{live_server.url}/")
@@ -157,6 +159,7 @@ def test_periodic_round_from_list_to_certificates(browser, live_server, demo, sc
     officer.get_by_label("Ngày ký").fill(timezone.localdate().strftime("%d/%m/%Y"))
     officer.get_by_label("Họ tên người ký").fill("Nguyễn Văn Hùng")
     officer.get_by_label("Hình thức ký").select_option(label="TM. Ủy ban nhân dân (Chủ tịch ký)")
+    officer.once("dialog", lambda dialog: dialog.accept())  # irreversible: the page asks first
     officer.get_by_test_id("save-decision").click()
     officer.wait_for_url("**/ra-soat/*/")
     assert officer.get_by_test_id("round-state").inner_text() == "Đã công nhận (khoá)"

@@ -211,6 +211,7 @@ def test_http_walk_return_resubmit_approve_recognise(client_for, users, walk):
     village = walk.tree.village
     meeting_url = reverse("reviews:meeting", args=[round.pk])
     votes = {f"agree-{c.pk}": "30" for c in round.cases.all()}
+    votes.update({f"ver-{c.pk}": str(c.version) for c in round.cases.all()})  # the result each vote is about
     meeting = {
         "version": round.version,
         "village": village.pk,

@@ -1,0 +1,204 @@
+"""Holes found in review (QĐ 24/2021/QĐ-TTg, Điều 4; the issue's "Bad input and safety"): a step done twice,
+two officers interleaving on one round, and the class "before" of a submission read from another day than its
+transition."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from households.choices import HouseholdClass, Transition
+from households.services import status_record_add
+from reviews import services
+from reviews.choices import CaseStatus, RoundState
+from reviews.models import Complaint, ReviewCase, ReviewRound, TransitionRefused, VillageMeeting
+
+from .conftest import YEAR, today
+
+pytestmark = pytest.mark.django_db
+
+
+def meeting_for(walk, **extra) -> VillageMeeting:
+    return VillageMeeting(
+        village=walk.tree.village,
+        held_at=timezone.now(),
+        location="Nhà văn hoá buôn",
+        chair="Ksor Y Phen",
+        secretary="Rơ Mah H'Bia",
+        attendees=40,
+        supervisors="Ủy ban MTTQ xã",
+        **extra,
+    )
+
+
+# --- the class "before" and the transition come from the same day (the demo's IRS-0093) -----------------------
+def test_before_class_and_transition_read_the_same_day(walk, households, users):
+    """Poor when the round opened, escaped by an in-year decision, poor again in the annual review: the submission
+    says before = non-poor and relapsed (domain.md §2.8), not before = poor next to "tái nghèo"."""
+    household = households[0]
+    status_record_add(
+        household=household,
+        household_class="poor",
+        valid_from=date(YEAR - 1, 6, 1),
+        decision="QĐ 1",
+        user=users.commune_officer,
+    )
+    round = walk.open()
+    assert round.cases.get(household=household).previous_class == HouseholdClass.POOR
+    status_record_add(
+        household=household,
+        household_class="non_poor",
+        valid_from=today() - timedelta(days=1),
+        decision="QĐ 2 (rà soát thường xuyên)",
+        user=users.commune_officer,
+    )
+    walk.survey_all()
+    walk.meet()
+    walk.post()
+    row = next(r for r in walk.submit().snapshot["rows"] if r["household_id"] == household.pk)
+    assert (row["previous_class"], row["proposed_class"], row["transition"]) == (
+        HouseholdClass.NON_POOR,
+        HouseholdClass.POOR,
+        Transition.RELAPSED_POOR,
+    )
+
+
+def test_before_class_falls_back_to_the_class_when_listed_without_history(walk, households):
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    walk.post()
+    rows = walk.submit().snapshot["rows"]
+    assert {(r["previous_class"], r["transition"]) for r in rows} == {(HouseholdClass.POOR, Transition.REMAINS)}
+
+
+# --- no step twice ---------------------------------------------------------------------------------------------
+def test_an_agreed_household_is_not_voted_on_again(walk):
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    with pytest.raises(ValidationError, match="đã được họp dân thống nhất"):
+        walk.meet(agreeing=5)  # a second meeting would have sent them back to the survey
+    assert set(walk.fresh().cases.values_list("status", flat=True)) == {CaseStatus.AGREED}
+    assert VillageMeeting.objects.filter(round=walk.round).count() == 1
+
+
+def test_step_pages_say_why_when_the_state_does_not_allow_them(client_for, users, walk):
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    walk.post()
+    walk.submit()
+    client = client_for(users.commune_officer)
+    for name in ("meeting", "posting", "recognise", "case_add"):
+        page = client.get(reverse(f"reviews:{name}", args=[walk.round.pk])).content.decode()
+        assert 'data-testid="step-refused"' in page and "Đã trình, chờ duyệt" in page, name
+        assert '<form method="post" novalidate' not in page, name  # no form that could only be refused
+
+
+# --- two officers on one round ----------------------------------------------------------------------------------
+def test_vote_on_a_result_changed_after_the_page_opened_is_refused(walk):
+    walk.open()
+    walk.survey_all()
+    round = walk.fresh()
+    cases = list(round.cases.all())
+    seen = {c.pk: c.version for c in cases}
+    # another officer changes the first household's result while the meeting form is open
+    changed = cases[0]
+    services.review_case_save(
+        case=changed,
+        facts={**changed.survey["facts"], "income_per_capita": 5_000_000},
+        answers={},
+        final=True,
+        user=walk.officer,
+        expected_version=changed.version,
+    )
+    with pytest.raises(services.StaleRoundError, match="vừa được sửa"):
+        services.village_meeting_record(
+            round=walk.fresh(),
+            meeting=meeting_for(walk),
+            agreeing={c.pk: 30 for c in cases},
+            case_versions=seen,
+            user=walk.officer,
+            expected_version=walk.round.version,
+        )
+    assert not VillageMeeting.objects.exists()
+
+
+def test_survey_form_opened_before_the_meeting_cannot_overwrite_its_result(walk):
+    walk.open()
+    walk.survey_all()
+    case = walk.round.cases.first()
+    opened = ReviewCase.objects.get(pk=case.pk)  # the form another officer still has open
+    walk.meet()
+    with pytest.raises(services.StaleRoundError):
+        services.review_case_save(
+            case=opened,
+            facts=opened.survey["facts"],
+            answers={},
+            final=True,
+            user=walk.officer,
+            expected_version=opened.version,
+        )
+    assert ReviewCase.objects.get(pk=case.pk).status == CaseStatus.AGREED
+
+
+def test_case_saved_from_a_page_loaded_before_posting_started_is_refused(walk):
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    case = ReviewCase.objects.select_related("round").get(pk=walk.round.cases.first().pk)
+    assert case.round.state == RoundState.OPEN  # what the officer's request loaded
+    walk.post()  # meanwhile a colleague starts the posting
+    with pytest.raises(TransitionRefused, match="Đang niêm yết"):
+        services.review_case_save(
+            case=case,
+            facts=case.survey["facts"],
+            answers={},
+            final=True,
+            user=walk.officer,
+            expected_version=case.version,
+        )
+    assert ReviewCase.objects.get(pk=case.pk).status == CaseStatus.AGREED
+
+
+def test_second_recheck_of_one_complaint_does_not_overwrite_the_first(walk):
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    posting = walk.post()
+    complaint = services.complaint_record(
+        round=walk.fresh(),
+        case=walk.round.cases.first(),
+        received_on=posting.starts_on,
+        complainant="Ksor Y Lin",
+        content="Hộ có xe máy mới",
+        user=walk.officer,
+    )
+    first, second = (Complaint.objects.select_related("posting__round").get(pk=complaint.pk) for _ in range(2))
+    services.complaint_recheck(
+        complaint=first, rechecked_on=posting.ends_on, result="Đúng", result_class="near_poor", user=walk.officer
+    )
+    with pytest.raises(TransitionRefused, match="đã có kết quả phúc tra"):
+        services.complaint_recheck(
+            complaint=second, rechecked_on=posting.ends_on, result="Sai", result_class="", user=walk.officer
+        )
+    complaint.refresh_from_db()
+    assert (complaint.recheck_result, complaint.result_class) == ("Đúng", "near_poor")
+
+
+def test_round_rows_are_locked_in_the_services(walk):
+    """The lock helper re-reads the state: a round object loaded before another officer's step is corrected."""
+    walk.open()
+    stale = ReviewRound.objects.get(pk=walk.round.pk)
+    ReviewRound.objects.filter(pk=stale.pk).update(state=RoundState.POSTING)
+    with pytest.raises(TransitionRefused):
+        services.review_case_add(
+            round=stale,
+            household=walk.round.cases.first().household,
+            reason="x",
+            user=walk.officer,
+            expected_version=stale.version,
+        )
