@@ -147,10 +147,11 @@ def escape_registrations(user, *, year: int) -> QuerySet | None:
     model = escape_model()
     if model is None:
         return None
+    from households.targets import registrations_with_outcome
+
     benefits = Benefit.objects.filter(date__year=year).select_related("programme", "member").order_by("date")
     return (
-        model.objects.visible_to(user)
-        .filter(year=year, state="registered")
+        registrations_with_outcome(model.objects.visible_to(user).filter(year=year, state="registered"))
         .select_related("household__village")
         .prefetch_related(Prefetch("household__benefits", queryset=benefits, to_attr="year_benefits"))
         .order_by("household__village__name", "household__code")

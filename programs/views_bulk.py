@@ -187,6 +187,7 @@ class EscapeSupportView(CoverageView):
         return [
             *HOUSEHOLD_COLUMNS,
             Col("cadre", _("Cán bộ phụ trách"), 22),
+            Col("outcome", _("Kết quả"), 16),
             Col("count", _("Số khoản hỗ trợ"), 10),
             Col("amount", _("Số tiền (đồng)"), 14, "money"),
             Col("support", _("Hỗ trợ đã nhận"), 60),
@@ -196,6 +197,8 @@ class EscapeSupportView(CoverageView):
         registrations = selectors.escape_registrations(self.request.user, year=year)
         if registrations is None:
             return []
+        from households.targets import Outcome
+
         rows = []
         for r in registrations:
             benefits = r.household.year_benefits
@@ -203,13 +206,27 @@ class EscapeSupportView(CoverageView):
                 {
                     **household_cells(r.household),
                     "cadre": r.cadre_name,
+                    "outcome": str(Outcome.LABELS.get(r.outcome, "")),
                     "count": len(benefits),
                     "amount": sum(b.amount or 0 for b in benefits),
-                    "support": "; ".join(f"{b.programme.short_name} ({b.date:%d/%m/%Y})" for b in benefits)
-                    or _("Chưa có"),
+                    "support": support_summary(benefits) or _("Chưa có"),
                 }
             )
         return rows
+
+
+def support_summary(benefits) -> str:
+    """One entry per programme, in the order received: "Thẻ BHYT ×5 (01/01/2026); Hỗ trợ tiền điện ×3 (25/03/2026,
+    25/06/2026, 25/09/2026)" — five cards of one day are not listed five times."""
+    grouped: dict[int, list] = {}
+    for benefit in benefits:
+        grouped.setdefault(benefit.programme_id, []).append(benefit)
+    parts = []
+    for items in grouped.values():
+        days = list(dict.fromkeys(b.date.strftime("%d/%m/%Y") for b in items))
+        count = f" ×{len(items)}" if len(items) > 1 else ""
+        parts.append(f"{items[0].programme.short_name}{count} ({', '.join(days)})")
+    return "; ".join(parts)
 
 
 # --- uploads kept between the dry run and the confirmation ------------------------------------------------------

@@ -348,3 +348,35 @@ def test_coverage_electricity_and_detail_pages_do_not_query_per_row(
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             client.get(url)
+
+
+def test_support_of_a_registered_household_is_summed_up_per_programme():
+    from types import SimpleNamespace
+
+    from programs.views_bulk import support_summary
+
+    card, power = SimpleNamespace(short_name="Thẻ BHYT"), SimpleNamespace(short_name="Hỗ trợ tiền điện")
+    benefits = [
+        SimpleNamespace(programme_id=1, programme=card, date=date(2026, 1, 1)),
+        SimpleNamespace(programme_id=1, programme=card, date=date(2026, 1, 1)),
+        SimpleNamespace(programme_id=2, programme=power, date=date(2026, 3, 25)),
+        SimpleNamespace(programme_id=2, programme=power, date=date(2026, 6, 25)),
+    ]
+    assert support_summary(benefits) == "Thẻ BHYT ×2 (01/01/2026); Hỗ trợ tiền điện ×2 (25/03/2026, 25/06/2026)"
+    assert support_summary(benefits[2:3]) == "Hỗ trợ tiền điện (25/03/2026)"
+
+
+def test_the_escape_coverage_says_whether_each_household_escaped(client_for, users, make_household):
+    from households.targets import escape_registration_add
+
+    today = date.today()
+    household = make_household(code="IRS-700", status=("poor", date(today.year - 1, 1, 1), None))
+    escape_registration_add(
+        household=household,
+        year=today.year,
+        registered_on=date(today.year, 1, 15),
+        user=users.commune_officer,
+        cadre_name="Cán bộ A",
+    )
+    page = client_for(users.commune_officer).get(reverse("programs:coverage_escape")).content.decode()
+    assert '<th scope="col">Kết quả</th>' in page and "Đang thực hiện" in page
