@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.RoundListView.as_view(), name="list"),
     path("mo-dot/", views.RoundOpenView.as_view(), name="create"),
     path("<int:pk>/", views.RoundDetailView.as_view(), name="detail"),
+    path("<int:pk>/nhat-ky/", views.RoundLogView.as_view(), name="log"),
     path("<int:pk>/them-ho/", views.CaseAddView.as_view(), name="case_add"),
     path("<int:pk>/hop-dan/", views.MeetingCreateView.as_view(), name="meeting"),
     path("<int:pk>/niem-yet/", views.PostingStartView.as_view(), name="posting"),

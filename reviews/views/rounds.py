@@ -25,6 +25,8 @@ from ..forms import (
 from ..models import ApprovalAction, Complaint
 from .common import APPROVERS, OFFICERS, READERS, RoundActionMixin, RoundScopeMixin, _errors, refusal
 
+LOG_ON_ROUND_PAGE = 8  # the latest entries; the whole log has its own page
+
 
 class RoundListView(RoleRequiredMixin, ListView):
     allowed_roles = READERS
@@ -81,6 +83,7 @@ class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
         posting = round.postings.first()
         submission = round.submissions.first()
         is_officer = user.role in OFFICERS
+        log = ApprovalAction.objects.filter(round=round).select_related("user", "case__household")
         return super().get_context_data(
             round=round,
             progress=progress,
@@ -94,7 +97,9 @@ class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
             submissions=round.submissions.select_related("submitted_by"),
             submission=submission,
             decisions=round.decisions.prefetch_related("certificates__household"),
-            log=ApprovalAction.objects.filter(round=round).select_related("user", "case__household"),
+            log=log[:LOG_ON_ROUND_PAGE],
+            log_total=log.count(),
+            last_verdict=log.filter(action__in=[Action.RETURN, Action.REOPEN]).first(),
             can_edit=is_officer and round.can(Action.CASE_SAVE),
             can_post=is_officer and round.can(Action.POSTING_START),
             can_complain=is_officer and round.can(Action.COMPLAINT),
@@ -109,6 +114,27 @@ class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
             recheck_form=RecheckForm(),
             reopen_form=ReopenForm(initial={"version": round.version}),
             **kwargs,
+        )
+
+
+class RoundLogView(RoleRequiredMixin, RoundScopeMixin, ListView):
+    """The round's whole log (every step, approve, return and reopen with who, when and why), newest first;
+    ``?loai=duyet`` keeps the submissions and the approvers' decisions only."""
+
+    allowed_roles = READERS
+    template_name = "reviews/round_log.html"
+    paginate_by = 100
+    VERDICTS = (Action.SUBMIT, Action.APPROVE, Action.RETURN, Action.REOPEN, Action.RECOGNISE)
+
+    def get_queryset(self):
+        log = ApprovalAction.objects.visible_to(self.request.user).filter(round=self.get_round())
+        if self.request.GET.get("loai") == "duyet":
+            log = log.filter(action__in=self.VERDICTS)
+        return log.select_related("user", "case__household")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            round=self.get_round(), verdicts_only=self.request.GET.get("loai") == "duyet", **kwargs
         )
 
 

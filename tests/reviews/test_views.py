@@ -77,6 +77,7 @@ def urls_for(round, decision):
         (reverse("reviews:requests"), ALL),
         (reverse("reviews:request_create"), OFFICER_ONLY),
         (reverse("reviews:detail", args=[round.pk]), ALL),
+        (reverse("reviews:log", args=[round.pk]), ALL),
         (reverse("reviews:case_add", args=[round.pk]), OFFICER_ONLY),
         (reverse("reviews:meeting", args=[round.pk]), OFFICER_ONLY),
         (reverse("reviews:posting", args=[round.pk]), OFFICER_ONLY),

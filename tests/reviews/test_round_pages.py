@@ -1,0 +1,72 @@
+"""Round pages as the commune and the district use them: a compact log with its own full page, what the
+district reads after a reopening, and query counts that do not grow with the rows."""
+
+import pytest
+from django.urls import reverse
+
+from reviews import services
+from reviews.choices import Action
+from reviews.models import ApprovalAction
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def recognised(walk):
+    walk.to_recognised()
+    return walk.fresh()
+
+
+def test_round_page_shows_the_latest_log_entries_and_links_the_whole_log(client_for, users, recognised):
+    for n in range(3):  # more entries than the round page shows
+        recognised.log(action=Action.CASE_SAVE, user=users.commune_officer, comment=f"Ghi chú {n}")
+    total = ApprovalAction.objects.filter(round=recognised).count()
+    assert total > 8
+    page = client_for(users.commune_officer).get(reverse("reviews:detail", args=[recognised.pk])).content.decode()
+    log = page.split('data-testid="round-log"')[1]
+    assert log.count('class="list-group-item small"') == 8
+    assert f"Xem toàn bộ nhật ký ({total})" in log
+    full = client_for(users.commune_officer).get(reverse("reviews:log", args=[recognised.pk])).content.decode()
+    assert full.count('class="list-group-item small"') == total
+    verdicts = client_for(users.commune_officer).get(reverse("reviews:log", args=[recognised.pk]) + "?loai=duyet")
+    text = verdicts.content.decode()
+    assert text.count('class="list-group-item small"') == 3  # submit, approve, recognise
+    assert "Lưu phiếu rà soát" not in text.split('data-testid="round-log-page"')[1]
+
+
+def test_reopen_reason_is_shown_to_the_commune(client_for, users, recognised):
+    services.review_round_reopen(
+        round=recognised, user=users.district_staff, reason="Sai điểm hộ IRS-001", expected_version=recognised.version
+    )
+    page = client_for(users.commune_officer).get(reverse("reviews:detail", args=[recognised.pk])).content.decode()
+    alert = page.split('data-testid="returned-comment"')[1].split("</div>")[0]
+    assert "Đợt rà soát được mở lại" in alert and "Sai điểm hộ IRS-001" in alert
+    log = client_for(users.commune_officer).get(reverse("reviews:log", args=[recognised.pk]) + "?loai=duyet")
+    assert "Sai điểm hộ IRS-001" in log.content.decode()
+    assert ApprovalAction.objects.filter(round=recognised, action=Action.REOPEN).count() == 1
+
+
+# Measured with 2 and with 6 households in the round: the same numbers (no query per household or per entry).
+PAGE_QUERIES = [
+    ("reviews:detail", "round", 28),
+    ("reviews:log", "round", 10),
+    ("reviews:list", None, 11),
+    ("reviews:submissions", None, 12),
+    ("reviews:submission", "submission", 13),
+    ("reviews:requests", None, 8),
+]
+
+
+@pytest.mark.parametrize("name,arg,limit", PAGE_QUERIES)
+def test_review_pages_query_counts_do_not_grow_with_households(
+    client_for, users, walk, make_household, name, arg, limit, django_assert_max_num_queries
+):
+    for i in range(4):
+        make_household(f"IRS-2{i:02d}")
+    walk.to_recognised()
+    round = walk.fresh()
+    assert round.cases.count() == 6
+    args = {"round": [round.pk], "submission": [round.submissions.first().pk], None: []}[arg]
+    client = client_for(users.commune_officer)
+    with django_assert_max_num_queries(limit):
+        assert client.get(reverse(name, args=args)).status_code == 200
