@@ -147,7 +147,10 @@ class BenefitCreateView(RoleRequiredMixin, HouseholdScopeMixin, TemplateView):
     template_name = "programs/benefit_form.html"
 
     def programme(self) -> Programme:
-        return get_object_or_404(Programme, pk=self.request.GET.get("ct") or self.request.POST.get("ct") or 0)
+        raw = self.request.GET.get("ct") or self.request.POST.get("ct") or ""
+        if not raw.isdigit():
+            raise Http404  # a mistyped or missing programme in the address, not a server error
+        return get_object_or_404(Programme, pk=int(raw))
 
     def form(self, data=None, files=None):
         household = self.get_household()

@@ -380,3 +380,12 @@ def test_the_escape_coverage_says_whether_each_household_escaped(client_for, use
     )
     page = client_for(users.commune_officer).get(reverse("programs:coverage_escape")).content.decode()
     assert '<th scope="col">Kết quả</th>' in page and "Đang thực hiện" in page
+
+
+def test_a_mistyped_programme_in_the_address_is_404_not_an_error(client_for, users, make_household):
+    household = make_household()
+    client = client_for(users.commune_officer)
+    url = reverse("programs:benefit_create", args=[household.pk])
+    for ct in ("abc", "", "-1", "99999"):
+        assert client.get(url, {"ct": ct}).status_code == 404, ct
+        assert client.post(url, {"ct": ct}).status_code == 404, ct
