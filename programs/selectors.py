@@ -20,7 +20,7 @@ from .status import status_q
 def benefit_list_for(user, *, filters: dict) -> QuerySet:
     """Benefits the user may see, filtered as on the programme and support pages, newest first."""
     qs = Benefit.objects.visible_to(user).select_related(
-        "programme", "household__village", "member", "override_by", "created_by"
+        "programme", "household__village", "household__commune", "member", "override_by", "created_by"
     )
     if filters.get("programme"):
         qs = qs.filter(programme=filters["programme"])
@@ -78,7 +78,7 @@ def unsupported_poor(user, *, year: int, day: date) -> QuerySet:
         .active()
         .filter(status_q("poor", day))
         .filter(~Exists(supported))
-        .select_related("village")
+        .select_related("village", "commune")
         .annotate(member_count=Count("members", filter=Q(members__left_at__isnull=True)))
         .order_by("village__name", "code")
     )
@@ -114,7 +114,7 @@ def uninsured_members(user, *, day: date, status: str = "") -> QuerySet:
         .current()
         .filter(household__state="active", date_of_birth__lte=age_cutoff(day, 6))
         .exclude(valid_card_q(day))
-        .select_related("household__village", "ethnic_group")
+        .select_related("household__village", "household__commune", "ethnic_group")
     )
     if status:
         qs = qs.filter(household__in=Household.objects.filter(status_q(status, day)).values("pk"))
@@ -129,7 +129,7 @@ def housing_gap(user, *, day: date) -> QuerySet:
         .active()
         .filter(status_q("poor", day), deprived_indicators__overlap=HOUSING_INDICATORS)
         .filter(~Exists(housed))
-        .select_related("village")
+        .select_related("village", "commune")
         .order_by("village__name", "code")
     )
 
@@ -152,7 +152,7 @@ def escape_registrations(user, *, year: int) -> QuerySet | None:
     benefits = Benefit.objects.filter(date__year=year).select_related("programme", "member").order_by("date")
     return (
         registrations_with_outcome(model.objects.visible_to(user).filter(year=year, state="registered"))
-        .select_related("household__village")
+        .select_related("household__village", "household__commune")
         .prefetch_related(Prefetch("household__benefits", queryset=benefits, to_attr="year_benefits"))
         .order_by("household__village__name", "household__code")
     )
@@ -175,7 +175,7 @@ def bhyt_candidates(user, *, year: int, day: date) -> QuerySet:
         .filter(household__in=households)
         .exclude(health_insurance_valid_to__gte=end)
         .exclude(Exists(covered))
-        .select_related("household__village", "ethnic_group")
+        .select_related("household__village", "household__commune", "ethnic_group")
         .order_by("household__village__name", "household__code", "date_of_birth")
     )
 
@@ -188,6 +188,6 @@ def electricity_candidates(user, *, day: date) -> QuerySet:
         .active()
         .filter(status_q("poor", day) | Q(social_protection=True))
         .annotate(is_poor=Case(When(status_q("poor", day), then=Value(True)), default=Value(False)))
-        .select_related("village")
+        .select_related("village", "commune")
         .order_by("village__name", "code")
     )

@@ -40,6 +40,7 @@ def benefit_columns(programme: Programme) -> list[Col]:
         Col("date", _("Ngày hỗ trợ"), 12, "date"),
         Col("household", _("Mã hộ"), 12),
         Col("head", _("Chủ hộ"), 22),
+        Col("commune", _("Xã, phường, thị trấn"), 18),
         Col("village", _("Thôn, buôn"), 18),
     ]
     if programme.is_member_level:
@@ -74,6 +75,7 @@ def benefit_row(benefit: Benefit, display: bool = False):
         "date": benefit.date,
         "household": benefit.household.code,
         "head": benefit.household.head_name,
+        "commune": benefit.household.commune.name,
         "village": benefit.household.village.name,
         "member": benefit.member.full_name if benefit.member_id else "",
         "status": str(TargetStatus(benefit.household_status).label) if benefit.household_status else "",

@@ -106,6 +106,7 @@ class ProgrammeDetailView(RoleRequiredMixin, ListView):
             programme=programme,
             filter_form=self.filters(),
             can_edit=self.request.user.role in EDITORS,
+            show_commune=not (self.request.user.unit_id and self.request.user.unit.level == UnitLevel.COMMUNE),
             parameters=list((programme.parameters or {}).values()),
             **kwargs,
         )
@@ -202,7 +203,7 @@ class BenefitScopeMixin:
         if not hasattr(self, "_benefit"):
             self._benefit = get_object_or_404(
                 Benefit.objects.visible_to(self.request.user).select_related(
-                    "programme", "household__village", "member", "override_by", "created_by"
+                    "programme", "household__village", "household__commune", "member", "override_by", "created_by"
                 ),
                 pk=self.kwargs["pk"],
             )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
+from areas.choices import UnitLevel
 from households.excel import ImportFileError, file_digest
 
 from . import bulk, selectors
@@ -93,10 +94,19 @@ HOUSEHOLD_COLUMNS = [
 ]
 
 
+def household_columns(user) -> list[Col]:
+    """A commune officer's lists are all of one commune; district and province lists name each household's commune
+    (village names repeat from one commune to the next)."""
+    if user.unit_id and user.unit.level == UnitLevel.COMMUNE:
+        return HOUSEHOLD_COLUMNS
+    return [*HOUSEHOLD_COLUMNS[:2], Col("commune", gettext_lazy("Xã, phường, thị trấn"), 20), HOUSEHOLD_COLUMNS[2]]
+
+
 def household_cells(household) -> dict:
     return {
         "household": household.code,
         "head": household.head_name,
+        "commune": household.commune.name,
         "village": household.village.name,
         "pk": household.pk,
     }
@@ -109,7 +119,7 @@ class UnsupportedView(CoverageView):
 
     def columns(self):
         return [
-            *HOUSEHOLD_COLUMNS,
+            *household_columns(self.request.user),
             Col("members", _("Số người"), 10, "money"),
             Col("causes", _("Nguyên nhân nghèo"), 40),
         ]
@@ -131,7 +141,7 @@ class UninsuredView(CoverageView):
 
     def columns(self):
         return [
-            *HOUSEHOLD_COLUMNS,
+            *household_columns(self.request.user),
             Col("member", _("Họ và tên"), 24),
             Col("born", _("Ngày sinh"), 12, "date"),
             Col("class", _("Phân loại hộ hiện tại"), 20),
@@ -160,7 +170,7 @@ class HousingGapView(CoverageView):
 
     def columns(self):
         return [
-            *HOUSEHOLD_COLUMNS,
+            *household_columns(self.request.user),
             Col("area", _("Diện tích nhà ở (m²)"), 12),
             Col("parts", _("Số kết cấu chính không bền chắc"), 14),
         ]
@@ -185,7 +195,7 @@ class EscapeSupportView(CoverageView):
 
     def columns(self):
         return [
-            *HOUSEHOLD_COLUMNS,
+            *household_columns(self.request.user),
             Col("cadre", _("Cán bộ phụ trách"), 22),
             Col("outcome", _("Kết quả"), 16),
             Col("count", _("Số khoản hỗ trợ"), 10),
@@ -470,7 +480,7 @@ class ElectricityView(RoleRequiredMixin, TemplateView):
             for h in households
         ]
         columns = [
-            *HOUSEHOLD_COLUMNS,
+            *household_columns(self.request.user),
             Col("reason", _("Đối tượng"), 14),
             Col("amount", _("Số tiền (đồng)"), 14, "money"),
             Col("paid", _("Tình trạng"), 14),
@@ -480,8 +490,9 @@ class ElectricityView(RoleRequiredMixin, TemplateView):
                 _("Danh sách hỗ trợ tiền điện quý %(q)s năm %(y)s") % {"q": quarter, "y": year},
                 _("30 kWh × giá bậc 1 × 3 tháng = %(a)s đồng/hộ") % {"a": f"{amount:,}".replace(",", ".")},
             ]
+            signed = [*columns, Col("signature", _("Ký nhận"), 16)]  # the list households sign when paid
             return xlsx_response(
-                table_workbook(_("Tiền điện"), columns, rows, heading=heading),
+                table_workbook(_("Tiền điện"), signed, rows, heading=heading),
                 xlsx_filename(f"tien-dien-q{quarter}-{year}", today),
             )
         if not request.GET:

@@ -389,3 +389,25 @@ def test_a_mistyped_programme_in_the_address_is_404_not_an_error(client_for, use
     for ct in ("abc", "", "-1", "99999"):
         assert client.get(url, {"ct": ct}).status_code == 404, ct
         assert client.post(url, {"ct": ct}).status_code == 404, ct
+
+
+def test_district_lists_and_exports_name_each_households_commune(client_for, users, make_household, far):
+    from openpyxl import load_workbook
+
+    mine = make_household(code="IRS-001")
+    for household in (mine, far):
+        services.benefit_record(benefit=loan(household), user=users.admin)
+    district = client_for(users.district_staff)
+    url = reverse("programs:programme", args=[programme("VBSP_POOR").pk])
+    page = district.get(url).content.decode()
+    assert "Xã, phường, thị trấn" in page and far.commune.name in page
+    sheet = load_workbook(io.BytesIO(district.get(url, {"xuat": "xlsx"}).content)).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header = next(r for r in rows if r and "Mã hộ" in r)
+    assert "Xã, phường, thị trấn" in header
+    for name in ("programs:coverage_unsupported", "programs:electricity"):
+        response = district.get(reverse(name), {"xuat": "xlsx"})
+        rows = [list(r) for r in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+        assert any("Xã, phường, thị trấn" in (r or []) for r in rows), name
+    officer = client_for(users.commune_officer).get(url).content.decode()
+    assert '<th scope="col">Xã, phường, thị trấn</th>' not in officer
