@@ -197,7 +197,10 @@ def submission_summary(submission: Submission, last=_UNSET) -> dict:
     lists = []
     for key in LIST_KEYS:
         count = len(snapshot["lists"].get(key, []))
-        last_count = len(last["lists"].get(key, [])) if last else None
+        # Without last year's submission only the poor and near-poor lists are known (from the status history):
+        # the movement lists of last year are then "—", not 0.
+        comparable = last is not None and (last.get("source") != "status" or key in ("poor", "near_poor"))
+        last_count = len(last["lists"].get(key, [])) if comparable else None
         lists.append(
             {
                 "key": key,

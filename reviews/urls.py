@@ -23,6 +23,7 @@ urlpatterns = [
     path("hop-dan/<int:pk>/bien-ban.pdf", views.MinutesPdfView.as_view(), name="minutes_pdf"),
     path("duyet/", views.SubmissionListView.as_view(), name="submissions"),
     path("lan-trinh/<int:pk>/", views.SubmissionDetailView.as_view(), name="submission"),
+    path("lan-trinh/<int:pk>/danh-sach.xlsx", views.SubmissionExcelView.as_view(), name="submission_xlsx"),
     path("lan-trinh/<int:pk>/duyet/", views.SubmissionApproveView.as_view(), name="approve"),
     path("lan-trinh/<int:pk>/tra-lai/", views.SubmissionReturnView.as_view(), name="return"),
     path("quyet-dinh/<int:pk>/", views.DecisionPdfView.as_view(), name="decision_pdf"),

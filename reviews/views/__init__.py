@@ -16,7 +16,13 @@ from .rounds import (
     RoundReopenView,
     RoundSubmitView,
 )
-from .submissions import SubmissionApproveView, SubmissionDetailView, SubmissionListView, SubmissionReturnView
+from .submissions import (
+    SubmissionApproveView,
+    SubmissionDetailView,
+    SubmissionExcelView,
+    SubmissionListView,
+    SubmissionReturnView,
+)
 from .survey import CasePreviewView, CaseSurveyView
 
 __all__ = [
@@ -43,6 +49,7 @@ __all__ = [
     "RoundSubmitView",
     "SubmissionApproveView",
     "SubmissionDetailView",
+    "SubmissionExcelView",
     "SubmissionListView",
     "SubmissionReturnView",
 ]

@@ -11,8 +11,9 @@ from django.views.generic import ListView, TemplateView
 from accounts.choices import Role
 from accounts.permissions import RoleRequiredMixin
 from households.choices import HouseholdClass
+from households.views_excel import xlsx_response
 
-from .. import selectors, services
+from .. import excel, selectors, services
 from ..choices import RoundState
 from ..forms import (
     CommentForm,
@@ -74,6 +75,18 @@ class SubmissionDetailView(RoleRequiredMixin, TemplateView):
             classes=dict(HouseholdClass.choices),
             **kwargs,
         )
+
+
+class SubmissionExcelView(RoleRequiredMixin, View):
+    """The submitted lists as a workbook (one sheet per list), scoped like the page."""
+
+    allowed_roles = READERS
+
+    def get(self, request, pk):
+        submission = get_object_or_404(
+            Submission.objects.visible_to(request.user).select_related("round__commune"), pk=pk
+        )
+        return xlsx_response(excel.submission_workbook(submission), excel.submission_filename(submission))
 
 
 class SubmissionDecideView(RoleRequiredMixin, View):

@@ -70,3 +70,22 @@ def test_review_pages_query_counts_do_not_grow_with_households(
     client = client_for(users.commune_officer)
     with django_assert_max_num_queries(limit):
         assert client.get(reverse(name, args=args)).status_code == 200
+
+
+def test_submission_lists_download_as_a_workbook(client_for, users, recognised):
+    import io
+
+    from openpyxl import load_workbook
+
+    submission = recognised.submissions.first()
+    response = client_for(users.district_staff).get(reverse("reviews:submission_xlsx", args=[submission.pk]))
+    assert response.status_code == 200 and response["Content-Disposition"].endswith('-lan-1.xlsx"')
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Tổng hợp", "Hộ nghèo", "Tất cả hộ rà soát"]
+    poor = list(book["Hộ nghèo"].iter_rows(min_row=5, values_only=True))
+    assert sorted(r[1] for r in poor) == ["IRS-001", "IRS-002"]
+    assert poor[0][6:9] == ("Hộ nghèo", "Hộ nghèo", "Không thay đổi")
+    summary = {r[0]: r[1] for r in book["Tổng hợp"].iter_rows(min_row=5, values_only=True)}
+    assert summary["Danh sách hộ nghèo"] == 2
+    page = client_for(users.commune_officer).get(reverse("reviews:submission", args=[submission.pk]))
+    assert 'data-testid="submission-xlsx"' in page.content.decode()

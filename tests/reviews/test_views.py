@@ -84,6 +84,7 @@ def urls_for(round, decision):
         (reverse("reviews:recognise", args=[round.pk]), OFFICER_ONLY),
         (reverse("reviews:case", args=[case.pk]), ALL),
         (reverse("reviews:submission", args=[submission.pk]), ALL),
+        (reverse("reviews:submission_xlsx", args=[submission.pk]), ALL),
         (reverse("reviews:posting_pdf", args=[round.pk]), ALL),
         (reverse("reviews:minutes_pdf", args=[meeting.pk]), ALL),
         (reverse("reviews:decision_pdf", args=[decision.pk]), ALL),
@@ -345,6 +346,9 @@ def test_last_year_from_status_history_when_no_earlier_round(walk, households, u
     assert last["source"] == "status" and last["lists"]["poor"] == [households[0].pk]
     poor = next(item for item in submission_summary(submission)["lists"] if item["key"] == "poor")
     assert (poor["count"], poor["last"], poor["delta"]) == (2, 1, 1)
+    # last year's movements are unknown without last year's submission: "—", not 0
+    escaped = next(item for item in submission_summary(submission)["lists"] if item["key"] == "escaped_poor")
+    assert (escaped["last"], escaped["delta"]) == (None, None)
 
 
 def test_submission_list_query_count_does_not_grow(walk, users):
