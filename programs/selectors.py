@@ -80,7 +80,7 @@ def unsupported_poor(user, *, year: int, day: date) -> QuerySet:
         .filter(~Exists(supported))
         .select_related("village", "commune")
         .annotate(member_count=Count("members", filter=Q(members__left_at__isnull=True)))
-        .order_by("village__name", "code")
+        .order_by("commune__name", "village__name", "code")
     )
 
 
@@ -118,7 +118,7 @@ def uninsured_members(user, *, day: date, status: str = "") -> QuerySet:
     )
     if status:
         qs = qs.filter(household__in=Household.objects.filter(status_q(status, day)).values("pk"))
-    return qs.order_by("household__village__name", "household__code", "date_of_birth")
+    return qs.order_by("household__commune__name", "household__village__name", "household__code", "date_of_birth")
 
 
 def housing_gap(user, *, day: date) -> QuerySet:
@@ -130,7 +130,7 @@ def housing_gap(user, *, day: date) -> QuerySet:
         .filter(status_q("poor", day), deprived_indicators__overlap=HOUSING_INDICATORS)
         .filter(~Exists(housed))
         .select_related("village", "commune")
-        .order_by("village__name", "code")
+        .order_by("commune__name", "village__name", "code")
     )
 
 
@@ -154,7 +154,7 @@ def escape_registrations(user, *, year: int) -> QuerySet | None:
         registrations_with_outcome(model.objects.visible_to(user).filter(year=year, state="registered"))
         .select_related("household__village", "household__commune")
         .prefetch_related(Prefetch("household__benefits", queryset=benefits, to_attr="year_benefits"))
-        .order_by("household__village__name", "household__code")
+        .order_by("household__commune__name", "household__village__name", "household__code")
     )
 
 
@@ -176,7 +176,7 @@ def bhyt_candidates(user, *, year: int, day: date) -> QuerySet:
         .exclude(health_insurance_valid_to__gte=end)
         .exclude(Exists(covered))
         .select_related("household__village", "household__commune", "ethnic_group")
-        .order_by("household__village__name", "household__code", "date_of_birth")
+        .order_by("household__commune__name", "household__village__name", "household__code", "date_of_birth")
     )
 
 
@@ -189,5 +189,5 @@ def electricity_candidates(user, *, day: date) -> QuerySet:
         .filter(status_q("poor", day) | Q(social_protection=True))
         .annotate(is_poor=Case(When(status_q("poor", day), then=Value(True)), default=Value(False)))
         .select_related("village", "commune")
-        .order_by("village__name", "code")
+        .order_by("commune__name", "village__name", "code")
     )
