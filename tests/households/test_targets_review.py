@@ -51,3 +51,9 @@ def test_withdrawing_twice_is_explained_and_changes_nothing(client_for, users, t
     assert registration.withdraw_reason == "Hộ chuyển đi nơi khác"
     empty = client.post(url, {"reason": "   "})
     assert empty.status_code == 200
+
+
+def test_total_of_targets_is_a_dash_until_one_is_assigned(client_for, users, tree):
+    household(tree.village, ("poor", START))
+    page = client_for(users.district_staff).get(reverse("households:targets"), {"nam": YEAR}).content.decode()
+    assert 'data-col="target-total">—</td>' in page
