@@ -67,6 +67,9 @@ class BenefitForm(forms.ModelForm):
     def __init__(self, *args, programme: Programme, household, may_override: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.programme = programme
+        # Known before validation, so that the model's own checks (date order, loan ceiling…) are reported together
+        # with the missing fields in one round instead of after them.
+        self.instance.programme, self.instance.household = programme, household
         required, optional = KIND_FIELDS[programme.kind]
         keep = ["date", "decision", *required, *optional, "funder", "note"]
         if programme.is_member_level:

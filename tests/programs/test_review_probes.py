@@ -411,3 +411,24 @@ def test_district_lists_and_exports_name_each_households_commune(client_for, use
         assert any("Xã, phường, thị trấn" in (r or []) for r in rows), name
     officer = client_for(users.commune_officer).get(url).content.decode()
     assert '<th scope="col">Xã, phường, thị trấn</th>' not in officer
+
+
+def test_the_benefit_form_reports_every_problem_in_one_round(client_for, users, make_household):
+    household = make_household()
+    response = client_for(users.commune_officer).post(
+        reverse("programs:benefit_create", args=[household.pk]),
+        {
+            "ct": programme("HOUSING_SUPPORT").pk,
+            "date": "01/09/2026",
+            "amount_central": "0",
+            "amount_local": "20000000",
+            "amount_mobilised": "0",
+            "amount_household": "0",
+            "started_on": "01/09/2026",
+            "finished_on": "01/08/2026",
+        },
+    )
+    errors = response.context["form"].errors
+    assert "housing_work" in errors and "finished_on" in errors  # missing field and reversed dates together
+    assert response.context["form"]["amount_local"].value() == "20000000"
+    assert not Benefit.objects.exists()
