@@ -122,6 +122,18 @@ def posting_start(*, round: ReviewRound, starts_on: date, places: str, user, exp
         )
     if not places.strip():
         raise ValidationError({"places": _("Hãy ghi nơi niêm yết.")})
+    # QĐ 24/2021, Điều 4: bước 4 (niêm yết) công khai kết quả đã được họp dân (bước 3) thống nhất
+    last_meeting = round.meetings.order_by("-held_at").values_list("held_at", flat=True).first()
+    if last_meeting and starts_on < timezone.localtime(last_meeting).date():
+        raise ValidationError(
+            {
+                "starts_on": _(
+                    "Niêm yết kết quả đã được họp dân thống nhất: ngày bắt đầu không được trước ngày họp dân "
+                    "cuối cùng (%(date)s)."
+                )
+                % {"date": timezone.localtime(last_meeting).strftime("%d/%m/%Y")}
+            }
+        )
     _claim_round(round, expected_version)
     window = calendar.window_for(round.commune, round.year)
     posting = Posting(
@@ -153,6 +165,8 @@ def complaint_record(
     posting = round.postings.first()
     if case.round_id != round.pk:
         raise ValidationError({"case": _("Hộ này không thuộc đợt rà soát.")})
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("Ngày nhận không được sau hôm nay.")})
     if not (posting.starts_on <= received_on <= posting.ends_on):
         raise ValidationError(
             {
@@ -188,6 +202,8 @@ def complaint_recheck(*, complaint: Complaint, rechecked_on: date, result: str, 
         raise TransitionRefused(_("Khiếu nại này đã có kết quả phúc tra."))
     if not result.strip():
         raise ValidationError({"recheck_result": _("Hãy ghi kết quả phúc tra.")})
+    if rechecked_on > timezone.localdate():
+        raise ValidationError({"rechecked_on": _("Ngày phúc tra không được sau hôm nay.")})
     if rechecked_on < complaint.received_on:
         raise ValidationError({"rechecked_on": _("Ngày phúc tra không được trước ngày nhận khiếu nại.")})
     complaint.rechecked_on, complaint.recheck_result, complaint.result_class = (

@@ -79,7 +79,7 @@ def survey(page, code, screenshot=None):
 
 def meet(page, agreeing="30"):
     page.get_by_role("link", name="Ghi họp dân").first.click()
-    held = timezone.localtime() - timedelta(hours=1)  # a meeting already held
+    held = timezone.localtime() - timedelta(days=14)  # held before the posting that starts 10 days ago
     page.get_by_label("Thời gian họp").fill(held.strftime("%d/%m/%Y %H:%M"))
     page.get_by_label("Địa điểm").fill("Nhà văn hoá Buôn Chư Tê")
     page.get_by_label("Chủ trì (trưởng thôn)").fill("Ksor Y Phen")

@@ -76,7 +76,7 @@ class Walk:
 
         meeting = VillageMeeting(
             village=self.tree.village,
-            held_at=timezone.now(),
+            held_at=timezone.now() - timedelta(days=14),  # held before the posting that starts 10 days ago
             location="Nhà văn hoá buôn",
             chair="Ksor Y Phen",
             secretary="Rơ Mah H'Bia",

@@ -202,3 +202,35 @@ def test_round_rows_are_locked_in_the_services(walk):
             user=walk.officer,
             expected_version=stale.version,
         )
+
+
+# --- steps in the order of QĐ 24/2021, Điều 4 -----------------------------------------------------------------
+def test_posting_cannot_start_before_the_village_meeting(walk):
+    walk.open()
+    walk.survey_all()
+    meeting = walk.meet()
+    held = timezone.localtime(meeting.held_at).date()
+    with pytest.raises(ValidationError, match="không được trước ngày họp dân"):
+        walk.post(starts_on=held - timedelta(days=1))
+    assert walk.fresh().state == RoundState.OPEN
+    assert walk.post(starts_on=held).starts_on == held
+
+
+def test_complaint_and_recheck_cannot_be_dated_in_the_future(walk):
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    posting = walk.post(starts_on=today())
+    case = walk.round.cases.first()
+    tomorrow = today() + timedelta(days=1)
+    with pytest.raises(ValidationError, match="không được sau hôm nay"):
+        services.complaint_record(
+            round=walk.fresh(), case=case, received_on=tomorrow, complainant="A", content="B", user=walk.officer
+        )
+    complaint = services.complaint_record(
+        round=walk.fresh(), case=case, received_on=posting.starts_on, complainant="A", content="B", user=walk.officer
+    )
+    with pytest.raises(ValidationError, match="không được sau hôm nay"):
+        services.complaint_recheck(
+            complaint=complaint, rechecked_on=tomorrow, result="Đúng", result_class="", user=walk.officer
+        )

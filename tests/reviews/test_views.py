@@ -217,7 +217,7 @@ def test_http_walk_return_resubmit_approve_recognise(client_for, users, walk):
     meeting = {
         "version": round.version,
         "village": village.pk,
-        "held_at": timezone.localtime().strftime("%d/%m/%Y %H:%M"),
+        "held_at": (timezone.localtime() - timezone.timedelta(days=14)).strftime("%d/%m/%Y %H:%M"),
         "location": "Nhà văn hoá buôn",
         "chair": "Ksor Y Phen",
         "secretary": "Rơ Mah H'Bia",
