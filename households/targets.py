@@ -214,6 +214,11 @@ def escape_registration_withdraw(*, registration: EscapeRegistration, reason: st
         raise PermissionDenied(_("Chỉ cán bộ xã của hộ mới rút đăng ký thoát nghèo."))
     if registration.state != EscapeRegistrationState.REGISTERED:
         raise ValidationError(_("Đăng ký này đã được rút trước đó."))
+    if registration.year < timezone.localdate().year:
+        raise ValidationError(
+            _("Không rút được đăng ký của năm đã qua (%(year)s): kết quả năm đó đã được tổng hợp.")
+            % {"year": registration.year}
+        )
     if not reason.strip():
         raise ValidationError(_("Hãy ghi lý do rút đăng ký."))
     before = snapshot_of(registration.household_id)

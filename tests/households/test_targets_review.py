@@ -57,3 +57,16 @@ def test_total_of_targets_is_a_dash_until_one_is_assigned(client_for, users, tre
     household(tree.village, ("poor", START))
     page = client_for(users.district_staff).get(reverse("households:targets"), {"nam": YEAR}).content.decode()
     assert 'data-col="target-total">—</td>' in page
+
+
+def test_last_years_registration_cannot_be_withdrawn(client_for, users, tree):
+    from datetime import timedelta
+
+    from households.models import EscapeRegistrationState
+
+    registration = register(household(tree.village, ("poor", START - timedelta(days=400))), users.commune_officer)
+    EscapeRegistration.objects.filter(pk=registration.pk).update(year=YEAR - 1, registered_on=date(YEAR - 1, 1, 15))
+    client = client_for(users.commune_officer)
+    response = client.post(reverse("households:escape_withdraw", args=[registration.pk]), {"reason": "Muộn"})
+    assert response.status_code == 200 and "năm đã qua" in response.content.decode()
+    assert EscapeRegistration.objects.get(pk=registration.pk).state == EscapeRegistrationState.REGISTERED
