@@ -155,7 +155,12 @@ class RecheckForm(forms.Form):
         label=_("Phân loại sau phúc tra"),
         choices=[("", _("Giữ nguyên"))] + list(HouseholdClass.choices),
         required=False,
+        # rendered inline on the round page, once per complaint: no id, a label for screen readers
+        widget=forms.Select(attrs={"class": "form-select form-select-sm", "aria-label": _("Phân loại sau phúc tra")}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id=False, **kwargs)
 
 
 class CommentForm(VersionForm):

@@ -110,9 +110,11 @@ class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
             and services.may_approve(user, submission),
             can_reopen=round.can(Action.REOPEN) and services.may_reopen(user, round),
             version_form=VersionForm(initial={"version": round.version}),
-            complaint_form=ComplaintForm(round=round) if is_officer and round.can(Action.COMPLAINT) else None,
+            complaint_form=kwargs.pop("complaint_form", None)
+            or (ComplaintForm(round=round) if is_officer and round.can(Action.COMPLAINT) else None),
             recheck_form=RecheckForm(),
-            reopen_form=ReopenForm(initial={"version": round.version}),
+            recheck=kwargs.pop("recheck", None),  # (complaint pk, bound form) of a re-check that was refused
+            reopen_form=kwargs.pop("reopen_form", None) or ReopenForm(initial={"version": round.version}),
             **kwargs,
         )
 
@@ -234,50 +236,80 @@ class PostingStartView(RoundActionMixin, TemplateView):
         )
 
 
-class ComplaintCreateView(RoleRequiredMixin, RoundScopeMixin, View):
-    allowed_roles = OFFICERS
+class RoundFormOnPageView(RoundDetailView):
+    """A form that sits on the round page (complaint, re-check, reopening): after success back to the page; after
+    a refusal the page again with the form as typed and the reason, so nothing typed is lost."""
+
     http_method_names = ["post"]
+    success_message = ""
 
     def post(self, request, pk):
-        round = self.get_round()
-        form = ComplaintForm(request.POST, round=round)
-        if not form.is_valid():
-            messages.error(
-                request, _("Chưa ghi được khiếu nại: hãy chọn hộ và nhập đủ ngày nhận, người khiếu nại, nội dung.")
+        form = self.bound_form()
+        if form.is_valid():
+            try:
+                self.perform(form)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, self.success_message)
+                return redirect("reviews:detail", pk=self.get_round().pk)
+        messages.error(request, self.refused_message(form))
+        return self.render_to_response(self.get_context_data(**self.context_for(form)))
+
+    def refused_message(self, form) -> str:
+        errors = [str(e) for e in form.non_field_errors()] or [
+            f"{form.fields[name].label}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+            if name in form.fields
+        ]
+        return _("Chưa lưu được: %(why)s") % {"why": " ".join(errors)}
+
+
+class ComplaintCreateView(RoundFormOnPageView):
+    allowed_roles = OFFICERS
+    success_message = _("Đã ghi nhận khiếu nại.")
+
+    def bound_form(self):
+        return ComplaintForm(self.request.POST, round=self.get_round())
+
+    def perform(self, form):
+        services.complaint_record(round=self.get_round(), user=self.request.user, **form.cleaned_data)
+
+    def context_for(self, form):
+        return {"complaint_form": form}
+
+
+class ComplaintRecheckView(RoundFormOnPageView):
+    allowed_roles = OFFICERS
+    success_message = _("Đã ghi kết quả phúc tra.")
+
+    def get_complaint(self) -> Complaint:
+        if not hasattr(self, "_complaint"):
+            self._complaint = get_object_or_404(
+                Complaint.objects.visible_to(self.request.user).select_related("posting__round__commune__parent"),
+                pk=self.kwargs["pk"],
             )
-        else:
-            try:
-                services.complaint_record(round=round, user=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                messages.error(request, _errors(error))
-            else:
-                messages.success(request, _("Đã ghi nhận khiếu nại."))
-        return redirect("reviews:detail", pk=round.pk)
+            self._round = self._complaint.posting.round  # the page shown is the complaint's round (same scope)
+        return self._complaint
 
+    def get_round(self):
+        self.get_complaint()
+        return self._round
 
-class ComplaintRecheckView(RoleRequiredMixin, View):
-    allowed_roles = OFFICERS
-    http_method_names = ["post"]
+    def bound_form(self):
+        return RecheckForm(self.request.POST)
 
-    def post(self, request, pk):
-        complaint = get_object_or_404(Complaint.objects.visible_to(request.user).select_related("posting"), pk=pk)
-        form = RecheckForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Chưa ghi được kết quả phúc tra: hãy nhập ngày phúc tra và kết quả."))
-        else:
-            try:
-                services.complaint_recheck(
-                    complaint=complaint,
-                    rechecked_on=form.cleaned_data["rechecked_on"],
-                    result=form.cleaned_data["recheck_result"],
-                    result_class=form.cleaned_data["result_class"],
-                    user=request.user,
-                )
-            except ValidationError as error:
-                messages.error(request, _errors(error))
-            else:
-                messages.success(request, _("Đã ghi kết quả phúc tra."))
-        return redirect("reviews:detail", pk=complaint.posting.round_id)
+    def perform(self, form):
+        services.complaint_recheck(
+            complaint=self.get_complaint(),
+            rechecked_on=form.cleaned_data["rechecked_on"],
+            result=form.cleaned_data["recheck_result"],
+            result_class=form.cleaned_data["result_class"],
+            user=self.request.user,
+        )
+
+    def context_for(self, form):
+        return {"recheck": (self.get_complaint().pk, form)}
 
 
 class RoundSubmitView(RoleRequiredMixin, RoundScopeMixin, View):
@@ -320,25 +352,20 @@ class RecognitionView(RoundActionMixin, TemplateView):
         )
 
 
-class RoundReopenView(RoleRequiredMixin, RoundScopeMixin, View):
+class RoundReopenView(RoundFormOnPageView):
     allowed_roles = APPROVERS
-    http_method_names = ["post"]
 
-    def post(self, request, pk):
-        round = self.get_round()
-        form = ReopenForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Hãy ghi lý do mở lại đợt rà soát."))
-        else:
-            try:
-                services.review_round_reopen(
-                    round=round,
-                    user=request.user,
-                    reason=form.cleaned_data["reason"],
-                    expected_version=form.cleaned_data["version"],
-                )
-            except ValidationError as error:
-                messages.error(request, _errors(error))
-            else:
-                messages.success(request, _("Đã mở lại đợt rà soát (lần %(n)s).") % {"n": round.revision})
-        return redirect("reviews:detail", pk=round.pk)
+    def bound_form(self):
+        return ReopenForm(self.request.POST)
+
+    def perform(self, form):
+        services.review_round_reopen(
+            round=self.get_round(),
+            user=self.request.user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+        self.success_message = _("Đã mở lại đợt rà soát (lần %(n)s).") % {"n": self.get_round().revision}
+
+    def context_for(self, form):
+        return {"reopen_form": form}

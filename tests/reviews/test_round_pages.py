@@ -1,6 +1,8 @@
 """Round pages as the commune and the district use them: a compact log with its own full page, what the
 district reads after a reopening, and query counts that do not grow with the rows."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -89,3 +91,54 @@ def test_submission_lists_download_as_a_workbook(client_for, users, recognised):
     assert summary["Danh sách hộ nghèo"] == 2
     page = client_for(users.commune_officer).get(reverse("reviews:submission", args=[submission.pk]))
     assert 'data-testid="submission-xlsx"' in page.content.decode()
+
+
+@pytest.fixture
+def posting(walk):
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    return walk.post()
+
+
+def test_refused_complaint_keeps_what_was_typed(client_for, users, walk, posting):
+    client = client_for(users.commune_officer)
+    case = walk.round.cases.first()
+    late = (posting.starts_on - timedelta(days=1)).strftime("%d/%m/%Y")  # before the posting began
+    response = client.post(
+        reverse("reviews:complaint", args=[walk.round.pk]),
+        {"case": case.pk, "received_on": late, "complainant": "Ksor Y Lin", "content": "Hộ mới mua xe máy"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "trong thời gian niêm yết" in page
+    assert "Hộ mới mua xe máy" in page and 'value="Ksor Y Lin"' in page and "<details open>" in page
+
+
+def test_refused_recheck_keeps_what_was_typed(client_for, users, walk, posting):
+    complaint = services.complaint_record(
+        round=walk.fresh(),
+        case=walk.round.cases.first(),
+        received_on=posting.starts_on,
+        complainant="Ksor Y Lin",
+        content="Hộ có xe máy mới",
+        user=walk.officer,
+    )
+    before = (complaint.received_on - timedelta(days=1)).strftime("%d/%m/%Y")
+    response = client_for(users.commune_officer).post(
+        reverse("reviews:recheck", args=[complaint.pk]),
+        {"rechecked_on": before, "recheck_result": "Đúng, hộ có xe máy", "result_class": "near_poor"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "không được trước ngày nhận khiếu nại" in page
+    assert 'value="Đúng, hộ có xe máy"' in page and '<option value="near_poor" selected>' in page
+
+
+def test_refused_reopening_keeps_the_reason(client_for, users, walk):
+    walk.to_recognised()
+    round = walk.fresh()
+    response = client_for(users.district_staff).post(
+        reverse("reviews:reopen", args=[round.pk]), {"version": round.version - 1, "reason": "Sai điểm hộ IRS-001"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "vừa được người khác cập nhật" in page
+    assert "Sai điểm hộ IRS-001" in page and walk.fresh().state == "recognised"
