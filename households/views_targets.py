@@ -16,6 +16,7 @@ from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
 
 from . import targets as target_services
+from .excel.targets import target_filename, target_workbook
 from .excel.transitions import transition_filename, transition_workbook
 from .forms_targets import (
     EscapeRegistrationForm,
@@ -168,6 +169,10 @@ class TargetsView(RoleRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.commune_page = self.setup_page()
+        if request.GET.get("xuat") == "xlsx" and not self.commune_page:
+            scope_name = self.scope.name if self.scope is not None else _("Toàn hệ thống")
+            content = target_workbook(self.progress, scope_name=scope_name, future=self.future)
+            return xlsx_response(content, target_filename(self.progress))
         return self.render_to_response(self.get_context_data())
 
     def post(self, request, *args, **kwargs):

@@ -70,3 +70,39 @@ def test_last_years_registration_cannot_be_withdrawn(client_for, users, tree):
     response = client.post(reverse("households:escape_withdraw", args=[registration.pk]), {"reason": "Muộn"})
     assert response.status_code == 200 and "năm đã qua" in response.content.decode()
     assert EscapeRegistration.objects.get(pk=registration.pk).state == EscapeRegistrationState.REGISTERED
+
+
+def test_district_exports_its_targets_and_progress(client_for, users, tree):
+    import io
+
+    from openpyxl import load_workbook
+
+    from households.targets import poverty_target_set
+
+    household(tree.village, ("poor", START))
+    poverty_target_set(
+        unit=tree.commune,
+        year=YEAR,
+        households_to_escape=4,
+        rate_reduction="3.5",
+        legal_basis="Quyết định số 12/QĐ-UBND",
+        user=users.district_staff,
+    )
+    client = client_for(users.district_staff)
+    page = client.get(reverse("households:targets"), {"nam": YEAR}).content.decode()
+    assert 'data-testid="targets-export"' in page
+    response = client.get(reverse("households:targets"), {"nam": YEAR, "xuat": "xlsx"})
+    assert response.status_code == 200 and response["Content-Disposition"].endswith(f'{YEAR}-{TODAY:%d-%m-%Y}.xlsx"')
+    rows = [list(r) for r in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+    commune_row = next(r for r in rows if r[1] == tree.commune.name)
+    assert 4 in commune_row and 3.5 in commune_row and "Quyết định số 12/QĐ-UBND" in commune_row
+    total = next(r for r in rows if r[1] == "Tổng cộng")
+    assert total[2 + 6] == 4
+    assert f"NĂM {YEAR} " in rows[0][0]  # a year, never "2.026"
+    # the commune's own page has no table to export; another district's figures stay a 404
+    officer = client_for(users.commune_officer)
+    assert officer.get(reverse("households:targets"), {"nam": YEAR, "xuat": "xlsx"})["Content-Type"].startswith(
+        "text/html"
+    )
+    stranger = client.get(reverse("households:targets"), {"don_vi": tree.other_district.pk, "xuat": "xlsx"})
+    assert stranger.status_code == 404
