@@ -368,4 +368,6 @@ class RoundReopenView(RoundFormOnPageView):
         self.success_message = _("Đã mở lại đợt rà soát (lần %(n)s).") % {"n": self.get_round().revision}
 
     def context_for(self, form):
-        return {"reopen_form": form}
+        # the reason as typed; the version of the round as the page now shows it
+        version = type(self.get_round()).objects.filter(pk=self.get_round().pk).values_list("version", flat=True)[0]
+        return {"reopen_form": ReopenForm({"reason": self.request.POST.get("reason", ""), "version": version})}

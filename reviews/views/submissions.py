@@ -89,15 +89,16 @@ class SubmissionExcelView(RoleRequiredMixin, View):
         return xlsx_response(excel.submission_workbook(submission), excel.submission_filename(submission))
 
 
-class SubmissionDecideView(RoleRequiredMixin, View):
-    """Approve or return (with a mandatory comment) one submission."""
+class SubmissionDecideView(SubmissionDetailView):
+    """Approve or return (with a mandatory comment) one submission; when refused, the page again with the comment
+    as typed."""
 
     allowed_roles = APPROVERS
     http_method_names = ["post"]
     action = "approve"
 
     def post(self, request, pk):
-        submission = get_object_or_404(Submission.objects.visible_to(request.user).select_related("round"), pk=pk)
+        submission = self.get_submission()
         form = CommentForm(request.POST)
         try:
             if not form.is_valid():
@@ -111,7 +112,10 @@ class SubmissionDecideView(RoleRequiredMixin, View):
             )
         except ValidationError as error:
             messages.error(request, _errors(error))
-            return redirect("reviews:submission", pk=submission.pk)
+            # the page shows the submission as it is now: the comment as typed, the version of what is shown
+            version = Submission.objects.filter(pk=submission.pk).values_list("round__version", flat=True).first()
+            again = CommentForm({"comment": request.POST.get("comment", ""), "version": version})
+            return self.render_to_response(self.get_context_data(comment_form=again))
         if self.action == "approve":
             messages.success(request, _("Đã duyệt danh sách của %(commune)s.") % {"commune": submission.round.commune})
         else:

@@ -142,3 +142,20 @@ def test_refused_reopening_keeps_the_reason(client_for, users, walk):
     page = response.content.decode()
     assert response.status_code == 200 and "vừa được người khác cập nhật" in page
     assert "Sai điểm hộ IRS-001" in page and walk.fresh().state == "recognised"
+
+
+def test_refused_return_keeps_the_comment_and_the_page_shows_the_current_version(client_for, users, walk):
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    walk.post()
+    submission = walk.submit()
+    round = walk.fresh()
+    client = client_for(users.district_staff)
+    response = client.post(
+        reverse("reviews:return", args=[submission.pk]), {"version": round.version - 1, "comment": "Sửa hộ IRS-002"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "vừa được người khác cập nhật" in page and "Sửa hộ IRS-002" in page
+    assert f'name="version" value="{round.version}"' in page
+    assert walk.fresh().state == "submitted"
