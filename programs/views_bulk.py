@@ -470,6 +470,7 @@ class ElectricityView(RoleRequiredMixin, TemplateView):
         households = list(selectors.electricity_candidates(request.user, day=bulk.quarter_end(year, quarter)))
         paid = bulk.electricity_paid_ids(programme, year, quarter, [h.pk for h in households])
         amount = bulk.electricity_amount(programme)
+        kwh, price = programme.parameter("kwh_per_month", 0), programme.parameter("tier1_price", 0)
         rows = [
             {
                 **household_cells(h),
@@ -488,7 +489,12 @@ class ElectricityView(RoleRequiredMixin, TemplateView):
         if request.GET.get("xuat") == "xlsx":
             heading = [
                 _("Danh sách hỗ trợ tiền điện quý %(q)s năm %(y)s") % {"q": quarter, "y": year},
-                _("30 kWh × giá bậc 1 × 3 tháng = %(a)s đồng/hộ") % {"a": f"{amount:,}".replace(",", ".")},
+                _("%(kwh)s kWh × giá bậc 1 %(price)s đồng × 3 tháng = %(a)s đồng/hộ")
+                % {
+                    "kwh": kwh,
+                    "price": f"{int(price):,}".replace(",", "."),
+                    "a": f"{amount:,}".replace(",", "."),
+                },
             ]
             signed = [*columns, Col("signature", _("Ký nhận"), 16)]  # the list households sign when paid
             return xlsx_response(
@@ -504,6 +510,8 @@ class ElectricityView(RoleRequiredMixin, TemplateView):
                 year=year,
                 quarter=quarter,
                 amount=amount,
+                kwh=kwh,
+                price=price,
                 programme=programme,
                 unpaid=len([h for h in households if h.pk not in paid]),
                 total=amount * len(households),

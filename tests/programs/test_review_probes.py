@@ -432,3 +432,19 @@ def test_the_benefit_form_reports_every_problem_in_one_round(client_for, users, 
     assert "housing_work" in errors and "finished_on" in errors  # missing field and reversed dates together
     assert response.context["form"]["amount_local"].value() == "20000000"
     assert not Benefit.objects.exists()
+
+
+def test_the_electricity_page_states_the_catalogues_kwh_and_price(client_for, users, make_household):
+    make_household(code="IRS-001")
+    electricity = programme("ELECTRICITY")
+    electricity.parameters["kwh_per_month"]["value"] = 35
+    electricity.parameters["tier1_price"]["value"] = 2000
+    electricity.save()
+    client = client_for(users.commune_officer)
+    page = client.get(reverse("programs:electricity"), {"year": 2026, "quarter": 2}).content.decode()
+    assert "35 kWh × giá điện bậc 1 (2.000 đồng/kWh) × 3 tháng = 210.000 đồng/hộ/quý" in page
+    from openpyxl import load_workbook
+
+    export = client.get(reverse("programs:electricity"), {"year": 2026, "quarter": 2, "xuat": "xlsx"})
+    cells = [c for row in load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True) for c in row]
+    assert "35 kWh × giá bậc 1 2.000 đồng × 3 tháng = 210.000 đồng/hộ" in cells
