@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
 from households.choices import HouseholdClass, HouseholdState
-from households.models import Household, StatusRecord
+from households.models import Household, PovertyStandard, StatusRecord
 
 from .choices import LIST_KEYS, LIST_TITLES, CaseStatus, RoundKind, RoundState, SubmissionState
 from .models import ReviewRound, Submission
@@ -17,7 +17,18 @@ from .snapshot import rows_of
 
 
 def round_list_for(user) -> QuerySet:
-    return ReviewRound.objects.visible_to(user).select_related("commune").order_by("-year", "-month", "commune__name")
+    """The user's rounds, each with the name of its poverty standard (``standard_name``) for the reader."""
+    standard = PovertyStandard.objects.filter(code=OuterRef("standard_code")).values("name")[:1]
+    return (
+        ReviewRound.objects.visible_to(user)
+        .select_related("commune")
+        .annotate(standard_name=Subquery(standard))
+        .order_by("-year", "-month", "commune__name")
+    )
+
+
+def standard_name(round: ReviewRound) -> str:
+    return PovertyStandard.objects.filter(code=round.standard_code).values_list("name", flat=True).first() or ""
 
 
 def round_progress(round: ReviewRound) -> list[dict]:

@@ -86,6 +86,7 @@ class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
         log = ApprovalAction.objects.filter(round=round).select_related("user", "case__household")
         return super().get_context_data(
             round=round,
+            standard_name=selectors.standard_name(round),
             progress=progress,
             steps=selectors.round_steps(round, progress),
             cases=cases,

@@ -50,7 +50,7 @@ def test_reopen_reason_is_shown_to_the_commune(client_for, users, recognised):
 
 # Measured with 2 and with 6 households in the round: the same numbers (no query per household or per entry).
 PAGE_QUERIES = [
-    ("reviews:detail", "round", 28),
+    ("reviews:detail", "round", 29),
     ("reviews:log", "round", 10),
     ("reviews:list", None, 11),
     ("reviews:submissions", None, 12),
