@@ -23,7 +23,7 @@ from .choices import LogAction, ProgrammeKind
 from .excel import Col, SheetRow
 from .models import Benefit, Programme
 from .services import benefit_record, bhyt_share, status_periods
-from .status import status_q
+from .status import group_q
 
 
 @dataclass(frozen=True)
@@ -158,8 +158,10 @@ def bhyt_rows(members, *, day: date, programme: Programme) -> list[dict]:
     members = list(members)
     ids = [m.household_id for m in members]
     groups = {}
+    eligible = programme.eligible_statuses
     for status in ("poor", "near_poor", "average_living"):
-        for pk in Household.objects.filter(pk__in=ids).filter(status_q(status, day)).values_list("pk", flat=True):
+        matching = Household.objects.filter(pk__in=ids).filter(group_q(status, day, eligible))
+        for pk in matching.values_list("pk", flat=True):
             groups[pk] = status
     labels = {
         "poor": _("Người thuộc hộ nghèo"),
@@ -226,7 +228,8 @@ def bhyt_import(*, rows: list[SheetRow], user, commit: bool) -> BulkReport:
             standing = eligibility.standing_on(
                 status_periods(member.household), valid_from, programme.recently_escaped_years
             )
-            share = bhyt_share(programme, standing.status, member.ethnic_group.is_minority)
+            group = standing.group_for(programme.eligible_statuses)
+            share = bhyt_share(programme, group, member.ethnic_group.is_minority)
         return Benefit(
             programme=programme,
             household=member.household,

@@ -49,10 +49,24 @@ class Rule:
 
 @dataclass(frozen=True)
 class Standing:
-    """The household's status on a day, and when it left the lists (if it did)."""
+    """The household's status on a day, when it left the lists (if it did) and, for a recently escaped household,
+    the class of the decision in force (average living, non-poor…)."""
 
     status: str
     left_lists_on: date | None = None
+    current_class: str | None = None
+
+    def group_for(self, eligible_statuses) -> str:
+        """The group a programme sees: a recently escaped household is also, say, an average-living household, and
+        a programme for average-living households but not for recently escaped ones (BHYT 30 %, student loans)
+        takes it as such (NĐ 146/2018/NĐ-CP, Điều 3 khoản 9; QĐ 157/2007/QĐ-TTg)."""
+        if (
+            self.status == RECENTLY_ESCAPED
+            and RECENTLY_ESCAPED not in eligible_statuses
+            and self.current_class in eligible_statuses
+        ):
+            return self.current_class
+        return self.status
 
 
 @dataclass(frozen=True)
@@ -86,7 +100,7 @@ def standing_on(periods: Iterable[Period], day: date, escaped_years: int = 3) ->
     ended = [p for p in periods if p.household_class in ON_THE_LISTS and p.valid_to is not None and p.valid_to < day]
     left_on = max(p.valid_to for p in ended) + timedelta(days=1) if ended else None
     if left_on is not None and day <= add_years(left_on, escaped_years):
-        return Standing(RECENTLY_ESCAPED, left_on)
+        return Standing(RECENTLY_ESCAPED, left_on, current.household_class if current is not None else None)
     if current is not None:
         return Standing(current.household_class, left_on)
     return Standing(NON_POOR if left_on else UNKNOWN, left_on)
@@ -111,6 +125,9 @@ def check(
         return text[:1].lower() + text[1:]
 
     standing = standing_on(periods, day, rule.recently_escaped_years)
+    group = standing.group_for(rule.eligible_statuses)
+    if group != standing.status:  # judged (and counted) in the group of its class in force
+        standing = Standing(group, standing.left_lists_on)
     base = {
         "programme": rule.name,
         "basis": rule.legal_basis,

@@ -113,7 +113,8 @@ class BenefitForm(forms.ModelForm):
             from .services import bhyt_share, status_periods
 
             standing = eligibility.standing_on(status_periods(household), today, programme.recently_escaped_years)
-            self.fields["funding_share"].initial = bhyt_share(programme, standing.status, False)
+            group = standing.group_for(programme.eligible_statuses)
+            self.fields["funding_share"].initial = bhyt_share(programme, group, False)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 

@@ -14,7 +14,7 @@ from households.models import Household, Member
 from .choices import ProgrammeKind
 from .figures import HOUSING_INDICATORS
 from .models import Benefit, Programme
-from .status import status_q
+from .status import group_q, status_q
 
 
 def benefit_list_for(user, *, filters: dict) -> QuerySet:
@@ -168,7 +168,8 @@ def bhyt_candidates(user, *, year: int, day: date) -> QuerySet:
     covered = Benefit.objects.filter(
         member=OuterRef("pk"), programme__kind=ProgrammeKind.HEALTH_INSURANCE, card_valid_to__gte=end
     )
-    groups = status_q("poor", day) | status_q("near_poor", day) | status_q("average_living", day)
+    bhyt = ("poor", "near_poor", "average_living")  # NĐ 146/2018/NĐ-CP, Điều 3 khoản 9 (groups of the BHYT list)
+    groups = group_q("poor", day, bhyt) | group_q("near_poor", day, bhyt) | group_q("average_living", day, bhyt)
     households = Household.objects.visible_to(user).active().filter(groups).values("pk")
     return (
         Member.objects.current()

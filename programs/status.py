@@ -50,3 +50,12 @@ def status_q(status: str, day: date, years: int = 3, household_ref: str = "pk") 
     if status in LISTS:
         return class_on_q(day, [status], household_ref)
     return class_on_q(day, [status], household_ref) & ~recently_escaped_q(day, years, household_ref)
+
+
+def group_q(status: str, day: date, eligible_statuses, years: int = 3, household_ref: str = "pk") -> Q:
+    """Households a programme with ``eligible_statuses`` sees in group ``status`` on ``day``: as ``status_q``, except
+    that a recently escaped household counts in the group of its class in force when the programme has no
+    recently-escaped group (``eligibility.Standing.group_for``)."""
+    if status not in LISTS and status != "recently_escaped" and "recently_escaped" not in eligible_statuses:
+        return class_on_q(day, [status], household_ref)
+    return status_q(status, day, years, household_ref)

@@ -35,23 +35,38 @@ AVG = [el.Period("average_living", date(2022, 1, 1))]
 NON = [el.Period("non_poor", date(2022, 1, 1))]
 # Left the poor list on 01/01/2024 (decision of 31/12/2023): recently escaped on DAY.
 ESCAPED = [el.Period("poor", date(2022, 1, 1), date(2023, 12, 31)), el.Period("non_poor", date(2024, 1, 1))]
+# Left the near-poor list on 01/01/2025 into average living: recently escaped AND an average-living household.
+ESCAPED_AVG = [
+    el.Period("near_poor", date(2022, 1, 1), date(2024, 12, 31)),
+    el.Period("average_living", date(2025, 1, 1)),
+]
 # Left the near-poor list on 01/01/2022: more than 3 years before DAY.
 LONG_AGO = [el.Period("near_poor", date(2019, 1, 1), date(2021, 12, 31)), el.Period("average_living", date(2022, 1, 1))]
 NONE: list = []
 
-HISTORIES = {"poor": POOR, "near": NEAR, "avg": AVG, "non": NON, "escaped": ESCAPED, "long_ago": LONG_AGO, "none": NONE}
+HISTORIES = {
+    "poor": POOR,
+    "near": NEAR,
+    "avg": AVG,
+    "non": NON,
+    "escaped": ESCAPED,
+    "escaped_avg": ESCAPED_AVG,
+    "long_ago": LONG_AGO,
+    "none": NONE,
+}
 
 # programme code -> statuses (keys of HISTORIES) that are eligible on DAY; every other status is refused.
 # Sources: domain.md §7 and the legal basis cited in programs/data/catalogue.json.
 TABLE = {
     "VBSP_POOR": {"poor"},  # NĐ 78/2002: poor households
     "VBSP_NEAR_POOR": {"near"},  # QĐ 15/2013: near-poor households
-    "VBSP_ESCAPED": {"escaped"},  # QĐ 28/2015: off the lists ≤ 3 years
-    "VBSP_STUDENTS": {"poor", "near", "avg", "long_ago"},  # QĐ 157/2007: poor, near-poor, average-living
+    "VBSP_ESCAPED": {"escaped", "escaped_avg"},  # QĐ 28/2015: off the lists ≤ 3 years
+    "VBSP_STUDENTS": {"poor", "near", "avg", "long_ago", "escaped_avg"},  # QĐ 157/2007: poor, near-poor, average-living
     "VBSP_WATER": set(HISTORIES),
     "VBSP_JOBS": set(HISTORIES),
     "VBSP_PRODUCTION": set(HISTORIES),
-    "BHYT": {"poor", "near", "avg", "long_ago"},  # NĐ 146/2018 as amended; NĐ 188/2025 (long_ago is average-living)
+    # NĐ 146/2018 as amended; NĐ 188/2025 (long_ago and escaped_avg are average-living households, 30 %)
+    "BHYT": {"poor", "near", "avg", "long_ago", "escaped_avg"},
     "HOUSING_SUPPORT": {"poor", "near"},
     "TRAINING_46": set(HISTORIES),  # QĐ 46/2015: rural workers; priority groups, not a condition
     "ELECTRICITY": {"poor"},  # QĐ 28/2014 Art. 3(7): poor households (+ social-protection households)
@@ -60,7 +75,7 @@ TABLE = {
     "EDU_BOARDING": set(HISTORIES),
     "EDU_LUNCH": {"poor", "near"},  # NĐ 105/2020, Điều 7 (+ ethnic-minority households)
     "AGRI_EXTENSION": set(HISTORIES),
-    "NTP_2026_LIVELIHOOD": {"poor", "near", "escaped"},
+    "NTP_2026_LIVELIHOOD": {"poor", "near", "escaped", "escaped_avg"},
     "WATER_SANITATION": {"poor", "near"},
     "RICE_TET": set(HISTORIES),
     "RICE_LEAN": set(HISTORIES),
@@ -156,3 +171,10 @@ def test_messages_cite_the_rule_and_use_labels():
 def test_translate_is_applied_before_formatting():
     verdict = el.check(rule_of("VBSP_JOBS"), NON, DAY, translate=lambda s: "EN " + s)
     assert verdict.message.startswith("EN ")
+
+
+def test_recently_escaped_average_living_household_is_counted_as_average_living_where_that_is_the_group():
+    bhyt = el.check(rule_of("BHYT"), ESCAPED_AVG, DAY)
+    assert bhyt.eligible and bhyt.status == "average_living"
+    loan = el.check(rule_of("VBSP_ESCAPED"), ESCAPED_AVG, DAY)
+    assert loan.eligible and loan.status == "recently_escaped"  # the credit programme of that group keeps it

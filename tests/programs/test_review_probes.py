@@ -448,3 +448,32 @@ def test_the_electricity_page_states_the_catalogues_kwh_and_price(client_for, us
     export = client.get(reverse("programs:electricity"), {"year": 2026, "quarter": 2, "xuat": "xlsx"})
     cells = [c for row in load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True) for c in row]
     assert "35 kWh × giá bậc 1 2.000 đồng × 3 tháng = 210.000 đồng/hộ" in cells
+
+
+def test_a_recently_escaped_average_living_household_is_on_the_bhyt_list_at_30_percent(
+    client_for, users, make_household
+):
+    from tests.programs.conftest import set_status as replace_status
+
+    household = make_household(code="IRS-800", status=None)
+    replace_status(
+        household, ("near_poor", date(2022, 1, 1), date(2024, 12, 31)), ("average_living", date(2025, 1, 1), None)
+    )
+    Member.objects.filter(household=household).update(health_insurance_valid_to=None, health_insurance_valid_from=None)
+    page = client_for(users.commune_officer).get(reverse("programs:bhyt_list"), {"nam": 2026})
+    rows = [r for r in page.context["rows"] if r["household"] == "IRS-800"]
+    assert rows and all(r["share"] == 30 and "mức sống trung bình" in r["group"] for r in rows)
+    card = services.benefit_record(
+        benefit=Benefit(
+            programme=programme("BHYT"),
+            household=household,
+            member=household.members.first(),
+            date=date(2026, 1, 1),
+            card_number="HN2640012345678",
+            card_valid_from=date(2026, 1, 1),
+            card_valid_to=date(2026, 12, 31),
+            funding_share=30,
+        ),
+        user=users.commune_officer,
+    )
+    assert card.eligible and card.household_status == "average_living"
