@@ -2,12 +2,15 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from accounts.permissions import RoleRequiredMixin
+from households.choices import HouseholdClass
+from households.models import StatusRecord
 
 from .. import selectors, services
 from ..choices import Action, CaseStatus, RoundState
@@ -74,7 +77,13 @@ class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
         round = self.get_round()
         user = self.request.user
         progress = selectors.round_progress(round)
-        cases = round.cases.select_related("household__village").order_by("household__village__name", "household__code")
+        # The official class in force now: an in-year decision may have changed it since the household was listed.
+        in_force = StatusRecord.objects.filter(household=OuterRef("household"), valid_to__isnull=True)
+        cases = (
+            round.cases.select_related("household__village")
+            .annotate(class_now=Subquery(in_force.order_by("-valid_from").values("household_class")[:1]))
+            .order_by("household__village__name", "household__code")
+        )
         village, status = self.request.GET.get("thon", ""), self.request.GET.get("tinh_trang", "")
         if village.isdigit():
             cases = cases.filter(household__village_id=int(village))
@@ -92,6 +101,8 @@ class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
             cases=cases,
             case_filter={"village": village, "status": status},
             case_statuses=CaseStatus.choices,
+            classes=dict(HouseholdClass.choices),
+            show_class_now=round.state not in (RoundState.APPROVED, RoundState.RECOGNISED),
             meetings=round.meetings.select_related("village").prefetch_related("votes__case__household"),
             posting=posting,
             complaints=Complaint.objects.filter(posting__round=round).select_related("case__household"),

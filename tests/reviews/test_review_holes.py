@@ -234,3 +234,26 @@ def test_complaint_and_recheck_cannot_be_dated_in_the_future(walk):
         services.complaint_recheck(
             complaint=complaint, rechecked_on=tomorrow, result="Đúng", result_class="", user=walk.officer
         )
+
+
+def test_round_page_shows_a_class_changed_since_the_household_was_listed(client_for, walk, households, users):
+    status_record_add(
+        household=households[0],
+        household_class="poor",
+        valid_from=date(YEAR - 1, 6, 1),
+        decision="QĐ 1",
+        user=users.commune_officer,
+    )
+    round = walk.open()
+    status_record_add(
+        household=households[0],
+        household_class="near_poor",
+        valid_from=today() - timedelta(days=1),
+        decision="QĐ 2 (rà soát thường xuyên)",
+        user=users.commune_officer,
+    )
+    page = client_for(users.commune_officer).get(reverse("reviews:detail", args=[round.pk])).content.decode()
+    row = page.split(f'data-case="{households[0].code}"')[1].split("</tr>")[0]
+    assert 'data-testid="class-now"' in row and "Nay: Hộ cận nghèo" in row
+    other = page.split(f'data-case="{households[1].code}"')[1].split("</tr>")[0]
+    assert 'data-testid="class-now"' not in other
