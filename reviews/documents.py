@@ -147,7 +147,7 @@ def minutes_data(meeting: VillageMeeting) -> MeetingMinutes:
 
 def posting_data(round: ReviewRound, village=None) -> PostingList:
     posting = round.postings.first()
-    snapshot = build_snapshot(round)
+    snapshot = build_snapshot(round, effective=posting.starts_on)  # the lists as posted, whenever reprinted
     where = f"{village.name}, {round.commune.name}" if village else round.commune.name
     return PostingList(
         letterhead=Letterhead(

@@ -53,9 +53,14 @@ def case_transition(household: Household, previous_class: str, new_class: str, e
     return case_movement(household, previous_class, new_class, effective)[1]
 
 
-def build_snapshot(round) -> dict:
-    """Rows for every case plus the lists and the totals the district compares (counts, rates)."""
-    effective = max(round.starts_on, timezone.localdate())
+def build_snapshot(round, effective: date | None = None) -> dict:
+    """Rows for every case plus the lists and the totals the district compares (counts, rates).
+
+    ``effective`` is the day the new classes are compared from (default: today, not before the round's start);
+    a document printed later for an earlier step passes that step's day, so a reprint after the decision still
+    shows the lists as they were (the decision's own status rows would otherwise count as "before").
+    """
+    effective = effective or max(round.starts_on, timezone.localdate())
     rows = []
     cases = (
         round.cases.select_related("household__village")

@@ -257,3 +257,33 @@ def test_round_page_shows_a_class_changed_since_the_household_was_listed(client_
     assert 'data-testid="class-now"' in row and "Nay: Hộ cận nghèo" in row
     other = page.split(f'data-case="{households[1].code}"')[1].split("</tr>")[0]
     assert 'data-testid="class-now"' not in other
+
+
+def test_posting_list_reprinted_after_the_decision_still_lists_the_escaped(walk, users):
+    from django.db.models import F
+
+    from reviews.documents import posting_data
+    from reviews.models import ApprovalAction
+
+    walk.open()
+    walk.survey_all()
+    escaping = walk.round.cases.first()
+    escaping.refresh_from_db()
+    services.review_case_save(
+        case=escaping,
+        facts={**escaping.survey["facts"], "income_per_capita": 9_000_000},
+        answers={},
+        final=True,
+        user=walk.officer,
+        expected_version=escaping.version,
+    )
+    escaping.refresh_from_db()
+    assert escaping.proposed_class not in (HouseholdClass.POOR, HouseholdClass.NEAR_POOR)
+    walk.meet()
+    walk.post()
+    walk.submit()
+    walk.approve()
+    ApprovalAction.objects.filter(action="approve").update(at=F("at") - timedelta(days=7))
+    walk.recognise(signed_on=today() - timedelta(days=5))  # the decision's status rows are now in the past
+    titles = [(lst.title, [r.code for r in lst.rows]) for lst in posting_data(walk.fresh()).lists]
+    assert ("Danh sách hộ thoát nghèo", [escaping.household.code]) in titles
