@@ -283,8 +283,10 @@ def training_import(*, rows: list[SheetRow], course: Course, user) -> callable:
         if code is None or name is None:
             cells.check()
         candidates = [m for m in members.filter(household__code__iexact=code) if fold(m.full_name) == fold(name)]
-        if pid:
-            candidates = [m for m in candidates if m.personal_id == pid] or list(members.filter(personal_id=pid))
+        if pid:  # the same person by ID and name even when the household code is mistyped — never by ID alone
+            candidates = [m for m in candidates if m.personal_id == pid] or [
+                m for m in members.filter(personal_id=pid) if fold(m.full_name) == fold(name)
+            ]
         if born:
             candidates = [m for m in candidates if m.date_of_birth == born]
         if len(candidates) != 1:

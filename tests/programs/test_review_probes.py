@@ -477,3 +477,26 @@ def test_a_recently_escaped_average_living_household_is_on_the_bhyt_list_at_30_p
         user=users.commune_officer,
     )
     assert card.eligible and card.household_status == "average_living"
+
+
+def test_training_row_is_never_matched_to_someone_else_by_id_alone(users, make_household):
+    from programs.excel import SheetRow
+
+    make_household(code="IRS-001")
+    other = make_household(code="IRS-002")
+    stranger = other.members.get(full_name="Ksor Y Bhin")
+    Member.objects.filter(pk=stranger.pk).update(personal_id="064080001234")
+    course = bulk.Course(
+        programme=programme("TRAINING_46"),
+        course_name="Lớp may K1",
+        occupation="May công nghiệp",
+        course_start=date(2026, 5, 4),
+        course_end=date(2026, 7, 15),
+        amount=None,
+    )
+    wrong = SheetRow(2, {"household": "IRS-001", "full_name": "Rơ Mah H'Nga", "personal_id": "064080001234"})
+    report = bulk.training_course_import(rows=[wrong], course=course, user=users.commune_officer, commit=True)
+    assert not report.ok and not Benefit.objects.exists()
+    typo = SheetRow(2, {"household": "IRS-009", "full_name": "Ksor Y Bhin", "personal_id": "064080001234"})
+    report = bulk.training_course_import(rows=[typo], course=course, user=users.commune_officer, commit=True)
+    assert report.ok and Benefit.objects.get().member_id == stranger.pk  # same ID and name: the code was mistyped
