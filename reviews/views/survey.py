@@ -18,7 +18,7 @@ from ..forms import (
 )
 from ..models import ReviewCase
 from ..survey import case_assess, facts_from_household, indicator_specs
-from .common import OFFICERS, READERS
+from .common import OFFICERS, READERS, refusal
 
 
 class CaseScopeMixin:
@@ -85,6 +85,12 @@ class CaseSurveyView(RoleRequiredMixin, CaseScopeMixin, TemplateView):
             or case_assess(case, self.initial_facts(case), answers, case.survey.get("members", {}))
         )
         editable = self.request.user.role in OFFICERS and case.round.can(Action.CASE_SAVE)
+        if editable:
+            readonly_reason = ""
+        elif self.request.user.role in OFFICERS:
+            readonly_reason = refusal(case.round, Action.CASE_SAVE)
+        else:
+            readonly_reason = _("Phiếu chỉ để xem: cán bộ xã ghi và sửa phiếu rà soát.")
         return super().get_context_data(
             case=case,
             round=case.round,
@@ -92,6 +98,7 @@ class CaseSurveyView(RoleRequiredMixin, CaseScopeMixin, TemplateView):
             specs=[(spec, answers.get(spec.code)) for spec in specs],
             assessment=assessment,
             editable=editable,
+            readonly_reason=readonly_reason,
             member_rows=member_rows,
             member_errors=any(f.is_bound and f.errors for _m, f in member_rows),
             **kwargs,

@@ -287,3 +287,15 @@ def test_posting_list_reprinted_after_the_decision_still_lists_the_escaped(walk,
     walk.recognise(signed_on=today() - timedelta(days=5))  # the decision's status rows are now in the past
     titles = [(lst.title, [r.code for r in lst.rows]) for lst in posting_data(walk.fresh()).lists]
     assert ("Danh sách hộ thoát nghèo", [escaping.household.code]) in titles
+
+
+def test_read_only_survey_says_why(client_for, users, walk):
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    walk.post()
+    url = reverse("reviews:case", args=[walk.round.cases.first().pk])
+    officer = client_for(users.commune_officer).get(url).content.decode()
+    assert 'data-testid="survey-readonly"' in officer and "Đang niêm yết" in officer
+    district = client_for(users.district_staff).get(url).content.decode()
+    assert "cán bộ xã ghi và sửa phiếu" in district
