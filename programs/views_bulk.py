@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +29,8 @@ from .forms import CourseForm, PaymentForm, QuarterForm, UploadForm
 from .models import Programme
 from .tables import xlsx_response
 from .views import EDITORS
+
+PAGE_SIZE = 100  # rows per screen page of a district's or province's lists; the Excel export has them all
 
 
 def year_param(request) -> int:
@@ -74,12 +77,15 @@ class CoverageView(RoleRequiredMixin, TemplateView):
                 table_workbook(str(self.title)[:31], self.columns(), rows, heading=heading),
                 xlsx_filename(self.stem, timezone.localdate()),
             )
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         return self.render_to_response(
             self.get_context_data(
                 title=self.title,
                 lead=self.lead,
                 columns=self.columns(),
-                rows=rows,
+                rows=page.object_list,
+                page_obj=page,
+                total=len(rows),
                 year=year,
                 day=day,
                 years=range(timezone.localdate().year + 1, 2019, -1),
@@ -371,9 +377,12 @@ class BhytListView(RoleRequiredMixin, TemplateView):
                 table_workbook(_("Danh sách BHYT"), bulk.BHYT_COLUMNS, rows, heading=heading),
                 xlsx_filename(f"danh-sach-bhyt-{year}", timezone.localdate()),
             )
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         return self.render_to_response(
             self.get_context_data(
-                rows=rows,
+                rows=page.object_list,
+                page_obj=page,
+                total=len(rows),
                 year=year,
                 day=day,
                 years=range(timezone.localdate().year + 1, 2019, -1),

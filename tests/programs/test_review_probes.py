@@ -500,3 +500,28 @@ def test_training_row_is_never_matched_to_someone_else_by_id_alone(users, make_h
     typo = SheetRow(2, {"household": "IRS-009", "full_name": "Ksor Y Bhin", "personal_id": "064080001234"})
     report = bulk.training_course_import(rows=[typo], course=course, user=users.commune_officer, commit=True)
     assert report.ok and Benefit.objects.get().member_id == stranger.pk  # same ID and name: the code was mistyped
+
+
+def test_long_lists_are_paged_on_screen_and_whole_in_excel(client_for, users, make_household, settings):
+    from openpyxl import load_workbook
+
+    from programs import views_bulk
+
+    for number in range(3):
+        household = make_household(code=f"IRS-9{number:02d}")
+        Member.objects.filter(household=household).update(health_insurance_valid_to=None)
+    original = views_bulk.PAGE_SIZE
+    views_bulk.PAGE_SIZE = 5
+    try:
+        client = client_for(users.district_staff)
+        for name in ("programs:coverage_uninsured", "programs:bhyt_list"):
+            first = client.get(reverse(name), {"nam": 2026})
+            assert len(first.context["rows"]) == 5 and first.context["total"] == 12, name  # 3 households × 4
+            assert "Trang 1/3" in first.content.decode()
+            last = client.get(reverse(name), {"nam": 2026, "page": 3})
+            assert len(last.context["rows"]) == 2
+            export = client.get(reverse(name), {"nam": 2026, "xuat": "xlsx"})
+            cells = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+            assert sum(1 for r in cells if r and any(str(c).startswith("IRS-9") for c in r if c)) == 12, name
+    finally:
+        views_bulk.PAGE_SIZE = original
