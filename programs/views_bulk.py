@@ -512,10 +512,13 @@ class ElectricityView(RoleRequiredMixin, TemplateView):
             )
         if not request.GET:
             form = QuarterForm(initial=data)
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         return self.render_to_response(
             self.get_context_data(
                 form=form,
-                rows=rows,
+                rows=page.object_list,
+                page_obj=page,
+                count=len(rows),
                 year=year,
                 quarter=quarter,
                 amount=amount,
