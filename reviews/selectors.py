@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
@@ -78,6 +79,23 @@ def round_steps(round: ReviewRound, progress: list[dict]) -> list[dict]:
         {"n": 4, "done": after_posting or (round.state == RoundState.RETURNED and round.postings.exists())},
         {"n": 5, "done": round.state in (RoundState.APPROVED, RoundState.RECOGNISED)},
     ]
+
+
+def submit_waits_for(round: ReviewRound, posting) -> list[str]:
+    """What the submission still waits for while the lists are posted (the same rules as review_round_submit),
+    so the page says it before the officer clicks (QĐ 24/2021, Điều 4 bước 4)."""
+    if round.state != RoundState.POSTING or posting is None:
+        return []
+    waits = []
+    if posting.ends_on >= timezone.localdate():
+        waits.append(
+            gettext("Đang trong thời gian niêm yết, trình được từ sau ngày %(end)s.")
+            % {"end": posting.ends_on.strftime("%d/%m/%Y")}
+        )
+    open_complaints = posting.complaints.filter(rechecked_on__isnull=True).count()
+    if open_complaints:
+        waits.append(gettext("Còn %(n)s khiếu nại chưa có kết quả phúc tra.") % {"n": open_complaints})
+    return waits
 
 
 def submission_list_for(user) -> QuerySet:

@@ -116,6 +116,7 @@ class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
             can_post=is_officer and round.can(Action.POSTING_START),
             can_complain=is_officer and round.can(Action.COMPLAINT),
             can_submit=is_officer and round.can(Action.SUBMIT),
+            submit_waits_for=selectors.submit_waits_for(round, posting) if is_officer else [],
             can_recognise=is_officer and round.can(Action.RECOGNISE),
             can_approve=submission is not None
             and round.state == RoundState.SUBMITTED

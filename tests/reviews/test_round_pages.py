@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from reviews import services
 from reviews.choices import Action
@@ -159,3 +160,22 @@ def test_refused_return_keeps_the_comment_and_the_page_shows_the_current_version
     assert response.status_code == 200 and "vừa được người khác cập nhật" in page and "Sửa hộ IRS-002" in page
     assert f'name="version" value="{round.version}"' in page
     assert walk.fresh().state == "submitted"
+
+
+def test_submit_button_says_what_it_waits_for_during_the_posting(client_for, users, walk):
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    posting = walk.post(starts_on=timezone.localdate())
+    services.complaint_record(
+        round=walk.fresh(),
+        case=walk.round.cases.first(),
+        received_on=posting.starts_on,
+        complainant="Ksor Y Lin",
+        content="Hộ có xe máy mới",
+        user=walk.officer,
+    )
+    page = client_for(users.commune_officer).get(reverse("reviews:detail", args=[walk.round.pk])).content.decode()
+    waits = page.split('data-testid="submit-waits"')[1].split("</ul>")[0]
+    assert posting.ends_on.strftime("%d/%m/%Y") in waits and "1 khiếu nại chưa có kết quả phúc tra" in waits
+    assert 'data-testid="submit-round" disabled' in page
