@@ -23,6 +23,7 @@ DATE_FIELDS = {
     "course_start",
     "course_end",
 }
+DECIMAL_FIELDS = {"interest_rate", "quantity"}
 MONEY_FIELDS = {
     "amount",
     "outstanding",
@@ -89,9 +90,15 @@ class BenefitForm(forms.ModelForm):
         for name, field in self.fields.items():
             if name in DATE_FIELDS:
                 field.widget = DateInput()
-            if name in MONEY_FIELDS:
-                field.widget = forms.NumberInput(attrs={"inputmode": "numeric", "step": "1", "min": "0"})
-                field.help_text = field.help_text or _("Số đồng, ví dụ 30000000.")
+            if name in MONEY_FIELDS:  # typed and shown the Vietnamese way: 30.000.000
+                field.localize = True
+                field.widget = forms.TextInput(attrs={"inputmode": "numeric"})
+                field.widget.is_localized = True
+                field.help_text = field.help_text or _("Số đồng, ví dụ 30.000.000.")
+            if name in DECIMAL_FIELDS:  # 6,6 %/năm; 1,5 tấn
+                field.localize = True
+                field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+                field.widget.is_localized = True
         if "employed_after" in self.fields:
             self.fields["employed_after"].widget = TriStateSelect()
         if programme.kind == ProgrammeKind.IN_KIND:

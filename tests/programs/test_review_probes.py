@@ -525,3 +525,28 @@ def test_long_lists_are_paged_on_screen_and_whole_in_excel(client_for, users, ma
             assert sum(1 for r in cells if r and any(str(c).startswith("IRS-9") for c in r if c)) == 12, name
     finally:
         views_bulk.PAGE_SIZE = original
+
+
+def test_amounts_and_rates_are_typed_and_shown_the_vietnamese_way(client_for, users, make_household):
+    household = make_household()
+    client = client_for(users.commune_officer)
+    url = reverse("programs:benefit_create", args=[household.pk])
+    page = client.get(url, {"ct": programme("VBSP_POOR").pk}).content.decode()
+    assert 'value="6,6"' in page  # the catalogue's rate, with a decimal comma
+    response = client.post(
+        url,
+        {
+            "ct": programme("VBSP_POOR").pk,
+            "date": "01/03/2026",
+            "amount": "50.000.000",
+            "loan_term_months": "36",
+            "interest_rate": "6,6",
+            "outstanding": "45000000",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    loan_record = Benefit.objects.get()
+    assert loan_record.amount == 50_000_000 and str(loan_record.interest_rate) == "6.60"
+    assert loan_record.outstanding == 45_000_000
+    edit = client.get(reverse("programs:benefit_update", args=[loan_record.pk])).content.decode()
+    assert 'value="50.000.000"' in edit and 'value="6,60"' in edit
