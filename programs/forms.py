@@ -168,7 +168,14 @@ class CourseForm(UploadForm):
     occupation = forms.CharField(label=_("Nghề đào tạo"), max_length=100)
     course_start = forms.DateField(label=_("Ngày khai giảng"), widget=DateInput())
     course_end = forms.DateField(label=_("Ngày kết thúc"), widget=DateInput())
-    amount = forms.IntegerField(label=_("Kinh phí hỗ trợ mỗi người (đồng)"), required=False, min_value=0)
+    amount = forms.IntegerField(
+        label=_("Kinh phí hỗ trợ mỗi người (đồng)"),
+        required=False,
+        min_value=0,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        help_text=_("Ví dụ 3.000.000."),
+    )
     decision = forms.CharField(label=_("Quyết định mở lớp"), max_length=150, required=False)
 
     field_order = ["course_name", "occupation", "course_start", "course_end", "amount", "decision", "file"]

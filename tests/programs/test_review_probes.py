@@ -276,7 +276,7 @@ def test_a_refused_course_file_keeps_the_course_typed_for_the_corrected_file(cli
         "occupation": "May công nghiệp",
         "course_start": "04/05/2026",
         "course_end": "15/07/2026",
-        "amount": "3000000",
+        "amount": "3.000.000",
         "decision": "QĐ 45/QĐ-UBND",
     }
     bad = client.post(
@@ -285,6 +285,7 @@ def test_a_refused_course_file_keeps_the_course_typed_for_the_corrected_file(cli
     text = bad.content.decode()
     assert 'data-testid="import-has-errors"' in text and 'data-testid="retry-form"' in text
     assert 'value="Lớp may K1"' in text and 'value="04/05/2026"' in text and 'value="QĐ 45/QĐ-UBND"' in text
+    assert 'value="3.000.000"' in text
     assert "chưa có số thẻ" not in text  # a training file has no card column
     good = client.post(
         reverse("programs:training_import"), {**data, "file": xlsx(header, [["IRS-001", "Ksor Y Bhin", None]])}
