@@ -46,7 +46,9 @@ class RoundOpenForm(forms.Form):
 
 
 class CaseAddForm(VersionForm):
-    household = forms.ModelChoiceField(label=_("Hộ gia đình"), queryset=Household.objects.none())
+    household = forms.ModelChoiceField(
+        label=_("Hộ gia đình"), queryset=Household.objects.none(), empty_label=_("— Chọn hộ —")
+    )
     reason = forms.CharField(label=_("Lý do bổ sung"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, round, **kwargs):
@@ -137,7 +139,7 @@ class PostingForm(VersionForm):
 
 
 class ComplaintForm(forms.Form):
-    case = forms.ModelChoiceField(label=_("Hộ bị khiếu nại"), queryset=None)
+    case = forms.ModelChoiceField(label=_("Hộ bị khiếu nại"), queryset=None, empty_label=_("— Chọn hộ —"))
     received_on = forms.DateField(label=_("Ngày nhận"), widget=DateInput())
     complainant = forms.CharField(label=_("Người khiếu nại"), max_length=150)
     content = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -179,7 +181,9 @@ class RecognitionForm(VersionForm):
 
 
 class RequestRegisterForm(forms.Form):
-    household = forms.ModelChoiceField(label=_("Hộ gia đình"), queryset=Household.objects.none())
+    household = forms.ModelChoiceField(
+        label=_("Hộ gia đình"), queryset=Household.objects.none(), empty_label=_("— Chọn hộ —")
+    )
     form = forms.ChoiceField(label=_("Mẫu đơn"), choices=RequestForm.choices)
     received_on = forms.DateField(label=_("Ngày nhận"), widget=DateInput())
     channel = forms.ChoiceField(label=_("Hình thức nộp"), choices=RequestChannel.choices)

@@ -29,7 +29,13 @@
     fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
-        if (html !== null && mine === sequence) { target.innerHTML = html; }
+        if (html !== null && mine === sequence) {
+          target.innerHTML = html;
+          // below lg the result card is far down the page: the save bar repeats the class
+          var mini = document.querySelector("[data-assessment-mini]");
+          var badge = target.querySelector('[data-testid="assessment-class"]');
+          if (mini && badge) { mini.innerHTML = badge.innerHTML; }
+        }
       })
       .catch(function () { /* keep the last result; saving still works */ });
   };
