@@ -471,8 +471,13 @@ class ElectricityView(RoleRequiredMixin, TemplateView):
     template_name = "programs/electricity.html"
 
     def get(self, request, *args, **kwargs):
+        return self.page(request.GET)
+
+    def page(self, query, pay_form=None):
+        """The quarter chosen in ``query``; ``pay_form`` is a refused payment, shown again with what was typed."""
+        request = self.request
         today = timezone.localdate()
-        form = QuarterForm(request.GET or None)
+        form = QuarterForm(query or None)
         data = form.cleaned_data if form.is_valid() else {"year": today.year, "quarter": (today.month - 1) // 3 + 1}
         year, quarter = data["year"], data["quarter"]
         programme = Programme.objects.get(code="ELECTRICITY")
@@ -510,8 +515,10 @@ class ElectricityView(RoleRequiredMixin, TemplateView):
                 table_workbook(_("Tiền điện"), signed, rows, heading=heading),
                 xlsx_filename(f"tien-dien-q{quarter}-{year}", today),
             )
-        if not request.GET:
+        if not query:
             form = QuarterForm(initial=data)
+        if pay_form is None and request.user.role in EDITORS:
+            pay_form = PaymentForm(initial={**data, "paid_on": today})
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         return self.render_to_response(
             self.get_context_data(
@@ -527,12 +534,12 @@ class ElectricityView(RoleRequiredMixin, TemplateView):
                 programme=programme,
                 unpaid=len([h for h in households if h.pk not in paid]),
                 total=amount * len(households),
-                pay_form=PaymentForm(initial={**data, "paid_on": today}) if request.user.role in EDITORS else None,
+                pay_form=pay_form,
             )
         )
 
 
-class ElectricityPayView(RoleRequiredMixin, TemplateView):
+class ElectricityPayView(ElectricityView):
     allowed_roles = EDITORS
 
     def get(self, request, *args, **kwargs):
@@ -540,11 +547,8 @@ class ElectricityPayView(RoleRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = PaymentForm(request.POST)
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return redirect("programs:electricity")
+        if not form.is_valid():  # the same quarter's page again, with what was typed and the errors beside it
+            return self.page(request.POST, pay_form=form)
         data = form.cleaned_data
         households = selectors.electricity_candidates(request.user, day=bulk.quarter_end(data["year"], data["quarter"]))
         report = bulk.electricity_quarter_pay(

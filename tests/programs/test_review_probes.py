@@ -551,3 +551,17 @@ def test_amounts_and_rates_are_typed_and_shown_the_vietnamese_way(client_for, us
     assert loan_record.outstanding == 45_000_000
     edit = client.get(reverse("programs:benefit_update", args=[loan_record.pk])).content.decode()
     assert 'value="50.000.000"' in edit and 'value="6,60"' in edit
+
+
+def test_a_refused_payment_keeps_the_quarter_and_what_was_typed(client_for, users, make_household):
+    make_household(code="IRS-001")
+    client = client_for(users.commune_officer)
+    response = client.post(
+        reverse("programs:electricity_pay"),
+        {"year": 2026, "quarter": 2, "paid_on": "32/06/2026", "decision": "QĐ 77/QĐ-UBND"},
+    )
+    text = response.content.decode()
+    assert response.status_code == 200 and "Hỗ trợ tiền điện quý 2 năm 2026" in text
+    assert 'value="QĐ 77/QĐ-UBND"' in text and 'value="32/06/2026"' in text
+    assert "invalid-feedback" in text
+    assert not Benefit.objects.exists()
