@@ -81,9 +81,29 @@ def round_steps(round: ReviewRound, progress: list[dict]) -> list[dict]:
     ]
 
 
+def unposted_codes(round: ReviewRound, cases=None) -> list[str]:
+    """Households of a returned or reopened round whose result was never posted: added after the posting, or with
+    a class other than the one in the latest submission (which holds what was posted, with the re-check results).
+    They must be posted again before the lists are submitted (QĐ 24/2021, Điều 4 bước 4)."""
+    if round.state != RoundState.RETURNED:
+        return []
+    last = round.submissions.first()
+    if last is None:
+        return []
+    posted = {r["household_id"]: r["proposed_class"] for r in last.snapshot["rows"]}
+    cases = cases if cases is not None else round.cases.select_related("household").order_by("household__code")
+    return [c.household.code for c in cases if posted.get(c.household_id) != c.proposed_class]
+
+
 def submit_waits_for(round: ReviewRound, posting) -> list[str]:
     """What the submission still waits for while the lists are posted (the same rules as review_round_submit),
     so the page says it before the officer clicks (QĐ 24/2021, Điều 4 bước 4)."""
+    unposted = unposted_codes(round)
+    if unposted:
+        return [
+            gettext("%(n)s hộ có kết quả chưa được niêm yết (%(codes)s): niêm yết lại trước khi trình.")
+            % {"n": len(unposted), "codes": ", ".join(unposted[:10])}
+        ]
     if round.state != RoundState.POSTING or posting is None:
         return []
     waits = []

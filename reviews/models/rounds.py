@@ -40,7 +40,9 @@ ALLOWED_FROM = {
     Action.CASE_ADD: (RoundState.OPEN, RoundState.RETURNED),
     Action.CASE_SAVE: (RoundState.OPEN, RoundState.RETURNED),
     Action.MEETING: (RoundState.OPEN, RoundState.RETURNED),
-    Action.POSTING_START: (RoundState.OPEN,),
+    # from RETURNED too: a household added, or a result changed, after the posting is posted again before it is
+    # submitted (QĐ 24/2021, Điều 4 bước 4: the results are posted publicly; see review_round_submit)
+    Action.POSTING_START: (RoundState.OPEN, RoundState.RETURNED),
     Action.COMPLAINT: (RoundState.POSTING,),
     Action.RECHECK: (RoundState.POSTING,),
     Action.SUBMIT: (RoundState.POSTING, RoundState.RETURNED),

@@ -13,7 +13,7 @@ from households.choices import HouseholdClass
 from households.models import Household
 from households.services import status_record_add
 
-from .. import calendar
+from .. import calendar, selectors
 from ..choices import Action, CaseStatus, RoundState, SubmissionState
 from ..models import (
     Certificate,
@@ -41,6 +41,15 @@ def review_round_submit(*, round: ReviewRound, user, expected_version: int) -> S
         raise TransitionRefused(
             _("Chưa trình được: %(n)s hộ chưa được họp dân thống nhất (%(codes)s).")
             % {"n": len(waiting), "codes": ", ".join(waiting[:10])}
+        )
+    unposted = selectors.unposted_codes(round, cases)  # QĐ 24/2021, Điều 4 bước 4: only posted results go up
+    if unposted:
+        raise TransitionRefused(
+            _(
+                "%(n)s hộ có kết quả chưa được niêm yết (%(codes)s): hãy bắt đầu niêm yết lại, hết thời gian "
+                "niêm yết thì trình."
+            )
+            % {"n": len(unposted), "codes": ", ".join(unposted[:10])}
         )
     if round.state == RoundState.POSTING:
         posting = round.postings.first()

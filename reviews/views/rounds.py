@@ -113,7 +113,9 @@ class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
             log_total=log.count(),
             last_verdict=log.filter(action__in=[Action.RETURN, Action.REOPEN]).first(),
             can_edit=is_officer and round.can(Action.CASE_SAVE),
-            can_post=is_officer and round.can(Action.POSTING_START),
+            can_post=is_officer
+            and round.can(Action.POSTING_START)
+            and (round.state == RoundState.OPEN or bool(selectors.unposted_codes(round))),
             can_complain=is_officer and round.can(Action.COMPLAINT),
             can_submit=is_officer and round.can(Action.SUBMIT),
             submit_waits_for=selectors.submit_waits_for(round, posting) if is_officer else [],

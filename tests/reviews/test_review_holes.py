@@ -299,3 +299,54 @@ def test_read_only_survey_says_why(client_for, users, walk):
     assert 'data-testid="survey-readonly"' in officer and "Đang niêm yết" in officer
     district = client_for(users.district_staff).get(url).content.decode()
     assert "cán bộ xã ghi và sửa phiếu" in district
+
+
+def test_a_result_never_posted_cannot_be_submitted(client_for, walk, users, make_household):
+    """After a return the commune adds a household: it is surveyed and agreed, but must be posted before the
+    lists go up again (QĐ 24/2021, Điều 4 bước 4)."""
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    walk.post()
+    submission = walk.submit()
+    services.submission_return(
+        submission=submission,
+        user=users.district_staff,
+        comment="Bổ sung hộ IRS-003",
+        expected_version=walk.fresh().version,
+    )
+    added = make_household("IRS-003")
+    services.review_case_add(
+        round=walk.fresh(),
+        household=added,
+        reason="Cấp huyện đề nghị",
+        user=walk.officer,
+        expected_version=walk.round.version,
+    )
+    walk.survey_all()
+    walk.meet()
+    with pytest.raises(TransitionRefused, match="chưa được niêm yết.*IRS-003"):
+        walk.submit()
+    page = client_for(users.commune_officer).get(reverse("reviews:detail", args=[walk.round.pk])).content.decode()
+    assert 'data-testid="start-posting"' in page and "1 hộ có kết quả chưa được niêm yết (IRS-003)" in page
+    assert walk.fresh().state == RoundState.RETURNED
+    walk.post()  # posted again, from the returned state
+    assert walk.fresh().state == RoundState.POSTING
+    second = walk.submit()
+    assert second.number == 2 and added.pk in second.snapshot["lists"]["poor"]
+
+
+def test_unchanged_results_after_a_return_are_resubmitted_without_posting_again(client_for, walk, users):
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    walk.post()
+    submission = walk.submit()
+    services.submission_return(
+        submission=submission, user=users.district_staff, comment="Xem lại", expected_version=walk.fresh().version
+    )
+    walk.survey_all()  # the same answers: the same classes
+    walk.meet()
+    page = client_for(users.commune_officer).get(reverse("reviews:detail", args=[walk.round.pk])).content.decode()
+    assert 'data-testid="start-posting"' not in page  # nothing new to post
+    assert walk.submit().number == 2

@@ -439,7 +439,7 @@ EXPECTED = {
     RoundState.OPEN: {Action.CASE_ADD, Action.CASE_SAVE, Action.MEETING, Action.POSTING_START},
     RoundState.POSTING: {Action.COMPLAINT, Action.RECHECK, Action.SUBMIT},
     RoundState.SUBMITTED: {Action.APPROVE, Action.RETURN},
-    RoundState.RETURNED: {Action.CASE_ADD, Action.CASE_SAVE, Action.MEETING, Action.SUBMIT},
+    RoundState.RETURNED: {Action.CASE_ADD, Action.CASE_SAVE, Action.MEETING, Action.POSTING_START, Action.SUBMIT},
     RoundState.APPROVED: {Action.RECOGNISE, Action.REOPEN},
     RoundState.RECOGNISED: {Action.REOPEN},
 }
