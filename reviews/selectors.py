@@ -95,15 +95,18 @@ def unposted_codes(round: ReviewRound, cases=None) -> list[str]:
     return [c.household.code for c in cases if posted.get(c.household_id) != c.proposed_class]
 
 
+def unposted_message(codes: list[str]) -> str:
+    return gettext(
+        "%(n)s hộ có kết quả chưa được niêm yết (%(codes)s): hãy niêm yết lại, hết thời gian niêm yết thì trình."
+    ) % {"n": len(codes), "codes": ", ".join(codes[:10])}
+
+
 def submit_waits_for(round: ReviewRound, posting) -> list[str]:
     """What the submission still waits for while the lists are posted (the same rules as review_round_submit),
     so the page says it before the officer clicks (QĐ 24/2021, Điều 4 bước 4)."""
     unposted = unposted_codes(round)
     if unposted:
-        return [
-            gettext("%(n)s hộ có kết quả chưa được niêm yết (%(codes)s): niêm yết lại trước khi trình.")
-            % {"n": len(unposted), "codes": ", ".join(unposted[:10])}
-        ]
+        return [unposted_message(unposted)]
     if round.state != RoundState.POSTING or posting is None:
         return []
     waits = []

@@ -44,13 +44,7 @@ def review_round_submit(*, round: ReviewRound, user, expected_version: int) -> S
         )
     unposted = selectors.unposted_codes(round, cases)  # QĐ 24/2021, Điều 4 bước 4: only posted results go up
     if unposted:
-        raise TransitionRefused(
-            _(
-                "%(n)s hộ có kết quả chưa được niêm yết (%(codes)s): hãy bắt đầu niêm yết lại, hết thời gian "
-                "niêm yết thì trình."
-            )
-            % {"n": len(unposted), "codes": ", ".join(unposted[:10])}
-        )
+        raise TransitionRefused(selectors.unposted_message(unposted))
     if round.state == RoundState.POSTING:
         posting = round.postings.first()
         if posting.ends_on >= today:
