@@ -185,7 +185,7 @@ def bhyt_rows(members, *, day: date, programme: Programme) -> list[dict]:
                 "ethnic": m.ethnic_group.name,
                 "old_card": m.health_insurance_number,
                 "old_valid_to": m.health_insurance_valid_to,
-                "share": bhyt_share(programme, status, m.ethnic_group.is_minority),
+                "share": bhyt_share(programme, status, m.ethnic_group.is_minority, m.household.commune.code),
             }
         )
     return rows
@@ -194,7 +194,7 @@ def bhyt_rows(members, *, day: date, programme: Programme) -> list[dict]:
 def bhyt_import(*, rows: list[SheetRow], user, commit: bool) -> BulkReport:
     """Card numbers from the agency: one BHYT benefit per row that has a card number (others are skipped)."""
     programme = Programme.objects.get(code="BHYT")
-    members = Member.objects.visible_to(user).current().select_related("household", "ethnic_group")
+    members = Member.objects.visible_to(user).current().select_related("household__commune", "ethnic_group")
     seen: set[int] = set()
 
     def build(row: SheetRow):
@@ -229,7 +229,7 @@ def bhyt_import(*, rows: list[SheetRow], user, commit: bool) -> BulkReport:
                 status_periods(member.household), valid_from, programme.recently_escaped_years
             )
             group = standing.group_for(programme.eligible_statuses)
-            share = bhyt_share(programme, group, member.ethnic_group.is_minority)
+            share = bhyt_share(programme, group, member.ethnic_group.is_minority, member.household.commune.code)
         return Benefit(
             programme=programme,
             household=member.household,

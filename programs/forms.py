@@ -121,7 +121,7 @@ class BenefitForm(forms.ModelForm):
 
             standing = eligibility.standing_on(status_periods(household), today, programme.recently_escaped_years)
             group = standing.group_for(programme.eligible_statuses)
-            self.fields["funding_share"].initial = bhyt_share(programme, group, False)
+            self.fields["funding_share"].initial = bhyt_share(programme, group, False, household.commune.code)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 

@@ -73,11 +73,14 @@ def benefit_check(
 SHARE_KEYS = {"poor": "share_poor", "near_poor": "share_near_poor", "average_living": "share_average_living"}
 
 
-def bhyt_share(programme: Programme, status: str, ethnic_minority: bool) -> int | None:
+def bhyt_share(programme: Programme, status: str, ethnic_minority: bool, commune_code: str = "") -> int | None:
     """The budget's share of the BHYT contribution for the member's group, a catalogue parameter: poor 100 %,
-    near-poor at least 70 %, average-living farming households at least 30 % (NĐ 146/2018/NĐ-CP, Điều 3 khoản 9,
-    sửa đổi bởi NĐ 75/2023/NĐ-CP; NĐ 188/2025/NĐ-CP)."""
+    near-poor at least 70 %, or 100 % in the communes listed as poor (NĐ 188/2025/NĐ-CP, from 15/08/2025),
+    average-living farming households at least 30 % (NĐ 146/2018/NĐ-CP, Điều 3 khoản 9, sửa đổi bởi
+    NĐ 75/2023/NĐ-CP)."""
     key = SHARE_KEYS.get(status)
+    if key == "share_near_poor" and commune_code and commune_code in (programme.parameter("poor_commune_codes") or []):
+        key = "share_near_poor_poor_commune"
     if key is None and ethnic_minority:
         key = "share_ethnic_minority"
     value = programme.parameter(key) if key else None
@@ -89,7 +92,7 @@ def _check_bhyt_share(benefit: Benefit, status: str) -> None:
     (provinces may add more, never less: NĐ 146/2018/NĐ-CP, Điều 3 khoản 9; NĐ 188/2025/NĐ-CP)."""
     if benefit.programme.kind != ProgrammeKind.HEALTH_INSURANCE or benefit.funding_share is None:
         return
-    minimum = bhyt_share(benefit.programme, status, False)
+    minimum = bhyt_share(benefit.programme, status, False, benefit.household.commune.code)
     if minimum is not None and benefit.funding_share < minimum:
         raise ValidationError(
             {

@@ -43,6 +43,8 @@ def vn_decimal(value):
     """1234.5 -> "1.234,5"; integers without decimals."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, (list, tuple)):  # a parameter holding a list (e.g. the codes of the poor communes)
+        return ", ".join(str(v) for v in value) or "—"
     number = float(value)
     if number.is_integer():
         return f"{int(number):,}".replace(",", ".")

@@ -565,3 +565,24 @@ def test_a_refused_payment_keeps_the_quarter_and_what_was_typed(client_for, user
     assert 'value="QĐ 77/QĐ-UBND"' in text and 'value="32/06/2026"' in text
     assert "invalid-feedback" in text
     assert not Benefit.objects.exists()
+
+
+def test_near_poor_members_in_a_listed_poor_commune_get_100_percent(client_for, users, make_household, tree):
+    from django.core.exceptions import ValidationError
+
+    household = make_household(code="IRS-850", status=("near_poor", date(2025, 1, 1), None))
+    Member.objects.filter(household=household).update(health_insurance_valid_to=None, health_insurance_valid_from=None)
+    client = client_for(users.commune_officer)
+    rows = list(client.get(reverse("programs:bhyt_list"), {"nam": 2026}).context["rows"])
+    assert rows and {r["share"] for r in rows} == {70}  # not listed as a poor commune
+    bhyt = programme("BHYT")
+    assert bhyt.parameters["poor_commune_codes"]["value"] == []  # added by the migration, empty until filled in
+    bhyt.parameters["poor_commune_codes"]["value"] = [tree.commune.code]
+    bhyt.save()
+    rows = list(client.get(reverse("programs:bhyt_list"), {"nam": 2026}).context["rows"])
+    assert {r["share"] for r in rows} == {100}
+    with pytest.raises(ValidationError) as error:
+        services.benefit_record(benefit=card(household, 70), user=users.commune_officer)
+    assert "ít nhất 100 %" in str(error.value.message_dict["funding_share"])
+    page = client.get(reverse("programs:programme", args=[bhyt.pk])).content.decode()
+    assert tree.commune.code in page  # the list is shown with the other norms
