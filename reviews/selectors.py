@@ -295,11 +295,13 @@ class ListDiff:
 
 
 def snapshot_diff(current: dict, previous: dict | None) -> list[ListDiff]:
-    """Households that entered or left each list between two snapshots (by household)."""
+    """Households that entered or left each list between two snapshots (by household). Against last year's
+    lists read from the status history only the poor and near-poor lists are known, so only they are compared."""
     if not previous:
         return []
     diffs = []
-    for key in LIST_KEYS:
+    keys = ("poor", "near_poor") if previous.get("source") == "status" else LIST_KEYS
+    for key in keys:
         now = {r["household_id"]: r for r in rows_of(current, key)}
         before = {r["household_id"]: r for r in rows_of(previous, key)}
         added = [now[pk] for pk in now if pk not in before]

@@ -351,6 +351,20 @@ def test_last_year_from_status_history_when_no_earlier_round(walk, households, u
     assert (escaped["last"], escaped["delta"]) == (None, None)
 
 
+def test_diff_against_status_history_compares_only_poor_and_near_poor():
+    from reviews.selectors import snapshot_diff
+
+    row = {"household_id": 1, "code": "IRS-001", "head_name": "A"}
+    now = {"rows": [row], "lists": {"poor": [1], "new_poor": [1]}}
+    status = {"rows": [], "lists": {"poor": [], "new_poor": []}, "source": "status"}
+    assert [d.title for d in snapshot_diff(now, status)] == ["Danh sách hộ nghèo"]
+    submitted = {**status, "source": "submission"}
+    assert [d.title for d in snapshot_diff(now, submitted)] == [
+        "Danh sách hộ nghèo",
+        "Danh sách hộ nghèo, cận nghèo phát sinh",
+    ]
+
+
 def test_submission_list_query_count_does_not_grow(walk, users):
     walk.open()
     walk.survey_all()
