@@ -6,6 +6,7 @@ submission snapshot and certificate snapshots, so a reprint is identical to the 
 
 import re
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from areas.choices import UnitLevel
@@ -106,7 +107,11 @@ def applies_year(round: ReviewRound) -> int:
 
 def minutes_data(meeting: VillageMeeting) -> MeetingMinutes:
     round = meeting.round
-    votes = meeting.votes.select_related("case__household__village").order_by("case__household__code")
+    votes = (
+        meeting.votes.select_related("case__household__village")
+        .annotate(member_count=Count("case__household__members", filter=Q(case__household__members__left_at=None)))
+        .order_by("case__household__code")
+    )  # one query whatever the number of households
     rows, names = [], indicator_names(round.reference_date)
     for i, vote in enumerate(votes, start=1):
         case = vote.case
@@ -117,7 +122,7 @@ def minutes_data(meeting: VillageMeeting) -> MeetingMinutes:
                 code=household.code,
                 head_name=household.head_name,
                 village=household.village.name,
-                members=household.members.current().count(),
+                members=vote.member_count,
                 ethnic_minority=household.ethnic_minority,
                 class_label=str(CLASS_LABELS.get(vote.proposed_class, "")),
                 deprived=_deprived_labels(case.assessment.get("deprived", []), names),

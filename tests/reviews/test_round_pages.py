@@ -179,3 +179,16 @@ def test_submit_button_says_what_it_waits_for_during_the_posting(client_for, use
     waits = page.split('data-testid="submit-waits"')[1].split("</ul>")[0]
     assert posting.ends_on.strftime("%d/%m/%Y") in waits and "1 khiếu nại chưa có kết quả phúc tra" in waits
     assert 'data-testid="submit-round" disabled' in page
+
+
+def test_minutes_data_query_count_does_not_grow_with_households(walk, make_household, django_assert_max_num_queries):
+    from reviews.documents import minutes_data
+
+    for i in range(4):
+        make_household(f"IRS-2{i:02d}")
+    walk.open()
+    walk.survey_all()
+    meeting = walk.meet()
+    with django_assert_max_num_queries(6):
+        data = minutes_data(meeting)
+    assert [row.members for row in data.lists[0].rows] == [4] * 6  # family(): four current members
