@@ -13,7 +13,7 @@ from households.choices import HouseholdClass
 from households.models import StatusRecord
 
 from .. import selectors, services
-from ..choices import Action, CaseStatus, RoundState
+from ..choices import Action, CaseStatus, RoundState, SubmissionState
 from ..forms import (
     CaseAddForm,
     ComplaintForm,
@@ -353,6 +353,22 @@ class RecognitionView(RoundActionMixin, TemplateView):
     form_class = RecognitionForm
     action = Action.RECOGNISE
     success_message = _("Đã ghi quyết định công nhận, cấp giấy chứng nhận và khoá đợt rà soát.")
+
+    def get_context_data(self, **kwargs):
+        """What saving will do, from the approved lists: the officer sees it before confirming."""
+        approved = self.get_round().submissions.filter(state=SubmissionState.APPROVED).first()
+        effect = None
+        if approved is not None:
+            lists = approved.snapshot["lists"]
+            effect = {
+                "submission": approved,
+                "households": len(approved.snapshot["rows"]),
+                "certificates": len(lists.get("poor", [])) + len(lists.get("near_poor", [])),
+                "poor": len(lists.get("poor", [])),
+                "near_poor": len(lists.get("near_poor", [])),
+                "escaped": len(lists.get("escaped_poor", [])) + len(lists.get("escaped_near_poor", [])),
+            }
+        return super().get_context_data(effect=effect, **kwargs)
 
     def perform(self, form):
         data = form.cleaned_data

@@ -192,3 +192,18 @@ def test_minutes_data_query_count_does_not_grow_with_households(walk, make_house
     with django_assert_max_num_queries(6):
         data = minutes_data(meeting)
     assert [row.members for row in data.lists[0].rows] == [4] * 6  # family(): four current members
+
+
+def test_recognition_page_says_what_saving_will_do(client_for, users, walk):
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    walk.post()
+    walk.submit()
+    walk.approve()
+    page = client_for(users.commune_officer).get(reverse("reviews:recognise", args=[walk.round.pk])).content.decode()
+    effect = page.split('data-testid="recognition-effect"')[1]
+    assert (
+        "Ghi trạng thái chính thức cho 2 hộ" in effect
+        and "Cấp 2 giấy chứng nhận (2 hộ nghèo, 0 hộ cận nghèo)" in effect
+    )
