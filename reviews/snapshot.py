@@ -56,11 +56,18 @@ def case_transition(household: Household, previous_class: str, new_class: str, e
 def build_snapshot(round, effective: date | None = None) -> dict:
     """Rows for every case plus the lists and the totals the district compares (counts, rates).
 
-    ``effective`` is the day the new classes are compared from (default: today, not before the round's start);
+    ``effective`` is the day the new classes are compared from (default: today, not before the round's start,
+    not after the round's first decision);
     a document printed later for an earlier step passes that step's day, so a reprint after the decision still
     shows the lists as they were (the decision's own status rows would otherwise count as "before").
     """
-    effective = effective or max(round.starts_on, timezone.localdate())
+    if effective is None:
+        effective = max(round.starts_on, timezone.localdate())
+        # A reopened round corrects its own decision: the classes that decision wrote are not "before" (the
+        # corrected lists are compared with the lists before the round, like the first time).
+        first_decision = round.decisions.order_by("signed_on").values_list("signed_on", flat=True).first()
+        if first_decision is not None:
+            effective = min(effective, first_decision)
     rows = []
     cases = (
         round.cases.select_related("household__village")

@@ -102,7 +102,8 @@ class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
             case_filter={"village": village, "status": status},
             case_statuses=CaseStatus.choices,
             classes=dict(HouseholdClass.choices),
-            show_class_now=round.state not in (RoundState.APPROVED, RoundState.RECOGNISED),
+            # before the round's own decision only: afterwards "now" is what this round decided
+            show_class_now=round.state not in (RoundState.APPROVED, RoundState.RECOGNISED) and round.revision == 1,
             meetings=round.meetings.select_related("village").prefetch_related("votes__case__household"),
             posting=posting,
             complaints=Complaint.objects.filter(posting__round=round).select_related("case__household"),

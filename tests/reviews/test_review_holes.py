@@ -350,3 +350,37 @@ def test_unchanged_results_after_a_return_are_resubmitted_without_posting_again(
     page = client_for(users.commune_officer).get(reverse("reviews:detail", args=[walk.round.pk])).content.decode()
     assert 'data-testid="start-posting"' not in page  # nothing new to post
     assert walk.submit().number == 2
+
+
+def test_reopened_round_compares_with_the_lists_before_its_own_decision(walk, users):
+    """The corrected lists of a reopened round still say who escaped: the first decision's own status rows are
+    not taken as the class before the review."""
+    from django.db.models import F
+
+    from reviews.models import ApprovalAction
+
+    walk.open()
+    walk.survey_all()
+    escaping = walk.round.cases.first()
+    escaping.refresh_from_db()
+    services.review_case_save(
+        case=escaping,
+        facts={**escaping.survey["facts"], "income_per_capita": 9_000_000},
+        answers={},
+        final=True,
+        user=walk.officer,
+        expected_version=escaping.version,
+    )
+    walk.meet()
+    walk.post()
+    walk.submit()
+    walk.approve()
+    ApprovalAction.objects.filter(action="approve").update(at=F("at") - timedelta(days=7))
+    walk.recognise(signed_on=today() - timedelta(days=5))
+    services.review_round_reopen(
+        round=walk.fresh(), user=users.district_staff, reason="Sửa tên chủ hộ", expected_version=walk.round.version
+    )
+    second = walk.submit()  # nothing changed: no new posting needed
+    assert escaping.household_id in second.snapshot["lists"]["escaped_poor"]
+    row = next(r for r in second.snapshot["rows"] if r["household_id"] == escaping.household_id)
+    assert row["previous_class"] == HouseholdClass.POOR
