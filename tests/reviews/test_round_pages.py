@@ -113,6 +113,8 @@ def test_refused_complaint_keeps_what_was_typed(client_for, users, walk, posting
     page = response.content.decode()
     assert response.status_code == 200 and "trong thời gian niêm yết" in page
     assert "Hộ mới mua xe máy" in page and 'value="Ksor Y Lin"' in page and "<details open>" in page
+    # the page is shown at the complaint's URL: its filter still goes to the round page
+    assert f'method="get" action="{reverse("reviews:detail", args=[walk.round.pk])}"' in page
 
 
 def test_refused_recheck_keeps_what_was_typed(client_for, users, walk, posting):
