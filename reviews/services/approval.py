@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.scoping import unit_scope_q
+from areas.models import AdministrativeUnit
 from households.choices import HouseholdClass
 from households.models import Household
 from households.services import status_record_add
@@ -166,6 +167,9 @@ def review_round_recognise(
     households = {
         h.pk: h for h in Household.objects.filter(pk__in=[r["household_id"] for r in submission.snapshot["rows"]])
     }
+    # Certificates are numbered per commune and year: lock the commune's row so that two decisions recorded at the
+    # same time (the annual round and an in-year one) cannot take the same numbers.
+    AdministrativeUnit.objects.select_for_update().filter(pk=round.commune_id).values_list("pk", flat=True).first()
     issued = Certificate.objects.filter(
         decision__round__commune=round.commune, decision__signed_on__year=signed_on.year
     )
