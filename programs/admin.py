@@ -39,6 +39,9 @@ class BenefitAdmin(admin.ModelAdmin):
         "override_reason",
         "override_by",
         "override_at",
+        "cancelled_at",
+        "cancelled_by",
+        "cancel_reason",
         "version",
     )
     raw_id_fields = ("household", "member")

@@ -342,9 +342,9 @@ def electricity_amount(programme: Programme) -> int:
 def electricity_paid_ids(programme: Programme, year: int, quarter: int, households) -> set[int]:
     """Which of ``households`` (a list or queryset the caller scoped) already have the quarter's payment."""
     return set(
-        Benefit.objects.filter(
-            programme=programme, period_year=year, period_quarter=quarter, household__in=households
-        ).values_list("household_id", flat=True)
+        Benefit.objects.active()
+        .filter(programme=programme, period_year=year, period_quarter=quarter, household__in=households)
+        .values_list("household_id", flat=True)
     )
 
 

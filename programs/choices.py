@@ -85,3 +85,4 @@ class LogAction(models.TextChoices):
     OVERRIDE = "override", _("Ghi nhận ngoài điều kiện (có lý do)")
     PHOTO = "photo", _("Thêm ảnh")
     IMPORT = "import", _("Nhập từ Excel")
+    CANCEL = "cancel", _("Huỷ bản ghi")

@@ -46,7 +46,7 @@ def _share(part: int, whole: int) -> float | None:
 
 def benefits_in(unit, period: Period, user=None):
     """The benefits of the unit's households dated within the period (and visible to ``user`` if given)."""
-    qs = Benefit.objects.filter(household__village__path__startswith=unit.path, date__gte=period.start)
+    qs = Benefit.objects.active().filter(household__village__path__startswith=unit.path, date__gte=period.start)
     qs = qs.filter(date__lte=period.end)
     return qs.visible_to(user) if user is not None else qs
 
@@ -172,6 +172,7 @@ def health_insurance_figures(benefits, unit, day: date, user=None) -> dict:
         benefits__programme__kind=ProgrammeKind.HEALTH_INSURANCE,
         benefits__card_valid_from__lte=day,
         benefits__card_valid_to__gte=day,
+        benefits__cancelled_at__isnull=True,
     )
     population = people.count()
     insured = people.filter(valid_registry | valid_benefit).distinct().count()

@@ -134,10 +134,24 @@ class BenefitFilterForm(forms.Form):
         label=_("Phân loại hộ khi hỗ trợ"), required=False, choices=[("", _("Tất cả"))] + list(TargetStatus.choices)
     )
     overridden = forms.BooleanField(label=_("Chỉ các khoản ghi nhận ngoài điều kiện"), required=False)
+    include_cancelled = forms.BooleanField(label=_("Gồm bản ghi đã huỷ"), required=False)
 
     def __init__(self, *args, villages, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = villages
+
+
+class CancelForm(forms.Form):
+    """Cancel a wrongly recorded benefit: the reason is mandatory and kept on the record and in its log."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Lý do huỷ"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": _("Hãy ghi lý do huỷ bản ghi.")},
+        help_text=_("Ví dụ: ghi nhầm hộ, ghi trùng, sai số thẻ. Lý do được lưu cùng bản ghi và nhật ký."),
+    )
 
 
 class PhotoForm(forms.Form):

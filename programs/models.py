@@ -172,6 +172,11 @@ class BenefitQuerySet(models.QuerySet):
     def between(self, start, end) -> "BenefitQuerySet":
         return self.filter(date__gte=start, date__lte=end)
 
+    def active(self) -> "BenefitQuerySet":
+        """Records that count: a cancelled record stays for the audit trail but is left out of every figure,
+        list, coverage view, export and uniqueness rule."""
+        return self.filter(cancelled_at__isnull=True)
+
 
 class Benefit(models.Model):
     """Support one household (or one of its members) received under a programme on a date.
@@ -273,6 +278,18 @@ class Benefit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
     override_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # cancellation: a wrongly recorded benefit is voided with a reason, never deleted
+    cancelled_at = models.DateTimeField(_("huỷ lúc"), null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người huỷ"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    cancel_reason = models.TextField(_("lý do huỷ"), blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
@@ -294,13 +311,13 @@ class Benefit(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "household", "period_year", "period_quarter"],
-                condition=Q(period_quarter__isnull=False),
+                condition=Q(period_quarter__isnull=False, cancelled_at__isnull=True),
                 name="programs_one_payment_per_quarter",
                 violation_error_message=_("Hộ đã được ghi nhận khoản chi trả của chính sách này trong quý đó."),
             ),
             models.UniqueConstraint(
                 fields=["programme", "card_number", "card_valid_from"],
-                condition=~Q(card_number=""),
+                condition=~Q(card_number="") & Q(cancelled_at__isnull=True),
                 name="programs_card_once",
                 violation_error_message=_("Thẻ BHYT số này, cùng ngày bắt đầu, đã được ghi nhận."),
             ),
@@ -309,6 +326,10 @@ class Benefit(models.Model):
     def __str__(self) -> str:
         who = self.member.full_name if self.member_id else self.household.code
         return f"{self.programme.short_name} – {who} ({self.date:%d/%m/%Y})"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     @property
     def overridden(self) -> bool:

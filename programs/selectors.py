@@ -32,6 +32,8 @@ def benefit_list_for(user, *, filters: dict) -> QuerySet:
         qs = qs.filter(household__village=filters["village"])
     if filters.get("status"):
         qs = qs.filter(household_status=filters["status"])
+    if not filters.get("include_cancelled"):
+        qs = qs.active()
     if filters.get("overridden"):
         qs = qs.exclude(override_reason="")
     query = (filters.get("q") or "").strip()
@@ -58,6 +60,7 @@ def household_support_summary(user, household: Household) -> dict:
     """Counts for the household page: records, money, and the last date, per kind."""
     return (
         Benefit.objects.visible_to(user)
+        .active()
         .filter(household=household)
         .aggregate(records=Count("pk"), amount=Coalesce(Sum("amount"), 0))
     )
@@ -72,7 +75,7 @@ def programmes_in_force(day: date | None = None) -> QuerySet:
 
 def unsupported_poor(user, *, year: int, day: date) -> QuerySet:
     """Poor households (official status on ``day``) that received no support dated in ``year``."""
-    supported = Benefit.objects.filter(household=OuterRef("pk"), date__year=year)
+    supported = Benefit.objects.active().filter(household=OuterRef("pk"), date__year=year)
     return (
         Household.objects.visible_to(user)
         .active()
@@ -90,7 +93,7 @@ def valid_card_q(day: date, prefix: str = "") -> Q:
         Q(**{f"{prefix}health_insurance_valid_from__isnull": True})
         | Q(**{f"{prefix}health_insurance_valid_from__lte": day})
     )
-    cards = Benefit.objects.filter(
+    cards = Benefit.objects.active().filter(
         member=OuterRef(f"{prefix}pk" if not prefix else prefix.rstrip("_")),
         programme__kind=ProgrammeKind.HEALTH_INSURANCE,
         card_valid_from__lte=day,
@@ -123,7 +126,7 @@ def uninsured_members(user, *, day: date, status: str = "") -> QuerySet:
 
 def housing_gap(user, *, day: date) -> QuerySet:
     """Poor households deprived on a housing indicator that never received housing support."""
-    housed = Benefit.objects.filter(household=OuterRef("pk"), programme__kind=ProgrammeKind.HOUSING)
+    housed = Benefit.objects.active().filter(household=OuterRef("pk"), programme__kind=ProgrammeKind.HOUSING)
     return (
         Household.objects.visible_to(user)
         .active()
@@ -149,7 +152,7 @@ def escape_registrations(user, *, year: int) -> QuerySet | None:
         return None
     from households.targets import registrations_with_outcome
 
-    benefits = Benefit.objects.filter(date__year=year).select_related("programme", "member").order_by("date")
+    benefits = Benefit.objects.active().filter(date__year=year).select_related("programme", "member").order_by("date")
     return (
         registrations_with_outcome(model.objects.visible_to(user).filter(year=year, state="registered"))
         .select_related("household__village", "household__commune")
@@ -165,7 +168,7 @@ def bhyt_candidates(user, *, year: int, day: date) -> QuerySet:
     """Members of poor, near-poor and average-living households (status on ``day``) whose card is missing or ends
     before 31/12 of ``year``: the list the commune sends to the social-insurance agency."""
     end = date(year, 12, 31)
-    covered = Benefit.objects.filter(
+    covered = Benefit.objects.active().filter(
         member=OuterRef("pk"), programme__kind=ProgrammeKind.HEALTH_INSURANCE, card_valid_to__gte=end
     )
     bhyt = ("poor", "near_poor", "average_living")  # NĐ 146/2018/NĐ-CP, Điều 3 khoản 9 (groups of the BHYT list)

@@ -56,7 +56,7 @@ def benefit_check(
     """Ask the pure rule (programs.eligibility) whether this household or member may receive the programme."""
     prior = 0
     if programme.once_per_beneficiary:
-        prior_qs = Benefit.objects.filter(programme=programme, household=household)
+        prior_qs = Benefit.objects.active().filter(programme=programme, household=household)
         prior_qs = prior_qs.filter(member=member) if member is not None else prior_qs
         prior = prior_qs.exclude(pk=exclude_pk).count()
     return eligibility.check(
@@ -244,7 +244,10 @@ class StaleBenefitError(ValidationError):
 @transaction.atomic
 def benefit_update(*, benefit: Benefit, user, expected_version: int, override_reason: str = "") -> Benefit:
     """Save changes to a benefit: eligibility is checked again; refused if someone saved it in the meantime."""
-    before = _snapshot(Benefit.objects.select_related("programme", "household", "member").get(pk=benefit.pk))
+    stored = Benefit.objects.select_related("programme", "household", "member").get(pk=benefit.pk)
+    if stored.is_cancelled:
+        raise ValidationError(_("Bản ghi này đã bị huỷ, không sửa được nữa."))
+    before = _snapshot(stored)
     updated = Benefit.objects.filter(pk=benefit.pk, version=expected_version).update(version=F("version") + 1)
     if not updated:
         raise StaleBenefitError(
@@ -298,6 +301,8 @@ def benefit_photo_add(*, benefit: Benefit, image: UploadedFile, caption: str, us
     """Attach a photo of the work (housing) after checking it is a real image of an accepted type and size."""
     if benefit.programme.kind != ProgrammeKind.HOUSING:
         raise ValidationError(_("Chỉ khoản hỗ trợ nhà ở mới có ảnh công trình."))
+    if benefit.is_cancelled:
+        raise ValidationError(_("Bản ghi này đã bị huỷ, không thêm ảnh được nữa."))
     extension = validate_photo(image)
     image.name = f"anh.{extension}"
     photo = BenefitPhoto(benefit=benefit, image=image, caption=caption.strip()[:150], uploaded_by=user)
@@ -305,3 +310,44 @@ def benefit_photo_add(*, benefit: Benefit, image: UploadedFile, caption: str, us
     photo.save()
     BenefitLog.objects.create(benefit=benefit, action=LogAction.PHOTO, note=photo.caption, user=user)
     return photo
+
+
+def card_on_member(benefit: Benefit) -> bool:
+    """Whether the member's registry record still holds this benefit's BHYT card (written there by _sync_card)."""
+    if benefit.programme.kind != ProgrammeKind.HEALTH_INSURANCE or benefit.member_id is None:
+        return False
+    member = Member.objects.filter(pk=benefit.member_id).first()
+    return bool(
+        member
+        and benefit.card_number
+        and (member.health_insurance_number, member.health_insurance_valid_from, member.health_insurance_valid_to)
+        == (benefit.card_number, benefit.card_valid_from, benefit.card_valid_to)
+    )
+
+
+@transaction.atomic
+def benefit_cancel(*, benefit: Benefit, reason: str, user, expected_version: int) -> Benefit:
+    """Void a wrongly recorded benefit with a mandatory reason: the row stays (no hard delete), is stamped with
+    who, when and why, logged, and left out of every figure, list and uniqueness rule from then on.
+
+    The member's BHYT card in the registry is NOT cleared here: the officer corrects it in the household form.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Hãy ghi lý do huỷ bản ghi.")})
+    stored = Benefit.objects.select_for_update().get(pk=benefit.pk)
+    if stored.is_cancelled:
+        raise ValidationError(_("Bản ghi này đã được huỷ trước đó."))
+    updated = Benefit.objects.filter(pk=benefit.pk, version=expected_version).update(version=F("version") + 1)
+    if not updated:
+        raise StaleBenefitError(
+            _("Khoản hỗ trợ này vừa được người khác cập nhật sau khi bạn mở trang. Hãy mở lại trang để xem thay đổi.")
+        )
+    benefit.refresh_from_db()
+    benefit.cancelled_at, benefit.cancelled_by, benefit.cancel_reason = timezone.now(), user, reason
+    benefit.full_clean(exclude=["household_status"])
+    benefit.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
+    BenefitLog.objects.create(
+        benefit=benefit, action=LogAction.CANCEL, note=reason, user=user, changes=_snapshot(benefit)
+    )
+    return benefit

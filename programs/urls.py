@@ -12,6 +12,7 @@ urlpatterns = [
     path("ho/<int:pk>/ghi-nhan/", views.BenefitCreateView.as_view(), name="benefit_create"),
     path("ho-tro/<int:pk>/", views.BenefitDetailView.as_view(), name="benefit"),
     path("ho-tro/<int:pk>/sua/", views.BenefitUpdateView.as_view(), name="benefit_update"),
+    path("ho-tro/<int:pk>/huy/", views.BenefitCancelView.as_view(), name="benefit_cancel"),
     path("ho-tro/<int:pk>/anh/", views.BenefitPhotoView.as_view(), name="benefit_photo"),
     path("anh/<int:pk>/", views.PhotoFileView.as_view(), name="photo"),
     path("bao-phu/ho-ngheo-chua-ho-tro/", views_bulk.UnsupportedView.as_view(), name="coverage_unsupported"),

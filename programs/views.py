@@ -20,7 +20,7 @@ from . import selectors, services
 from .choices import ProgrammeKind
 from .excel import table_workbook, xlsx_filename
 from .figures import Period, child_rollup, unit_figures
-from .forms import BenefitFilterForm, BenefitForm, PeriodForm, PhotoForm
+from .forms import BenefitFilterForm, BenefitForm, CancelForm, PeriodForm, PhotoForm
 from .models import Benefit, BenefitPhoto, Programme
 from .tables import benefit_columns, benefit_row, xlsx_response
 
@@ -87,6 +87,12 @@ class ProgrammeDetailView(RoleRequiredMixin, ListView):
         data = getattr(self.filters(), "cleaned_data", {}) or {}
         return selectors.benefit_list_for(self.request.user, filters={**data, "programme": self.programme()})
 
+    def export_queryset(self):
+        """The export never carries cancelled records, whatever the on-screen filter."""
+        data = getattr(self.filters(), "cleaned_data", {}) or {}
+        filters = {**data, "programme": self.programme(), "include_cancelled": False}
+        return selectors.benefit_list_for(self.request.user, filters=filters)
+
     def get(self, request, *args, **kwargs):
         if request.GET.get("xuat") == "xlsx":
             programme = self.programme()
@@ -94,7 +100,7 @@ class ProgrammeDetailView(RoleRequiredMixin, ListView):
             content = table_workbook(
                 programme.short_name,
                 columns,
-                (benefit_row(b) for b in self.get_queryset().iterator(chunk_size=1000)),
+                (benefit_row(b) for b in self.export_queryset().iterator(chunk_size=1000)),
                 heading=[programme.name, programme.legal_basis],
             )
             return xlsx_response(content, xlsx_filename(f"ho-tro-{programme.code.lower()}", timezone.localdate()))
@@ -134,7 +140,8 @@ class HouseholdSupportView(RoleRequiredMixin, HouseholdScopeMixin, TemplateView)
         return super().get_context_data(
             household=household,
             benefits=benefits,
-            total=sum(b.amount or 0 for b in benefits),
+            total=sum(b.amount or 0 for b in benefits if not b.is_cancelled),
+            active_count=sum(1 for b in benefits if not b.is_cancelled),
             programmes=selectors.programmes_in_force(),
             can_edit=self.request.user.role in EDITORS and not household.is_archived,
             **kwargs,
@@ -220,7 +227,7 @@ class BenefitDetailView(RoleRequiredMixin, BenefitScopeMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         benefit = self.object
-        editable = self.request.user.role in EDITORS and not benefit.household.is_archived
+        editable = self.request.user.role in EDITORS and not benefit.household.is_archived and not benefit.is_cancelled
         return super().get_context_data(
             fields=benefit_row(benefit, display=True),
             columns=benefit_columns(benefit.programme),
@@ -238,7 +245,7 @@ class BenefitUpdateView(RoleRequiredMixin, BenefitScopeMixin, TemplateView):
 
     def form(self, data=None):
         benefit = self.get_benefit()
-        if benefit.household.is_archived:
+        if benefit.household.is_archived or benefit.is_cancelled:
             raise Http404
         may = services.user_may_override(self.request.user)
         return BenefitForm(
@@ -278,6 +285,54 @@ class BenefitUpdateView(RoleRequiredMixin, BenefitScopeMixin, TemplateView):
             benefit=benefit,
             preview=None,
             parameters=list((benefit.programme.parameters or {}).values()),
+            **kwargs,
+        )
+
+
+class BenefitCancelView(RoleRequiredMixin, BenefitScopeMixin, TemplateView):
+    """Confirm and cancel a wrongly recorded benefit with a reason (no hard delete); same rule as editing:
+    commune officers of the household's commune (scoping), out of scope is a 404."""
+
+    allowed_roles = EDITORS
+    template_name = "programs/benefit_cancel.html"
+
+    def get_benefit(self) -> Benefit:
+        benefit = super().get_benefit()
+        if benefit.household.is_archived:
+            raise Http404
+        return benefit
+
+    def get(self, request, *args, **kwargs):
+        benefit = self.get_benefit()
+        return self.render_to_response(self.get_context_data(form=CancelForm(initial={"version": benefit.version})))
+
+    def post(self, request, *args, **kwargs):
+        benefit = self.get_benefit()
+        form = CancelForm(request.POST)
+        if form.is_valid():
+            try:
+                services.benefit_cancel(
+                    benefit=benefit,
+                    reason=form.cleaned_data["reason"],
+                    user=request.user,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict") and "reason" in error.error_dict:
+                    form.add_error("reason", error.error_dict["reason"])
+                else:
+                    form.add_error(None, error)
+            else:
+                messages.success(request, _("Đã huỷ bản ghi: %(benefit)s.") % {"benefit": benefit})
+                return redirect("programs:benefit", benefit.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        benefit = self.get_benefit()
+        return super().get_context_data(
+            benefit=benefit,
+            fields=benefit_row(benefit, display=True),
+            card_on_member=services.card_on_member(benefit),
             **kwargs,
         )
 

@@ -31,6 +31,7 @@ PAGES = [
     ("programs:benefit_create", "household", COMMUNE),
     ("programs:benefit", "benefit", ALL),
     ("programs:benefit_update", "benefit", COMMUNE),
+    ("programs:benefit_cancel", "benefit", COMMUNE),
     ("programs:photo", "photo", ALL),
     ("programs:coverage_unsupported", None, ALL),
     ("programs:coverage_uninsured", None, ALL),
@@ -94,6 +95,8 @@ def test_other_units_objects_are_404(client_for, users, tree, make_household):
     officer = client_for(users.commune_officer)
     assert officer.get(reverse("programs:benefit_create", args=[far.pk]) + "?ct=1").status_code == 404
     assert officer.get(reverse("programs:benefit_update", args=[benefit.pk])).status_code == 404
+    assert officer.get(reverse("programs:benefit_cancel", args=[benefit.pk])).status_code == 404
+    assert officer.post(reverse("programs:benefit_cancel", args=[benefit.pk]), {"reason": "x"}).status_code == 404
 
 
 def test_lists_only_show_what_the_user_may_see(client_for, users, tree, make_household):
