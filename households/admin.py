@@ -33,7 +33,16 @@ class EthnicGroupAdmin(admin.ModelAdmin):
 class MemberInline(admin.TabularInline):
     model = Member
     extra = 0
-    fields = ("full_name", "relationship", "sex", "date_of_birth", "ethnic_group", "personal_id", "left_at")
+    fields = (
+        "full_name",
+        "relationship",
+        "sex",
+        "date_of_birth",
+        "ethnic_group",
+        "personal_id",
+        "personal_id_issued_on",
+        "left_at",
+    )
     readonly_fields = ("left_at",)
 
 

@@ -111,6 +111,7 @@ class MemberForm(forms.ModelForm):
             "date_of_birth",
             "ethnic_group",
             "personal_id",
+            "personal_id_issued_on",
             "education_level",
             "in_school",
             "health_insurance_number",
@@ -124,6 +125,7 @@ class MemberForm(forms.ModelForm):
         )
         widgets = {
             "date_of_birth": DateInput(),
+            "personal_id_issued_on": DateInput(),
             "health_insurance_valid_from": DateInput(),
             "health_insurance_valid_to": DateInput(),
             "in_school": TriStateSelect(),

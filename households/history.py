@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Model
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from .choices import CLASS_RANK, HouseholdClass, Transition
@@ -50,7 +51,8 @@ def snapshot_of(household_pk: int | None) -> dict:
 
 
 def _label(model, name: str) -> str:
-    return str(model._meta.get_field(name).verbose_name).capitalize()
+    # capfirst, not str.capitalize: "số thẻ BHYT" must not become "Số thẻ bhyt".
+    return capfirst(str(model._meta.get_field(name).verbose_name))
 
 
 def record_changes(*, household: Household, before: dict, user, action: str, note: str = "") -> None:

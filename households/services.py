@@ -19,6 +19,7 @@ from .validation import (
     validate_date_of_birth,
     validate_household_members,
     validate_personal_id,
+    validate_personal_id_issued_on,
 )
 
 
@@ -94,9 +95,15 @@ def _validate(household: Household, members: list[Member], user) -> None:
         errors.append(_("Hãy chọn thôn, buôn, tổ dân phố nơi hộ sinh sống."))
     for member in members:
         member.full_name = normalise_name(member.full_name)
-        for message in validate_date_of_birth(member.date_of_birth, today=today) + validate_personal_id(
-            member.personal_id, sex=member.sex, date_of_birth=member.date_of_birth
-        ):
+        messages = validate_date_of_birth(member.date_of_birth, today=today)
+        messages += validate_personal_id(member.personal_id, sex=member.sex, date_of_birth=member.date_of_birth)
+        messages += validate_personal_id_issued_on(
+            member.personal_id_issued_on,
+            personal_id=member.personal_id,
+            date_of_birth=member.date_of_birth,
+            today=today,
+        )
+        for message in messages:
             errors.append(f"{member.full_name}: {message}")
     reference = household.reference_date
     errors += [

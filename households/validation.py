@@ -100,6 +100,29 @@ def validate_date_of_birth(value: date | None, *, today: date) -> list[str]:
     return []
 
 
+def validate_personal_id_issued_on(
+    value: date | None, *, personal_id: str, date_of_birth: date | None, today: date
+) -> list[str]:
+    """The issue date of the citizen identity card / identity card (Luật Căn cước 2023, Điều 18–19).
+
+    Only meaningful with a personal identification number; never in the future, never before the holder was born
+    (since 01/07/2024 a card can be issued from birth, so no minimum age is checked).
+    """
+    if value is None:
+        return []
+    shown = value.strftime("%d/%m/%Y")
+    if not personal_id:
+        return [_("Có ngày cấp CCCD/thẻ căn cước %(date)s nhưng chưa có số định danh cá nhân.") % {"date": shown}]
+    if value > today:
+        return [_("Ngày cấp CCCD/thẻ căn cước %(date)s ở tương lai.") % {"date": shown}]
+    if date_of_birth and value < date_of_birth:
+        return [
+            _("Ngày cấp CCCD/thẻ căn cước %(date)s trước ngày sinh %(birth)s.")
+            % {"date": shown, "birth": date_of_birth.strftime("%d/%m/%Y")}
+        ]
+    return []
+
+
 def validate_household_members(members: list[dict]) -> list[str]:
     """Rules across the members of one household: exactly one head; ages agree with relationships.
 

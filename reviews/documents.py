@@ -4,6 +4,7 @@ Documents are a render step (STYLE.md rule 8): the decision and the certificates
 submission snapshot and certificate snapshots, so a reprint is identical to the first print.
 """
 
+import datetime
 import re
 
 from django.db.models import Count, Q
@@ -175,6 +176,10 @@ def posting_data(round: ReviewRound, village=None) -> PostingList:
     )
 
 
+def _iso_date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
 def _signer(decision: DecisionRow) -> Signer:
     # NĐ 30/2020/NĐ-CP, Điều 13: TM. for the chairman signing for the committee, KT. for a deputy signing for him
     if decision.signer_form == SignerForm.KT:
@@ -252,7 +257,8 @@ def certificate_data(certificate: Certificate) -> HouseholdCertificate:
         head_name=snap["head_name"],
         head_ethnicity=snap["head_ethnicity"],
         head_personal_id=snap["head_personal_id"],
-        head_id_issued_on=None,
+        # Certificates issued before the registry kept the issue date have none in their snapshot.
+        head_id_issued_on=_iso_date(snap.get("head_personal_id_issued_on")),
         residence=", ".join(in_sentence(part) for part in snap["residence"].split(", ")),
         decision_ref=f"Quyết định số {decision.number} ngày {decision.signed_on:%d/%m/%Y} của Chủ tịch "
         f"{commune_issuer(commune)}",

@@ -117,6 +117,9 @@ def certificate_snapshot(household: Household) -> dict:
         "head_name": household.head_name,
         "head_ethnicity": head.ethnic_group.name if head else "",
         "head_personal_id": head.personal_id if head else "",
+        "head_personal_id_issued_on": head.personal_id_issued_on.isoformat()
+        if head and head.personal_id_issued_on
+        else "",
         "residence": ", ".join(filter(None, [household.address, household.village.name, household.commune.name])),
         "members": [
             {

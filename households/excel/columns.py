@@ -89,6 +89,8 @@ COLUMNS: tuple[Column, ...] = (
                            "Gõ không dấu cũng được.")),
     _col("personal_id", gettext_lazy("Số định danh cá nhân"), "id", "member", width=16,
          note=gettext_lazy("12 chữ số (số căn cước). Định dạng ô là Văn bản để giữ số 0 ở đầu.")),
+    _col("personal_id_issued_on", gettext_lazy("Ngày cấp CCCD"), "date", "member", width=12,
+         note=gettext_lazy("Ngày cấp căn cước công dân/thẻ căn cước, dạng dd/mm/yyyy. Chỉ ghi khi có số định danh.")),
     _col("health_insurance_number", gettext_lazy("Số thẻ BHYT"), "id", "member", width=18),
     _col("health_insurance_valid_from", gettext_lazy("BHYT từ ngày"), "date", "member", width=12,
          note=gettext_lazy("Dạng dd/mm/yyyy.")),

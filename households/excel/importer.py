@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from areas.models import AdministrativeUnit
@@ -364,7 +365,7 @@ class _Importer:
 def _field_label(name: str) -> str:
     for model in (Household, Member):
         try:
-            return str(model._meta.get_field(name).verbose_name).capitalize()
+            return capfirst(str(model._meta.get_field(name).verbose_name))
         except FieldDoesNotExist:
             continue
     return name
@@ -373,7 +374,9 @@ def _field_label(name: str) -> str:
 def _locate(message: str, members: list[tuple[Member, int]]) -> tuple[list[int], str]:
     """The rows and the column a service message is about: by personal ID, then by name, else the household."""
     lowered = message.lower()
-    if "định danh" in lowered or "chữ số" in lowered or "ba số đầu" in lowered:
+    if "ngày cấp cccd" in lowered:
+        column = BY_KEY["personal_id_issued_on"].title
+    elif "định danh" in lowered or "chữ số" in lowered or "ba số đầu" in lowered:
         column = BY_KEY["personal_id"].title
     elif "chủ hộ" in lowered:
         column = BY_KEY["relationship"].title

@@ -138,7 +138,8 @@ def _example_rows(user) -> list[dict]:
     people = [
         {"full_name": "Ksor Y Bhin", "relationship": Relationship.HEAD.label, "sex": Sex.MALE.label,
          "date_of_birth": date(1985, 3, 5), "ethnic_group": "Gia-rai", "personal_id": "064085012345",
-         "health_insurance_number": "HN2640012345678", "health_insurance_valid_from": date(2026, 1, 1),
+         "personal_id_issued_on": date(2021, 4, 12), "health_insurance_number": "HN2640012345678",
+         "health_insurance_valid_from": date(2026, 1, 1),
          "health_insurance_valid_to": date(2026, 12, 31), "in_school": NO,
          "education_level": EducationLevel.PRIMARY.label, "employment": Employment.SELF_EMPLOYED.label,
          "disability": NO},

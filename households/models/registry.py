@@ -182,6 +182,7 @@ class Member(LoadedRelationsCleanMixin, models.Model):
     date_of_birth = models.DateField(_("ngày sinh"))
     ethnic_group = models.ForeignKey(EthnicGroup, verbose_name=_("dân tộc"), on_delete=models.PROTECT)
     personal_id = models.CharField(_("số định danh cá nhân"), max_length=12, blank=True)
+    personal_id_issued_on = models.DateField(_("ngày cấp CCCD/thẻ căn cước"), null=True, blank=True)
     relationship = models.CharField(_("quan hệ với chủ hộ"), max_length=20, choices=Relationship.choices)
     education_level = models.CharField(_("trình độ học vấn"), max_length=20, choices=EducationLevel.choices, blank=True)
     in_school = models.BooleanField(_("đang đi học"), null=True, blank=True)

@@ -60,7 +60,8 @@ def person(code, name, relationship="Chủ hộ", sex="Nam", born="01/03/1980", 
 
 def good_rows() -> list[dict]:
     return [
-        person("IRS-101", "Ksor Y Bhin", personal_id="064080012345", health_insurance_number="HN2640012345678",
+        person("IRS-101", "Ksor Y Bhin", personal_id="064080012345", personal_id_issued_on="12/04/2021",
+               health_insurance_number="HN2640012345678",
                health_insurance_valid_from="01/01/2026", health_insurance_valid_to="31/12/2026"),
         person("IRS-101", "Rơ Mah H'Nga", "Vợ/chồng", "Nữ", "01/05/1983", personal_id="064183012346"),
         person("irs-101", "Rơ Mah Y Thuận", "Con", "Nam", datetime(2015, 5, 1), in_school="Có",
@@ -119,7 +120,8 @@ def saved_household(tree, user, code="IRS-001", village=None, with_ids=True, **f
     jrai, kinh = EthnicGroup.objects.get(code="10"), EthnicGroup.objects.get(code="01")
     members = [
         Member(full_name="Ksor Y Bhin", relationship="head", sex="male", date_of_birth=date(1980, 3, 1),
-               ethnic_group=jrai, personal_id="064080054321", health_insurance_number="HN2640099999999",
+               ethnic_group=jrai, personal_id="064080054321", personal_id_issued_on=date(2021, 4, 12),
+               health_insurance_number="HN2640099999999",
                health_insurance_valid_from=date(2026, 1, 1), health_insurance_valid_to=date(2026, 12, 31),
                education_level="primary", employment="self_employed", able_to_work=True),
         Member(full_name="Nguyễn Thị Hoa", relationship="spouse", sex="female", date_of_birth=date(1984, 7, 9),
@@ -131,7 +133,7 @@ def saved_household(tree, user, code="IRS-001", village=None, with_ids=True, **f
     ]
     if not with_ids:
         for member in members:
-            member.personal_id = ""
+            member.personal_id, member.personal_id_issued_on = "", None
     defaults = {
         "phone": "0912345678", "address": "Tổ 3", "income_per_capita": 1_250_000, "floor_area_m2": Decimal("31.5"),
         "non_durable_main_parts": 2, "water_source": "unprotected_well", "latrine": "simple_pit",
@@ -196,7 +198,8 @@ def test_good_file_is_previewed_then_created_on_confirmation(client_for, users, 
     child = poor.members.get(full_name="Rơ Mah Y Thuận")
     assert child.date_of_birth == date(2015, 5, 1) and child.in_school is True and child.employment == "studying"
     head = poor.members.get(relationship="head")
-    assert head.health_insurance_valid_to == date(2026, 12, 31)
+    assert head.health_insurance_valid_to == date(2026, 12, 31) and head.personal_id_issued_on == date(2021, 4, 12)
+    assert poor.members.get(full_name="Rơ Mah H'Nga").personal_id_issued_on is None
     other = Household.objects.get(code="IRS-102")
     assert other.phone == "0912345678" and other.floor_area_m2 == Decimal("45.5") and not other.agricultural
     assert other.current_class == HouseholdClass.NON_POOR and other.members.count() == 2
@@ -303,6 +306,24 @@ def test_unusable_uploads_get_a_clear_message(client_for, users, name, content, 
     assert "household_import" not in response.wsgi_request.session
 
 
+def test_personal_id_issue_dates_are_checked_and_reported_in_their_column(users):
+    rows = [
+        person("B-1", "Ksor Y Một", personal_id="064080012345", personal_id_issued_on="31/12/2099"),  # row 2
+        person("B-2", "Ksor Y Hai", personal_id_issued_on="12/04/2021"),  # row 3: no personal ID
+        person("B-3", "Ksor Y Ba", personal_id="064080012346", personal_id_issued_on="01/01/1979"),  # row 4
+        person("B-4", "Ksor Y Bốn", personal_id="064080012347", personal_id_issued_on="32/01/2021"),  # row 5
+        person("B-5", "Ksor Y Năm", personal_id="064080012348", personal_id_issued_on="12/04/2021"),  # fine
+    ]
+    report = run(xlsx(rows), users.commune_officer, commit=False)
+    found = errors_by_row(report)
+    assert set(found) == {2, 3, 4, 5}
+    assert all(len(errors) == 1 and errors[0].column == "Ngày cấp CCCD" for errors in found.values()), found
+    assert "31/12/2099 ở tương lai" in found[2][0].message
+    assert "chưa có số định danh cá nhân" in found[3][0].message
+    assert "trước ngày sinh 01/03/1980" in found[4][0].message
+    assert not Household.objects.exists()
+
+
 def test_import_and_template_are_for_commune_officers_only(client_for, users):
     for user, expected in (
         (users.commune_officer, 200), (users.district_staff, 403), (users.province_staff, 403),
@@ -335,6 +356,7 @@ def test_update_changes_what_differs_and_keeps_members_missing_from_the_file(cli
     newborn[HEADER.index("Giới tính*")] = "Nữ"
     newborn[HEADER.index("Ngày sinh*")] = "15/08/2025"
     newborn[HEADER.index("Số định danh cá nhân")] = None
+    newborn[HEADER.index("Ngày cấp CCCD")] = None
     newborn[HEADER.index("Số thẻ BHYT")] = "TE1640000000001"
     sheet.append(newborn)
     buffer = BytesIO()
@@ -403,6 +425,8 @@ def test_export_lists_members_of_visible_households_in_the_template_layout(clien
     assert head["Thu nhập bình quân (đồng/người/tháng)"] == 1_250_000
     assert head["Nguồn nước"] == "Giếng đào không được bảo vệ" and head["Dân tộc*"] == "Gia-rai"
     assert head["Ngày sinh*"] == datetime(1980, 3, 1) and head["Số định danh cá nhân"] == "064080054321"
+    assert head["Ngày cấp CCCD"] == datetime(2021, 4, 12)
+    assert sheet.cell(row=2, column=HEADER.index("Ngày cấp CCCD") + 1).number_format == "DD/MM/YYYY"
     assert sheet.cell(row=2, column=HEADER.index("Ngày sinh*") + 1).number_format == "DD/MM/YYYY"
     assert sheet.cell(row=2, column=HEADER.index("Thu nhập bình quân (đồng/người/tháng)") + 1).number_format == (
         excel.VND_FORMAT

@@ -10,6 +10,7 @@ from households.validation import (
     validate_date_of_birth,
     validate_household_members,
     validate_personal_id,
+    validate_personal_id_issued_on,
     validate_phone,
 )
 
@@ -38,6 +39,29 @@ def test_personal_id(value, facts, expected):
     assert len(errors) == len(expected)
     for error, fragment in zip(errors, expected, strict=True):
         assert fragment in error
+
+
+TODAY = date(2026, 11, 26)
+
+
+@pytest.mark.parametrize(
+    "issued,personal_id,expected",
+    [
+        (None, "", []),
+        (None, "064080012345", []),
+        (date(2021, 4, 12), "064080012345", []),
+        (TODAY, "064080012345", []),  # issued today
+        (date(1980, 3, 1), "064080012345", []),  # a card can be issued from birth (Luật Căn cước 2023)
+        (date(2021, 4, 12), "", ["Có ngày cấp CCCD/thẻ căn cước 12/04/2021 nhưng chưa có số định danh cá nhân."]),
+        (date(2026, 11, 27), "064080012345", ["Ngày cấp CCCD/thẻ căn cước 27/11/2026 ở tương lai."]),
+        (date(1980, 2, 29), "064080012345", ["Ngày cấp CCCD/thẻ căn cước 29/02/1980 trước ngày sinh 01/03/1980."]),
+    ],
+)
+def test_personal_id_issue_date(issued, personal_id, expected):
+    errors = validate_personal_id_issued_on(
+        issued, personal_id=personal_id, date_of_birth=date(1980, 3, 1), today=TODAY
+    )
+    assert errors == expected
 
 
 @pytest.mark.parametrize(

@@ -220,3 +220,35 @@ def test_archive_asks_first(client_for, users, make_household):
     assert household.is_archived
     assert names(client.get(reverse("households:list"))) == []
     assert names(client.get(reverse("households:list"), {"archived": "on"})) == ["Ksor Y Bhin"]
+
+
+def test_personal_id_issue_date_is_entered_shown_and_checked(client_for, users, tree):
+    from households.models import ChangeEntry
+
+    client = client_for(users.commune_officer)
+    page = client.get(reverse("households:create")).content.decode()
+    assert 'name="members-0-personal_id_issued_on"' in page and "Ngày cấp CCCD/thẻ căn cước" in page
+
+    refused = form_data(
+        tree, **{"members-0-personal_id": "064078012345", "members-0-personal_id_issued_on": "01/01/1970"}
+    )
+    body = client.post(reverse("households:create"), refused).content.decode()
+    assert not Household.objects.exists()
+    assert "Ngày cấp CCCD/thẻ căn cước 01/01/1970 trước ngày sinh 15/08/1978." in body
+
+    data = form_data(tree, **{"members-0-personal_id": "064078012345", "members-0-personal_id_issued_on": "12/04/2021"})
+    response = client.post(reverse("households:create"), data)
+    household = Household.objects.get(code="IRS-100")
+    head = household.members.get(relationship="head")
+    assert head.personal_id_issued_on.isoformat() == "2021-04-12"
+    detail = client.get(response["Location"]).content.decode()
+    assert "Ngày cấp CCCD" in detail and "12/04/2021" in detail
+
+    edit = edit_data(household)
+    index = next(i for i, m in enumerate(household.members.current()) if m.pk == head.pk)
+    edit[f"members-{index}-personal_id_issued_on"] = "13/04/2021"
+    client.post(reverse("households:update", args=[household.pk]), edit)
+    head.refresh_from_db()
+    assert head.personal_id_issued_on.isoformat() == "2021-04-13"
+    change = ChangeEntry.objects.filter(household=household).latest("pk")
+    assert change.changes["Ngày cấp CCCD/thẻ căn cước"] == ["12/04/2021", "13/04/2021"]
