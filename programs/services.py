@@ -24,6 +24,7 @@ from .models import KIND_SPECIFIC, Benefit, BenefitLog, BenefitPhoto, Programme
 OVERRIDE_PERMISSION = "programs.override_eligibility"
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+CANCEL_FIELDS = ["cancelled_at", "cancelled_by", "cancel_reason"]
 LOGGED_FIELDS = ["programme", "household", "member", "date", "decision", "funder", *KIND_SPECIFIC, "note"]
 
 
@@ -345,8 +346,10 @@ def benefit_cancel(*, benefit: Benefit, reason: str, user, expected_version: int
         )
     benefit.refresh_from_db()
     benefit.cancelled_at, benefit.cancelled_by, benefit.cancel_reason = timezone.now(), user, reason
-    benefit.full_clean(exclude=["household_status"])
-    benefit.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
+    # Only the cancellation fields are validated: a wrong record may no longer pass today's rules (a lowered loan
+    # ceiling, a changed catalogue), and that must not stop an officer from voiding it.
+    benefit.clean_fields(exclude=[f.name for f in Benefit._meta.fields if f.name not in CANCEL_FIELDS])
+    benefit.save(update_fields=[*CANCEL_FIELDS, "updated_at"])
     BenefitLog.objects.create(
         benefit=benefit, action=LogAction.CANCEL, note=reason, user=user, changes=_snapshot(benefit)
     )

@@ -142,6 +142,7 @@ class HouseholdSupportView(RoleRequiredMixin, HouseholdScopeMixin, TemplateView)
             benefits=benefits,
             total=sum(b.amount or 0 for b in benefits if not b.is_cancelled),
             active_count=sum(1 for b in benefits if not b.is_cancelled),
+            cancelled_count=sum(1 for b in benefits if b.is_cancelled),
             programmes=selectors.programmes_in_force(),
             can_edit=self.request.user.role in EDITORS and not household.is_archived,
             **kwargs,

@@ -147,3 +147,44 @@ def test_district_staff_read_the_figures(page, live_server, poor_household, scre
     assert page.get_by_test_id("record-links").count() == 0  # read only
     assert page.console_errors == []
     assert io  # keeps the import list tidy for editors adding file checks
+
+
+def test_officer_cancels_a_card_recorded_for_the_wrong_member(page, live_server, poor_household, screenshot):
+    from accounts.models import User
+    from programs import services
+    from programs.models import Benefit, Programme
+
+    officer = User.objects.get(username="xa.iarsai")
+    child = poor_household.members.get(full_name="Ksor H'Lan")
+    benefit = services.benefit_record(
+        benefit=Benefit(
+            programme=Programme.objects.get(code="BHYT"),
+            household=poor_household,
+            member=child,
+            date=date(2026, 1, 1),
+            card_number="HN2640012345699",
+            card_valid_from=date(2026, 1, 1),
+            card_valid_to=date(2026, 12, 31),
+            funding_share=100,
+        ),
+        user=officer,
+    )
+    sign_in(page, live_server, "xa.iarsai")
+    page.goto(f"{live_server.url}/chuong-trinh/ho-tro/{benefit.pk}/")
+    page.get_by_test_id("cancel-link").click()
+    page.wait_for_url("**/huy/")
+    assert "HN2640012345699" in page.get_by_test_id("card-on-member").inner_text()
+    page.get_by_role("button", name="Huỷ bản ghi").click()
+    assert "Hãy ghi lý do huỷ bản ghi." in page.get_by_test_id("cancel-form").inner_text()
+    page.get_by_label("Lý do huỷ").fill("Thẻ của người khác, ghi nhầm thành viên")
+    screenshot(page, "programs-benefit-cancel")
+    page.get_by_role("button", name="Huỷ bản ghi").click()
+    page.wait_for_url(f"**/chuong-trinh/ho-tro/{benefit.pk}/")
+    assert "Đã huỷ: Thẻ của người khác, ghi nhầm thành viên" in page.get_by_test_id("cancelled").inner_text()
+    assert page.get_by_test_id("cancel-link").count() == 0
+    screenshot(page, "programs-benefit-cancelled")
+    page.goto(f"{live_server.url}/chuong-trinh/ho/{poor_household.pk}/")
+    row = page.get_by_test_id("household-benefits").locator('tr[data-cancelled="1"]')
+    assert "Đã huỷ: Thẻ của người khác" in row.inner_text()
+    screenshot(page, "programs-household-cancelled")
+    assert page.console_errors == []

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from households.models import Member
@@ -82,6 +83,16 @@ def test_cancel_refuses_an_empty_reason_a_second_cancel_and_a_stale_version(make
     assert BenefitLog.objects.filter(benefit=benefit, action="cancel").count() == 1
 
 
+def test_a_record_that_no_longer_passes_todays_rules_can_still_be_cancelled(make_household, users):
+    household = make_household()
+    benefit = services.benefit_record(benefit=loan(household), user=users.commune_officer)
+    vbsp = programme("VBSP_POOR")
+    vbsp.parameters = {**vbsp.parameters, "max_amount": {"label": "Mức cho vay tối đa", "value": 10_000_000}}
+    vbsp.save()
+    cancel(benefit, users.commune_officer, "Ghi sai số tiền")
+    assert Benefit.objects.get(pk=benefit.pk).is_cancelled
+
+
 def test_a_cancelled_record_can_no_longer_be_edited(make_household, users):
     household = make_household()
     benefit = services.benefit_record(benefit=loan(household), user=users.commune_officer)
@@ -123,11 +134,11 @@ def test_confirmation_page_cancel_and_the_struck_through_record(client_for, user
     response = client.post(url, {"version": benefit.version, "reason": "Ghi nhầm hộ IRS-001"})
     assert response.status_code == 302
     detail = client.get(reverse("programs:benefit", args=[benefit.pk])).content.decode()
-    stamp = f"Đã huỷ: Ghi nhầm hộ IRS-001, {users.commune_officer}, {TODAY:%d/%m/%Y}"
+    stamp = f"Đã huỷ: Ghi nhầm hộ IRS-001, {users.commune_officer}, {timezone.localdate():%d/%m/%Y}"
     assert stamp in detail and "text-decoration-line-through" in detail and url not in detail
     support = client.get(reverse("programs:household", args=[household.pk])).content.decode()
     assert stamp in support and 'data-cancelled="1"' in support
-    assert "0 khoản · 0 đồng" in support  # the household's total no longer counts it
+    assert "0 khoản · 0 đồng" in support and "1 bản ghi đã huỷ" in support  # the household's total no longer counts it
     assert client.get(reverse("programs:benefit_update", args=[benefit.pk])).status_code == 404
     again = client.get(url).content.decode()
     assert "đã được huỷ trước đó" in again and 'name="reason"' not in again
