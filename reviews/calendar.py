@@ -23,6 +23,15 @@ def window_for(commune, year: int) -> ReviewWindow:
     )
 
 
+def periodic_start_ahead(commune, year: int, today: date) -> date | None:
+    """The first day of the province's periodic window for the year when it is still to come, else None.
+
+    Opening the round earlier is allowed (the commune may prepare its lists), only flagged to the officer.
+    """
+    start = window_for(commune, year).periodic_start
+    return start if today < start else None
+
+
 def add_working_days(start: date, days: int) -> date:
     """The last day of a period of ``days`` working days that begins on ``start`` (Saturday and Sunday skipped).
 

@@ -27,15 +27,20 @@ from .common import STALE_CASE, _claim, _claim_round, _class_before, _lock_round
 # --- opening a round, requests, the list of households (step 1) ----------------------------------------
 @transaction.atomic
 def review_round_open(
-    *, commune: AdministrativeUnit, kind: str, year: int, month: int | None = None, user
+    *, commune: AdministrativeUnit, kind: str, year: int, month: int | None = None, user, today: date | None = None
 ) -> ReviewRound:
-    """Open a round; a periodic one lists the commune's poor and near-poor households (QĐ 24/2021, Điều 4 bước 1)."""
+    """Open a round; a periodic one lists the commune's poor and near-poor households (QĐ 24/2021, Điều 4 bước 1).
+
+    A round is never opened ahead of its time: a periodic round for a later year, a regular one for a later month.
+    Opening a periodic round before the province's window is allowed (the form warns about it).
+    """
     if user.role != Role.COMMUNE_OFFICER or user.unit_id != commune.pk:
         raise TransitionRefused(_("Chỉ cán bộ của xã mới mở được đợt rà soát của xã mình."))
     if kind == RoundKind.REGULAR and not month:
         raise ValidationError({"month": _("Rà soát thường xuyên cần chọn tháng.")})
     if kind == RoundKind.PERIODIC:
         month = None
+    _refuse_future_round(kind, year, month, today or timezone.localdate())
     duplicate = ReviewRound.objects.filter(commune=commune, year=year, kind=kind, month=month)
     if duplicate.exists():
         raise ValidationError(_("Xã đã có đợt rà soát này rồi: mở đợt đã có để tiếp tục."))
@@ -74,6 +79,34 @@ def review_round_open(
         if request.round_kind == kind:
             _attach_request(request, round)
     return round
+
+
+def _refuse_future_round(kind: str, year: int, month: int | None, today: date) -> None:
+    """QĐ 24/2021/QĐ-TTg, Điều 3–5: the periodic review is held each year for that year's situation (Điều 3 khoản 1,
+    Điều 4), the regular review each month for the households that applied that month (Điều 3 khoản 2, Điều 5).
+    Neither can be done for a year or a month that has not come yet."""
+    if kind == RoundKind.PERIODIC and year > today.year:
+        raise ValidationError(
+            {
+                "year": _(
+                    "Chưa mở được đợt rà soát định kỳ năm %(year)s: rà soát định kỳ được tổ chức hằng năm, trong "
+                    "năm rà soát, theo kế hoạch của tỉnh (Quyết định 24/2021/QĐ-TTg, Điều 3 khoản 1 và Điều 4). "
+                    "Năm nay là năm %(now)s."
+                )
+                % {"year": year, "now": today.year}
+            }
+        )
+    if kind == RoundKind.REGULAR and (year, month) > (today.year, today.month):
+        raise ValidationError(
+            {
+                "month": _(
+                    "Chưa mở được đợt rà soát thường xuyên tháng %(month)02d/%(year)s: rà soát thường xuyên được tổ "
+                    "chức hằng tháng cho các hộ đề nghị trong tháng đó (Quyết định 24/2021/QĐ-TTg, Điều 3 khoản 2 "
+                    "và Điều 5). Tháng này là tháng %(now)s."
+                )
+                % {"month": month, "year": year, "now": today.strftime("%m/%Y")}
+            }
+        )
 
 
 def _attach_request(request: HouseholdRequest, round: ReviewRound) -> None:

@@ -4,16 +4,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from accounts.permissions import RoleRequiredMixin
+from areas.choices import UnitLevel
 from households.choices import HouseholdClass
 from households.models import StatusRecord
 
-from .. import selectors, services
-from ..choices import Action, CaseStatus, RoundState, SubmissionState
+from .. import calendar, selectors, services
+from ..choices import Action, CaseStatus, RoundKind, RoundState, SubmissionState
 from ..forms import (
     CaseAddForm,
     ComplaintForm,
@@ -52,7 +54,23 @@ class RoundOpenView(RoleRequiredMixin, TemplateView):
     template_name = "reviews/round_form.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(form=kwargs.pop("form", None) or RoundOpenForm(), **kwargs)
+        form = kwargs.pop("form", None) or RoundOpenForm()
+        return super().get_context_data(form=form, window_notice=self.window_notice(form), **kwargs)
+
+    def window_notice(self, form) -> str:
+        """Warn (never refuse) when the province's periodic window of the year has not begun yet."""
+        unit = self.request.user.unit
+        if unit is None or unit.level != UnitLevel.COMMUNE:
+            return ""
+        year = timezone.localdate().year
+        if form.is_bound:
+            if form.data.get("kind") not in ("", None, RoundKind.PERIODIC):
+                return ""
+            raw = str(form.data.get("year", "")).strip()
+            if raw.isdigit() and int(raw) > year:
+                return ""  # refused, and the refusal says why
+            year = int(raw) if raw.isdigit() and int(raw) >= 2021 else year
+        return periodic_notice(unit, year)
 
     def post(self, request):
         form = RoundOpenForm(request.POST)
@@ -65,8 +83,20 @@ class RoundOpenView(RoleRequiredMixin, TemplateView):
                 messages.success(
                     request, _("Đã mở %(round)s với %(n)s hộ cần rà soát.") % {"round": round, "n": round.cases.count()}
                 )
+                if round.kind == RoundKind.PERIODIC and (notice := periodic_notice(round.commune, round.year)):
+                    messages.warning(request, notice)
                 return redirect("reviews:detail", pk=round.pk)
         return self.render_to_response(self.get_context_data(form=form))
+
+
+def periodic_notice(commune, year: int) -> str:
+    start = calendar.periodic_start_ahead(commune, year, timezone.localdate())
+    if start is None:
+        return ""
+    return _(
+        "Đợt rà soát định kỳ năm %(year)s theo kế hoạch của tỉnh bắt đầu từ %(date)s. Vẫn mở được đợt sớm hơn để "
+        "chuẩn bị danh sách hộ (Quyết định 24/2021/QĐ-TTg, Điều 3 khoản 1)."
+    ) % {"year": year, "date": start.strftime("%d/%m/%Y")}
 
 
 class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):

@@ -312,7 +312,12 @@ def test_overdue_rounds(walk, users):
     walk.open()
     items = overdue_for(users.commune_officer, today=date(YEAR, 12, 20))
     assert [i.kind for i in items] == ["window"] and items[0].days == 6
-    regular = walk.open(kind="regular", month=11)
+    from reviews import services
+
+    # Opened in November, whatever today is: a round for a month still to come is refused.
+    regular = services.review_round_open(
+        commune=walk.tree.commune, kind="regular", year=YEAR, month=11, user=walk.officer, today=date(YEAR, 11, 20)
+    )
     items = overdue_for(users.district_staff, today=date(YEAR, 12, 5))
     assert [(i.kind, i.round.pk) for i in items] == [("regular_decision", regular.pk)]
 
