@@ -132,6 +132,8 @@ class MemberForm(forms.ModelForm):
             "able_to_work": TriStateSelect(),
             "stunted_or_underweight": TriStateSelect(),
         }
+        # Short enough for one line in the member card; the model's name says "CCCD/thẻ căn cước" in full.
+        labels = {"personal_id_issued_on": _("Ngày cấp CCCD")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -227,7 +227,7 @@ def test_personal_id_issue_date_is_entered_shown_and_checked(client_for, users, 
 
     client = client_for(users.commune_officer)
     page = client.get(reverse("households:create")).content.decode()
-    assert 'name="members-0-personal_id_issued_on"' in page and "Ngày cấp CCCD/thẻ căn cước" in page
+    assert 'name="members-0-personal_id_issued_on"' in page and "Ngày cấp CCCD" in page
 
     refused = form_data(
         tree, **{"members-0-personal_id": "064078012345", "members-0-personal_id_issued_on": "01/01/1970"}
