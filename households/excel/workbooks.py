@@ -24,7 +24,6 @@ from households.models import Household, Member
 
 from .columns import (
     AREA_CHOICES,
-    BY_KEY,
     COLUMNS,
     NO,
     YES,
@@ -266,10 +265,10 @@ def read_sheet(content: bytes) -> Sheet:
 
 
 def _read_rows(rows) -> Sheet:
-    code_header = fold(BY_KEY["code"].header)
+    known = _header_keys()  # the household-code heading in either language marks the header row
     header_number = header = None
     for number, values in enumerate(rows, start=1):
-        if any(fold(str(v).replace("*", "")) == code_header for v in values if v is not None):
+        if any(known.get(fold(str(v).replace("*", ""))) == "code" for v in values if v is not None):
             header_number, header = number, values
             break
         if number >= 10:
@@ -278,7 +277,7 @@ def _read_rows(rows) -> Sheet:
         raise ImportFileError(
             _("Không tìm thấy dòng tiêu đề (có cột “Mã hộ”) ở trang đầu tiên của tệp. Hãy dùng tệp mẫu.")
         )
-    known, positions, unknown = _header_keys(), {}, []
+    positions, unknown = {}, []
     for index, value in enumerate(header):
         if is_empty(value):
             continue

@@ -508,3 +508,12 @@ def test_a_job_whose_file_is_gone_fails_with_a_reason_and_offers_a_retry(client_
     assert response["Location"] == location
     page = after_jobs(client, response).content.decode()
     assert 'data-testid="import-ok"' in page
+
+
+def test_a_vietnamese_file_is_read_when_the_interface_is_in_english(users):
+    from django.utils import translation
+
+    content = xlsx(good_rows())  # Vietnamese headers, as a colleague's file would have
+    with translation.override("en"):
+        sheet = excel.read_sheet(content)
+    assert "code" in sheet.columns and len(sheet.rows) == len(good_rows())
