@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,11 @@ from .forms import CourseForm, PaymentForm, QuarterForm, UploadForm
 from .models import Programme
 from .tables import xlsx_response
 from .views import EDITORS
+
+
+def bulk_programme(code: str) -> Programme:
+    """The catalogue programme a bulk page works on; a 404, not a server error, if an administrator renamed its code."""
+    return get_object_or_404(Programme, code=code)
 
 PAGE_SIZE = 100  # rows per screen page of a district's or province's lists; the Excel export has them all
 
@@ -366,7 +371,7 @@ class BhytListView(RoleRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         year = year_param(request)
         day = day_for(year)
-        programme = Programme.objects.get(code="BHYT")
+        programme = bulk_programme("BHYT")
         rows = bulk.bhyt_rows(selectors.bhyt_candidates(request.user, year=year, day=day), day=day, programme=programme)
         if request.GET.get("xuat") == "xlsx":
             heading = [
@@ -425,7 +430,7 @@ class TrainingImportView(BulkImportView):
 
     def run(self, rows, pending_state, commit):
         course = dict(pending_state["course"])
-        programme = Programme.objects.get(code="TRAINING_46")
+        programme = bulk_programme("TRAINING_46")
         spec = bulk.Course(
             programme=programme,
             course_name=course["course_name"],
@@ -438,7 +443,7 @@ class TrainingImportView(BulkImportView):
         return bulk.training_course_import(rows=rows, course=spec, user=self.request.user, commit=commit)
 
     def done_url(self):
-        return reverse("programs:programme", args=[Programme.objects.get(code="TRAINING_46").pk])
+        return reverse("programs:programme", args=[bulk_programme("TRAINING_46").pk])
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("mau"):
@@ -480,7 +485,7 @@ class ElectricityView(RoleRequiredMixin, TemplateView):
         form = QuarterForm(query or None)
         data = form.cleaned_data if form.is_valid() else {"year": today.year, "quarter": (today.month - 1) // 3 + 1}
         year, quarter = data["year"], data["quarter"]
-        programme = Programme.objects.get(code="ELECTRICITY")
+        programme = bulk_programme("ELECTRICITY")
         households = list(selectors.electricity_candidates(request.user, day=bulk.quarter_end(year, quarter)))
         paid = bulk.electricity_paid_ids(programme, year, quarter, [h.pk for h in households])
         amount = bulk.electricity_amount(programme)

@@ -309,3 +309,11 @@ def test_admin_edits_the_catalogue_and_only_reads_benefits(client_for, users, ob
     assert client.get(reverse("admin:programs_benefit_add")).status_code == 403
     change = client.get(reverse("admin:programs_benefit_change", args=[objects["benefit"].pk]))
     assert change.status_code == 200 and 'name="_save"' not in change.content.decode()  # view only
+
+
+@pytest.mark.parametrize("url_name,code", [("programs:bhyt_list", "BHYT"), ("programs:electricity", "ELECTRICITY")])
+def test_bulk_page_of_a_renamed_programme_is_a_404_not_a_server_error(client_for, users, url_name, code):
+    from programs.models import Programme
+
+    Programme.objects.filter(code=code).update(code=f"{code}_DOI_TEN")
+    assert client_for(users.commune_officer).get(reverse(url_name)).status_code == 404
