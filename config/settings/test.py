@@ -15,3 +15,16 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = "giamngheo-test"  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# A shifted clock, to prove the suite passes on any day: `GIAMNGHEO_TEST_TODAY=2028-02-29 bash scripts/test.sh`
+# (scripts/test-dates.sh runs the suite on several such days). The settings module is read by pytest and by
+# the Celery worker the tests start, so both live on the same day; the clock ticks on from 09:00 that morning.
+_TEST_TODAY = os.environ.get("GIAMNGHEO_TEST_TODAY", "").strip()
+if _TEST_TODAY:
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    _start = datetime.combine(date.fromisoformat(_TEST_TODAY), time(9, 0), tzinfo=ZoneInfo(TIME_ZONE))  # noqa: F405
+    time_machine.travel(_start, tick=True).start()

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.utils import timezone
 
 from households.choices import HouseholdClass
 from reviews import services
@@ -157,11 +158,11 @@ def test_complaint_outside_posting_period_refused(walk):
 def test_posting_end_counts_working_days(walk):
     walk.open()
     walk.survey_all()
-    walk.meet()
-    from datetime import date
-
-    posting = walk.post(starts_on=date(2026, 11, 13))  # a Friday: Fri, Mon, Tue = 3 working days
-    assert posting.ends_on == date(2026, 11, 17)
+    meeting_day = timezone.localtime(walk.meet().held_at).date()
+    # the first Friday on or after the meeting (the posting may not start before it): Fri, Mon, Tue = 3 working days
+    friday = meeting_day + timedelta(days=(4 - meeting_day.weekday()) % 7)
+    posting = walk.post(starts_on=friday)
+    assert posting.ends_on == friday + timedelta(days=4)
 
 
 def test_return_needs_a_comment_and_goes_back_to_commune(walk, users):
