@@ -85,6 +85,10 @@ fi
 
 if [[ ! -f "$STAMP" || pyproject.toml -nt "$STAMP" ]]; then
     log "Installing Python dependencies into .venv (pip install -e '.[dev]')"
-    "$VENV/bin/python" -m pip install --disable-pip-version-check -e '.[dev]'
+    # A machine-wide pip configuration may name package locations that do not exist on this machine; pip then
+    # warns "Location … is ignored" once per package, which is harmless and hides the real output.
+    "$VENV/bin/python" -m pip install --disable-pip-version-check -e '.[dev]' 2> >(
+        grep -v "is ignored: it is neither a file nor a directory" >&2 || true
+    )
     touch "$STAMP"
 fi
