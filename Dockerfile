@@ -25,13 +25,15 @@ RUN pip install .
 COPY . .
 
 # Translations and static files are part of the image. The settings need these
-# variables to import; the values below exist only during this build step.
+# variables to import; the values below exist only during this build step (production refuses a short or
+# published secret key, so the build draws a random one that is thrown away with the step).
 RUN DJANGO_SETTINGS_MODULE=config.settings.production \
-    DJANGO_SECRET_KEY=build-only-not-a-secret \
     DJANGO_ALLOWED_HOSTS=localhost \
     DATABASE_URL=postgres://build:build@localhost:5432/build \
     REDIS_URL=redis://localhost:6379/0 \
-    sh -c 'python manage.py compilemessages && python manage.py collectstatic --noinput'
+    sh -c 'DJANGO_SECRET_KEY="$(python -c "import secrets; print(secrets.token_urlsafe(64))")" \
+        && export DJANGO_SECRET_KEY \
+        && python manage.py compilemessages && python manage.py collectstatic --noinput'
 
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home app \
