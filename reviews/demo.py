@@ -4,7 +4,7 @@ Idempotent: a commune that already has its periodic round for the year is left a
 after the demo households are generated (households.demo), e.g. from the demo loader.
 """
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,13 +14,19 @@ from accounts.models import User
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
 
-from . import services
+from . import calendar, services
 from .choices import RoundKind, RoundState
 from .models import ReviewRound, VillageMeeting
 from .survey import facts_from_household
 
 DEMO_COMMUNE = "24079"  # Xã Ia RSai (Krông Pa), the commune of the demo account xa.iarsai
 ATTENDEES, AGREEING = 40, 34  # 85 % of the attendees agree with each household's result
+
+
+def demo_review_year(commune: AdministrativeUnit, today: date) -> int:
+    """The year whose annual review the demo shows: this year's once its window has opened (QĐ 24/2021, Điều 3:
+    from 1/9 unless the province sets other dates), before that last year's, whose lists still wait for approval."""
+    return today.year if today >= calendar.window_for(commune, today.year).periodic_start else today.year - 1
 
 
 @transaction.atomic
@@ -31,7 +37,7 @@ def review_demo_load(*, commune: AdministrativeUnit | None = None, year: int | N
     if commune is None or officer is None:
         return None
     today = timezone.localdate()
-    year = year or today.year
+    year = year or demo_review_year(commune, today)
     existing = ReviewRound.objects.filter(commune=commune, kind=RoundKind.PERIODIC, year=year).first()
     if existing:
         return existing
@@ -49,7 +55,10 @@ def review_demo_load(*, commune: AdministrativeUnit | None = None, year: int | N
             expected_version=case.version,
         )
     villages = sorted({case.household.village for case in cases}, key=lambda v: v.name)
-    held_at = timezone.now() - timedelta(days=14)
+    # The meeting two weeks and the posting ten days before the day the round is at: today during the year's
+    # review, the last day of the window for last year's review still waiting in the first months of a year.
+    at_day = today if year >= today.year else calendar.window_for(commune, year).periodic_end
+    held_at = timezone.make_aware(datetime.combine(at_day - timedelta(days=14), time(8, 0)))
     for village in villages:
         round.refresh_from_db()
         meeting = VillageMeeting(
@@ -69,7 +78,7 @@ def review_demo_load(*, commune: AdministrativeUnit | None = None, year: int | N
     round.refresh_from_db()
     services.posting_start(
         round=round,
-        starts_on=today - timedelta(days=10),
+        starts_on=at_day - timedelta(days=10),
         places=f"Trụ sở UBND {commune.name}; nhà văn hoá các thôn, buôn",
         user=officer,
         expected_version=round.version,
