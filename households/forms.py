@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.choices import UnitLevel
 from areas.forms import DateInput
 from areas.models import AdministrativeUnit
+from core.integrity import check_unique_rules
 
 from .choices import HouseholdClass, PovertyCause, Relationship
 from .models import EthnicGroup, Household, Member
@@ -98,6 +99,19 @@ class HouseholdForm(forms.ModelForm):
 
     def clean_code(self):
         return self.cleaned_data["code"].strip().upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        village, code = cleaned.get("village"), cleaned.get("code")
+        if village and code:
+            # The code must be new in the commune, whatever its case; checked here so the error shows with the others.
+            candidate = Household(pk=self.instance.pk, code=code, commune_id=village.parent_id)
+            candidate._state.adding = self.instance._state.adding
+            try:
+                check_unique_rules(candidate, only={"households_code_unique_in_commune_ci"})
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
 
 
 class MemberForm(forms.ModelForm):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas.choices import UnitLevel
+from core.integrity import check_unique_rules, integrity_as_validation
 
 from .choices import HouseholdState, Relationship
 from .classification import assess
@@ -134,6 +135,7 @@ def _refresh_derived(household: Household, members: list[Member]) -> None:
     household.deprived_indicators = snapshot["deprived"]
 
 
+@integrity_as_validation
 @transaction.atomic
 def household_save(
     *, household: Household, members: list[Member], removed: list[Member] = (), user, expected_version: int | None
@@ -150,6 +152,7 @@ def household_save(
     if is_new:
         household.created_by = user
     household.full_clean(exclude=["commune"])
+    check_unique_rules(household)  # the commune is not a form field, so full_clean leaves its constraint out
     _refresh_derived(household, staying)  # from the members as they will be saved: one write of the household
     household.save()
     today = timezone.localdate()
@@ -198,6 +201,7 @@ def household_archive(*, household: Household, reason: str, user, expected_versi
     return household
 
 
+@integrity_as_validation
 @transaction.atomic
 def member_move(*, member: Member, target: Household, relationship: str, user) -> Member:
     """Move a person to another household of the commune (marriage, split): both households are reclassified."""
@@ -234,6 +238,7 @@ def member_move(*, member: Member, target: Household, relationship: str, user) -
     return newcomer
 
 
+@integrity_as_validation
 @transaction.atomic
 def indicator_override_set(*, household: Household, code: str, deprived: bool | None, reason: str, user) -> None:
     """Record (or clear, with ``deprived=None``) an officer's judgement on one indicator, with a reason."""
@@ -254,6 +259,7 @@ def indicator_override_set(*, household: Household, code: str, deprived: bool | 
     record_changes(household=household, before=before, user=user, action="override", note=reason.strip())
 
 
+@integrity_as_validation
 @transaction.atomic
 def status_record_add(
     *, household: Household, household_class: str, valid_from, decision: str, user, note: str = ""

@@ -5,6 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import unit_scope_q
@@ -140,7 +141,8 @@ class Household(LoadedRelationsCleanMixin, models.Model):
         verbose_name_plural = _("hộ gia đình")
         ordering = ["commune", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["commune", "code"], name="households_code_unique_in_commune"),
+            # The household code identifies the household in the commune: "irs-001" and "IRS-001" are one code.
+            models.UniqueConstraint("commune", Lower("code"), name="households_code_unique_in_commune_ci"),
         ]
         indexes = [
             models.Index(fields=["commune", "state", "current_class"], name="households_list_idx"),

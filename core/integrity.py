@@ -1,0 +1,163 @@
+"""Unique rules as form errors: each database uniqueness rule maps to the field it is shown beside and a message.
+
+Forms and services check these rules before saving (``check_unique_rules``); when two requests race past that
+check, the database refuses the second write and ``integrity_as_validation`` turns the ``IntegrityError`` into
+the same ``ValidationError``, so the officer sees a Vietnamese message beside the field instead of a server error.
+A test fails when a model of the portal gains a unique constraint without an entry here.
+"""
+
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import wraps
+
+from django.apps import apps
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
+
+# The apps whose models the portal's forms write.
+PORTAL_APPS = ("accounts", "areas", "core", "households", "programs", "reviews")
+
+
+@dataclass(frozen=True)
+class UniqueRule:
+    field: str | None  # the form field the message is shown beside; None: at the top of the form
+    message: str
+
+
+UNIQUE_RULES: dict[str, UniqueRule] = {
+    # households
+    "households_code_unique_in_commune": UniqueRule(
+        "code", _("Xã đã có hộ mang mã này (không phân biệt chữ hoa, chữ thường). Hãy dùng mã khác.")
+    ),
+    "households_code_unique_in_commune_ci": UniqueRule(
+        "code", _("Xã đã có hộ mang mã này (không phân biệt chữ hoa, chữ thường). Hãy dùng mã khác.")
+    ),
+    "households_one_head_per_household": UniqueRule(
+        None, _("Mỗi hộ chỉ có một chủ hộ. Hãy đổi quan hệ với chủ hộ của một người.")
+    ),
+    "households_one_override_per_code": UniqueRule(
+        "code", _("Chỉ số này của hộ đã có điều chỉnh; hãy tải lại trang để xem điều chỉnh hiện có.")
+    ),
+    "households_one_open_status": UniqueRule(
+        "valid_from", _("Hộ vừa được ghi một trạng thái chính thức khác; hãy tải lại trang rồi ghi lại.")
+    ),
+    "households_one_population_per_year": UniqueRule("year", _("Đơn vị đã có số hộ dân cư của năm này.")),
+    "households_one_target_per_year": UniqueRule("year", _("Đơn vị đã có chỉ tiêu giảm nghèo của năm này.")),
+    "households_one_escape_registration_per_year": UniqueRule(
+        "household", _("Hộ này đã đăng ký thoát nghèo trong năm đó.")
+    ),
+    # programs
+    "programs_one_payment_per_quarter": UniqueRule(
+        "period_quarter", _("Hộ đã được ghi nhận khoản chi trả của chính sách này trong quý đó.")
+    ),
+    "programs_card_once": UniqueRule("card_number", _("Thẻ BHYT số này, cùng ngày bắt đầu, đã được ghi nhận.")),
+    # reviews
+    "reviews_one_certificate": UniqueRule(None, _("Hộ đã có giấy chứng nhận theo quyết định này.")),
+    "reviews_one_window_per_year": UniqueRule("year", _("Tỉnh đã có lịch rà soát của năm này.")),
+    "reviews_one_chain_rule_per_date": UniqueRule("valid_from", _("Tỉnh đã có quy trình duyệt từ ngày này.")),
+    "reviews_one_periodic_round_per_year": UniqueRule("year", _("Xã đã có đợt rà soát định kỳ của năm này.")),
+    "reviews_one_regular_round_per_month": UniqueRule("month", _("Xã đã có đợt rà soát thường xuyên của tháng này.")),
+    "reviews_household_once_per_round": UniqueRule("household", _("Hộ này đã có trong đợt rà soát.")),
+    "reviews_one_vote_per_case": UniqueRule(None, _("Cuộc họp đã ghi kết quả biểu quyết cho hộ này.")),
+    "reviews_submission_number": UniqueRule(None, _("Đợt rà soát vừa được trình; hãy tải lại trang để xem.")),
+    # areas
+    "areas_unit_unique_code_per_level_and_version": UniqueRule(
+        "code", _("Đã có đơn vị cùng cấp mang mã này với cùng ngày hiệu lực.")
+    ),
+}
+
+UNIQUE_FIELD_MESSAGE = _("%(field)s này đã có, hãy nhập giá trị khác.")
+FALLBACK_MESSAGE = _("Dữ liệu này trùng với một bản ghi đã có, nên chưa được lưu. Hãy kiểm tra lại.")
+
+
+def unique_constraints(model) -> list[models.UniqueConstraint]:
+    return [c for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)]
+
+
+def portal_unique_constraints() -> list[tuple[type[models.Model], models.UniqueConstraint]]:
+    """Every unique constraint of every model in the portal's apps (for the test that each has a rule)."""
+    return [
+        (model, c)
+        for app in PORTAL_APPS
+        for model in apps.get_app_config(app).get_models()
+        for c in unique_constraints(model)
+    ]
+
+
+def _error(rule: UniqueRule) -> ValidationError:
+    return ValidationError({rule.field or NON_FIELD_ERRORS: ValidationError(rule.message, code="unique")})
+
+
+def check_unique_rules(instance: models.Model, *, only: set[str] | None = None) -> None:
+    """Refuse an instance that would break one of its model's unique constraints, with the rule's field and message.
+
+    Unlike ``full_clean``, no field is left out: a constraint over a field the form does not show (the commune of a
+    household) is checked too, and case-insensitive constraints (``Lower()``) are checked as the database will.
+    """
+    model = type(instance)
+    for constraint in unique_constraints(model):
+        if only is not None and constraint.name not in only:
+            continue
+        rule = UNIQUE_RULES.get(constraint.name)
+        try:
+            constraint.validate(model, instance)
+        except ValidationError:
+            raise _error(rule or UniqueRule(None, FALLBACK_MESSAGE)) from None
+
+
+def validation_error_for(error: IntegrityError) -> ValidationError | None:
+    """The form error for a database refusal of a duplicate, or None if the error is not about uniqueness."""
+    diag = getattr(error.__cause__, "diag", None)
+    if getattr(error.__cause__, "pgcode", None) != "23505":  # unique_violation
+        return None
+    name = getattr(diag, "constraint_name", None) or ""
+    if name in UNIQUE_RULES:
+        return _error(UNIQUE_RULES[name])
+    table = getattr(diag, "table_name", None) or ""
+    for model in apps.get_models():
+        if model._meta.db_table != table:
+            continue
+        for field in model._meta.concrete_fields:
+            if field.unique and not field.primary_key and name.startswith(f"{table}_{field.column}_"):
+                message = UNIQUE_FIELD_MESSAGE % {"field": str(field.verbose_name).capitalize()}
+                return ValidationError({field.name: ValidationError(message, code="unique")})
+    return ValidationError(FALLBACK_MESSAGE, code="unique")
+
+
+@contextmanager
+def unique_violations_as_errors():
+    """Run a write in a savepoint; a duplicate refused by the database becomes a ``ValidationError``."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        converted = validation_error_for(error)
+        if converted is None:
+            raise
+        raise converted from error
+
+
+def integrity_as_validation(service: Callable) -> Callable:
+    """Decorator for a write service: a duplicate that raced past validation is refused as a form error."""
+
+    @wraps(service)
+    def wrapper(*args, **kwargs):
+        with unique_violations_as_errors():
+            return service(*args, **kwargs)
+
+    return wrapper
+
+
+def add_form_error(form, error: ValidationError) -> None:
+    """Show a service's refusal on the form: each message beside its field when the form has it, else at the top.
+
+    ``form.add_error(None, error)`` raises ``ValueError`` (a server error) when the service names a field the form
+    does not show, e.g. a benefit form whose fields follow the programme's kind.
+    """
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
