@@ -14,6 +14,7 @@ admin.site.site_title = _("Quản trị Giảm nghèo")
 admin.site.index_title = _("Danh mục quản trị")
 
 urlpatterns = [
+    path("", include("dashboards.urls")),
     path("", include("core.urls")),
     path("", include("accounts.urls")),
     path("don-vi/", include("areas.urls")),

@@ -11,7 +11,7 @@ from accounts.permissions import user_may_open
 
 # (URL name, label, Bootstrap icon, group or None for the top bar)
 NAVIGATION = [
-    ("core:dashboard", _("Tổng quan"), "speedometer2", None),
+    ("dashboards:index", _("Tổng quan"), "speedometer2", None),
     ("households:list", _("Hộ gia đình"), "house-heart", None),
     ("reviews:list", _("Rà soát"), "clipboard-check", None),
     ("programs:index", _("Hỗ trợ"), "hand-thumbs-up", None),

@@ -5,7 +5,6 @@ from . import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.DashboardView.as_view(), name="dashboard"),
     path("cong-viec/", views.JobListView.as_view(), name="job_list"),
     path("cong-viec/<int:pk>/", views.JobDetailView.as_view(), name="job_detail"),
     path("cong-viec/<int:pk>/tien-do/", views.JobProgressView.as_view(), name="job_progress"),

@@ -1,4 +1,4 @@
-"""Landing dashboard, background-job pages, system status and the health endpoint."""
+"""Background-job pages, system status and the health endpoint."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -12,25 +12,9 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
 from accounts.permissions import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin
-from households.targets import target_dashboard_for
-from reviews.selectors import overdue_for
 
 from . import health, services
 from .models import JobRun
-from .selectors import dashboard_for
-
-
-class DashboardView(RoleRequiredMixin, TemplateView):
-    allowed_roles = ALL_ROLES
-    template_name = "core/dashboard.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            **dashboard_for(self.request.user),
-            target_widget=target_dashboard_for(self.request.user),
-            review_overdue=overdue_for(self.request.user),
-            **kwargs,
-        )
 
 
 class JobListView(RoleRequiredMixin, ListView):

@@ -7,4 +7,9 @@ class HouseholdsConfig(AppConfig):
     verbose_name = _("Hộ gia đình")
 
     def ready(self) -> None:
+        from core.demo import reference_loader
+
         from . import jobs  # noqa: F401 - registers the Excel import job kind
+        from .reference_data import reference_data_load
+
+        reference_loader(reference_data_load)

@@ -62,7 +62,7 @@ ADMIN = {Role.SYSTEM_ADMIN}
 
 # (URL name, needs the commune's pk, roles answered 200) — every other role gets 403.
 MATRIX = [
-    ("core:dashboard", False, ALL),
+    ("dashboards:index", False, ALL),
     ("core:job_list", False, ALL),
     ("core:system_status", False, ADMIN),
     ("areas:list", False, ALL),

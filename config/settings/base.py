@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "programs",
     "emulation",
     "reports",
+    "dashboards",  # the top layer: reads the domain apps above, nothing imports it
 ]
 
 MIDDLEWARE = [
@@ -99,7 +100,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "dashboards:index"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

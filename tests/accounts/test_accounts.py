@@ -55,10 +55,10 @@ def login(client, username, password):
 
 def test_sign_in_and_out(client, users):
     response = login(client, "xa.iarsai", PASSWORD)
-    assert response.status_code == 302 and response["Location"] == reverse("core:dashboard")
-    assert client.get(reverse("core:dashboard")).status_code == 200
+    assert response.status_code == 302 and response["Location"] == reverse("dashboards:index")
+    assert client.get(reverse("dashboards:index")).status_code == 200
     client.post(reverse("accounts:logout"))
-    assert client.get(reverse("core:dashboard")).status_code == 302
+    assert client.get(reverse("dashboards:index")).status_code == 302
 
 
 def test_wrong_password_is_explained_in_vietnamese(client, users):

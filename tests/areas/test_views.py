@@ -96,7 +96,7 @@ def test_list_query_count_does_not_grow(client_for, users, tree, django_assert_m
 
 
 def test_security_headers(client_for, users):
-    response = client_for(users.commune_officer).get(reverse("core:dashboard"))
+    response = client_for(users.commune_officer).get(reverse("dashboards:index"))
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"

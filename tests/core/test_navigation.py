@@ -7,7 +7,7 @@ from accounts.choices import Role
 
 
 def menu(client_for, user) -> list:
-    return client_for(user).get(reverse("core:dashboard")).context["nav_items"]
+    return client_for(user).get(reverse("dashboards:index")).context["nav_items"]
 
 
 def labels(items) -> list[str]:
@@ -33,7 +33,7 @@ def test_administrator_gets_the_admin_group_with_the_data_admin(client_for, user
 
 @pytest.mark.parametrize("role", [Role.COMMUNE_OFFICER, Role.DISTRICT_STAFF, Role.PROVINCE_STAFF])
 def test_officers_never_see_administration(client_for, users, role):
-    html = client_for(users.by_role(role)).get(reverse("core:dashboard")).content.decode()
+    html = client_for(users.by_role(role)).get(reverse("dashboards:index")).content.decode()
     assert "Quản trị" not in labels(menu(client_for, users.by_role(role)))
     assert reverse("admin:index") not in html and reverse("accounts:user_list") not in html
 

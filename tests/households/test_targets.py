@@ -433,11 +433,11 @@ def test_dashboard_widget_for_commune_and_district(client_for, users, tree):
         user=users.district_staff,
     )
     household(tree.village, ("poor", START), ("near_poor", TODAY))
-    commune = client_for(users.commune_officer).get(reverse("core:dashboard")).content.decode()
+    commune = client_for(users.commune_officer).get(reverse("dashboards:index")).content.decode()
     assert 'data-testid="dashboard-targets"' in commune and "Đã thoát nghèo 1/10 hộ" in commune
-    district = client_for(users.district_staff).get(reverse("core:dashboard")).content.decode()
+    district = client_for(users.district_staff).get(reverse("dashboards:index")).content.decode()
     assert "Xã Ia RSai" in district and "1/2 đơn vị đã giao" in district
-    admin = client_for(users.admin).get(reverse("core:dashboard")).content.decode()
+    admin = client_for(users.admin).get(reverse("dashboards:index")).content.decode()
     assert 'data-testid="dashboard-targets"' not in admin
 
 
@@ -448,7 +448,7 @@ def test_pages_query_count_does_not_grow_with_communes(client_for, users, tree, 
     with django_assert_max_num_queries(30) as first:
         client.get(reverse(TARGETS), {"nam": YEAR})
     with django_assert_max_num_queries(40) as dashboard:
-        client.get(reverse("core:dashboard"))
+        client.get(reverse("dashboards:index"))
     for index in range(12):
         commune = CommuneFactory(parent=tree.district, code=f"2419{index:02d}")
         village = VillageFactory(parent=commune)
@@ -464,4 +464,4 @@ def test_pages_query_count_does_not_grow_with_communes(client_for, users, tree, 
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(reverse(TARGETS), {"nam": YEAR})
     with django_assert_max_num_queries(len(dashboard.captured_queries)):
-        client.get(reverse("core:dashboard"))
+        client.get(reverse("dashboards:index"))

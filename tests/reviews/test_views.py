@@ -298,9 +298,9 @@ def test_dashboard_shows_waiting_submissions(client_for, users, walk):
     walk.meet()
     walk.post()
     district = client_for(users.district_staff)
-    assert 'data-testid="deadline-approval"' not in district.get(reverse("core:dashboard")).content.decode()
+    assert 'data-testid="deadline-approval"' not in district.get(reverse("dashboards:index")).content.decode()
     walk.submit()
-    page = district.get(reverse("core:dashboard")).content.decode()
+    page = district.get(reverse("dashboards:index")).content.decode()
     assert 'data-testid="deadline-approval"' in page
 
 
