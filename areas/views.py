@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from accounts.permissions import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin
+from core.spreadsheets import sheet_title
 
 from . import services
 from .choices import UnitLevel
@@ -53,6 +54,7 @@ class UnitExportView(RoleRequiredMixin, UnitFilterMixin, View):
 
     def get(self, request):
         dataset = AdministrativeUnitResource().export(self.filtered_units())
+        dataset.title = sheet_title(_("Đơn vị hành chính"))  # tablib would call the sheet "Tablib Dataset"
         response = HttpResponse(
             dataset.export("xlsx"),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -7,4 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Hệ thống")
 
     def ready(self) -> None:
-        from . import system_check  # noqa: F401 - registers the job kind
+        from . import spreadsheets, system_check  # noqa: F401 - system_check registers the job kind
+
+        spreadsheets.install()  # exported cells that look like formulas are written as text

@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
+from core.spreadsheets import sheet_title
 from households.excel import DATE_FORMAT, MAX_UPLOAD_BYTES, VND_FORMAT, XLSX_CONTENT_TYPE, ImportFileError
 from households.excel.columns import fold, is_empty
 from households.excel.workbooks import HEADER_FILL, HEADER_FONT, MAX_UNCOMPRESSED_BYTES, WRAP
@@ -46,7 +47,7 @@ def table_workbook(
 ) -> bytes:
     """A one-sheet workbook: optional heading lines, the header row, the rows (dicts keyed by column key), notes."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
+    sheet = workbook.create_sheet(sheet_title(title))  # a programme's short name may hold a '/'
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     for line in heading:
