@@ -84,12 +84,17 @@ def assess(household: Household, members: list[Member]) -> dict:
     and flag contradictions (an override that says the opposite of what the facts say).
     """
     day = household.reference_date or timezone.localdate()
+    # The standard is the one of ``day`` (for a review: the first day of the year its lists are for); the facts
+    # are judged on the survey day when there is one (criteria.indicators: NĐ 07/2021, Phụ lục, "hiện không có
+    # bảo hiểm y tế"; TT 07/2021, Phụ lục IV). In the registry both are the household's own reference day.
+    facts_day = getattr(household, "survey_date", None) or day
     try:
         standard = standard_on(day)
-        derived = criteria.derive_indicators(household_facts(household, members), standard, day)
+        derived = criteria.derive_indicators(household_facts(household, members), standard, facts_day)
     except ValueError as error:  # no standard for that date, or facts the engine cannot read
         return {
             "reference_date": day.isoformat(),
+            "survey_date": facts_day.isoformat(),
             "household_class": "",
             "summary": str(error),
             "rows": [],
@@ -121,6 +126,7 @@ def assess(household: Household, members: list[Member]) -> dict:
         )
     snapshot = {
         "reference_date": day.isoformat(),
+        "survey_date": facts_day.isoformat(),
         "standard": standard.code,
         "standard_name": standard.name,
         "indicators": indicators,

@@ -62,17 +62,43 @@ class SurveyForm(forms.ModelForm):
     """The facts of the review form (TT 07/2021, Phụ lục III–IV) on a copy of the household, never saved to it."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    surveyed_on = forms.DateField(
+        label=_("Ngày rà soát (phỏng vấn hộ)"),
+        widget=DateInput(),
+        help_text=_("Tuổi của thành viên và hạn thẻ BHYT được xét tại ngày này."),
+    )
 
     class Meta:
         model = Household
-        fields = FACT_FIELDS
+        fields = ["surveyed_on", *FACT_FIELDS]
         widgets = {name: TriStateSelect() for name in TRISTATE_FIELDS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["surveyed_on"])
+        # A saved sheet keeps the day as text (JSON); a new sheet starts from today.
+        surveyed_on = self.initial.get("surveyed_on")
+        if isinstance(surveyed_on, str) and surveyed_on:
+            try:
+                self.initial["surveyed_on"] = date.fromisoformat(surveyed_on)
+            except ValueError:
+                self.initial["surveyed_on"] = None
+        if not self.initial.get("surveyed_on"):
+            self.initial["surveyed_on"] = timezone.localdate()
+
+    def clean_surveyed_on(self):
+        day = self.cleaned_data["surveyed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("Ngày rà soát không được sau hôm nay."))
+        return day
 
     def facts(self) -> dict:
         data = {}
         for name in FACT_FIELDS:
             value = self.cleaned_data.get(name)
             data[name] = str(value) if value is not None and name == "floor_area_m2" else value
+        surveyed_on = self.cleaned_data.get("surveyed_on")
+        data["surveyed_on"] = surveyed_on.isoformat() if surveyed_on else None
         return data
 
 

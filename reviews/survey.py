@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
+
 from households.choices import HouseholdClass
 from households.classification import assess, standard_on
 from households.models import Household
@@ -70,7 +72,8 @@ class DraftHousehold:
     pk: int
     village: object
     area_type: str
-    reference_date: object
+    reference_date: object  # the round's: chooses the standard (the year the lists are for)
+    survey_date: date | None = None  # the facts (ages, BHYT card) are judged on it, see survey_date_of()
     indicator_overrides: _Answers = field(default_factory=lambda: _Answers([]))
     income_per_capita: int | None = None
     score_a: int | None = None
@@ -107,7 +110,7 @@ def member_answers_from(member) -> dict:
 def surveyed_member(member, answers: dict | None):
     """A copy of the member with the surveyed answers applied; the registry row is not touched.
 
-    The card counts from the surveyed end date: no end date means no card at the reference date.
+    The card counts from the surveyed end date: no end date means no card on the survey day.
     """
     if not answers:
         return member
@@ -135,6 +138,26 @@ def indicator_specs(reference_date) -> list:
         return []
 
 
+def survey_date_of(case, facts: dict) -> date:
+    """The day the household was surveyed: as typed on the sheet, else the day the sheet was last saved, else today.
+
+    NĐ 07/2021, Phụ lục ("hiện không có bảo hiểm y tế", "hiện không đi học") and TT 07/2021, Phụ lục IV describe
+    the household when surveyed, so a card valid to 31/12 covers a member surveyed in November for next year's
+    lists; the round's reference date (1 January of that year) only chooses the standard.
+    """
+    value = facts.get("surveyed_on")
+    if isinstance(value, date):
+        return value
+    if value:
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            pass
+    if case.surveyed_at:
+        return timezone.localtime(case.surveyed_at).date()
+    return timezone.localdate()
+
+
 def case_assess(case, facts: dict, answers: dict, member_answers: dict | None = None) -> dict:
     """Classify the surveyed household; ``answers`` maps indicator code → {"deprived": bool, "reason": str},
     ``member_answers`` maps a member's id (as a string) to the surveyed facts of that member."""
@@ -150,6 +173,7 @@ def case_assess(case, facts: dict, answers: dict, member_answers: dict | None = 
         village=household.village,
         area_type=household.area_type,
         reference_date=case.round.reference_date,
+        survey_date=survey_date_of(case, facts),
         indicator_overrides=_Answers(
             [Answer(code, bool(a["deprived"]), a.get("reason", "")) for code, a in answers.items()]
         ),

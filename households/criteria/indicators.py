@@ -3,8 +3,16 @@
 Every threshold comes from the indicator's ``params`` in the standard (data), never from this module.
 Three-valued logic throughout: a household is deprived as soon as one member is known to trigger the
 indicator; it is "unknown" (``None``) when no member triggers it but some fact needed to be sure is missing.
-Member-level indicators follow NĐ 07/2021, Phụ lục (2022–2026) and QĐ 59/2015, Điều 1 (2016–2021); all the
-deprivation conditions are provisional ([P]/[U] in domain.md §1.2–1.3).
+Member-level indicators follow NĐ 07/2021, Phụ lục (2022–2026) and QĐ 59/2015, Điều 1 (2016–2021); each
+condition's verification tag and the text to check are data (``IndicatorSpec.tag`` / ``source``).
+
+Which day the facts are judged on: the day of the survey, never the first day of the year the lists are for.
+The conditions describe the household as it is when surveyed ("hiện không có bảo hiểm y tế", "hiện không đi
+học": NĐ 07/2021, Phụ lục; QĐ 59/2015, Điều 1) and the survey sheet records that situation (TT 07/2021/
+TT-BLĐTBXH, Phụ lục IV, phiếu B2; QĐ 24/2021/QĐ-TTg, Điều 4 bước 2: thu thập thông tin của hộ). So every dated
+fact is read on ``facts_date``: the health-insurance card's validity, and each age threshold (working age,
+children under 16, school age 3 to under 16, the adult-education bands, the 6-year floor of indicator 4). The
+standard itself (lines, indicator set) is chosen separately, by the year the lists are for (reviews.calendar).
 """
 
 from collections.abc import Callable, Mapping
@@ -32,11 +40,11 @@ Verdict = tuple[bool | None, str | None]
 
 @dataclass(frozen=True)
 class _Context:
-    reference_date: date
+    facts_date: date  # the survey day: ages and card validity are read on it (module docstring)
     working_age: tuple[int, int]  # [from, under): "trong độ tuổi lao động" [U] (15, 60) in the data
 
     def age(self, member: Member) -> int | None:
-        return None if member.date_of_birth is None else age_on(member.date_of_birth, self.reference_date)
+        return None if member.date_of_birth is None else age_on(member.date_of_birth, self.facts_date)
 
     def label(self, member: Member, extra: str = "") -> str:
         """Name and age as officers write it: Nguyễn Văn A (7 tuổi), or Nguyễn Văn A (7 tuổi, trẻ em)."""
@@ -49,20 +57,19 @@ class _Context:
         return low <= age < high
 
 
-def derive_indicators(
-    household: HouseholdFacts, standard: Standard, reference_date: date
-) -> dict[str, IndicatorResult]:
-    """One result per indicator of ``standard``, in its order, judged on ``reference_date``.
+def derive_indicators(household: HouseholdFacts, standard: Standard, facts_date: date) -> dict[str, IndicatorResult]:
+    """One result per indicator of ``standard``, in its order, with the facts judged on ``facts_date``: the survey
+    day of a review, the household's own reference day in the registry (module docstring).
 
-    Raises ValueError if a member was born after the reference date.
+    Raises ValueError if a member was born after that day.
     """
-    context = _Context(reference_date, standard.working_age)
+    context = _Context(facts_date, standard.working_age)
     return {spec.code: _DERIVATIONS[spec.code](household, spec, context) for spec in standard.indicators}
 
 
-def no_labour_capacity(household: HouseholdFacts, standard: Standard, reference_date: date) -> bool | None:
-    """Every member is outside working age or unable to work (domain.md §2.9, provisional [U])."""
-    context = _Context(reference_date, standard.working_age)
+def no_labour_capacity(household: HouseholdFacts, standard: Standard, facts_date: date) -> bool | None:
+    """Every member is outside working age on ``facts_date`` or unable to work (domain.md §2.9, provisional [U])."""
+    context = _Context(facts_date, standard.working_age)
     if not household.members:
         return None
     unknown = False
@@ -126,8 +133,10 @@ def _range_text(params: Mapping[str, Any]) -> str:
 
 
 def _health_insurance(household: HouseholdFacts, spec: IndicatorSpec, ctx: _Context) -> IndicatorResult:
-    # NĐ 07/2021, Phụ lục, chỉ số 4 (QĐ 59/2015 the same): a member aged 6+ without a valid BHYT card.
-    min_age, day = spec.params["min_age"], ctx.reference_date
+    # NĐ 07/2021, Phụ lục, chỉ số 4 (QĐ 59/2015 the same): a member aged 6+ who "hiện không có" a BHYT card, so
+    # the card is judged valid or not on the survey day: a card valid to 31/12 covers a member surveyed in
+    # November for next year's lists (TT 07/2021, Phụ lục IV records the situation when surveyed).
+    min_age, day = spec.params["min_age"], ctx.facts_date
 
     def judge(member: Member) -> Verdict:
         if member.has_card_dates:
@@ -153,7 +162,8 @@ def _health_insurance(household: HouseholdFacts, spec: IndicatorSpec, ctx: _Cont
 
 
 def _child_schooling(household: HouseholdFacts, spec: IndicatorSpec, ctx: _Context) -> IndicatorResult:
-    # NĐ 07/2021, Phụ lục, chỉ số 6: child 3 to under 16 not in school; QĐ 59/2015: 5 to under 15 [U].
+    # NĐ 07/2021, Phụ lục, chỉ số 6: child 3 to under 16 "hiện không đi học"; QĐ 59/2015: 5 to under 15 [U].
+    # Age and attendance both on the survey day: a child who turns 3 after the survey is not yet counted.
     params = spec.params
 
     def judge(member: Member) -> Verdict:
@@ -195,7 +205,7 @@ def _adult_education(household: HouseholdFacts, spec: IndicatorSpec, ctx: _Conte
 
 
 def _nutrition(household: HouseholdFacts, spec: IndicatorSpec, ctx: _Context) -> IndicatorResult:
-    # NĐ 07/2021, Phụ lục, chỉ số 3: a child under 16 stunted or underweight.
+    # NĐ 07/2021, Phụ lục, chỉ số 3: a child under 16 (on the survey day) stunted or underweight.
     child_under = spec.params["child_under"]
 
     def judge(member: Member) -> Verdict:
@@ -212,8 +222,8 @@ def _nutrition(household: HouseholdFacts, spec: IndicatorSpec, ctx: _Context) ->
 
 
 def _employment(household: HouseholdFacts, spec: IndicatorSpec, ctx: _Context) -> IndicatorResult:
-    # NĐ 07/2021, Phụ lục, chỉ số 1: a working-age member able to work who is unemployed or has a wage job
-    # without a labour contract.
+    # NĐ 07/2021, Phụ lục, chỉ số 1: a working-age member (age on the survey day) able to work who is unemployed
+    # or has a wage job without a labour contract.
     deprived_statuses = spec.params["deprived_statuses"]
 
     def judge(member: Member) -> Verdict:

@@ -200,6 +200,9 @@ def review_case_save(
     for code, answer in answers.items():
         if not (answer.get("reason") or "").strip():
             raise ValidationError(_("Hãy ghi lý do cho kết luận của cán bộ ở chỉ số “%(code)s”.") % {"code": code})
+    _check_survey_day(round, facts.get("surveyed_on"))
+    if not facts.get("surveyed_on"):  # kept with the sheet, so that reading it again later judges the same day
+        facts = {**facts, "surveyed_on": timezone.localdate().isoformat()}
     members = members if members is not None else case.survey.get("members", {})
     assessment = case_assess(case, facts, answers, members)
     if final and not assessment.get("household_class"):
@@ -224,3 +227,21 @@ def review_case_save(
     if final:
         round.log(action=Action.CASE_SAVE, user=user, case=case, comment=str(case.get_proposed_class_display()))
     return case
+
+
+def _check_survey_day(round: ReviewRound, surveyed_on) -> None:
+    """The survey day lies in the round's own time: the annual review is held in the year reviewed, a regular one
+    from the first day of its month (QĐ 24/2021/QĐ-TTg, Điều 3), and never after today."""
+    if not surveyed_on:
+        return
+    day = surveyed_on if isinstance(surveyed_on, date) else date.fromisoformat(str(surveyed_on))
+    earliest = date(round.year, round.month or 1, 1)
+    if day < earliest:
+        raise ValidationError(
+            {
+                "surveyed_on": _("Ngày rà soát phải từ ngày %(date)s trở đi (thời gian của đợt rà soát này).")
+                % {"date": earliest.strftime("%d/%m/%Y")}
+            }
+        )
+    if day > timezone.localdate():
+        raise ValidationError({"surveyed_on": _("Ngày rà soát không được sau hôm nay.")})

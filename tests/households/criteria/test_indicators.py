@@ -94,6 +94,37 @@ def test_health_insurance_card_dates(valid_from, valid_to, deprived, says):
     assert says in outcome.reason
 
 
+def test_health_insurance_is_judged_on_the_survey_day_not_on_the_first_day_of_the_lists_year():
+    # NĐ 07/2021, Phụ lục, chỉ số 4: "hiện không có" a card; TT 07/2021, Phụ lục IV records the household when
+    # surveyed. A card valid to 31/12/2026 covers a member surveyed on 20/11/2026 for the 2027 lists.
+    adult = member(
+        "Ksor H'Lan",
+        date(1990, 5, 1),
+        health_insurance_valid_from=date(2026, 1, 1),
+        health_insurance_valid_to=date(2026, 12, 31),
+    )
+    surveyed = derive_indicators(household(adult), ND351, date(2026, 11, 20))["health_insurance"]
+    assert surveyed.deprived is False
+    # Judged on 01/01/2027 the same card had lapsed: the mistake of reading the lists' first day.
+    lapsed = derive_indicators(household(adult), ND351, date(2027, 1, 1))["health_insurance"]
+    assert lapsed.deprived is True and "hết hạn ngày 31/12/2026" in lapsed.reason
+
+
+@pytest.mark.parametrize(
+    ("code", "dob", "facts", "on_survey_day"),
+    [
+        # Ages on the survey day (20/11/2026), not on 01/01/2027 (NĐ 07/2021, Phụ lục, chỉ số 3, 4, 6).
+        ("child_schooling", date(2023, 12, 15), {"in_school": False}, False),  # 2 on the survey day, 3 later
+        ("health_insurance", date(2020, 12, 10), {"has_health_insurance": False}, False),  # 5, then 6
+        ("nutrition", date(2010, 12, 1), {"stunted_or_underweight": True}, True),  # 15 on the day, 16 later
+    ],
+)
+def test_age_thresholds_are_read_on_the_survey_day(code, dob, facts, on_survey_day):
+    home = household(member("Rơ Mah Y", dob, **facts))
+    assert derive_indicators(home, ND351, date(2026, 11, 20))[code].deprived is on_survey_day
+    assert derive_indicators(home, ND351, date(2027, 1, 1))[code].deprived is (not on_survey_day)
+
+
 def test_health_insurance_unknown():
     assert result("health_insurance", household(member(dob=born(30)))).deprived is None
     no_dob = result("health_insurance", household(member("Lò Văn C", None, has_health_insurance=False)))
