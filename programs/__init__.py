@@ -1,1 +1,1 @@
-"""Support programmes and the benefits each household or member received (issue 5)."""
+"""Support programmes and the benefits each household or member received (each checked against its programme's rule)."""

@@ -1,4 +1,4 @@
-"""Bulk work officers do every year (issue 5 §4): the BHYT list for the social-insurance agency and the card
+"""Bulk work officers do every year: the BHYT list for the social-insurance agency and the card
 numbers back, the quarterly electricity-subsidy payments, a training course's participants.
 
 Imports follow the registry's rules (STYLE.md rule 9): every row goes through ``benefit_record`` (the same

@@ -1,8 +1,8 @@
-"""Report figures on support delivered, for any unit and period — one module the reports call (issue 5 §6).
+"""Report figures on support delivered, for any unit and period — one module the reports call.
 
 Every number is aggregated in PostgreSQL from ``Benefit`` rows of the unit's households (the unit and below,
 through the materialised path), dated within the period, optionally narrowed to what a user may see. The layout
-follows sections 3.1–3.8 of report 209/BC-UBND (seed 004): credit, health insurance, education, housing, water and
+follows sections 3.1–3.8 of report 209/BC-UBND of Krông Pa: credit, health insurance, education, housing, water and
 sanitation, production, vocational training, extension/resettlement, rice relief, electricity and other aid.
 
 Target groups are the household's official status on the benefit's date (``Benefit.household_status``);
@@ -64,7 +64,7 @@ MEASURES = {
     "quantity": Coalesce(Sum("quantity"), None),
     "persons": Coalesce(Sum("persons"), 0),
     "overridden": Count("pk", filter=~Q(override_reason="")),
-    # distinct decisions: the number of projects or models behind a programme's records (seed 004 §3.8)
+    # distinct decisions: the number of projects or models behind a programme's records (report 209/BC-UBND, 3.8)
     "decisions": Count("decision", distinct=True, filter=~Q(decision="")),
 }
 
@@ -246,8 +246,9 @@ def in_kind_items(benefits) -> list[dict]:
 
 
 def funder_rows(benefits) -> list[dict]:
-    """Per kind of support and funder (fund, association, budget): households, records, money (seed 004 §3.4–3.6:
-    "Quỹ cứu trợ thiên tai của tỉnh … 7 hộ, 350 triệu đồng; Quỹ vì người nghèo huyện … 120 triệu đồng")."""
+    """Per kind of support and funder (fund, association, budget): households, records, money (as report
+    209/BC-UBND, 3.4–3.6: "Quỹ cứu trợ thiên tai của tỉnh … 7 hộ, 350 triệu đồng; Quỹ vì người nghèo huyện …
+    120 triệu đồng")."""
     return list(
         benefits.exclude(funder="")
         .values("programme__kind", "funder")

@@ -70,7 +70,7 @@ def programmes_in_force(day: date | None = None) -> QuerySet:
     return Programme.objects.in_force(day).order_by("order", "code")
 
 
-# --- coverage (seed 003: what inspectors ask) ---------------------------------------------------------------------
+# --- coverage (what inspectors ask: who is covered, who is not) -----------------------------------------------------
 
 
 def unsupported_poor(user, *, year: int, day: date) -> QuerySet:
@@ -138,7 +138,7 @@ def housing_gap(user, *, day: date) -> QuerySet:
 
 
 def escape_model():
-    """households.EscapeRegistration when the registry has it (issue of helper R2), else None."""
+    """households.EscapeRegistration when the registry has it (escape registrations), else None."""
     try:
         return apps.get_model("households", "EscapeRegistration")
     except LookupError:

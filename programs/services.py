@@ -2,7 +2,7 @@
 
 A benefit that the programme's rule refuses is saved only with an override reason given by a user holding the
 ``programs.override_eligibility`` permission; the reason, who and when are stored on the record, written to its
-log and shown in the lists (issue 5: "support cannot be recorded for the wrong household without a logged reason").
+log and shown in the lists: support is never recorded for the wrong household without a logged reason.
 """
 
 from datetime import date

@@ -1,4 +1,4 @@
-"""Coverage views (what inspectors ask, seed 003) and the yearly bulk work: BHYT list out and card numbers back,
+"""Coverage views (what inspectors ask) and the yearly bulk work: BHYT list out and card numbers back,
 quarterly electricity payments, a training course's participants. Every list is exportable to Excel (?xuat=xlsx).
 
 Uploads wait on the server between the dry run and the confirmation (MEDIA_ROOT/imports/, keyed in the session

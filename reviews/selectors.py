@@ -320,7 +320,7 @@ class Overdue:
 
 
 def overdue_for(user, today: date | None = None) -> list[Overdue]:
-    """What is late (point 9 of the review issue): rounds past their window, regular-review decisions past their
+    """What is late: rounds past their window, regular-review decisions past their
     15 days (QĐ 24/2021, Điều 5), and submissions waiting for approval."""
     today = today or timezone.localdate()
     rounds = ReviewRound.objects.visible_to(user).select_related("commune")

@@ -36,6 +36,6 @@ def test_transition(spans, start, end, expected):
 
 
 def test_poor_then_escaped_then_poor_two_years_later_is_relapsed():
-    # Issue 4's rule, kept here: poor last year, escaped this year, poor again two years later.
+    # The relapse rule (domain.md §2.8): poor last year, escaped this year, poor again two years later.
     history = periods(("poor", 2023, 2023), ("non_poor", 2024, 2025), ("poor", 2026, None))
     assert transition(history, date(2025, 6, 30), date(2026, 6, 30)) == Transition.RELAPSED_POOR

@@ -1,5 +1,5 @@
 """Poverty-reduction targets set by the district, households registering to escape poverty with a helper, and
-progress against the target (issue 4 §8; report 209/BC-UBND of Krông Pa)."""
+progress against the target (report 209/BC-UBND of Krông Pa)."""
 
 from datetime import date, timedelta
 from decimal import Decimal

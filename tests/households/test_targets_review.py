@@ -1,4 +1,4 @@
-"""Checks added by the review of issue 4 §8: the commune's target page does not query per registration, and a
+"""Targets and escape registrations: the commune's target page does not query per registration, and a
 withdrawn registration cannot be withdrawn twice through the screen."""
 
 from datetime import date

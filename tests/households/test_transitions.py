@@ -93,7 +93,7 @@ def test_movement_in_2025(tree, steps, expected):
 
 
 def test_poor_2024_escaped_2025_poor_again_2027_is_relapsed_in_2027(tree):
-    """Issue 4 §8: a household poor last year, escaped this year, poor again two years later is relapsed."""
+    """Relapse (domain.md §2.8): poor last year, escaped this year, poor again two years later is relapsed."""
     household = bare_household(tree.village)
     history(household, (P, date(2023, 12, 14)), (X, date(2025, 12, 12)), (P, date(2027, 12, 10)))
     today = date(2028, 3, 1)

@@ -1,4 +1,4 @@
-"""Scoping and bad-input probes added by the review of issue 5: every write path refuses another unit's
+"""Scoping and bad-input probes of the support records: every write path refuses another unit's
 household, member or record; bulk work never touches another commune."""
 
 import io

@@ -35,7 +35,7 @@ class Pdf:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.path = ARTIFACTS / f"{name}.pdf"
         self.path.write_bytes(data)
-        # First page as an image, to look at (issue 4: "rendering its first page to an image for a look").
+        # First page as an image, to look at (every document is looked at before it ships).
         subprocess.run(
             ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", self.path, ARTIFACTS / name],
             check=True,

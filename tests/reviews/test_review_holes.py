@@ -1,4 +1,4 @@
-"""Holes found in review (QĐ 24/2021/QĐ-TTg, Điều 4; the issue's "Bad input and safety"): a step done twice,
+"""Holes found in review (QĐ 24/2021/QĐ-TTg, Điều 4; bad input and safety): a step done twice,
 two officers interleaving on one round, and the class "before" of a submission read from another day than its
 transition."""
 
