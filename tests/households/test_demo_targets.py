@@ -1,8 +1,10 @@
 """The demo history, targets and registrations: plausible, valid through the services, idempotent."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from areas.models import AdministrativeUnit
 from core.demo import demo_load
@@ -15,7 +17,14 @@ TODAY = date(2026, 11, 26)
 
 
 @pytest.fixture
-def demo(db):
+def frozen():
+    """The whole demo is made on TODAY: the registry, the history and the registration service read the clock."""
+    with time_machine.travel(datetime(2026, 11, 26, 9, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), tick=False):
+        yield
+
+
+@pytest.fixture
+def demo(db, frozen):
     demo_load()
     ia_pa = AdministrativeUnit.objects.filter(level="commune", parent__code="635").order_by("code").first()
     communes = demo_communes(["24079", "24076", ia_pa.code])  # two of Krông Pa, one of Ia Pa
