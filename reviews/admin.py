@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApprovalAction, ApprovalChainRule, ReviewRound, ReviewWindow
+from .models import ApprovalAction, ApprovalChainRule, LegalDocument, ReviewRound, ReviewWindow, SignatureAuthority
 
 
 @admin.register(ReviewWindow)
@@ -19,6 +19,23 @@ class ReviewWindowAdmin(admin.ModelAdmin):
 @admin.register(ApprovalChainRule)
 class ApprovalChainRuleAdmin(admin.ModelAdmin):
     list_display = ("province", "valid_from", "district_step", "province_step", "legal_basis")
+
+
+@admin.register(SignatureAuthority)
+class SignatureAuthorityAdmin(admin.ModelAdmin):
+    """Who issues each review document, hence "CHỦ TỊCH" or "TM. ỦY BAN NHÂN DÂN" over the signature."""
+
+    list_display = ("document_kind", "issued_by", "valid_from", "valid_to", "legal_basis")
+    list_filter = ("document_kind", "issued_by")
+
+
+@admin.register(LegalDocument)
+class LegalDocumentAdmin(admin.ModelAdmin):
+    """The documents the "Căn cứ" lines cite; values not yet checked against the text are marked [P]/[U]."""
+
+    list_display = ("number", "kind", "signed_on", "issuer", "topic", "cited_from", "cited_to", "status")
+    list_filter = ("topic", "status")
+    search_fields = ("number", "title")
 
 
 class ApprovalActionInline(admin.TabularInline):

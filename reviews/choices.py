@@ -73,9 +73,43 @@ class Action(models.TextChoices):
 
 
 class SignerForm(models.TextChoices):
-    # NĐ 30/2020/NĐ-CP, Điều 13: TM. (thay mặt tập thể) / KT. (ký thay người đứng đầu)
-    TM = "TM.", _("TM. Ủy ban nhân dân (Chủ tịch ký)")
-    KT = "KT.", _("KT. Chủ tịch (Phó Chủ tịch ký thay)")
+    """Who signs a decision: the chairman, a deputy for him (KT.) or an acting chairman (Q.) (NĐ 30/2020/NĐ-CP,
+    Điều 13). Whether "TM. ỦY BAN NHÂN DÂN" goes above is not the signer's choice but the document's: see
+    SignatureAuthority. The stored values "TM."/"KT." predate that split and are kept so old rows stay valid."""
+
+    CHAIRMAN = "TM.", _("Chủ tịch ký")
+    DEPUTY = "KT.", _("Phó Chủ tịch ký thay Chủ tịch (KT. Chủ tịch)")
+    ACTING = "Q.", _("Quyền Chủ tịch ký (Q. Chủ tịch)")
+
+
+class DocumentKind(models.TextChoices):
+    """The review documents the portal prints, each with its own issuing authority (SignatureAuthority)."""
+
+    DECISION = "decision", _("Quyết định công nhận hộ nghèo, hộ cận nghèo")
+    CERTIFICATE = "certificate", _("Giấy chứng nhận hộ nghèo, hộ cận nghèo")
+    POSTING = "posting", _("Danh sách niêm yết công khai")
+
+
+class IssuedBy(models.TextChoices):
+    # NĐ 30/2020/NĐ-CP, Điều 13 khoản 1–2: the head signs what he issues in his own name; a collective body's
+    # documents are signed "TM." (on behalf of) the collective.
+    HEAD = "head", _("Chủ tịch Ủy ban nhân dân ban hành (ký: CHỦ TỊCH)")
+    COMMITTEE = "committee", _("Ủy ban nhân dân ban hành (ký: TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH)")
+
+
+class LegalTopic(models.TextChoices):
+    """What a legal document is cited for in the "Căn cứ" lines of the review documents."""
+
+    LOCAL_GOVERNMENT = "local_government", _("Tổ chức chính quyền địa phương")
+    REVIEW_PROCEDURE = "review_procedure", _("Quy trình rà soát hộ nghèo, hộ cận nghèo")
+    POVERTY_STANDARD = "poverty_standard", _("Chuẩn nghèo đa chiều")
+
+
+class LegalStatus(models.TextChoices):
+    # The tags of the legal reference (domain.md §0): checked against the text, partly, or not at all.
+    VERIFIED = "V", _("[V] Đã đối chiếu văn bản")
+    PARTIAL = "P", _("[P] Đối chiếu một phần, cần kiểm tra lại")
+    UNVERIFIED = "U", _("[U] Chưa đối chiếu được văn bản")
 
 
 # The lists a commune submits (QĐ 24/2021, Điều 4 bước 4–5), in the order they are printed.

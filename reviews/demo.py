@@ -68,6 +68,7 @@ def review_demo_load(*, commune: AdministrativeUnit | None = None, year: int | N
             chair=f"Trưởng {village.name}",
             secretary="Rà soát viên của xã",
             attendees=ATTENDEES,
+            front_representative="Nay H'Luân",
             supervisors="Ủy ban Mặt trận Tổ quốc Việt Nam xã",
             conclusion="Hội nghị thống nhất kết quả rà soát.",
         )

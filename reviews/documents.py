@@ -24,22 +24,26 @@ from reports.documents.data import (
     RecognitionDecision,
     Signer,
 )
-from reports.documents.formatting import in_sentence
+from reports.documents.formatting import in_sentence, long_date
+from reports.documents.formatting import number as fmt_number
+from reports.documents.signing import ACTING, CHAIRMAN, DEPUTY, signature_block
 
-from .choices import LIST_TITLES, RoundKind, SignerForm
-from .models import Certificate, ReviewRound, VillageMeeting
+from .choices import LIST_TITLES, DocumentKind, IssuedBy, LegalTopic, RoundKind, SignerForm
+from .models import Certificate, LegalDocument, ReviewRound, SignatureAuthority, VillageMeeting
 from .models import RecognitionDecision as DecisionRow
+from .models.rules import LEGAL_NUMBER
 from .snapshot import build_snapshot, rows_of
 from .survey import indicator_specs
 
 CLASS_LABELS = dict(HouseholdClass.choices)
 POSTED_LISTS = ("poor", "near_poor", "escaped_poor", "escaped_near_poor")  # QĐ 24/2021, Điều 4 bước 4
-# QĐ 24/2021/QĐ-TTg: the procedure every decision and certificate cites.
-QD_24 = (
-    "Căn cứ Quyết định số 24/2021/QĐ-TTg ngày 16 tháng 7 năm 2021 của Thủ tướng Chính phủ quy định quy trình rà soát "
-    "hộ nghèo, hộ cận nghèo hằng năm và quy trình xác định hộ làm nông nghiệp, lâm nghiệp, ngư nghiệp và diêm "
-    "nghiệp có mức sống trung bình giai đoạn 2022 – 2025"
-)
+# What each kind of document's issuer is when the authority table has no row (the table is seeded with these).
+DEFAULT_ISSUED_BY = {
+    DocumentKind.DECISION: IssuedBy.HEAD,
+    DocumentKind.CERTIFICATE: IssuedBy.HEAD,
+    DocumentKind.POSTING: IssuedBy.COMMITTEE,
+}
+CAPACITIES = {SignerForm.CHAIRMAN: CHAIRMAN, SignerForm.DEPUTY: DEPUTY, SignerForm.ACTING: ACTING}
 
 
 def place_name(unit) -> str:
@@ -130,6 +134,10 @@ def minutes_data(meeting: VillageMeeting) -> MeetingMinutes:
                 note=f"{vote.share:.1f}".replace(".", ",") + " %",
             )
         )
+    supervisors = meeting.supervisor_list
+    if meeting.front_representative:
+        front = f"đại diện Ủy ban Mặt trận Tổ quốc Việt Nam {in_sentence(round.commune.name)}"
+        supervisors = [f"{meeting.front_representative} - {front}", *supervisors]
     return MeetingMinutes(
         letterhead=Letterhead(
             issuer=meeting.village.name,
@@ -143,11 +151,16 @@ def minutes_data(meeting: VillageMeeting) -> MeetingMinutes:
         location=meeting.location,
         chair=meeting.chair,
         secretary=meeting.secretary,
-        supervisors=tuple(meeting.supervisor_list),
+        supervisors=tuple(supervisors),
         attendees=meeting.attendees,
         lists=(HouseholdList(title="Kết quả bình xét từng hộ", rows=tuple(rows), note_label="Tỷ lệ đồng ý"),),
         conclusion=meeting.conclusion,
-        signers=(Signer(title="THƯ KÝ", name=meeting.secretary), Signer(title="CHỦ TRÌ", name=meeting.chair)),
+        # QĐ 24/2021, Điều 4 khoản 3: the Fatherland Front supervises the meeting, so its representative signs too.
+        signers=(
+            Signer(title="THƯ KÝ", name=meeting.secretary),
+            Signer(title="ĐẠI DIỆN ỦY BAN MTTQ VIỆT NAM XÃ", name=meeting.front_representative),
+            Signer(title="CHỦ TRÌ", name=meeting.chair),
+        ),
     )
 
 
@@ -162,12 +175,12 @@ def posting_data(round: ReviewRound, village=None) -> PostingList:
             place=place_name(round.commune),
             date=posting.starts_on,
         ),
-        title="Danh sách hộ nghèo, hộ cận nghèo, hộ thoát nghèo, hộ thoát cận nghèo niêm yết công khai",
+        title="Danh sách hộ nghèo, hộ cận nghèo, hộ thoát nghèo, hộ thoát cận nghèo\nniêm yết công khai",
         subtitle=f"{where} – {round_label(round)}",
         starts_on=posting.starts_on,
         ends_on=posting.ends_on,
         lists=_lists(snapshot, POSTED_LISTS, round.reference_date, village=village.name if village else ""),
-        signer=Signer(title="CHỦ TỊCH", name="", authority="TM. ỦY BAN NHÂN DÂN"),
+        signer=signer_for(DocumentKind.POSTING, posting.starts_on),
         location=posting.places,
         notice=(
             "Trong thời gian niêm yết, người dân có ý kiến, khiếu nại về kết quả rà soát xin gửi về Ủy ban nhân dân "
@@ -180,16 +193,63 @@ def _iso_date(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
-def _signer(decision: DecisionRow) -> Signer:
-    # NĐ 30/2020/NĐ-CP, Điều 13: TM. for the chairman signing for the committee, KT. for a deputy signing for him
-    if decision.signer_form == SignerForm.KT:
-        return Signer(title="PHÓ CHỦ TỊCH", name=decision.signer_name, authority="KT. CHỦ TỊCH")
-    return Signer(title="CHỦ TỊCH", name=decision.signer_name, authority="TM. ỦY BAN NHÂN DÂN")
+def issued_by(kind: str, day: datetime.date) -> str:
+    """Who issues this kind of document on `day`: the chairman in his own name or the committee (data)."""
+    row = SignatureAuthority.objects.for_document(kind, day)
+    return row.issued_by if row else DEFAULT_ISSUED_BY[kind]
 
 
-def _standard_basis(round: ReviewRound) -> str:
+def signer_for(kind: str, day: datetime.date, *, signer_form: str = SignerForm.CHAIRMAN, name: str = "") -> Signer:
+    """The signature block of a document of `kind` signed on `day` (NĐ 30/2020/NĐ-CP, Điều 13)."""
+    return signature_block(
+        collective=issued_by(kind, day) == IssuedBy.COMMITTEE,
+        capacity=CAPACITIES.get(signer_form, CHAIRMAN),
+        name=name,
+    )
+
+
+def _standard_numbers(round: ReviewRound) -> list[str]:
+    """The numbers of the documents the round's poverty standard rests on, as its legal basis names them."""
     standard = PovertyStandard.objects.filter(code=round.standard_code).first()
-    return f"Căn cứ {standard.legal_basis}" if standard else ""
+    if standard is None:
+        return []
+    seen: list[str] = []
+    for number in LEGAL_NUMBER.findall(standard.legal_basis):
+        if number not in seen:
+            seen.append(number)
+    return seen
+
+
+def legal_bases(round: ReviewRound, day: datetime.date) -> tuple[str, ...]:
+    """ "Căn cứ …" lines with type, number, date, issuer and title of each document (NĐ 30/2020, Phụ lục I):
+    the law on local government in force on `day`, the decrees of the round's poverty standard, the review
+    procedure. A standard's document missing from the table is cited as the standard names it."""
+    lines = [f"Căn cứ {doc.citation()}" for doc in LegalDocument.objects.cited_on(LegalTopic.LOCAL_GOVERNMENT, day)]
+    numbers = _standard_numbers(round)
+    known = {doc.number: doc for doc in LegalDocument.objects.filter(number__in=numbers)}
+    for number in numbers:
+        lines.append(f"Căn cứ {known[number].citation()}" if number in known else f"Căn cứ {number}")
+    return (*lines, *procedure_bases(day))
+
+
+def procedure_bases(day: datetime.date) -> tuple[str, ...]:
+    """ "Căn cứ Quyết định số 24/2021/QĐ-TTg ngày 16 tháng 7 năm 2021 của Thủ tướng Chính phủ quy định …"."""
+    return tuple(f"Căn cứ {doc.citation()}" for doc in LegalDocument.objects.cited_on(LegalTopic.REVIEW_PROCEDURE, day))
+
+
+def _counted(counts: dict[str, int]) -> tuple[str, str]:
+    """ "2 hộ nghèo, 1 hộ cận nghèo và 3 hộ thoát nghèo" and the matching abstract, leaving out empty lists."""
+    names = {
+        "poor": "hộ nghèo",
+        "near_poor": "hộ cận nghèo",
+        "escaped_poor": "hộ thoát nghèo",
+        "escaped_near_poor": "hộ thoát cận nghèo",
+    }
+    present = [key for key in POSTED_LISTS if counts.get(key)]
+    parts = [f"{fmt_number(counts[key])} {names[key]}" for key in present]
+    kinds = [names[key] for key in present] or ["hộ nghèo", "hộ cận nghèo"]
+    counted = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} và {parts[-1]}" if parts else ""
+    return counted, ", ".join(kinds)
 
 
 def decision_data(decision: DecisionRow) -> RecognitionDecision:
@@ -209,34 +269,41 @@ def decision_data(decision: DecisionRow) -> RecognitionDecision:
     if parent_issuer(commune):
         recipients.append(parent_issuer(commune).replace("Ủy ban nhân dân", "UBND") + " (b/c)")
     recipients.append("Lưu: VT")
+    by_head = issued_by(DocumentKind.DECISION, decision.signed_on) == IssuedBy.HEAD
+    counted, kinds = _counted(counts)
+    where = in_sentence(commune.name)
+    if counted:
+        article_1 = f"Điều 1. Công nhận {counted} năm {year} trên địa bàn xã (có danh sách kèm theo)."
+    else:
+        article_1 = f"Điều 1. Năm {year}, trên địa bàn xã không có hộ nghèo, hộ cận nghèo được công nhận."
     return RecognitionDecision(
         letterhead=letterhead,
-        abstract=f"Về việc công nhận hộ nghèo, hộ cận nghèo, hộ thoát nghèo, hộ thoát cận nghèo năm {year} "
-        f"trên địa bàn {in_sentence(commune.name)}",
-        authority_line=f"CHỦ TỊCH {commune_issuer(commune).upper()}",
-        legal_bases=tuple(
-            line
-            for line in (
-                "Căn cứ Luật Tổ chức chính quyền địa phương",
-                _standard_basis(round),
-                QD_24,
-            )
-            if line
-        ),
+        abstract=f"Về việc công nhận {kinds} năm {year} trên địa bàn {where}",
+        # QĐ 24/2021, Điều 4 khoản 5: the chairman decides in his own name; a committee decision names the body.
+        authority_line=(f"CHỦ TỊCH {commune_issuer(commune)}" if by_head else commune_issuer(commune)).upper(),
+        legal_bases=legal_bases(round, decision.signed_on),
         proposal="Theo đề nghị của Ban Chỉ đạo rà soát hộ nghèo, hộ cận nghèo xã",
         articles=(
-            f"Điều 1. Công nhận {counts['poor']} hộ nghèo, {counts['near_poor']} hộ cận nghèo, "
-            f"{counts['escaped_poor']} hộ thoát nghèo và {counts['escaped_near_poor']} hộ thoát cận nghèo năm {year} "
-            f"trên địa bàn xã (có danh sách kèm theo).",
+            article_1,
             "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.",
             "Điều 3. Văn phòng Ủy ban nhân dân xã, công chức phụ trách công tác giảm nghèo, trưởng các thôn, buôn "
             "và các hộ gia đình có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này.",
         ),
         recipients=tuple(recipients),
-        signer=_signer(decision),
+        signer=signer_for(
+            DocumentKind.DECISION, decision.signed_on, signer_form=decision.signer_form, name=decision.signer_name
+        ),
         lists=_lists(snapshot, POSTED_LISTS, round.reference_date),
-        issued_by=f"Chủ tịch {commune_issuer(commune)}",
+        issued_by=f"Chủ tịch {commune_issuer(commune)}" if by_head else commune_issuer(commune),
     )
+
+
+def decision_citation(decision: DecisionRow) -> str:
+    """ "Quyết định số 125/QĐ-UBND ngày 03 tháng 12 năm 2026 của Chủ tịch Ủy ban nhân dân xã Ia RSai"."""
+    commune = decision.round.commune
+    by_head = issued_by(DocumentKind.DECISION, decision.signed_on) == IssuedBy.HEAD
+    issuer = f"Chủ tịch {commune_issuer(commune)}" if by_head else commune_issuer(commune)
+    return f"Quyết định số {decision.number} {long_date(decision.signed_on)} của {issuer}"
 
 
 def certificate_data(certificate: Certificate) -> HouseholdCertificate:
@@ -253,15 +320,14 @@ def certificate_data(certificate: Certificate) -> HouseholdCertificate:
         ),
         kind_label="HỘ NGHÈO" if certificate.household_class == HouseholdClass.POOR else "HỘ CẬN NGHÈO",
         year=applies_year(round),
-        legal_bases=(QD_24,),
+        legal_bases=procedure_bases(decision.signed_on),
         head_name=snap["head_name"],
         head_ethnicity=snap["head_ethnicity"],
         head_personal_id=snap["head_personal_id"],
         # Certificates issued before the registry kept the issue date have none in their snapshot.
         head_id_issued_on=_iso_date(snap.get("head_personal_id_issued_on")),
         residence=", ".join(in_sentence(part) for part in snap["residence"].split(", ")),
-        decision_ref=f"Quyết định số {decision.number} ngày {decision.signed_on:%d/%m/%Y} của Chủ tịch "
-        f"{commune_issuer(commune)}",
+        decision_ref=decision_citation(decision),
         members=tuple(
             MemberRow(
                 full_name=m["full_name"],
@@ -272,5 +338,7 @@ def certificate_data(certificate: Certificate) -> HouseholdCertificate:
             )
             for m in snap["members"]
         ),
-        signer=_signer(decision),
+        signer=signer_for(
+            DocumentKind.CERTIFICATE, decision.signed_on, signer_form=decision.signer_form, name=decision.signer_name
+        ),
     )

@@ -139,7 +139,17 @@ class MeetingForm(forms.ModelForm):
 
     class Meta:
         model = VillageMeeting
-        fields = ["village", "held_at", "location", "chair", "secretary", "attendees", "supervisors", "conclusion"]
+        fields = [
+            "village",
+            "held_at",
+            "location",
+            "chair",
+            "secretary",
+            "attendees",
+            "front_representative",
+            "supervisors",
+            "conclusion",
+        ]
         widgets = {
             "village": forms.HiddenInput(),
             "held_at": forms.DateTimeInput(format="%d/%m/%Y %H:%M", attrs={"placeholder": "dd/mm/yyyy hh:mm"}),
@@ -153,6 +163,8 @@ class MeetingForm(forms.ModelForm):
             parent=round.commune, level=UnitLevel.VILLAGE
         ).order_by("name")
         self.fields["held_at"].input_formats = ["%d/%m/%Y %H:%M", "%d/%m/%Y"]
+        # QĐ 24/2021/QĐ-TTg, Điều 4 khoản 3: the Fatherland Front supervises every meeting and signs its minutes.
+        self.fields["front_representative"].required = True
 
 
 class PostingForm(VersionForm):
@@ -203,7 +215,7 @@ class RecognitionForm(VersionForm):
     number = forms.CharField(label=_("Số quyết định"), max_length=30, help_text=_("Ví dụ 125/QĐ-UBND."))
     signed_on = forms.DateField(label=_("Ngày ký"), widget=DateInput())
     signer_name = forms.CharField(label=_("Họ tên người ký"), max_length=150)
-    signer_form = forms.ChoiceField(label=_("Hình thức ký"), choices=SignerForm.choices)
+    signer_form = forms.ChoiceField(label=_("Người ký với tư cách"), choices=SignerForm.choices)
 
 
 class RequestRegisterForm(forms.Form):

@@ -29,7 +29,13 @@ class Signer:
 
     title: str  # "CHỦ TỊCH" / "PHÓ CHỦ TỊCH" / "TRƯỞNG THÔN"
     name: str  # "Nguyễn Văn A"
-    authority: str = ""  # "TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH" / "" (signs in own name)
+    # "TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH" / "Q. CHỦ TỊCH" / "" (signs in own name); one line each, separated
+    # by a newline when there are two ("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH": a deputy signs for the committee)
+    authority: str = ""
+
+    @property
+    def authority_lines(self) -> list[str]:
+        return [line.strip() for line in self.authority.splitlines() if line.strip()]
 
 
 @dataclass(frozen=True)

@@ -141,9 +141,13 @@ def sentence_name(name: str) -> str:
 
 
 def _letterhead(head: Letterhead) -> dict:
+    # With a parent body the header stays two lines, one name each ("ỦY BAN NHÂN DÂN HUYỆN KRÔNG PA" over
+    # "ỦY BAN NHÂN DÂN XÃ IA RSAI"); alone, the issuer's name breaks after the kind of body, as on the decision.
+    parent = " ".join(head.parent_issuer.split()).upper()
     return {
-        "parent_lines": issuer_lines(head.parent_issuer) if head.parent_issuer.strip() else [],
-        "issuer_lines": issuer_lines(head.issuer),
+        "parent_lines": [parent] if parent else [],
+        "issuer_lines": [" ".join(head.issuer.split()).upper()] if parent else issuer_lines(head.issuer),
+        "one_line": bool(parent),
         "number_line": fmt.document_number(head) if head.number or head.symbol else "",
         "place_date": fmt.place_date(head.place, head.date),
     }
@@ -201,15 +205,22 @@ class _Row:
 
 
 def _household_table(
-    hlist: HouseholdList, *, note_label: str = "Ghi chú", note_centered: bool = False, landscape: bool = True
+    hlist: HouseholdList,
+    *,
+    note_label: str = "Ghi chú",
+    note_centered: bool = False,
+    landscape: bool = True,
+    village: bool = False,
 ) -> dict:
     """Columns shown only when some row fills them. A portrait-only document (minutes) leaves out the household
     code and deprivations so the name keeps a readable width; otherwise a table with deprivations, or with code,
     village and class together, is `wide` and its page is turned landscape (NĐ 30/2020, Phụ lục I, I.2)."""
     rows: Sequence[HouseholdRow] = hlist.rows
     show_code = any(r.code for r in rows)
-    show_village = len({r.village for r in rows}) > 1
-    show_class = any(r.class_label for r in rows)
+    # `village`: every appendix of a decision has the column, even when its households all live in one village.
+    show_village = village or len({r.village for r in rows}) > 1
+    # A list of one class ("Danh sách hộ nghèo") would repeat its title in every row: the column only when it varies.
+    show_class = len({r.class_label for r in rows}) > 1
     show_deprived = any(r.deprived for r in rows)
     if not landscape:
         show_code = show_deprived = False
@@ -308,11 +319,25 @@ def minutes_pdf(minutes: MeetingMinutes) -> bytes:
     return _pdf([_document("minutes.html", context, FontConfiguration())])
 
 
+def title_lines(title: str) -> list[str]:
+    """A title's lines (a newline in the data marks where it breaks), none ending on one word alone: the last
+    two words of each line are held together with a non-breaking space."""
+    lines = []
+    for line in title.splitlines():
+        words = line.split()
+        if len(words) > 2:
+            words[-2:] = [f"{words[-2]}\u00a0{words[-1]}"]
+        if words:
+            lines.append(" ".join(words))
+    return lines
+
+
 def posting_list_pdf(posting: PostingList) -> bytes:
     """Danh sách niêm yết công khai (QĐ 24/2021/QĐ-TTg, Điều 4 khoản 4)."""
     lists = _titled_tables(posting.lists)
     context = {
-        "document_title": posting.title,
+        "title_lines": title_lines(posting.title),
+        "document_title": " ".join(posting.title.split()),
         "document_author": posting.letterhead.issuer,
         "head": _letterhead(posting.letterhead),
         "posting": posting,
@@ -353,7 +378,7 @@ def decision_pdf(decision: RecognitionDecision) -> bytes:
     reference = f"(Kèm theo Quyết định {fmt.document_reference(decision.letterhead)}{of})"
     numbered = len(decision.lists) > 1
     for i, hlist in enumerate(decision.lists, start=1):
-        table = _household_table(hlist)
+        table = _household_table(hlist, village=True)
         appendix = {
             "label": f"Phụ lục {_roman(i)}" if numbered else "Phụ lục",
             "title": hlist.title,

@@ -13,7 +13,7 @@ from .rounds import (
     TransitionRefused,
     VillageMeeting,
 )
-from .rules import ApprovalChainRule, ReviewWindow
+from .rules import ApprovalChainRule, LegalDocument, ReviewWindow, SignatureAuthority
 
 __all__ = [
     "ApprovalAction",
@@ -21,12 +21,14 @@ __all__ = [
     "Certificate",
     "Complaint",
     "HouseholdRequest",
+    "LegalDocument",
     "MeetingVote",
     "Posting",
     "RecognitionDecision",
     "ReviewCase",
     "ReviewRound",
     "ReviewWindow",
+    "SignatureAuthority",
     "Submission",
     "TransitionRefused",
     "VillageMeeting",

@@ -23,7 +23,7 @@ class RecognitionDecision(models.Model):
     number = models.CharField(_("số quyết định"), max_length=30, help_text=_("Ví dụ 125/QĐ-UBND."))
     signed_on = models.DateField(_("ngày ký"))
     signer_name = models.CharField(_("người ký"), max_length=150)
-    signer_form = models.CharField(_("hình thức ký"), max_length=4, choices=SignerForm.choices)
+    signer_form = models.CharField(_("người ký với tư cách"), max_length=4, choices=SignerForm.choices)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -36,10 +36,6 @@ class RecognitionDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} ({self.signed_on:%d/%m/%Y})"
-
-    @property
-    def signer_title(self) -> str:
-        return "CHỦ TỊCH" if self.signer_form == SignerForm.TM else "PHÓ CHỦ TỊCH"
 
 
 class CertificateQuerySet(models.QuerySet):

@@ -312,6 +312,14 @@ class VillageMeeting(models.Model):
     secretary = models.CharField(_("thư ký"), max_length=150)
     attendees = models.PositiveIntegerField(_("số người dự họp"), validators=[MinValueValidator(1)])
     supervisors = models.TextField(_("đại diện giám sát"), help_text=_("Mỗi dòng một người, ví dụ Ủy ban MTTQ xã."))
+    # QĐ 24/2021/QĐ-TTg, Điều 4 khoản 3: the Fatherland Front supervises the meeting; its representative signs
+    # the minutes. Blank only on meetings recorded before the field existed.
+    front_representative = models.CharField(
+        _("đại diện Ủy ban MTTQ Việt Nam xã giám sát"),
+        max_length=150,
+        blank=True,
+        help_text=_("Họ và tên người ký biên bản thay mặt Ủy ban Mặt trận Tổ quốc Việt Nam xã."),
+    )
     conclusion = models.TextField(_("kết luận cuộc họp"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

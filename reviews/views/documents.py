@@ -2,21 +2,21 @@
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.text import slugify
 from django.views import View
 
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from areas.models import AdministrativeUnit
+from core.downloads import download_name
+from core.downloads import pdf_response as _pdf_response
 from reports.documents import render
 
 from .. import documents
 from ..models import Certificate, RecognitionDecision, ReviewRound, VillageMeeting
 
 
-def pdf_response(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{slugify(name) or "tai-lieu"}.pdf"'
-    return response
+def pdf_response(content: bytes, *name_parts) -> HttpResponse:
+    """ "quyet-dinh-125-qd-ubnd.pdf": the shared download name rule (core.downloads)."""
+    return _pdf_response(content, download_name(*name_parts, ext="pdf"))
 
 
 class MinutesPdfView(RoleRequiredMixin, View):
@@ -26,7 +26,9 @@ class MinutesPdfView(RoleRequiredMixin, View):
         meeting = get_object_or_404(
             VillageMeeting.objects.visible_to(request.user).select_related("round__commune", "village"), pk=pk
         )
-        return pdf_response(render.minutes_pdf(documents.minutes_data(meeting)), f"bien-ban-hop-dan-{meeting.village}")
+        return pdf_response(
+            render.minutes_pdf(documents.minutes_data(meeting)), "bien-ban-hop-dan", meeting.village.name
+        )
 
 
 class PostingPdfView(RoleRequiredMixin, View):
@@ -40,7 +42,7 @@ class PostingPdfView(RoleRequiredMixin, View):
         if request.GET.get("thon", "").isdigit():
             village = get_object_or_404(AdministrativeUnit.objects.filter(parent=round.commune), pk=request.GET["thon"])
         return pdf_response(
-            render.posting_list_pdf(documents.posting_data(round, village)), f"niem-yet-{village or round.commune}"
+            render.posting_list_pdf(documents.posting_data(round, village)), "niem-yet", (village or round.commune).name
         )
 
 
@@ -52,7 +54,7 @@ class DecisionPdfView(RoleRequiredMixin, View):
             RecognitionDecision.objects.visible_to(request.user).select_related("round__commune__parent", "submission"),
             pk=pk,
         )
-        return pdf_response(render.decision_pdf(documents.decision_data(decision)), f"quyet-dinh-{decision.number}")
+        return pdf_response(render.decision_pdf(documents.decision_data(decision)), "quyet-dinh", decision.number)
 
 
 class CertificatesPdfView(RoleRequiredMixin, View):
@@ -67,7 +69,7 @@ class CertificatesPdfView(RoleRequiredMixin, View):
         ]
         if not certificates:
             return HttpResponse(status=404)
-        return pdf_response(render.certificates_pdf(certificates), f"giay-chung-nhan-{decision.number}")
+        return pdf_response(render.certificates_pdf(certificates), "giay-chung-nhan", decision.number)
 
 
 class CertificatePdfView(RoleRequiredMixin, View):
@@ -78,5 +80,5 @@ class CertificatePdfView(RoleRequiredMixin, View):
             Certificate.objects.visible_to(request.user).select_related("decision__round__commune"), pk=pk
         )
         return pdf_response(
-            render.certificates_pdf([documents.certificate_data(certificate)]), f"giay-chung-nhan-{certificate.number}"
+            render.certificates_pdf([documents.certificate_data(certificate)]), "giay-chung-nhan", certificate.number
         )

@@ -85,6 +85,7 @@ def meet(page, agreeing="30"):
     page.get_by_label("Chủ trì (trưởng thôn)").fill("Ksor Y Phen")
     page.get_by_label("Thư ký").fill("Rơ Mah H'Bia")
     page.get_by_label("Số người dự họp").fill("40")
+    page.get_by_label("Đại diện Ủy ban MTTQ Việt Nam xã giám sát").fill("Nay H'Luân")
     page.get_by_label("Đại diện giám sát").fill("Ủy ban MTTQ xã Ia RSai")
     for field in page.locator('input[name^="agree-"]').all():
         field.fill(agreeing)

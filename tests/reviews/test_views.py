@@ -222,6 +222,7 @@ def test_http_walk_return_resubmit_approve_recognise(client_for, users, walk):
         "chair": "Ksor Y Phen",
         "secretary": "Rơ Mah H'Bia",
         "attendees": "40",
+        "front_representative": "Nay H'Luân",
         "supervisors": "Ủy ban MTTQ xã",
         "conclusion": "Thống nhất",
     }
