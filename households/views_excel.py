@@ -1,8 +1,10 @@
 """Excel screens of the registry: export the filtered list, download the template, import with a dry run first.
 
-The uploaded file is kept on the server between the preview and the confirmation (MEDIA_ROOT/imports/<uuid>.xlsx,
-keyed in the officer's session with its SHA-256), so the confirmation never trusts data sent back by the browser.
-Both the check and the write run as background jobs (households/jobs.py) while the page shows their progress.
+The request only checks what is cheap (size, a real xlsx package, its unpacked size, each sheet's declared
+dimension); the rows are read in the background job. The uploaded file is kept on the server between the preview
+and the confirmation (MEDIA_ROOT/imports/<uuid>.xlsx, keyed in the officer's session with its SHA-256), so the
+confirmation never trusts data sent back by the browser. Both the check and the write run as background jobs
+(households/jobs.py) while the page shows their progress.
 """
 
 import time
@@ -82,8 +84,8 @@ class ImportUploadForm(forms.Form):
         if upload.size > excel.MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("Tệp lớn hơn 5 MB; hãy chia thành nhiều tệp nhỏ hơn."))
         content = upload.read()
-        try:
-            self.sheet = excel.read_sheet(content)
+        try:  # only what is cheap here; the rows are read in the background job (households/jobs.py)
+            excel.check_workbook(content)
         except excel.ImportFileError as error:
             raise forms.ValidationError(str(error)) from error
         self.content = content

@@ -6,7 +6,6 @@ first row, dates dd/mm/yyyy, money 1.234.567, Vietnamese error messages naming t
 """
 
 import io
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,9 +16,17 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from core.spreadsheets import sheet_title
-from households.excel import DATE_FORMAT, MAX_UPLOAD_BYTES, VND_FORMAT, XLSX_CONTENT_TYPE, ImportFileError
+from households.excel import DATE_FORMAT, VND_FORMAT, XLSX_CONTENT_TYPE, ImportFileError
 from households.excel.columns import fold, is_empty
-from households.excel.workbooks import HEADER_FILL, HEADER_FONT, MAX_UNCOMPRESSED_BYTES, WRAP
+from households.excel.workbooks import (
+    HEADER_FILL,
+    HEADER_FONT,
+    MAX_COLUMNS,
+    UNREADABLE,
+    WRAP,
+    check_workbook,
+    malformed_message,
+)
 
 __all__ = ["XLSX_CONTENT_TYPE", "ImportFileError", "Col", "table_workbook", "read_table", "SheetRow"]
 
@@ -96,49 +103,51 @@ def _not_xlsx() -> str:
 
 def read_table(content: bytes, columns: Sequence[Col]) -> list[SheetRow]:
     """Find the header row (within the first 15 rows) by the required headers, read the non-empty rows below."""
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ImportFileError(_("Tệp lớn hơn 5 MB; hãy chia thành nhiều tệp nhỏ hơn."))
+    check_workbook(content)  # size, package, unpacked size, sheet dimensions, no XML entities
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
-                raise ImportFileError(_("Tệp quá lớn sau khi giải nén; hãy chia thành nhiều tệp nhỏ hơn."))
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except ImportFileError:
-        raise
-    except Exception as error:  # zipfile.BadZipFile, openpyxl's many exception kinds
+    except Exception as error:  # openpyxl's many exception kinds
         raise ImportFileError(_not_xlsx()) from error
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        known = {fold(c.header): c.key for c in columns}
-        required = [c for c in columns if c.required]
-        positions: dict[str, int] = {}
-        header_number = None
-        for number, values in enumerate(rows, start=1):
-            found = {
-                known[fold(str(v).replace("*", ""))]: i
-                for i, v in enumerate(values)
-                if v is not None and fold(str(v).replace("*", "")) in known
-            }
-            if required and all(c.key in found for c in required):
-                positions, header_number = found, number
-                break
-            if number >= 15:
-                break
-        if header_number is None:
-            names = ", ".join(f"“{c.header}”" for c in required)
-            raise ImportFileError(
-                _("Không tìm thấy dòng tiêu đề có các cột %(names)s. Hãy dùng tệp xuất từ cổng.") % {"names": names}
-            )
-        data = []
-        for number, values in enumerate(rows, start=header_number + 1):
-            raw = {key: values[i] if i < len(values) else None for key, i in positions.items()}
-            if all(is_empty(v) for v in raw.values()):
-                continue
-            if len(data) >= MAX_ROWS:
-                raise ImportFileError(_("Tệp có quá nhiều dòng; hãy chia thành nhiều tệp nhỏ hơn."))
-            data.append(SheetRow(number, raw))
+        return _read_table(workbook.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS), columns)
+    except ImportFileError:
+        raise
+    except UNREADABLE as error:  # a sheet cut short or garbled after the part the checks read
+        raise ImportFileError(malformed_message()) from error
     finally:
         workbook.close()
+
+
+def _read_table(rows, columns: Sequence[Col]) -> list[SheetRow]:
+    """The header row (within the first 15 rows) found by the required headers, then the non-empty rows."""
+    known = {fold(c.header): c.key for c in columns}
+    required = [c for c in columns if c.required]
+    positions: dict[str, int] = {}
+    header_number = None
+    for number, values in enumerate(rows, start=1):
+        found = {
+            known[fold(str(v).replace("*", ""))]: i
+            for i, v in enumerate(values)
+            if v is not None and fold(str(v).replace("*", "")) in known
+        }
+        if required and all(c.key in found for c in required):
+            positions, header_number = found, number
+            break
+        if number >= 15:
+            break
+    if header_number is None:
+        names = ", ".join(f"“{c.header}”" for c in required)
+        raise ImportFileError(
+            _("Không tìm thấy dòng tiêu đề có các cột %(names)s. Hãy dùng tệp xuất từ cổng.") % {"names": names}
+        )
+    data = []
+    for number, values in enumerate(rows, start=header_number + 1):
+        if number - header_number > MAX_ROWS:  # empty rows count too: each one costs as much to read
+            raise ImportFileError(_("Tệp có quá nhiều dòng; hãy chia thành nhiều tệp nhỏ hơn."))
+        raw = {key: values[i] if i < len(values) else None for key, i in positions.items()}
+        if all(is_empty(v) for v in raw.values()):
+            continue
+        data.append(SheetRow(number, raw))
     if not data:
         raise ImportFileError(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
     return data

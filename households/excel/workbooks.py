@@ -3,10 +3,14 @@
 import hashlib
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as DefusedElementTree
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -16,6 +20,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from households.choices import EducationLevel, Employment, Latrine, Relationship, Sex, WaterSource
@@ -39,7 +44,23 @@ from .columns import (
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # zip bomb guard: 5 MB of xlsx unpacks to far less than this
-MAX_ROWS = 20_000
+MAX_ROWS = 20_000  # rows under the header, empty ones included
+HEADER_ROWS = 10  # the header row is looked for in the first ten rows
+MAX_COLUMNS = 100  # the template has fewer than 40
+# What reading a damaged or hostile sheet raises: XML syntax and entity declarations (defusedxml), a member cut
+# short or failing its checksum (zipfile, zlib), and openpyxl's own complaints about cell values.
+UNREADABLE = (
+    ParseError,
+    DefusedXmlException,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    KeyError,
+    IndexError,
+    ValueError,
+    TypeError,
+)
 EXAMPLE_CODE = "VIDU-001"
 
 HEADER_FONT = Font(bold=True)
@@ -232,13 +253,80 @@ def _not_xlsx() -> str:
     )
 
 
-def _check_zip(content: bytes) -> None:
+def _sheet_too_big() -> str:
+    return _(
+        "Trang tính có hơn %(rows)s dòng hoặc hơn %(columns)s cột (tính cả dòng, cột trống đã định dạng); hãy xoá "
+        "các dòng, cột thừa hoặc chia thành nhiều tệp nhỏ hơn."
+    ) % {"rows": format_vnd(MAX_ROWS), "columns": MAX_COLUMNS}
+
+
+def malformed_message() -> str:
+    return _(
+        "Không đọc được nội dung bảng tính: tệp bị hỏng, chưa tải lên hết hoặc không do Excel tạo ra. Hãy mở tệp bằng "
+        "Excel, lưu lại dưới dạng “Excel Workbook (.xlsx)” rồi tải lên lại."
+    )
+
+
+def _dimension_size(ref: str) -> tuple[int, int] | None:
+    """Rows and columns of a sheet's declared range ("A1:AH250"), or None when it cannot be read."""
+    bounds = [_cell_position(part) for part in ref.upper().split(":")]
+    if not bounds or None in bounds:
+        return None
+    (first_col, first_row), (last_col, last_row) = bounds[0], bounds[-1]
+    return last_row - first_row + 1, last_col - first_col + 1
+
+
+def _cell_position(cell: str) -> tuple[int, int] | None:
+    try:
+        column, row = coordinate_from_string(cell)
+        return column_index_from_string(column), row
+    except (ValueError, TypeError):
+        return None
+
+
+def _check_sheet(archive: zipfile.ZipFile, name: str) -> None:
+    """Refuse a sheet larger than the limits before openpyxl reads it: its declared ``dimension`` when present,
+    otherwise its rows counted up to the limit (parsing stops there, whatever the file holds after)."""
+    with archive.open(name) as source:
+        rows = 0
+        for event, element in DefusedElementTree.iterparse(source, events=("start", "end")):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if event == "end":
+                if tag == "row":
+                    element.clear()  # only the count matters; keep memory flat
+            elif tag == "dimension":
+                size = _dimension_size(element.get("ref", ""))
+                if size is not None and (size[0] > MAX_ROWS + HEADER_ROWS or size[1] > MAX_COLUMNS):
+                    raise ImportFileError(_sheet_too_big())
+                if size is not None:
+                    return
+            elif tag == "row":
+                rows += 1
+                if rows > MAX_ROWS + HEADER_ROWS:
+                    raise ImportFileError(_sheet_too_big())
+
+
+def check_workbook(content: bytes) -> None:
+    """The checks an upload passes before any row is read, cheap enough for the web request: size, a real xlsx
+    package, its unpacked size (zip bombs), every sheet's size, XML without entity declarations."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ImportFileError(_("Tệp lớn hơn 5 MB; hãy chia thành nhiều tệp nhỏ hơn."))
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = archive.namelist()
+            if "[Content_Types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
+                raise ImportFileError(_not_xlsx())
             if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
                 raise ImportFileError(_("Tệp quá lớn sau khi giải nén; hãy chia thành nhiều tệp nhỏ hơn."))
+            for name in names:
+                if name.startswith("xl/worksheets/") and name.endswith(".xml") and "/_rels/" not in name:
+                    _check_sheet(archive, name)
+    except ImportFileError:
+        raise
     except zipfile.BadZipFile as error:
         raise ImportFileError(_not_xlsx()) from error
+    except UNREADABLE as error:
+        raise ImportFileError(malformed_message()) from error
 
 
 def _header_keys() -> dict[str, str]:
@@ -251,15 +339,17 @@ def _header_keys() -> dict[str, str]:
 
 def read_sheet(content: bytes) -> Sheet:
     """Read the first worksheet: find the header row, map headers to columns, keep the non-empty rows."""
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ImportFileError(_("Tệp lớn hơn 5 MB; hãy chia thành nhiều tệp nhỏ hơn."))
-    _check_zip(content)
+    check_workbook(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds (KeyError, InvalidFileException, XML errors…)
         raise ImportFileError(_not_xlsx()) from error
     try:
-        return _read_rows(workbook.worksheets[0].iter_rows(values_only=True))
+        return _read_rows(workbook.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS))
+    except ImportFileError:
+        raise
+    except UNREADABLE as error:  # a sheet cut short or garbled after the part the checks read
+        raise ImportFileError(malformed_message()) from error
     finally:
         workbook.close()
 
@@ -298,13 +388,13 @@ def _read_rows(rows) -> Sheet:
         raise ImportFileError(_("Tệp thiếu cột bắt buộc: %(names)s.") % {"names": ", ".join(f"“{n}”" for n in missing)})
     data = []
     for number, values in enumerate(rows, start=header_number + 1):
-        raw = {key: values[index] if index < len(values) else None for key, index in positions.items()}
-        if all(is_empty(v) for v in raw.values()):
-            continue
-        if len(data) >= MAX_ROWS:
+        if number - header_number > MAX_ROWS:  # empty rows count too: each one costs as much to read
             raise ImportFileError(
                 _("Tệp có hơn %(n)s dòng; hãy chia thành nhiều tệp nhỏ hơn.") % {"n": format_vnd(MAX_ROWS)}
             )
+        raw = {key: values[index] if index < len(values) else None for key, index in positions.items()}
+        if all(is_empty(v) for v in raw.values()):
+            continue
         data.append(SheetRow(number, raw))
     if not data:
         raise ImportFileError(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))

@@ -1,6 +1,7 @@
 """Excel export, template and import: same layout both ways, dry run first, every bad row reported, all-or-nothing."""
 
 import re
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
@@ -293,10 +294,6 @@ def test_cell_errors_name_the_accepted_values(users):
         ("ho.csv", b"ma ho;ho ten\n", "Chỉ nhận tệp Excel .xlsx"),
         ("ho.xls", b"\xd0\xcf\x11\xe0", "Chỉ nhận tệp Excel .xlsx"),
         ("ho.xlsx", b"khong phai excel", "không phải bảng tính Excel .xlsx hợp lệ"),
-        ("ho.xlsx", xlsx([], header=HEADER), "không có dòng dữ liệu"),
-        ("ho.xlsx", xlsx([{"code": "X"}], header=[*HEADER, "Ghi chú"]), "cột không thuộc tệp mẫu: “Ghi chú”"),
-        ("ho.xlsx", xlsx([{"code": "X"}], header=["Mã hộ", "Họ và tên"]), "Tệp thiếu cột bắt buộc"),
-        ("ho.xlsx", xlsx([{"code": "X"}], header=["Số hộ", "Tên"]), "Không tìm thấy dòng tiêu đề"),
     ],
 )
 def test_unusable_uploads_get_a_clear_message(client_for, users, name, content, message):
@@ -304,6 +301,118 @@ def test_unusable_uploads_get_a_clear_message(client_for, users, name, content, 
     assert response.status_code == 200
     assert message in response.content.decode()
     assert "household_import" not in response.wsgi_request.session
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (xlsx([], header=HEADER), "không có dòng dữ liệu"),
+        (xlsx([{"code": "X"}], header=[*HEADER, "Ghi chú"]), "cột không thuộc tệp mẫu: “Ghi chú”"),
+        (xlsx([{"code": "X"}], header=["Mã hộ", "Họ và tên"]), "Tệp thiếu cột bắt buộc"),
+        (xlsx([{"code": "X"}], header=["Số hộ", "Tên"]), "Không tìm thấy dòng tiêu đề"),
+    ],
+)
+def test_sheet_contents_are_read_in_the_background_job_and_its_message_shown(client_for, users, content, message):
+    client = client_for(users.commune_officer)
+    file = SimpleUploadedFile("ho.xlsx", content, content_type=excel.XLSX_CONTENT_TYPE)
+    response = client.post(reverse("households:import"), {"action": "upload", "file": file})
+    assert response.status_code == 302  # stored and queued: no row was read in the request
+    job = JobRun.objects.get()
+    assert job.status == JobStatus.QUEUED
+    page = after_jobs(client, response)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and message in job.error
+    assert message in page.content.decode()
+
+
+# --- damaged and hostile files ----------------------------------------------------------------------------------
+
+
+def with_sheet(sheet_xml: bytes, *, truncate_member: bool = False) -> bytes:
+    """A real workbook whose first sheet's XML is replaced (or whose compressed member is cut short)."""
+    source = zipfile.ZipFile(BytesIO(xlsx(good_rows())))
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = sheet_xml if info.filename == "xl/worksheets/sheet1.xml" else source.read(info)
+            target.writestr(info.filename, data)
+    content = buffer.getvalue()
+    if truncate_member:  # flip bytes inside the sheet's compressed data: the checksum no longer matches
+        start = content.index(b"xl/worksheets/sheet1.xml") + 200
+        content = content[:start] + bytes(b ^ 0xFF for b in content[start : start + 64]) + content[start + 64 :]
+    return content
+
+
+SHEET_NS = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
+def empty_rows_sheet(count: int, *, dimension: bool) -> bytes:
+    """The header, one member, then ``count`` empty rows: a few kilobytes zipped, as in the reported attack."""
+    header = "".join(f'<c t="inlineStr"><is><t>{t}</t></is></c>' for t in HEADER)
+    rows = "".join(f'<row r="{n}"/>' for n in range(3, count + 3))
+    dim = f'<dimension ref="A1:AH{count + 2}"/>' if dimension else ""
+    return (
+        SHEET_NS + f'{dim}<sheetData><row r="1">{header}</row>{rows}</sheetData></worksheet>'.encode()
+    )
+
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">'
+    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>' + SHEET_NS + b'<sheetData><row r="1">'
+    b'<c t="inlineStr"><is><t>&lol3;</t></is></c></row></sheetData></worksheet>'
+)
+EXTERNAL_ENTITY = (
+    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>' + SHEET_NS
+    + b'<sheetData><row r="1"><c t="inlineStr"><is><t>&secret;</t></is></c></row></sheetData></worksheet>'
+)
+TOO_BIG = "dòng hoặc hơn 100 cột"
+MALFORMED = "Không đọc được nội dung bảng tính"
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (with_sheet(empty_rows_sheet(excel.workbooks.MAX_ROWS + 20, dimension=True)), TOO_BIG),
+        (with_sheet(empty_rows_sheet(excel.workbooks.MAX_ROWS + 20, dimension=False)), TOO_BIG),
+        (with_sheet(SHEET_NS + b'<dimension ref="A1:XFD20"/><sheetData/></worksheet>'), TOO_BIG),
+        (with_sheet(BILLION_LAUGHS), MALFORMED),
+        (with_sheet(EXTERNAL_ENTITY), MALFORMED),
+        (with_sheet(b"<worksheet><sheetData><row"), MALFORMED),
+        (with_sheet(b"", truncate_member=True), MALFORMED),
+    ],
+    ids=["empty-rows", "empty-rows-no-dimension", "wide", "billion-laughs", "external-entity", "cut-xml", "crc"],
+)
+def test_hostile_or_damaged_sheets_are_refused_in_the_request(client_for, users, content, message):
+    response = upload(client_for(users.commune_officer), content, name="ho.xlsx")
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not JobRun.objects.exists()
+
+
+def test_a_sheet_cut_short_after_its_first_rows_fails_the_job_with_a_message(client_for, users):
+    sheet = zipfile.ZipFile(BytesIO(xlsx(good_rows()))).read("xl/worksheets/sheet1.xml")
+    content = with_sheet(sheet[: len(sheet) * 2 // 3])  # the size checks pass; the rows end mid-element
+    with pytest.raises(excel.ImportFileError, match=MALFORMED):
+        excel.read_sheet(content)
+    page = upload(client_for(users.commune_officer), content)
+    assert MALFORMED in page.content.decode()
+    assert JobRun.objects.get().status == JobStatus.FAILED
+
+
+def test_empty_rows_count_toward_the_row_limit(monkeypatch):
+    monkeypatch.setattr(excel.workbooks, "MAX_ROWS", 5)
+    rows = [person(f"B-{n}", "Ksor Y Bhin") for n in range(3)] + [{}] * 4  # 3 members, then 4 empty rows
+    with pytest.raises(excel.ImportFileError, match="Tệp có hơn 5 dòng"):
+        excel.read_sheet(xlsx(rows))
+
+
+def test_a_zip_bomb_is_refused_by_its_unpacked_size(client_for, users, monkeypatch):
+    monkeypatch.setattr(excel.workbooks, "MAX_UNCOMPRESSED_BYTES", 1024 * 1024)
+    buffer = BytesIO(xlsx(good_rows()))
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", b"\0" * 2 * 1024 * 1024)  # 2 MB of zeros, 2 KB zipped
+    response = upload(client_for(users.commune_officer), buffer.getvalue())
+    assert "Tệp quá lớn sau khi giải nén" in response.content.decode()
 
 
 def test_personal_id_issue_dates_are_checked_and_reported_in_their_column(users):
