@@ -262,9 +262,18 @@ def indicator_override_set(*, household: Household, code: str, deprived: bool | 
 @integrity_as_validation
 @transaction.atomic
 def status_record_add(
-    *, household: Household, household_class: str, valid_from, decision: str, user, note: str = ""
+    *,
+    household: Household,
+    household_class: str,
+    valid_from,
+    decision: str,
+    user,
+    note: str = "",
+    standard_code: str | None = None,
 ) -> StatusRecord:
-    """Record the official class from a date (a commune decision); the open period before it is closed."""
+    """Record the official class from a date (a commune decision); the open period before it is closed.
+
+    ``standard_code`` is the standard the class was judged by (a review's own); by default the registry's."""
     open_record = household.status_records.filter(valid_to__isnull=True).first()
     if open_record:
         if valid_from <= open_record.valid_from:
@@ -281,7 +290,7 @@ def status_record_add(
         decision=decision.strip(),
         note=note,
         created_by=user,
-        standard_code=household.classification.get("standard", ""),
+        standard_code=household.classification.get("standard", "") if standard_code is None else standard_code,
     )
     record.full_clean()
     record.save()

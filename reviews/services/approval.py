@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.scoping import unit_scope_q
 from areas.models import AdministrativeUnit
-from households.choices import HouseholdClass
+from households.choices import CLASS_RANK, HouseholdClass
+from households.classification import standard_on
 from households.models import Household
 from households.services import status_record_add
 
@@ -25,7 +26,7 @@ from ..models import (
     TransitionRefused,
 )
 from ..snapshot import build_snapshot, certificate_snapshot
-from .common import _claim_round, _lock_round, _require_officer_of
+from .common import _claim_round, _class_before, _lock_round, _require_officer_of
 
 
 # --- submission and approval (step 5) -------------------------------------------------------------------
@@ -137,7 +138,12 @@ def review_round_recognise(
     *, round: ReviewRound, number: str, signed_on: date, signer_name: str, signer_form: str, user, expected_version: int
 ) -> RecognitionDecision:
     """Record the commune chairman's decision, issue the certificates, write each household's status from the
-    decision date, and lock the round (QĐ 24/2021, Điều 4 bước 5; Điều 5)."""
+    decision date, and lock the round (QĐ 24/2021, Điều 4 bước 5; Điều 5).
+
+    The results count toward the year reviewed: an escape is recorded from the decision date. A household the
+    review puts lower by a standard not yet in force (the first review under a new decree) is recorded from that
+    standard's first day, so that the new, higher line does not undo the year's escapes (_new_standard_starts).
+    """
     _require_officer_of(user, round)
     round.require(Action.RECOGNISE)
     submission = round.submissions.filter(state=SubmissionState.APPROVED).first()
@@ -175,13 +181,18 @@ def review_round_recognise(
     )
     serial = issued.count()
     errors = []
+    new_period_starts = _new_standard_starts(round, signed_on)
     for row in submission.snapshot["rows"]:
         household = households[row["household_id"]]
+        valid_from = signed_on
+        if new_period_starts and _ranks_lower(row["proposed_class"], _class_before(household, signed_on)):
+            valid_from = new_period_starts
         try:
             status_record_add(
                 household=household,
                 household_class=row["proposed_class"],
-                valid_from=signed_on,
+                valid_from=valid_from,
+                standard_code=round.standard_code,
                 decision=_("Quyết định số %(number)s ngày %(date)s")
                 % {"number": number, "date": signed_on.strftime("%d/%m/%Y")},
                 user=user,
@@ -203,6 +214,28 @@ def review_round_recognise(
         raise ValidationError(errors)
     round.recognise(user=user, comment=_("Quyết định số %(number)s") % {"number": number})
     return decision
+
+
+def _new_standard_starts(round: ReviewRound, signed_on: date) -> date | None:
+    """The first day of the round's standard when the decision is signed before that standard is in force.
+
+    The annual review of year N makes the lists for N+1 by the standard of 1/1/N+1 (reviews.calendar); when that
+    is a new standard (the 2026 review by NĐ 351/2025, whose lines apply from 01/01/2027 while 2026 keeps the
+    standard of NĐ 07/2021, Điều 3), its results still count toward the year reviewed, but a list it makes by the
+    new, higher line cannot apply before the line does.
+    """
+    if round.reference_date <= signed_on:
+        return None
+    try:
+        in_force = standard_on(signed_on).code
+    except ValueError:
+        return None
+    return round.reference_date if in_force != round.standard_code else None
+
+
+def _ranks_lower(proposed: str, official: str) -> bool:
+    """The proposed class is lower on the ladder poor < near-poor < average < non-poor than the official one."""
+    return proposed in CLASS_RANK and official in CLASS_RANK and CLASS_RANK[proposed] < CLASS_RANK[official]
 
 
 def may_reopen(user, round: ReviewRound) -> bool:
