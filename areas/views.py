@@ -107,7 +107,9 @@ class UnitFormMixin(RoleRequiredMixin):
 
 class UnitCreateView(UnitFormMixin, FormView):
     def get_instance(self):
-        parent = AdministrativeUnit.objects.visible_to(self.request.user).filter(pk=self.request.GET.get("parent") or 0)
+        raw = self.request.GET.get("parent", "")
+        # a hand-edited or mangled address ("2.226") opens the empty form instead of a server error
+        parent = AdministrativeUnit.objects.visible_to(self.request.user).filter(pk=int(raw) if raw.isdigit() else 0)
         return AdministrativeUnit(parent=parent.first())
 
     def get_initial(self):

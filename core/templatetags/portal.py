@@ -1,7 +1,9 @@
-"""Template helpers: Bootstrap classes on form widgets, Vietnamese number format."""
+"""Template helpers: Bootstrap classes on form widgets, Vietnamese number format, links only to pages that open."""
 
 from django import template
 from django.forms import CheckboxInput, RadioSelect, Select, SelectMultiple
+
+from accounts.permissions import user_may_open
 
 register = template.Library()
 
@@ -33,3 +35,15 @@ def vn_number(value):
         return f"{int(value):,}".replace(",", ".")
     except (TypeError, ValueError):
         return value
+
+
+@register.simple_tag(takes_context=True)
+def may_open(context, url_name, *args):
+    """Whether the signed-in user's role may open the page (the view's ``allowed_roles``, as the navigation reads
+    them), so that a page links only where the link would not end in a refusal::
+
+        {% may_open "households:update" household.pk as can_edit %}{% if can_edit %}<a …>{% endif %}
+    """
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return bool(user is not None and user_may_open(user, url_name, *args))
