@@ -158,7 +158,7 @@ def minutes_data(meeting: VillageMeeting) -> MeetingMinutes:
         # QĐ 24/2021, Điều 4 khoản 3: the Fatherland Front supervises the meeting, so its representative signs too.
         signers=(
             Signer(title="THƯ KÝ", name=meeting.secretary),
-            Signer(title="ĐẠI DIỆN ỦY BAN MTTQ VIỆT NAM XÃ", name=meeting.front_representative),
+            Signer(title="ĐẠI DIỆN MTTQ XÃ", name=meeting.front_representative),
             Signer(title="CHỦ TRÌ", name=meeting.chair),
         ),
     )
