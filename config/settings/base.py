@@ -117,12 +117,17 @@ CSRF_COOKIE_SAMESITE = "Lax"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(hours=env.float("AXES_COOLOFF_HOURS", default=1))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock the account where the failures come from, and an address that fails across many accounts
+# (docs/adr/0016-lockout-by-account-and-address.md; accounts/lockout.py).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)  # a shared office address
+# Reverse proxies in front of the portal that append to X-Forwarded-For (1 behind the compose TLS proxy).
+TRUSTED_PROXY_HOPS = env.int("DJANGO_TRUSTED_PROXY_HOPS", default=0)
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# Lock the account, not the office: commune offices share one public IP (docs/adr/0003-lockout-by-username.md).
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- Security headers ------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
