@@ -12,7 +12,13 @@ from .approval import (
 )
 from .common import StaleRoundError
 from .rounds import household_request_register, review_case_add, review_case_save, review_round_open
-from .steps import complaint_recheck, complaint_record, posting_start, village_meeting_record
+from .steps import (
+    complaint_recheck,
+    complaint_record,
+    posting_start,
+    village_meeting_problems,
+    village_meeting_record,
+)
 
 __all__ = [
     "StaleRoundError",
@@ -30,5 +36,6 @@ __all__ = [
     "review_round_submit",
     "submission_approve",
     "submission_return",
+    "village_meeting_problems",
     "village_meeting_record",
 ]

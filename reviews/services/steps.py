@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,29 +40,10 @@ def village_meeting_record(
     _lock_round(round)
     round.require(Action.MEETING)
     meeting.round, meeting.recorded_by = round, user
-    if meeting.village_id is None or meeting.village.parent_id != round.commune_id:
-        raise ValidationError({"village": _("Hãy chọn thôn, buôn của xã.")})
-    if meeting.held_at and meeting.held_at > timezone.now():
-        raise ValidationError(
-            {"held_at": _("Chỉ ghi kết quả cuộc họp đã diễn ra: thời gian họp không được sau bây giờ.")}
-        )
-    cases = {c.pk: c for c in round.cases.select_for_update().filter(household__village=meeting.village)}
-    if not agreeing:
-        raise ValidationError(_("Cuộc họp phải thảo luận ít nhất một hộ."))
-    errors = []
-    for case_id, count in agreeing.items():
+    cases = {c.pk: c for c in round.cases.select_for_update().filter(household__village_id=meeting.village_id)}
+    for case_id in agreeing:
         case = cases.get(case_id)
-        if case is None:
-            errors.append(_("Có hộ không thuộc thôn này."))
-        elif case.needs_survey:
-            errors.append(
-                _("Hộ %(code)s chưa có kết quả rà soát: chưa thể đưa ra họp.") % {"code": case.household.code}
-            )
-        elif case.status == CaseStatus.AGREED:
-            errors.append(
-                _("Hộ %(code)s đã được họp dân thống nhất: không biểu quyết lại.") % {"code": case.household.code}
-            )
-        elif case_versions is not None and case_versions.get(case_id) != case.version:
+        if case is not None and case_versions is not None and case_versions.get(case_id) != case.version:
             raise StaleRoundError(
                 _(
                     "Kết quả rà soát của hộ %(code)s vừa được sửa sau khi bạn mở trang, nên số người đồng ý đã nhập "
@@ -70,14 +51,10 @@ def village_meeting_record(
                 )
                 % {"code": case.household.code}
             )
-        elif count is None or count < 0 or count > (meeting.attendees or 0):
-            errors.append(
-                _("Số người đồng ý với hộ %(code)s phải từ 0 đến số người dự họp.") % {"code": case.household.code}
-            )
-    if errors:
-        raise ValidationError(errors)
+    problems = village_meeting_problems(round=round, meeting=meeting, agreeing=agreeing, cases=cases)
+    if problems:
+        raise ValidationError(problems)
     _claim_round(round, expected_version)
-    meeting.full_clean(exclude=["round"])
     meeting.save()
     for case_id, count in agreeing.items():
         case = cases[case_id]
@@ -101,6 +78,53 @@ def village_meeting_record(
         comment=_("%(village)s, %(n)s hộ được thảo luận.") % {"village": meeting.village, "n": len(agreeing)},
     )
     return meeting
+
+
+def village_meeting_problems(
+    *, round: ReviewRound, meeting: VillageMeeting, agreeing: dict[int, int | None], cases: dict | None = None
+) -> dict[str, list[str]]:
+    """Every reason the meeting cannot be recorded as typed, all at once (field name or NON_FIELD_ERRORS -> messages),
+    so that the officer corrects the form in one round. A vote that is not a whole number is passed as ``None``."""
+    problems: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        problems.setdefault(field, []).append(message)
+
+    if meeting.village_id is None or meeting.village.parent_id != round.commune_id:
+        add("village", _("Hãy chọn thôn, buôn của xã."))
+    if meeting.held_at and meeting.held_at > timezone.now():
+        add("held_at", _("Chỉ ghi kết quả cuộc họp đã diễn ra: thời gian họp không được sau bây giờ."))
+    try:
+        meeting.full_clean(exclude=["round", *problems])
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                add(field, message)
+    if not agreeing:
+        add(NON_FIELD_ERRORS, _("Cuộc họp phải thảo luận ít nhất một hộ."))
+    if cases is None:
+        cases = {c.pk: c for c in round.cases.filter(household__village_id=meeting.village_id)}
+    attendees = meeting.attendees if isinstance(meeting.attendees, int) and meeting.attendees > 0 else None
+    for case_id, count in agreeing.items():
+        case = cases.get(case_id)
+        if case is None:
+            add(NON_FIELD_ERRORS, _("Có hộ không thuộc thôn này."))
+        elif case.needs_survey:
+            add(
+                NON_FIELD_ERRORS,
+                _("Hộ %(code)s chưa có kết quả rà soát: chưa thể đưa ra họp.") % {"code": case.household.code},
+            )
+        elif case.status == CaseStatus.AGREED:
+            add(
+                NON_FIELD_ERRORS,
+                _("Hộ %(code)s đã được họp dân thống nhất: không biểu quyết lại.") % {"code": case.household.code},
+            )
+        elif count is None or count < 0 or (attendees is not None and count > attendees):
+            add(
+                NON_FIELD_ERRORS,
+                _("Số người đồng ý với hộ %(code)s phải từ 0 đến số người dự họp.") % {"code": case.household.code},
+            )
+    return problems
 
 
 # --- posting and complaints (step 4) --------------------------------------------------------------------

@@ -244,17 +244,37 @@ class MeetingCreateView(RoundActionMixin, TemplateView):
         ]
         return context
 
-    def perform(self, form):
+    def votes(self, form) -> tuple[dict[int, int | None], dict[int, int | None]]:
+        """The votes typed for the village's households (``None`` for one that is not a whole number, which the
+        service reports with the other problems) and the result versions the officer saw."""
         agreeing, versions = {}, {}
         for case in self.village_cases(form):
             raw = (self.request.POST.get(f"agree-{case.pk}") or "").strip()
             if raw == "":
                 continue
-            if not raw.isdigit():
-                raise ValidationError(_("Số người đồng ý phải là số nguyên."))
-            agreeing[case.pk] = int(raw)
+            agreeing[case.pk] = int(raw) if raw.isdigit() else None
             seen = self.request.POST.get(f"ver-{case.pk}", "")
             versions[case.pk] = int(seen) if seen.isdigit() else None
+        return agreeing, versions
+
+    def post(self, request, pk):
+        form = self.get_form(request.POST)
+        if form.is_valid():
+            return super().post(request, pk)
+        # Report the votes and the service's own checks together with the form's errors, not one kind per round.
+        agreeing, _versions = self.votes(form)
+        problems = services.village_meeting_problems(round=self.get_round(), meeting=form.instance, agreeing=agreeing)
+        for field, texts in problems.items():
+            if field in form.fields and not form.fields[field].widget.is_hidden:
+                if field not in form.errors:  # the form's own message about this field comes first
+                    form.add_error(field, texts)
+            else:
+                for text in texts:
+                    form.add_error(None, text)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def perform(self, form):
+        agreeing, versions = self.votes(form)
         services.village_meeting_record(
             round=self.get_round(),
             meeting=form.instance,
