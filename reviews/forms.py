@@ -65,6 +65,7 @@ class SurveyForm(forms.ModelForm):
     surveyed_on = forms.DateField(
         label=_("Ngày rà soát (phỏng vấn hộ)"),
         widget=DateInput(),
+        required=False,  # left empty: the day the sheet is saved
         help_text=_("Tuổi của thành viên và hạn thẻ BHYT được xét tại ngày này."),
     )
 
@@ -88,7 +89,7 @@ class SurveyForm(forms.ModelForm):
 
     def clean_surveyed_on(self):
         day = self.cleaned_data["surveyed_on"]
-        if day > timezone.localdate():
+        if day and day > timezone.localdate():
             raise forms.ValidationError(_("Ngày rà soát không được sau hôm nay."))
         return day
 
