@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     EscapeRegistration,
@@ -17,6 +18,16 @@ class PovertyStandardAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "valid_from", "valid_to", "provisional", "updated_at")
     readonly_fields = ("name", "legal_basis", "valid_from", "valid_to", "provisional", "updated_at")
     fields = ("code", "definition", "name", "legal_basis", "valid_from", "valid_to", "provisional", "updated_at")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.base_fields["definition"].help_text = _(
+            "Mỗi chỉ số có “tag” (V: đã đối chiếu văn bản, P: đối chiếu một phần, U: chưa đối chiếu) và “source” "
+            "(điều, khoản đã đối chiếu, hoặc văn bản cần đối chiếu); các mức, quy tắc, điểm và độ tuổi lao động ghi "
+            "trong “statuses”. Khi đã đối chiếu với văn bản chính thức: sửa giá trị nếu cần, đổi “tag” thành “V” và "
+            "ghi điều, khoản vào “source”. Các lần phân loại sau dùng nội dung đã lưu."
+        )
+        return form
 
 
 @admin.register(ProvinceIncomeLine)

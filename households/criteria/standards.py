@@ -23,6 +23,40 @@ from .formatting import check_area_type, format_date
 # NĐ 07/2021, Điều 3 khoản 2 and NĐ 351/2025: poor/near-poor only at or below the line ("line_and_deprivation").
 RULES = ("income_or_band", "line_and_deprivation")
 
+# How far a value has been checked against the legal text (the tags of domain.md §0): "V" verified (``source`` is
+# the citation), "P" partly verified and "U" unverified (``source`` says which text to check). Only "V" is final;
+# an administrator corrects the others in the standard's definition.
+TAGS = ("V", "P", "U")
+# The values of a standard, besides its indicators, that carry their own tag.
+STATUS_KEYS = (
+    "poverty_line",
+    "near_poverty_line",
+    "average_upper",
+    "low_income_worker_upper",
+    "rule",
+    "deprivation_threshold",
+    "proxy",
+    "working_age",
+)
+
+
+@dataclass(frozen=True)
+class ValueStatus:
+    """The legal status of one value: its verification tag and the citation (V) or the text to check (P, U)."""
+
+    tag: str
+    source: str
+
+    def __post_init__(self) -> None:
+        if self.tag not in TAGS:
+            raise ValueError(f"Mức kiểm chứng “{self.tag}” không hợp lệ (chỉ nhận {', '.join(TAGS)}).")
+        if not isinstance(self.source, str) or not self.source.strip():
+            raise ValueError("Cần ghi căn cứ (đã đối chiếu) hoặc văn bản cần đối chiếu cho mức kiểm chứng.")
+
+    @property
+    def provisional(self) -> bool:
+        return self.tag != "V"
+
 
 @dataclass(frozen=True)
 class IncomeLines:
@@ -52,9 +86,18 @@ class IndicatorSpec:
     provisional: bool
     # Excluded from hashing (a mapping is not hashable); frozen read-only by __post_init__.
     params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    # Verification tag of the condition (TAGS) and its citation or the text to check; without a tag, the older
+    # ``provisional`` flag gives "P" or "V". ``provisional`` always follows the tag.
+    tag: str = ""
+    source: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", _freeze(dict(self.params)))
+        if not self.tag:
+            object.__setattr__(self, "tag", "P" if self.provisional else "V")
+        if self.tag not in TAGS:
+            raise ValueError(f"Chỉ số “{self.code}”: mức kiểm chứng “{self.tag}” không hợp lệ (chỉ nhận V, P, U).")
+        object.__setattr__(self, "provisional", self.tag != "V")
         schema.check_indicator(self.code, self.params, f"Chỉ số “{self.code}”")
         for label, text in (("lĩnh vực", self.dimension), ("tên", self.name), ("điều kiện thiếu hụt", self.condition)):
             if not isinstance(text, str) or not text.strip():
@@ -102,8 +145,14 @@ class Standard:
     working_age: tuple[int, int]
     # Short citation used in sentences ("Hộ nghèo theo Nghị định 07/2021/NĐ-CP: …"); falls back to ``name``.
     instrument: str = ""
+    # The legal status of each value of STATUS_KEYS (a value without an entry is shown as not yet tagged).
+    statuses: Mapping[str, ValueStatus] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "statuses", MappingProxyType(dict(self.statuses)))
+        unknown = sorted(set(self.statuses) - set(STATUS_KEYS))
+        if unknown:
+            raise ValueError(f"Chuẩn “{self.code}”: “statuses” có mục không hợp lệ: {', '.join(unknown)}.")
         object.__setattr__(self, "indicators", tuple(self.indicators))
         object.__setattr__(self, "notes", tuple(self.notes))
         object.__setattr__(self, "working_age", tuple(self.working_age))
@@ -186,6 +235,7 @@ def standard_from_dict(data: dict) -> Standard:
         notes=tuple(notes),
         working_age=(working_age[0], working_age[1]),
         instrument=schema.get(data, "instrument", where, str, optional=True) or "",
+        statuses=_statuses(schema.get(data, "statuses", where, dict, optional=True) or {}, where),
     )
 
 
@@ -208,6 +258,11 @@ def standard_to_dict(standard: Standard) -> dict:
         "working_age": list(standard.working_age),
         "provisional": standard.provisional,
         "notes": list(standard.notes),
+        "statuses": {
+            key: {"tag": status.tag, "source": status.source}
+            for key in STATUS_KEYS
+            if (status := standard.statuses.get(key)) is not None
+        },
         "proxy": None
         if proxy is None
         else {
@@ -223,7 +278,8 @@ def standard_to_dict(standard: Standard) -> dict:
                 "dimension": spec.dimension,
                 "name": spec.name,
                 "condition": spec.condition,
-                "provisional": spec.provisional,
+                "tag": spec.tag,
+                "source": spec.source,
                 "params": _thaw(spec.params),
             }
             for spec in standard.indicators
@@ -287,14 +343,31 @@ def _indicator(data: Any, where: str) -> IndicatorSpec:
         raise ValueError(f"{where}: phải là một đối tượng JSON.")
     code = schema.text(data, "code", where)
     where = f"{where} (“{code}”)"
+    tag = schema.get(data, "tag", where, str, optional=True) or ""
     return IndicatorSpec(
         code=code,
         dimension=schema.text(data, "dimension", where),
         name=schema.text(data, "name", where),
         condition=schema.text(data, "condition", where),
-        provisional=schema.get(data, "provisional", where, bool),
+        # Older definitions only say whether the condition is provisional; a tag says how far it was checked.
+        provisional=tag != "V" if tag else schema.get(data, "provisional", where, bool),
         params=schema.get(data, "params", where, dict, optional=True) or {},
+        tag=tag,
+        source=schema.get(data, "source", where, str, optional=True) or "",
     )
+
+
+def _statuses(data: Mapping, where: str) -> dict[str, ValueStatus]:
+    statuses = {}
+    for key, item in data.items():
+        inner = f"{where}, mức kiểm chứng của “{key}”"
+        if not isinstance(item, Mapping):
+            raise ValueError(f"{inner}: phải là một đối tượng JSON có “tag” và “source”.")
+        tag, source = schema.text(item, "tag", inner), schema.text(item, "source", inner)
+        if tag not in TAGS:
+            raise ValueError(f"{inner}: “tag” chỉ nhận {', '.join(TAGS)}, nhận được {tag!r}.")
+        statuses[key] = ValueStatus(tag=tag, source=source)
+    return statuses
 
 
 def _proxy(data: Mapping, where: str) -> ProxyRule:

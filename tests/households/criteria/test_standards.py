@@ -12,6 +12,8 @@ import pytest
 
 from households.criteria import (
     INDICATOR_CODES,
+    STATUS_KEYS,
+    TAGS,
     IncomeLines,
     check_timeline,
     load_default_standards,
@@ -103,14 +105,57 @@ def test_indicator_sets(qd59, nd07, nd351):
     assert set(INDICATOR_CODES) == set(qd59.indicator_codes) | set(nd07.indicator_codes) | set(nd351.indicator_codes)
 
 
-def test_provisional_items_are_marked_with_notes(standards, nd351):
+def test_every_value_says_how_far_it_was_checked(standards, nd351):
+    # domain.md §0: [V] verified (the citation is given), [P]/[U] provisional (the text to check is given).
     assert nd351.provisional
     for standard in standards:
-        assert standard.notes, standard.code
         assert standard.working_age == (15, 60)
-        # Every deprivation condition is [P] or [U] in domain.md §1.2–1.5.
-        assert all(spec.provisional for spec in standard.indicators)
         assert all(spec.name and spec.condition and spec.dimension for spec in standard.indicators)
+        for spec in standard.indicators:
+            assert spec.tag in TAGS and spec.source.strip(), (standard.code, spec.code)
+            assert spec.provisional == (spec.tag != "V")
+        for key in STATUS_KEYS:
+            if getattr(standard, key) is not None:
+                assert key in standard.statuses, (standard.code, key)
+        # Nothing about the standard is left as a blanket warning in the notes.
+        assert not any("nguồn thứ cấp" in note or "cần đối chiếu" in note for note in standard.notes)
+
+
+@pytest.mark.parametrize(
+    ("code", "key", "tag", "cites"),
+    [
+        ("ND07_2021", "poverty_line", "V", "Nghị định 07/2021/NĐ-CP, Điều 3"),  # domain.md §1.3 [V]
+        ("ND07_2021", "rule", "V", "Điều 3 khoản 2"),
+        ("ND07_2021", "proxy", "V", "Thông tư 07/2021/TT-BLĐTBXH"),  # domain.md §2.6 [V]
+        ("ND07_2021", "average_upper", "P", "Điều 3 khoản 2"),  # bounds [P]
+        ("QD59_2015", "average_upper", "U", "Quyết định 59/2015/QĐ-TTg"),  # domain.md §1.2 [U]
+        ("ND351_2025", "poverty_line", "V", "Nghị định 351/2025/NĐ-CP"),  # domain.md §1.5 [V]
+        ("ND351_2025", "working_age", "U", "Thông tư 07/2021/TT-BLĐTBXH"),
+    ],
+)
+def test_value_statuses(standards, code, key, tag, cites):
+    status = next(s for s in standards if s.code == code).statuses[key]
+    assert status.tag == tag and cites in status.source
+
+
+def test_indicator_statuses(nd07, nd351):
+    # domain.md §1.3: conditions [P], indicator 12 [U]; §1.5: the new indicators' conditions are not published.
+    assert nd07.indicator("health_insurance").tag == "P"
+    assert "Phụ lục, chỉ số 4" in nd07.indicator("health_insurance").source
+    assert nd07.indicator("information_devices").tag == "U"
+    assert nd351.indicator("waste").tag == "U" and nd351.indicator("digital_services").tag == "U"
+
+
+def test_an_older_definition_without_tags_still_reads(nd07):
+    data = standard_to_dict(nd07)
+    data.pop("statuses")
+    for item in data["indicators"]:
+        item.pop("tag"), item.pop("source")
+        item["provisional"] = item["code"] != "housing_area"
+    standard = standard_from_dict(data)
+    assert standard.indicator("housing_area").tag == "V" and not standard.indicator("housing_area").provisional
+    assert standard.indicator("latrine").tag == "P" and standard.indicator("latrine").provisional
+    assert standard.statuses == {}
 
 
 def test_proxy_rules(qd59, nd07):
@@ -185,6 +230,10 @@ def _set_params(code, params):
         (lambda d: d.update(average_upper={"rural": 1_000_000, "urban": 3_000_000}), "mức sống trung bình"),
         (lambda d: d.update(provisional="no"), "true hoặc false"),
         (lambda d: d.update(working_age=[60, 15]), "độ tuổi lao động"),
+        (lambda d: d["indicators"][0].update(tag="X"), "mức kiểm chứng"),
+        (lambda d: d["statuses"].update(poverty_line={"tag": "V"}), "thiếu trường “source”"),
+        (lambda d: d["statuses"].update(poverty_line={"tag": "Y", "source": "x"}), "chỉ nhận V, P, U"),
+        (lambda d: d["statuses"].update(income={"tag": "V", "source": "x"}), "không hợp lệ: income"),
         (lambda d: d.update(indicators=[]), "chưa có chỉ số"),
         (lambda d: d["indicators"].append(copy.deepcopy(d["indicators"][0])), "bị lặp"),
         (lambda d: d["indicators"][0].update(code="poverty"), "mã chỉ số không hợp lệ"),
