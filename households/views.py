@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -11,6 +12,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from accounts.choices import Role
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
+from core.confirm import ReasonConfirmMixin
 
 from . import services
 from .choices import HouseholdClass
@@ -166,32 +168,32 @@ class HouseholdUpdateView(HouseholdEditMixin, TemplateView):
     pass
 
 
-class HouseholdArchiveView(RoleRequiredMixin, HouseholdScopeMixin, TemplateView):
+class HouseholdArchiveView(ReasonConfirmMixin, RoleRequiredMixin, HouseholdScopeMixin, TemplateView):
+    """Archive a household with a reason (it leaves the lists, its history stays)."""
+
     allowed_roles = EDITORS
     template_name = "households/household_archive.html"
+    form_class = ArchiveForm
+
+    def get_confirmed(self) -> Household:
+        return self.get_household()
 
     def get_context_data(self, **kwargs):
-        household = self.get_household()
-        form = kwargs.pop("form", None) or ArchiveForm(initial={"version": household.version})
-        return super().get_context_data(household=household, form=form, **kwargs)
+        return super().get_context_data(household=self.get_household(), **kwargs)
 
-    def post(self, request, *args, **kwargs):
-        household = self.get_household()
-        form = ArchiveForm(request.POST)
-        if form.is_valid():
-            try:
-                services.household_archive(
-                    household=household,
-                    reason=form.cleaned_data["reason"],
-                    user=request.user,
-                    expected_version=form.cleaned_data["version"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Đã lưu trữ hộ %(code)s.") % {"code": household.code})
-                return redirect("households:detail", pk=household.pk)
-        return self.render_to_response(self.get_context_data(form=form))
+    def perform(self, form) -> None:
+        services.household_archive(
+            household=self.get_household(),
+            reason=form.cleaned_data["reason"],
+            user=self.request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+
+    def get_success_message(self) -> str:
+        return _("Đã lưu trữ hộ %(code)s.") % {"code": self.get_household().code}
+
+    def get_success_url(self) -> str:
+        return reverse("households:detail", kwargs={"pk": self.get_household().pk})
 
 
 class MemberMoveView(RoleRequiredMixin, TemplateView):

@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
+from core.confirm import ReasonConfirmMixin
 
 from . import targets as target_services
 from .excel.targets import target_filename, target_workbook
@@ -293,33 +294,34 @@ class EscapeRegistrationCreateView(RoleRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
-class EscapeRegistrationWithdrawView(RoleRequiredMixin, TemplateView):
+class EscapeRegistrationWithdrawView(ReasonConfirmMixin, RoleRequiredMixin, TemplateView):
+    """Withdraw a registration with a reason; it stays on file as withdrawn (the service refuses a second time)."""
+
     allowed_roles = REGISTRARS
     template_name = "households/escape_registration_withdraw.html"
+    form_class = WithdrawForm
 
     def get_registration(self) -> EscapeRegistration:
-        return get_object_or_404(
-            EscapeRegistration.objects.visible_to(self.request.user).select_related("household__village"),
-            pk=self.kwargs["pk"],
-        )
+        if not hasattr(self, "_registration"):
+            self._registration = get_object_or_404(
+                EscapeRegistration.objects.visible_to(self.request.user).select_related("household__village"),
+                pk=self.kwargs["pk"],
+            )
+        return self._registration
+
+    def get_confirmed(self) -> EscapeRegistration:
+        return self.get_registration()
 
     def get_context_data(self, **kwargs):
-        form = kwargs.pop("form", None) or WithdrawForm()
-        return super().get_context_data(registration=self.get_registration(), form=form, **kwargs)
+        return super().get_context_data(registration=self.get_registration(), **kwargs)
 
-    def post(self, request, *args, **kwargs):
-        registration = self.get_registration()
-        form = WithdrawForm(request.POST)
-        if form.is_valid():
-            try:
-                target_services.escape_registration_withdraw(
-                    registration=registration, reason=form.cleaned_data["reason"], user=request.user
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request, _("Đã rút đăng ký thoát nghèo của hộ %(code)s.") % {"code": registration.household.code}
-                )
-                return redirect(f"{reverse('households:targets')}?nam={registration.year}")
-        return self.render_to_response(self.get_context_data(form=form))
+    def perform(self, form) -> None:
+        target_services.escape_registration_withdraw(
+            registration=self.get_registration(), reason=form.cleaned_data["reason"], user=self.request.user
+        )
+
+    def get_success_message(self) -> str:
+        return _("Đã rút đăng ký thoát nghèo của hộ %(code)s.") % {"code": self.get_registration().household.code}
+
+    def get_success_url(self) -> str:
+        return f"{reverse('households:targets')}?nam={self.get_registration().year}"

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -14,6 +15,7 @@ from accounts.choices import Role
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
+from core.confirm import ReasonConfirmMixin
 from households.models import Household
 
 from . import selectors, services
@@ -290,12 +292,13 @@ class BenefitUpdateView(RoleRequiredMixin, BenefitScopeMixin, TemplateView):
         )
 
 
-class BenefitCancelView(RoleRequiredMixin, BenefitScopeMixin, TemplateView):
+class BenefitCancelView(ReasonConfirmMixin, RoleRequiredMixin, BenefitScopeMixin, TemplateView):
     """Confirm and cancel a wrongly recorded benefit with a reason (no hard delete); same rule as editing:
     commune officers of the household's commune (scoping), out of scope is a 404."""
 
     allowed_roles = EDITORS
     template_name = "programs/benefit_cancel.html"
+    form_class = CancelForm
 
     def get_benefit(self) -> Benefit:
         benefit = super().get_benefit()
@@ -303,30 +306,22 @@ class BenefitCancelView(RoleRequiredMixin, BenefitScopeMixin, TemplateView):
             raise Http404
         return benefit
 
-    def get(self, request, *args, **kwargs):
-        benefit = self.get_benefit()
-        return self.render_to_response(self.get_context_data(form=CancelForm(initial={"version": benefit.version})))
+    def get_confirmed(self) -> Benefit:
+        return self.get_benefit()
 
-    def post(self, request, *args, **kwargs):
-        benefit = self.get_benefit()
-        form = CancelForm(request.POST)
-        if form.is_valid():
-            try:
-                services.benefit_cancel(
-                    benefit=benefit,
-                    reason=form.cleaned_data["reason"],
-                    user=request.user,
-                    expected_version=form.cleaned_data["version"],
-                )
-            except ValidationError as error:
-                if hasattr(error, "error_dict") and "reason" in error.error_dict:
-                    form.add_error("reason", error.error_dict["reason"])
-                else:
-                    form.add_error(None, error)
-            else:
-                messages.success(request, _("Đã huỷ bản ghi: %(benefit)s.") % {"benefit": benefit})
-                return redirect("programs:benefit", benefit.pk)
-        return self.render_to_response(self.get_context_data(form=form))
+    def perform(self, form) -> None:
+        services.benefit_cancel(
+            benefit=self.get_benefit(),
+            reason=form.cleaned_data["reason"],
+            user=self.request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+
+    def get_success_message(self) -> str:
+        return _("Đã huỷ bản ghi: %(benefit)s.") % {"benefit": self.get_benefit()}
+
+    def get_success_url(self) -> str:
+        return reverse("programs:benefit", args=[self.get_benefit().pk])
 
     def get_context_data(self, **kwargs):
         benefit = self.get_benefit()

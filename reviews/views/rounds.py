@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -11,6 +12,7 @@ from django.views.generic import ListView, TemplateView
 
 from accounts.permissions import RoleRequiredMixin
 from areas.choices import UnitLevel
+from core.confirm import ReasonConfirmMixin
 from households.choices import HouseholdClass
 from households.models import StatusRecord
 
@@ -434,22 +436,30 @@ class RecognitionView(RoundActionMixin, TemplateView):
         )
 
 
-class RoundReopenView(RoundFormOnPageView):
+class RoundReopenView(ReasonConfirmMixin, RoundDetailView):
+    """Reopen a recognised or approved round with a reason, from the round page; when refused, the round page
+    again with the reason as typed, the version the page now shows and why at the top."""
+
     allowed_roles = APPROVERS
+    http_method_names = ["post"]
+    form_class = ReopenForm
+    form_context_name = "reopen_form"
+    refusal_as_message = True
+    fresh_version_after_refusal = True
 
-    def bound_form(self):
-        return ReopenForm(self.request.POST)
+    def get_confirmed(self):
+        return self.get_round()
 
-    def perform(self, form):
+    def perform(self, form) -> None:
         services.review_round_reopen(
             round=self.get_round(),
             user=self.request.user,
             reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data["version"],
         )
-        self.success_message = _("Đã mở lại đợt rà soát (lần %(n)s).") % {"n": self.get_round().revision}
 
-    def context_for(self, form):
-        # the reason as typed; the version of the round as the page now shows it
-        version = type(self.get_round()).objects.filter(pk=self.get_round().pk).values_list("version", flat=True)[0]
-        return {"reopen_form": ReopenForm({"reason": self.request.POST.get("reason", ""), "version": version})}
+    def get_success_message(self) -> str:
+        return _("Đã mở lại đợt rà soát (lần %(n)s).") % {"n": self.get_round().revision}
+
+    def get_success_url(self) -> str:
+        return reverse("reviews:detail", kwargs={"pk": self.get_round().pk})

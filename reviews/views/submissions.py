@@ -1,8 +1,7 @@
 """District and province staff: the communes' submissions, their summaries and diffs, approve or return."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -10,6 +9,7 @@ from django.views.generic import ListView, TemplateView
 
 from accounts.choices import Role
 from accounts.permissions import RoleRequiredMixin
+from core.confirm import ReasonConfirmMixin
 from households.choices import HouseholdClass
 from households.views_excel import xlsx_response
 
@@ -19,7 +19,7 @@ from ..forms import (
     CommentForm,
 )
 from ..models import Submission
-from .common import APPROVERS, READERS, _errors
+from .common import APPROVERS, READERS
 
 
 # --- district and province: submissions ---------------------------------------------------------------
@@ -89,45 +89,58 @@ class SubmissionExcelView(RoleRequiredMixin, View):
         return xlsx_response(excel.submission_workbook(submission), excel.submission_filename(submission))
 
 
-class SubmissionDecideView(SubmissionDetailView):
+class SubmissionDecideView(ReasonConfirmMixin, SubmissionDetailView):
     """Approve or return (with a mandatory comment) one submission; when refused, the page again with the comment
-    as typed."""
+    as typed and the version of the submission as it is now."""
 
     allowed_roles = APPROVERS
     http_method_names = ["post"]
-    action = "approve"
+    form_class = CommentForm
+    form_context_name = "comment_form"
+    reason_field = "comment"
+    refusal_as_message = True
+    fresh_version_after_refusal = True
 
-    def post(self, request, pk):
-        submission = self.get_submission()
-        form = CommentForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise ValidationError(_("Trang đã cũ, hãy tải lại."))
-            service = services.submission_approve if self.action == "approve" else services.submission_return
-            service(
-                submission=submission,
-                user=request.user,
-                comment=form.cleaned_data["comment"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as error:
-            messages.error(request, _errors(error))
-            # the page shows the submission as it is now: the comment as typed, the version of what is shown
-            version = Submission.objects.filter(pk=submission.pk).values_list("round__version", flat=True).first()
-            again = CommentForm({"comment": request.POST.get("comment", ""), "version": version})
-            return self.render_to_response(self.get_context_data(comment_form=again))
-        if self.action == "approve":
-            messages.success(request, _("Đã duyệt danh sách của %(commune)s.") % {"commune": submission.round.commune})
-        else:
-            messages.success(
-                request, _("Đã trả lại danh sách cho %(commune)s.") % {"commune": submission.round.commune}
-            )
-        return redirect("reviews:submissions")
+    def get_confirmed(self) -> Submission:
+        if not hasattr(self, "_submission"):
+            self._submission = self.get_submission()
+        return self._submission
+
+    def version_of(self, submission) -> int:
+        return submission.round.version  # a submission is locked with its round
+
+    def current_version(self) -> int:
+        return Submission.objects.filter(pk=self.kwargs["pk"]).values_list("round__version", flat=True).first()
+
+    def decide(self, **kwargs) -> None:
+        raise NotImplementedError
+
+    def perform(self, form) -> None:
+        self.decide(
+            submission=self.get_confirmed(),
+            user=self.request.user,
+            comment=form.cleaned_data["comment"],
+            expected_version=form.cleaned_data["version"],
+        )
+
+    def refused_message(self, form) -> str:
+        return " ".join(message for errors in form.errors.values() for message in errors)
+
+    def get_success_url(self) -> str:
+        return reverse("reviews:submissions")
 
 
 class SubmissionApproveView(SubmissionDecideView):
-    action = "approve"
+    def decide(self, **kwargs) -> None:
+        services.submission_approve(**kwargs)
+
+    def get_success_message(self) -> str:
+        return _("Đã duyệt danh sách của %(commune)s.") % {"commune": self.get_confirmed().round.commune}
 
 
 class SubmissionReturnView(SubmissionDecideView):
-    action = "return"
+    def decide(self, **kwargs) -> None:
+        services.submission_return(**kwargs)
+
+    def get_success_message(self) -> str:
+        return _("Đã trả lại danh sách cho %(commune)s.") % {"commune": self.get_confirmed().round.commune}
