@@ -19,6 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from core.formatting import number  # noqa: E402 - after the project is on the path
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 base_url = os.environ["DATABASE_URL"].rsplit("/", 1)
 os.environ["DATABASE_URL"] = f"{base_url[0]}/{base_url[1]}_bench"
@@ -88,9 +90,9 @@ def main() -> None:
             seconds = time.perf_counter() - started
         memory = ""
         if args.memory:
-            memory = f"  peak {tracemalloc.get_traced_memory()[1] / 2**20:6.1f} MiB"
+            memory = f"  peak {number(tracemalloc.get_traced_memory()[1] / 2**20, 1):>6} MiB"
             tracemalloc.stop()
-        print(f"{label:<12} {seconds:7.2f} s  {counted[0]:6d} queries{memory}")
+        print(f"{label:<12} {number(seconds, 2):>7} s  {number(counted[0]):>6} queries{memory}")
         if profiler:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
         return result
@@ -99,6 +101,7 @@ def main() -> None:
     if os.environ.get("BENCH_QUERIES"):
         sys.path.insert(0, "/tmp")
         import qcount
+
         qcount.top(lambda: household_import(sheet=sheet, user=officer, commit=False))
     dry = phase("dry run", lambda: household_import(sheet=sheet, user=officer, commit=False))
     assert dry.ok, dry.sorted_errors()[:5]
@@ -106,7 +109,9 @@ def main() -> None:
     assert done.committed and len(done.created) == args.households
     again = phase("re-import", lambda: household_import(sheet=sheet, user=officer, commit=True))
     assert len(again.unchanged) == args.households
-    print(f"{args.households} households, {done.members} members, file {len(content) / 1024:.0f} KiB")
+    print(
+        f"{number(args.households)} households, {number(done.members)} members, file {number(len(content) / 1024)} KiB"
+    )
 
 
 if __name__ == "__main__":

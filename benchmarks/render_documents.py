@@ -17,6 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from core.formatting import number  # noqa: E402 - after the project is on the path
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 
@@ -39,8 +41,8 @@ def main() -> None:
         start = time.perf_counter()
         pdf = fn()
         elapsed = time.perf_counter() - start
-        per = f", {elapsed / count * 1000:.0f} ms each" if count > 1 else ""
-        print(f"{label:<40} {elapsed:6.2f} s{per}  ({len(pdf) / 1024:.0f} KiB)")
+        per = f", {number(elapsed / count * 1000)} ms each" if count > 1 else ""
+        print(f"{label:<40} {number(elapsed, 2):>6} s{per}  ({number(len(pdf) / 1024)} KiB)")
 
     certificates = [samples.certificate(i, 3 + i % 8) for i in range(1, args.certificates + 1)]
     label = f"{args.certificates} certificates, one PDF"

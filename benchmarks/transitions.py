@@ -22,6 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from core.formatting import number  # noqa: E402 - after the project is on the path
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 base_url = os.environ["DATABASE_URL"].rsplit("/", 1)
 os.environ["DATABASE_URL"] = f"{base_url[0]}/{base_url[1]}_bench_transitions"
@@ -63,8 +65,8 @@ def main() -> None:
     households_generate(communes=demo_communes(), per_commune=args.per_commune, seed=2021)
     loaded = demo_targets_load(seed=2021)
     print(
-        f"data: {Household.objects.count()} households, {StatusRecord.objects.count()} status records "
-        f"({loaded.histories} new histories, {time.perf_counter() - started:.1f} s)"
+        f"data: {number(Household.objects.count())} households, {number(StatusRecord.objects.count())} status "
+        f"records ({number(loaded.histories)} new histories, {number(time.perf_counter() - started, 1)} s)"
     )
 
     province_staff = User.objects.get(username="tinh.gialai")
@@ -86,7 +88,7 @@ def main() -> None:
                 result = func()
                 seconds = time.perf_counter() - begin
             best = seconds if best is None else min(best, seconds)
-        print(f"{label:<40} {best * 1000:8.1f} ms  {counted[0]:3d} queries")
+        print(f"{label:<40} {number(best * 1000, 1):>8} ms  {number(counted[0]):>3} queries")
         return result
 
     for level in ("village", "commune", "district", "province"):

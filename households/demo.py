@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
+from core import formatting
 from core.demo import DISTRICT_CODES, PROVINCE_CODE
 
 from . import criteria
@@ -685,11 +686,11 @@ def _dedupe_ids(batch: list["Planned"]) -> None:
 
 
 def vn_number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
+    return formatting.number(value)
 
 
 def vn_decimal(value: float, places: int = 1) -> str:
-    return f"{value:.{places}f}".replace(".", ",")
+    return formatting.number(value, places)
 
 
 def _plain(text: str) -> str:

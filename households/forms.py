@@ -213,7 +213,9 @@ class ArchiveForm(forms.Form):
 
 
 class MoveMemberForm(forms.Form):
-    target = forms.ModelChoiceField(label=_("Chuyển đến hộ"), queryset=Household.objects.none())
+    target = forms.ModelChoiceField(
+        label=_("Chuyển đến hộ"), queryset=Household.objects.none(), empty_label=_("— Chọn hộ —")
+    )
     relationship = forms.ChoiceField(label=_("Quan hệ với chủ hộ mới"), choices=Relationship.choices)
 
     def __init__(self, *args, user=None, household=None, **kwargs):

@@ -129,7 +129,9 @@ class BenefitForm(forms.ModelForm):
 class BenefitFilterForm(forms.Form):
     q = forms.CharField(label=_("Tìm mã hộ, họ tên, số thẻ"), required=False)
     year = forms.IntegerField(label=_("Năm"), required=False, min_value=2000, max_value=2100)
-    village = forms.ModelChoiceField(label=_("Thôn, buôn"), queryset=None, required=False)
+    village = forms.ModelChoiceField(
+        label=_("Thôn, buôn"), queryset=None, required=False, empty_label=_("— Tất cả thôn, buôn —")
+    )
     status = forms.ChoiceField(
         label=_("Phân loại hộ khi hỗ trợ"), required=False, choices=[("", _("Tất cả"))] + list(TargetStatus.choices)
     )
@@ -217,7 +219,7 @@ class PaymentForm(QuarterForm):
 class PeriodForm(forms.Form):
     """Unit and period of the figures page: a half-year, a whole year, or from–to dates."""
 
-    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None, required=False)
+    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None, required=False, empty_label=_("— Chọn đơn vị —"))
     year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100, required=False)
     half = forms.TypedChoiceField(
         label=_("Kỳ"),

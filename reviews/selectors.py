@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
+from core import formatting
 from households.choices import HouseholdClass, HouseholdState
 from households.models import Household, PovertyStandard, StatusRecord
 
@@ -234,7 +235,7 @@ def previous_submission(submission: Submission) -> Submission | None:
 
 
 def _rate(count: int, total: int) -> str:
-    return f"{count * 100 / total:.2f}".replace(".", ",") if total else "—"
+    return formatting.number(count * 100 / total, 2) if total else "—"
 
 
 _UNSET = object()

@@ -2,8 +2,10 @@
 
 from django import template
 from django.forms import CheckboxInput, RadioSelect, Select, SelectMultiple
+from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import user_may_open
+from core import formatting
 
 register = template.Library()
 
@@ -20,6 +22,7 @@ def bootstrap(field):
         css = "form-control"
     if field.errors:
         css += " is-invalid"
+    _replace_dashes(field.field)
     attrs = {"class": css}
     if field.errors:
         attrs["aria-invalid"] = "true"
@@ -28,13 +31,29 @@ def bootstrap(field):
     return field.as_widget(attrs=attrs)
 
 
+DJANGO_EMPTY_LABEL = "---------"
+EMPTY_LABEL = _("— Chọn —")
+
+
+def _replace_dashes(form_field) -> None:
+    """Django's empty choice "---------" reads as a broken list to an officer: say "— Chọn —" instead (a filter
+    that means "all" names its own empty label, e.g. "— Tất cả thôn, buôn —")."""
+    if getattr(form_field, "empty_label", None) == DJANGO_EMPTY_LABEL:
+        form_field.empty_label = EMPTY_LABEL
+    choices = getattr(form_field, "choices", None)
+    if isinstance(choices, list) and any(label == DJANGO_EMPTY_LABEL for _value, label in choices):
+        form_field.choices = [(v, EMPTY_LABEL if label == DJANGO_EMPTY_LABEL else label) for v, label in choices]
+
+
 @register.filter
-def vn_number(value):
-    """1234567 -> "1.234.567" whatever the active language (administrative convention)."""
-    try:
-        return f"{int(value):,}".replace(",", ".")
-    except (TypeError, ValueError):
+def vn_number(value, places=0):
+    """1234567 -> "1.234.567"; ``rate|vn_number:2`` -> "3,50" — whatever the active language (administrative
+    convention; core.formatting). Anything that is not a number is shown unchanged."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool) or not formatting.is_number(value):
         return value
+    return formatting.number(value, int(places))
 
 
 @register.simple_tag(takes_context=True)

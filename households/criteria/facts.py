@@ -36,7 +36,7 @@ WATER_SOURCES = {
     "bottled": "nước mua (bình, téc)",
     "unprotected_well": "giếng đào không được bảo vệ",
     "surface_water": "nước sông, suối, ao, hồ",
-    "other": "nguồn khác",
+    "other": "nguồn nước khác",
 }
 
 LATRINE_TYPES = {

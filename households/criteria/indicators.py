@@ -323,7 +323,10 @@ def _latrine(household: HouseholdFacts, spec: IndicatorSpec, ctx: _Context) -> I
     kind = household.latrine
     if kind is None:
         return _household(spec, None, "Chưa rõ loại nhà tiêu.")
-    if kind not in spec.params["hygienic"]:
+    deprived = kind not in spec.params["hygienic"]
+    if kind == "none":  # an absence is not something the household "uses" ("Hộ dùng không có nhà tiêu")
+        return _household(spec, deprived, "Hộ không có nhà tiêu.")
+    if deprived:
         return _household(spec, True, f"Hộ dùng {LATRINE_TYPES[kind]}, không phải nhà tiêu hợp vệ sinh.")
     return _household(spec, False, f"Hộ dùng {LATRINE_TYPES[kind]}.")
 

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from core import formatting
 from programs.choices import ProgrammeKind, TargetStatus
 
 register = template.Library()
@@ -33,9 +34,7 @@ def kind_label(code):
 @register.filter
 def percent(value):
     """12.5 -> "12,5 %"; None -> "—"."""
-    if value is None:
-        return "—"
-    return f"{value:.1f}".replace(".", ",") + " %"
+    return "—" if value is None else formatting.percent(value, 1)
 
 
 @register.filter
@@ -45,11 +44,7 @@ def vn_decimal(value):
         return "—"
     if isinstance(value, (list, tuple)):  # a parameter holding a list (e.g. the codes of the poor communes)
         return ", ".join(str(v) for v in value) or "—"
-    number = float(value)
-    if number.is_integer():
-        return f"{int(number):,}".replace(",", ".")
-    whole, frac = f"{number:,.2f}".split(".")
-    return whole.replace(",", ".") + "," + frac.rstrip("0")
+    return formatting.decimal(value, 2)
 
 
 @register.simple_tag

@@ -37,3 +37,10 @@ def test_verification_tags_are_explained_where_they_appear(client_for, users, ma
         for text in ("[V] đã đối chiếu văn bản", "[P] đối chiếu một phần", "[U] chưa đối chiếu văn bản"):
             assert text in legend
         assert 'title="[P] đối chiếu một phần"' in html or 'title="[V] đã đối chiếu văn bản"' in html
+
+
+def test_the_village_filter_says_all_villages_not_dashes(client_for, users, make_household):
+    make_household()
+    html = client_for(users.commune_officer).get(reverse("programs:programme", args=[programme("VBSP_POOR").pk]))
+    text = html.content.decode()
+    assert "— Tất cả thôn, buôn —" in text and "---------" not in text

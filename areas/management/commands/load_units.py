@@ -5,6 +5,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from areas.loader import DATASETS, UnitLoadError, load_file, units_load
+from core.formatting import number
 
 
 def parse_date(value: str):
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             ) from error
         self.stdout.write(
             self.style.SUCCESS(
-                f"Đã nạp danh mục: {result.created} đơn vị mới, {result.updated} cập nhật, "
-                f"{result.unchanged} không đổi."
+                f"Đã nạp danh mục: {number(result.created)} đơn vị mới, {number(result.updated)} cập nhật, "
+                f"{number(result.unchanged)} không đổi."
             )
         )

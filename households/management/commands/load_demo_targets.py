@@ -3,6 +3,7 @@ again). Run after load_demo and generate_households."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.formatting import number
 from households.demo_targets import demo_targets_load
 from households.models import Household
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         result = demo_targets_load(seed=seed)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Lịch sử phân loại: {result.histories} hộ; số hộ dân cư: {result.populations} bản ghi; "
-                f"chỉ tiêu: {result.targets}; đăng ký thoát nghèo: {result.registrations}."
+                f"Lịch sử phân loại: {number(result.histories)} hộ; số hộ dân cư: {number(result.populations)} bản "
+                f"ghi; chỉ tiêu: {number(result.targets)}; đăng ký thoát nghèo: {number(result.registrations)}."
             )
         )

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from areas.models import AdministrativeUnit
+from core.formatting import number, seconds
 from programs.demo import support_generate
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         say = self.stdout.write if verbosity > 1 else None
         result = support_generate(communes=chosen, seed=seed, progress=say)
         self.stdout.write(
-            f"{result.benefits} khoản hỗ trợ cho {result.households} hộ; {result.statuses} quyết định công nhận mẫu; "
-            f"{result.skipped} hộ đã có dữ liệu, bỏ qua; {result.seconds:.1f} giây."
+            f"{number(result.benefits)} khoản hỗ trợ cho {number(result.households)} hộ; "
+            f"{number(result.statuses)} quyết định công nhận mẫu; {number(result.skipped)} hộ đã có dữ liệu, bỏ qua; "
+            f"{seconds(result.seconds)}."
         )
