@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas.choices import UnitLevel
@@ -39,6 +40,8 @@ from .models import ChangeEntry, EthnicGroup, Household, Member
 from .services import _refresh_derived  # the service's own derivation: generated rows cannot drift from it
 
 REFERENCE_DATE = date(2026, 1, 1)
+ADULT_AGE = 18  # members of this age or older on the generation day hold an ID card with its issue date
+CCCD_FROM = date(2016, 1, 1)  # Luật Căn cước công dân 2014 in force: the first 12-digit cards
 PROVINCE_ID_CODE = "064"  # Gia Lai in personal identification numbers (TT 59/2021/TT-BCA, Phụ lục I)
 CARD_FROM, CARD_TO = date(2026, 1, 1), date(2026, 12, 31)
 ALLOWANCE = 360_000  # NĐ 20/2021: the monthly social allowance base (mức chuẩn trợ giúp xã hội)
@@ -658,11 +661,29 @@ def personal_id(rng: random.Random, sex: str, born: date) -> str:
     return f"{PROVINCE_ID_CODE}{century}{born.year % 100:02d}{rng.randint(0, 999_999):06d}"
 
 
-def _draw_ids(rng: random.Random, members: list[Member]) -> None:
-    """About 90 % of members have a personal ID (the others: not yet issued, not declared)."""
+def _draw_ids(rng: random.Random, members: list[Member], *, today: date) -> None:
+    """About 90 % of members have a personal ID (the others: not yet issued, not declared); adults with one hold a
+    card issued on a day between their 14th birthday and `today` (drawn after the IDs, so the IDs do not change)."""
     for member in members:
         if rng.random() < 0.9:
             member.personal_id = personal_id(rng, member.sex, member.date_of_birth)
+    for member in members:
+        if member.personal_id and criteria.age_on(member.date_of_birth, today) >= ADULT_AGE:
+            member.personal_id_issued_on = id_issue_date(rng, member.date_of_birth, today)
+
+
+def id_issue_date(rng: random.Random, born: date, today: date) -> date | None:
+    """A plausible issue date of a 12-digit citizen identity card: after the 14th birthday (Luật Căn cước công dân
+    2014, Điều 19: cấp cho công dân từ đủ 14 tuổi) and not before that law took effect on 01/01/2016, at the latest
+    `today`; None when no such day exists."""
+    try:
+        fourteenth = born.replace(year=born.year + 14)
+    except ValueError:  # born on 29/02
+        fourteenth = date(born.year + 14, 3, 1)
+    first = max(fourteenth + timedelta(days=1), CCCD_FROM)
+    if first > today:
+        return None
+    return first + timedelta(days=rng.randint(0, (today - first).days))
 
 
 def _dedupe_ids(batch: list["Planned"]) -> None:
@@ -739,9 +760,17 @@ def demo_communes(codes: list[str] | None = None):
 
 
 def households_generate(
-    *, communes, per_commune: int, seed: int, batch_size: int = 500, progress: Callable[[str], None] | None = None
+    *,
+    communes,
+    per_commune: int,
+    seed: int,
+    batch_size: int = 500,
+    progress: Callable[[str], None] | None = None,
+    today: date | None = None,
 ) -> GenerationResult:
-    """Create ``per_commune`` demo households in each commune (skipping codes that exist); one transaction per batch."""
+    """Create ``per_commune`` demo households in each commune (skipping codes that exist); one transaction per batch.
+    ID cards are dated on or before ``today`` (the generation day)."""
+    today = today or timezone.localdate()
     started = time.monotonic()
     result = GenerationResult()
     groups = {g.code: g for g in EthnicGroup.objects.all()}
@@ -775,7 +804,7 @@ def households_generate(
                 result.skipped += 1
                 continue
             id_rng = random.Random(f"{seed}:{commune.code}:{number}")  # IDs do not shift the households' sequence
-            _draw_ids(id_rng, members)
+            _draw_ids(id_rng, members, today=today)
             batch.append(Planned(household, members, id_rng))
             if len(batch) >= batch_size:
                 _save(batch, result)

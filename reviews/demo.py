@@ -15,12 +15,13 @@ from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
 
 from . import calendar, services
-from .choices import RoundKind, RoundState
+from .choices import RoundKind, RoundState, SignerForm
 from .models import ReviewRound, VillageMeeting
 from .survey import facts_from_household
 
 DEMO_COMMUNE = "24079"  # Xã Ia RSai (Krông Pa), the commune of the demo account xa.iarsai
 ATTENDEES, AGREEING = 40, 34  # 85 % of the attendees agree with each household's result
+CHAIRMAN_NAME = "Ksor Y Hanh"  # a made-up chairman of the demo commune, who signs the posted list
 
 
 def demo_review_year(commune: AdministrativeUnit, today: date) -> int:
@@ -81,6 +82,8 @@ def review_demo_load(*, commune: AdministrativeUnit | None = None, year: int | N
         round=round,
         starts_on=at_day - timedelta(days=10),
         places=f"Trụ sở UBND {commune.name}; nhà văn hoá các thôn, buôn",
+        signer_name=CHAIRMAN_NAME,
+        signer_form=SignerForm.CHAIRMAN,
         user=officer,
         expected_version=round.version,
     )

@@ -180,7 +180,9 @@ def posting_data(round: ReviewRound, village=None) -> PostingList:
         starts_on=posting.starts_on,
         ends_on=posting.ends_on,
         lists=_lists(snapshot, POSTED_LISTS, round.reference_date, village=village.name if village else ""),
-        signer=signer_for(DocumentKind.POSTING, posting.starts_on),
+        signer=signer_for(
+            DocumentKind.POSTING, posting.starts_on, signer_form=posting.signer_form, name=posting.signer_name
+        ),
         location=posting.places,
         notice=(
             "Trong thời gian niêm yết, người dân có ý kiến, khiếu nại về kết quả rà soát xin gửi về Ủy ban nhân dân "

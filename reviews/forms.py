@@ -175,6 +175,11 @@ class PostingForm(VersionForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Trụ sở UBND xã, nhà văn hoá thôn; thông báo trên đài truyền thanh xã."),
     )
+    # Printed under the posted list (NĐ 30/2020/NĐ-CP, Điều 13), as on the decision.
+    signer_name = forms.CharField(label=_("Họ tên người ký"), max_length=150)
+    signer_form = forms.ChoiceField(
+        label=_("Người ký với tư cách"), choices=SignerForm.choices, initial=SignerForm.CHAIRMAN
+    )
 
 
 class ComplaintForm(forms.Form):

@@ -45,6 +45,7 @@ TEMPLATE_DIR = "reports/print"
 # (households of up to about 25 members fit).
 DENSE_CERTIFICATE_MEMBERS = 9
 VERY_DENSE_CERTIFICATE_MEMBERS = 15
+ROWS_KEPT_WITH_SIGN_OFF = 3  # a posted list's last rows that go with its signature block to a new page
 
 
 class DocumentRenderError(RuntimeError):
@@ -248,6 +249,8 @@ def _household_table(
         "note_centered": note_centered,
         "total_colspan": 2 + show_code + show_village,
         "trailing_cols": 1 + show_class + show_deprived,
+        "columns": 5 + show_code + show_village + show_class + show_deprived,
+        "tail_rows": [],
         "households": fmt.number(len(rows)),
         "people": fmt.number(sum(r.members for r in rows)),
         "minority": fmt.number(sum(1 for r in rows if r.ethnic_minority)),
@@ -348,6 +351,14 @@ def posting_list_pdf(posting: PostingList) -> bytes:
         "notice_paragraphs": _closed(_paragraphs(posting.notice)),
         "recipients": _recipients(posting.recipients),
     }
+    if lists and lists[-1]["table"]["rows"]:
+        # The signature block never stands alone on a page: the last rows, the total, the notice and the block
+        # share one row group that is not split (break-inside: avoid), so a page break moves them together and
+        # the table's header is repeated above them.
+        table = lists[-1]["table"]
+        kept = ROWS_KEPT_WITH_SIGN_OFF
+        table["rows"], table["tail_rows"] = table["rows"][:-kept], table["rows"][-kept:]
+        lists[-1]["closing"] = "reports/print/includes/posting_closing.html"
     return _pdf([_document("posting_list.html", context, FontConfiguration())])
 
 

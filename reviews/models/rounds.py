@@ -27,6 +27,7 @@ from reviews.choices import (
     RequestForm,
     RoundKind,
     RoundState,
+    SignerForm,
     SubmissionState,
 )
 
@@ -366,6 +367,12 @@ class Posting(models.Model):
     starts_on = models.DateField(_("ngày bắt đầu niêm yết"))
     ends_on = models.DateField(_("ngày kết thúc niêm yết"))
     places = models.TextField(_("nơi niêm yết"))
+    # The posted list is signed like the decision (NĐ 30/2020/NĐ-CP, Điều 13); postings started before the signer
+    # was asked for keep an empty name, which the print leaves as a blank line to sign over.
+    signer_name = models.CharField(_("người ký"), max_length=150, default="")
+    signer_form = models.CharField(
+        _("người ký với tư cách"), max_length=4, choices=SignerForm.choices, default=SignerForm.CHAIRMAN
+    )
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -129,9 +129,19 @@ def village_meeting_problems(
 
 # --- posting and complaints (step 4) --------------------------------------------------------------------
 @transaction.atomic
-def posting_start(*, round: ReviewRound, starts_on: date, places: str, user, expected_version: int) -> Posting:
+def posting_start(
+    *,
+    round: ReviewRound,
+    starts_on: date,
+    places: str,
+    signer_name: str,
+    signer_form: str,
+    user,
+    expected_version: int,
+) -> Posting:
     """Start the public posting once every household has a result agreed at its village meeting
-    (QĐ 24/2021, Điều 4 bước 4); the end date counts the province's working days."""
+    (QĐ 24/2021, Điều 4 bước 4), with who signs the posted list; the end date counts the province's working
+    days."""
     _require_officer_of(user, round)
     _lock_round(round)
     round.require(Action.POSTING_START)
@@ -166,6 +176,8 @@ def posting_start(*, round: ReviewRound, starts_on: date, places: str, user, exp
         starts_on=starts_on,
         ends_on=calendar.add_working_days(starts_on, window.posting_working_days),
         places=places.strip(),
+        signer_name=signer_name.strip(),
+        signer_form=signer_form,
         started_by=user,
     )
     posting.full_clean()

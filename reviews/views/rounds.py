@@ -299,6 +299,8 @@ class PostingStartView(RoundActionMixin, TemplateView):
             round=self.get_round(),
             starts_on=form.cleaned_data["starts_on"],
             places=form.cleaned_data["places"],
+            signer_name=form.cleaned_data["signer_name"],
+            signer_form=form.cleaned_data["signer_form"],
             user=self.request.user,
             expected_version=form.cleaned_data["version"],
         )

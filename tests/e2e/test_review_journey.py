@@ -112,6 +112,7 @@ def test_periodic_round_from_list_to_certificates(browser, live_server, demo, sc
     officer.get_by_test_id("start-posting").click()
     officer.get_by_label("Ngày bắt đầu niêm yết").fill((timezone.localdate() - timedelta(days=10)).strftime("%d/%m/%Y"))
     officer.get_by_label("Nơi niêm yết").fill("Trụ sở UBND xã Ia RSai; nhà văn hoá Buôn Chư Tê")
+    officer.get_by_label("Họ tên người ký").fill("Nguyễn Văn Hùng")
     officer.once("dialog", lambda dialog: dialog.accept())  # irreversible: the page asks first
     officer.get_by_test_id("save-posting").click()
     officer.wait_for_url("**/ra-soat/*/")

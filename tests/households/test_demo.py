@@ -1,17 +1,24 @@
 """The demo household generator: deterministic, idempotent, valid for the registry's rules, plausible rates."""
 
 from collections import Counter
+from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from areas.choices import UnitKind
 from households import services
 from households.choices import HouseholdClass, Relationship
+from households.criteria import age_on
 from households.demo import commune_prefix, households_generate
 from households.models import ChangeEntry, Household, Member
-from households.validation import validate_household_members, validate_personal_id
+from households.validation import (
+    validate_household_members,
+    validate_personal_id,
+    validate_personal_id_issued_on,
+)
 
 from ..factories import CommuneFactory, VillageFactory
 
@@ -124,3 +131,22 @@ def test_command_reports_and_is_safe_to_repeat(tree):
     assert "Đã tạo 0 hộ mới ở 1 xã (12 hộ đã có, bỏ qua)" in out.getvalue()
     with pytest.raises(CommandError, match="99999"):
         call_command("generate_households", "--commune", "99999", stdout=StringIO())
+
+
+@pytest.mark.parametrize("today", [None, date(2030, 7, 1)])
+def test_adults_with_an_id_hold_a_card_issued_after_their_14th_birthday(tree, thon, today):
+    # Luật Căn cước công dân 2014, Điều 19: the card is issued from the age of 14; never after the generation day.
+    households_generate(communes=[tree.commune], per_commune=40, seed=7, today=today)
+    day = today or timezone.localdate()
+    members = list(Member.objects.all())
+    adults = [m for m in members if m.personal_id and age_on(m.date_of_birth, day) >= 18]
+    assert len(adults) > 40
+    for member in adults:
+        issued = member.personal_id_issued_on
+        assert issued is not None, member
+        assert date(2016, 1, 1) <= issued <= day and age_on(member.date_of_birth, issued) >= 14
+        assert validate_personal_id_issued_on(
+            issued, personal_id=member.personal_id, date_of_birth=member.date_of_birth, today=day
+        ) == []
+    assert all(m.personal_id_issued_on is None for m in members if not m.personal_id)
+    assert len({m.personal_id_issued_on for m in adults}) > len(adults) // 2  # drawn, not one day for all

@@ -93,6 +93,8 @@ class Walk:
             round=self.fresh(),
             starts_on=starts_on or timezone.localdate() - timedelta(days=10),
             places="Trụ sở UBND xã; nhà văn hoá buôn",
+            signer_name="Nguyễn Văn Hùng",
+            signer_form="TM.",
             user=self.officer,
             expected_version=self.round.version,
         )

@@ -4,7 +4,7 @@ categories, the certificate's fields, the Fatherland Front's line in the minutes
 
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -12,6 +12,7 @@ from django.urls import reverse
 from core.downloads import download_name
 from households.models import Member
 from reports.documents import render
+from reports.documents.data import HouseholdList, HouseholdRow, Letterhead, PostingList
 from reports.documents.signing import ACTING, CHAIRMAN, DEPUTY, signature_block
 from reviews import documents
 from reviews.choices import DocumentKind, IssuedBy
@@ -187,3 +188,79 @@ def test_decision_download_name(walk, client, users):
     response = client.get(reverse("reviews:decision_pdf", args=[decision.pk]))
     assert response.status_code == 200
     assert 'filename="quyet-dinh-125-qd-ubnd.pdf"' in response["Content-Disposition"]
+
+
+def test_posting_list_is_signed_by_the_signer_recorded_with_the_posting(walk, tmp_path):
+    # NĐ 30/2020/NĐ-CP, Điều 13: the committee's posted list, signed here by a deputy for the chairman.
+    walk.to_recognised()
+    posting = walk.fresh().postings.get()
+    posting.signer_name, posting.signer_form = "Lê Thị Hoa", "KT."
+    posting.save()
+    text = text_of(render.posting_list_pdf(documents.posting_data(walk.round)), tmp_path)
+    assert "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH Lê Thị Hoa" in text
+
+
+def test_posting_form_asks_for_the_signer_and_keeps_what_was_typed(walk, client, users):
+    walk.open()
+    walk.survey_all()
+    walk.meet()
+    round = walk.fresh()
+    client.force_login(users.commune_officer)
+    url = reverse("reviews:posting", args=[round.pk])
+    start = (round.meetings.get().held_at.date() + timedelta(days=1)).strftime("%d/%m/%Y")
+    data = {"version": round.version, "starts_on": start, "places": "Trụ sở UBND xã", "signer_form": "KT."}
+    page = client.post(url, data)
+    assert page.status_code == 200 and "Trụ sở UBND xã" in page.content.decode()
+    assert page.context["form"].errors["signer_name"]
+    assert client.post(url, {**data, "signer_name": "Lê Thị Hoa"}).status_code == 302
+    posting = walk.fresh().postings.get()
+    assert (posting.signer_name, posting.signer_form) == ("Lê Thị Hoa", "KT.")
+
+
+def _posting_with_rows(count: int) -> PostingList:
+    rows = tuple(
+        HouseholdRow(
+            number=i,
+            code=f"IRS-{i:03d}",
+            head_name=f"Ksor Y Hộ {i}",
+            village=("Buôn Chư Tê", "Buôn Ơi")[i % 2],
+            members=4,
+            ethnic_minority=True,
+            class_label="Hộ nghèo",
+            deprived=("Việc làm", "BHYT"),
+        )
+        for i in range(1, count + 1)
+    )
+    return PostingList(
+        letterhead=Letterhead(issuer="Ủy ban nhân dân xã Ia RSai", place="Ia RSai", date=date(2026, 11, 20)),
+        title="Danh sách hộ nghèo\nniêm yết công khai",
+        subtitle="Xã Ia RSai",
+        starts_on=date(2026, 11, 20),
+        ends_on=date(2026, 11, 26),
+        lists=(HouseholdList(title="Danh sách hộ nghèo", rows=rows),),
+        signer=signature_block(collective=True, capacity=DEPUTY, name="Lê Thị Hoa"),
+        location="Trụ sở UBND xã",
+        notice="Trong thời gian niêm yết, người dân có ý kiến xin gửi về Ủy ban nhân dân xã.",
+    )
+
+
+# Every position of the last row on the second page: the signature block never starts a page on its own.
+@pytest.mark.parametrize("count", range(12, 25))
+def test_posting_signature_block_stays_with_the_last_rows(tmp_path, count):
+    path = tmp_path / "posting.pdf"
+    path.write_bytes(render.posting_list_pdf(_posting_with_rows(count)))
+    pages = subprocess.run(["pdftotext", "-enc", "UTF-8", path, "-"], capture_output=True, text=True, check=True)
+    pages = pages.stdout.split("\f")
+    signed = [i for i, page in enumerate(pages) if "Lê Thị Hoa" in page]
+    assert len(signed) == 1 and signed[0] > 0, count  # more than one page of rows
+    last = pages[signed[0]]
+    assert f"Ksor Y Hộ {count}" in last and f"Ksor Y Hộ {count - 1}" in last and "Tổng cộng" in last
+    assert "STT" in last  # the rows moved with the block keep the table's header
+
+
+def test_certificate_prints_a_dotted_issue_date_when_none_is_recorded(walk, households, tmp_path):
+    Member.objects.filter(household=households[0], relationship="head").update(personal_id_issued_on=None)
+    walk.to_recognised()
+    certificate = Certificate.objects.get(household=households[0])
+    text = text_of(render.certificates_pdf([documents.certificate_data(certificate)]), tmp_path)
+    assert "Ngày cấp: …/…/……" in text

@@ -99,6 +99,8 @@ def _take_the_review_to_approval(tree, users, facts_by_code):
         round=round,
         starts_on=DECISION_DAY - timedelta(days=10),
         places="Trụ sở UBND xã; nhà văn hoá buôn",
+        signer_name="Nguyễn Văn Hùng",
+        signer_form="TM.",
         user=officer,
         expected_version=round.version,
     )

@@ -230,7 +230,13 @@ def test_http_walk_return_resubmit_approve_recognise(client_for, users, walk):
     round = walk.fresh()
     start = (timezone.localdate() - timezone.timedelta(days=10)).strftime("%d/%m/%Y")
     officer.post(
-        reverse("reviews:posting", args=[round.pk]), {"version": round.version, "starts_on": start, "places": "UBND xã"}
+        reverse("reviews:posting", args=[round.pk]), {
+            "version": round.version,
+            "starts_on": start,
+            "places": "UBND xã",
+            "signer_name": "Nguyễn Văn Hùng",
+            "signer_form": "TM.",
+        }
     )
     round = walk.fresh()
     assert round.state == RoundState.POSTING
