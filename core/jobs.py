@@ -1,19 +1,34 @@
-"""The registry of background-job kinds and the runner that drives one JobRun through its states.
+"""The runner that drives one JobRun through its states, with progress and a heartbeat every job benefits from.
 
-An app registers a kind with ``@job_kind("code", label)`` on a handler ``handler(job, progress) -> dict``.
-The handler reports progress with ``progress(percent, message)`` and raises ``JobError`` with a
-Vietnamese message when the input is wrong; any other exception is recorded as a system error.
+Kinds are registered in ``core.job_registry`` (``job_kind``, ``JobError`` and friends are re-exported here,
+so apps keep importing them from ``core.jobs``). While a job runs, the runner
+
+* writes progress and a heartbeat through a second connection to the database (the ``jobs`` alias), so
+  the page sees them even while the handler holds one transaction for the whole run;
+* holds a PostgreSQL advisory lock on that connection: the lock disappears with the worker process, so a
+  job page can tell at once that a "running" job has lost its worker (``job_worker_alive``).
 """
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+import threading
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import OperationalError, transaction
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connection, connections, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from .job_registry import (  # noqa: F401 - re-exported: apps register kinds through core.jobs
+    Handler,
+    JobError,
+    JobKind,
+    ProgressFn,
+    find_job_kind,
+    get_job_kind,
+    job_kind,
+    job_kind_label,
+)
 from .models import JobRun, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -21,88 +36,157 @@ logger = logging.getLogger(__name__)
 # Failures worth another attempt after a pause: the database or Redis was briefly unreachable.
 TRANSIENT_ERRORS = (OperationalError, RedisConnectionError)
 
-
-class JobError(Exception):
-    """A failure the officer can understand and fix (shown as is on the job page)."""
-
-
-ProgressFn = Callable[[int, str], None]
-Handler = Callable[[JobRun, ProgressFn], dict]
+# The database alias of the progress/heartbeat connection (config/settings/base.py).
+PROGRESS_DB = "jobs"
+# First key of the advisory locks that running jobs hold (the second is the job id); any constant unused elsewhere.
+LOCK_NAMESPACE = 7_410_001
 
 
-@dataclass(frozen=True)
-class JobKind:
-    code: str
-    label: str
-    handler: Handler
+class _JobReporter:
+    """Progress, heartbeat and liveness lock of one run, kept outside the handler's transaction.
+
+    A caller already inside a transaction (a test, an eager call) has not committed the job row, which
+    another connection could not even see: then progress goes through the caller's connection, without
+    heartbeat thread or lock.
+    """
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.separate = not connection.in_atomic_block
+        self.alias = PROGRESS_DB if self.separate else DEFAULT_DB_ALIAS
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._locked = False
+
+    def _running_row(self):
+        return JobRun.objects.using(self.alias).filter(pk=self.job_id, status=JobStatus.RUNNING)
+
+    def lock(self) -> bool:
+        """Take the job's liveness lock; False when another live worker already runs this job."""
+        if not self.separate:
+            return True
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, self.job_id])
+            self._locked = bool(cursor.fetchone()[0])
+        return self._locked
+
+    def progress(self, percent: int, message: str) -> None:
+        self._running_row().update(
+            progress=max(0, min(99, int(percent))), message=str(message)[:255], heartbeat_at=timezone.now()
+        )
+
+    def start_heartbeat(self) -> None:
+        if self.separate:
+            self._thread = threading.Thread(target=self._beat, name=f"job-{self.job_id}-heartbeat", daemon=True)
+            self._thread.start()
+
+    def _beat(self) -> None:
+        interval = settings.JOB_HEARTBEAT_SECONDS
+        try:
+            while not self._stop.wait(interval):
+                try:
+                    self._running_row().update(heartbeat_at=timezone.now())
+                except DatabaseError:  # the next beat tries again; a dead database also ends the job
+                    logger.warning("Job %s: heartbeat not written", self.job_id, exc_info=True)
+                    connections[self.alias].close()
+        finally:
+            connections[self.alias].close()  # this thread's own connection
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self._locked:
+            try:
+                with connections[self.alias].cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, self.job_id])
+            except DatabaseError:
+                connections[self.alias].close()  # closing the session releases the lock as well
 
 
-_REGISTRY: dict[str, JobKind] = {}
+def job_worker_alive(job_id: int) -> bool:
+    """Whether a worker process holds the liveness lock of this job (i.e. is running it right now)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, job_id])
+        if not cursor.fetchone()[0]:
+            return True
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, job_id])
+    return False
 
 
-def job_kind(code: str, label: str) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        _REGISTRY[code] = JobKind(code=code, label=label, handler=handler)
-        return handler
-
-    return register
-
-
-def job_kind_label(code: str) -> str:
-    kind = _REGISTRY.get(code)
-    return str(kind.label) if kind else code
-
-
-def get_job_kind(code: str) -> JobKind:
-    try:
-        return _REGISTRY[code]
-    except KeyError:
-        raise JobError(_("Loại công việc “%(code)s” không tồn tại.") % {"code": code}) from None
-
-
-def job_run_execute(*, job_id: int, may_retry: bool = False) -> JobRun:
+def job_run_execute(*, job_id: int, may_retry: bool = False, task_id: str | None = None) -> JobRun:
     """Run one queued job to the end, recording progress, result or error on its row.
 
     A transient error re-raises after putting the job back in the queue when ``may_retry`` is set, so
     that the Celery task can try again with backoff; every other failure ends the job as failed.
+    ``task_id`` is the Celery task delivering the job: a delivery superseded by a later re-run, or one that
+    arrives while another worker still runs the job, does nothing.
     """
-    with transaction.atomic():
-        job = JobRun.objects.select_for_update().get(pk=job_id)
-        if job.is_finished:
-            return job  # a duplicate delivery of a finished job: nothing to do (idempotent)
-        job.mark_running()
-        job.save()
+    reporter = _JobReporter(job_id)
+    try:
+        if not reporter.lock():
+            logger.info("Job %s is already running in another worker; delivery %s ignored", job_id, task_id)
+            return JobRun.objects.get(pk=job_id)
+        with transaction.atomic():
+            job = JobRun.objects.select_for_update().get(pk=job_id)
+            if job.is_finished:
+                return job  # a duplicate delivery of a finished job: nothing to do (idempotent)
+            if task_id and job.celery_task_id and task_id != job.celery_task_id:
+                return job  # an old message of a job that has been re-run since
+            if job.status == JobStatus.RUNNING and job.attempts >= settings.JOB_MAX_DELIVERIES:
+                # The worker died under this job again and again (out of memory, killed): stop redelivering.
+                job.mark_failed(
+                    _(
+                        "Tiến trình xử lý nền đã dừng %(n)s lần khi chạy công việc này, nên hệ thống không tự chạy "
+                        "lại nữa. Hãy kiểm tra dữ liệu đầu vào (ví dụ tệp quá lớn) rồi chạy lại, hoặc báo quản trị "
+                        "hệ thống."
+                    )
+                    % {"n": job.attempts}
+                )
+                job.save()
+                return job
+            job.mark_running()
+            job.save()
+        reporter.start_heartbeat()
+        return _run_handler(job, reporter.progress, may_retry=may_retry)
+    finally:
+        reporter.close()
 
-    def progress(percent: int, message: str) -> None:
-        JobRun.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-            progress=max(0, min(99, int(percent))), message=message[:255]
-        )
 
+def _run_handler(job: JobRun, progress: ProgressFn, *, may_retry: bool) -> JobRun:
     try:
         result = get_job_kind(job.kind).handler(job, progress)
     except JobError as exc:
-        _finish_failed(job, str(exc))
+        _finish(job, error=str(exc))
     except SoftTimeLimitExceeded:
-        _finish_failed(job, _("Công việc chạy quá thời gian cho phép và đã bị dừng. Hãy thử lại sau."))
+        _finish(job, error=_("Công việc chạy quá thời gian cho phép và đã bị dừng. Hãy thử lại sau."))
     except TRANSIENT_ERRORS as exc:
         if not may_retry:
-            _finish_failed(job, _("Không kết nối được cơ sở dữ liệu hoặc Redis: %(error)s") % {"error": exc})
+            _finish(job, error=_("Không kết nối được cơ sở dữ liệu hoặc Redis: %(error)s") % {"error": exc})
             raise
         job.refresh_from_db()
-        job.mark_waiting_retry(_("Mất kết nối tạm thời, hệ thống sẽ tự chạy lại."))
-        job.save()
+        if job.status == JobStatus.RUNNING:
+            job.mark_waiting_retry(_("Mất kết nối tạm thời, hệ thống sẽ tự chạy lại."))
+            job.save()
         raise
     except Exception as exc:
         logger.exception("Job %s (%s) failed", job.pk, job.kind)
-        _finish_failed(job, _("Lỗi hệ thống: %(error)s") % {"error": f"{exc.__class__.__name__}: {exc}"})
+        _finish(job, error=_("Lỗi hệ thống: %(error)s") % {"error": f"{exc.__class__.__name__}: {exc}"})
     else:
-        job.refresh_from_db()
-        job.mark_succeeded(result or {})
-        job.save()
+        _finish(job, result=result or {})
     return job
 
 
-def _finish_failed(job: JobRun, error: str) -> None:
+def _finish(job: JobRun, *, result: dict | None = None, error: str = "") -> None:
+    """Record the outcome, unless the job was meanwhile marked failed (its worker was thought dead)."""
+    with transaction.atomic():
+        fresh = JobRun.objects.select_for_update().get(pk=job.pk)
+        if fresh.status != JobStatus.RUNNING:
+            logger.warning("Job %s ended while marked %s; outcome not recorded", job.pk, fresh.status)
+        elif error:
+            fresh.mark_failed(error)
+            fresh.save()
+        else:
+            fresh.mark_succeeded(result or {})
+            fresh.save()
     job.refresh_from_db()
-    job.mark_failed(error)
-    job.save()

@@ -1,5 +1,7 @@
 """Long-running work (reports, imports, checks) tracked as rows that the UI polls."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import unit_scope_q
 
+from .job_registry import job_kind_label
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Đang chờ")
@@ -17,12 +21,23 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Thất bại")
 
 
+class JobLogAction(models.TextChoices):
+    RERUN = "rerun", _("Chạy lại")
+    MARKED_FAILED = "marked_failed", _("Hệ thống đánh dấu thất bại")
+
+
 class JobRunQuerySet(models.QuerySet):
     def visible_to(self, user) -> "JobRunQuerySet":
-        """Jobs of the units the user may see, and the jobs the user asked for."""
-        if not user.is_authenticated:
+        """Jobs of the units the user may see, and the jobs the user asked for; the administrator sees all."""
+        if not user.is_authenticated or not user.is_active:
             return self.none()
-        return self.filter(unit_scope_q(user, "unit") | Q(requested_by=user))
+        scope = unit_scope_q(user, "unit")
+        if not scope:  # the empty Q means "everything"; OR-ing it with another Q would keep only the other
+            return self.all()
+        return self.filter(scope | Q(requested_by=user))
+
+    def unfinished(self) -> "JobRunQuerySet":
+        return self.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
 
 
 class JobRun(models.Model):
@@ -40,6 +55,9 @@ class JobRun(models.Model):
     error = models.TextField(_("lỗi"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
     celery_task_id = models.CharField(max_length=64, blank=True)
+    # Written when the job is queued and every few seconds while a worker runs it (core/jobs.py, through a
+    # connection of its own): a running job whose heartbeat stops has lost its worker.
+    heartbeat_at = models.DateTimeField(_("tín hiệu gần nhất"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người yêu cầu"),
@@ -74,8 +92,6 @@ class JobRun(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from .jobs import job_kind_label
-
         return job_kind_label(self.kind)
 
     @property
@@ -101,6 +117,7 @@ class JobRun(models.Model):
         self.status = JobStatus.RUNNING
         self.attempts += 1
         self.started_at = timezone.now()
+        self.heartbeat_at = self.started_at
         self.finished_at = None
         self.progress = 0
         self.error = ""
@@ -133,3 +150,63 @@ class JobRun(models.Model):
         self.result = {}
         self.started_at = None
         self.finished_at = None
+        self.heartbeat_at = timezone.now()
+
+    def stale_reason(
+        self,
+        *,
+        now: datetime,
+        heartbeat_timeout: timedelta,
+        time_limit: timedelta,
+        queue_timeout: timedelta,
+        worker_gone: bool = False,
+    ) -> str:
+        """Why this unfinished job can no longer end by itself, or "" while it still may.
+
+        A running job is dead when no worker holds it any more (``worker_gone``: the process was killed), when
+        its heartbeat stopped or when it outlived the task time limit (plus the heartbeat timeout); a queued
+        job when no worker took it within ``queue_timeout``.
+        """
+        seen = self.heartbeat_at or self.started_at or self.created_at
+        if self.status == JobStatus.RUNNING:
+            if self.started_at and now - self.started_at > time_limit + heartbeat_timeout:  # grace: the last write
+                return _(
+                    "Công việc chạy quá thời gian cho phép (%(minutes)s phút) mà không kết thúc. "
+                    "Hệ thống đã đánh dấu thất bại; hãy chạy lại."
+                ) % {"minutes": int(time_limit.total_seconds() // 60)}
+            if worker_gone or (seen and now - seen > heartbeat_timeout):
+                return _(
+                    "Tiến trình xử lý nền đã dừng giữa chừng (không còn tín hiệu từ %(time)s). "
+                    "Hệ thống đã đánh dấu thất bại; hãy chạy lại."
+                ) % {"time": timezone.localtime(seen).strftime("%H:%M:%S %d/%m/%Y")}
+        elif self.status == JobStatus.QUEUED and seen and now - seen > queue_timeout:
+            return _(
+                "Công việc chờ trong hàng đợi quá %(hours)s giờ mà không tiến trình xử lý nền nào nhận. "
+                "Hệ thống đã đánh dấu thất bại; hãy chạy lại hoặc báo quản trị hệ thống."
+            ) % {"hours": int(queue_timeout.total_seconds() // 3600)}
+        return ""
+
+
+class JobRunLog(models.Model):
+    """What happened to a job besides its own run: who ran it again, and when the system gave up on it."""
+
+    job = models.ForeignKey(JobRun, verbose_name=_("công việc"), on_delete=models.CASCADE, related_name="log")
+    action = models.CharField(_("việc"), max_length=20, choices=JobLogAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("thời điểm"), default=timezone.now)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("nhật ký công việc nền")
+        verbose_name_plural = _("nhật ký công việc nền")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} {self.action} {self.at:%d/%m/%Y %H:%M}"

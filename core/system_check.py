@@ -3,6 +3,8 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.choices import ADMIN_ONLY
+
 from . import health
 from .jobs import job_kind
 
@@ -15,7 +17,7 @@ STEPS = [
 ]
 
 
-@job_kind("system_check", gettext_lazy("Kiểm tra hệ thống"))
+@job_kind("system_check", gettext_lazy("Kiểm tra hệ thống"), roles=ADMIN_ONLY)
 def system_check_job(job, progress) -> dict:
     """Run each check in turn; the job succeeds even when a check fails, and the result lists each one."""
     checks = []

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from .jobs import TRANSIENT_ERRORS, job_run_execute
+from .services import job_run_fail_dead
 
 HEARTBEAT_KEY = "core:worker-heartbeat"
 
@@ -17,11 +18,19 @@ def heartbeat_task() -> str:
     return now
 
 
-@shared_task(bind=True, max_retries=3, acks_late=True)
+# ignore_result: the JobRun row records the outcome. A stored result would also make every publish wait for
+# the result backend, which, with Redis down, retried for 19 s before the page failed.
+@shared_task(bind=True, max_retries=3, acks_late=True, ignore_result=True)
 def job_run_task(self, job_id: int) -> int:
     """Run the JobRun ``job_id``; the row records the outcome, so the task itself returns only the id."""
     try:
-        job_run_execute(job_id=job_id, may_retry=self.request.retries < self.max_retries)
+        job_run_execute(job_id=job_id, may_retry=self.request.retries < self.max_retries, task_id=self.request.id)
     except TRANSIENT_ERRORS as exc:
         raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
     return job_id
+
+
+@shared_task(ignore_result=True)
+def job_run_fail_dead_task() -> int:
+    """Sent by beat every minute: jobs whose worker died, or that no worker took, are marked failed."""
+    return job_run_fail_dead()

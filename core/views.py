@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from accounts.permissions import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin
 
 from . import health, services
-from .models import JobRun
+from .models import JobRun, JobStatus
 
 
 class JobListView(RoleRequiredMixin, ListView):
@@ -34,6 +34,15 @@ class JobDetailView(RoleRequiredMixin, DetailView):
     def get_queryset(self):
         return JobRun.objects.visible_to(self.request.user).select_related("requested_by", "unit")
 
+    def get_object(self, queryset=None):
+        job = super().get_object(queryset)
+        if not job.is_finished:  # a job whose worker died is shown failed, with a retry, not "running" for ever
+            job = services.job_run_fail_if_dead(job=job)
+        return job
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(log=self.object.log.select_related("actor"), **kwargs)
+
 
 class JobProgressView(RoleRequiredMixin, View):
     """What the job page polls every two seconds while the job runs."""
@@ -41,7 +50,7 @@ class JobProgressView(RoleRequiredMixin, View):
     allowed_roles = ALL_ROLES
 
     def get(self, request, pk):
-        job = get_object_or_404(JobRun.objects.visible_to(request.user), pk=pk)
+        job = services.job_run_fail_if_dead(job=get_object_or_404(JobRun.objects.visible_to(request.user), pk=pk))
         return JsonResponse(
             {
                 "status": job.status,
@@ -54,17 +63,25 @@ class JobProgressView(RoleRequiredMixin, View):
 
 
 class JobRetryView(RoleRequiredMixin, View):
+    """Re-run a failed job: a job outside the user's scope is a 404; a role that may not start that kind of
+    job (core/job_registry.py) gets 403 and nothing runs."""
+
     allowed_roles = ALL_ROLES
     http_method_names = ["post"]
 
     def post(self, request, pk):
         job = get_object_or_404(JobRun.objects.visible_to(request.user), pk=pk)
+        if not services.job_run_may_rerun(job, request.user):
+            raise PermissionDenied
         try:
-            services.job_run_retry(job=job)
+            job = services.job_run_retry(job=job, by=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Đã đưa công việc vào hàng đợi để chạy lại."))
+            if job.status == JobStatus.FAILED:  # the queue refused it: the job page shows why
+                messages.error(request, job.error)
+            else:
+                messages.success(request, _("Đã đưa công việc vào hàng đợi để chạy lại."))
         back = request.POST.get("next", "")
         if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
             return redirect(back)  # the page that started the job (e.g. the Excel import), when it shows progress

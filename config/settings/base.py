@@ -80,6 +80,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+# A second connection to the same database, used only by the job runner for progress and heartbeats
+# (core/jobs.py): a job that holds one transaction for its whole run still shows its progress bar moving.
+DATABASES["jobs"] = {**DATABASES["default"], "CONN_MAX_AGE": 0, "TEST": {"MIRROR": "default"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
@@ -185,9 +188,30 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Keep the worker alive through a broker restart: reconnect for ever, let running tasks finish (the runner
+# is idempotent, so a message redelivered after the restart finds its job finished), and use the transport
+# that does not crash while putting messages back (config/broker.py).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+CELERY_BROKER_TRANSPORT = "config.broker:Transport"
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 3,  # fail fast when publishing to an unreachable Redis
+    "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,  # an unacknowledged task comes back only after its limit
+}
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.heartbeat_task", "schedule": 60.0},
+    "job-run-fail-dead": {"task": "core.tasks.job_run_fail_dead_task", "schedule": 60.0},
 }
+
+# --- Background jobs (core/jobs.py, core/services.py) -----------------------------------------------------
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=15)
+# A running job silent for this long has lost its worker (also detected at once from its advisory lock).
+JOB_STALE_AFTER_SECONDS = env.int("JOB_STALE_AFTER_SECONDS", default=120)
+# A queued job no worker took within this time is failed (e.g. the queue lost it); re-running sends it again.
+JOB_QUEUE_TIMEOUT_SECONDS = env.int("JOB_QUEUE_TIMEOUT_SECONDS", default=6 * 60 * 60)
+# A job whose worker died under it this many times is failed instead of redelivered again.
+JOB_MAX_DELIVERIES = env.int("JOB_MAX_DELIVERIES", default=3)
 
 LOGGING = {
     "version": 1,

@@ -105,11 +105,11 @@ def test_transitions_check_the_source_status(status, action, allowed):
 def test_retry_requeues_only_failed_jobs(users, django_capture_on_commit_callbacks):
     job = job_run_execute(job_id=make_job("test_crash", users.commune_officer).pk)
     with django_capture_on_commit_callbacks() as callbacks:
-        job_run_retry(job=job)
+        job_run_retry(job=job, by=users.commune_officer)
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED and job.error == "" and len(callbacks) == 1
     with pytest.raises(ValidationError):
-        job_run_retry(job=job)
+        job_run_retry(job=job, by=users.commune_officer)
 
 
 def test_unknown_kind_is_refused_before_anything_is_written(users):

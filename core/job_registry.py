@@ -1,0 +1,82 @@
+"""The registry of background-job kinds: what each kind is called, what runs it and who may start it.
+
+An app registers a kind with ``@job_kind("code", label, roles=...)`` on a handler ``handler(job, progress) -> dict``.
+The handler reports progress with ``progress(percent, message)`` and raises ``JobError`` with a
+Vietnamese message when the input is wrong; any other exception is recorded as a system error.
+
+This module imports no model: ``core.models`` reads labels from it and ``core.jobs`` (the runner) reads
+both, so the imports point one way.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+
+class JobError(Exception):
+    """A failure the officer can understand and fix (shown as is on the job page)."""
+
+
+ProgressFn = Callable[[int, str], None]
+Handler = Callable[[Any, ProgressFn], dict]  # handler(job: JobRun, progress) -> result
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """One kind of background job. ``roles`` are the roles that may start it, declared once here so that
+    starting and re-running ask the same question; ``None`` means the kind is started only by the code
+    that registers it, and then only the officer who asked for a run may run it again."""
+
+    code: str
+    label: str
+    handler: Handler
+    roles: frozenset[str] | None = None
+
+    def may_start(self, user) -> bool:
+        """Whether ``user`` may start a job of this kind (the same rule as a view's ``allowed_roles``)."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return False
+        if self.roles is None:
+            return True
+        return user.is_superuser or user.role in self.roles
+
+    def may_rerun(self, user, requested_by_id: int | None) -> bool:
+        """Whether ``user`` may run again a job of this kind that ``requested_by_id`` asked for.
+
+        The handler acts in the requester's name, so a kind without declared roles is re-run only by the
+        requester; with roles, anyone who may start the kind (and can see the job) may re-run it.
+        """
+        if not self.may_start(user):
+            return False
+        return self.roles is not None or user.pk == requested_by_id
+
+
+_REGISTRY: dict[str, JobKind] = {}
+
+
+def job_kind(code: str, label: str, *, roles: frozenset[str] | None = None) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        _REGISTRY[code] = JobKind(
+            code=code, label=label, handler=handler, roles=frozenset(roles) if roles is not None else None
+        )
+        return handler
+
+    return register
+
+
+def job_kind_label(code: str) -> str:
+    kind = _REGISTRY.get(code)
+    return str(kind.label) if kind else code
+
+
+def find_job_kind(code: str) -> JobKind | None:
+    return _REGISTRY.get(code)
+
+
+def get_job_kind(code: str) -> JobKind:
+    try:
+        return _REGISTRY[code]
+    except KeyError:
+        raise JobError(_("Loại công việc “%(code)s” không tồn tại.") % {"code": code}) from None
