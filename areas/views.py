@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from accounts.permissions import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin
+from core.downloads import xlsx_response
 from core.spreadsheets import sheet_title
 
 from . import services
@@ -55,13 +55,7 @@ class UnitExportView(RoleRequiredMixin, UnitFilterMixin, View):
     def get(self, request):
         dataset = AdministrativeUnitResource().export(self.filtered_units())
         dataset.title = sheet_title(_("Đơn vị hành chính"))  # tablib would call the sheet "Tablib Dataset"
-        response = HttpResponse(
-            dataset.export("xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        stamp = timezone.localtime().strftime("%d-%m-%Y")
-        response["Content-Disposition"] = f'attachment; filename="don-vi-hanh-chinh-{stamp}.xlsx"'
-        return response
+        return xlsx_response(dataset.export("xlsx"), f"don-vi-hanh-chinh-{timezone.localdate():%d-%m-%Y}.xlsx")
 
 
 class UnitDetailView(RoleRequiredMixin, DetailView):

@@ -1,7 +1,10 @@
 """File names and responses of every download (PDF documents, Excel workbooks): one place, one rule.
 
 A name is ASCII so every browser and mail client keeps it: Vietnamese letters lose their marks and "Đ"/"đ" become
-"D"/"d" (slugify alone drops them, since Unicode gives Đ no decomposition: "125/QĐ-UBND" became "125-q-ubnd").
+"D"/"d" (slugify alone drops them, since Unicode gives Đ no decomposition: "125/QĐ-UBND" became "125-q-ubnd");
+words are joined by hyphens only ("/", "_" and spaces become one "-"). Every view that answers with a file
+calls `pdf_response` or `xlsx_response` here; no other module writes a Content-Disposition header (a test reads
+the sources and the responses of every export).
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ def download_name(*parts: object, ext: str) -> str:
     """ "Quyết định", "125/QĐ-UBND" and ext "pdf" -> "quyet-dinh-125-qd-ubnd.pdf"."""
     text = " ".join(str(part) for part in parts if part not in (None, ""))
     text = text.replace("Đ", "D").replace("đ", "d")
-    stem = slugify(text.replace("/", " ")) or FALLBACK_STEM
+    for separator in "/_":
+        text = text.replace(separator, " ")
+    stem = slugify(text) or FALLBACK_STEM
     return f"{stem}.{ext.lstrip('.').lower()}"
 
 

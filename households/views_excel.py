@@ -12,7 +12,6 @@ import uuid
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.views.generic import TemplateView
 
 from accounts.choices import Role
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
+from core.downloads import xlsx_response
 from core.models import JobRun, JobStatus
 from core.services import job_run_start
 
@@ -34,12 +34,6 @@ from .views import indicator_choices
 IMPORTERS = frozenset({Role.COMMUNE_OFFICER})
 SESSION_KEY = "household_import"
 KEEP_UPLOADS_SECONDS = 24 * 60 * 60
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 class HouseholdExportView(RoleRequiredMixin, View):

@@ -15,6 +15,7 @@ from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
 from core.confirm import ReasonConfirmMixin
+from core.downloads import xlsx_response
 
 from . import targets as target_services
 from .excel.targets import target_filename, target_workbook
@@ -31,7 +32,6 @@ from .forms_targets import (
 from .models import EscapeRegistration
 from .targets import REGISTRARS, Outcome, target_may_set
 from .transitions import EARLIEST_YEAR, levels_for, period_between, period_for_year, transition_table
-from .views_excel import xlsx_response
 
 
 def scope_from(request, raw) -> AdministrativeUnit | None:

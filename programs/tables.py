@@ -3,11 +3,10 @@
 from datetime import date
 from decimal import Decimal
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from .choices import TargetStatus
-from .excel import XLSX_CONTENT_TYPE, Col, table_workbook
+from .excel import Col, table_workbook
 from .models import KIND_FIELDS, Benefit, Programme
 
 MONEY = {"amount", "outstanding", "overdue", "amount_central", "amount_local", "amount_mobilised", "amount_household"}
@@ -21,12 +20,6 @@ DATES = {
     "course_start",
     "course_end",
 }
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _label(name: str) -> str:

@@ -16,6 +16,7 @@ from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
 from core.confirm import ReasonConfirmMixin
+from core.downloads import xlsx_response
 from households.models import Household
 
 from . import selectors, services
@@ -24,7 +25,7 @@ from .excel import table_workbook, xlsx_filename
 from .figures import Period, child_rollup, unit_figures
 from .forms import BenefitFilterForm, BenefitForm, CancelForm, PeriodForm, PhotoForm
 from .models import Benefit, BenefitPhoto, Programme
-from .tables import benefit_columns, benefit_row, xlsx_response
+from .tables import benefit_columns, benefit_row
 
 EDITORS = frozenset({Role.COMMUNE_OFFICER})
 

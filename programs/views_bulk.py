@@ -21,13 +21,13 @@ from django.views.generic import TemplateView
 
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from areas.choices import UnitLevel
+from core.downloads import xlsx_response
 from households.excel import ImportFileError, file_digest
 
 from . import bulk, selectors
 from .excel import Col, read_table, table_workbook, xlsx_filename
 from .forms import CourseForm, PaymentForm, QuarterForm, UploadForm
 from .models import Programme
-from .tables import xlsx_response
 from .views import EDITORS
 
 

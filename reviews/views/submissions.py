@@ -10,8 +10,8 @@ from django.views.generic import ListView, TemplateView
 from accounts.choices import Role
 from accounts.permissions import RoleRequiredMixin
 from core.confirm import ReasonConfirmMixin
+from core.downloads import xlsx_response
 from households.choices import HouseholdClass
-from households.views_excel import xlsx_response
 
 from .. import excel, selectors, services
 from ..choices import RoundState
