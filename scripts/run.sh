@@ -2,6 +2,8 @@
 # `bash scripts/run.sh` (or `make run`): install what is missing, start PostgreSQL and Redis, prepare the database,
 # load demo data, then run the web server, the Celery worker and Celery beat together.
 # Ctrl-C stops the three; PostgreSQL and Redis keep running (`bash scripts/services.sh down`).
+# A worker or beat that exits is started again after a pause (1, 2, 4 … 30 s) while web keeps serving;
+# only the web server's exit stops everything.
 #
 # Settings (environment): PORT (8000), DJANGO_SETTINGS_MODULE (config.settings.local),
 # plus everything scripts/services.sh reads (DATABASE_URL, REDIS_URL, PGPORT_LOCAL, ...).
@@ -112,11 +114,34 @@ trap 'STOP_SIGNAL=INT' INT
 trap 'STOP_SIGNAL=TERM' TERM
 trap 'stop_all' EXIT
 
+declare -A STARTED=() RESTARTS=() RESTART_AT=()
+launch() {
+    case "$1" in
+        web) start web "$PY" manage.py runserver "0.0.0.0:$PORT" ;;
+        worker) start worker "$VENV/bin/celery" -A config worker -l info --concurrency 2 ;;
+        beat) start beat "$VENV/bin/celery" -A config beat -l info --schedule "$LOCAL_DIR/celerybeat-schedule" ;;
+    esac
+    STARTED[$1]=$SECONDS
+}
+
+# A background process (worker, beat) ended: reap it and its group, and plan its restart. Jobs it was running are
+# redelivered or marked failed by the portal (core/jobs.py), so the officers' pages keep working meanwhile.
+schedule_restart() {
+    local name="$1" pid="${PIDS[$1]}" rc=0 n delay
+    wait "$pid" 2>/dev/null || rc=$?
+    kill -TERM -- "-$pid" 2>/dev/null || true # pool children left behind
+    n="${RESTARTS[$name]:-0}"
+    if ((SECONDS - ${STARTED[$name]:-0} > 60)); then n=0; fi # it had been running fine: start over quickly
+    RESTARTS[$name]=$((n + 1))
+    delay=$((n < 5 ? 2 ** n : 30))
+    RESTART_AT[$name]=$((SECONDS + delay))
+    unset 'PIDS[$name]'
+    printf '[run] %s exited (code %s); starting it again in %s s (web keeps running)\n' "$name" "$rc" "$delay" >&2
+}
+
 URL="http://127.0.0.1:$PORT/"
 log "Starting web, worker and beat"
-start web "$PY" manage.py runserver "0.0.0.0:$PORT"
-start worker "$VENV/bin/celery" -A config worker -l info --concurrency 2
-start beat "$VENV/bin/celery" -A config beat -l info --schedule "$LOCAL_DIR/celerybeat-schedule"
+for name in "${NAMES[@]}"; do launch "$name"; done
 printf '[run] Giảm nghèo is starting at %s (Ctrl-C to stop)\n' "$URL" >&2
 
 announced=0
@@ -124,8 +149,17 @@ died=""
 died_rc=0
 while [[ -z "$STOP_SIGNAL" ]]; do
     for name in "${NAMES[@]}"; do
-        pid="${PIDS[$name]}"
-        if ! alive "$pid"; then
+        pid="${PIDS[$name]:-}"
+        if [[ -z "$pid" ]]; then
+            if ((SECONDS >= ${RESTART_AT[$name]:-0})); then
+                printf '[run] starting %s again\n' "$name" >&2
+                launch "$name"
+            fi
+        elif ! alive "$pid"; then
+            if [[ "$name" != web ]]; then
+                schedule_restart "$name"
+                continue
+            fi
             died="$name"
             wait "$pid" 2>/dev/null || died_rc=$?
             break 2

@@ -13,7 +13,7 @@
 # State lives in the git-ignored .local/ folder:
 #   .local/pgdata/          cluster data dir (also holds the unix socket)
 #   .local/postgres.log     PostgreSQL log
-#   .local/redis/           Redis dir, redis.pid and redis.log
+#   .local/redis/           Redis dir: append-only file, redis.pid and redis.log
 # When running as root the servers run as Debian's unprivileged `postgres` user. If that
 # user cannot reach .local/ (or the socket path would be too long), the server state goes
 # to /var/tmp/giamngheo-<hash of project path>/ instead, with symlinks from .local/.
@@ -280,11 +280,12 @@ redis_up() {
     touch "$REDIS_LOG"
     give_to_svc "$REDIS_LOG"
     log "Starting Redis on 127.0.0.1:$REDIS_PORT (log: $REDIS_LOG)"
-    # No persistence: dev/test data only.
+    # Append-only persistence, as in docker-compose.yml: queued jobs survive a Redis restart instead of
+    # being lost with their JobRun rows left "queued" (.local/redis/ holds the file; `clean` deletes it).
     # shellcheck disable=SC2094  # redis appends to the log, so do we
     if ! runas redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --protected-mode yes \
         --daemonize yes --pidfile "$REDIS_PIDFILE" --logfile "$REDIS_LOG" --dir "$REDIS_DIR" \
-        --save '' --appendonly no </dev/null >>"$REDIS_LOG" 2>&1; then
+        --save '' --appendonly yes --appendfsync everysec </dev/null >>"$REDIS_LOG" 2>&1; then
         redis_fail "redis-server failed to start"
     fi
     wait_until redis_accepting \
