@@ -71,9 +71,16 @@ class _JobReporter:
         return self._locked
 
     def progress(self, percent: int, message: str) -> None:
-        self._running_row().update(
-            progress=max(0, min(99, int(percent))), message=str(message)[:255], heartbeat_at=timezone.now()
-        )
+        try:
+            self._running_row().update(
+                progress=max(0, min(99, int(percent))), message=str(message)[:255], heartbeat_at=timezone.now()
+            )
+        except DatabaseError:
+            if not self.separate:
+                raise
+            # e.g. the handler's own transaction locked the job's row (lock_timeout of the `jobs` alias):
+            # a missed progress step must not stop or hang the job.
+            logger.warning("Job %s: progress not written", self.job_id, exc_info=True)
 
     def start_heartbeat(self) -> None:
         if self.separate:

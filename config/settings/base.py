@@ -82,7 +82,13 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 # A second connection to the same database, used only by the job runner for progress and heartbeats
 # (core/jobs.py): a job that holds one transaction for its whole run still shows its progress bar moving.
-DATABASES["jobs"] = {**DATABASES["default"], "CONN_MAX_AGE": 0, "TEST": {"MIRROR": "default"}}
+# Its writes give up after 2 s instead of waiting for ever if a job's own transaction holds the job's row.
+DATABASES["jobs"] = {
+    **DATABASES["default"],
+    "CONN_MAX_AGE": 0,
+    "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), "options": "-c lock_timeout=2000"},
+    "TEST": {"MIRROR": "default"},
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")

@@ -6,7 +6,7 @@ import time
 from django.db import transaction
 
 from core.jobs import job_kind
-from core.models import JobLogAction, JobRunLog
+from core.models import JobLogAction, JobRun, JobRunLog
 
 # Set by the test to let the in-transaction job finish.
 release = threading.Event()
@@ -32,4 +32,13 @@ def in_transaction_job(job, progress) -> dict:
         progress(40, "Đã ghi một nửa")
         if not release.wait(timeout=30):
             raise RuntimeError("the test never released the job")
+    return {"ok": True}
+
+
+@job_kind("test_locks_its_row", "Việc thử khoá dòng của chính nó")
+def locks_its_row_job(job, progress) -> dict:
+    """A handler that (wrongly) locks its own JobRun row inside its transaction, then reports progress."""
+    with transaction.atomic():
+        JobRun.objects.select_for_update().get(pk=job.pk)
+        progress(50, "Không ghi được")
     return {"ok": True}

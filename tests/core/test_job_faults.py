@@ -239,6 +239,14 @@ def test_progress_is_seen_from_another_connection_while_the_jobs_transaction_is_
     assert JobRunLog.objects.filter(job=job).exists()
 
 
+@pytest.mark.django_db(transaction=True, databases=["default", "jobs"])
+def test_a_handler_that_locks_its_own_row_is_not_hung_by_progress(users):
+    job = JobRun.objects.create(kind="test_locks_its_row", requested_by=users.commune_officer)
+    started = time.monotonic()
+    job = job_run_execute(job_id=job.pk)
+    assert job.status == JobStatus.SUCCEEDED and time.monotonic() - started < 10
+
+
 # --- real workers on a private Redis ---------------------------------------------------------------------------------
 
 
