@@ -99,3 +99,33 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, live_server, demo, screens
     ):
         assert_fits(district, live_server, path)
     district.context.close()
+
+
+@pytest.fixture
+def accounts(db):
+    demo_load()
+
+
+def test_capital_i_is_not_lowercase_l_in_place_names(page, live_server, accounts, screenshot):
+    """ "Ia RSai" must not read "la RSai": the portal's face draws capital I and lowercase l differently (ADR 0018)."""
+    sign_in(page, live_server, "xa.iarsai")
+    assert "Xã Ia RSai" in page.locator("header").inner_text()
+    glyphs = page.evaluate(
+        """async () => {
+            const family = getComputedStyle(document.body).fontFamily;
+            await document.fonts.load('40px "IBM Plex Sans"', 'Il');
+            const canvas = document.createElement('canvas');
+            canvas.width = canvas.height = 60;
+            const pen = canvas.getContext('2d');
+            const draw = (letter) => {
+                pen.clearRect(0, 0, 60, 60);
+                pen.font = '40px ' + family;
+                pen.fillText(letter, 10, 45);
+                return Array.from(pen.getImageData(0, 0, 60, 60).data).join();
+            };
+            return {family, loaded: document.fonts.check('40px "IBM Plex Sans"'), differ: draw('I') !== draw('l')};
+        }"""
+    )
+    assert glyphs["family"].startswith('"IBM Plex Sans"') and glyphs["loaded"], glyphs
+    assert glyphs["differ"], "capital I and lowercase l are drawn alike"
+    screenshot(page, "ia-rsai-dashboard")
