@@ -52,6 +52,15 @@ class UserForm(forms.ModelForm):
         )
         self.fields["full_name"].required = True
 
+    def clean_username(self):
+        # The username identifies the officer: "Xa.PhuTuc" would be a second account for "xa.phutuc".
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                _("Tên đăng nhập này đã có (không phân biệt chữ hoa, chữ thường). Hãy chọn tên khác."), code="unique"
+            )
+        return username
+
 
 class NewUserForm(UserForm):
     password1 = forms.CharField(label=_("Mật khẩu ban đầu"), widget=forms.PasswordInput, strip=False)

@@ -11,6 +11,8 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
+from core.integrity import add_form_error, unique_violations_as_errors
+
 from . import services
 from .choices import Role
 from .forms import AdminSetPasswordForm, LoginForm, NewUserForm, UserForm
@@ -107,9 +109,10 @@ class UserCreateView(AdminUserMixin, FormView):
     def form_valid(self, form):
         data = {field: form.cleaned_data[field] for field in UserForm.Meta.fields}
         try:
-            user = services.user_create(data=data, password=form.cleaned_data["password1"])
+            with unique_violations_as_errors():
+                user = services.user_create(data=data, password=form.cleaned_data["password1"])
         except ValidationError as error:
-            form.add_error(None, error)
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Đã tạo tài khoản %(name)s.") % {"name": user.username})
         return redirect("accounts:user_list")
@@ -125,9 +128,10 @@ class UserUpdateView(AdminUserMixin, FormView):
     def form_valid(self, form):
         data = {field: form.cleaned_data[field] for field in UserForm.Meta.fields}
         try:
-            services.user_update(user=form.instance, data=data)
+            with unique_violations_as_errors():
+                services.user_update(user=form.instance, data=data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Đã lưu thay đổi của tài khoản %(name)s.") % {"name": self.object.username})
         return redirect("accounts:user_list")

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.integrity import UniqueRulesFormMixin
+
 from .models import AdministrativeUnit
 
 
@@ -13,7 +15,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, **kwargs)
 
 
-class AdministrativeUnitForm(forms.ModelForm):
+class AdministrativeUnitForm(UniqueRulesFormMixin, forms.ModelForm):
     class Meta:
         model = AdministrativeUnit
         fields = ["parent", "level", "kind", "code", "name", "area_type", "valid_from", "valid_to"]

@@ -6,6 +6,7 @@ the same ``ValidationError``, so the officer sees a Vietnamese message beside th
 A test fails when a model of the portal gains a unique constraint without an entry here.
 """
 
+import copy
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from functools import wraps
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
 # The apps whose models the portal's forms write.
@@ -28,9 +30,6 @@ class UniqueRule:
 
 UNIQUE_RULES: dict[str, UniqueRule] = {
     # households
-    "households_code_unique_in_commune": UniqueRule(
-        "code", _("Xã đã có hộ mang mã này (không phân biệt chữ hoa, chữ thường). Hãy dùng mã khác.")
-    ),
     "households_code_unique_in_commune_ci": UniqueRule(
         "code", _("Xã đã có hộ mang mã này (không phân biệt chữ hoa, chữ thường). Hãy dùng mã khác.")
     ),
@@ -57,6 +56,9 @@ UNIQUE_RULES: dict[str, UniqueRule] = {
     "reviews_one_certificate": UniqueRule(None, _("Hộ đã có giấy chứng nhận theo quyết định này.")),
     "reviews_one_window_per_year": UniqueRule("year", _("Tỉnh đã có lịch rà soát của năm này.")),
     "reviews_one_chain_rule_per_date": UniqueRule("valid_from", _("Tỉnh đã có quy trình duyệt từ ngày này.")),
+    "reviews_one_authority_per_date": UniqueRule(
+        "valid_from", _("Loại văn bản này đã có thẩm quyền ký áp dụng từ ngày này.")
+    ),
     "reviews_one_periodic_round_per_year": UniqueRule("year", _("Xã đã có đợt rà soát định kỳ của năm này.")),
     "reviews_one_regular_round_per_month": UniqueRule("month", _("Xã đã có đợt rà soát thường xuyên của tháng này.")),
     "reviews_household_once_per_round": UniqueRule("household", _("Hộ này đã có trong đợt rà soát.")),
@@ -161,3 +163,25 @@ def add_form_error(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class UniqueRulesFormMixin:
+    """A model form whose unique rules are checked in ``clean()`` and shown beside their field.
+
+    Django checks a constraint over several fields after ``clean()`` and puts its message at the top of the form;
+    a field with an error is then left out of Django's own check, so the message is not repeated.
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        candidate = construct_instance(self, copy.copy(self.instance), self._meta.fields, self._meta.exclude)
+        model = type(candidate)
+        for constraint in unique_constraints(model):
+            rule = UNIQUE_RULES.get(constraint.name)
+            if rule is None or rule.field not in self.fields or set(constraint.fields) & set(self._errors):
+                continue
+            try:
+                constraint.validate(model, candidate)
+            except ValidationError:
+                self.add_error(rule.field, ValidationError(rule.message, code="unique"))
+        return cleaned

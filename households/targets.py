@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from accounts.choices import Role
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
+from core.integrity import integrity_as_validation
 
 from .choices import CLASS_RANK, HouseholdClass, HouseholdState
 from .history import record_changes, snapshot_of
@@ -66,6 +67,7 @@ def target_may_set(user, unit: AdministrativeUnit) -> bool:
     return unit.level in (UnitLevel.DISTRICT, UnitLevel.COMMUNE)
 
 
+@integrity_as_validation
 @transaction.atomic
 def poverty_target_set(
     *,
@@ -134,6 +136,7 @@ def official_class_on(household: Household, day: date) -> str | None:
     return record.household_class if record else None
 
 
+@integrity_as_validation
 @transaction.atomic
 def escape_registration_add(
     *,
@@ -206,6 +209,7 @@ def escape_registration_add(
     return registration
 
 
+@integrity_as_validation
 @transaction.atomic
 def escape_registration_withdraw(*, registration: EscapeRegistration, reason: str, user) -> EscapeRegistration:
     """Withdraw a registration (the household gives up, moves away…) with a reason; it stays on record."""
@@ -435,6 +439,7 @@ def escape_candidates_for(user, *, commune: AdministrativeUnit, year: int, day: 
     )
 
 
+@integrity_as_validation
 @transaction.atomic
 def poverty_targets_set(*, entries: list[dict], year: int, legal_basis: str, note: str = "", user) -> int:
     """Assign the targets of several units from one decision, all or nothing; returns how many changed.

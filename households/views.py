@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from accounts.choices import Role
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from core.confirm import ReasonConfirmMixin
+from core.integrity import add_form_error, unique_violations_as_errors
 
 from . import services
 from .choices import HouseholdClass
@@ -144,7 +144,7 @@ class HouseholdEditMixin(RoleRequiredMixin, HouseholdScopeMixin):
             removed = [f.instance for f in formset.deleted_forms if f.instance.pk]
             members = [m for m in members if m.full_name]
             try:
-                with transaction.atomic():
+                with unique_violations_as_errors():  # a savepoint: a refused save leaves nothing behind
                     household = services.household_save(
                         household=form.instance,
                         members=members,
@@ -153,7 +153,7 @@ class HouseholdEditMixin(RoleRequiredMixin, HouseholdScopeMixin):
                         expected_version=form.cleaned_data.get("version"),
                     )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_form_error(form, error)
             else:
                 messages.success(request, _("Đã lưu hộ %(code)s.") % {"code": household.code})
                 return redirect("households:detail", pk=household.pk)
@@ -215,14 +215,15 @@ class MemberMoveView(RoleRequiredMixin, TemplateView):
         form = MoveMemberForm(request.POST, user=request.user, household=member.household)
         if form.is_valid():
             try:
-                services.member_move(
-                    member=member,
-                    target=form.cleaned_data["target"],
-                    relationship=form.cleaned_data["relationship"],
-                    user=request.user,
-                )
+                with unique_violations_as_errors():
+                    services.member_move(
+                        member=member,
+                        target=form.cleaned_data["target"],
+                        relationship=form.cleaned_data["relationship"],
+                        user=request.user,
+                    )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_form_error(form, error)
             else:
                 messages.success(
                     request,
@@ -247,13 +248,14 @@ class IndicatorOverrideView(RoleRequiredMixin, HouseholdScopeMixin, View):
             return redirect("households:detail", pk=household.pk)
         value = {"derived": None, "true": True, "false": False}[form.cleaned_data["value"]]
         try:
-            services.indicator_override_set(
-                household=household,
-                code=form.cleaned_data["code"],
-                deprived=value,
-                reason=form.cleaned_data.get("reason", ""),
-                user=request.user,
-            )
+            with unique_violations_as_errors():
+                services.indicator_override_set(
+                    household=household,
+                    code=form.cleaned_data["code"],
+                    deprived=value,
+                    reason=form.cleaned_data.get("reason", ""),
+                    user=request.user,
+                )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -270,7 +272,8 @@ class StatusRecordCreateView(RoleRequiredMixin, HouseholdScopeMixin, View):
         form = StatusRecordForm(request.POST)
         if form.is_valid():
             try:
-                services.status_record_add(household=household, user=request.user, **form.cleaned_data)
+                with unique_violations_as_errors():
+                    services.status_record_add(household=household, user=request.user, **form.cleaned_data)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:

@@ -16,6 +16,7 @@ from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
 from core.confirm import ReasonConfirmMixin
 from core.downloads import xlsx_response
+from core.integrity import add_form_error, unique_violations_as_errors
 
 from . import targets as target_services
 from .excel.targets import target_filename, target_workbook
@@ -82,7 +83,7 @@ class TransitionMixin:
                 else:
                     period = period_for_year(cleaned["nam"])
             except ValidationError as error:
-                form.add_error(None, error)
+                add_form_error(form, error)
             else:
                 table = transition_table(request.user, period=period, level=cleaned["cap"], scope=scope)
         level_label = dict(levels).get(data.get("cap"), "")
@@ -185,15 +186,16 @@ class TargetsView(RoleRequiredMixin, TemplateView):
         if decision.is_valid() and all(form.is_valid() for form in forms.values()):
             entries = [form.entry for form in forms.values() if form.entry]
             try:
-                changed = target_services.poverty_targets_set(
-                    entries=entries,
-                    year=self.year,
-                    legal_basis=decision.cleaned_data["legal_basis"],
-                    note=decision.cleaned_data["note"],
-                    user=request.user,
-                )
+                with unique_violations_as_errors():
+                    changed = target_services.poverty_targets_set(
+                        entries=entries,
+                        year=self.year,
+                        legal_basis=decision.cleaned_data["legal_basis"],
+                        note=decision.cleaned_data["note"],
+                        user=request.user,
+                    )
             except ValidationError as error:
-                decision.add_error(None, error)
+                add_form_error(decision, error)
             else:
                 messages.success(
                     request,
@@ -271,19 +273,20 @@ class EscapeRegistrationCreateView(RoleRequiredMixin, TemplateView):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                registration = target_services.escape_registration_add(
-                    household=data["household"],
-                    year=data["year"],
-                    registered_on=data["registered_on"],
-                    user=request.user,
-                    cadre_user=data["cadre_user"],
-                    cadre_name=data["cadre_name"],
-                    cadre_position=data["cadre_position"],
-                    cadre_phone=data["cadre_phone"],
-                    commitment=data["commitment"],
-                )
+                with unique_violations_as_errors():
+                    registration = target_services.escape_registration_add(
+                        household=data["household"],
+                        year=data["year"],
+                        registered_on=data["registered_on"],
+                        user=request.user,
+                        cadre_user=data["cadre_user"],
+                        cadre_name=data["cadre_name"],
+                        cadre_position=data["cadre_position"],
+                        cadre_phone=data["cadre_phone"],
+                        commitment=data["commitment"],
+                    )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_form_error(form, error)
             else:
                 messages.success(
                     request,

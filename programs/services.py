@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.integrity import check_unique_rules, integrity_as_validation
 from households.models import Household, Member, StatusRecord
 
 from . import eligibility
@@ -215,12 +216,14 @@ def _prepare(benefit: Benefit) -> None:
         benefit.item_description = _("Gạo")
 
 
+@integrity_as_validation
 @transaction.atomic
 def benefit_record(*, benefit: Benefit, user, override_reason: str = "", action: str = LogAction.CREATE) -> Benefit:
     """Record a benefit: valid fields for the programme's kind, eligible on its date or overridden with a reason."""
     if benefit.household_id and benefit.household.is_archived:
         raise ValidationError(_("Hộ đã lưu trữ, không ghi nhận hỗ trợ được."))
     _prepare(benefit)
+    check_unique_rules(benefit)  # one payment a quarter, one card: the message beside the quarter or card field
     benefit.full_clean(exclude=["household_status"])
     _apply_eligibility(benefit, user=user, override_reason=override_reason)
     benefit.created_by = user
@@ -242,6 +245,7 @@ class StaleBenefitError(ValidationError):
     """Another officer saved the record after this one opened it."""
 
 
+@integrity_as_validation
 @transaction.atomic
 def benefit_update(*, benefit: Benefit, user, expected_version: int, override_reason: str = "") -> Benefit:
     """Save changes to a benefit: eligibility is checked again; refused if someone saved it in the meantime."""
@@ -256,6 +260,7 @@ def benefit_update(*, benefit: Benefit, user, expected_version: int, override_re
         )
     benefit.version = expected_version + 1
     _prepare(benefit)
+    check_unique_rules(benefit)  # one payment a quarter, one card: the message beside the quarter or card field
     benefit.full_clean(exclude=["household_status"])
     was_overridden = bool(benefit.override_reason)
     _apply_eligibility(benefit, user=user, override_reason=override_reason or benefit.override_reason)

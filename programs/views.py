@@ -17,6 +17,7 @@ from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
 from core.confirm import ReasonConfirmMixin
 from core.downloads import xlsx_response
+from core.integrity import add_form_error, unique_violations_as_errors
 from households.models import Household
 
 from . import selectors, services
@@ -187,9 +188,9 @@ class BenefitCreateView(RoleRequiredMixin, HouseholdScopeMixin, TemplateView):
                 )
             except services.IneligibleError as error:
                 verdict = error.verdict
-                form.add_error(None, error)
+                add_form_error(form, error)
             except ValidationError as error:
-                form.add_error(None, error)
+                add_form_error(form, error)
             else:
                 messages.success(request, _("Đã ghi nhận: %(benefit)s.") % {"benefit": benefit})
                 return redirect("programs:household", household.pk)
@@ -273,9 +274,9 @@ class BenefitUpdateView(RoleRequiredMixin, BenefitScopeMixin, TemplateView):
                 )
             except services.IneligibleError as error:
                 verdict = error.verdict
-                form.add_error(None, error)
+                add_form_error(form, error)
             except ValidationError as error:
-                form.add_error(None, error)
+                add_form_error(form, error)
             else:
                 messages.success(request, _("Đã lưu thay đổi."))
                 return redirect("programs:benefit", benefit.pk)
@@ -346,12 +347,13 @@ class BenefitPhotoView(RoleRequiredMixin, BenefitScopeMixin, View):
                     messages.error(request, error)
             return redirect("programs:benefit", benefit.pk)
         try:
-            services.benefit_photo_add(
-                benefit=benefit,
-                image=form.cleaned_data["image"],
-                caption=form.cleaned_data["caption"],
-                user=request.user,
-            )
+            with unique_violations_as_errors():
+                services.benefit_photo_add(
+                    benefit=benefit,
+                    image=form.cleaned_data["image"],
+                    caption=form.cleaned_data["caption"],
+                    user=request.user,
+                )
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)

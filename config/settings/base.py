@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.submit_once.SubmitOnceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes must be last: it turns a lockout signal into the lockout page.
@@ -73,6 +74,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
             ],
+            # {% csrf_token %} also writes the one-time submission token (core.submit_once).
+            "builtins": ["core.templatetags.submit_once"],
         },
     },
 ]

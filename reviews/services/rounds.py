@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from areas.models import AdministrativeUnit
+from core.integrity import integrity_as_validation
 from households.choices import HouseholdClass, HouseholdState
 from households.classification import standard_on
 from households.models import Household
@@ -25,6 +26,7 @@ from .common import STALE_CASE, _claim, _claim_round, _class_before, _lock_round
 
 
 # --- opening a round, requests, the list of households (step 1) ----------------------------------------
+@integrity_as_validation
 @transaction.atomic
 def review_round_open(
     *, commune: AdministrativeUnit, kind: str, year: int, month: int | None = None, user, today: date | None = None
@@ -42,8 +44,10 @@ def review_round_open(
         month = None
     _refuse_future_round(kind, year, month, today or timezone.localdate())
     duplicate = ReviewRound.objects.filter(commune=commune, year=year, kind=kind, month=month)
-    if duplicate.exists():
-        raise ValidationError(_("Xã đã có đợt rà soát này rồi: mở đợt đã có để tiếp tục."))
+    if duplicate.exists():  # beside the year (periodic) or the month (regular): the field that makes it a repeat
+        raise ValidationError(
+            {"month" if month else "year": _("Xã đã có đợt rà soát này rồi: mở đợt đã có để tiếp tục.")}
+        )
     starts_on, due_on, reference = calendar.round_dates(commune, kind, year, month)
     try:
         standard = standard_on(reference)
@@ -127,6 +131,7 @@ def _attach_request(request: HouseholdRequest, round: ReviewRound) -> None:
         case.save(update_fields=["request"])
 
 
+@integrity_as_validation
 @transaction.atomic
 def household_request_register(
     *, household: Household, form: str, received_on: date, channel: str, content: str, user
@@ -152,6 +157,7 @@ def household_request_register(
     return request
 
 
+@integrity_as_validation
 @transaction.atomic
 def review_case_add(
     *, round: ReviewRound, household: Household, reason: str, user, expected_version: int

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 
 from accounts.choices import Role
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
+from core.integrity import add_form_error, unique_violations_as_errors
 
 from ..models import ReviewRound, TransitionRefused
 
@@ -60,9 +61,10 @@ class RoundActionMixin(RoleRequiredMixin, RoundScopeMixin):
         form = self.get_form(request.POST)
         if form.is_valid():
             try:
-                self.perform(form)
+                with unique_violations_as_errors():
+                    self.perform(form)
             except ValidationError as error:
-                form.add_error(None, error)
+                add_form_error(form, error)
             else:
                 messages.success(request, self.success_message)
                 return redirect("reviews:detail", pk=self.get_round().pk)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 
 from accounts.permissions import RoleRequiredMixin
+from core.integrity import add_form_error, unique_violations_as_errors
 
 from .. import services
 from ..forms import (
@@ -41,9 +42,10 @@ class RequestCreateView(RoleRequiredMixin, TemplateView):
         form = RequestRegisterForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                registered = services.household_request_register(user=request.user, **form.cleaned_data)
+                with unique_violations_as_errors():
+                    registered = services.household_request_register(user=request.user, **form.cleaned_data)
             except ValidationError as error:
-                form.add_error(None, error)
+                add_form_error(form, error)
             else:
                 if registered.round:
                     messages.success(

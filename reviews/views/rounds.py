@@ -13,6 +13,7 @@ from django.views.generic import ListView, TemplateView
 from accounts.permissions import RoleRequiredMixin
 from areas.choices import UnitLevel
 from core.confirm import ReasonConfirmMixin
+from core.integrity import add_form_error, unique_violations_as_errors
 from households.choices import HouseholdClass
 from households.models import StatusRecord
 
@@ -78,9 +79,12 @@ class RoundOpenView(RoleRequiredMixin, TemplateView):
         form = RoundOpenForm(request.POST)
         if form.is_valid():
             try:
-                round = services.review_round_open(commune=request.user.unit, user=request.user, **form.cleaned_data)
+                with unique_violations_as_errors():
+                    round = services.review_round_open(
+                        commune=request.user.unit, user=request.user, **form.cleaned_data
+                    )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_form_error(form, error)
             else:
                 messages.success(
                     request, _("Đã mở %(round)s với %(n)s hộ cần rà soát.") % {"round": round, "n": round.cases.count()}
@@ -202,15 +206,16 @@ class CaseAddView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
         form = CaseAddForm(request.POST, round=round)
         if form.is_valid():
             try:
-                case = services.review_case_add(
-                    round=round,
-                    household=form.cleaned_data["household"],
-                    reason=form.cleaned_data["reason"],
-                    user=request.user,
-                    expected_version=form.cleaned_data["version"],
-                )
+                with unique_violations_as_errors():
+                    case = services.review_case_add(
+                        round=round,
+                        household=form.cleaned_data["household"],
+                        reason=form.cleaned_data["reason"],
+                        user=request.user,
+                        expected_version=form.cleaned_data["version"],
+                    )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_form_error(form, error)
             else:
                 messages.success(request, _("Đã bổ sung hộ %(code)s vào danh sách.") % {"code": case.household.code})
                 return redirect("reviews:case", pk=case.pk)
@@ -317,9 +322,10 @@ class RoundFormOnPageView(RoundDetailView):
         form = self.bound_form()
         if form.is_valid():
             try:
-                self.perform(form)
+                with unique_violations_as_errors():
+                    self.perform(form)
             except ValidationError as error:
-                form.add_error(None, error)
+                add_form_error(form, error)
             else:
                 messages.success(request, self.success_message)
                 return redirect("reviews:detail", pk=self.get_round().pk)
@@ -390,11 +396,12 @@ class RoundSubmitView(RoleRequiredMixin, RoundScopeMixin, View):
         round = self.get_round()
         form = VersionForm(request.POST)
         try:
-            if not form.is_valid():
-                raise ValidationError(_("Trang đã cũ, hãy tải lại."))
-            submission = services.review_round_submit(
-                round=round, user=request.user, expected_version=form.cleaned_data["version"]
-            )
+            with unique_violations_as_errors():
+                if not form.is_valid():
+                    raise ValidationError(_("Trang đã cũ, hãy tải lại."))
+                submission = services.review_round_submit(
+                    round=round, user=request.user, expected_version=form.cleaned_data["version"]
+                )
         except ValidationError as error:
             messages.error(request, _errors(error))
         else:

@@ -9,6 +9,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.permissions import RoleRequiredMixin
+from core.integrity import add_form_error, unique_violations_as_errors
 
 from .. import services
 from ..choices import Action
@@ -116,17 +117,18 @@ class CaseSurveyView(RoleRequiredMixin, CaseScopeMixin, TemplateView):
         final = "finish" in request.POST
         if form.is_valid() and members_valid:
             try:
-                services.review_case_save(
-                    case=case,
-                    facts=form.facts(),
-                    answers=answers,
-                    members=members,
-                    final=final,
-                    user=request.user,
-                    expected_version=form.cleaned_data["version"],
-                )
+                with unique_violations_as_errors():
+                    services.review_case_save(
+                        case=case,
+                        facts=form.facts(),
+                        answers=answers,
+                        members=members,
+                        final=final,
+                        user=request.user,
+                        expected_version=form.cleaned_data["version"],
+                    )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_form_error(form, error)
             else:
                 if final:
                     messages.success(
