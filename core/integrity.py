@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 
+from django import forms
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -185,3 +186,7 @@ class UniqueRulesFormMixin:
             except ValidationError:
                 self.add_error(rule.field, ValidationError(rule.message, code="unique"))
         return cleaned
+
+
+class UniqueRulesModelForm(UniqueRulesFormMixin, forms.ModelForm):
+    """The base form for the admin's change pages, so the administrator sees the same messages beside the field."""

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.integrity import UniqueRulesModelForm
+
 from .models import (
     EscapeRegistration,
     EthnicGroup,
@@ -57,8 +59,19 @@ class MemberInline(admin.TabularInline):
     readonly_fields = ("left_at",)
 
 
+class HouseholdAdminForm(UniqueRulesModelForm):
+    """The commune is not on the form: it follows the village, so the code's unique rule can be checked."""
+
+    def clean(self):
+        village = self.cleaned_data.get("village")
+        if village is not None:
+            self.instance.commune_id = village.parent_id
+        return super().clean()
+
+
 @admin.register(Household)
 class HouseholdAdmin(admin.ModelAdmin):
+    form = HouseholdAdminForm
     list_display = ("code", "head_name", "village", "current_class", "state")
     list_filter = ("current_class", "state", "ethnic_minority")
     search_fields = ("code", "head_name")
@@ -73,6 +86,7 @@ class HouseholdAdmin(admin.ModelAdmin):
 class UnitPopulationAdmin(admin.ModelAdmin):
     """Total resident households per unit and year: the denominator of every poverty rate."""
 
+    form = UniqueRulesModelForm
     list_display = ("unit", "year", "households", "persons", "source", "updated_at")
     list_filter = ("year", "unit__level")
     search_fields = ("unit__name", "unit__code", "source")

@@ -1,10 +1,13 @@
 from django.contrib import admin
 
+from core.integrity import UniqueRulesModelForm
+
 from .models import ApprovalAction, ApprovalChainRule, LegalDocument, ReviewRound, ReviewWindow, SignatureAuthority
 
 
 @admin.register(ReviewWindow)
 class ReviewWindowAdmin(admin.ModelAdmin):
+    form = UniqueRulesModelForm
     list_display = (
         "province",
         "year",
@@ -18,6 +21,7 @@ class ReviewWindowAdmin(admin.ModelAdmin):
 
 @admin.register(ApprovalChainRule)
 class ApprovalChainRuleAdmin(admin.ModelAdmin):
+    form = UniqueRulesModelForm
     list_display = ("province", "valid_from", "district_step", "province_step", "legal_basis")
 
 
@@ -25,6 +29,7 @@ class ApprovalChainRuleAdmin(admin.ModelAdmin):
 class SignatureAuthorityAdmin(admin.ModelAdmin):
     """Who issues each review document, hence "CHỦ TỊCH" or "TM. ỦY BAN NHÂN DÂN" over the signature."""
 
+    form = UniqueRulesModelForm
     list_display = ("document_kind", "issued_by", "valid_from", "valid_to", "legal_basis")
     list_filter = ("document_kind", "issued_by")
 

@@ -979,3 +979,58 @@ def test_without_redis_forms_are_still_saved(client_for, env, monkeypatch):
     again = client.post(built.page, data)  # no token store: the code's unique rule refuses the repeat
     assert again.status_code == 200 and "Xã đã có hộ mang mã này" in again.content.decode()
     assert Household.objects.filter(code="IRS-050").count() == 1
+
+
+# --- the administrator's change pages -----------------------------------------------------------------------
+
+
+def admin_window(env):
+    from reviews.models import ReviewWindow
+
+    ReviewWindow.objects.create(
+        province=env.tree.province,
+        year=TODAY.year,
+        periodic_start=date(TODAY.year, 9, 15),
+        periodic_end=date(TODAY.year, 11, 30),
+    )
+    fill = {
+        "province": str(env.tree.province.pk),
+        "year": str(TODAY.year),
+        "periodic_start": f"01/09/{TODAY.year}",
+        "periodic_end": f"14/12/{TODAY.year}",
+    }
+    return reverse("admin:reviews_reviewwindow_add"), fill, "year", "Tỉnh đã có lịch rà soát của năm này."
+
+
+def admin_population(env):
+    from households.models import UnitPopulation
+
+    UnitPopulation.objects.create(unit=env.tree.commune, year=TODAY.year, households=1_200, source="Thống kê xã")
+    fill = {"unit": str(env.tree.commune.pk), "year": str(TODAY.year), "households": "1250", "source": "Báo cáo"}
+    return reverse("admin:households_unitpopulation_add"), fill, "year", "Đơn vị đã có số hộ dân cư của năm này."
+
+
+def admin_household(env):
+    env.household("IRS-001")
+    other = env.household("IRS-002")
+    page = reverse("admin:households_household_change", args=[other.pk])
+    return page, {"code": "irs-001"}, "code", "Xã đã có hộ mang mã này"
+
+
+def admin_unit(env):
+    VillageFactory(code="24079-02", name="Buôn Ma Giai", parent=env.tree.commune)
+    page = reverse("admin:areas_administrativeunit_change", args=[env.tree.village.pk])
+    return page, {"code": "24079-02"}, "code", "Đã có đơn vị cùng cấp mang mã này"
+
+
+@pytest.mark.parametrize("builder", [admin_window, admin_population, admin_household, admin_unit])
+def test_admin_duplicate_is_a_form_error_beside_the_field(client_for, env, builder):
+    """The administrator's pages write the same tables: a duplicate is the same message beside the field."""
+    page, fill, field_name, message = builder(env)
+    client = client_for(env.users.admin)
+    data = {**form_on_page(client, page, page), **fill}
+    data.pop("_addanother", None), data.pop("_continue", None)
+    response = client.post(page, data)
+    assert response.status_code == 200, f"{page}: the duplicate was saved"
+    errors = response.context["adminform"].form.errors
+    assert any(message in str(e) for e in errors.get(field_name, [])), errors
