@@ -10,7 +10,9 @@ from pathlib import Path
 CATALOGUE = Path(__file__).resolve().parent / "data" / "catalogue.json"
 FIELDS = (
     "name",
+    "name_en",
     "short_name",
+    "short_name_en",
     "kind",
     "legal_basis",
     "managing_agency",
@@ -38,10 +40,12 @@ def catalogue_load(programme_model=None) -> int:
     if programme_model is None:
         from .models import Programme as programme_model
     existing = set(programme_model.objects.values_list("code", flat=True))
+    # A data migration passes the model as it was then: only the fields it had (the English names came later).
+    known = {field.name for field in programme_model._meta.get_fields()}
     created = 0
     for entry in catalogue_entries():
         if entry["code"] in existing:
             continue
-        programme_model.objects.create(code=entry["code"], **{k: entry[k] for k in FIELDS if k in entry})
+        programme_model.objects.create(code=entry["code"], **{k: entry[k] for k in FIELDS if k in entry and k in known})
         created += 1
     return created

@@ -53,6 +53,9 @@ class Programme(models.Model):
     code = models.CharField(_("mã"), max_length=30, unique=True)
     name = models.CharField(_("tên chương trình, chính sách"), max_length=200)
     short_name = models.CharField(_("tên ngắn"), max_length=80)
+    # English labels of the data (ADR 0019): shown when the interface is in English, Vietnamese when empty.
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
+    short_name_en = models.CharField(_("tên ngắn tiếng Anh"), max_length=80, blank=True)
     kind = models.CharField(_("loại hỗ trợ"), max_length=20, choices=ProgrammeKind.choices)
     legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=300)
     managing_agency = models.CharField(_("cơ quan quản lý, thực hiện"), max_length=200)

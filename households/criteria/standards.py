@@ -90,6 +90,7 @@ class IndicatorSpec:
     # ``provisional`` flag gives "P" or "V". ``provisional`` always follows the tag.
     tag: str = ""
     source: str = ""
+    name_en: str = ""  # shown when the interface is in English (docs/adr/0020); the Vietnamese name otherwise
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", _freeze(dict(self.params)))
@@ -281,6 +282,7 @@ def standard_to_dict(standard: Standard) -> dict:
                 "tag": spec.tag,
                 "source": spec.source,
                 "params": _thaw(spec.params),
+                **({"name_en": spec.name_en} if spec.name_en else {}),
             }
             for spec in standard.indicators
         ],
@@ -354,6 +356,7 @@ def _indicator(data: Any, where: str) -> IndicatorSpec:
         params=schema.get(data, "params", where, dict, optional=True) or {},
         tag=tag,
         source=schema.get(data, "source", where, str, optional=True) or "",
+        name_en=schema.get(data, "name_en", where, str, optional=True) or "",
     )
 
 
