@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Hệ thống")
 
     def ready(self) -> None:
-        from . import spreadsheets, system_check  # noqa: F401 - system_check registers the job kind
+        from . import spreadsheets, system_check, wording  # noqa: F401 - system_check registers the job kind
 
         spreadsheets.install()  # exported cells that look like formulas are written as text
+        wording.install()  # the project's wording for Django's stock validation messages

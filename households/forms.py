@@ -159,6 +159,8 @@ class MemberForm(forms.ModelForm):
 
 
 class BaseMemberFormSet(forms.BaseInlineFormSet):
+    default_error_messages = {"too_few_forms": _("Hộ phải có ít nhất %(num)d thành viên: hãy nhập chủ hộ.")}
+
     def get_queryset(self):
         return super().get_queryset().current().in_family_order().select_related("ethnic_group")
 
