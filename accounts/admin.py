@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import admin_lockout, services
 from .models import User
 
 
@@ -39,3 +39,7 @@ class UserAdmin(BaseUserAdmin):
 
     def get_queryset(self, request):
         return User.objects.visible_to(request.user).select_related("unit")
+
+
+# django-axes' pages with the portal's labels (axes is installed before accounts, so its admin is registered).
+admin_lockout.install()
