@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core import formatting
+
 from .choices import TargetStatus
 from .excel import Col, table_workbook
 from .models import KIND_FIELDS, Benefit, Programme
@@ -89,9 +91,9 @@ def benefit_row(benefit: Benefit, display: bool = False):
         elif isinstance(value, date):
             text = value.strftime("%d/%m/%Y")
         elif column.kind == "money":
-            text = f"{int(value):,}".replace(",", ".") + " đ"
+            text = formatting.number(value) + " đ"
         elif isinstance(value, float):
-            text = f"{value:g}".replace(".", ",")
+            text = formatting.decimal(value, 4)
         else:
             text = str(value)
         pairs.append((column.header, text))

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import formatting
+
 from .. import calendar
 from ..choices import Action, CaseStatus
 from ..models import (
@@ -70,7 +72,7 @@ def village_meeting_record(
                 user=user,
                 case=case,
                 comment=_("%(share)s %% người dự họp đồng ý (dưới 50 %%).")
-                % {"share": f"{vote.share:.1f}".replace(".", ",")},
+                % {"share": formatting.number(vote.share, 1)},
             )
     round.log(
         action=Action.MEETING,
