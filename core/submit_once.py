@@ -5,8 +5,9 @@ is replaced by ``core.templatetags.submit_once``). The middleware claims the tok
 (``SET NX``) before the view runs. When the view answers with a redirect, that is a saved form: the token is
 kept with the address it led to, and the same token posted again is not given to the view but sent to that
 address with a note that the form was already saved. Any other answer (the form shown again with its errors, a
-file) releases the token, so the corrected form can be sent. A second request that arrives while the first is
-still running waits for its outcome. See docs/adr/0012-submit-once-token.md for the alternatives weighed.
+redirect carrying an error message, a file) releases the token, so the corrected form can be sent. A second
+request that arrives while the first is still running waits for its outcome. docs/adr/0013-forms-are-saved-once.md
+weighs the alternatives.
 
 If Redis cannot be reached, forms are processed as usual (the unique rules in ``core.integrity`` still refuse
 duplicates), rather than refusing every save.
@@ -61,6 +62,12 @@ def _safe_back(request) -> str:
     if referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()):
         return referer
     return "/"
+
+
+def _refused(request) -> bool:
+    """A redirect that carries an error message is a refusal (e.g. a status on the household page): not saved."""
+    queued = getattr(getattr(request, "_messages", None), "_queued_messages", ())
+    return any(message.level >= messages.ERROR for message in queued)
 
 
 class SubmitOnceMiddleware:
@@ -121,7 +128,7 @@ class SubmitOnceMiddleware:
         key = getattr(request, "_submit_once_key", None)
         if key is None:
             return
-        if 300 <= response.status_code < 400 and response.get("Location"):
+        if 300 <= response.status_code < 400 and response.get("Location") and not _refused(request):
             request._submit_once_key = None
             try:
                 cache.set(key, DONE_PREFIX + response["Location"], DONE_TIMEOUT)

@@ -1034,3 +1034,22 @@ def test_admin_duplicate_is_a_form_error_beside_the_field(client_for, env, build
     assert response.status_code == 200, f"{page}: the duplicate was saved"
     errors = response.context["adminform"].form.errors
     assert any(message in str(e) for e in errors.get(field_name, [])), errors
+
+
+def test_a_refusal_answered_by_a_redirect_keeps_the_token_usable(client_for, env):
+    """The status form on the household page answers a mistake with a redirect and an error message: sending
+    it again is processed again (refused again), not reported as already saved."""
+    household = env.household()
+    client = client_for(env.officer)
+    page, action = (
+        reverse("households:detail", args=[household.pk]),
+        reverse("households:status_add", args=[household.pk]),
+    )
+    data = {**form_on_page(client, page, action), "household_class": "near_poor", "valid_from": "31/02/2026"}
+    for _attempt in range(2):
+        shown = [str(m) for m in client.post(action, data, follow=True).context["messages"]]
+        assert any("Chưa ghi được trạng thái" in m for m in shown), shown
+        assert not any("đã được gửi và lưu trước đó" in m for m in shown), shown
+    data["valid_from"] = ymd(TODAY - timedelta(days=2))
+    assert client.post(action, data).status_code == 302
+    assert StatusRecord.objects.filter(household=household, household_class="near_poor").count() == 1
