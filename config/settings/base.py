@@ -101,6 +101,9 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "giamngheo",
         "TIMEOUT": 300,
+        # Every form's submission token is claimed here (core/submit_once.py): an unreachable Redis must fail in
+        # seconds, so the form is then processed without it, not hang the request.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
 
