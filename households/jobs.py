@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.choices import Role
 from core.jobs import JobError, job_kind
 
 from . import excel
@@ -40,7 +41,11 @@ def stored_upload(token: str, sha256: str) -> bytes | None:
     return content if excel.file_digest(content) == sha256 else None
 
 
-@job_kind(IMPORT_JOB, gettext_lazy("Nhập hộ gia đình từ Excel"))
+# Who may start an import, and so re-run one: the commune officer, whose commune the households are written to.
+IMPORTERS = frozenset({Role.COMMUNE_OFFICER})
+
+
+@job_kind(IMPORT_JOB, gettext_lazy("Nhập hộ gia đình từ Excel"), roles=IMPORTERS)
 def household_import_job(job, progress) -> dict:
     """Dry run (params.commit false) or commit of an uploaded file, as the officer who uploaded it."""
     params = job.params

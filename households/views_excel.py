@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.choices import Role
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from core.downloads import xlsx_response
 from core.models import JobRun, JobStatus
@@ -31,7 +30,7 @@ from .forms import HouseholdFilterForm
 from .selectors import household_list_for
 from .views import indicator_choices
 
-IMPORTERS = frozenset({Role.COMMUNE_OFFICER})
+IMPORTERS = jobs.IMPORTERS
 SESSION_KEY = "household_import"
 KEEP_UPLOADS_SECONDS = 24 * 60 * 60
 
