@@ -126,7 +126,12 @@ def celery_worker(django_db_setup, django_db_blocker):
     from config.celery import app
 
     name = f"test-{uuid.uuid4().hex[:8]}@%h"
-    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "CELERY_QUIET_ROOT_WARNING": "1",
+    }
     celery = Path(sys.executable).with_name("celery")
     log_dir = Path(settings.BASE_DIR) / ".local"
     log_dir.mkdir(exist_ok=True)
