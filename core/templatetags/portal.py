@@ -38,10 +38,12 @@ EMPTY_LABEL = _("— Chọn —")
 def _replace_dashes(form_field) -> None:
     """Django's empty choice "---------" reads as a broken list to an officer: say "— Chọn —" instead (a filter
     that means "all" names its own empty label, e.g. "— Tất cả thôn, buôn —")."""
-    if getattr(form_field, "empty_label", None) == DJANGO_EMPTY_LABEL:
-        form_field.empty_label = EMPTY_LABEL
-    choices = getattr(form_field, "choices", None)
-    if isinstance(choices, list) and any(label == DJANGO_EMPTY_LABEL for _value, label in choices):
+    if hasattr(form_field, "empty_label"):  # a model choice field: its queryset is not read here
+        if form_field.empty_label == DJANGO_EMPTY_LABEL:
+            form_field.empty_label = EMPTY_LABEL
+        return
+    choices = list(getattr(form_field, "choices", None) or ())  # Django 5 wraps a model field's in an iterator
+    if any(label == DJANGO_EMPTY_LABEL for _value, label in choices):
         form_field.choices = [(v, EMPTY_LABEL if label == DJANGO_EMPTY_LABEL else label) for v, label in choices]
 
 
