@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html.parser import HTMLParser
+from io import BytesIO
 from urllib.parse import urlsplit
 
 import pytest
@@ -101,8 +102,12 @@ def form_on_page(client, page: str, action: str) -> dict:
     """The data of the POST form on ``page`` that posts to ``action``, with its submission token."""
     response = client.get(page)
     assert response.status_code == 200, f"{page} answered {response.status_code}"
+    return form_in(response.content.decode(), page, action)
+
+
+def form_in(html: str, page: str, action: str) -> dict:
     reader = FormReader()
-    reader.feed(response.content.decode())
+    reader.feed(html)
     want = urlsplit(action).path
     for form in reader.forms:
         targets = [form["action"] or page, *form["actions"]]
@@ -1053,3 +1058,38 @@ def test_a_refusal_answered_by_a_redirect_keeps_the_token_usable(client_for, env
     data["valid_from"] = ymd(TODAY - timedelta(days=2))
     assert client.post(action, data).status_code == 302
     assert StatusRecord.objects.filter(household=household, household_class="near_poor").count() == 1
+
+
+def test_confirming_a_bulk_import_twice_writes_its_rows_once(client_for, env, settings, tmp_path):
+    """The import's confirm button pressed twice (or Back to the preview and confirm again): one set of rows."""
+    from openpyxl import Workbook
+
+    from programs import bulk
+
+    settings.MEDIA_ROOT = tmp_path
+    catalogue_load()
+    env.household("IRS-001")
+    header = [c.title for c in bulk.TRAINING_COLUMNS]
+    book = Workbook()
+    book.active.append(header)
+    book.active.append(["IRS-001", "Ksor Y Bhin", "01/03/1980", None, "CC-1", "Có"])
+    book.active.append(["IRS-001", "Rơ Mah H'Nga", None, None, None, "Không"])
+    buffer = BytesIO()
+    book.save(buffer)
+    url = reverse("programs:training_import")
+    client = client_for(env.officer)
+    course = {
+        "course_name": "Lớp may công nghiệp K1",
+        "occupation": "May công nghiệp",
+        "course_start": ymd(TODAY - timedelta(days=60)),
+        "course_end": ymd(TODAY - timedelta(days=5)),
+        "amount": "3000000",
+        "decision": "QĐ 45/QĐ-UBND",
+    }
+    upload = {**form_on_page(client, url, url), **course, "file": SimpleUploadedFile("lop.xlsx", buffer.getvalue())}
+    preview = client.post(url, {**upload, "action": "upload"})
+    assert 'data-testid="import-ok"' in preview.content.decode(), _errors(preview)
+    confirm = {**form_in(preview.content.decode(), url, url), "action": "confirm"}
+    first, second = client.post(url, confirm), client.post(url, confirm)
+    assert first.status_code == second.status_code == 302 and second["Location"] == first["Location"]
+    assert Benefit.objects.filter(programme__code="TRAINING_46").count() == 2
