@@ -178,7 +178,9 @@ MemberFormSet = inlineformset_factory(
 
 
 class HouseholdFilterForm(forms.Form):
-    q = forms.CharField(label=_("Tìm chủ hộ, thành viên, mã hộ (gõ không dấu cũng được)"), required=False)
+    q = forms.CharField(
+        label=_("Tìm họ tên chủ hộ, thành viên, mã hộ hoặc số CCCD (gõ không dấu cũng được)"), required=False
+    )
     village = VillageChoiceField(label=_("Thôn, buôn"), queryset=AdministrativeUnit.objects.none(), required=False)
     household_class = forms.ChoiceField(
         label=_("Phân loại"), choices=[("", _("Tất cả"))] + HouseholdClass.choices, required=False

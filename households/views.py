@@ -28,7 +28,7 @@ from .forms import (
 )
 from .history import ACTION_LABELS, Period, transition
 from .models import Household, Member
-from .selectors import household_list_for
+from .selectors import EstimatedCountPaginator, household_list_for, member_counts_attach
 
 EDITORS = frozenset({Role.COMMUNE_OFFICER})
 
@@ -55,6 +55,7 @@ class HouseholdListView(RoleRequiredMixin, ListView):
     allowed_roles = ALL_ROLES
     template_name = "households/household_list.html"
     paginate_by = 50
+    paginator_class = EstimatedCountPaginator
 
     def get_filter_form(self) -> HouseholdFilterForm:
         if not hasattr(self, "_filters"):
@@ -69,9 +70,12 @@ class HouseholdListView(RoleRequiredMixin, ListView):
         return household_list_for(self.request.user, filters=getattr(form, "cleaned_data", {}) or {})
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             filter_form=self.get_filter_form(), can_edit=self.request.user.role in EDITORS, **kwargs
         )
+        page = context["page_obj"]
+        page.object_list = member_counts_attach(page.object_list)  # the page's rows only, in one query
+        return context
 
 
 class HouseholdDetailView(RoleRequiredMixin, HouseholdScopeMixin, DetailView):

@@ -1,0 +1,144 @@
+"""The household list's search box at province scale: ID number, code prefix, names whatever the accents,
+apostrophes or Đ/đ, ranked; the list's query count does not grow with its rows; big counts are estimates."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from households.selectors import EstimatedCountPaginator, household_list_for, round_estimate
+from households.models import Household
+
+from ..factories import VillageFactory
+from .conftest import family, member
+
+pytestmark = pytest.mark.django_db
+
+
+def heads(client, query):
+    response = client.get(reverse("households:list"), {"q": query})
+    assert response.status_code == 200
+    return [h.head_name for h in response.context["page_obj"]]
+
+
+@pytest.fixture
+def registry(make_household):
+    make_household(
+        code="IRS-001",
+        members=[member("Ksor H'Linh", "head", date(1975, 2, 1), sex="female", personal_id="064175001234")],
+    )
+    make_household(code="IRS-002", members=[member("Đặng Văn Đức", "head", date(1968, 4, 1), ethnic="01")])
+    make_household(code="IRS-010", members=family())  # head Ksor Y Bhin; a child Ksor H'Lan
+    make_household(code="PT-001", members=[member("Nguyễn Thị Dung", "head", date(1980, 1, 1), ethnic="01")])
+
+
+def test_an_id_card_number_finds_its_household(client_for, users, registry):
+    client = client_for(users.province_staff)
+    assert heads(client, "064175001234") == ["Ksor H'Linh"]
+    assert heads(client, "0641 7500 1234") == ["Ksor H'Linh"]  # grouped as printed on the card
+    assert heads(client, "064175001235") == []
+
+
+def test_a_code_is_found_by_its_beginning_whatever_its_case(client_for, users, registry):
+    client = client_for(users.province_staff)
+    assert heads(client, "irs-00") == ["Đặng Văn Đức", "Ksor H'Linh"]
+    assert heads(client, "IRS-01") == ["Ksor Y Bhin"]
+    assert heads(client, "001") == []  # a prefix, not anywhere in the code
+
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("Đặng Văn Đức", ["Đặng Văn Đức"]),
+        ("dang van duc", ["Đặng Văn Đức"]),
+        ("DANG", ["Đặng Văn Đức"]),
+        ("đặng", ["Đặng Văn Đức"]),
+        ("Đức", ["Đặng Văn Đức"]),
+        ("hlinh", ["Ksor H'Linh"]),
+        ("H'Linh", ["Ksor H'Linh"]),
+        ("h’linh", ["Ksor H'Linh"]),  # a typographic apostrophe
+        ("nguyen thi dung", ["Nguyễn Thị Dung"]),
+        ("NGUYỄN THỊ DUNG", ["Nguyễn Thị Dung"]),
+        ("h'lan", ["Ksor Y Bhin"]),  # a member, not the head
+    ],
+)
+def test_names_are_found_without_diacritics_case_or_apostrophes(client_for, users, registry, query, expected):
+    assert heads(client_for(users.province_staff), query) == expected
+
+
+def test_a_name_with_one_wrong_letter_is_still_found(client_for, users, registry):
+    assert heads(client_for(users.province_staff), "nguyen thi dunh") == ["Nguyễn Thị Dung"]
+
+
+def test_the_best_match_comes_first(client_for, users, registry):
+    got = heads(client_for(users.province_staff), "ksor hlinh")
+    assert got[0] == "Ksor H'Linh"
+    assert "Ksor Y Bhin" in got  # a Ksor household, ranked after
+
+
+def test_search_stays_in_the_officers_scope(client_for, users, tree, make_household, registry):
+    neighbour = VillageFactory(parent=tree.sibling_commune)
+    make_household(code="IRS-001", village=neighbour, members=[member("Ksor H'Linh", "head", date(1990, 1, 1))])
+    assert heads(client_for(users.commune_officer), "hlinh") == ["Ksor H'Linh"]
+    assert heads(client_for(users.province_staff), "hlinh") == ["Ksor H'Linh", "Ksor H'Linh"]
+
+
+def test_search_text_that_matches_nothing_is_an_empty_list_not_an_error(client_for, users, registry):
+    client = client_for(users.province_staff)
+    for query in ("'''", "%", "_", "zzzzzz", "0" * 12, "a" * 300):
+        response = client.get(reverse("households:list"), {"q": query})
+        assert response.status_code == 200
+        assert "Không có hộ nào khớp với điều kiện lọc." in response.content.decode()
+
+
+def test_the_list_and_search_run_a_fixed_number_of_queries(client_for, users, make_household):
+    client = client_for(users.province_staff)
+    make_household(code="IRS-001")
+
+    def count(params):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("households:list"), params)
+            assert response.status_code == 200
+        return len(queries), len(response.context["page_obj"])
+
+    before = {key: count(params) for key, params in {"list": {}, "search": {"q": "ksor"}}.items()}
+    for index in range(2, 60):  # more than a page
+        make_household(code=f"IRS-{index:03d}")
+    after = {key: count(params) for key, params in {"list": {}, "search": {"q": "ksor"}}.items()}
+    assert after["list"][0] == before["list"][0] and after["search"][0] == before["search"][0]
+    assert after["list"][1] == after["search"][1] == 50
+
+
+def test_member_counts_are_those_of_current_members(client_for, users, make_household):
+    make_household(code="IRS-001")
+    page = client_for(users.province_staff).get(reverse("households:list")).context["page_obj"]
+    assert [h.member_count for h in page] == [4]
+
+
+def test_a_count_past_the_limit_is_an_estimate_shown_as_approximate(client_for, users, make_household, monkeypatch):
+    for index in range(1, 4):
+        make_household(code=f"IRS-{index:03d}")
+    monkeypatch.setattr(EstimatedCountPaginator, "exact_up_to", 2)
+    response = client_for(users.province_staff).get(reverse("households:list"))
+    paginator = response.context["paginator"]
+    assert paginator.approximate and paginator.count >= 3
+    assert "khoảng" in response.content.decode()
+    exact = EstimatedCountPaginator(household_list_for(users.province_staff, filters={}), 50)
+    monkeypatch.setattr(EstimatedCountPaginator, "exact_up_to", 10)
+    assert exact.count == 3 and not exact.approximate
+
+
+def test_estimates_are_rounded_to_two_significant_figures():
+    assert [round_estimate(n) for n in (42, 1234, 98_765, 1_023_417)] == [42, 1200, 99_000, 1_000_000]
+
+
+def test_the_list_keeps_its_vietnamese_order_across_pages(client_for, users, make_household):
+    for index in range(55):
+        make_household(code=f"IRS-{index:03d}", members=[member("Ân Thị Hoa", "head", date(1970, 1, 1), ethnic="01")])
+    client = client_for(users.province_staff)
+    first = client.get(reverse("households:list")).context["page_obj"]
+    second = client.get(reverse("households:list"), {"page": 2}).context["page_obj"]
+    codes = [h.code for h in first] + [h.code for h in second]
+    assert codes == sorted(codes) and len(set(codes)) == 55 == Household.objects.count()
