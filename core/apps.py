@@ -7,7 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Hệ thống")
 
     def ready(self) -> None:
-        from . import spreadsheets, system_check, wording  # noqa: F401 - system_check registers the job kind
+        # system_check and exports register their job kinds
+        from . import exports, spreadsheets, system_check, wording  # noqa: F401
 
         spreadsheets.install()  # exported cells that look like formulas are written as text
         wording.install()  # the project's wording for Django's stock validation messages

@@ -9,7 +9,9 @@ the sources and the responses of every export).
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from pathlib import Path
+
+from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
@@ -45,3 +47,12 @@ def pdf_response(content: bytes, filename: str) -> HttpResponse:
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     """An Excel workbook to save as `filename`."""
     return download_response(content, filename, content_type=XLSX_CONTENT_TYPE)
+
+
+def file_download_response(path: Path, filename: str, *, content_type: str = XLSX_CONTENT_TYPE) -> FileResponse:
+    """A file on disk (a background export) streamed as a download named like every other (download_name)."""
+    stem, dot, ext = filename.rpartition(".")
+    name = download_name(stem, ext=ext) if dot and stem else download_name(filename, ext="xlsx")
+    response = FileResponse(path.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

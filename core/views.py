@@ -14,6 +14,8 @@ from django.views.generic import DetailView, ListView, TemplateView
 from accounts.permissions import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin
 
 from . import health, services
+from .downloads import file_download_response
+from .exports import export_file
 from .models import JobRun, JobStatus
 
 
@@ -60,6 +62,21 @@ class JobProgressView(RoleRequiredMixin, View):
                 "finished": job.is_finished,
             }
         )
+
+
+class JobDownloadView(RoleRequiredMixin, View):
+    """The file a finished export job wrote, to whoever may see the job (its requester, officers of the units
+    above); a job outside the user's scope is a 404."""
+
+    allowed_roles = ALL_ROLES
+
+    def get(self, request, pk):
+        job = get_object_or_404(JobRun.objects.visible_to(request.user), pk=pk, status=JobStatus.SUCCEEDED)
+        path = export_file(job)
+        if path is None:
+            messages.error(request, _("Tệp của lần xuất này không còn trên máy chủ; hãy xuất lại từ trang danh sách."))
+            return redirect("core:job_detail", pk=job.pk)
+        return file_download_response(path, job.result.get("filename") or "xuat-excel.xlsx")
 
 
 class JobRetryView(RoleRequiredMixin, View):

@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from core.downloads import xlsx_response
+from core.exports import BackgroundExportMixin, commune_sized
 from core.models import JobRun, JobStatus
 from core.services import job_run_start
 
@@ -35,17 +36,26 @@ SESSION_KEY = "household_import"
 KEEP_UPLOADS_SECONDS = 24 * 60 * 60
 
 
-class HouseholdExportView(RoleRequiredMixin, View):
-    """The household list exactly as filtered on screen, one row per member, in the import template's layout."""
+class HouseholdExportView(RoleRequiredMixin, BackgroundExportMixin, View):
+    """The household list exactly as filtered on screen, one row per member, in the import template's layout;
+    larger than a commune (no village chosen above the commune level), it is written by a background job."""
 
     allowed_roles = ALL_ROLES
 
     def get(self, request):
         filters = HouseholdFilterForm(request.GET or None, user=request.user, indicators=indicator_choices())
         filters.is_valid()
-        households = household_list_for(request.user, filters=getattr(filters, "cleaned_data", {}) or {})
-        content = excel.export_workbook(excel.export_queryset(households))
-        return xlsx_response(content, excel.export_filename())
+        self.filters = getattr(filters, "cleaned_data", {}) or {}
+        households = household_list_for(request.user, filters=self.filters)
+
+        def write(target, progress):
+            total = households.count()
+            excel.export_workbook(excel.export_queryset(households), target=target, progress=progress, total=total)
+
+        return self.export_response(write, excel.export_filename())
+
+    def export_commune_sized(self) -> bool:
+        return commune_sized(self.request.user) or bool(self.filters.get("village"))
 
 
 class ImportTemplateView(RoleRequiredMixin, View):

@@ -15,7 +15,7 @@ from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
 from core.confirm import ReasonConfirmMixin
-from core.downloads import xlsx_response
+from core.exports import BackgroundExportMixin, commune_sized, write_bytes
 from core.integrity import add_form_error, unique_violations_as_errors
 
 from . import targets as target_services
@@ -66,7 +66,8 @@ def visible_ancestors(user, scope: AdministrativeUnit | None) -> list[Administra
 class TransitionMixin:
     """Reads the filter (year or dates, level, unit) and builds the table; bad input is explained on the page."""
 
-    def build(self):
+    def parse(self):
+        """The unit, the filter form, the period (None when the input is wrong) and the level's label; cheap."""
         request = self.request
         scope = scope_from(request, request.GET.get("don_vi"))
         levels = levels_for(scope)
@@ -74,7 +75,7 @@ class TransitionMixin:
         data.setdefault("nam", str(timezone.localdate().year))
         data.setdefault("cap", default_level(scope))
         form = TransitionFilterForm(data, levels=levels)
-        table = None
+        period = None
         if form.is_valid():
             cleaned = form.cleaned_data
             try:
@@ -84,9 +85,14 @@ class TransitionMixin:
                     period = period_for_year(cleaned["nam"])
             except ValidationError as error:
                 add_form_error(form, error)
-            else:
-                table = transition_table(request.user, period=period, level=cleaned["cap"], scope=scope)
         level_label = dict(levels).get(data.get("cap"), "")
+        return scope, form, period, level_label
+
+    def build(self):
+        scope, form, period, level_label = self.parse()
+        table = None
+        if period is not None:
+            table = transition_table(self.request.user, period=period, level=form.cleaned_data["cap"], scope=scope)
         return scope, form, table, level_label
 
 
@@ -110,17 +116,28 @@ class TransitionsView(RoleRequiredMixin, TransitionMixin, TemplateView):
         )
 
 
-class TransitionsExportView(RoleRequiredMixin, TransitionMixin, View):
+class TransitionsExportView(RoleRequiredMixin, TransitionMixin, BackgroundExportMixin, View):
+    """The movements table as a workbook; above a commune it is computed and written by a background job."""
+
     allowed_roles = ALL_ROLES
 
     def get(self, request):
-        scope, form, table, level_label = self.build()
-        if table is None:
+        scope, form, period, level_label = self.parse()
+        if period is None:
             messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
             return redirect(f"{reverse('households:transitions')}?{request.GET.urlencode()}")
+        self.scope = scope
         scope_name = scope.name if scope is not None else _("Toàn hệ thống")
-        content = transition_workbook(table, scope_name=scope_name, level_label=str(level_label))
-        return xlsx_response(content, transition_filename(table))
+
+        def write(target, progress):
+            progress(5, _("Đang tính biến động"))
+            table = transition_table(request.user, period=period, level=form.cleaned_data["cap"], scope=scope)
+            write_bytes(target, transition_workbook(table, scope_name=scope_name, level_label=str(level_label)))
+
+        return self.export_response(write, transition_filename(period))
+
+    def export_commune_sized(self) -> bool:
+        return commune_sized(self.request.user) or (self.scope is not None and self.scope.level == UnitLevel.COMMUNE)
 
 
 def _year(raw, today) -> int:
@@ -131,7 +148,7 @@ def _year(raw, today) -> int:
     return year if EARLIEST_YEAR <= year <= today.year + 1 else today.year
 
 
-class TargetsView(RoleRequiredMixin, TemplateView):
+class TargetsView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
     """A commune's target and registrations, or the table of targets of the units below a district/province."""
 
     allowed_roles = ALL_ROLES
@@ -170,11 +187,18 @@ class TargetsView(RoleRequiredMixin, TemplateView):
         return forms
 
     def get(self, request, *args, **kwargs):
+        scope = scope_from(request, request.GET.get("don_vi"))
+        if request.GET.get("xuat") == "xlsx" and not (scope is not None and scope.level == UnitLevel.COMMUNE):
+            # the table of the units below a district or province: computed and written by a background job
+
+            def write(target, progress):
+                progress(5, _("Đang tính chỉ tiêu và kết quả"))
+                self.commune_page = self.setup_page()
+                scope_name = self.scope.name if self.scope is not None else _("Toàn hệ thống")
+                write_bytes(target, target_workbook(self.progress, scope_name=scope_name, future=self.future))
+
+            return self.export_response(write, target_filename(_year(request.GET.get("nam"), timezone.localdate())))
         self.commune_page = self.setup_page()
-        if request.GET.get("xuat") == "xlsx" and not self.commune_page:
-            scope_name = self.scope.name if self.scope is not None else _("Toàn hệ thống")
-            content = target_workbook(self.progress, scope_name=scope_name, future=self.future)
-            return xlsx_response(content, target_filename(self.progress))
         return self.render_to_response(self.get_context_data())
 
     def post(self, request, *args, **kwargs):

@@ -15,6 +15,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
+from core.exports import no_progress, tracked
+from core.jobs import ProgressFn
 from core.spreadsheets import sheet_title
 from households.excel import DATE_FORMAT, VND_FORMAT, XLSX_CONTENT_TYPE, ImportFileError
 from households.excel.columns import fold, is_empty
@@ -50,9 +52,20 @@ FORMATS = {"date": DATE_FORMAT, "money": VND_FORMAT, "text": "@"}
 
 
 def table_workbook(
-    title: str, columns: Sequence[Col], rows: Iterable[dict], *, heading: Sequence[str] = (), notes: Sequence[str] = ()
-) -> bytes:
-    """A one-sheet workbook: optional heading lines, the header row, the rows (dicts keyed by column key), notes."""
+    title: str,
+    columns: Sequence[Col],
+    rows: Iterable[dict],
+    *,
+    heading: Sequence[str] = (),
+    notes: Sequence[str] = (),
+    target=None,
+    progress: ProgressFn = no_progress,
+    total: int | None = None,
+) -> bytes | None:
+    """A one-sheet workbook: optional heading lines, the header row, the rows (dicts keyed by column key), notes.
+
+    Written row by row (write-only); with a ``target`` (a path or a file) it goes there and nothing is returned.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title(title))  # a programme's short name may hold a '/'
     for index, column in enumerate(columns, start=1):
@@ -67,7 +80,9 @@ def table_workbook(
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
         header.append(cell)
     sheet.append(header)
-    for row in rows:
+    if total is None and isinstance(rows, Sequence):
+        total = len(rows)
+    for row in tracked(rows, progress, total=total):
         cells = []
         for column in columns:
             value = row.get(column.key)
@@ -84,6 +99,9 @@ def table_workbook(
         sheet.append([])
         for line in notes:
             sheet.append([line])
+    if target is not None:
+        workbook.save(target)
+        return None
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -100,8 +100,9 @@ def benefit_row(benefit: Benefit, display: bool = False):
     return pairs
 
 
-def figures_workbook(figures: dict, rollup: list[dict]) -> bytes:
-    """The figures page as one sheet: per programme and target group, then per child unit."""
+def figures_workbook(figures: dict, rollup: list[dict], **write) -> bytes | None:
+    """The figures page as one sheet: per programme and target group, then per child unit (``write``: the target
+    and progress of table_workbook)."""
     period = figures["period"]
     columns = [
         Col("name", _("Chương trình, chính sách"), 44),
@@ -162,4 +163,4 @@ def figures_workbook(figures: dict, rollup: list[dict]) -> bytes:
         _("Từ ngày %(start)s đến ngày %(end)s")
         % {"start": period.start.strftime("%d/%m/%Y"), "end": period.end.strftime("%d/%m/%Y")},
     ]
-    return table_workbook(_("Số liệu hỗ trợ"), columns, rows, heading=heading)
+    return table_workbook(_("Số liệu hỗ trợ"), columns, rows, heading=heading, **write)

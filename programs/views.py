@@ -16,7 +16,7 @@ from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
 from core.confirm import ReasonConfirmMixin
-from core.downloads import xlsx_response
+from core.exports import BackgroundExportMixin, commune_sized
 from core.integrity import add_form_error, unique_violations_as_errors
 from households.models import Household
 
@@ -68,7 +68,7 @@ class ProgrammeIndexView(RoleRequiredMixin, TemplateView):
         )
 
 
-class ProgrammeDetailView(RoleRequiredMixin, ListView):
+class ProgrammeDetailView(RoleRequiredMixin, BackgroundExportMixin, ListView):
     """One programme: its rule and parameters, and the records the user may see (filtered, exportable)."""
 
     allowed_roles = ALL_ROLES
@@ -91,6 +91,10 @@ class ProgrammeDetailView(RoleRequiredMixin, ListView):
         data = getattr(self.filters(), "cleaned_data", {}) or {}
         return selectors.benefit_list_for(self.request.user, filters={**data, "programme": self.programme()})
 
+    def export_commune_sized(self) -> bool:
+        data = getattr(self.filters(), "cleaned_data", {}) or {}
+        return commune_sized(self.request.user) or bool(data.get("village"))
+
     def export_queryset(self):
         """The export never carries cancelled records, whatever the on-screen filter."""
         data = getattr(self.filters(), "cleaned_data", {}) or {}
@@ -101,13 +105,20 @@ class ProgrammeDetailView(RoleRequiredMixin, ListView):
         if request.GET.get("xuat") == "xlsx":
             programme = self.programme()
             columns = benefit_columns(programme)
-            content = table_workbook(
-                programme.short_name,
-                columns,
-                (benefit_row(b) for b in self.export_queryset().iterator(chunk_size=1000)),
-                heading=[programme.name, programme.legal_basis],
-            )
-            return xlsx_response(content, xlsx_filename(f"ho-tro-{programme.code.lower()}", timezone.localdate()))
+
+            def write(target, progress):
+                benefits = self.export_queryset()
+                table_workbook(
+                    programme.short_name,
+                    columns,
+                    (benefit_row(b) for b in benefits.iterator(chunk_size=1000)),
+                    heading=[programme.name, programme.legal_basis],
+                    target=target,
+                    progress=progress,
+                    total=benefits.count(),
+                )
+
+            return self.export_response(write, xlsx_filename(f"ho-tro-{programme.code.lower()}", timezone.localdate()))
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -380,11 +391,14 @@ class PhotoFileView(RoleRequiredMixin, View):
             raise Http404 from error
 
 
-class FiguresView(RoleRequiredMixin, TemplateView):
+class FiguresView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
     """The report figures (sections 3.1–3.8 of a 6-month report) for any visible unit and period."""
 
     allowed_roles = ALL_ROLES
     template_name = "programs/figures.html"
+
+    def export_commune_sized(self) -> bool:
+        return commune_sized(self.request.user) or self.export_unit.level == UnitLevel.COMMUNE
 
     def get(self, request, *args, **kwargs):
         user, today = request.user, timezone.localdate()
@@ -407,12 +421,20 @@ class FiguresView(RoleRequiredMixin, TemplateView):
             period = Period.year(year) if not half else Period.half_year(year, half)
         if unit is None:
             raise Http404
-        figures = unit_figures(unit=unit, period=period, user=user)
-        rollup = child_rollup(unit=unit, children=children_of(unit), period=period, user=user)
         if request.GET.get("xuat") == "xlsx":
             from .tables import figures_workbook
 
-            return xlsx_response(figures_workbook(figures, rollup), xlsx_filename("so-lieu-ho-tro", today))
+            def write(target, progress):
+                progress(5, _("Đang tính số liệu"))
+                figures = unit_figures(unit=unit, period=period, user=user)
+                progress(50, _("Đang tính số liệu theo đơn vị trực thuộc"))
+                rollup = child_rollup(unit=unit, children=children_of(unit), period=period, user=user)
+                figures_workbook(figures, rollup, target=target, progress=progress)
+
+            self.export_unit = unit
+            return self.export_response(write, xlsx_filename("so-lieu-ho-tro", today))
+        figures = unit_figures(unit=unit, period=period, user=user)
+        rollup = child_rollup(unit=unit, children=children_of(unit), period=period, user=user)
         if not request.GET:
             form = PeriodForm(initial={"unit": unit, "year": today.year, "half": 0}, units=units)
         return self.render_to_response(

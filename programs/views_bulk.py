@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from areas.choices import UnitLevel
 from core.downloads import xlsx_response
+from core.exports import BackgroundExportMixin
 from households.excel import ImportFileError, file_digest
 
 from . import bulk, selectors
@@ -54,7 +55,7 @@ def day_for(year: int) -> date:
     return date(year, 12, 31) if year < today.year else date(year, 1, 1)
 
 
-class CoverageView(RoleRequiredMixin, TemplateView):
+class CoverageView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
     """A list of gaps with its Excel export; subclasses give the rows and the columns."""
 
     allowed_roles = ALL_ROLES
@@ -72,16 +73,20 @@ class CoverageView(RoleRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         year = year_param(request)
         day = day_for(year)
-        rows = self.rows(year, day)
         if request.GET.get("xuat") == "xlsx":
             heading = [
                 str(self.title),
                 _("Năm %(year)s, tình trạng ngày %(day)s") % {"year": year, "day": day.strftime("%d/%m/%Y")},
             ]
-            return xlsx_response(
-                table_workbook(str(self.title)[:31], self.columns(), rows, heading=heading),
-                xlsx_filename(self.stem, timezone.localdate()),
-            )
+
+            def write(target, progress):
+                rows = self.rows(year, day)
+                table_workbook(
+                    str(self.title)[:31], self.columns(), rows, heading=heading, target=target, progress=progress
+                )
+
+            return self.export_response(write, xlsx_filename(self.stem, timezone.localdate()))
+        rows = self.rows(year, day)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         return self.render_to_response(
             self.get_context_data(
@@ -362,7 +367,7 @@ class BulkImportView(RoleRequiredMixin, TemplateView):
         )
 
 
-class BhytListView(RoleRequiredMixin, TemplateView):
+class BhytListView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
     """Members needing a card or a renewal for the year, with the budget's share — sent to the agency in Excel."""
 
     allowed_roles = ALL_ROLES
@@ -372,16 +377,30 @@ class BhytListView(RoleRequiredMixin, TemplateView):
         year = year_param(request)
         day = day_for(year)
         programme = bulk_programme("BHYT")
-        rows = bulk.bhyt_rows(selectors.bhyt_candidates(request.user, year=year, day=day), day=day, programme=programme)
+
+        def bhyt_rows():
+            return bulk.bhyt_rows(
+                selectors.bhyt_candidates(request.user, year=year, day=day), day=day, programme=programme
+            )
+
         if request.GET.get("xuat") == "xlsx":
             heading = [
                 _("Danh sách đề nghị cấp thẻ BHYT năm %(year)s") % {"year": year},
                 _("Điền Số thẻ BHYT mới và thời hạn rồi nhập lại vào cổng; giữ nguyên cột Mã thành viên."),
             ]
-            return xlsx_response(
-                table_workbook(_("Danh sách BHYT"), bulk.BHYT_COLUMNS, rows, heading=heading),
-                xlsx_filename(f"danh-sach-bhyt-{year}", timezone.localdate()),
-            )
+
+            def write(target, progress):
+                table_workbook(
+                    _("Danh sách BHYT"),
+                    bulk.BHYT_COLUMNS,
+                    bhyt_rows(),
+                    heading=heading,
+                    target=target,
+                    progress=progress,
+                )
+
+            return self.export_response(write, xlsx_filename(f"danh-sach-bhyt-{year}", timezone.localdate()))
+        rows = bhyt_rows()
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         return self.render_to_response(
             self.get_context_data(
@@ -469,7 +488,7 @@ class TrainingImportView(BulkImportView):
         return super().get(request, *args, **kwargs)
 
 
-class ElectricityView(RoleRequiredMixin, TemplateView):
+class ElectricityView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
     """The quarter's list: poor and social-protection households, the amount, whether already paid."""
 
     allowed_roles = ALL_ROLES
@@ -486,25 +505,29 @@ class ElectricityView(RoleRequiredMixin, TemplateView):
         data = form.cleaned_data if form.is_valid() else {"year": today.year, "quarter": (today.month - 1) // 3 + 1}
         year, quarter = data["year"], data["quarter"]
         programme = bulk_programme("ELECTRICITY")
-        households = list(selectors.electricity_candidates(request.user, day=bulk.quarter_end(year, quarter)))
-        paid = bulk.electricity_paid_ids(programme, year, quarter, [h.pk for h in households])
         amount = bulk.electricity_amount(programme)
         kwh, price = programme.parameter("kwh_per_month", 0), programme.parameter("tier1_price", 0)
-        rows = [
-            {
-                **household_cells(h),
-                "reason": _("Hộ nghèo") if h.is_poor else _("Hộ có đối tượng BTXH"),
-                "amount": amount,
-                "paid": _("Đã chi trả") if h.pk in paid else "",
-            }
-            for h in households
-        ]
         columns = [
             *household_columns(self.request.user),
             Col("reason", _("Đối tượng"), 14),
             Col("amount", _("Số tiền (đồng)"), 14, "money"),
             Col("paid", _("Tình trạng"), 14),
         ]
+
+        def quarter_rows():
+            households = list(selectors.electricity_candidates(request.user, day=bulk.quarter_end(year, quarter)))
+            paid = bulk.electricity_paid_ids(programme, year, quarter, [h.pk for h in households])
+            rows = [
+                {
+                    **household_cells(h),
+                    "reason": _("Hộ nghèo") if h.is_poor else _("Hộ có đối tượng BTXH"),
+                    "amount": amount,
+                    "paid": _("Đã chi trả") if h.pk in paid else "",
+                }
+                for h in households
+            ]
+            return households, paid, rows
+
         if request.GET.get("xuat") == "xlsx":
             heading = [
                 _("Danh sách hỗ trợ tiền điện quý %(q)s năm %(y)s") % {"q": quarter, "y": year},
@@ -516,10 +539,14 @@ class ElectricityView(RoleRequiredMixin, TemplateView):
                 },
             ]
             signed = [*columns, Col("signature", _("Ký nhận"), 16)]  # the list households sign when paid
-            return xlsx_response(
-                table_workbook(_("Tiền điện"), signed, rows, heading=heading),
-                xlsx_filename(f"tien-dien-q{quarter}-{year}", today),
-            )
+
+            def write(target, progress):
+                table_workbook(
+                    _("Tiền điện"), signed, quarter_rows()[2], heading=heading, target=target, progress=progress
+                )
+
+            return self.export_response(write, xlsx_filename(f"tien-dien-q{quarter}-{year}", today))
+        households, paid, rows = quarter_rows()
         if not query:
             form = QuarterForm(initial=data)
         if pay_form is None and request.user.role in EDITORS:

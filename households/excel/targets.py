@@ -66,8 +66,8 @@ def _columns(progress: Progress, future: bool):
     return columns
 
 
-def target_filename(progress: Progress) -> str:
-    return f"chi-tieu-giam-ngheo-{progress.year}-{timezone.localdate():%d-%m-%Y}.xlsx"
+def target_filename(year: int) -> str:
+    return f"chi-tieu-giam-ngheo-{year}-{timezone.localdate():%d-%m-%Y}.xlsx"
 
 
 def target_workbook(progress: Progress, *, scope_name: str, future: bool) -> bytes:

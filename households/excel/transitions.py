@@ -46,8 +46,9 @@ def _columns():
     ]
 
 
-def transition_filename(table: TransitionTable) -> str:
-    return f"bien-dong-ho-ngheo-{table.period.start:%d-%m-%Y}-{table.period.end:%d-%m-%Y}.xlsx"
+def transition_filename(period) -> str:
+    """The file name of the movements of ``period`` (known before the table is computed)."""
+    return f"bien-dong-ho-ngheo-{period.start:%d-%m-%Y}-{period.end:%d-%m-%Y}.xlsx"
 
 
 def transition_workbook(table: TransitionTable, *, scope_name: str, level_label: str) -> bytes:

@@ -23,6 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.exports import no_progress, tracked
+from core.jobs import ProgressFn
 from households.choices import EducationLevel, Employment, Latrine, Relationship, Sex, WaterSource
 from households.forms import HouseholdForm
 from households.models import Household, Member
@@ -91,8 +93,14 @@ def _header_cell(sheet, column: Column) -> WriteOnlyCell:
     return cell
 
 
-def export_workbook(households: Iterable[Household]) -> bytes:
-    """One row per current member (household columns repeated) in the template's layout, streamed row by row."""
+def export_workbook(
+    households: Iterable[Household], *, target=None, progress: ProgressFn = no_progress, total: int | None = None
+) -> bytes | None:
+    """One row per current member (household columns repeated) in the template's layout, streamed row by row.
+
+    With a ``target`` (a path or a file) the workbook is written there and nothing is returned; the write-only
+    sheet keeps memory flat whatever the number of rows. ``progress`` hears every 1.000 households.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Hộ gia đình"))
     sheet.freeze_panes = "A2"
@@ -100,7 +108,7 @@ def export_workbook(households: Iterable[Household]) -> bytes:
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.append([_header_cell(sheet, column) for column in COLUMNS])
     formats = [number_format(column) for column in COLUMNS]
-    for household in households:
+    for household in tracked(households, progress, total=total):
         members = sorted(
             household.current_members, key=lambda m: (m.relationship != Relationship.HEAD, m.date_of_birth, m.pk)
         )
@@ -114,6 +122,13 @@ def export_workbook(households: Iterable[Household]) -> bytes:
                     value.number_format = fmt
                 row.append(value)
             sheet.append(row)
+    return _save(workbook, target)
+
+
+def _save(workbook: Workbook, target) -> bytes | None:
+    if target is not None:
+        workbook.save(target)
+        return None
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

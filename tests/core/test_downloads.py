@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from core.downloads import download_name
-from tests.core.test_spreadsheets import CASES, poisoned  # noqa: F401 - poisoned is the fixture the cases need
+from tests.core.test_spreadsheets import CASES, fetch_export, poisoned  # noqa: F401 - poisoned is the fixture the cases need
 from tests.programs.conftest import catalogue  # noqa: F401 - autouse there: the programmes the cases export
 
 PROJECT_APPS = ("accounts", "areas", "core", "dashboards", "households", "programs", "reviews", "reports", "emulation")
@@ -44,7 +44,7 @@ def test_every_export_is_named_by_core_downloads(client_for, users, poisoned):  
     failures = []
     for url_name, (role, query, needs, _has_text) in CASES.items():
         url = reverse(url_name, args=[poisoned[needs].pk] if needs else [])
-        response = client_for(users.by_role(role)).get(f"{url}?{query}" if query else url)
+        response, _content = fetch_export(client_for(users.by_role(role)), f"{url}?{query}" if query else url)
         header = response.get("Content-Disposition", "")
         match = NAME.match(header)
         if response.status_code != 200 or not match:
