@@ -77,7 +77,9 @@ def household_facts(household: Household, members: list[Member]) -> criteria.Hou
     )
 
 
-def assess(household: Household, members: list[Member]) -> dict:
+def assess(
+    household: Household, members: list[Member], *, standard: criteria.Standard | None = None, local_line=...
+) -> dict:
     """Derive the indicators, apply the officers' overrides and classify; return a JSON-able snapshot.
 
     The snapshot keeps each indicator's derived value next to the override, so the page can show both
@@ -89,7 +91,7 @@ def assess(household: Household, members: list[Member]) -> dict:
     # bảo hiểm y tế"; TT 07/2021, Phụ lục IV). In the registry both are the household's own reference day.
     facts_day = getattr(household, "survey_date", None) or day
     try:
-        standard = standard_on(day)
+        standard = standard or standard_on(day)
         derived = criteria.derive_indicators(household_facts(household, members), standard, facts_day)
     except ValueError as error:  # no standard for that date, or facts the engine cannot read
         return {
@@ -142,7 +144,7 @@ def assess(household: Household, members: list[Member]) -> dict:
                 deprived=frozenset(deprived),
                 triggered_by=triggered,
                 agricultural=household.agricultural,
-                local_poverty_line=local_line_on(household, day),
+                local_poverty_line=local_line_on(household, day) if local_line is ... else local_line,
             ),
             standard,
         )

@@ -121,15 +121,18 @@ def _validate(household: Household, members: list[Member], user) -> None:
         raise ValidationError(errors)
 
 
-def _refresh_derived(household: Household, members: list[Member]) -> None:
-    """Fields computed from the members and facts: head, ethnic-minority flag, current classification."""
+def _refresh_derived(household: Household, members: list[Member], **context) -> None:
+    """Fields computed from the members and facts: head, ethnic-minority flag, current classification.
+
+    ``context`` (``standard``, ``local_line``) lets a bulk loader hand over what ``assess`` would otherwise read
+    from the database for each household."""
     head = next((m for m in members if m.relationship == Relationship.HEAD), None)
     household.head_name = head.full_name if head else ""
     # Hộ DTTS: the head or the head's spouse belongs to an ethnic minority [U] (docs/adr/0007).
     household.ethnic_minority = any(
         m.ethnic_group.is_minority for m in members if m.relationship in (Relationship.HEAD, Relationship.SPOUSE)
     )
-    snapshot = assess(household, members)
+    snapshot = assess(household, members, **context)
     household.classification = snapshot
     household.current_class = snapshot["household_class"]
     household.deprived_indicators = snapshot["deprived"]

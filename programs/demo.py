@@ -21,7 +21,7 @@ electricity payments; some housing-deprived poor households get a house built or
 
 import random
 import time
-from collections import Counter
+from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -29,7 +29,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from areas.models import AdministrativeUnit
-from households.models import Household, StatusRecord
+from core.pgcopy import copy_objects, record_class, reserve_ids
+from households.models import Household, Member, StatusRecord
 
 from . import eligibility
 from .bulk import electricity_amount
@@ -38,6 +39,15 @@ from .choices import LogAction
 from .figures import HOUSING_INDICATORS
 from .models import Benefit, BenefitLog, Programme
 from .services import household_flags, status_labels
+
+# Plain stand-ins for the rows, written with PostgreSQL COPY (a model instance costs more than drawing the row).
+BenefitRecord = record_class(Benefit, namespace={"housing_total": Benefit.housing_total})
+BenefitLogRecord = record_class(BenefitLog)
+StatusRecordRecord = record_class(StatusRecord)
+MemberRow = namedtuple(
+    "MemberRow",
+    "pk date_of_birth in_school health_insurance_number health_insurance_valid_from health_insurance_valid_to",
+)
 
 YEAR = 2026
 LIST_START = date(YEAR, 1, 1)
@@ -68,8 +78,8 @@ def _statuses(household: Household, rng: random.Random) -> list[StatusRecord]:
         ended = date(2024, 12, 31) if rng.random() < 0.7 else date(2023, 12, 31)
         former = "poor" if rng.random() < 0.6 else "near_poor"
         rows.append(
-            StatusRecord(
-                household=household,
+            StatusRecordRecord(
+                household_id=household.pk,
                 household_class=former,
                 valid_from=date(2022, 1, 1),
                 valid_to=ended,
@@ -78,8 +88,8 @@ def _statuses(household: Household, rng: random.Random) -> list[StatusRecord]:
             )
         )
         rows.append(
-            StatusRecord(
-                household=household,
+            StatusRecordRecord(
+                household_id=household.pk,
                 household_class=current,
                 valid_from=date(ended.year + 1, 1, 1),
                 valid_to=None,
@@ -89,8 +99,8 @@ def _statuses(household: Household, rng: random.Random) -> list[StatusRecord]:
         )
     else:
         rows.append(
-            StatusRecord(
-                household=household,
+            StatusRecordRecord(
+                household_id=household.pk,
                 household_class=current,
                 valid_from=LIST_START,
                 valid_to=None,
@@ -117,7 +127,16 @@ class Planner:
         out: list[Benefit] = []
 
         def add(code: str, **fields):
-            out.append(Benefit(programme=self.p[code], household=household, **fields))
+            member = fields.pop("member", None)
+            out.append(
+                BenefitRecord(
+                    programme=self.p[code],
+                    household_id=household.pk,
+                    member_id=member.pk if member else None,
+                    member=member,
+                    **fields,
+                )
+            )
 
         # 3.1 credit
         chance = {"poor": 0.12, "near_poor": 0.13, "recently_escaped": 0.23}.get(status, 0.03)
@@ -269,12 +288,12 @@ class Planner:
         return out
 
 
-def _finish(benefit: Benefit, periods, flags, labels) -> bool:
+def _finish(benefit: Benefit, periods, flags, labels, rules) -> bool:
     """Snapshot the status and keep the draw only if the programme's rule accepts it."""
     programme = benefit.programme
     if programme.kind == "housing":
         benefit.amount = benefit.housing_total
-    verdict = eligibility.check(programme.rule(), periods, benefit.date, flags=flags, labels=labels)
+    verdict = eligibility.check(rules[programme.code], periods, benefit.date, flags=flags, labels=labels)
     benefit.household_status, benefit.eligible, benefit.eligibility_note = verdict.status, True, verdict.message
     benefit.status_decision = DEMO_DECISION
     return verdict.eligible
@@ -294,41 +313,61 @@ def support_generate(*, communes=None, seed: int = 2026, progress=None) -> Suppo
                 pk__in=Household.objects.values_list("commune", flat=True).distinct()
             ).order_by("code")
         )
+    rules = {code: programme.rule() for code, programme in programmes.items()}
     for commune in communes:
         with transaction.atomic():
+            # What the planner reads, without each household's kilobytes of classification snapshot; members and
+            # status records as plain rows, one query each for the commune.
             households = list(
                 Household.objects.filter(commune=commune)
                 .active()
                 .select_related("village")
-                .prefetch_related("members", "status_records")
+                .defer("classification")
                 .order_by("code")
             )
+            members_of, records_of = defaultdict(list), defaultdict(list)
+            member_fields = [f for f in MemberRow._fields if f != "pk"]
+            for household_id, *values in (
+                Member.objects.filter(household__commune=commune, household__state="active", left_at__isnull=True)
+                .order_by("household_id", "date_of_birth", "pk")
+                .values_list("household_id", "pk", *member_fields)
+            ):
+                members_of[household_id].append(MemberRow(*values))
+            for household_id, *values in (
+                StatusRecord.objects.filter(household__commune=commune)
+                .order_by("household_id", "valid_from")
+                .values_list("household_id", "household_class", "valid_from", "valid_to")
+            ):
+                records_of[household_id].append(eligibility.Period(*values))
             done = set(Benefit.objects.filter(household__commune=commune).values_list("household", flat=True))
             new_records, benefits = [], []
             for household in households:
                 rng = random.Random(f"{seed}:{household.commune_id}:{household.code}")
-                records = list(household.status_records.all())
+                periods = records_of.get(household.pk)
                 drawn = _statuses(household, rng)  # always drawn, so the sequence does not depend on earlier runs
-                if not records:
-                    records = drawn
+                if not periods:
+                    periods = [eligibility.Period(r.household_class, r.valid_from, r.valid_to) for r in drawn]
                     new_records += drawn
                 if household.pk in done:
                     result.skipped += 1
                     continue
-                periods = [eligibility.Period(r.household_class, r.valid_from, r.valid_to) for r in records]
-                members = [m for m in household.members.all() if m.left_at is None]
+                members = members_of.get(household.pk, [])
                 flags = household_flags(household)
                 planned = Planner(programmes, rng).plan(household, members, periods)
-                kept = [b for b in planned if _finish(b, periods, flags, labels)]
+                kept = [b for b in planned if _finish(b, periods, flags, labels, rules)]
                 benefits += kept
                 result.households += bool(kept)
                 result.by_programme.update(b.programme.code for b in kept)
-            StatusRecord.objects.bulk_create(new_records)
-            result.statuses += len(new_records)
-            Benefit.objects.bulk_create(benefits, batch_size=2000)
-            BenefitLog.objects.bulk_create(
-                [BenefitLog(benefit=b, action=LogAction.IMPORT, note="Tạo từ dữ liệu mẫu") for b in benefits],
-                batch_size=2000,
+            result.statuses += copy_objects(StatusRecord, new_records)
+            for benefit, pk in zip(benefits, reserve_ids(Benefit, len(benefits)), strict=True):
+                benefit.id = pk
+            copy_objects(Benefit, benefits, with_pk=True)
+            copy_objects(
+                BenefitLog,
+                (
+                    BenefitLogRecord(benefit_id=b.id, action=LogAction.IMPORT, note="Tạo từ dữ liệu mẫu")
+                    for b in benefits
+                ),
             )
             result.benefits += len(benefits)
         say(f"{commune.name}: {len(benefits)} khoản hỗ trợ")

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from households.choices import HouseholdClass
-from households.demo import demo_communes, households_generate, vn_decimal, vn_number
+from households.demo import BATCH_SIZE, demo_communes, households_generate, vn_decimal, vn_number
 
 
 class Command(BaseCommand):
@@ -22,7 +22,9 @@ class Command(BaseCommand):
             metavar="CODE",
             help="Mã xã; lặp lại để chọn nhiều xã. Mặc định: mọi xã của huyện Krông Pa và Ia Pa có thôn, buôn.",
         )
-        parser.add_argument("--batch-size", type=int, default=500, help="Số hộ mỗi lần ghi (mặc định 500).")
+        parser.add_argument(
+            "--batch-size", type=int, default=BATCH_SIZE, help="Số hộ mỗi lần ghi (mặc định 10.000)."
+        )
 
     def handle(self, *args, per_commune, seed, communes, batch_size, verbosity, **options):
         if per_commune < 0 or batch_size < 1:
