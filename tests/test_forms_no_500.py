@@ -475,14 +475,20 @@ def _(env):
     paid = Benefit(programme=programme, household=household, date=TODAY, period_year=TODAY.year, amount=100_000)
     paid.period_quarter = quarter
     benefit_record(benefit=paid, user=env.officer)
-    other_quarter = 1 if quarter != 1 else 2
+    # another quarter already past: the one before (the last of the previous year in January–March)
+    other_year, other_quarter = (TODAY.year, quarter - 1) if quarter > 1 else (TODAY.year - 1, 4)
     page = reverse("programs:benefit_create", args=[household.pk]) + f"?ct={programme.pk}"
     return Case(
         env.officer,
         page,
-        {"period_quarter": str(other_quarter), "ct": str(programme.pk), "date": ymd(TODAY)},
+        {
+            "period_year": str(other_year),
+            "period_quarter": str(other_quarter),
+            "ct": str(programme.pk),
+            "date": ymd(TODAY),
+        },
         counted=lambda: Benefit.objects.count(),
-        duplicate={"period_quarter": str(quarter)},
+        duplicate={"period_year": str(TODAY.year), "period_quarter": str(quarter)},
         duplicate_message="Hộ đã được ghi nhận khoản chi trả của chính sách này trong quý đó.",
     )
 
@@ -496,7 +502,7 @@ def electricity_benefits(env):
     made = []
     for quarter in (1, 2):
         benefit = Benefit(
-            programme=programme, household=household, date=date(TODAY.year, 3 * quarter, 1), amount=100_000
+            programme=programme, household=household, date=date(TODAY.year - 1, 3 * quarter, 1), amount=100_000
         )
         benefit.period_year, benefit.period_quarter = TODAY.year - 1, quarter
         made.append(benefit_record(benefit=benefit, user=env.officer))
