@@ -10,16 +10,17 @@ denominators ("share of poor households borrowing") are the households with that
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import Case, Count, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from households.models import Household, Member
+from households.models import Household, Member, StatusRecord
 
 from .choices import HousingWork, ProgrammeKind, TargetStatus
 from .models import Benefit, Programme
-from .status import status_q
+from .status import LISTS, escaped_since, status_q
 
 HOUSING_INDICATORS = ["housing_quality", "housing_area"]  # NĐ 07/2021: the two housing indicators
 BORROWER_GROUPS = (TargetStatus.POOR, TargetStatus.NEAR_POOR, TargetStatus.RECENTLY_ESCAPED)
@@ -109,16 +110,46 @@ def programme_rows(benefits) -> list[dict]:
     return sorted(rows, key=lambda r: (r["programme"].order, r["code"]))
 
 
+# Official status on ``day`` (programs.status.status_q, row for row) from each household's status records in one
+# grouped pass: which classes are in force on the day, and whether a list period ended recently. A household is
+# "recently escaped" when such a period ended and it is on no list that day; its class in force is then not
+# counted, like status_q does for every status but the two lists.
+STATUS_FLAGS_SQL = """
+    SELECT sr.household_id,
+           bool_or(sr.household_class = %s AND (sr.valid_to IS NULL OR sr.valid_to >= %s)) AS on_poor,
+           bool_or(sr.household_class = %s AND (sr.valid_to IS NULL OR sr.valid_to >= %s)) AS on_near_poor,
+           bool_or(sr.household_class = %s AND (sr.valid_to IS NULL OR sr.valid_to >= %s)) AS on_average_living,
+           bool_or(sr.household_class = %s AND (sr.valid_to IS NULL OR sr.valid_to >= %s)) AS on_non_poor,
+           bool_or(sr.household_class IN (%s, %s) AND sr.valid_to >= %s AND sr.valid_to < %s) AS ended
+      FROM {table} sr
+     WHERE sr.valid_from <= %s AND sr.household_id IN ({households})
+     GROUP BY sr.household_id
+"""
+STATUS_COUNTS_SQL = """
+    SELECT COUNT(*) FILTER (WHERE on_poor) AS poor,
+           COUNT(*) FILTER (WHERE on_near_poor) AS near_poor,
+           COUNT(*) FILTER (WHERE ended AND NOT (on_poor OR on_near_poor)) AS recently_escaped,
+           COUNT(*) FILTER (WHERE on_average_living AND NOT (ended AND NOT (on_poor OR on_near_poor)))
+               AS average_living,
+           COUNT(*) FILTER (WHERE on_non_poor AND NOT (ended AND NOT (on_poor OR on_near_poor))) AS non_poor
+      FROM ({flags}) flags
+"""
+
+
 def status_counts(unit, day: date, user=None, years: int = 3) -> dict[str, int]:
-    """Households of the unit by official status on ``day`` (the denominators of the shares)."""
-    qs = households_in(unit, user)
-    return qs.aggregate(
-        **{
-            status: Count("pk", filter=status_q(status, day, years))
-            for status in TargetStatus.values
-            if status != TargetStatus.UNKNOWN
-        }
-    )
+    """Households of the unit by official status on ``day`` (the denominators of the shares), in one statement:
+    the status records of the unit's households grouped once, whatever the number of households."""
+    households_sql, households_params = households_in(unit, user).values("pk").order_by().query.sql_with_params()
+    threshold = escaped_since(day, years) - timedelta(days=1)  # valid_to = the day before leaving the list
+    flags = STATUS_FLAGS_SQL.format(table=StatusRecord._meta.db_table, households=households_sql)
+    params = []
+    for household_class in (TargetStatus.POOR, TargetStatus.NEAR_POOR, TargetStatus.AVERAGE_LIVING):
+        params += [str(household_class), day]
+    params += [str(TargetStatus.NON_POOR), day, *LISTS, threshold, day, day, *households_params]
+    with connection.cursor() as cursor:
+        cursor.execute(STATUS_COUNTS_SQL.format(flags=flags), params)
+        columns = [column.name for column in cursor.description]
+        return dict(zip(columns, cursor.fetchone(), strict=True))
 
 
 def credit_figures(benefits, denominators: dict[str, int]) -> dict:

@@ -83,13 +83,18 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+# PostgreSQL's JIT off on every connection: the portal's statements are interactive aggregates that run in well
+# under a second once set-based, and JIT compilation alone cost 0,7–2,4 s per statement whenever the planner's
+# estimate crossed jit_above_cost (docs/performance.md, "Figures at scale"). Per connection rather than
+# SET LOCAL in each selector: no transaction or extra statement to remember around every report query.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # A second connection to the same database, used only by the job runner for progress and heartbeats
 # (core/jobs.py): a job that holds one transaction for its whole run still shows its progress bar moving.
 # Its writes give up after 2 s instead of waiting for ever if a job's own transaction holds the job's row.
 DATABASES["jobs"] = {
     **DATABASES["default"],
     "CONN_MAX_AGE": 0,
-    "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), "options": "-c lock_timeout=2000"},
+    "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), "options": "-c jit=off -c lock_timeout=2000"},
     "TEST": {"MIRROR": "default"},
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
