@@ -150,3 +150,45 @@ def test_adults_with_an_id_hold_a_card_issued_after_their_14th_birthday(tree, th
         ) == []
     assert all(m.personal_id_issued_on is None for m in members if not m.personal_id)
     assert len({m.personal_id_issued_on for m in adults}) > len(adults) // 2  # drawn, not one day for all
+
+
+def test_the_copy_path_writes_the_rows_the_service_path_writes(tree, users, thon):
+    """The generator writes with COPY from plain records; saving the same facts through household_save gives the same
+    household row (classification, indicators, explanation, head, flags) and the same members."""
+    households_generate(communes=[tree.commune], per_commune=12, seed=5)
+    not_compared = {"id", "created_at", "updated_at", "created_by_id", "version"}
+    derived = {"head_name", "ethnic_minority", "classification", "current_class", "deprived_indicators", "commune_id"}
+
+    def household_row(household):
+        return {
+            f.attname: getattr(household, f.attname)
+            for f in Household._meta.concrete_fields
+            if f.attname not in not_compared
+        }
+
+    def member_rows(household):
+        skip = not_compared | {"household_id"}
+        fields = [f.attname for f in Member._meta.concrete_fields if f.attname not in skip]
+        return sorted(tuple(getattr(m, name) for name in fields) for m in household.members.all())
+
+    compared = Counter()
+    for fast in Household.objects.order_by("code")[:12]:
+        expected_row, expected_members = household_row(fast), member_rows(fast)
+        assert fast.changes.get().action == "create"
+        members = list(fast.members.select_related("ethnic_group").order_by("pk"))  # as drawn: the explanation's order
+        ChangeEntry.objects.filter(household=fast).delete()
+        Member.objects.filter(household=fast).delete()
+        fast.delete()
+        facts = {name: value for name, value in expected_row.items() if name not in derived}
+        household = Household(**facts)
+        for member in members:
+            member.pk = member.household_id = None
+        saved = services.household_save(
+            household=household, members=members, user=users.commune_officer, expected_version=None
+        )
+        saved = Household.objects.get(pk=saved.pk)
+        assert household_row(saved) == expected_row, saved.code
+        assert member_rows(saved) == expected_members, saved.code
+        assert saved.changes.filter(action="create").exists()  # the service also writes one entry per member
+        compared[saved.current_class] += 1
+    assert sum(compared.values()) == 12 and compared[HouseholdClass.NON_POOR] < 12  # not only the easy case
