@@ -199,14 +199,18 @@ def health_insurance_figures(benefits, unit, day: date, user=None) -> dict:
     people = Member.objects.filter(left_at__isnull=True, household__in=households_in(unit, user))
     valid_registry = Q(health_insurance_valid_from__lte=day) | Q(health_insurance_valid_from__isnull=True)
     valid_registry &= Q(health_insurance_valid_to__gte=day)
-    valid_benefit = Q(
-        benefits__programme__kind=ProgrammeKind.HEALTH_INSURANCE,
-        benefits__card_valid_from__lte=day,
-        benefits__card_valid_to__gte=day,
-        benefits__cancelled_at__isnull=True,
-    )
-    population = people.count()
-    insured = people.filter(valid_registry | valid_benefit).distinct().count()
+    # A card recorded as a benefit, valid on the day: one set the whole count probes (a hashed subplan), not a join
+    # that multiplies members by their cards and must be made distinct again.
+    carded = Benefit.objects.filter(
+        programme__kind=ProgrammeKind.HEALTH_INSURANCE,
+        card_valid_from__lte=day,
+        card_valid_to__gte=day,
+        cancelled_at__isnull=True,
+        member__isnull=False,
+        household__village__path__startswith=unit.path,
+    ).values("member_id")
+    counted = people.aggregate(population=Count("pk"), insured=Count("pk", filter=valid_registry | Q(pk__in=carded)))
+    population, insured = counted["population"], counted["insured"]
     return {
         "cards": sum(by_group.values()),
         "by_group": by_group,

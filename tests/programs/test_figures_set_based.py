@@ -9,12 +9,13 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
 
 from areas.choices import UnitLevel
 from households.choices import HouseholdClass
-from households.models import ChangeEntry, Household, StatusRecord
+from households.models import ChangeEntry, EscapeRegistration, EscapeRegistrationState, Household, StatusRecord
+from households.targets import Outcome, registration_counts, registrations_with_outcome
 from households.transitions import COUNT_FIELDS, ReportPeriod, transition_counts, with_transitions
 from programs.choices import TargetStatus
 from programs.figures import households_in, status_counts
@@ -180,3 +181,35 @@ def test_query_counts_do_not_grow_with_households(population, tree, users):
         count(lambda: transition_counts(Household.objects.all(), period, UnitLevel.COMMUNE)),
     )
     assert before == after == (1, 1)
+
+
+def test_registration_outcomes_equal_the_per_registration_subquery(population, tree):
+    rng = population
+    households = list(Household.objects.all())
+    for household in rng.sample(households, 90):
+        EscapeRegistration.objects.create(
+            household=household,
+            year=rng.choice([2023, 2024, 2025]),
+            registered_on=date(2023, 1, 15),
+            class_at_registration=rng.choice([HouseholdClass.POOR, HouseholdClass.NEAR_POOR]),
+            cadre_name="Cán bộ",
+            state=rng.choice([EscapeRegistrationState.REGISTERED] * 4 + [EscapeRegistrationState.WITHDRAWN]),
+        )
+    achieved = 0
+    for year in (2023, 2024, 2025):
+        for today in (date(year, 6, 30), date(year + 1, 3, 1)):
+            for level, key in (
+                (UnitLevel.VILLAGE, "household__village_id"),
+                (UnitLevel.COMMUNE, "household__commune_id"),
+            ):
+                registrations = EscapeRegistration.objects.filter(year=year)
+                expected = {
+                    row[key]: {"registered": row["registered"], "achieved": row["achieved"]}
+                    for row in registrations_with_outcome(registrations, today=today)
+                    .values(key)
+                    .order_by(key)
+                    .annotate(registered=Count("pk"), achieved=Count("pk", filter=Q(outcome__in=Outcome.ACHIEVED)))
+                }
+                assert registration_counts(registrations, level, year, today=today) == expected, (year, today, level)
+                achieved += sum(row["achieved"] for row in expected.values())
+    assert achieved > 0
