@@ -17,6 +17,7 @@ Rates: about 12 % poor and 8 % near-poor households under NĐ 07/2021 (the repor
 of ~19,000), poorer in the Jrai buôn than in the Kinh thôn and the town's residential groups.
 """
 
+import multiprocessing
 import random
 import re
 import time
@@ -29,7 +30,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import accumulate
 
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -789,10 +790,14 @@ def households_generate(
     batch_size: int = BATCH_SIZE,
     progress: Callable[[str], None] | None = None,
     today: date | None = None,
+    workers: int = 1,
 ) -> GenerationResult:
     """Create ``per_commune`` demo households in each commune (skipping codes that exist); one transaction per batch.
-    ID cards are dated on or before ``today`` (the generation day)."""
+    ID cards are dated on or before ``today`` (the generation day). ``workers`` > 1 fills communes in parallel
+    processes (each commune draws from its own generator, so the households are the same)."""
     today = today or timezone.localdate()
+    if workers > 1 and len(communes) > 1:
+        return _generate_in_parallel(communes, per_commune, seed, batch_size, progress, today, workers)
     started = time.monotonic()
     result = GenerationResult()
     groups = {g.code: g for g in EthnicGroup.objects.all()}
@@ -854,6 +859,72 @@ def households_generate(
         )
     result.seconds = time.monotonic() - started
     return result
+
+
+def _generate_one(arguments) -> tuple[GenerationResult, list[str]]:
+    """One commune in a worker process, on the worker's own database connection."""
+    commune_pk, per_commune, seed, batch_size, today = arguments
+    lines: list[str] = []
+    commune = AdministrativeUnit.objects.get(pk=commune_pk)
+    result = households_generate(
+        communes=[commune],
+        per_commune=per_commune,
+        seed=seed,
+        batch_size=batch_size,
+        progress=lines.append,
+        today=today,
+    )
+    connections.close_all()
+    return result, lines
+
+
+def _generate_in_parallel(communes, per_commune, seed, batch_size, progress, today, workers) -> GenerationResult:
+    """Fill the communes in ``workers`` processes, then redraw the personal IDs two workers drew at the same time."""
+    started, total = time.monotonic(), GenerationResult()
+    say = progress or (lambda message: None)
+    connections.close_all()  # a forked worker must not share the parent's connection
+    jobs = [(commune.pk, per_commune, seed, batch_size, today) for commune in communes]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for result, lines in pool.imap(_generate_one, jobs):
+            for line in lines:
+                say(line)
+            total.created += result.created
+            total.skipped += result.skipped
+            total.communes += result.communes
+            total.classes.update(result.classes)
+    redrawn = _redraw_clashing_ids(seed)
+    if redrawn:
+        say(_("Đã cấp lại %(count)s số định danh trùng giữa các xã.") % {"count": vn_number(redrawn)})
+    total.seconds = time.monotonic() - started
+    return total
+
+
+def _redraw_clashing_ids(seed: int) -> int:
+    """Keep the first holder of each repeated personal ID and redraw the others (set-based, a few rounds at most)."""
+    redrawn = 0
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT m.id, m.sex, m.date_of_birth FROM households_member m
+                JOIN (SELECT personal_id, min(id) AS first FROM households_member WHERE personal_id <> ''
+                      GROUP BY personal_id HAVING count(*) > 1) d ON d.personal_id = m.personal_id AND m.id <> d.first
+                """
+            )
+            clashes = cursor.fetchall()
+        if not clashes:
+            return redrawn
+        fresh = [
+            (pk, personal_id(random.Random(f"{seed}:redraw:{pk}:{redrawn}"), sex, born)) for pk, sex, born in clashes
+        ]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE households_member m SET personal_id = v.pid FROM (VALUES "
+                + ", ".join(["(%s, %s)"] * len(fresh))
+                + ") AS v(id, pid) WHERE m.id = v.id",
+                [value for row in fresh for value in row],
+            )
+        redrawn += len(fresh)
 
 
 @transaction.atomic
