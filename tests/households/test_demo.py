@@ -192,3 +192,16 @@ def test_the_copy_path_writes_the_rows_the_service_path_writes(tree, users, thon
         assert saved.changes.filter(action="create").exists()  # the service also writes one entry per member
         compared[saved.current_class] += 1
     assert sum(compared.values()) == 12 and compared[HouseholdClass.NON_POOR] < 12  # not only the easy case
+
+
+@pytest.mark.django_db(transaction=True)  # the worker processes open their own connections and see committed rows
+def test_parallel_workers_write_the_same_households(tree):
+    second = CommuneFactory(parent=tree.commune.parent, code="24080", name="Xã Ia Hdreh")
+    VillageFactory(code="24080-01", name="Buôn Tăng Mây", kind=UnitKind.BUON, parent=second)
+    communes = [tree.commune, second]
+    serial = households_generate(communes=communes, per_commune=25, seed=11)
+    rows = snapshot()
+    wipe()
+    parallel = households_generate(communes=communes, per_commune=25, seed=11, workers=2)
+    assert (parallel.created, parallel.communes, parallel.classes) == (50, 2, serial.classes)
+    assert snapshot() == rows
