@@ -892,24 +892,27 @@ def _generate_in_parallel(communes, per_commune, seed, batch_size, progress, tod
             total.skipped += result.skipped
             total.communes += result.communes
             total.classes.update(result.classes)
-    redrawn = _redraw_clashing_ids(seed)
+    redrawn = _redraw_clashing_ids(seed, [commune.pk for commune in communes])
     if redrawn:
         say(_("Đã cấp lại %(count)s số định danh trùng giữa các xã.") % {"count": vn_number(redrawn)})
     total.seconds = time.monotonic() - started
     return total
 
 
-def _redraw_clashing_ids(seed: int) -> int:
-    """Keep the first holder of each repeated personal ID and redraw the others (set-based, a few rounds at most)."""
+def _redraw_clashing_ids(seed: int, commune_ids: list[int]) -> int:
+    """Keep the first holder of each repeated personal ID and redraw the others in the generated communes (set-based,
+    a few rounds at most); members elsewhere are never touched."""
     redrawn = 0
     while True:
         with connection.cursor() as cursor:
             cursor.execute(
                 """
                 SELECT m.id, m.sex, m.date_of_birth FROM households_member m
+                JOIN households_household h ON h.id = m.household_id AND h.commune_id = ANY(%s)
                 JOIN (SELECT personal_id, min(id) AS first FROM households_member WHERE personal_id <> ''
                       GROUP BY personal_id HAVING count(*) > 1) d ON d.personal_id = m.personal_id AND m.id <> d.first
-                """
+                """,
+                [commune_ids],
             )
             clashes = cursor.fetchall()
         if not clashes:
