@@ -12,7 +12,9 @@ What it does, per commune, in one transaction per commune:
   31/12/2024 or 31/12/2023, so that "recently escaped" households exist for the credit figures;
 - households that already have a benefit are skipped (running it again adds nothing);
 - benefits are drawn with a generator seeded by ``seed`` and the household code, checked against the programme's
-  rule by the same pure function the services use (``programs.eligibility``); a draw the rule refuses is dropped.
+  rule by the same pure function the services use (``programs.eligibility``); a draw the rule refuses is dropped;
+- households, members and status records are read as plain rows (three queries per commune), and the status
+  records, benefits and benefit logs are written with PostgreSQL ``COPY`` (``core.pgcopy``).
 
 Rates follow the seed report's orders of magnitude: about 12 % of poor and 13 % of near-poor households borrow,
 23 % of recently escaped ones; BHYT cards mirror the registry's cards; poor households get the quarterly
