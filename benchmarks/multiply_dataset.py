@@ -1,5 +1,5 @@
 """Grow a benchmark database by copying its households in SQL: every household with its members, status records
-and benefits, ``--times`` more times (codes and card numbers suffixed ``~k``), in the same villages.
+and benefits, ``--times`` more times (codes suffixed ``~k``, card numbers replaced by a hash), in the same villages.
 
     DATABASE_URL=postgres://…/gn_big .venv/bin/python benchmarks/multiply_dataset.py --times 9
 
@@ -110,14 +110,16 @@ def main() -> None:
                         {
                             "household_id": "m.new_id",
                             "member_id": "mm.new_id",
-                            "card_number": f"CASE WHEN o.card_number = '' THEN '' ELSE o.card_number || '{suffix}' END",
+                            # 15 characters: a hash of the original number and the copy's
+                            "card_number": "CASE WHEN o.card_number = '' THEN '' "
+                            f"ELSE upper(left(md5(o.card_number || '{suffix}'), 15)) END",
                         },
                         "FROM programs_benefit o JOIN hmap m ON m.old_id = o.household_id "
                         "LEFT JOIN mmap mm ON mm.old_id = o.member_id",
                     )
                 )
             print(f"copy {k}: {time.perf_counter() - started:.1f} s", flush=True)
-        cursor.execute("ANALYZE")
+        cursor.execute("ANALYZE households_household, households_member, households_statusrecord, programs_benefit")
         cursor.execute("SELECT count(*) FROM households_household")
         print(f"households: {cursor.fetchone()[0]}")
 
