@@ -1,0 +1,144 @@
+"""Benchmark: the household list page and its search box for a province officer, as the browser gets them.
+
+    eval "$(bash scripts/services.sh env)"
+    .venv/bin/python manage.py generate_households --per-commune 3000     # in the database named below
+    .venv/bin/python benchmarks/search_and_list.py --database gn_w2_big
+
+Times whole requests through Django's test client (middleware, session, the view, the template), so the
+numbers are server time without the network. For the province officer (tinh.gialai): list page 1 and page
+500, searches by full name with and without diacritics, by given name, by ID-card number, by household-code
+prefix and by a bare clan name (Ksor, thousands of matches); for a commune officer (xa.iarsai) the same name
+searches. Prints p50 and p95 per scenario (whole request, and the part spent waiting for PostgreSQL), the
+queries each page ran, the rows shown, the data size and the load average.
+
+To measure the code before a change, run this script from an export of the older commit with ``--root``
+(``git archive <commit> | tar -x -C /tmp/before``) against a database migrated to that commit.
+The measured numbers are in docs/performance.md.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+
+def plain(text: str) -> str:
+    """'Đặng Văn Đức' -> 'dang van duc': how an officer types a name on a keyboard without Vietnamese input."""
+    text = text.replace("Đ", "D").replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn").lower()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", help="database name on DATABASE_URL's server (default: DATABASE_URL's own)")
+    parser.add_argument("--root", default=str(Path(__file__).resolve().parent.parent), help="the project tree to time")
+    parser.add_argument("--samples", type=int, default=20, help="households sampled per search scenario")
+    parser.add_argument("--repeat", type=int, default=2, help="timed runs of each request")
+    args = parser.parse_args()
+
+    sys.path.insert(0, args.root)
+    os.chdir(args.root)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ["DJANGO_DEBUG"] = "false"  # no query log or debug pages: what production runs
+    if args.database:
+        os.environ["DATABASE_URL"] = f"{os.environ['DATABASE_URL'].rsplit('/', 1)[0]}/{args.database}"
+
+    import logging
+    import warnings
+
+    import django
+
+    django.setup()
+    logging.disable(logging.WARNING)  # sign-in records and 404 warnings are not what is measured
+    warnings.filterwarnings("ignore", message="No directory at")
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from django.urls import reverse
+
+    from accounts.models import User
+    from core.formatting import number
+    from households.models import Household, Member
+
+    setup_test_environment()  # the test client's host is allowed; nothing else changes
+    households = Household.objects.count()
+    members = Member.objects.count()
+    if not households:
+        sys.exit("No households: run manage.py load_demo and generate_households in this database first.")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(name) FROM django_migrations WHERE app = 'households'")
+        migration = cursor.fetchone()[0]
+    print(f"tree {args.root}; database {connection.settings_dict['NAME']} (households at {migration})")
+    print(f"data: {number(households)} households, {number(members)} members")
+
+    rng = random.Random(2021)
+    ids = list(Household.objects.filter(state="active").values_list("pk", flat=True))
+    sample = Household.objects.filter(pk__in=rng.sample(ids, min(args.samples, len(ids)))).order_by("pk")
+    names = [h.head_name for h in sample if h.head_name]
+    codes = [h.code[:-1] for h in sample]
+    personal_ids = list(
+        Member.objects.filter(left_at__isnull=True, household__in=sample)
+        .exclude(personal_id="")
+        .values_list("personal_id", flat=True)[: args.samples]
+    )
+    province = Client()
+    province.force_login(User.objects.get(username="tinh.gialai"))
+    commune = Client()
+    commune.force_login(User.objects.get(username="xa.iarsai"))
+    url = reverse("households:list")
+
+    def measure(label, client, params_list):
+        timings, sql_timings, queries, rows = [], [], set(), 0
+        counted, in_sql = [0], [0.0]
+
+        def count(execute, sql, params, many, context):
+            counted[0] += 1
+            begin = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                in_sql[0] += time.perf_counter() - begin
+
+        client.get(url, params_list[0])  # warm-up: connection, caches, the index's first pages
+        for params in params_list:
+            for _run in range(args.repeat):
+                counted[0], in_sql[0] = 0, 0.0
+                with connection.execute_wrapper(count):
+                    begin = time.perf_counter()
+                    response = client.get(url, params)
+                    timings.append((time.perf_counter() - begin) * 1000)
+                sql_timings.append(in_sql[0] * 1000)
+                assert response.status_code == 200, (label, params, response.status_code)
+                queries.add(counted[0])
+                rows += len(response.context["page_obj"]) if response.context else 0
+
+        def p95(values):
+            return sorted(values)[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+
+        print(
+            f"{label:<44} p50 {statistics.median(timings):>7.1f} ms  p95 {p95(timings):>7.1f} ms  "
+            f"(SQL p50 {statistics.median(sql_timings):>6.1f} p95 {p95(sql_timings):>6.1f})  "
+            f"{'/'.join(map(str, sorted(queries))):>5} queries   {rows / len(timings):>5.1f} rows/page   "
+            f"n={len(timings)}"
+        )
+
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    measure("province: list page 1", province, [{}])
+    measure("province: list page 500", province, [{"page": 500}])
+    measure("province: list page 1, poor households", province, [{"household_class": "poor"}])
+    measure("province: search full name (diacritics)", province, [{"q": n} for n in names])
+    measure("province: search full name (no diacritics)", province, [{"q": plain(n)} for n in names])
+    measure("province: search given name (last word)", province, [{"q": plain(n).split()[-1]} for n in names])
+    measure("province: search ID-card number", province, [{"q": p} for p in personal_ids])
+    measure("province: search household code prefix", province, [{"q": c} for c in codes])
+    measure("province: search clan name 'ksor' (broad)", province, [{"q": "ksor"}])
+    measure("commune: search full name (no diacritics)", commune, [{"q": plain(n)} for n in names])
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
