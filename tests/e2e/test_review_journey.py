@@ -160,7 +160,7 @@ def test_periodic_round_from_list_to_certificates(browser, live_server, demo, sc
     officer.get_by_label("Số quyết định").fill("125/QĐ-UBND")
     officer.get_by_label("Ngày ký").fill(timezone.localdate().strftime("%d/%m/%Y"))
     officer.get_by_label("Họ tên người ký").fill("Nguyễn Văn Hùng")
-    officer.get_by_label("Hình thức ký").select_option(label="TM. Ủy ban nhân dân (Chủ tịch ký)")
+    officer.get_by_label("Người ký với tư cách").select_option(label="Chủ tịch ký")
     officer.once("dialog", lambda dialog: dialog.accept())  # irreversible: the page asks first
     officer.get_by_test_id("save-decision").click()
     officer.wait_for_url("**/ra-soat/*/")
