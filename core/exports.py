@@ -11,7 +11,7 @@ timeout (docs/performance.md). An export view calls ``export_response(write, fil
 * the worker replays that same request as the requester (``excel_export_job``): the view runs again with its own
   role check and its ``visible_to(user)`` querysets, and this time ``write`` streams the workbook into a file under
   MEDIA_ROOT/exports/. The job page offers it through ``JobDownloadView``, named and served by core.downloads, to
-  whoever may see the job (``JobRun.visible_to``). docs/adr/0021.
+  whoever may see the job (``JobRun.visible_to``). docs/adr/0024.
 
 Formula-like text is neutralised at cell binding (core/spreadsheets.py) in the worker as in the web process.
 """

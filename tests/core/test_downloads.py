@@ -10,7 +10,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from core.downloads import download_name
-from tests.core.test_spreadsheets import CASES, fetch_export, poisoned  # noqa: F401 - poisoned is the fixture the cases need
+from tests.core.test_spreadsheets import CASES, poisoned  # noqa: F401 - poisoned is the fixture the cases need
+from tests.export_jobs import fetch_export
 from tests.programs.conftest import catalogue  # noqa: F401 - autouse there: the programmes the cases export
 
 PROJECT_APPS = ("accounts", "areas", "core", "dashboards", "households", "programs", "reviews", "reports", "emulation")

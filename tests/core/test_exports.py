@@ -1,4 +1,4 @@
-"""Exports larger than a commune run as background jobs (core/exports.py, docs/adr/0021): the officer is sent to the
+"""Exports larger than a commune run as background jobs (core/exports.py, docs/adr/0024): the officer is sent to the
 job's page, a double click starts one job, the worker writes the file, and only those who may see the job download
 it. The formula neutralisation of the job's file is checked for every export in tests/core/test_spreadsheets.py."""
 

@@ -11,18 +11,17 @@ from datetime import date, timedelta
 
 import pytest
 import tablib
-from django.urls import resolve, reverse
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
 from accounts.choices import Role
-from core.jobs import job_run_execute
-from core.models import JobRun, JobStatus
 from core.spreadsheets import FORMULA_TRIGGERS, is_formula_like, sheet_title
 from households.models import EscapeRegistration
 from programs import services as programme_services
 from programs.models import Benefit
+from tests.export_jobs import fetch_export
 from tests.households.conftest import family
 from tests.programs.conftest import catalogue, programme, set_status  # noqa: F401 - catalogue is autouse there
 from tests.reviews.conftest import Walk
@@ -56,27 +55,6 @@ CASES = {
     "programs:training_import": (Role.COMMUNE_OFFICER, "mau=1", None, False),  # a fixed example, no registry data
     "reviews:submission_xlsx": (Role.DISTRICT_STAFF, "", "submission", True),
 }
-
-
-def run_queued_jobs() -> None:
-    """Do what the Celery worker does, in this process (an export larger than a commune is queued as a job)."""
-    for pk in JobRun.objects.filter(status=JobStatus.QUEUED).order_by("pk").values_list("pk", flat=True):
-        job_run_execute(job_id=pk)
-
-
-def fetch_export(client, url: str):
-    """The export's response and the workbook's bytes: answered at once for a commune, or, larger, queued as a
-    background job that is run here and then downloaded from the job page."""
-    response = client.get(url)
-    if response.status_code == 302 and "/cong-viec/" in response["Location"]:
-        run_queued_jobs()
-        job = JobRun.objects.get(pk=resolve(response["Location"]).kwargs["pk"])
-        assert job.status == JobStatus.SUCCEEDED, job.error
-        response = client.get(reverse("core:job_download", args=[job.pk]))
-    if response.status_code != 200:
-        return response, b""
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    return response, content
 
 
 def export_url_names() -> set[str]:

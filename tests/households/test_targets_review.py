@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from households.models import EscapeRegistration
 from households.targets import escape_registration_add
+from tests.export_jobs import fetch_export
 
 from .test_targets import START, TODAY, YEAR, household
 
@@ -91,9 +92,9 @@ def test_district_exports_its_targets_and_progress(client_for, users, tree):
     client = client_for(users.district_staff)
     page = client.get(reverse("households:targets"), {"nam": YEAR}).content.decode()
     assert 'data-testid="targets-export"' in page
-    response = client.get(reverse("households:targets"), {"nam": YEAR, "xuat": "xlsx"})
+    response, content = fetch_export(client, reverse("households:targets"), {"nam": YEAR, "xuat": "xlsx"})
     assert response.status_code == 200 and response["Content-Disposition"].endswith(f'{YEAR}-{TODAY:%d-%m-%Y}.xlsx"')
-    rows = [list(r) for r in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+    rows = [list(r) for r in load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
     commune_row = next(r for r in rows if r[1] == tree.commune.name)
     assert 4 in commune_row and 3.5 in commune_row and "Quyết định số 12/QĐ-UBND" in commune_row
     total = next(r for r in rows if r[1] == "Tổng cộng")

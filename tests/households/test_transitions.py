@@ -24,6 +24,7 @@ from households.transitions import (
     transition_table,
     with_transitions,
 )
+from tests.export_jobs import fetch_export
 from tests.factories import UserFactory, VillageFactory
 
 P, N, A, X = (
@@ -337,12 +338,12 @@ def test_page_query_count_is_constant(client_for, many, tree, users, django_asse
 
 
 def test_excel_export_has_the_same_figures(client_for, many, tree, users):
-    response = client_for(users.district_staff).get(
-        reverse("households:transitions_export"), {"nam": 2025, "cap": "commune"}
+    response, content = fetch_export(
+        client_for(users.district_staff), reverse("households:transitions_export"), {"nam": 2025, "cap": "commune"}
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(content)).active
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     text = " ".join(str(v) for row in values for v in row if v is not None)
     assert "BIẾN ĐỘNG HỘ NGHÈO, HỘ CẬN NGHÈO" in text and "Huyện Krông Pa" in text
