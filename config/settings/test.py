@@ -18,13 +18,19 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 
 # A shifted clock, to prove the suite passes on any day: `GIAMNGHEO_TEST_TODAY=2028-02-29 bash scripts/test.sh`
 # (scripts/test-dates.sh runs the suite on several such days). The settings module is read by pytest and by
-# the Celery worker the tests start, so both live on the same day; the clock ticks on from 09:00 that morning.
+# the Celery workers the tests start, so all live on the same day. The first process to read it notes the real
+# moment the run began (GIAMNGHEO_TEST_CLOCK_ANCHOR, inherited by the workers): every process then stands at
+# 09:00 that morning plus the real time since, so a worker started later agrees with pytest to the second (a job's
+# heartbeat would otherwise look minutes old).
 _TEST_TODAY = os.environ.get("GIAMNGHEO_TEST_TODAY", "").strip()
 if _TEST_TODAY:
-    from datetime import date, datetime, time
+    import time as _time
+    from datetime import date, datetime, timedelta
+    from datetime import time as _clock
     from zoneinfo import ZoneInfo
 
     import time_machine
 
-    _start = datetime.combine(date.fromisoformat(_TEST_TODAY), time(9, 0), tzinfo=ZoneInfo(TIME_ZONE))  # noqa: F405
-    time_machine.travel(_start, tick=True).start()
+    _anchor = float(os.environ.setdefault("GIAMNGHEO_TEST_CLOCK_ANCHOR", repr(_time.time())))
+    _start = datetime.combine(date.fromisoformat(_TEST_TODAY), _clock(9, 0), tzinfo=ZoneInfo(TIME_ZONE))  # noqa: F405
+    time_machine.travel(_start + timedelta(seconds=_time.time() - _anchor), tick=True).start()
