@@ -21,7 +21,7 @@ def demo(db):
     demo_targets_load(seed=2021)
 
 
-def test_district_sets_targets_and_commune_registers_a_household(page, live_server, demo, screenshot):
+def test_district_sets_targets_and_commune_registers_a_household(page, live_server, demo, celery_worker, screenshot):
     year = timezone.localdate().year
     sign_in(page, live_server, "huyen.krongpa")
     screenshot(page, "targets-dashboard-district")
@@ -52,9 +52,16 @@ def test_district_sets_targets_and_commune_registers_a_household(page, live_serv
     assert page.get_by_test_id("period-label").inner_text().startswith(f"Năm {year - 1}")
     assert "Tổng cộng" in page.get_by_test_id("transition-table").inner_text()
     screenshot(page, "transitions-district")
+    transitions_url = page.url
+    # a district's export is prepared in the background: the job page shows its progress, then the file
+    page.get_by_test_id("export-transitions").click()
+    page.wait_for_url("**/cong-viec/*/")
+    download_button = page.get_by_test_id("job-download")
+    download_button.wait_for(timeout=90_000)
     with page.expect_download() as download:
-        page.get_by_test_id("export-transitions").click()
+        download_button.click()
     assert download.value.suggested_filename.startswith(f"bien-dong-ho-ngheo-01-01-{year - 1}")
+    page.goto(transitions_url)
     page.get_by_role("link", name="Xã Ia RSai").first.click()
     page.wait_for_load_state()
     assert "Buôn Chư Tê" in page.get_by_test_id("transition-table").inner_text()
