@@ -211,7 +211,7 @@ def test_outcome_is_read_from_the_status_history(tree, users):
         escape_registration_add(
             household=h,
             year=YEAR,
-            registered_on=date(YEAR, 1, 5) if date(YEAR, 1, 5) < TODAY else TODAY,
+            registered_on=min(date(YEAR, 1, 5), TODAY - timedelta(days=1)),  # on 1/1: 31/12 before (allowed)
             user=users.commune_officer,
             cadre_name="Siu Văn Kiên",
         )
