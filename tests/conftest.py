@@ -104,6 +104,24 @@ def reference_data(request):
         from households.reference_data import reference_data_load
 
         reference_data_load()
+        _reseed_after_flush()
+
+
+def _reseed_after_flush() -> None:
+    """What data migrations seed and a flush removes: the programme catalogue, the legal bases and signature
+    authorities of the review documents. A reused test database has lost them to the last run's browser journeys."""
+    import importlib
+
+    from django.apps import apps
+
+    from programs.catalogue import catalogue_load
+    from programs.models import Programme
+    from reviews.models import SignatureAuthority
+
+    if not Programme.objects.exists():
+        catalogue_load()
+    if not SignatureAuthority.objects.exists():
+        importlib.import_module("reviews.migrations.0002_signature_authority_legal_documents").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)
