@@ -8,11 +8,10 @@ refusal beside its field or at the top, never a server error. Subclasses say onl
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from .integrity import add_form_error, unique_violations_as_errors
+from .integrity import form_write
 
 
 class ReasonConfirmMixin:
@@ -68,15 +67,9 @@ class ReasonConfirmMixin:
         if not form.is_valid() and "version" in form.errors:
             del form.errors["version"]  # a hidden field: the officer can only reload the page
             form.add_error(None, _("Trang đã cũ, hãy tải lại."))
-        elif form.is_valid():
-            try:
-                with unique_violations_as_errors():
-                    self.perform(form)
-            except ValidationError as error:
-                add_form_error(form, error)
-            else:
-                messages.success(request, self.get_success_message())
-                return redirect(self.get_success_url())
+        elif form.is_valid() and form_write(form, self.perform):
+            messages.success(request, self.get_success_message())
+            return redirect(self.get_success_url())
         if self.refusal_as_message:
             messages.error(request, self.refused_message(form))
         if self.fresh_version_after_refusal:

@@ -153,6 +153,18 @@ def integrity_as_validation(service: Callable) -> Callable:
     return wrapper
 
 
+def form_write(form, write: Callable) -> bool:
+    """Run a view's write for a valid form; a refusal (a service's ``ValidationError`` or a duplicate the database
+    refused) lands on the form, beside its field. True when the write went through."""
+    try:
+        with unique_violations_as_errors():
+            write(form)
+    except ValidationError as error:
+        add_form_error(form, error)
+        return False
+    return True
+
+
 def add_form_error(form, error: ValidationError) -> None:
     """Show a service's refusal on the form: each message beside its field when the form has it, else at the top.
 

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 
 from accounts.choices import Role
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
-from core.integrity import add_form_error, unique_violations_as_errors
+from core.integrity import form_write
 
 from ..models import ReviewRound, TransitionRefused
 
@@ -59,13 +59,7 @@ class RoundActionMixin(RoleRequiredMixin, RoundScopeMixin):
 
     def post(self, request, pk):
         form = self.get_form(request.POST)
-        if form.is_valid():
-            try:
-                with unique_violations_as_errors():
-                    self.perform(form)
-            except ValidationError as error:
-                add_form_error(form, error)
-            else:
-                messages.success(request, self.success_message)
-                return redirect("reviews:detail", pk=self.get_round().pk)
+        if form.is_valid() and form_write(form, self.perform):
+            messages.success(request, self.success_message)
+            return redirect("reviews:detail", pk=self.get_round().pk)
         return self.render_to_response(self.get_context_data(form=form))

@@ -13,7 +13,7 @@ from django.views.generic import ListView, TemplateView
 from accounts.permissions import RoleRequiredMixin
 from areas.choices import UnitLevel
 from core.confirm import ReasonConfirmMixin
-from core.integrity import add_form_error, unique_violations_as_errors
+from core.integrity import add_form_error, form_write, unique_violations_as_errors
 from households.choices import HouseholdClass
 from households.models import StatusRecord
 
@@ -320,15 +320,9 @@ class RoundFormOnPageView(RoundDetailView):
 
     def post(self, request, pk):
         form = self.bound_form()
-        if form.is_valid():
-            try:
-                with unique_violations_as_errors():
-                    self.perform(form)
-            except ValidationError as error:
-                add_form_error(form, error)
-            else:
-                messages.success(request, self.success_message)
-                return redirect("reviews:detail", pk=self.get_round().pk)
+        if form.is_valid() and form_write(form, self.perform):
+            messages.success(request, self.success_message)
+            return redirect("reviews:detail", pk=self.get_round().pk)
         messages.error(request, self.refused_message(form))
         return self.render_to_response(self.get_context_data(**self.context_for(form)))
 
