@@ -278,6 +278,13 @@ class StatusRecord(models.Model):
     decision = models.CharField(_("quyết định"), max_length=120, blank=True)
     standard_code = models.CharField(_("chuẩn áp dụng"), max_length=20, blank=True)
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    # The list a unit was on when it started using the portal (imported with the decision that approved it): the
+    # start of its history, counted as the balance at the start of the period, never as a movement into the list.
+    opening_balance = models.BooleanField(
+        _("số liệu đầu kỳ"),
+        default=False,
+        help_text=_("Danh sách đã được phê duyệt trước khi đơn vị dùng cổng, nhập làm số liệu đầu kỳ."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -150,3 +150,84 @@ class HouseholdCertificate:
     valid_until: datetime.date | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     certifier: str = ""  # "Chủ tịch Ủy ban nhân dân xã Ia RSai"; empty: derived from letterhead.issuer
+
+
+# --- Periodic reports (báo cáo định kỳ): the contract between reports.content and the three renderers ----------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an appendix table. ``kind`` decides the format: "text", "count" (1.234), "money" (1.234.567),
+    "percent" (11,5). ``group`` is the upper header of a two-level header (cells with the same group merge).
+    A "percent" column with ``ratio_of=(numerator_key, denominator_key)`` is computed in the totals row from the
+    two columns' totals (a formula in the XLSX), never summed; other numeric columns are summed when ``total``."""
+
+    key: str
+    label: str
+    kind: str = "count"
+    group: str = ""
+    total: bool = True
+    ratio_of: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row: values by column key (int, Decimal, float, str or None for an empty cell). A ``heading`` row
+    ("I. Khu vực thành thị") spans the table and carries no values; a ``subtotal`` row is printed in bold."""
+
+    values: dict
+    heading: str = ""
+    subtotal: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str  # "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM 2026"
+    columns: tuple[Column, ...]
+    rows: tuple[TableRow, ...]
+    subtitle: str = ""  # "(Kèm theo Báo cáo số 12/BC-UBND ngày 05/06/2026 của UBND huyện Krông Pa)"
+    total_label: str = "Tổng cộng"  # empty: no totals row
+    note: str = ""  # a line under the table ("Tỷ lệ tính trên tổng số hộ dân cư đầu kỳ …")
+    sheet_name: str = ""  # the XLSX sheet (≤ 31 characters); empty: derived from the title
+
+
+@dataclass(frozen=True)
+class EnteredFigure:
+    """A figure typed by staff (reports.IndicatorValue), not computed: shown with its source."""
+
+    label: str
+    value: str  # already formatted ("1.085")
+    measure: str  # "lao động"
+    source: str
+    entered_by: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered part of the body: "I/ KẾT QUẢ THỰC HIỆN:", "3.1. Các chương trình tín dụng:"… Paragraphs are
+    plain text (one string per paragraph; a paragraph starting with "- " or "+ " is a list item). ``entered`` are
+    the typed figures the section's text relies on, marked as entered in every file."""
+
+    heading: str
+    paragraphs: tuple[str, ...] = ()
+    subsections: tuple[Section, ...] = ()
+    entered: tuple[EnteredFigure, ...] = ()
+    key: str = ""  # the narrative key staff edit (reports.PeriodicReport.narrative); empty: computed text only
+
+
+@dataclass(frozen=True)
+class PeriodicReportDocument:
+    """A báo cáo of a UBND in the NĐ 30/2020 layout: letterhead, "BÁO CÁO" and abstract, "Kính gửi", preamble,
+    numbered sections, closing sentence, "Nơi nhận" and signature side by side, then landscape appendices."""
+
+    letterhead: Letterhead  # symbol "BC-UBND"; number empty while a draft
+    abstract: str  # "Kết quả thực hiện Chương trình MTQG giảm nghèo bền vững 6 tháng đầu năm 2026"
+    recipients: tuple[str, ...]  # Kính gửi (one: same line; several: a dash list)
+    preamble: tuple[str, ...]  # opening paragraphs ("Căn cứ …", "Thực hiện chế độ báo cáo định kỳ, …")
+    sections: tuple[Section, ...]
+    closing: str  # "Trên đây là … báo cáo … theo dõi và chỉ đạo./."
+    distribution: tuple[str, ...]  # Nơi nhận lines without "- " and ";"; the last is "Lưu: VT, …"
+    signer: Signer
+    appendices: tuple[Table, ...] = ()
+    draft: bool = True  # prints "DỰ THẢO" on every page
+    document_type: str = "BÁO CÁO"
