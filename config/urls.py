@@ -21,6 +21,7 @@ urlpatterns = [
     path("ho-gia-dinh/", include("households.urls")),
     path("chuong-trinh/", include("programs.urls")),
     path("ra-soat/", include("reviews.urls")),
+    path("bao-cao/", include("reports.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz/", healthz, name="healthz"),
     # One sign-in page for everyone, with the lockout rules: the admin's own login form is not used.
