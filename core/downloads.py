@@ -9,14 +9,17 @@ the sources and the responses of every export).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
 PDF_CONTENT_TYPE = "application/pdf"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ZIP_CONTENT_TYPE = "application/zip"
 FALLBACK_STEM = "tai-lieu"
 
 
@@ -54,5 +57,14 @@ def file_download_response(path: Path, filename: str, *, content_type: str = XLS
     stem, dot, ext = filename.rpartition(".")
     name = download_name(stem, ext=ext) if dot and stem else download_name(filename, ext="xlsx")
     response = FileResponse(path.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+def streaming_download_response(chunks: Iterable[bytes], filename: str, *, content_type: str) -> StreamingHttpResponse:
+    """A download written while it is sent (a ZIP of stored files), named like every other (download_name)."""
+    stem, dot, ext = filename.rpartition(".")
+    name = download_name(stem, ext=ext) if dot and stem else download_name(filename, ext="bin")
+    response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
