@@ -436,10 +436,10 @@ def review_tables(figures: dict, *, subtitle: str) -> tuple[Table, Table]:
         *head,
         *block(f"Hộ cận nghèo {start_word}", "near_start", minority=True),
         *block("Thoát cận nghèo", "escaped_near"),
-        Column("near_to_poor", "Chuyển thành hộ nghèo", group="Ra khỏi danh sách"),
+        Column("near_to_poor", "Chuyển thành hộ nghèo"),
         *block("Tái cận nghèo", "relapsed_near"),
         *block("Hộ cận nghèo phát sinh", "new_near"),
-        Column("poor_to_near", "Từ hộ nghèo chuyển sang", group="Vào danh sách"),
+        Column("poor_to_near", "Từ hộ nghèo chuyển sang"),
         *block(f"Hộ cận nghèo {end_word}", "near_end", minority=True),
     )
     registry_units = figures.get("registry_denominator_units") or []
