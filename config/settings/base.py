@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -219,6 +220,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.heartbeat_task", "schedule": 60.0},
     "job-run-fail-dead": {"task": "core.tasks.job_run_fail_dead_task", "schedule": 60.0},
+    # Every day at 01:30: drafts of the periodic reports whose preparation day (ReportDeadline) has come. The
+    # dates are data administrators edit; this entry only says how often to read them (docs/adr/0025).
+    "report-deadlines-prepare": {
+        "task": "reports.tasks.report_deadlines_prepare_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 
 # --- Background jobs (core/jobs.py, core/services.py) -----------------------------------------------------
