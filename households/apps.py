@@ -9,7 +9,7 @@ class HouseholdsConfig(AppConfig):
     def ready(self) -> None:
         from core.demo import reference_loader
 
-        from . import jobs  # noqa: F401 - registers the Excel import job kind
+        from . import jobs, opening  # noqa: F401 - register the Excel import job kinds
         from .reference_data import reference_data_load
 
         reference_loader(reference_data_load)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_excel, views_targets
+from . import views, views_excel, views_opening, views_targets
 
 app_name = "households"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("xuat-excel/", views_excel.HouseholdExportView.as_view(), name="export"),
     path("nhap-excel/", views_excel.HouseholdImportView.as_view(), name="import"),
     path("nhap-excel/mau/", views_excel.ImportTemplateView.as_view(), name="import_template"),
+    path("so-lieu-dau-ky/", views_opening.OpeningBalanceView.as_view(), name="opening"),
+    path("so-lieu-dau-ky/mau/", views_opening.OpeningTemplateView.as_view(), name="opening_template"),
     path("chuan-ngheo/", views.StandardListView.as_view(), name="standards"),
     path("<int:pk>/", views.HouseholdDetailView.as_view(), name="detail"),
     path("<int:pk>/sua/", views.HouseholdUpdateView.as_view(), name="update"),
