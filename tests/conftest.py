@@ -109,19 +109,25 @@ def reference_data(request):
 
 def _reseed_after_flush() -> None:
     """What data migrations seed and a flush removes: the programme catalogue, the legal bases and signature
-    authorities of the review documents. A reused test database has lost them to the last run's browser journeys."""
+    authorities of the review documents, the typed indicators of the periodic reports, the reporting calendar. A
+    reused test database has lost them to the last run's browser journeys."""
     import importlib
 
     from django.apps import apps
 
     from programs.catalogue import catalogue_load
     from programs.models import Programme
+    from reports.models import IndicatorDefinition, ReportDeadline
     from reviews.models import SignatureAuthority
 
     if not Programme.objects.exists():
         catalogue_load()
     if not SignatureAuthority.objects.exists():
         importlib.import_module("reviews.migrations.0002_signature_authority_legal_documents").seed(apps, None)
+    if not IndicatorDefinition.objects.exists():
+        importlib.import_module("reports.migrations.0002_seed_indicator_definitions").seed(apps, None)
+    if not ReportDeadline.objects.exists():
+        importlib.import_module("reports.migrations.0003_seed_report_deadlines").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)
