@@ -48,7 +48,7 @@ NEAR = HouseholdClass.NEAR_POOR.value
 
 # The counts of one row, as households.transitions names them (plus the near-poor ethnic-minority balances).
 COUNT_KEYS = (
-    "households",  # households in the registry counted in the period (the denominator when no population record)
+    "households",  # households in the registry counted in the period (shown nowhere: never a denominator)
     "poor_start",
     "poor_start_em",
     "escaped_poor",
@@ -105,10 +105,12 @@ def compute_review_figures(*, unit: AdministrativeUnit, period_start: datetime.d
 
     Rows: the communes inside a district or province, the villages of a commune (the units in force on the last
     day, and any other unit that still has households counted in the period, so the total is the whole registry of
-    the unit). Every count is read from ``households.transitions`` grouped by the row unit; the total of resident
-    households of each row comes from ``UnitPopulation`` (the record of the year before the period for the start,
-    of the period's last year for the end), or, when the unit has none, from the households in the registry, and
-    the row says so. Subtotals and the total are sums of the rows; their rates are recomputed from the sums.
+    the unit). Every count is read from ``households.transitions`` grouped by the row unit. The total of resident
+    households of each row comes from ``UnitPopulation`` only (the record in force in the year before the period
+    for the start, in the period's last year for the end), never from the registry, which holds only the households
+    the commune tracks and would inflate every rate: a unit without a record has an empty total and empty rates,
+    and ``missing_population`` names it. Subtotals and the total are sums of the rows (a total of resident households
+    over a unit without one is unknown); their rates are recomputed from the sums.
 
     Hộ dân tộc thiểu số (DTTS) [P]: the portal's existing rule (households.services, docs/adr/0007): the head or
     the head's spouse belongs to an ethnic minority, read from the current members (the registry keeps no history
@@ -134,22 +136,21 @@ def compute_review_figures(*, unit: AdministrativeUnit, period_start: datetime.d
     grouped: dict[str, list[dict]] = {key: [] for key, _heading, _label in AREA_GROUPS}
     for row_unit in row_units:
         row_counts = {key: int(counts.get(row_unit.pk, {}).get(key, 0) or 0) for key in COUNT_KEYS}
-        start = populations.for_unit(row_unit, period.before.year, row_counts["households"], [])
-        end = populations.for_unit(row_unit, period.end.year, row_counts["households"], [])
+        # No registry fallback (None): the rates use the official population or nothing.
+        start = populations.for_unit(row_unit, period.before.year, None, []).households
+        end = populations.for_unit(row_unit, period.end.year, None, []).households
         row = {
             "unit_id": row_unit.pk,
             "code": row_unit.code,
             "name": row_unit.name,
             "area_type": _area_of(row_unit),
             **row_counts,
-            "population_start": start.households or 0,
-            "population_end": end.households or 0,
-            "population_start_source": start.source,
-            "population_end_source": end.source,
+            "population_start": start,
+            "population_end": end,
         }
         row["rates"] = _rates(row)
         grouped[row["area_type"]].append(row)
-        if "registry" in (start.source, end.source):
+        if start is None or end is None:
             notes.append(row_unit.name)
 
     groups = []
@@ -167,7 +168,7 @@ def compute_review_figures(*, unit: AdministrativeUnit, period_start: datetime.d
         "row_level": row_level,
         "groups": groups,
         "total": total,
-        "registry_denominator_units": notes,
+        "missing_population": notes,
         "ethnic_minority_rule": ETHNIC_MINORITY_RULE,
         "procedure": _procedure_citations(period_end),
     }
@@ -211,7 +212,11 @@ def _rates(row: dict) -> dict[str, str | None]:
 
 
 def _sum(rows: list[dict]) -> dict:
-    summed = {key: sum(row[key] for row in rows) for key in (*COUNT_KEYS, "population_start", "population_end")}
+    summed = {key: sum(row[key] for row in rows) for key in COUNT_KEYS}
+    for key in ("population_start", "population_end"):
+        # A total over a unit without a population record is unknown, not the sum of the others.
+        known = [row[key] for row in rows]
+        summed[key] = None if None in known else sum(known)
     summed["rates"] = _rates(summed)
     return summed
 
@@ -442,15 +447,14 @@ def review_tables(figures: dict, *, subtitle: str) -> tuple[Table, Table]:
         Column("poor_to_near", "Từ hộ nghèo chuyển sang"),
         *block(f"Hộ cận nghèo {end_word}", "near_end", minority=True),
     )
-    registry_units = figures.get("registry_denominator_units") or []
+    missing = figures.get("missing_population") or []
     note = (
         "Tỷ lệ (%) = số hộ / tổng số hộ dân cư × 100: số hộ " + start_word + " và số hộ ra khỏi danh sách tính trên "
         "tổng số hộ dân cư " + start_word + ", các cột khác trên tổng số hộ dân cư " + end_word + "; tỷ lệ hộ DTTS "
         "tính trên tổng số hộ dân cư. " + figures.get("ethnic_minority_rule", "")
     )
-    if registry_units:
-        note += " Tổng số hộ dân cư của " + ", ".join(registry_units) + " lấy theo số hộ trong sổ theo dõi của cổng "
-        note += "vì chưa có số liệu dân cư."
+    if missing:
+        note += " Chưa có số liệu tổng số hộ dân cư của " + ", ".join(missing) + ": tỷ lệ của các đơn vị này để trống."
     poor = Table(
         title=f"TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM {year}",
         columns=poor_columns,

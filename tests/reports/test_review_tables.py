@@ -49,6 +49,10 @@ def household(village, *steps, minority=False) -> Household:
 
 @pytest.fixture
 def dataset(tree):
+    return build_dataset(tree)
+
+
+def build_dataset(tree):
     """Two communes of Krông Pa: Ia RSai (rural, two villages) and the township Phú Túc (urban, one village)."""
     rural, urban = tree.commune, tree.sibling_commune
     assert rural.area_type == AreaType.RURAL and urban.area_type == AreaType.URBAN
@@ -183,7 +187,7 @@ def test_subtotals_and_total_are_sums_and_rates_are_recomputed(dataset):
     assert balance_errors(total) == []
 
 
-def test_commune_report_has_one_row_per_village_and_says_where_the_registry_is_the_denominator(dataset):
+def test_commune_report_has_one_row_per_village_and_no_rate_without_a_population_record(dataset):
     tree, _populations = dataset
     figures = compute_review_figures(unit=tree.commune, period_start=START, period_end=END)
     assert figures["row_level"] == "village"
@@ -193,12 +197,25 @@ def test_commune_report_has_one_row_per_village_and_says_where_the_registry_is_t
     for row in villages:
         households = Household.objects.filter(village_id=row["unit_id"])
         assert {key: row[key] for key in COUNT_KEYS} == expected_counts(households)
-        # No population record for a village: the households in the registry, and the figures say so.
-        assert row["population_start"] == households.count()
-        assert row["population_start_source"] == "registry"
+        # No population record for a village: no total and no rate, never the households in the registry (a few
+        # tracked households would make every rate tens of percent).
+        assert row["population_start"] is None and row["population_end"] is None
+        assert set(row["rates"].values()) == {None}
         assert balance_errors(row) == []
-    assert figures["registry_denominator_units"] == ["Buôn Chư Tê", "Thôn Quý Đức"]
-    assert figures["total"]["households"] == 12
+    assert figures["missing_population"] == ["Buôn Chư Tê", "Thôn Quý Đức"]
+    assert figures["total"]["households"] == 12 and figures["total"]["population_start"] is None
+    # Once the villages have their records, the rates follow.
+    village_a, village_b = (row["unit_id"] for row in villages)
+    for unit_id, count in ((village_a, 300), (village_b, 200)):
+        for year in (2024, 2025):
+            UnitPopulation.objects.create(unit_id=unit_id, year=year, households=count, source="Thống kê thôn")
+    figures = compute_review_figures(unit=tree.commune, period_start=START, period_end=END)
+    assert figures["missing_population"] == []
+    assert figures["total"]["population_start"] == 500
+    assert figures["total"]["rates"]["poor_start"] == rate(figures["total"]["poor_start"], 500)
+    doc = review_document(report_for(tree.commune, figures))
+    assert doc.letterhead.issuer == "Ủy ban nhân dân xã Ia RSai" and doc.letterhead.place == "Ia RSai"
+    assert doc.appendices[0].columns[1].label == "Thôn, buôn, tổ dân phố"
 
 
 def test_snapshot_is_plain_json(dataset):
