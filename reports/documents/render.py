@@ -32,11 +32,20 @@ from .data import (
     Letterhead,
     MeetingMinutes,
     MemberRow,
+    PeriodicReportDocument,
     PostingList,
     RecognitionDecision,
 )
+from .report_layout import addressees, body_blocks, cell_text, document_title, lay_out, recipient_lines
 
-__all__ = ["DocumentRenderError", "certificates_pdf", "decision_pdf", "minutes_pdf", "posting_list_pdf"]
+__all__ = [
+    "DocumentRenderError",
+    "certificates_pdf",
+    "decision_pdf",
+    "minutes_pdf",
+    "periodic_report_pdf",
+    "posting_list_pdf",
+]
 
 ASSETS_DIR = Path(settings.BASE_DIR, "static").resolve()
 TEMPLATE_DIR = "reports/print"
@@ -478,3 +487,79 @@ def certificates_pdf(certificates: Sequence[HouseholdCertificate]) -> bytes:
         "certificates": [_certificate(cert) for cert in certificates],
     }
     return _pdf([_document("certificates.html", context, FontConfiguration())])
+
+
+# --- Periodic reports ------------------------------------------------------------------------------------
+
+DENSE_TABLE_COLUMNS = 12  # wider tables take a smaller type to fit the 257 mm of a landscape page
+
+
+def _is_row_number(table, index: int) -> bool:
+    column = table.columns[index]
+    return index == 0 and column.kind == "text" and column.label.strip().upper() in ("TT", "STT")
+
+
+def _appendix_rows(laid) -> tuple[list[list[dict]], list[dict]]:
+    """Header rows and body rows of an appendix table as cells with text, class and span."""
+    header_rows: list[list[dict]] = [[] for _ in range(laid.header_levels)]
+    for cell in laid.header:
+        header_rows[cell.row].append({"text": cell.text, "rowspan": cell.rowspan, "colspan": cell.colspan})
+    table, body = laid.table, []
+    for row in laid.rows:
+        if row.kind == "heading":
+            body.append(
+                {"kind": "heading", "cells": [{"text": row.heading, "cls": "text", "colspan": len(table.columns)}]}
+            )
+            continue
+        cells = []
+        for index, column in enumerate(table.columns):
+            if row.kind == "total" and laid.label_span and index < laid.label_span:
+                if index == 0:
+                    text = row.values.get(column.key, "")
+                    cells.append({"text": text, "cls": "label", "colspan": laid.label_span})
+                continue
+            cls = "num" if column.kind != "text" else "stt" if _is_row_number(table, index) else "text"
+            cells.append({"text": cell_text(column, row.values.get(column.key)), "cls": cls, "colspan": 1})
+        body.append({"kind": row.kind, "cells": cells})
+    return header_rows, body
+
+
+def periodic_report_pdf(doc: PeriodicReportDocument) -> bytes:
+    """Báo cáo định kỳ (NĐ 30/2020/NĐ-CP, Phụ lục III): the report on portrait pages numbered from page 2, then
+    each appendix table as its own landscape document with its own page numbers and its header repeated on every
+    page; "DỰ THẢO" at the top of every page of a draft."""
+    font_config = FontConfiguration()
+    addressee, addressee_lines = addressees(doc.recipients)
+    context = {
+        "document_title": document_title(doc),
+        "document_author": doc.letterhead.issuer,
+        "head": _letterhead(doc.letterhead),
+        "doc": doc,
+        "draft": doc.draft,
+        "addressee": addressee,
+        "addressee_lines": addressee_lines,
+        "blocks": body_blocks(doc),
+        "recipients": recipient_lines(doc.distribution),
+    }
+    documents = [_document("periodic_report.html", context, font_config)]
+    numbered = len(doc.appendices) > 1
+    for i, table in enumerate(doc.appendices, start=1):
+        laid = lay_out(table)
+        header_rows, body_rows = _appendix_rows(laid)
+        appendix = {
+            "label": f"Phụ lục {_roman(i)}" if numbered else "Phụ lục",
+            "title": table.title,
+            "reference": table.subtitle,
+        }
+        context = {
+            "document_title": f"{appendix['label']} - {table.title}",
+            "document_author": doc.letterhead.issuer,
+            "draft": doc.draft,
+            "appendix": appendix,
+            "header_rows": header_rows,
+            "body_rows": body_rows,
+            "note": table.note,
+            "dense": len(table.columns) > DENSE_TABLE_COLUMNS,
+        }
+        documents.append(_document("periodic_report_appendix.html", context, font_config))
+    return _pdf(documents)
