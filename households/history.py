@@ -43,7 +43,11 @@ def snapshot_of(household_pk: int | None) -> dict:
     if household_pk is None:
         return {"household": {}, "members": {}}
     household = Household.objects.select_related("village").get(pk=household_pk)
-    members = household.members.current().select_related("ethnic_group")
+    return snapshot_from(household, household.members.current().select_related("ethnic_group"))
+
+
+def snapshot_from(household: Household, members) -> dict:
+    """``snapshot_of`` from objects already in memory (a bulk import diffs thousands of households at once)."""
     return {
         "household": {name: _display(household, name) for name in HOUSEHOLD_FIELDS},
         "members": {m.pk: {"name": m.full_name, **{n: _display(m, n) for n in MEMBER_FIELDS}} for m in members},
@@ -57,7 +61,14 @@ def _label(model, name: str) -> str:
 
 def record_changes(*, household: Household, before: dict, user, action: str, note: str = "") -> None:
     """Write one ChangeEntry for the household and one for each member whose values changed."""
-    after = snapshot_of(household.pk)
+    entries = change_entries(
+        household=household, before=before, after=snapshot_of(household.pk), user=user, action=action, note=note
+    )
+    ChangeEntry.objects.bulk_create(entries)  # one INSERT for the household and all its members
+
+
+def change_entries(*, household: Household, before: dict, after: dict, user, action: str, note: str = "") -> list:
+    """The entries ``record_changes`` writes, from two snapshots (unsaved, so a bulk import can COPY them)."""
     diff = {
         _label(Household, name): [before["household"].get(name, ""), value]
         for name, value in after["household"].items()
@@ -100,7 +111,8 @@ def record_changes(*, household: Household, before: dict, user, action: str, not
                 user=user,
             )
         )
-    ChangeEntry.objects.bulk_create(entries)  # one INSERT for the household and all its members
+    return entries
+
 
 ACTION_LABELS = {
     "create": _("Tạo hộ"),

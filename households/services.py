@@ -89,7 +89,9 @@ def duplicate_person_errors(*, members: list[Member], household: Household, user
     return errors
 
 
-def _validate(household: Household, members: list[Member], user) -> None:
+def _validate(household: Household, members: list[Member], user, *, duplicates=None) -> None:
+    """The rules across a household's members; ``duplicates`` (members -> messages) lets a bulk import check the
+    one-person-one-household rule against the whole file at once instead of one query per household."""
     today = timezone.localdate()
     errors = []
     if household.village_id and household.village.level != UnitLevel.VILLAGE:
@@ -116,7 +118,10 @@ def _validate(household: Household, members: list[Member], user) -> None:
     errors += validate_household_members(
         [{"full_name": m.full_name, "relationship": m.relationship, "date_of_birth": m.date_of_birth} for m in members]
     )
-    errors += duplicate_person_errors(members=members, household=household, user=user)
+    if duplicates is None:
+        errors += duplicate_person_errors(members=members, household=household, user=user)
+    else:
+        errors += duplicates(members)
     if errors:
         raise ValidationError(errors)
 

@@ -5,12 +5,14 @@ template share one column layout (``COLUMNS``), so an exported file can be impor
 
 - ``columns``: the layout and how one cell is read (Vietnamese labels, dd/mm/yyyy, 1.234.567) and written;
 - ``workbooks``: writing the export and the template, reading an upload into rows;
-- ``importer``: grouping rows into households, validating them with the registry's forms and service inside a
-  transaction (rolled back in the dry run), all or nothing (STYLE.md rule 9).
+- ``importer``: grouping rows into households and the checks that need no database;
+- ``bulk``: validating them with the registry's rules in memory and in one query per check for the whole file,
+  then writing them all with ``COPY``, or nothing (STYLE.md rule 9).
 """
 
+from .bulk import household_import
 from .columns import COLUMNS, DATE_FORMAT, VND_FORMAT, Column
-from .importer import ImportReport, RowError, household_import, import_summary
+from .importer import ImportReport, RowError, import_summary
 from .workbooks import (
     EXAMPLE_CODE,
     MAX_UPLOAD_BYTES,

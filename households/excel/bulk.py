@@ -1,0 +1,482 @@
+"""The import, validated in memory and in set-based SQL, written with ``COPY``: all or nothing, as fast as the rows.
+
+The rules are the registry's own (STYLE.md rule 9): a household whose cells the forms would surely accept as they
+are is checked in memory; any other household goes through ``HouseholdForm``/``MemberForm`` exactly as an edit on
+the page would, so every message is the form's. The service's rules across members (``services._validate``) and
+its derivation (``services._refresh_derived``) run for every household; the checks that need the database run once
+for the whole file: the households already in the registry (locked on commit), the codes taken in the commune, the
+personal IDs already held by a household of the province. Households checked earlier in the file count for the
+later ones, as they would if each were saved in turn. Nothing is written until every household is valid; then the
+households, members and change entries go in with ``COPY`` and updates with ``bulk_update``, in one transaction.
+The dry run writes nothing. docs/adr/0026 says why this replaced saving each household through ``household_save``.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator
+from django.db import IntegrityError, models, transaction
+from django.db.models import Prefetch
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.pgcopy import copy_objects, reserve_ids
+from households import services
+from households.choices import HouseholdState
+from households.classification import local_line_on, standard_on
+from households.forms import HouseholdForm, MemberForm
+from households.history import change_entries, snapshot_from
+from households.models import ChangeEntry, Household, Member
+from households.validation import validate_phone
+
+from .columns import BY_KEY, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, Column, format_vnd
+from .importer import (
+    HOUSEHOLD_FORM_FIELDS,
+    MEMBER_FORM_FIELDS,
+    BaseImporter,
+    Group,
+    ImportReport,
+    ProgressFn,
+    RowError,
+    _form_data,
+    _model_values,
+    _same,
+)
+from .workbooks import Sheet
+
+# What ``household_save`` writes for a household that exists: the form's fields, what it derives, the lock.
+HOUSEHOLD_UPDATE_FIELDS = [
+    *HOUSEHOLD_FORM_FIELDS,
+    "commune",
+    "head_name",
+    "ethnic_minority",
+    "classification",
+    "current_class",
+    "deprived_indicators",
+    "version",
+    "updated_at",
+]
+MEMBER_UPDATE_FIELDS = [*MEMBER_FORM_FIELDS, "updated_at"]
+# The bounds the forms put on integer fields (Django's formfield for each field class on PostgreSQL).
+INTEGER_BOUNDS = {models.PositiveSmallIntegerField: 32767, models.PositiveIntegerField: 2147483647}
+
+
+def _form_value(model_field: models.Field, column: Column, value) -> tuple[bool, object]:
+    """``(True, stored value)`` when the form would surely accept ``value`` for this column and store it so;
+    ``(False, None)`` when in doubt, and the household then goes through the form itself."""
+    kind = column.kind
+    if kind in ("village", "ethnic"):  # objects from the lookups, which read the forms' own querysets
+        return value is not None, value
+    if value is None:
+        if column.required or kind == "bool":
+            return False, None
+        if kind == "phone":
+            return True, validate_phone("")
+        return True, "" if kind in ("text", "id", "choice") else None
+    if kind in ("text", "id", "phone"):
+        if not isinstance(value, str) or "\x00" in value:
+            return False, None
+        text = value.strip()
+        if kind == "phone":
+            try:
+                phone = validate_phone(text)
+            except ValidationError:
+                return False, None
+            return len(text) <= model_field.max_length and len(phone) <= model_field.max_length, phone
+        if column.key == "code":
+            text = text.upper()
+        return bool(text or not column.required) and len(text) <= model_field.max_length, text
+    if kind == "choice":
+        return value in {choice for choice, _label in model_field.choices}, value
+    if kind in ("bool", "tristate"):
+        return isinstance(value, bool), value
+    if kind in ("int", "money"):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return False, None
+        if not 0 <= value <= INTEGER_BOUNDS.get(type(model_field), 0):
+            return False, None
+        try:
+            model_field.run_validators(value)
+        except ValidationError:
+            return False, None
+        return True, value
+    if kind == "decimal":
+        if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
+            return False, None
+        try:
+            DecimalValidator(model_field.max_digits, model_field.decimal_places)(value)
+        except ValidationError:
+            return False, None
+        return True, value
+    if kind == "date":
+        return isinstance(value, date), value
+    return False, None
+
+
+def _assign(instance, model, columns: tuple[Column, ...], data: dict, objects: dict) -> bool:
+    """Set the columns' values on ``instance`` as the form would, if it would surely accept all of them."""
+    cleaned = {}
+    for column in columns:
+        value = objects[column.key] if column.key in objects else data.get(column.key)
+        ok, stored = _form_value(model._meta.get_field(column.key), column, value)
+        if not ok:
+            return False
+        cleaned[column.key] = stored
+    for name, value in cleaned.items():
+        setattr(instance, name, value)
+    return True
+
+
+@dataclass
+class Holder:
+    """A current member holding a personal ID in an active household of the province (services rule)."""
+
+    household_key: object  # the household's pk, or ("new", code) for one created by this file
+    order: tuple  # Member's default order: the household's (commune, code), then date of birth, then pk
+    code: str
+    village: str
+    path: str
+    visible: bool
+
+
+@dataclass
+class Plan:
+    """One household to write: its members after the import and what the change history compares against."""
+
+    household: Household
+    members: list
+    expected: int | None
+    before_household: dict | None = None  # history display before the import (existing household changed)
+    before_members: dict = field(default_factory=dict)  # member pk -> history display before the import
+
+    @property
+    def new(self) -> bool:
+        return self.expected is None
+
+
+class BulkImporter(BaseImporter):
+    def run(self) -> ImportReport:
+        groups = self.parse()
+        total = len(groups)
+        self.report.households = total
+        self.report.members = sum(1 for g in groups for r in g.rows if r.has_member())
+        self.today = timezone.localdate()
+        with transaction.atomic():
+            self.preload(groups)
+            plans, step = [], max(total // 20, 25)  # about twenty progress writes, whatever the size
+            for done, group in enumerate(groups):
+                if done % step == 0:
+                    self.progress(done * 90 // max(total, 1), self.progress_message(done, total))
+                self.check_group(group)
+                plan = self.import_group(group)
+                self.report.errors.extend(group.errors)
+                if plan is not None:
+                    plans.append(plan)
+            if self.report.errors or not self.commit:
+                transaction.set_rollback(True)
+                return self.report
+            self.progress(90, _("Đang ghi %(total)s hộ") % {"total": format_vnd(len(plans))})
+            try:
+                with transaction.atomic():
+                    self.write(plans)
+            except IntegrityError:
+                # Someone saved a household with the same code or person between the checks and the write.
+                message = _(
+                    "Không ghi được tệp do trùng dữ liệu với một hộ vừa được lưu; hãy kiểm tra lại rồi nhập lại."
+                )
+                self.report.errors.append(RowError(None, "", "", message))
+                transaction.set_rollback(True)
+                return self.report
+            self.report.committed = True
+        return self.report
+
+    # --- the database, read once for the whole file ------------------------------------------------------------
+    def preload(self, groups: list[Group]) -> None:
+        codes = [g.code for g in groups]
+        members = Member.objects.current().select_related("ethnic_group")
+        households = (
+            Household.objects.visible_to(self.user)
+            .filter(code__in=codes)
+            .select_related("village__parent", "commune")
+            .prefetch_related(Prefetch("members", queryset=members, to_attr="current_members"), "indicator_overrides")
+        )
+        if self.commit:  # nobody may save them between these checks and the write
+            households = households.select_for_update(of=("self",))
+        self.existing = {(h.commune_id, h.code): h for h in households}
+        # The code identifies a household in its commune whatever its case (households_code_unique_in_commune_ci).
+        communes = {v.parent_id for v in self.lookups.villages_by_code.values()}
+        self.taken = {
+            (commune, code): pk
+            for commune, code, pk in Household.objects.annotate(lower_code=Lower("code"))
+            .filter(commune_id__in=communes, lower_code__in=[c.lower() for c in codes])
+            .values_list("commune_id", "lower_code", "pk")
+        }
+        # One person in one active household of the province (services.duplicate_person_errors).
+        pids = {r.values.get("personal_id") for g in groups for r in g.rows} | {
+            m.personal_id for h in self.existing.values() for m in h.current_members
+        }
+        pids.discard(None)
+        pids.discard("")
+        rows = list(
+            Member.objects.current()
+            .filter(personal_id__in=pids, household__state=HouseholdState.ACTIVE)
+            .values_list(
+                "pk",
+                "personal_id",
+                "date_of_birth",
+                "household_id",
+                "household__commune_id",
+                "household__code",
+                "household__village__name",
+                "household__village__path",
+            )
+        )
+        visible = (
+            set(
+                Household.objects.visible_to(self.user)
+                .filter(pk__in={row[3] for row in rows})
+                .values_list("pk", flat=True)
+            )
+            if rows
+            else set()
+        )
+        self.holders: dict[str, list[Holder]] = {}
+        self.held: dict[object, set[str]] = {}  # household key -> the personal IDs it holds
+        for pk, pid, born, household, commune, code, village, path in rows:
+            holder = Holder(household, (commune, code, born, pk), code, village, path, household in visible)
+            self.holders.setdefault(pid, []).append(holder)
+            self.held.setdefault(household, set()).add(pid)
+        self.derivation: dict[tuple, dict] = {}
+        self.new_members = 0
+
+    def derivation_context(self, household: Household) -> dict:
+        """The standard and the province's income line ``assess`` needs, read once per province and day."""
+        day = household.reference_date or self.today
+        key = (household.village.path.strip("/").split("/")[0], day)
+        if key not in self.derivation:
+            try:
+                self.derivation[key] = {"standard": standard_on(day), "local_line": local_line_on(household, day)}
+            except ValueError:  # no standard for that day: assess explains it in the household's classification
+                self.derivation[key] = {}
+        return self.derivation[key]
+
+    # --- one household ----------------------------------------------------------------------------------------
+    def import_group(self, group: Group) -> Plan | None:
+        first = group.first
+        village = first.values.get("village")
+        household = self.existing.get((village.parent_id, group.code)) if village else None
+        expected = None
+        if household is not None:
+            key = f"{household.commune_id}:{household.code}"
+            self.report.versions[key] = household.version
+            # On commit, the version read by the dry run: if someone saved in between, the household is refused.
+            expected = household.version if self.expected_versions is None else self.expected_versions.get(key, -1)
+        else:
+            household = Household()
+        plan = Plan(household, [], expected)
+
+        before = _model_values(household, HOUSEHOLD_FORM_FIELDS) if household.pk else None
+        data = _form_data(household, HOUSEHOLD_FORM_FIELDS, first.values, HOUSEHOLD_COLUMNS)
+        if village is not None and not data.get("area_type"):
+            data["area_type"] = village.area_type or "rural"  # "Để trống để lấy theo thôn, buôn"
+        if before is None or not _same(data, before):
+            if household.pk:
+                plan.before_household = snapshot_from(household, [])["household"]
+            if (
+                group.errors
+                or not self.code_is_free(household, data, village)
+                or not _assign(household, Household, HOUSEHOLD_COLUMNS, data, {"village": village})
+            ):
+                form = HouseholdForm(data={**data, "version": expected}, instance=household, user=self.user)
+                if not form.is_valid():
+                    self.form_errors(group, first, form, HOUSEHOLD_COLUMNS)
+
+        current = list(household.current_members) if household.pk else []
+        by_pid = {m.personal_id: m for m in current if m.personal_id}
+        by_name = {(m.full_name.casefold(), m.date_of_birth): m for m in current}
+        used: dict[int, int] = {}  # pk of a registry member -> the Excel row that matched it
+        staying: list[tuple[Member, int]] = []
+        members_changed = False
+        for row in group.rows:
+            if not row.has_member():
+                continue
+            values = row.values
+            match = by_pid.get(values.get("personal_id") or "") or by_name.get(
+                ((values.get("full_name") or "").casefold(), values.get("date_of_birth"))
+            )
+            if match is not None and match.pk in used:
+                message = _("trùng với thành viên ở dòng %(row)s") % {"row": used[match.pk]}
+                group.error(row, BY_KEY["full_name"], message)
+                continue
+            member = match or Member()
+            if match is not None:
+                used[match.pk] = row.number
+            member_before = _model_values(member, MEMBER_FORM_FIELDS) if member.pk else None
+            member_data = _form_data(member, MEMBER_FORM_FIELDS, values, MEMBER_COLUMNS)
+            if member_before is not None and _same(member_data, member_before):
+                staying.append((member, row.number))
+                continue
+            if member.pk:
+                plan.before_members[member.pk] = snapshot_from(household, [member])["members"][member.pk]
+            ethnic = values["ethnic_group"] if "ethnic_group" in values else getattr(member, "ethnic_group", None)
+            if group.errors or not _assign(member, Member, MEMBER_COLUMNS, member_data, {"ethnic_group": ethnic}):
+                member_form = MemberForm(data=member_data, instance=member)
+                if not member_form.is_valid():
+                    self.form_errors(group, row, member_form, MEMBER_COLUMNS)
+                    continue
+            staying.append((member, row.number))
+            members_changed = members_changed or member_before != _model_values(member, MEMBER_FORM_FIELDS)
+        if group.errors:
+            return None
+        if before is not None and not members_changed and before == _model_values(household, HOUSEHOLD_FORM_FIELDS):
+            self.report.unchanged.append(group.code)
+            return None
+        if household.state == HouseholdState.ARCHIVED:  # an export "gồm cả hộ đã lưu trữ" re-imports unchanged
+            group.error(
+                first,
+                BY_KEY["code"],
+                _("hộ %(code)s đã lưu trữ nên không cập nhật được từ Excel") % {"code": group.code},
+            )
+            return None
+        # Members in the registry but not in the file stay in the household: an import never removes anyone.
+        plan.members = [m for m, _row in staying] + [m for m in current if m.pk not in used]
+        try:
+            self.check_service_rules(plan)
+        except ValidationError as error:
+            self.service_errors(group, staying, error)
+            return None
+        (self.report.updated if plan.expected is not None else self.report.created).append(group.code)
+        return plan
+
+    def code_is_free(self, household: Household, data: dict, village) -> bool:
+        """The form's rule that a code is new in the commune whatever its case, against the codes read at the start."""
+        code = (data.get("code") or "").strip().lower()
+        taken = self.taken.get((village.parent_id, code)) if village else None
+        return taken is None or taken == household.pk
+
+    def check_service_rules(self, plan: Plan) -> None:
+        """What ``household_save`` checks and derives before it writes, with the file's households counted."""
+        household = plan.household
+        if plan.expected is not None and household.version != plan.expected:
+            services._claim_version(household, plan.expected)  # refuses, naming who saved it and when
+        household.commune = household.village.parent
+        if not household.area_type:
+            household.area_type = household.village.area_type or "rural"
+        key = household.pk or ("new", household.code)
+        services._validate(
+            household,
+            plan.members,
+            self.user,
+            duplicates=lambda members: self.duplicate_errors(key, household, members),
+        )
+        if plan.new:
+            household.created_by = self.user
+        services._refresh_derived(household, plan.members, **self.derivation_context(household))
+        # What the database keeps of the area (numeric(7, 1)), as the history reads it back after a save.
+        if household.floor_area_m2 is not None:
+            household.floor_area_m2 = household.floor_area_m2.quantize(Decimal("0.1"))
+        self.hold(key, household, plan.members)
+
+    def duplicate_errors(self, key, household: Household, members: list[Member]) -> list[str]:
+        """``services.duplicate_person_errors`` against the IDs read at the start and the file's earlier households."""
+        ids = {m.personal_id: m for m in members if m.personal_id}
+        if not ids:
+            return []
+        province_path = "/" + household.village.path.strip("/").split("/")[0] + "/"
+        clashes = sorted(
+            (
+                (holder, pid)
+                for pid in ids
+                for holder in self.holders.get(pid, ())
+                if holder.household_key != key and holder.path.startswith(province_path)
+            ),
+            key=lambda item: item[0].order,
+        )
+        errors = []
+        for holder, pid in clashes:
+            if holder.visible:
+                where = _("hộ %(code)s (%(village)s)") % {"code": holder.code, "village": holder.village}
+            else:
+                where = _("một hộ thuộc đơn vị khác trong tỉnh")
+            errors.append(
+                _("Số định danh %(pid)s của %(name)s đã có trong %(where)s.")
+                % {"pid": pid, "name": ids[pid].full_name, "where": where}
+            )
+        seen, repeated = set(), set()
+        for member in members:
+            if member.personal_id in seen:
+                repeated.add(member.personal_id)
+            seen.add(member.personal_id)
+        errors += [_("Số định danh %(pid)s bị nhập hai lần trong hộ.") % {"pid": pid} for pid in repeated if pid]
+        return errors
+
+    def hold(self, key, household: Household, members: list[Member]) -> None:
+        """Count a household checked as valid, for the personal IDs of the households after it in the file."""
+        for pid in self.held.pop(key, ()):
+            self.holders[pid] = [h for h in self.holders[pid] if h.household_key != key]
+        for member in members:
+            if not member.personal_id:
+                continue
+            if member.pk is None:
+                self.new_members += 1
+            order = (household.commune_id, household.code, member.date_of_birth, member.pk or 10**15 + self.new_members)
+            holder = Holder(key, order, household.code, household.village.name, household.village.path, True)
+            self.holders.setdefault(member.personal_id, []).append(holder)
+            self.held.setdefault(key, set()).add(member.personal_id)
+
+    # --- writing ----------------------------------------------------------------------------------------------
+    def write(self, plans: list[Plan]) -> None:
+        """Households, members and change entries of the whole file: COPY for new rows, bulk_update for the others."""
+        now = timezone.now()
+        created = [p for p in plans if p.new]
+        for plan, pk in zip(created, reserve_ids(Household, len(created)), strict=True):
+            plan.household.id = pk
+        new_members = [m for p in plans for m in p.members if m.pk is None]
+        for member, pk in zip(new_members, reserve_ids(Member, len(new_members)), strict=True):
+            member.id = pk
+        updated_members = []
+        for plan in plans:
+            for member in plan.members:
+                member.household = plan.household
+                if member._state.adding is False:
+                    member.updated_at = now
+                    updated_members.append(member)
+            if not plan.new:
+                plan.household.version = plan.expected + 1
+                plan.household.updated_at = now
+        copy_objects(Household, [p.household for p in created], with_pk=True)
+        Household.objects.bulk_update(
+            [p.household for p in plans if not p.new], HOUSEHOLD_UPDATE_FIELDS, batch_size=500
+        )
+        copy_objects(Member, new_members, with_pk=True)
+        Member.objects.bulk_update(updated_members, MEMBER_UPDATE_FIELDS, batch_size=1000)
+        entries = []
+        for plan in plans:
+            after = snapshot_from(plan.household, plan.members)
+            before = {"household": {}, "members": {}}
+            if not plan.new:
+                before["household"] = plan.before_household or after["household"]
+                for member in plan.members:
+                    if not member._state.adding:
+                        before["members"][member.pk] = plan.before_members.get(member.pk, after["members"][member.pk])
+            action = "create" if plan.new else "update"
+            entries += change_entries(
+                household=plan.household, before=before, after=after, user=self.user, action=action
+            )
+        copy_objects(ChangeEntry, entries)
+
+
+def household_import(
+    *, sheet: Sheet, user, commit: bool, expected_versions: dict | None = None, progress: ProgressFn | None = None
+) -> ImportReport:
+    """Validate every household of the sheet with the registry's rules; write them all only if all are valid.
+
+    ``commit=False`` is the dry run: nothing is written. ``expected_versions`` (from the dry run) makes the commit
+    refuse a household that someone saved between the preview and the confirmation, instead of overwriting it.
+    """
+    return BulkImporter(
+        sheet=sheet, user=user, commit=commit, expected_versions=expected_versions, progress=progress
+    ).run()
