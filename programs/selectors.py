@@ -8,6 +8,7 @@ from datetime import date
 from django.apps import apps
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from households.models import Household, Member
 
@@ -68,6 +69,12 @@ def household_support_summary(user, household: Household) -> dict:
 
 def programmes_in_force(day: date | None = None) -> QuerySet:
     return Programme.objects.in_force(day).order_by("order", "code")
+
+
+def programmes_ended(day: date | None = None) -> QuerySet:
+    """Programme versions no longer in force (NĐ 86/2015 tuition, NĐ 136/2013 rice…): support of those years is
+    still recorded under them, each benefit checked against the version of its own date."""
+    return Programme.objects.filter(valid_to__lt=day or timezone.localdate()).order_by("order", "code")
 
 
 # --- coverage (what inspectors ask: who is covered, who is not) -----------------------------------------------------

@@ -159,6 +159,7 @@ class HouseholdSupportView(RoleRequiredMixin, HouseholdScopeMixin, TemplateView)
             active_count=sum(1 for b in benefits if not b.is_cancelled),
             cancelled_count=sum(1 for b in benefits if b.is_cancelled),
             programmes=selectors.programmes_in_force(),
+            ended_programmes=selectors.programmes_ended(),
             can_edit=self.request.user.role in EDITORS and not household.is_archived,
             **kwargs,
         )

@@ -5,6 +5,7 @@ NĐ 136/2013/NĐ-CP relief rice until 30/06/2021, then NĐ 20/2021/NĐ-CP)."""
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 
 from programs import services
 from programs.catalogue import catalogue_entries
@@ -107,3 +108,28 @@ def test_tet_rice_of_early_2021_is_recorded_under_decree_136(make_household, use
     assert "01/07/2021" in " ".join(error.value.messages)
     with pytest.raises(services.IneligibleError):
         services.benefit_record(benefit=rice("RICE_LEAN_136", date(2022, 3, 1)), user=users.commune_officer)
+
+
+@pytest.mark.django_db
+def test_the_household_page_offers_the_ended_versions_for_support_of_earlier_years(make_household, users, client_for):
+    household = make_household(status=None)
+    set_status(household, ("poor", date(2019, 1, 1), None))
+    client = client_for(users.commune_officer)
+    page = client.get(reverse("programs:household", args=[household.pk])).content.decode()
+    ended = page.split('data-testid="ended-programmes"')[1]
+    assert "Miễn, giảm học phí (NĐ 86/2015)" in ended and "đến 14/11/2021" in ended
+    assert "Gạo cứu đói dịp Tết (NĐ 136/2013)" in ended and "đến 30/06/2021" in ended
+    tuition_86 = programme("EDU_TUITION_86")
+    child = household.members.get(full_name="Ksor Y Thuận")
+    response = client.post(
+        f"{reverse('programs:benefit_create', args=[household.pk])}?ct={tuition_86.pk}",
+        {
+            "ct": tuition_86.pk,
+            "member": child.pk,
+            "date": "15/09/2020",
+            "amount": "450.000",
+            "school_year": "2020–2021",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Benefit.objects.get(programme=tuition_86).date == date(2020, 9, 15)
