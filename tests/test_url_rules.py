@@ -78,6 +78,8 @@ MATRIX = [
     ("households:transitions_export", False, ALL),
     ("households:targets", False, ALL),
     ("households:escape_register", False, {Role.COMMUNE_OFFICER}),
+    ("households:opening", False, ALL),
+    ("households:opening_template", False, ALL),
     ("reviews:list", False, ALL),
     ("reviews:create", False, {Role.COMMUNE_OFFICER, Role.SYSTEM_ADMIN}),  # the administrator is a superuser
     ("reviews:submissions", False, ALL),
