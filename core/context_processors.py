@@ -17,6 +17,9 @@ NAVIGATION = [
     ("programs:index", _("Hỗ trợ"), "hand-thumbs-up", None),
     ("households:targets", _("Mục tiêu giảm nghèo"), "bullseye", "poverty"),
     ("households:transitions", _("Biến động hộ nghèo"), "graph-down-arrow", "poverty"),
+    ("reports:list", _("Danh sách báo cáo"), "file-earmark-text", "reports"),
+    ("reports:centre", _("Tải báo cáo các đơn vị"), "cloud-download", "reports"),
+    ("reports:downloads", _("Nhật ký tải báo cáo"), "journal-text", "reports"),
     ("households:standards", _("Chuẩn nghèo"), "rulers", "catalogue"),
     ("areas:list", _("Đơn vị hành chính"), "geo-alt", "catalogue"),
     ("core:job_list", _("Công việc nền"), "hourglass-split", "catalogue"),
@@ -27,6 +30,7 @@ NAVIGATION = [
 
 GROUPS = {
     "poverty": (_("Giảm nghèo"), "graph-down-arrow"),
+    "reports": (_("Báo cáo định kỳ"), "file-earmark-text"),
     "catalogue": (_("Danh mục"), "journal-text"),
     "admin": (_("Quản trị"), "shield-lock"),
 }
@@ -40,6 +44,8 @@ SECTIONS = {
     "programs:index": ("programs:",),
     "households:targets": ("households:targets", "households:escape_"),
     "households:transitions": ("households:transitions",),
+    "reports:list": ("reports:detail", "reports:create", "reports:finalise", "reports:new_version"),
+    "reports:centre": ("reports:bundle",),
 }
 
 

@@ -11,7 +11,8 @@
     }
   });
 
-  // Poll a running job: <div data-job-progress-url="..."> with [data-job-status], progress, [data-job-message].
+  // Poll a running job: <div data-job-progress-url="..."> with [data-job-status], progress, [data-job-message];
+  // with data-job-no-reload, the page's [data-job-done] notice is shown when it ends instead of reloading.
   var box = document.querySelector("[data-job-progress-url]");
   if (box) {
     var url = box.getAttribute("data-job-progress-url");
@@ -25,7 +26,10 @@
           if (bar) { bar.value = data.progress; bar.textContent = data.progress + "%"; }
           if (status) { status.textContent = data.status_label; }
           if (message) { message.textContent = data.message; }
-          if (data.finished) { window.location.reload(); } else { window.setTimeout(poll, 2000); }
+          if (!data.finished) { window.setTimeout(poll, 2000); return; }
+          // A page with a form being typed in is not reloaded under the officer's hands: it says the job ended.
+          var done = document.querySelector("[data-job-done]");
+          if (box.hasAttribute("data-job-no-reload") && done) { done.hidden = false; } else { window.location.reload(); }
         })
         .catch(function () { window.setTimeout(poll, 5000); });
     };

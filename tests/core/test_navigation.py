@@ -16,10 +16,19 @@ def labels(items) -> list[str]:
 
 def test_commune_officer_has_work_on_the_bar_and_groups_for_the_rest(client_for, users):
     items = menu(client_for, users.commune_officer)
-    assert labels(items) == ["Tổng quan", "Hộ gia đình", "Rà soát", "Hỗ trợ", "Giảm nghèo", "Danh mục"]
+    assert labels(items) == [
+        "Tổng quan",
+        "Hộ gia đình",
+        "Rà soát",
+        "Hỗ trợ",
+        "Giảm nghèo",
+        "Báo cáo định kỳ",
+        "Danh mục",
+    ]
     groups = {str(i["label"]): labels(i["children"]) for i in items if "children" in i}
     assert groups == {
         "Giảm nghèo": ["Mục tiêu giảm nghèo", "Biến động hộ nghèo"],
+        "Báo cáo định kỳ": ["Danh sách báo cáo", "Nhật ký tải báo cáo"],
         "Danh mục": ["Chuẩn nghèo", "Đơn vị hành chính", "Công việc nền"],
     }
 
