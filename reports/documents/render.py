@@ -558,6 +558,10 @@ def periodic_report_pdf(doc: PeriodicReportDocument) -> bytes:
             "appendix": appendix,
             "header_rows": header_rows,
             "body_rows": body_rows,
+            "col_classes": [
+                "c-stt" if _is_row_number(table, i) else "c-text" if c.kind == "text" else "c-num"
+                for i, c in enumerate(table.columns)
+            ],
             "note": table.note,
             "dense": len(table.columns) > DENSE_TABLE_COLUMNS,
         }
