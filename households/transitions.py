@@ -11,7 +11,29 @@ both give the same answer on random histories).
 Rates: tỷ lệ hộ nghèo (%) = số hộ nghèo / tổng số hộ dân cư × 100 (domain.md §3.1 [P]). The total number of
 resident households comes from ``UnitPopulation`` (the latest record of a year not after the reported day);
 a district or province without its own record adds up its communes' records when every commune has one;
-otherwise the number of households in the registry is used and the row says so.
+otherwise the end of the period falls back on the number of households in the registry and the row says so. The
+start of the period never does: its denominator is the population in force at the start (the latest record of a
+year not after the day before the period) or nothing ("chưa có số hộ dân cư đầu kỳ"), never the registry of today,
+which holds households that arrived later (domain.md §3.1: "Số hộ nghèo đầu năm" over the households of that time).
+
+Balances (TT 17/2016, Mẫu số 3; domain.md §2.8 and §3.1). Every household counted in a row is in exactly one start
+class and one end class, so both lists balance with the columns the row exposes:
+
+    poor_start + new_poor_outside + relapsed_poor + near_to_poor − escaped_poor_outside − poor_to_near = poor_end
+    near_start + new_near + relapsed_near + poor_to_near − escaped_near − near_to_poor = near_end
+
+``new_poor`` (nghèo phát sinh) includes the near-poor households that became poor (``near_to_poor``) and
+``escaped_poor`` (thoát nghèo) the poor households that became near-poor (``poor_to_near``), as the forms count
+them; ``new_poor_outside`` and ``escaped_poor_outside`` are the same movements without the other list.
+``POOR_BALANCE`` and ``NEAR_BALANCE`` name the columns of each identity.
+
+Opening balance. The first list a unit imports when it starts using the portal (``StatusRecord.opening_balance``)
+is the list approved before that day, not a movement: the unit did not review those households in the portal's
+period, it inherited them (QĐ 24/2021/QĐ-TTg, Điều 3: the list approved at the last periodic review stays in force
+until the next one; domain.md §2.2, §2.8 "the list in force after the previous periodic review"). So a household
+whose first status record is an opening balance is read as if that record had started before any period: it is
+counted in the start-of-period balance of the period in which the record begins (and after), never as newly poor
+or newly near-poor. An opening-balance record that is not the household's first record changes nothing.
 """
 
 from collections import defaultdict
@@ -106,17 +128,23 @@ def period_between(start: date, end: date, today: date | None = None) -> ReportP
 # --- the SQL form of households.history.transition ----------------------------------------------------------------
 
 
-def _class_on(day: date) -> Subquery:
-    records = StatusRecord.objects.filter(household=OuterRef("pk"), valid_from__lte=day).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-    )
+def _opening_q(until: date) -> Q:
+    """A household's first record marked as its opening balance, begun by ``until`` (the period's last day): read
+    as started before the period."""
+    earlier = StatusRecord.objects.filter(household=OuterRef("household"), valid_from__lt=OuterRef("valid_from"))
+    return Q(opening_balance=True, valid_from__lte=until) & ~Q(Exists(earlier))
+
+
+def _class_on(day: date, until: date) -> Subquery:
+    records = StatusRecord.objects.filter(household=OuterRef("pk"))
+    records = records.filter(Q(valid_from__lte=day) | _opening_q(until))
+    records = records.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
     return Subquery(records.order_by("-valid_from").values("household_class")[:1], output_field=CharField())
 
 
-def _had_class_before(household_class: str, day: date) -> Exists:
-    return Exists(
-        StatusRecord.objects.filter(household=OuterRef("pk"), household_class=household_class, valid_from__lt=day)
-    )
+def _had_class_before(household_class: str, day: date, until: date) -> Exists:
+    records = StatusRecord.objects.filter(household=OuterRef("pk"), household_class=household_class)
+    return Exists(records.filter(Q(valid_from__lt=day) | _opening_q(until)))
 
 
 TRANSITION_CASE = Case(
@@ -147,10 +175,10 @@ def with_transitions(households: QuerySet, period: ReportPeriod) -> QuerySet:
 def _with_classes(households: QuerySet, period: ReportPeriod) -> QuerySet:
     archived = ChangeEntry.objects.filter(household=OuterRef("pk"), action="archive", at__date__lte=period.end)
     return households.exclude(Exists(archived)).annotate(
-        class_start=_class_on(period.before),
-        class_end=_class_on(period.end),
-        was_poor=_had_class_before(POOR, period.before),
-        was_near=_had_class_before(NEAR, period.before),
+        class_start=_class_on(period.before, period.end),
+        class_end=_class_on(period.end, period.end),
+        was_poor=_had_class_before(POOR, period.before, period.end),
+        was_near=_had_class_before(NEAR, period.before, period.end),
     )
 
 
@@ -159,20 +187,46 @@ COUNT_FILTERS = {
     "households": ("TRUE", []),
     "poor_start": ("class_start = %s", [POOR]),
     "poor_start_em": ("class_start = %s AND ethnic_minority", [POOR]),
+    # thoát nghèo: every poor household off the poor list, including those that became near-poor (domain.md §2.8)
     "escaped_poor": ("transition = %s", [Transition.ESCAPED_POOR]),
     "poor_to_near": ("class_start = %s AND class_end = %s", [POOR, NEAR]),
+    "escaped_poor_outside": ("transition = %s AND class_end IS DISTINCT FROM %s", [Transition.ESCAPED_POOR, NEAR]),
     "relapsed_poor": ("transition = %s", [Transition.RELAPSED_POOR]),
     # near → poor is counted as "phát sinh" too (domain.md §2.8), and shown again on its own below
     "new_poor": ("transition IN (%s, %s)", [Transition.NEW_POOR, Transition.NEAR_POOR_TO_POOR]),
+    "new_poor_outside": ("transition = %s", [Transition.NEW_POOR]),
     "near_to_poor": ("transition = %s", [Transition.NEAR_POOR_TO_POOR]),
     "poor_end": ("class_end = %s", [POOR]),
     "poor_end_em": ("class_end = %s AND ethnic_minority", [POOR]),
     "near_start": ("class_start = %s", [NEAR]),
+    "near_start_em": ("class_start = %s AND ethnic_minority", [NEAR]),
     "escaped_near": ("transition = %s", [Transition.ESCAPED_NEAR_POOR]),
     "relapsed_near": ("transition = %s", [Transition.RELAPSED_NEAR_POOR]),
     "new_near": ("transition = %s", [Transition.NEW_NEAR_POOR]),
     "near_end": ("class_end = %s", [NEAR]),
+    "near_end_em": ("class_end = %s AND ethnic_minority", [NEAR]),
 }
+# The two stock identities of the module docstring: (start, arrivals, departures, end) column names.
+POOR_BALANCE = (
+    "poor_start",
+    ("new_poor_outside", "relapsed_poor", "near_to_poor"),
+    ("escaped_poor_outside", "poor_to_near"),
+    "poor_end",
+)
+NEAR_BALANCE = (
+    "near_start",
+    ("new_near", "relapsed_near", "poor_to_near"),
+    ("escaped_near", "near_to_poor"),
+    "near_end",
+)
+
+
+def balance_gap(counts: dict[str, int], balance=POOR_BALANCE) -> int:
+    """start + arrivals − departures − end: zero when the row balances."""
+    start, arrivals, departures, end = balance
+    return counts[start] + sum(counts[k] for k in arrivals) - sum(counts[k] for k in departures) - counts[end]
+
+
 COUNT_FIELDS = list(COUNT_FILTERS)
 
 
@@ -207,17 +261,22 @@ TRANSITION_SQL_PARAMS = [
 
 # Each household's classes on the day before the period and on its last day (the record in force with the latest
 # start, like _class_on) and whether it was ever poor / near-poor before the period (like _had_class_before), from
-# its status records in one grouped pass instead of four correlated lookups per household.
+# its status records in one grouped pass instead of four correlated lookups per household. ``counted_from`` is the
+# record's start, or -infinity for a household's first record when it is an opening balance (module docstring):
+# one window over the same rows, not a lookup per household.
 CLASSES_SQL = """
     SELECT sr.household_id,
-           (array_agg(sr.household_class ORDER BY sr.valid_from DESC, sr.id DESC)
-                FILTER (WHERE sr.valid_from <= %s AND (sr.valid_to IS NULL OR sr.valid_to >= %s)))[1] AS class_start,
-           (array_agg(sr.household_class ORDER BY sr.valid_from DESC, sr.id DESC)
+           (array_agg(sr.household_class ORDER BY sr.counted_from DESC, sr.id DESC)
+                FILTER (WHERE sr.counted_from <= %s AND (sr.valid_to IS NULL OR sr.valid_to >= %s)))[1] AS class_start,
+           (array_agg(sr.household_class ORDER BY sr.counted_from DESC, sr.id DESC)
                 FILTER (WHERE sr.valid_to IS NULL OR sr.valid_to >= %s))[1] AS class_end,
-           bool_or(sr.household_class = %s AND sr.valid_from < %s) AS was_poor,
-           bool_or(sr.household_class = %s AND sr.valid_from < %s) AS was_near
-      FROM {table} sr JOIN base ON base.pk = sr.household_id
-     WHERE sr.valid_from <= %s
+           bool_or(sr.household_class = %s AND sr.counted_from < %s) AS was_poor,
+           bool_or(sr.household_class = %s AND sr.counted_from < %s) AS was_near
+      FROM (SELECT r.id, r.household_id, r.household_class, r.valid_to,
+                   CASE WHEN r.opening_balance AND r.valid_from = min(r.valid_from) OVER (PARTITION BY r.household_id)
+                        THEN DATE '-infinity' ELSE r.valid_from END AS counted_from
+              FROM {table} r JOIN base ON base.pk = r.household_id
+             WHERE r.valid_from <= %s) sr
      GROUP BY sr.household_id
 """
 
@@ -291,7 +350,7 @@ def percent(part: int, whole: int | None) -> Decimal | None:
 @dataclass
 class Denominator:
     households: int | None
-    source: str  # "population", "communes", "registry"
+    source: str  # "population", "communes", "registry", "missing"
     note: str = ""
 
 
@@ -310,15 +369,21 @@ class TransitionRow:
             "poor_start": percent(c["poor_start"], start),
             "poor_start_em": percent(c["poor_start_em"], start),
             "escaped_poor": percent(c["escaped_poor"], start),
+            "escaped_poor_outside": percent(c["escaped_poor_outside"], start),
+            "poor_to_near": percent(c["poor_to_near"], start),
             "relapsed_poor": percent(c["relapsed_poor"], end),
             "new_poor": percent(c["new_poor"], end),
+            "new_poor_outside": percent(c["new_poor_outside"], end),
+            "near_to_poor": percent(c["near_to_poor"], end),
             "poor_end": percent(c["poor_end"], end),
             "poor_end_em": percent(c["poor_end_em"], end),
             "near_start": percent(c["near_start"], start),
+            "near_start_em": percent(c["near_start_em"], start),
             "escaped_near": percent(c["escaped_near"], start),
             "relapsed_near": percent(c["relapsed_near"], end),
             "new_near": percent(c["new_near"], end),
             "near_end": percent(c["near_end"], end),
+            "near_end_em": percent(c["near_end_em"], end),
         }
         before, after = self.rates["poor_start"], self.rates["poor_end"]
         self.rates["poor_reduction"] = before - after if before is not None and after is not None else None
@@ -338,37 +403,59 @@ class TransitionTable:
 
 
 class Populations:
-    """The population records in the scope, read once (one query), answering "how many households in U in Y"."""
+    """The population records in the scope, read once (one query), answering "how many households (or persons,
+    ``field="persons"``) in U in Y": the unit's own record, else the sum of its communes' when every one has one."""
 
-    def __init__(self, scope_q: Q, years: set[int]):
+    def __init__(self, scope_q: Q, years: set[int], field: str = "households"):
+        self.field = field
         records = (
             UnitPopulation.objects.filter(scope_q, year__lte=max(years))
             .order_by("unit_id", "-year")
-            .values("unit_id", "unit__path", "unit__level", "year", "households", "source")
+            .values("unit_id", "unit__path", "unit__level", "year", "households", "persons", "source")
         )
         self.by_unit: dict[int, list[dict]] = defaultdict(list)
         for record in records:
             self.by_unit[record["unit_id"]].append(record)
 
     def own(self, unit_id: int, year: int) -> dict | None:
-        return next((r for r in self.by_unit.get(unit_id, []) if r["year"] <= year), None)
+        record = next((r for r in self.by_unit.get(unit_id, []) if r["year"] <= year), None)
+        return record if record and record[self.field] else None  # the record in force, if it has the figure
 
     def for_unit(
-        self, unit: AdministrativeUnit, year: int, registry: int, communes: list[tuple[int, str]]
+        self, unit: AdministrativeUnit, year: int, registry: int | None, communes: list[tuple[int, str]]
     ) -> Denominator:
+        """The unit's figure in force in ``year``; ``registry`` is the fallback (None: no fallback, the row says the
+        figure is missing)."""
         record = self.own(unit.pk, year)
         if record:
-            return Denominator(record["households"], "population", f"{record['source']} ({record['year']})")
+            return Denominator(record[self.field], "population", f"{record['source']} ({record['year']})")
         if unit.level in (UnitLevel.DISTRICT, UnitLevel.PROVINCE):
             inside = [pk for pk, path in communes if path.startswith(unit.path)]
             found = [self.own(pk, year) for pk in inside]
             if inside and all(found):
-                return Denominator(
-                    sum(r["households"] for r in found),
-                    "communes",
-                    _("Cộng số hộ dân cư của %(n)s xã") % {"n": len(inside)},
+                note = (
+                    _("Cộng số hộ dân cư của %(n)s xã") if self.field == "households" else _("Cộng số dân của %(n)s xã")
                 )
+                return Denominator(sum(r[self.field] for r in found), "communes", note % {"n": len(inside)})
+        if registry is None:
+            if self.field == "persons":
+                return Denominator(None, "missing", _("Chưa có số dân"))
+            return Denominator(None, "missing", _("Chưa có số hộ dân cư đầu kỳ"))
         return Denominator(registry or None, "registry", _("Số hộ trong sổ theo dõi"))
+
+
+def unit_population(unit: AdministrativeUnit, year: int, field: str = "households") -> Denominator:
+    """The official population (UnitPopulation) of one unit in force in ``year``: its own record, else its communes'
+    records added up when every commune has one, else missing ("Chưa có số dân") — never the registry. Two queries."""
+    communes = []
+    if unit.level in (UnitLevel.DISTRICT, UnitLevel.PROVINCE):
+        communes = list(
+            AdministrativeUnit.objects.filter(path__startswith=unit.path, level=UnitLevel.COMMUNE)
+            .valid_on(date(year, 12, 31))
+            .values_list("pk", "path")
+        )
+    populations = Populations(Q(unit__path__startswith=unit.path), {year}, field)
+    return populations.for_unit(unit, year, None, communes)
 
 
 def units_of_level(user, level: str, within: AdministrativeUnit | None = None) -> list[AdministrativeUnit]:
@@ -428,21 +515,24 @@ def transition_table(user, *, period: ReportPeriod, level: str, scope: Administr
             TransitionRow(
                 unit=unit,
                 counts=row_counts,
-                start_total=populations.for_unit(unit, period.before.year, row_counts["households"], communes),
+                # the start: the population in force then, never the registry of today (module docstring)
+                start_total=populations.for_unit(unit, period.before.year, None, communes),
                 end_total=populations.for_unit(unit, period.end.year, row_counts["households"], communes),
             )
         )
     if scope is not None:
-        start_total = populations.for_unit(scope, period.before.year, total_counts["households"], communes)
+        start_total = populations.for_unit(scope, period.before.year, None, communes)
         end_total = populations.for_unit(scope, period.end.year, total_counts["households"], communes)
     else:
-        start_total = _sum_denominators([r.start_total for r in rows], total_counts["households"])
+        start_total = _sum_denominators([r.start_total for r in rows], None)
         end_total = _sum_denominators([r.end_total for r in rows], total_counts["households"])
     total = TransitionRow(unit=scope, counts=total_counts, start_total=start_total, end_total=end_total)
     return TransitionTable(period=period, level=level, scope=scope, rows=rows, total=total)
 
 
-def _sum_denominators(parts: list[Denominator], registry: int) -> Denominator:
-    if parts and all(p.source != "registry" for p in parts):
+def _sum_denominators(parts: list[Denominator], registry: int | None) -> Denominator:
+    if parts and all(p.source in ("population", "communes") for p in parts):
         return Denominator(sum(p.households or 0 for p in parts), "communes", _("Cộng các đơn vị"))
+    if registry is None:
+        return Denominator(None, "missing", _("Chưa có số hộ dân cư đầu kỳ"))
     return Denominator(registry or None, "registry", _("Số hộ trong sổ theo dõi"))

@@ -23,7 +23,8 @@ COUNT_FORMAT = "#,##0"
 def _columns():
     """(group title, column title, value of a row, is a rate) in the order of the form."""
     return [
-        (_("Tổng số hộ dân cư"), "", lambda r: r.end_total.households, False),
+        (_("Tổng số hộ dân cư"), _("Đầu kỳ"), lambda r: r.start_total.households, False),
+        (_("Tổng số hộ dân cư"), _("Cuối kỳ"), lambda r: r.end_total.households, False),
         (_("Hộ nghèo đầu kỳ"), _("Số hộ"), lambda r: r.counts["poor_start"], False),
         (_("Hộ nghèo đầu kỳ"), _("Tỷ lệ (%)"), lambda r: r.rates["poor_start"], True),
         (_("Diễn biến hộ nghèo trong kỳ"), _("Thoát nghèo"), lambda r: r.counts["escaped_poor"], False),
@@ -40,6 +41,8 @@ def _columns():
         (_("Diễn biến hộ cận nghèo trong kỳ"), _("Thoát cận nghèo"), lambda r: r.counts["escaped_near"], False),
         (_("Diễn biến hộ cận nghèo trong kỳ"), _("Tái cận nghèo"), lambda r: r.counts["relapsed_near"], False),
         (_("Diễn biến hộ cận nghèo trong kỳ"), _("Cận nghèo phát sinh"), lambda r: r.counts["new_near"], False),
+        (_("Diễn biến hộ cận nghèo trong kỳ"), _("Từ hộ nghèo chuyển sang"), lambda r: r.counts["poor_to_near"], False),
+        (_("Diễn biến hộ cận nghèo trong kỳ"), _("Chuyển sang hộ nghèo"), lambda r: r.counts["near_to_poor"], False),
         (_("Hộ cận nghèo cuối kỳ"), _("Số hộ"), lambda r: r.counts["near_end"], False),
         (_("Hộ cận nghèo cuối kỳ"), _("Tỷ lệ (%)"), lambda r: r.rates["near_end"], True),
         (_("Nguồn tổng số hộ dân cư"), "", lambda r: r.end_total.note, False),

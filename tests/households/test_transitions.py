@@ -188,6 +188,10 @@ def python_counts(households, periods, period: ReportPeriod, key) -> dict:
         row["new_near"] += move == Transition.NEW_NEAR_POOR
         row["poor_start_em"] += before == P and household.ethnic_minority
         row["poor_end_em"] += after == P and household.ethnic_minority
+        row["near_start_em"] += before == N and household.ethnic_minority
+        row["near_end_em"] += after == N and household.ethnic_minority
+        row["new_poor_outside"] += move == Transition.NEW_POOR
+        row["escaped_poor_outside"] += move == Transition.ESCAPED_POOR and after != N
     return result
 
 

@@ -53,6 +53,8 @@ def random_records(rng: random.Random, household: Household) -> None:
                 valid_to=last.valid_to,
             )
         )
+    if rows and household.pk % 4 == 0:  # a unit's first list imported as its opening balance
+        rows[0].opening_balance = True
     StatusRecord.objects.bulk_create(rows)
 
 
@@ -141,6 +143,10 @@ def per_household_movements(households, period: ReportPeriod, key: str) -> dict:
         counts["relapsed_near"] += move == "relapsed_near_poor"
         counts["new_near"] += move == "new_near_poor"
         counts["near_end"] += end == near
+        counts["near_start_em"] += start == near and em
+        counts["near_end_em"] += end == near and em
+        counts["new_poor_outside"] += move == "new_poor"
+        counts["escaped_poor_outside"] += move == "escaped_poor" and end != near
     return {k: {f: v for f, v in c.items() if v} for k, c in result.items() if k is not None}
 
 
