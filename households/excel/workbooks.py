@@ -45,9 +45,10 @@ from .columns import (
 )
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # zip bomb guard: 5 MB of xlsx unpacks to far less than this
-MAX_ROWS = 20_000  # rows under the header, empty ones included
+# A commune's whole register in one file: the portal's own export of 20.000 households (86.000 members) is 11 MB.
+MAX_UPLOAD_BYTES = 16 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # zip bomb guard: 16 MB of xlsx unpacks to far less than this
+MAX_ROWS = 100_000  # rows under the header, empty ones included
 HEADER_ROWS = 10  # the header row is looked for in the first ten rows
 MAX_COLUMNS = 100  # the template has fewer than 40
 # What reading a damaged or hostile sheet raises: XML syntax and entity declarations (defusedxml), a member cut
@@ -326,7 +327,9 @@ def check_workbook(content: bytes) -> None:
     """The checks an upload passes before any row is read, cheap enough for the web request: size, a real xlsx
     package, its unpacked size (zip bombs), every sheet's size, XML without entity declarations."""
     if len(content) > MAX_UPLOAD_BYTES:
-        raise ImportFileError(_("Tệp lớn hơn 5 MB; hãy chia thành nhiều tệp nhỏ hơn."))
+        raise ImportFileError(
+            _("Tệp lớn hơn %(size)s MB; hãy chia thành nhiều tệp nhỏ hơn.") % {"size": MAX_UPLOAD_BYTES // 2**20}
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             names = archive.namelist()
