@@ -134,14 +134,14 @@ class ReportDeadlineAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_active")
     fieldsets = (
         (None, {"fields": ("kind", "name", "legal_basis", "is_active")}),
-        (_("Kỳ báo cáo"), {"fields": ("period_start_month", "period_end_month")}),
-        (_("Lịch"), {"fields": (("prepare_day", "prepare_month"), ("due_day", "due_month"))}),
+        (_("Các tháng của kỳ báo cáo"), {"fields": ("period_start_month", "period_end_month")}),
+        (_("Lịch tạo dự thảo và hạn nộp"), {"fields": (("prepare_day", "prepare_month"), ("due_day", "due_month"))}),
     )
 
-    @admin.display(description=_("ngày tạo dự thảo"))
+    @admin.display(description=_("tạo dự thảo từ ngày"))
     def prepare_date(self, obj):
         return f"{obj.prepare_day:02d}/{obj.prepare_month:02d}"
 
-    @admin.display(description=_("hạn nộp"))
+    @admin.display(description=_("hạn nộp báo cáo"))
     def due_date(self, obj):
         return f"{obj.due_day:02d}/{obj.due_month:02d}"
