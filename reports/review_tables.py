@@ -27,14 +27,13 @@ import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from areas.choices import AreaType, UnitLevel
 from areas.models import AdministrativeUnit
-from households.choices import HouseholdClass
 from households.models import Household
-from households.transitions import Populations, ReportPeriod, percent, transition_counts, with_transitions
+from households.transitions import Populations, ReportPeriod, percent, transition_counts
 from reviews.choices import LegalTopic
 from reviews.models import LegalDocument
 
@@ -44,9 +43,8 @@ from .documents.formatting import number as fmt_number
 from .documents.signing import CHAIRMAN, signature_block
 
 SCHEMA = 1
-NEAR = HouseholdClass.NEAR_POOR.value
 
-# The counts of one row, as households.transitions names them (plus the near-poor ethnic-minority balances).
+# The counts of one row, as households.transitions names them.
 COUNT_KEYS = (
     "households",  # households in the registry counted in the period (shown nowhere: never a denominator)
     "poor_start",
@@ -105,7 +103,8 @@ def compute_review_figures(*, unit: AdministrativeUnit, period_start: datetime.d
 
     Rows: the communes inside a district or province, the villages of a commune (the units in force on the last
     day, and any other unit that still has households counted in the period, so the total is the whole registry of
-    the unit). Every count is read from ``households.transitions`` grouped by the row unit. The total of resident
+    the unit). Every count is read from ``households.transitions`` grouped by the row unit (so a unit's first list
+    imported as an opening balance is counted at the start, never as newly poor or near-poor). The total of resident
     households of each row comes from ``UnitPopulation`` only (the record in force in the year before the period
     for the start, in the period's last year for the end), never from the registry, which holds only the households
     the commune tracks and would inflate every rate: a unit without a record has an empty total and empty rates,
@@ -127,8 +126,6 @@ def compute_review_figures(*, unit: AdministrativeUnit, period_start: datetime.d
     households = Household.objects.filter(village__path__startswith=unit.path)
 
     counts = transition_counts(households, period, row_level)
-    for unit_id, extra in _near_poor_minority(households, period, row_level).items():
-        counts.setdefault(unit_id, dict.fromkeys(COUNT_KEYS, 0)).update(extra)
 
     row_units = _row_units(unit, row_level, period_end, set(counts))
     populations = Populations(Q(unit__path__startswith=unit.path), {period.before.year, period.end.year})
@@ -172,22 +169,6 @@ def compute_review_figures(*, unit: AdministrativeUnit, period_start: datetime.d
         "ethnic_minority_rule": ETHNIC_MINORITY_RULE,
         "procedure": _procedure_citations(period_end),
     }
-
-
-def _near_poor_minority(households, period: ReportPeriod, row_level: str) -> dict[int, dict[str, int]]:
-    """Ethnic-minority households on the near-poor list at the start and at the end, per row unit: the classes of
-    households.transitions (``with_transitions``), grouped in one query."""
-    field = "village_id" if row_level == UnitLevel.VILLAGE else "commune_id"
-    rows = (
-        with_transitions(households.filter(ethnic_minority=True), period)
-        .order_by()
-        .values(field)
-        .annotate(
-            near_start_em=Count("pk", filter=Q(class_start=NEAR)),
-            near_end_em=Count("pk", filter=Q(class_end=NEAR)),
-        )
-    )
-    return {row[field]: {"near_start_em": row["near_start_em"], "near_end_em": row["near_end_em"]} for row in rows}
 
 
 def _row_units(unit: AdministrativeUnit, row_level: str, day: datetime.date, counted: set[int]):

@@ -30,8 +30,9 @@ BEFORE = START - timedelta(days=1)
 _codes = iter(range(1, 1_000_000))
 
 
-def household(village, *steps, minority=False) -> Household:
-    """A household with status records from (class, from) steps, each closed the day before the next starts."""
+def household(village, *steps, minority=False, opening=False) -> Household:
+    """A household with status records from (class, from) steps, each closed the day before the next starts; with
+    ``opening`` the first record is the list the unit imported as its opening balance."""
     made = Household.objects.create(
         code=f"RT-{next(_codes):05d}",
         village=village,
@@ -42,7 +43,11 @@ def household(village, *steps, minority=False) -> Household:
     for index, (household_class, valid_from) in enumerate(steps):
         valid_to = steps[index + 1][1] - timedelta(days=1) if index + 1 < len(steps) else None
         StatusRecord.objects.create(
-            household=made, household_class=household_class, valid_from=valid_from, valid_to=valid_to
+            household=made,
+            household_class=household_class,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            opening_balance=opening and index == 0,
         )
     return made
 
@@ -78,6 +83,9 @@ def build_dataset(tree):
     household(town, (P, d(2023, 12, 1)), (X, d(2025, 12, 10)), minority=True)
     household(town, (N, d(2023, 12, 1)), minority=True)
     household(town, (X, d(2023, 12, 1)), (P, d(2025, 12, 10)))
+    # The township's lists imported in March as its opening balance: on the lists at the start, not newly arising.
+    household(town, (P, d(2025, 3, 1)), opening=True)
+    household(town, (N, d(2025, 3, 1)), (X, d(2025, 12, 10)), opening=True)
     populations = {(rural.pk, 2024): 500, (rural.pk, 2025): 520, (urban.pk, 2024): 800, (urban.pk, 2025): 812}
     for (unit_id, year), count in populations.items():
         UnitPopulation.objects.create(unit_id=unit_id, year=year, households=count, source="Thống kê dân số")
@@ -87,9 +95,15 @@ def build_dataset(tree):
 # --- the independent aggregate: the rules of domain.md §2.8 restated over the raw rows ---------------------------
 
 
+def counted_from(record, records) -> date:
+    """A household's first record imported as the unit's opening balance counts as begun before any period."""
+    first = min(r.valid_from for r in records)
+    return date.min if record.opening_balance and record.valid_from == first else record.valid_from
+
+
 def class_on(records, day):
-    current = [r for r in records if r.valid_from <= day and (r.valid_to is None or r.valid_to >= day)]
-    return max(current, key=lambda r: (r.valid_from, r.pk)).household_class if current else None
+    current = [r for r in records if counted_from(r, records) <= day and (r.valid_to is None or r.valid_to >= day)]
+    return max(current, key=lambda r: (counted_from(r, records), r.pk)).household_class if current else None
 
 
 def expected_counts(households) -> dict[str, int]:
@@ -97,7 +111,7 @@ def expected_counts(households) -> dict[str, int]:
     for h in households:
         records = list(StatusRecord.objects.filter(household=h))
         start, end = class_on(records, BEFORE), class_on(records, END)
-        was = {r.household_class for r in records if r.valid_from < BEFORE}
+        was = {r.household_class for r in records if counted_from(r, records) < BEFORE}
         em = h.ethnic_minority
         joined = start not in (P, N)  # arrived on a list from outside both lists
         facts = {
@@ -182,6 +196,9 @@ def test_subtotals_and_total_are_sums_and_rates_are_recomputed(dataset):
     for key in (*COUNT_KEYS, "population_start", "population_end"):
         assert total[key] == sum(row[key] for row in rows)
     assert total["population_start"] == 1300
+    phu_tuc = figures["groups"][0]["rows"][0]
+    assert phu_tuc["poor_start"] == 3 and phu_tuc["new_poor"] == 1  # the opening balance is not newly poor
+    assert phu_tuc["near_start"] == 2 and phu_tuc["escaped_near"] == 1 and phu_tuc["new_near"] == 0
     assert total["rates"]["poor_end"] == rate(total["poor_end"], 520 + 812)
     assert total == {**total, **expected_counts(Household.objects.all())}
     assert balance_errors(total) == []
@@ -305,12 +322,12 @@ def test_document_text_is_built_from_the_figures(dataset):
     assert doc.preamble[0].startswith("Thực hiện Quyết định số 24/2021/QĐ-TTg")
     text = "\n".join(p for s in doc.sections for sub in (s, *s.subsections) for p in sub.paragraphs)
     t = figures["total"]
-    assert f"toàn huyện có {t['poor_start']} hộ nghèo, chiếm 0,46% tổng số hộ dân cư (1.300 hộ)" in text
+    assert f"toàn huyện có {t['poor_start']} hộ nghèo, chiếm 0,54% tổng số hộ dân cư (1.300 hộ)" in text
     assert f"{t['escaped_poor']} hộ thoát nghèo (trong đó {t['poor_to_near']} hộ chuyển sang hộ cận nghèo)" in text
     assert f"{t['relapsed_poor']} hộ tái nghèo" in text
-    assert "Đầu năm 2025, toàn huyện có 6 hộ nghèo" in text
-    assert "Cuối năm 2025, toàn huyện có 7 hộ nghèo, chiếm 0,53% tổng số hộ dân cư (1.332 hộ)" in text
-    assert "Số hộ nghèo cuối năm theo khu vực: khu vực thành thị 2 hộ (0,25%) và khu vực nông thôn 5 hộ" in text
+    assert "Đầu năm 2025, toàn huyện có 7 hộ nghèo" in text
+    assert "Cuối năm 2025, toàn huyện có 8 hộ nghèo, chiếm 0,60% tổng số hộ dân cư (1.332 hộ)" in text
+    assert "Số hộ nghèo cuối năm theo khu vực: khu vực thành thị 3 hộ (0,37%) và khu vực nông thôn 5 hộ (0,96%)" in text
     assert f"{t['near_end']} hộ cận nghèo" in text
 
 
