@@ -602,6 +602,7 @@ def movement_table(children, phrase, subtitle, name_column) -> Table:
     columns = (
         name_column,
         Column("total_start", "Tổng số hộ dân cư đầu kỳ"),
+        Column("total_end", "Tổng số hộ dân cư cuối kỳ"),
         Column("poor_start", "Đầu kỳ", group=poor),
         Column(
             "poor_start_rate", "Tỷ lệ đầu kỳ (%)", kind="percent", group=poor, ratio_of=("poor_start", "total_start")
@@ -610,12 +611,13 @@ def movement_table(children, phrase, subtitle, name_column) -> Table:
         Column("relapsed_poor", "Tái nghèo", group=poor),
         Column("new_poor", "Phát sinh", group=poor),
         Column("poor_end", "Cuối kỳ", group=poor),
-        Column("total_end", "Tổng số hộ dân cư cuối kỳ"),
         Column("poor_end_rate", "Tỷ lệ cuối kỳ (%)", kind="percent", group=poor, ratio_of=("poor_end", "total_end")),
         Column("near_start", "Đầu kỳ", group=near),
         Column("escaped_near", "Thoát cận nghèo", group=near),
         Column("relapsed_near", "Tái cận nghèo", group=near),
         Column("new_near", "Phát sinh", group=near),
+        Column("poor_to_near", "Từ hộ nghèo chuyển sang", group=near),
+        Column("near_to_poor", "Chuyển thành hộ nghèo", group=near),
         Column("near_end", "Cuối kỳ", group=near),
     )
     rows = []
@@ -625,7 +627,15 @@ def movement_table(children, phrase, subtitle, name_column) -> Table:
         values = {"name": child["name"]}
         for key in ("poor_start", "escaped_poor", "relapsed_poor", "new_poor", "poor_end"):
             values[key] = counts.get(key, 0)
-        for key in ("near_start", "escaped_near", "relapsed_near", "new_near", "near_end"):
+        for key in (
+            "near_start",
+            "escaped_near",
+            "relapsed_near",
+            "new_near",
+            "poor_to_near",
+            "near_to_poor",
+            "near_end",
+        ):
             values[key] = counts.get(key, 0)
         values["total_start"] = movement["start_total"]["households"]
         values["total_end"] = movement["end_total"]["households"]
@@ -638,7 +648,8 @@ def movement_table(children, phrase, subtitle, name_column) -> Table:
         rows=tuple(rows),
         subtitle=subtitle,
         note="Tỷ lệ hộ nghèo = số hộ nghèo / tổng số hộ dân cư × 100; đầu kỳ theo danh sách được công nhận "
-        "trước ngày đầu kỳ.",
+        "trước ngày đầu kỳ. Hộ cận nghèo cuối kỳ = đầu kỳ + phát sinh + tái cận nghèo + từ hộ nghèo chuyển sang "
+        "− thoát cận nghèo − chuyển thành hộ nghèo.",
         sheet_name="Biến động",
     )
 

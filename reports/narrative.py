@@ -863,8 +863,13 @@ BUILDERS = {
 
 
 def generated_text(report, key: str) -> str:
-    """The text built from the report's figures for one section (one paragraph per line)."""
-    return "\n".join(p for p in BUILDERS[key](Context(report)) if p)
+    """The text built from the report's figures for one section (one paragraph per line). A support policy with
+    nothing recorded says so in one sentence instead of listing zeros."""
+    context = Context(report)
+    text = "\n".join(p for p in BUILDERS[key](context) if p)
+    if not text and key in POLICY_KEYS:
+        text = f"{context.during}, chưa ghi nhận kết quả hỗ trợ về nội dung này trên cổng thông tin."
+    return text
 
 
 def section_text(report, key: str) -> str:

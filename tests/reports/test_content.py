@@ -249,7 +249,10 @@ def test_narrative_sentences_in_the_seeds_register(world, tree):
     assert "gạo cứu đói dịp Tết cho 1 hộ, 4 khẩu với 60 kg gạo" in texts["other"]
     assert "target_results" not in texts  # the year-end report's only
     # nothing was recorded for production in this district: no sentence rather than "0 hộ"
-    assert generated_text(report, "production") == ""
+    assert (
+        generated_text(report, "production")
+        == "Trong 6 tháng, chưa ghi nhận kết quả hỗ trợ về nội dung này trên cổng thông tin."
+    )
 
 
 def test_year_end_adds_target_results_and_review(world, tree):
@@ -319,6 +322,10 @@ def test_document_reads_only_the_snapshot(world, tree, django_assert_num_queries
     movement = document.appendices[3]
     assert [row.values["name"] for row in movement.rows] == [tree.sibling_commune.name, tree.commune.name]  # code order
     assert any(column.ratio_of == ("poor_end", "total_end") for column in movement.columns)
+    for row in movement.rows:  # the near-poor list balances with the columns shown
+        v = row.values
+        arrivals = v["near_start"] + v["new_near"] + v["relapsed_near"] + v["poor_to_near"]
+        assert arrivals - v["escaped_near"] - v["near_to_poor"] == v["near_end"]
 
 
 def test_recipient_before_the_departments_changed(tree):
