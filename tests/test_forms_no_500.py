@@ -461,6 +461,17 @@ def _(env):
     return Case(env.officer, reverse("households:import"), files=workbook_upload, saves=False)
 
 
+@case("households:opening")
+def _(env):
+    # The opening-balance workbook is read in a background job; a file that is not a workbook is refused before.
+    return Case(
+        env.officer,
+        reverse("households:opening"),
+        files=lambda: {"file": SimpleUploadedFile("dau-ky.xlsx", b"x")},
+        saves=False,
+    )
+
+
 # programs
 
 
