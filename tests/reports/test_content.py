@@ -371,3 +371,35 @@ def test_money_as_the_seed_writes_it(amount, text):
 
 def test_percent_as_the_seed_writes_it():
     assert pct("11.5") == "11,5%" and pct(Decimal("96.75")) == "96,75%" and pct(3.3, 2) == "3,30%"
+
+
+def test_document_renders_in_the_three_files(world, tree, tmp_path):
+    """The built document goes through the renderers: the PDF's text and the Word file hold the header, the
+    sentences built from the figures and the typed figures with their source; the workbook holds the appendices."""
+    import io
+    import subprocess
+
+    import docx
+    import openpyxl
+
+    from reports.documents.docx import periodic_report_docx
+    from reports.documents.render import periodic_report_pdf
+    from reports.documents.xlsx import periodic_report_xlsx
+
+    figures = compute_figures(unit=tree.district, kind=ReportKind.SIX_MONTH, period_start=START, period_end=END)
+    report = report_for(tree.district, ReportKind.SIX_MONTH, figures)
+    report.narrative = default_narrative(report=report)
+    document = build_document(report)
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(periodic_report_pdf(document))
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
+    assert "ỦY BAN NHÂN DÂN" in text and "HUYỆN KRÔNG PA" in text and "/BC-UBND" in text
+    assert "Kính gửi: Sở Nông nghiệp và Môi trường tỉnh Gia Lai" in text
+    assert "6 tháng đầu năm 2026" in text and "cho 3 hộ, kinh phí cho vay đạt 140 triệu đồng" in text
+    assert "21.967" in text and "Trung tâm Văn hóa – Thông tin huyện" in text
+    assert "TM. ỦY BAN NHÂN DÂN" in text and "Lưu: VT, VHXH" in text
+    word = docx.Document(io.BytesIO(periodic_report_docx(document)))
+    paragraphs = " ".join(p.text for p in word.paragraphs)
+    assert "cho 3 hộ, kinh phí cho vay đạt 140 triệu đồng" in paragraphs
+    workbook = openpyxl.load_workbook(io.BytesIO(periodic_report_xlsx(document)))
+    assert len(workbook.sheetnames) == 4
