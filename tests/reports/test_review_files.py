@@ -103,3 +103,40 @@ def test_xlsx_totals_are_formulas_over_the_rows(dataset):
 
 def _letter(table, key: str) -> str:
     return get_column_letter(1 + [c.key for c in table.columns].index(key))
+
+
+def test_a_commune_prepares_and_issues_its_review_results_through_the_report_jobs(dataset, users, settings, tmp_path):
+    """The real pipeline (reports.services and reports.jobs, run here as the worker runs them): the draft's figures
+    are this module's, its text is prefilled, and the issued files carry the register's number."""
+    from django.utils import timezone
+
+    from core.jobs import job_run_execute
+    from core.models import JobStatus
+    from reports.models import ReportKind
+    from reports.services import periods_for, report_draft_prepare, report_finalise
+
+    settings.MEDIA_ROOT = tmp_path
+    tree, _populations = dataset
+    start, end = periods_for(ReportKind.REVIEW_RESULTS, 2025)
+    assert (start, end) == (START, END)
+    report = report_draft_prepare(
+        unit=tree.commune,
+        kind=ReportKind.REVIEW_RESULTS,
+        period_start=start,
+        period_end=end,
+        user=users.commune_officer,
+    )
+    assert job_run_execute(job_id=report.job.pk).status == JobStatus.SUCCEEDED
+    report.refresh_from_db()
+    assert report.figures == compute_review_figures(unit=tree.commune, period_start=START, period_end=END)
+    assert report.narrative["review_poor"].startswith("Đầu năm 2025, toàn xã có 4 hộ nghèo")
+    job = report_finalise(report=report, issued_on=timezone.localdate(), user=users.commune_officer)
+    assert job_run_execute(job_id=job.pk).status == JobStatus.SUCCEEDED, job.error
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FINALISED and report.number.endswith("/BC-UBND")
+    with report.pdf_file.open("rb") as handle:
+        pdf = Pdf(handle.read(), "review_results_commune")
+    text = pdf.text()
+    assert "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM 2025" in text
+    assert f"(Kèm theo Báo cáo số {report.number} ngày {report.issued_on:%d/%m/%Y} của UBND xã Ia RSai)" in text
+    assert "Buôn Chư Tê" in text and "Thôn Quý Đức" in text
