@@ -1,12 +1,44 @@
 """Report figures on support delivered, for any unit and period — one module the reports call.
 
 Every number is aggregated in PostgreSQL from ``Benefit`` rows of the unit's households (the unit and below,
-through the materialised path), dated within the period, optionally narrowed to what a user may see. The layout
-follows sections 3.1–3.8 of report 209/BC-UBND of Krông Pa: credit, health insurance, education, housing, water and
-sanitation, production, vocational training, extension/resettlement, rice relief, electricity and other aid.
+through the materialised path), belonging to the period, optionally narrowed to what a user may see. The layout
+follows sections 3.1–3.8 of report 209/BC-UBND of Krông Pa (seed 004): credit, health insurance, education, housing,
+water and sanitation, production, vocational training, extension/resettlement, rice relief, electricity and other aid.
+
+A record belongs to the period by its date (disbursement, card, payment), except a record paid for a quarter
+(electricity, the only kind that carries ``period_year``/``period_quarter``): it belongs to the period in which the
+quarter begins, whatever day it was paid ("chi trả tiền điện hỗ trợ quý I, quý II năm 2021 cho 1.997 hộ": the
+six-month report counts the quarters of the half-year, a second-quarter payment made in July included).
 
 Target groups are the household's official status on the benefit's date (``Benefit.household_status``);
 denominators ("share of poor households borrowing") are the households with that status at the period's end.
+
+Keys of ``unit_figures`` the periodic reports read (besides the per-programme table ``programmes``):
+
+- ``credit["programme_shares"]``: one row per credit programme of the catalogue, in its order (``Programme.order``),
+  that has loans in the period or is in force during it — seed 004 §3.1: "269 hộ nghèo vay vốn, chiếm 11,5% tổng
+  số hộ nghèo (2.342 hộ); 366 hộ cận nghèo vay vốn, chiếm 12,9% …; 429 hộ mới thoát nghèo vay vốn, chiếm 22,9% …;
+  258 hộ vay vốn làm công trình vệ sinh, nước sinh hoạt; 329 hộ … sản xuất kinh doanh; … việc làm cho 117 hộ".
+  Each row: ``code``, ``name`` (short name), ``loans``, ``households`` (distinct borrowers), ``amount``,
+  ``outstanding``, ``overdue``; and for a programme whose catalogue entry names exactly one of the three target
+  groups (VBSP_POOR → poor, VBSP_NEAR_POOR → near_poor, VBSP_ESCAPED → recently_escaped): ``target_group``,
+  ``group_households`` (its borrowers whose status on the loan date was that group), ``group_total`` (households of
+  that status at the period's end) and ``share`` (% with one decimal, None without a denominator). Other
+  programmes have ``target_group`` None and those three None. The older ``credit["groups"]`` counts borrowers of
+  any credit programme by status, which is not the seed's meaning; it stays for the support-figures page.
+- ``health_insurance``: cards issued in the period in the groups and order of seed 004 §3.2 ("Người DTTS …;
+  Người kinh vùng III …; Người nghèo …; Người thuộc hộ cận nghèo …; các đối tượng khác …"), each card in exactly
+  one group, the first that applies: ``ethnic_minority`` (the member belongs to an ethnic minority),
+  ``kinh_region_iii`` (not a minority, and the household's commune is on the card's programme's list of region III
+  communes, parameter ``region_iii_commune_codes``), ``poor``, ``near_poor`` (status on the card's date), ``other``.
+  ``by_group`` maps those keys to counts, ``groups`` lists ``{"key", "label", "cards"}`` in that order,
+  ``cards`` = their sum. ``population`` is the official number of persons (``UnitPopulation.persons`` of the unit in
+  force at the period's end, or its communes' added up when every commune has it), None when missing, with
+  ``population_note`` ("Chưa có số dân" then); ``insured`` the people of the registry with a card valid on the
+  period's last day; ``rate`` = insured / population (None without a population). ``registry_members`` is the
+  number of people in the registry, never a denominator.
+- ``electricity``: the totals of ``kind_totals`` by the quarter paid for, and ``quarters``: one row per
+  (``year``, ``quarter``) with ``households`` and ``amount``.
 """
 
 from dataclasses import dataclass
@@ -15,8 +47,10 @@ from datetime import date, timedelta
 from django.db import connection
 from django.db.models import Case, Count, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
 from households.models import Household, Member, StatusRecord
+from households.transitions import unit_population
 
 from .choices import HousingWork, ProgrammeKind, TargetStatus
 from .models import Benefit, Programme
@@ -24,7 +58,16 @@ from .status import LISTS, escaped_since, status_q
 
 HOUSING_INDICATORS = ["housing_quality", "housing_area"]  # NĐ 07/2021: the two housing indicators
 BORROWER_GROUPS = (TargetStatus.POOR, TargetStatus.NEAR_POOR, TargetStatus.RECENTLY_ESCAPED)
-CARD_GROUPS = ("poor", "near_poor", "average_living", "ethnic_minority", "other")
+# Seed 004 §3.2, in its order; a card falls in the first group that applies (card_group).
+CARD_GROUPS = ("ethnic_minority", "kinh_region_iii", "poor", "near_poor", "other")
+CARD_GROUP_LABELS = {
+    "ethnic_minority": gettext_lazy("Người DTTS"),
+    "kinh_region_iii": gettext_lazy("Người Kinh vùng III"),
+    "poor": gettext_lazy("Người thuộc hộ nghèo"),
+    "near_poor": gettext_lazy("Người thuộc hộ cận nghèo"),
+    "other": gettext_lazy("Các đối tượng khác"),
+}
+REGION_III_KEY = "region_iii_commune_codes"
 
 
 @dataclass(frozen=True)
@@ -45,10 +88,29 @@ def _share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def quarters_in(period: Period) -> list[tuple[int, int]]:
+    """The (year, quarter) pairs whose first day falls within the period."""
+    pairs = []
+    for year in range(period.start.year, period.end.year + 1):
+        for quarter in range(1, 5):
+            if period.start <= date(year, 3 * quarter - 2, 1) <= period.end:
+                pairs.append((year, quarter))
+    return pairs
+
+
+def in_period_q(period: Period) -> Q:
+    """A record belongs to the period by its date, a record paid for a quarter by the quarter (module docstring)."""
+    by_quarter = Q(pk__in=[])
+    for year in {year for year, _quarter in quarters_in(period)}:
+        quarters = [q for y, q in quarters_in(period) if y == year]
+        by_quarter |= Q(period_year=year, period_quarter__in=quarters)
+    dated = Q(period_quarter__isnull=True, date__gte=period.start, date__lte=period.end)
+    return dated | (Q(period_quarter__isnull=False) & by_quarter)
+
+
 def benefits_in(unit, period: Period, user=None):
-    """The benefits of the unit's households dated within the period (and visible to ``user`` if given)."""
-    qs = Benefit.objects.active().filter(household__village__path__startswith=unit.path, date__gte=period.start)
-    qs = qs.filter(date__lte=period.end)
+    """The benefits of the unit's households that belong to the period (and visible to ``user`` if given)."""
+    qs = Benefit.objects.active().filter(in_period_q(period), household__village__path__startswith=unit.path)
     return qs.visible_to(user) if user is not None else qs
 
 
@@ -152,7 +214,53 @@ def status_counts(unit, day: date, user=None, years: int = 3) -> dict[str, int]:
         return dict(zip(columns, cursor.fetchone(), strict=True))
 
 
-def credit_figures(benefits, denominators: dict[str, int]) -> dict:
+def target_group_of(programme: Programme) -> str | None:
+    """The one target group a credit programme lends to (poor, near-poor, recently escaped), read from the
+    catalogue's eligible statuses; None for programmes open to several groups or to anyone (water, jobs…)."""
+    groups = [status for status in programme.eligible_statuses or [] if status in BORROWER_GROUPS]
+    return groups[0] if len(groups) == 1 and len(programme.eligible_statuses) == 1 else None
+
+
+def programme_shares(loans, denominators: dict[str, int], period: Period | None = None) -> list[dict]:
+    """Per credit programme, in catalogue order: loans, borrowers, money, and for the three target-group
+    programmes how many borrowers were of that group and what share of all households of the group (seed 004 §3.1;
+    module docstring). One grouped query and the programmes."""
+    measures = {
+        "loans": Count("pk"),
+        "households": Count("household", distinct=True),
+        "amount": Coalesce(Sum("amount"), 0),
+        "outstanding": Coalesce(Sum("outstanding"), 0),
+        "overdue": Coalesce(Sum("overdue"), 0),
+        **{f"of_{g}": Count("household", distinct=True, filter=Q(household_status=g)) for g in BORROWER_GROUPS},
+    }
+    grouped = {row["programme"]: row for row in loans.values("programme").annotate(**measures).order_by()}
+    programmes = Programme.objects.filter(kind=ProgrammeKind.CREDIT).order_by("order", "code")
+    rows = []
+    for programme in programmes:
+        in_force = period is not None and (
+            programme.valid_from <= period.end and (programme.valid_to is None or programme.valid_to >= period.start)
+        )
+        if programme.pk not in grouped and not in_force:
+            continue
+        row = grouped.get(programme.pk) or dict.fromkeys(measures, 0)
+        group = target_group_of(programme)
+        whole = denominators.get(group, 0) if group else None
+        part = row[f"of_{group}"] if group else None
+        rows.append(
+            {
+                "code": programme.code,
+                "name": programme.short_name,
+                **{k: row[k] for k in ("loans", "households", "amount", "outstanding", "overdue")},
+                "target_group": group,
+                "group_households": part,
+                "group_total": whole,
+                "share": _share(part, whole) if group else None,
+            }
+        )
+    return rows
+
+
+def credit_figures(benefits, denominators: dict[str, int], period: Period | None = None) -> dict:
     loans = benefits.filter(programme__kind=ProgrammeKind.CREDIT)
     totals = loans.aggregate(
         loans=Count("pk"),
@@ -180,13 +288,31 @@ def credit_figures(benefits, denominators: dict[str, int]) -> dict:
         **{k: v for k, v in totals.items() if not k.startswith("borrowers_")},
         "groups": shares,
         "by_programme": by_programme,
+        "programme_shares": programme_shares(loans, denominators, period),
     }
 
 
-def card_group():
+def region_iii_q() -> Q:
+    """Cards of a household whose commune is on its programme's list of region III communes (xã khu vực III vùng
+    đồng bào DTTS và miền núi: QĐ 582/QĐ-TTg ngày 28/4/2017 for 2016–2020, QĐ 861/QĐ-TTg ngày 04/6/2021 for
+    2021–2025), a catalogue parameter an administrator fills in; each programme version carries its own list."""
+    q = Q(pk__in=[])
+    for pk, parameters in Programme.objects.filter(kind=ProgrammeKind.HEALTH_INSURANCE).values_list("pk", "parameters"):
+        item = (parameters or {}).get(REGION_III_KEY)
+        codes = item.get("value") if isinstance(item, dict) else None
+        if codes:
+            q |= Q(programme_id=pk, household__commune__code__in=list(codes))
+    return q
+
+
+def card_group(region_iii: Q | None = None):
+    """The reported group of a card (seed 004 §3.2), the first that applies: ethnic minority, Kinh in a region III
+    commune, poor, near-poor, other (average-living households included)."""
     return Case(
-        When(household_status__in=["poor", "near_poor", "average_living"], then="household_status"),
         When(member__ethnic_group__is_minority=True, then=Value("ethnic_minority")),
+        When(region_iii if region_iii is not None else region_iii_q(), then=Value("kinh_region_iii")),
+        When(household_status="poor", then=Value("poor")),
+        When(household_status="near_poor", then=Value("near_poor")),
         default=Value("other"),
     )
 
@@ -209,14 +335,20 @@ def health_insurance_figures(benefits, unit, day: date, user=None) -> dict:
         member__isnull=False,
         household__village__path__startswith=unit.path,
     ).values("member_id")
-    counted = people.aggregate(population=Count("pk"), insured=Count("pk", filter=valid_registry | Q(pk__in=carded)))
-    population, insured = counted["population"], counted["insured"]
+    counted = people.aggregate(members=Count("pk"), insured=Count("pk", filter=valid_registry | Q(pk__in=carded)))
+    insured = counted["insured"]
+    # The official population, never the registry's members (seed 004 §3.2: "… so với dân số của huyện").
+    population = unit_population(unit, day.year, field="persons")
     return {
         "cards": sum(by_group.values()),
         "by_group": by_group,
-        "population": population,
+        "groups": [{"key": key, "label": str(CARD_GROUP_LABELS[key]), "cards": by_group[key]} for key in CARD_GROUPS],
+        "population": population.households,
+        "population_source": population.source,
+        "population_note": population.note,
+        "registry_members": counted["members"],
         "insured": insured,
-        "rate": _share(insured, population),
+        "rate": _share(insured, population.households),
         "budget_amount": cards.aggregate(a=Coalesce(Sum("amount"), 0))["a"],
     }
 
@@ -269,6 +401,18 @@ def kind_totals(benefits, kind: str) -> dict:
     )
 
 
+def electricity_figures(benefits) -> dict:
+    """Electricity support by the quarter paid for (module docstring): the kind's totals and one row per quarter."""
+    payments = benefits.filter(programme__kind=ProgrammeKind.ELECTRICITY)
+    quarters = [
+        {"year": row["period_year"], "quarter": row["period_quarter"], "households": row["h"], "amount": row["a"]}
+        for row in payments.values("period_year", "period_quarter")
+        .annotate(h=Count("household", distinct=True), a=Coalesce(Sum("amount"), 0))
+        .order_by("period_year", "period_quarter")
+    ]
+    return {**kind_totals(benefits, ProgrammeKind.ELECTRICITY), "quarters": quarters}
+
+
 def in_kind_items(benefits) -> list[dict]:
     """Items handed over (livelihood and in-kind): what, how many households, what quantity."""
     return list(
@@ -309,14 +453,14 @@ def unit_figures(*, unit, period: Period, user=None) -> dict:
         "overall": overall,
         "households_by_status": denominators,
         "programmes": programme_rows(benefits),
-        "credit": credit_figures(benefits, denominators),
+        "credit": credit_figures(benefits, denominators, period),
         "health_insurance": health_insurance_figures(benefits, unit, period.end, user),
         "education": kind_totals(benefits, ProgrammeKind.EDUCATION),
         "housing": housing_figures(benefits, unit, period.end, user),
         "water_sanitation": kind_totals(benefits, ProgrammeKind.WATER_SANITATION),
         "livelihood": kind_totals(benefits, ProgrammeKind.LIVELIHOOD),
         "training": training_figures(benefits),
-        "electricity": kind_totals(benefits, ProgrammeKind.ELECTRICITY),
+        "electricity": electricity_figures(benefits),
         "in_kind": kind_totals(benefits, ProgrammeKind.IN_KIND),
         "other": kind_totals(benefits, ProgrammeKind.OTHER),
         "items": in_kind_items(benefits),
