@@ -344,3 +344,25 @@ def test_staff_text_replaces_the_prefilled_paragraph_and_proposals_follow_the_pr
     near = doc.sections[0].subsections[1]
     assert near.key == "review_near_poor" and near.paragraphs == ("Đoạn do cán bộ viết.",)
     assert doc.sections[1].paragraphs == ("Đề nghị tỉnh bố trí kinh phí rà soát.",)
+
+
+def test_the_number_of_queries_does_not_grow_with_communes_and_households(dataset):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CommuneFactory
+
+    tree, _populations = dataset
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            compute_review_figures(unit=tree.district, period_start=START, period_end=END)
+        return len(captured)
+
+    before = queries()
+    for number in range(3):
+        commune = CommuneFactory(code=f"2408{number}", name=f"Xã Thêm {number}", parent=tree.district)
+        village = VillageFactory(code=f"2408{number}-01", parent=commune)
+        household(village, (P, date(2024, 1, 1)), (X, date(2025, 12, 10)), minority=True)
+        UnitPopulation.objects.create(unit=commune, year=2024, households=100, source="Thống kê dân số")
+    assert queries() == before <= 4  # movements, row units, population records, the review procedure
