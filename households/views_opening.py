@@ -22,6 +22,14 @@ from .views_excel import ImportUploadForm, PendingImport
 SESSION_KEY = "opening_import"
 
 
+class OpeningUploadForm(ImportUploadForm):
+    """The household import's upload checks (size, a real xlsx package, its unpacked size), with this page's help."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("Dùng tệp mẫu của trang này; tối đa 5 MB.")
+
+
 class PendingOpening(PendingImport):
     """The uploaded opening-balance workbook waiting for confirmation (its own session key and job kind)."""
 
@@ -78,7 +86,7 @@ class OpeningBalanceView(RoleRequiredMixin, TemplateView):
             pending.state.update(checked=report.ok, checked_at=timezone.now().isoformat())
             pending.save()
             return self.render_to_response(self.get_context_data(report=report, pending=pending.state))
-        return self.render_to_response(self.get_context_data(form=ImportUploadForm()))
+        return self.render_to_response(self.get_context_data(form=OpeningUploadForm()))
 
     def post(self, request, *args, **kwargs):
         pending = PendingOpening(request)
@@ -97,7 +105,7 @@ class OpeningBalanceView(RoleRequiredMixin, TemplateView):
                 return redirect(f"{reverse('households:opening')}?tep={pending.token}")
             pending.run(commit=True)
             return redirect(f"{reverse('households:opening')}?tep={pending.token}")
-        form = ImportUploadForm(request.POST, request.FILES)
+        form = OpeningUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         token = pending.start(content=form.content, name=form.cleaned_data["file"].name)
