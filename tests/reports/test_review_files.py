@@ -140,3 +140,27 @@ def test_a_commune_prepares_and_issues_its_review_results_through_the_report_job
     assert "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM 2025" in text
     assert f"(Kèm theo Báo cáo số {report.number} ngày {report.issued_on:%d/%m/%Y} của UBND xã Ia RSai)" in text
     assert "Buôn Chư Tê" in text and "Thôn Quý Đức" in text
+
+
+def test_docx_holds_both_tables_with_the_same_figures(dataset):
+    from docx import Document
+
+    from reports.documents.docx import periodic_report_docx
+
+    tree, _populations = dataset
+    figures = compute_review_figures(unit=tree.district, period_start=START, period_end=END)
+    doc = review_document(finalised(tree, figures))
+    word = Document(io.BytesIO(periodic_report_docx(doc)))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "Đầu năm 2025, toàn huyện có 7 hộ nghèo, chiếm 0,54% tổng số hộ dân cư (1.300 hộ)" in text
+    tables = [t for t in word.tables if any("Tổng cộng" in c.text for c in t.rows[-1].cells)]
+    assert len(tables) == 2
+    for table, appendix in zip(tables, doc.appendices, strict=True):
+        total = [cell.text for cell in table.rows[-1].cells]
+        keys = [c.key for c in appendix.columns]
+        assert total[keys.index("population_start")] == "1.300"
+        assert total[keys.index("population_end")] == "1.332"
+        first = "poor_end" if "poor_end" in keys else "near_end"
+        assert total[keys.index(first)] == str(figures["total"][first])
+        names = {row.cells[1].text for row in table.rows}
+        assert {"Thị trấn Phú Túc", "Xã Ia RSai", "Cộng khu vực nông thôn"} <= names
