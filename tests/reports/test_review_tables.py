@@ -366,3 +366,17 @@ def test_the_number_of_queries_does_not_grow_with_communes_and_households(datase
         household(village, (P, date(2024, 1, 1)), (X, date(2025, 12, 10)), minority=True)
         UnitPopulation.objects.create(unit=commune, year=2024, households=100, source="Thống kê dân số")
     assert queries() == before <= 4  # movements, row units, population records, the review procedure
+
+
+def test_a_village_has_no_review_results_table_and_another_period_says_its_days(dataset):
+    from django.core.exceptions import ValidationError
+
+    tree, _populations = dataset
+    with pytest.raises(ValidationError):
+        compute_review_figures(unit=tree.village, period_start=START, period_end=END)
+    figures = compute_review_figures(unit=tree.district, period_start=date(2025, 7, 1), period_end=END)
+    text = review_default_narrative(report=report_for(tree.district, figures))["review_poor"]
+    assert text.startswith("Đến ngày 30/06/2025, toàn huyện có ")
+    assert "Trong kỳ, có " in text and "so với đầu kỳ" in text
+    poor, _near = review_document(report_for(tree.district, figures, status=ReportStatus.DRAFT)).appendices
+    assert {c.group for c in poor.columns} >= {"Hộ nghèo đầu kỳ", "Hộ nghèo cuối kỳ"}
