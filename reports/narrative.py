@@ -7,6 +7,7 @@ and proposals start from the previous period's report when there is one.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from decimal import Decimal
 
@@ -893,6 +894,20 @@ def default_narrative(*, report, previous=None) -> dict[str, str]:
             carried = section_text(previous, key)
             text = carried or text
         texts[key] = text
+    return texts
+
+
+def refresh_narrative(*, report, old_figures: dict, previous=None) -> dict[str, str]:
+    """The texts after the figures were computed again: a section still holding the text built from the old figures
+    (staff did not touch it) or left empty takes the text of the new figures; a section staff edited is kept."""
+    old = copy.copy(report)
+    old.figures = old_figures
+    before = default_narrative(report=old, previous=previous)
+    texts = dict(report.narrative or {})
+    for key, text in default_narrative(report=report, previous=previous).items():
+        current = texts.get(key, "").strip()
+        if not current or current == before.get(key, "").strip():
+            texts[key] = text
     return texts
 
 

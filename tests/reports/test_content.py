@@ -403,3 +403,16 @@ def test_document_renders_in_the_three_files(world, tree, tmp_path):
     assert "cho 3 hộ, kinh phí cho vay đạt 140 triệu đồng" in paragraphs
     workbook = openpyxl.load_workbook(io.BytesIO(periodic_report_xlsx(document)))
     assert len(workbook.sheetnames) == 4
+
+
+def test_refreshed_figures_rewrite_only_untouched_sections(world, tree):
+    from reports.narrative import refresh_narrative
+
+    old = compute_figures(unit=tree.district, kind=ReportKind.SIX_MONTH, period_start=START, period_end=END)
+    report = report_for(tree.district, ReportKind.SIX_MONTH, old)
+    report.narrative = {**default_narrative(report=report), "health": "Đoạn cán bộ đã sửa."}
+    IndicatorValue.objects.filter(definition__code="broadcasts").update(value=Decimal(9))
+    report.figures = compute_figures(unit=tree.district, kind=ReportKind.SIX_MONTH, period_start=START, period_end=END)
+    texts = refresh_narrative(report=report, old_figures=old)
+    assert "9 chương trình phát thanh" in texts["communication"]  # untouched: rewritten from the new figures
+    assert texts["health"] == "Đoạn cán bộ đã sửa."  # edited by staff: kept
