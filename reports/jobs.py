@@ -76,6 +76,14 @@ def narrative_defaults(report: PeriodicReport, previous: PeriodicReport | None) 
     return default_narrative(report=report, previous=previous)
 
 
+def narrative_refreshed(report: PeriodicReport, old_figures: dict, previous: PeriodicReport | None) -> dict[str, str]:
+    """The texts after the figures were computed again: sections staff left as pre-filled follow the new figures,
+    sections they edited are kept (reports/narrative.py)."""
+    from .narrative import refresh_narrative
+
+    return refresh_narrative(report=report, old_figures=old_figures, previous=previous)
+
+
 def files_render(report: PeriodicReport) -> dict[str, bytes]:
     """The three files of the report as it stands (figures, text, number and date): {"pdf", "docx", "xlsx"}."""
     from .content import build_document
@@ -105,9 +113,13 @@ def previous_report(report: PeriodicReport) -> PeriodicReport | None:
     )
 
 
-def _narrative_fill(report: PeriodicReport) -> None:
-    """Sections staff have not written get the pre-filled text; what they wrote is kept."""
-    defaults = narrative_defaults(report, previous_report(report))
+def _narrative_fill(report: PeriodicReport, old_figures: dict | None = None) -> None:
+    """Sections staff have not written get the pre-filled text; what they wrote is kept. After the figures were
+    computed again (``old_figures``: those the text was written from), pre-filled sections follow the new ones."""
+    previous = previous_report(report)
+    if old_figures and report.narrative:
+        report.narrative = narrative_refreshed(report, old_figures, previous)
+    defaults = narrative_defaults(report, previous)
     texts = dict(report.narrative or {})
     for key, text in defaults.items():
         texts.setdefault(key, text)
@@ -175,14 +187,18 @@ def report_generate_job(job: JobRun, progress: ProgressFn) -> dict:
             report = _locked(report)
             if report.status != ReportStatus.DRAFT:  # finalised while the figures were computed
                 return _result(report, unchanged=True)
+            # The figures the current text was pre-filled from: this draft's, or those of the version it corrects.
+            old_figures = report.figures or (report.supersedes.figures if report.supersedes_id else {})
             if figures is not None:
                 report.figures = figures
                 report.figures_computed_at = timezone.now()
             elif not report.figures:
                 report.figures = figures_compute(report)
                 report.figures_computed_at = timezone.now()
+            else:
+                old_figures = None  # the figures as they were: the text stays as it is
             progress(40, _("Đang soạn nội dung các mục"))
-            _narrative_fill(report)
+            _narrative_fill(report, old_figures)
             progress(60, _("Đang tạo tệp PDF, DOCX và XLSX"))
             _store_files(report, files_render(report), written)
             progress(95, _("Đang lưu báo cáo"))

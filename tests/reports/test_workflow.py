@@ -59,6 +59,14 @@ class FakeContent:
             "proposals": "",
         }
 
+    def refreshed(self, report, old_figures, previous):
+        """Like reports.narrative.refresh_narrative: a section still as pre-filled from the old figures follows."""
+        old = f"Có {old_figures['villages']} thôn."
+        texts = dict(report.narrative)
+        if texts.get("assessment") == old:
+            texts["assessment"] = f"Có {report.figures['villages']} thôn."
+        return texts
+
     def render(self, report):
         body = json.dumps(
             {
@@ -80,6 +88,7 @@ def fake(monkeypatch, settings, tmp_path):
     monkeypatch.setattr(jobs, "figures_compute", content.figures)
     monkeypatch.setattr(jobs, "narrative_defaults", content.narrative)
     monkeypatch.setattr(jobs, "files_render", content.render)
+    monkeypatch.setattr(jobs, "narrative_refreshed", content.refreshed)
     monkeypatch.setattr(services, "narrative_sections", lambda report: SECTIONS)
     return content
 
@@ -161,6 +170,7 @@ def test_regenerating_replaces_a_drafts_files_and_recomputes_only_when_asked(
         run(job)
     report.refresh_from_db()
     assert report.figures == {"villages": 2}
+    assert report.narrative["assessment"] == "Có 2 thôn."  # the pre-filled text follows the new figures
     assert b'"villages": 2' in files_of(report)["pdf_file"]
     assert report.pdf_file.name != old_pdf and not report.pdf_file.storage.exists(old_pdf)  # the old file is gone
 
@@ -190,6 +200,10 @@ def test_editing_keeps_what_staff_wrote_and_renders_it(tree, users, fake):
     run(report.job)
     report.refresh_from_db()
     assert report.narrative["assessment"] == "Đạt kế hoạch đề ra."  # the pre-filled text does not overwrite it
+    VillageFactory(parent=tree.commune)
+    run(report_regenerate(report=report, user=users.district_staff, refresh_figures=True))
+    report.refresh_from_db()
+    assert report.figures == {"villages": 2} and report.narrative["assessment"] == "Đạt kế hoạch đề ra."
     assert "Đạt kế hoạch đề ra.".encode() in files_of(report)["pdf_file"]
     with pytest.raises(ValidationError):
         report_narrative_save(report=report, narrative={"unknown": "x"}, fields={}, user=users.district_staff)
@@ -238,6 +252,7 @@ def test_a_finalised_report_is_byte_identical_after_the_data_change(tree, users,
     run(draft.job)
     draft.refresh_from_db()
     assert draft.version == 2 and draft.supersedes == report and draft.figures == {"villages": 3}
+    assert draft.narrative["assessment"] == "Có 3 thôn." and draft.narrative["tasks"] == report.narrative["tasks"]
     assert files_of(draft)["pdf_file"] != before["pdf_file"]
     report.refresh_from_db()
     assert report.status == ReportStatus.FINALISED and files_of(report) == before  # in force until v2 is issued
