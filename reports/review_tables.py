@@ -442,7 +442,7 @@ def review_tables(figures: dict, *, subtitle: str) -> tuple[Table, Table]:
         rows=_table_rows(figures, poor_columns),
         subtitle=subtitle,
         note=note + " Số hộ nghèo " + end_word + " = " + start_word + " − thoát nghèo + tái nghèo + phát sinh.",
-        sheet_name=f"Ho ngheo {year}",
+        sheet_name=f"Hộ nghèo {year}",
     )
     near = Table(
         title=f"TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ CẬN NGHÈO NĂM {year}",
@@ -455,7 +455,7 @@ def review_tables(figures: dict, *, subtitle: str) -> tuple[Table, Table]:
         + " = "
         + start_word
         + " − thoát cận nghèo − chuyển thành hộ nghèo + tái cận nghèo + phát sinh + từ hộ nghèo chuyển sang.",
-        sheet_name=f"Ho can ngheo {year}",
+        sheet_name=f"Hộ cận nghèo {year}",
     )
     return poor, near
 

@@ -87,7 +87,7 @@ def test_xlsx_totals_are_formulas_over_the_rows(dataset):
     figures = compute_review_figures(unit=tree.district, period_start=START, period_end=END)
     doc = review_document(finalised(tree, figures))
     book = load_workbook(io.BytesIO(periodic_report_xlsx(doc)))
-    assert book.sheetnames[-2:] == ["Ho ngheo 2025", "Ho can ngheo 2025"]
+    assert book.sheetnames[-2:] == ["Hộ nghèo 2025", "Hộ cận nghèo 2025"]
     for table, sheet in zip(doc.appendices, book.worksheets[-2:], strict=True):
         total_row = next(row for row in sheet.iter_rows() if row[0].value == "Tổng cộng")
         for index, column in enumerate(table.columns):
