@@ -49,9 +49,13 @@ class ReportFieldsForm(forms.ModelForm):
             "signer_authority": _("Ví dụ: “TM. ỦY BAN NHÂN DÂN” hoặc hai dòng “TM. ỦY BAN NHÂN DÂN” / “KT. CHỦ TỊCH”."),
         }
 
-    def __init__(self, *args, sections: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args, sections: list[tuple[str, str]], defaults: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.sections = sections
+        # A field left empty is printed with the usual wording (reports/content.py): shown greyed in the box.
+        for name, text in (defaults or {}).items():
+            if name in self.fields and text:
+                self.fields[name].widget.attrs["placeholder"] = text
         narrative = self.instance.narrative or {}
         for key, heading in sections:
             self.fields[self.narrative_field(key)] = forms.CharField(

@@ -52,6 +52,21 @@ def narrative_sections(report: PeriodicReport) -> list[tuple[str, str]]:
     return sections_for(report.kind)
 
 
+def document_defaults(document) -> dict[str, str]:
+    """What the document prints for its letter fields, shown in the empty boxes (a field left empty is printed with
+    the usual wording of a People's Committee's report)."""
+    if not document:
+        return {}
+    return {
+        "abstract": document.abstract,
+        "recipients": "\n".join(document.recipients),
+        "distribution": "\n".join(document.distribution),
+        "signer_authority": document.signer.authority,
+        "signer_title": document.signer.title,
+        "signer_name": document.signer.name,
+    }
+
+
 def client_address(request) -> str | None:
     """The address the download log records (REMOTE_ADDR: the proxy in front sets it, a header could be forged)."""
     return request.META.get("REMOTE_ADDR") or None
@@ -171,7 +186,15 @@ class ReportDetailView(RoleRequiredMixin, ReportScopeMixin, TemplateView):
     template_name = "reports/report_detail.html"
 
     def fields_form(self, data=None) -> ReportFieldsForm:
-        return ReportFieldsForm(data, instance=self.get_report(), sections=narrative_sections(self.get_report()))
+        report = self.get_report()
+        return ReportFieldsForm(
+            data, instance=report, sections=narrative_sections(report), defaults=document_defaults(self.document())
+        )
+
+    def document(self):
+        if not hasattr(self, "_document"):
+            self._document = self.preview(self.get_report())
+        return self._document
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(form=self.fields_form()))
@@ -208,7 +231,7 @@ class ReportDetailView(RoleRequiredMixin, ReportScopeMixin, TemplateView):
             versions=report_versions(user, report),
             may_edit=may_edit,
             editable=may_edit and report.status == ReportStatus.DRAFT,
-            document=self.preview(report),
+            document=self.document(),
             finalise_form=FinaliseForm(initial={"issued_on": timezone.localdate()}),
             files=[(kind, getattr(report, field)) for kind, (field, _type) in FILES.items()],
             **kwargs,
