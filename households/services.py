@@ -278,10 +278,12 @@ def status_record_add(
     user,
     note: str = "",
     standard_code: str | None = None,
+    opening_balance: bool = False,
 ) -> StatusRecord:
     """Record the official class from a date (a commune decision); the open period before it is closed.
 
-    ``standard_code`` is the standard the class was judged by (a review's own); by default the registry's."""
+    ``standard_code`` is the standard the class was judged by (a review's own); by default the registry's.
+    ``opening_balance`` marks the list a unit was on when it started using the portal (households.opening)."""
     open_record = household.status_records.filter(valid_to__isnull=True).first()
     if open_record:
         if valid_from <= open_record.valid_from:
@@ -297,6 +299,7 @@ def status_record_add(
         valid_from=valid_from,
         decision=decision.strip(),
         note=note,
+        opening_balance=opening_balance,
         created_by=user,
         standard_code=household.classification.get("standard", "") if standard_code is None else standard_code,
     )

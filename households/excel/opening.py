@@ -8,6 +8,7 @@ A sheet may be left out or left empty; the rows are validated and written by ``h
 
 import io
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,6 +106,7 @@ SHEETS = {
 }
 
 
+@lru_cache(maxsize=8)
 def columns_of(sheet: str) -> dict[str, Column]:
     return {column.key: column for column in SHEETS[sheet][1]}
 

@@ -36,6 +36,7 @@ class _Import(HistoryRows):
         self.report = OpeningReport()
         self.today = timezone.localdate()
         self.lookups = Lookups.for_user(user)
+        self.recorded: set[tuple] = set()
 
     def error(self, sheet: str, row: int | None, code: str, column: str, message) -> None:
         title = str(sheets.SHEETS[sheet][0])
@@ -203,6 +204,7 @@ class _Import(HistoryRows):
         for _row, values in parsed:
             wanted[values["village"].parent_id].add(values["decision_date"])
         result = {}
+        self.recorded = set()  # the opening balances already recorded: importing them again changes nothing
         for commune_id, days in wanted.items():
             earliest = min(days)
             records = list(
@@ -211,6 +213,9 @@ class _Import(HistoryRows):
                 .select_related("household", "household__commune")
                 .order_by("valid_from", "pk")
             )
+            self.recorded |= {
+                (r.household_id, r.valid_from, r.household_class, r.decision) for r in records if r.opening_balance
+            }
             for day in days:
                 clashing = [
                     r
@@ -250,17 +255,11 @@ class _Import(HistoryRows):
                 _("hộ %(code)s đã lưu trữ; không ghi vào danh sách đầu kỳ được") % {"code": code},
             )
             return
-        same = household.status_records.filter(
-            opening_balance=True,
-            valid_from=values["decision_date"],
-            household_class=values["household_class"],
-            decision=values["decision"],
-        ).exists()
-        if same:
+        if (household.pk, values["decision_date"], values["household_class"], values["decision"]) in self.recorded:
             self.report.balances_unchanged += 1
             return
         try:
-            record = status_record_add(
+            status_record_add(
                 household=household,
                 household_class=values["household_class"],
                 valid_from=values["decision_date"],
@@ -268,13 +267,12 @@ class _Import(HistoryRows):
                 user=self.user,
                 note=OPENING_NOTE,
                 standard_code=values["standard_code"],
+                opening_balance=True,
             )
         except (ValidationError, IntegrityError) as error:
             for message in _messages(error):
                 self.error(sheets.LISTS, row.number, code, "", message)
             return
-        record.opening_balance = True
-        record.save(update_fields=["opening_balance"])
         self.report.balances += 1
 
     def create_household(self, row, values: dict) -> Household | None:
