@@ -232,6 +232,10 @@ class ReportDetailView(RoleRequiredMixin, ReportScopeMixin, TemplateView):
             may_edit=may_edit,
             editable=may_edit and report.status == ReportStatus.DRAFT,
             document=self.document(),
+            letter={
+                name: getattr(report, name) or default
+                for name, default in {"signer_authority": "", **document_defaults(self.document())}.items()
+            },
             finalise_form=FinaliseForm(initial={"issued_on": timezone.localdate()}),
             files=[(kind, getattr(report, field)) for kind, (field, _type) in FILES.items()],
             **kwargs,
