@@ -312,7 +312,7 @@ def review_document(report) -> PeriodicReportDocument:
         if report.signer_title
         else signature_block(collective=True, capacity=CHAIRMAN, name=report.signer_name)
     )
-    recipients = _lines(report.recipients) or _default_recipients(report)
+    recipients = _lines(report.recipients) or _default_recipients(figures)
     return PeriodicReportDocument(
         letterhead=Letterhead(issuer=issuer, place=_place(unit_name), date=issued_on, number=number, symbol="BC-UBND"),
         abstract=report.abstract or f"Kết quả rà soát hộ nghèo, hộ cận nghèo năm {year}",
@@ -327,8 +327,8 @@ def review_document(report) -> PeriodicReportDocument:
     )
 
 
-def _default_recipients(report) -> tuple[str, ...]:
-    """The unit above the reporting unit (a commune reports to its district, or to the province where there is
-    none; domain.md §5.6 [P]), used only when the report names no recipient."""
-    parent = report.unit.parent
-    return (_issuer(parent.name),) if parent is not None else ()
+def _default_recipients(figures: dict) -> tuple[str, ...]:
+    """The unit above the reporting unit when the figures were computed (a commune reports to its district, or to
+    the province where there is none; domain.md §5.6 [P]), used only when the report names no recipient."""
+    parent = figures["unit"].get("parent_name", "")
+    return (_issuer(parent),) if parent else ()

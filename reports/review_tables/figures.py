@@ -133,7 +133,14 @@ def compute_review_figures(*, unit: AdministrativeUnit, period_start: datetime.d
     return {
         "schema": SCHEMA,
         "kind": "review_results",
-        "unit": {"id": unit.pk, "name": unit.name, "level": unit.level, "code": unit.code},
+        "unit": {
+            "id": unit.pk,
+            "name": unit.name,
+            "level": unit.level,
+            "code": unit.code,
+            # the body the report goes to when staff name none (snapshotted: units are re-parented by reforms)
+            "parent_name": unit.parent.name if unit.parent_id else "",
+        },
         "period_start": period_start.isoformat(),
         "period_end": period_end.isoformat(),
         "year": period_end.year,

@@ -380,3 +380,18 @@ def test_a_village_has_no_review_results_table_and_another_period_says_its_days(
     assert "Trong kỳ, có " in text and "so với đầu kỳ" in text
     poor, _near = review_document(report_for(tree.district, figures, status=ReportStatus.DRAFT)).appendices
     assert {c.group for c in poor.columns} >= {"Hộ nghèo đầu kỳ", "Hộ nghèo cuối kỳ"}
+
+
+def test_the_document_reads_only_the_snapshot(dataset, django_assert_num_queries):
+    """A finalised report re-renders identically: the document reads the report's fields and its figures, not the
+    records (here the commune is moved under another district and a household added after the snapshot)."""
+    tree, _populations = dataset
+    figures = compute_review_figures(unit=tree.commune, period_start=START, period_end=END)
+    report = report_for(tree.commune, figures, status=ReportStatus.DRAFT)
+    before = review_document(report)
+    tree.commune.parent = tree.other_district
+    tree.commune.save()
+    household(tree.village, (P, date(2024, 1, 1)))
+    with django_assert_num_queries(0):
+        assert review_document(report) == before
+    assert before.recipients == ("Ủy ban nhân dân huyện Krông Pa",)
