@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from django.db.models import Model
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .choices import CLASS_RANK, HouseholdClass, Transition
@@ -18,15 +20,23 @@ HOUSEHOLD_FIELDS = [f.name for f in Household._meta.concrete_fields if f.editabl
 MEMBER_FIELDS = [f.name for f in Member._meta.concrete_fields if f.editable and f.name not in {"id", "household"}]
 
 
-def _display(instance: Model, name: str) -> str:
+@lru_cache(maxsize=512)
+def _labels(field, language: str | None) -> dict:
+    """A field's choice labels in ``language`` as plain strings (a bulk import displays 200.000 values)."""
+    if field is None:
+        return {True: _("Có"), False: _("Không")}
+    return {value: str(label) for value, label in field.flatchoices}
+
+
+def _display(instance: Model, name: str, language: str | None = None) -> str:
     field = instance._meta.get_field(name)
     value = getattr(instance, name)
     if value is None or value == "" or value == []:
         return ""
     if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
+        return str(_labels(field, language or get_language()).get(value, value))
     if isinstance(value, bool):
-        return _("Có") if value else _("Không")
+        return _labels(None, language or get_language())[value]
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, list):
@@ -48,9 +58,12 @@ def snapshot_of(household_pk: int | None) -> dict:
 
 def snapshot_from(household: Household, members) -> dict:
     """``snapshot_of`` from objects already in memory (a bulk import diffs thousands of households at once)."""
+    language = get_language()
     return {
-        "household": {name: _display(household, name) for name in HOUSEHOLD_FIELDS},
-        "members": {m.pk: {"name": m.full_name, **{n: _display(m, n) for n in MEMBER_FIELDS}} for m in members},
+        "household": {name: _display(household, name, language) for name in HOUSEHOLD_FIELDS},
+        "members": {
+            m.pk: {"name": m.full_name, **{n: _display(m, n, language) for n in MEMBER_FIELDS}} for m in members
+        },
     }
 
 

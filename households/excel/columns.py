@@ -304,8 +304,8 @@ def _choice_map(key: str, language: str) -> dict[str, str]:
     return words
 
 
-def _parse_choice(column: Column, raw) -> str:
-    value = _choice_map(column.key, get_language() or "vi").get(fold(raw))
+def _parse_choice(column: Column, raw, language: str | None = None) -> str:
+    value = _choice_map(column.key, language or get_language() or "vi").get(fold(raw))
     if value is None:
         raise CellError(
             _("“%(value)s” không có trong danh sách. Chọn một trong: %(choices)s")
@@ -336,6 +336,7 @@ class Lookups:
     villages_by_code: dict[str, AdministrativeUnit]
     villages_by_name: dict[str, list[AdministrativeUnit]]
     ethnic_groups: dict[str, EthnicGroup]
+    language: str | None = None  # of the choice labels: read once, not once per cell (a thread-local lookup)
 
     @classmethod
     def for_user(cls, user) -> "Lookups":
@@ -349,7 +350,7 @@ class Lookups:
         for alias, code in ALIASES["ethnic_group"].items():
             if code in groups:
                 groups.setdefault(alias, groups[code])
-        return cls(by_code, by_name, groups)
+        return cls(by_code, by_name, groups, get_language() or "vi")
 
     def village(self, raw) -> AdministrativeUnit:
         text = _text(raw)
@@ -400,7 +401,7 @@ def parse_cell(column: Column, raw, lookups: Lookups):
     if kind in ("bool", "tristate"):
         return _parse_bool(raw)
     if kind == "choice":
-        return _parse_choice(column, raw)
+        return _parse_choice(column, raw, lookups.language)
     if kind == "village":
         return lookups.village(raw)
     if kind == "ethnic":

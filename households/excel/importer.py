@@ -136,7 +136,10 @@ def _model_values(instance, fields: list[str]) -> dict:
 
 def _form_data(instance, fields: list[str], row_values: dict, columns: tuple[Column, ...]) -> dict:
     """The registry's values overlaid with the file's: fields without a column in the file are kept."""
-    data = _model_values(instance, fields)
+    return _overlay(_model_values(instance, fields), row_values, columns)
+
+
+def _overlay(data: dict, row_values: dict, columns: tuple[Column, ...]) -> dict:
     for column in columns:
         if column.key not in row_values:
             continue
