@@ -286,3 +286,19 @@ def test_a_file_without_the_sheets_is_refused_in_vietnamese():
 @pytest.mark.parametrize("role,status", [("commune_officer", 200), ("district_staff", 200), ("admin", 200)])
 def test_the_page_opens_for_the_units_staff(client_for, users, role, status):
     assert client_for(getattr(users, role)).get(reverse("households:opening")).status_code == status
+
+
+def test_a_list_opened_mid_year_is_the_balance_at_the_start_of_that_year_not_newly_poor(make_household, users, tree):
+    """The first period of a unit that starts on 15/03/2021: its imported lists are the start of 2021's movements."""
+    from households.transitions import period_for_year, transition_table
+
+    make_household(code="IRS-001")
+    make_household(code="IRS-002")
+    decided = date(2021, 3, 15)
+    content = workbook(lists=[listed("IRS-001", decided=decided), listed("IRS-002", "Hộ cận nghèo", decided=decided)])
+    assert run(content, users.commune_officer, commit=True).committed
+    table = transition_table(users.district_staff, period=period_for_year(2021), level="commune", scope=tree.district)
+    (row,) = [r for r in table.rows if r.unit == tree.commune]
+    counts = row.counts
+    assert (counts["poor_start"], counts["near_start"], counts["poor_end"], counts["near_end"]) == (1, 1, 1, 1)
+    assert counts["new_poor"] == counts["new_near"] == 0
