@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from households.choices import HouseholdClass, Sex
 
@@ -146,6 +147,14 @@ def opening_template() -> bytes:
             if fmt or column.key in ("code", "decision_number"):
                 for row in range(2, 502):
                     sheet.cell(row=row, column=index).number_format = fmt or TEXT_FORMAT
+            if column.kind in ("class", "choice"):  # a drop-down of the labels (none holds a comma)
+                labels = ",".join(str(label) for _value, label in column.choices)
+                validation = DataValidation(
+                    type="list", formula1=f'"{labels}"', allow_blank=True, errorStyle="warning", showErrorMessage=True
+                )
+                letter = get_column_letter(index)
+                validation.add(f"{letter}2:{letter}5000")
+                sheet.add_data_validation(validation)
         sheet.freeze_panes = "A2"
     guide = workbook.create_sheet(_("Hướng dẫn"))
     guide.append([_("Trang"), _("Cột"), _("Bắt buộc"), _("Ghi chú")])

@@ -42,6 +42,7 @@ CASES = {
     "areas:export": (Role.DISTRICT_STAFF, "", None, True),
     "households:export": (Role.DISTRICT_STAFF, "", None, True),
     "households:import_template": (Role.COMMUNE_OFFICER, "", None, True),  # the example row names a real village
+    "households:opening_template": (Role.DISTRICT_STAFF, "", None, False),  # headers and instructions only
     "households:transitions_export": (Role.DISTRICT_STAFF, "", None, True),
     "households:targets": (Role.DISTRICT_STAFF, "xuat=xlsx", None, True),
     "programs:figures": (Role.DISTRICT_STAFF, "xuat=xlsx", None, True),
