@@ -1,17 +1,25 @@
-"""Benchmark: Excel import of N demo households (dry run, then commit) into a throw-away commune.
+"""Benchmark: the Excel import of N demo households, end to end, beside a plain django-import-export import.
 
     eval "$(bash scripts/services.sh env)"
-    .venv/bin/python benchmarks/import_households.py --households 500 [--profile]
+    .venv/bin/python benchmarks/import_households.py --households 20000 [--workbook /tmp/ho-20000.xlsx]
+        [--import-export-households 2000] [--profile] [--memory]
 
-It builds the workbook from the demo generator (exported through the portal's own export), imports it into a
-fresh commune of a benchmark database (DATABASE_URL with the name suffixed "_bench"), and prints wall time,
-queries and peak memory for each phase. Results go to docs/performance.md by hand.
+It builds the workbook from the demo generator (exported through the portal's own export; kept in --workbook to be
+reused), deletes the households and times, for an officer of Ia RSai in a benchmark database (DATABASE_URL with
+the name suffixed "_bench"): reading the file, the dry run, the commit and a re-import of the same file (which must
+change nothing), with the number of queries. "End to end" is what the officer waits for: read and dry run (the
+preview), then read and commit (the confirmation). Then, on the same rows, a plain django-import-export
+``ModelResource`` import of the households and then of their members (row by row, its defaults), and the ratio of
+the two rates. Each phase prints its wall time and this process's CPU time (on a shared machine the wall time
+grows with the load; the CPU time much less). The machine's load (``uptime``) is printed before and after. Results
+go to docs/performance.md by hand.
 """
 
 import argparse
 import cProfile
 import os
 import pstats
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -26,9 +34,20 @@ base_url = os.environ["DATABASE_URL"].rsplit("/", 1)
 os.environ["DATABASE_URL"] = f"{base_url[0]}/{base_url[1]}_bench"
 
 
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=500)
+    parser.add_argument("--workbook", help="where the generated workbook is kept (reused when it exists)")
+    parser.add_argument(
+        "--import-export-households",
+        type=int,
+        default=None,
+        help="import only the first N households with django-import-export (default: all); the rate is compared",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile each phase (slows it down)")
     parser.add_argument("--memory", action="store_true", help="trace peak memory (slows it down)")
     args = parser.parse_args()
@@ -55,20 +74,26 @@ def main() -> None:
     from accounts.models import User
     from households.demo import households_generate
     from households.excel import export_queryset, export_workbook, household_import, read_sheet
-    from households.models import Household, Member
+    from households.models import ChangeEntry, Household, Member
 
     def purge(commune):
+        ChangeEntry.objects.filter(household__commune=commune).delete()
         Member.objects.filter(household__commune=commune).delete()
         Household.objects.filter(commune=commune).delete()
 
-    # Generate into Ia RSai, export, then delete so that the import creates them again.
     officer = User.objects.get(username="xa.iarsai")
     commune = officer.unit
     purge(commune)
-    households_generate(communes=[commune], per_commune=args.households, seed=7)
-    households = Household.objects.filter(commune=commune).order_by("code")
-    content = export_workbook(export_queryset(households))
-    purge(commune)
+    path = Path(args.workbook) if args.workbook else None
+    if path is not None and path.exists():
+        content = path.read_bytes()
+    else:  # generate into Ia RSai, export, then delete so that the import creates them again
+        households_generate(communes=[commune], per_commune=args.households, seed=7)
+        households = Household.objects.filter(commune=commune).order_by("code")
+        content = export_workbook(export_queryset(households))
+        purge(commune)
+        if path is not None:
+            path.write_bytes(content)
 
     def phase(label, func):
         if args.memory:
@@ -81,37 +106,116 @@ def main() -> None:
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(count):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
             result = func()
             if profiler:
                 profiler.disable()
-            seconds = time.perf_counter() - started
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         memory = ""
         if args.memory:
             memory = f"  peak {number(tracemalloc.get_traced_memory()[1] / 2**20, 1):>6} MiB"
             tracemalloc.stop()
-        print(f"{label:<12} {number(seconds, 2):>7} s  {number(counted[0]):>6} queries{memory}")
+        print(
+            f"{label:<28} {number(seconds, 2):>8} s (Python CPU {number(cpu, 2):>6} s)  {number(counted[0]):>7} queries"
+            f"{memory}",
+            flush=True,
+        )
         if profiler:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
-        return result
+        return result, seconds
 
-    sheet = phase("read", lambda: read_sheet(content))
-    if os.environ.get("BENCH_QUERIES"):
-        sys.path.insert(0, "/tmp")
-        import qcount
-
-        qcount.top(lambda: household_import(sheet=sheet, user=officer, commit=False))
-    dry = phase("dry run", lambda: household_import(sheet=sheet, user=officer, commit=False))
+    print(f"load before: {uptime()}", flush=True)
+    sheet, read_seconds = phase("read", lambda: read_sheet(content))
+    dry, dry_seconds = phase("dry run", lambda: household_import(sheet=sheet, user=officer, commit=False))
     assert dry.ok, dry.sorted_errors()[:5]
-    done = phase("commit", lambda: household_import(sheet=sheet, user=officer, commit=True))
-    assert done.committed and len(done.created) == args.households
-    again = phase("re-import", lambda: household_import(sheet=sheet, user=officer, commit=True))
-    assert len(again.unchanged) == args.households
-    print(
-        f"{number(args.households)} households, {number(done.members)} members, file {number(len(content) / 1024)} KiB"
+    total = dry.households
+    done, commit_seconds = phase(
+        "commit", lambda: household_import(sheet=sheet, user=officer, commit=True, expected_versions=dry.versions)
     )
+    assert done.committed and len(done.created) == total
+    again, _seconds = phase("re-import (no change)", lambda: household_import(sheet=sheet, user=officer, commit=True))
+    assert len(again.unchanged) == total
+    end_to_end = 2 * read_seconds + dry_seconds + commit_seconds
+    rate = total / end_to_end
+    print(
+        f"{number(total)} households, {number(done.members)} members, file {number(len(content) / 2**20, 1)} MiB; "
+        f"end to end (read + dry run, read + commit) {number(end_to_end, 1)} s = {number(rate)} households/s; "
+        f"read + commit alone {number(total / (read_seconds + commit_seconds))} households/s",
+        flush=True,
+    )
+
+    # The same rows through django-import-export's ModelResource, row by row (its defaults), into an empty commune.
+    purge(commune)
+    limit = args.import_export_households or total
+    ie_seconds, ie_households = import_export_run(sheet, commune, limit, phase)
+    ie_rate = ie_households / ie_seconds
+    print(
+        f"django-import-export: {number(ie_households)} households in {number(ie_seconds, 1)} s = "
+        f"{number(ie_rate, 1)} households/s; the portal's import is {number(rate / ie_rate, 1)} × faster end to end",
+        flush=True,
+    )
+    purge(commune)
+    print(f"load after: {uptime()}", flush=True)
+
+
+def import_export_run(sheet, commune, limit: int, phase) -> tuple[float, int]:
+    """Households, then members, as two plain ``ModelResource`` imports of the parsed rows (model values)."""
+    import tablib
+    from import_export import fields, resources, widgets
+
+    from accounts.models import User
+    from households.excel.columns import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, Lookups, parse_cell
+    from households.models import EthnicGroup, Household, Member
+
+    lookups = Lookups.for_user(User.objects.get(username="xa.iarsai"))
+    household_fields = [c.key for c in HOUSEHOLD_COLUMNS]
+    member_fields = [c.key for c in MEMBER_COLUMNS]
+
+    def value(column, raw):
+        parsed = parse_cell(column, raw, lookups)
+        if hasattr(parsed, "pk"):
+            return parsed.pk
+        return "" if parsed is None else parsed
+
+    households, members, seen = tablib.Dataset(), tablib.Dataset(), {}
+    households.headers = [*household_fields, "commune", "head_name"]
+    members.headers = ["id", "household", *member_fields]
+    for row in sheet.rows:
+        code = str(row.raw["code"]).strip().upper()
+        if code not in seen:
+            if len(seen) == limit:
+                break
+            cells = [value(c, row.raw.get(c.key)) for c in HOUSEHOLD_COLUMNS]
+            cells[household_fields.index("area_type")] = cells[household_fields.index("area_type")] or "rural"
+            seen[code] = len(seen)
+            households.append([*cells, commune.pk, row.raw["full_name"]])
+        members.append(["", code, *[value(c, row.raw.get(c.key)) for c in MEMBER_COLUMNS]])
+
+    class HouseholdResource(resources.ModelResource):
+        class Meta:
+            model = Household
+            fields = (*household_fields, "commune", "head_name")
+            import_id_fields = ("code",)
+
+    class MemberResource(resources.ModelResource):
+        household = fields.Field("household", "household", widgets.ForeignKeyWidget(Household, "code"))
+        ethnic_group = fields.Field("ethnic_group", "ethnic_group", widgets.ForeignKeyWidget(EthnicGroup, "pk"))
+
+        class Meta:
+            model = Member
+            fields = ("id", "household", *member_fields)
+
+    def run():
+        first = HouseholdResource().import_data(households, dry_run=False, raise_errors=True)
+        second = MemberResource().import_data(members, dry_run=False, raise_errors=True)
+        return first, second
+
+    _result, seconds = phase(f"import-export {len(seen)} households", run)
+    assert Household.objects.filter(commune=commune).count() == len(seen)
+    assert Member.objects.filter(household__commune=commune).count() == len(members)
+    return seconds, len(seen)
 
 
 if __name__ == "__main__":

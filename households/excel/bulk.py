@@ -418,11 +418,13 @@ class BulkImporter(BaseImporter):
         )
         if plan.new:
             household.created_by = self.user
+        self.hold(key, household, plan.members)
+        if not self.commit:
+            return  # the derivation refuses nothing and the dry run writes nothing: the classification can wait
         services._refresh_derived(household, plan.members, **self.derivation_context(household))
         # What the database keeps of the area (numeric(7, 1)), as the history reads it back after a save.
         if household.floor_area_m2 is not None:
             household.floor_area_m2 = household.floor_area_m2.quantize(Decimal("0.1"))
-        self.hold(key, household, plan.members)
 
     def duplicate_errors(self, key, household: Household, members: list[Member]) -> list[str]:
         """``services.duplicate_person_errors`` against the IDs read at the start and the file's earlier households."""
