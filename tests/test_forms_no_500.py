@@ -813,6 +813,73 @@ def _(env):
     )
 
 
+# reports
+
+
+def _report(env, status="draft"):
+    from reports.models import PeriodicReport, ReportKind
+    from reports.services import periods_for
+
+    start, end = periods_for(ReportKind.SIX_MONTH, TODAY.year - 1)
+    report = PeriodicReport(
+        unit=env.tree.district,
+        kind=ReportKind.SIX_MONTH,
+        period_start=start,
+        period_end=end,
+        status=status,
+        created_by=env.users.district_staff,
+    )
+    if status != "draft":
+        report.number, report.issued_on = "07/BC-UBND", end
+    report.save()
+    return report
+
+
+def _reports() -> int:
+    from reports.models import PeriodicReport
+
+    return PeriodicReport.objects.count()
+
+
+@case("reports:create")
+def _(env):
+    fill = {"kind": "six_month", "year": str(TODAY.year - 1)}
+    return Case(env.users.district_staff, reverse("reports:create"), fill, counted=_reports)
+
+
+@case("reports:detail")
+def _(env):
+    page = reverse("reports:detail", args=[_report(env).pk])
+    return Case(env.users.district_staff, page, {"abstract": "Kết quả 6 tháng", "narrative_achievements": "Đạt."})
+
+
+@case("reports:regenerate")
+def _(env):
+    report = _report(env)
+    return Case(
+        env.users.district_staff,
+        reverse("reports:detail", args=[report.pk]),
+        action=reverse("reports:regenerate", args=[report.pk]),
+    )
+
+
+@case("reports:finalise")
+def _(env):
+    report = _report(env)
+    return Case(
+        env.users.district_staff,
+        reverse("reports:detail", args=[report.pk]),
+        {"issued_on": ymd(TODAY)},
+        action=reverse("reports:finalise", args=[report.pk]),
+    )
+
+
+@case("reports:new_version")
+def _(env):
+    page = reverse("reports:new_version", args=[_report(env, status="finalised").pk])
+    return Case(env.users.district_staff, page, counted=_reports)
+
+
 # --- the tests -----------------------------------------------------------------------------------------------
 
 
