@@ -13,6 +13,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
+from areas.choices import UnitLevel
+from areas.models import AdministrativeUnit
 from core.downloads import ZIP_CONTENT_TYPE, file_download_response, streaming_download_response
 from core.models import JobRun, JobStatus
 
@@ -30,11 +32,25 @@ from .bundles import (
 )
 from .forms import CentreFilterForm
 from .listing import centre_units_for, downloads_for, page_of, report_list_for, unit_statuses
-from .models import FileKind, PeriodicReport, ReportStatus
+from .models import FileKind, PeriodicReport, ReportKind, ReportStatus
 from .units import reporting_units
 from .views import client_address
 
 PER_PAGE = 30
+
+
+def status_units(scope, kind: str, period_end) -> list[AdministrativeUnit]:
+    """The units the status table lists: the reporting units (reports.units) for the 6-month and annual reports;
+    every district and commune in force for the review results, which each level sums up for itself (domain.md §3.1)."""
+    if kind == ReportKind.REVIEW_RESULTS:
+        return list(
+            AdministrativeUnit.objects.filter(
+                path__startswith=scope.path, level__in=[UnitLevel.DISTRICT, UnitLevel.COMMUNE]
+            )
+            .valid_on(period_end)
+            .order_by("path")
+        )
+    return reporting_units(scope, period_end)
 
 
 class CentreFiltersMixin:
@@ -75,7 +91,7 @@ class ReportCentreView(RoleRequiredMixin, CentreFiltersMixin, TemplateView):
         statuses = None
         scope = self.scope_unit(filters)
         if period is not None and scope is not None:
-            units = reporting_units(scope, period[1])
+            units = status_units(scope, filters["kind"], period[1])
             statuses = unit_statuses(
                 self.request.user, units=units, kind=filters["kind"], period_start=period[0], period_end=period[1]
             )

@@ -292,6 +292,13 @@ def test_the_centre_shows_each_unit_of_the_period(client_for, users, reports, tr
     assert "Chưa có báo cáo" in response.content.decode()
 
 
+def test_the_review_results_table_lists_the_district_and_its_communes(client_for, users, reports, tree):
+    query = {"kind": ReportKind.REVIEW_RESULTS, "year": this_year()}
+    response = client_for(users.district_staff).get(reverse("reports:centre"), query)
+    statuses = {row.unit: row.report for row in response.context["statuses"]}
+    assert statuses == {tree.district: None, tree.commune: reports["commune"], tree.sibling_commune: None}
+
+
 def zip_names(content: bytes) -> list[str]:
     return sorted(zipfile.ZipFile(io.BytesIO(content)).namelist())
 
