@@ -18,6 +18,7 @@ NAVIGATION = [
     ("households:targets", _("Mục tiêu giảm nghèo"), "bullseye", "poverty"),
     ("households:transitions", _("Biến động hộ nghèo"), "graph-down-arrow", "poverty"),
     ("reports:list", _("Danh sách báo cáo"), "file-earmark-text", "reports"),
+    ("reports:indicators", _("Số liệu nhập tay"), "input-cursor-text", "reports"),
     ("reports:centre", _("Tải báo cáo các đơn vị"), "cloud-download", "reports"),
     ("reports:downloads", _("Nhật ký tải báo cáo"), "journal-text", "reports"),
     ("households:standards", _("Chuẩn nghèo"), "rulers", "catalogue"),

@@ -22,7 +22,7 @@ from core.integrity import form_write
 from .content import period_phrase
 from .forms_indicators import IndicatorValuesForm, PeriodForm
 from .indicators import active_definitions, indicator_may_enter, indicator_values_for, indicator_values_save
-from .models import ReportKind, ReportSection
+from .models import ReportSection
 from .services import periods_for
 
 
@@ -124,7 +124,6 @@ class IndicatorValuesView(RoleRequiredMixin, TemplateView):
             period_start=self.period_start,
             period_end=self.period_end,
             period_label=period_phrase(self.kind, self.period_start, self.period_end),
-            kind_label=ReportKind(self.kind).label,
             admin_units=self.admin_units(),
         )
         return context

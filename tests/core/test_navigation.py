@@ -28,7 +28,7 @@ def test_commune_officer_has_work_on_the_bar_and_groups_for_the_rest(client_for,
     groups = {str(i["label"]): labels(i["children"]) for i in items if "children" in i}
     assert groups == {
         "Giảm nghèo": ["Mục tiêu giảm nghèo", "Biến động hộ nghèo"],
-        "Báo cáo định kỳ": ["Danh sách báo cáo", "Nhật ký tải báo cáo"],
+        "Báo cáo định kỳ": ["Danh sách báo cáo", "Số liệu nhập tay", "Nhật ký tải báo cáo"],
         "Danh mục": ["Chuẩn nghèo", "Đơn vị hành chính", "Công việc nền"],
     }
 
