@@ -170,6 +170,12 @@ def target_results(c: Context) -> list[str]:
                 )
             text += "."
         paragraphs.append(text)
+    elif target.get("units_households_to_escape"):
+        assigned = target["units_households_to_escape"]
+        text = f"Năm {c.year}, các {c.subunits()} được giao chỉ tiêu giảm tổng số {n(assigned)} hộ nghèo."
+        if escaped:
+            text += f" Kết quả, {c.whole} có {n(escaped)} hộ thoát nghèo, đạt {share(escaped, assigned)} chỉ tiêu."
+        paragraphs.append(text)
     elif escaped:
         paragraphs.append(f"Năm {c.year}, {c.whole} có {n(escaped)} hộ thoát nghèo.")
     if counts.get("poor_start") and rates.get("poor_start") is not None and rates.get("poor_end") is not None:
@@ -269,10 +275,11 @@ def difficulties(c: Context) -> list[str]:
     target = c.get("target", default={})
     own = target.get("own")
     escaped = counts.get("escaped_poor", 0)
-    if own and own.get("households_to_escape") and escaped < own["households_to_escape"]:
+    goal = (own or {}).get("households_to_escape") or target.get("units_households_to_escape") or 0
+    if goal and escaped < goal:
         lines.append(
-            f"- Số hộ thoát nghèo ({n(escaped)} hộ) mới đạt {share(escaped, own['households_to_escape'])} chỉ tiêu "
-            f"giao năm {c.year} ({n(own['households_to_escape'])} hộ)."
+            f"- Số hộ thoát nghèo ({n(escaped)} hộ) mới đạt {share(escaped, goal)} chỉ tiêu "
+            f"giao năm {c.year} ({n(goal)} hộ)."
         )
     return lines
 

@@ -416,3 +416,13 @@ def test_refreshed_figures_rewrite_only_untouched_sections(world, tree):
     texts = refresh_narrative(report=report, old_figures=old)
     assert "9 chương trình phát thanh" in texts["communication"]  # untouched: rewritten from the new figures
     assert texts["health"] == "Đoạn cán bộ đã sửa."  # edited by staff: kept
+
+
+def test_year_end_without_the_units_own_target_reads_its_communes_targets(world, tree):
+    PovertyTarget.objects.filter(unit=tree.district).delete()
+    year_end = D(2026, 12, 31)
+    figures = compute_figures(unit=tree.district, kind=ReportKind.YEAR_END, period_start=START, period_end=year_end)
+    texts = default_narrative(report=report_for(tree.district, ReportKind.YEAR_END, figures))
+    assert "Năm 2026, các xã, thị trấn được giao chỉ tiêu giảm tổng số 2 hộ nghèo." in texts["target_results"]
+    assert "toàn huyện có 1 hộ thoát nghèo, đạt 50,0% chỉ tiêu" in texts["target_results"]
+    assert "- Số hộ thoát nghèo (1 hộ) mới đạt 50,0% chỉ tiêu giao năm 2026 (2 hộ)." in texts["difficulties"]
