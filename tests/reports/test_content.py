@@ -350,6 +350,8 @@ def test_recipient_before_the_departments_changed(tree):
         }
     }
     assert default_recipients(commune, D(2025, 6, 1)) == ("Ủy ban nhân dân huyện Krông Pa",)
+    two_tier = {"unit": {**commune["unit"], "parent_level": "province", "parent_name": "Tỉnh Gia Lai"}}
+    assert default_recipients(two_tier, D(2025, 12, 31)) == ("Sở Nông nghiệp và Môi trường tỉnh Gia Lai",)
 
 
 @pytest.mark.parametrize(
@@ -426,3 +428,30 @@ def test_year_end_without_the_units_own_target_reads_its_communes_targets(world,
     assert "Năm 2026, các xã, thị trấn được giao chỉ tiêu giảm tổng số 2 hộ nghèo." in texts["target_results"]
     assert "toàn huyện có 1 hộ thoát nghèo, đạt 50,0% chỉ tiêu" in texts["target_results"]
     assert "- Số hộ thoát nghèo (1 hộ) mới đạt 50,0% chỉ tiêu giao năm 2026 (2 hộ)." in texts["difficulties"]
+
+
+def test_queries_do_not_grow_with_households(world, tree, users, django_assert_max_num_queries):
+    """The figures are grouped queries per unit of the appendix, whatever the number of households and records."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        compute_figures(unit=tree.district, kind=ReportKind.SIX_MONTH, period_start=START, period_end=END)
+    programme = Programme.objects.get(code="VBSP_POOR")
+    for number in range(8):
+        h = Household(code=f"X{number}", village=tree.village, **POOR_FACTS)
+        h = household_services.household_save(
+            household=h, members=family(), user=users.commune_officer, expected_version=None
+        )
+        status(h, ("poor", D(2025, 1, 1), None))
+        Benefit.objects.create(
+            programme=programme,
+            household=h,
+            date=D(2026, 2, 2),
+            household_status="poor",
+            amount=10_000_000,
+            loan_term_months=36,
+            interest_rate=Decimal("6.6"),
+        )
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        compute_figures(unit=tree.district, kind=ReportKind.SIX_MONTH, period_start=START, period_end=END)
