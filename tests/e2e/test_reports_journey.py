@@ -66,6 +66,11 @@ def test_district_issues_a_six_month_report_that_the_province_downloads(
     page.wait_for_url("**/bao-cao/*/")
     assert page.get_by_test_id("report-job").is_visible()
     wait_for_generation(page)
+    draft_url = page.url
+    page.goto(f"{live_server.url}/")
+    assert "Dự thảo mới" in page.get_by_test_id("dashboard-reports").inner_text()  # the new draft on the dashboard
+    screenshot(page, "reports-dashboard")
+    page.goto(draft_url)
     assert f"6 tháng đầu năm {year}" in page.get_by_test_id("report-preview").inner_text()
     screenshot(page, "reports-draft")
     narrow(page, screenshot, "reports-draft")
@@ -88,6 +93,10 @@ def test_district_issues_a_six_month_report_that_the_province_downloads(
     assert report.status == ReportStatus.FINALISED and report.number.endswith("/BC-UBND")
     assert page.get_by_test_id("report-new-version").is_visible()
     screenshot(page, "reports-finalised")
+    page.goto(f"{live_server.url}/bao-cao/")
+    assert report.number in page.get_by_test_id(f"report-row-{report.pk}").inner_text()
+    screenshot(page, "reports-list")
+    narrow(page, screenshot, "reports-list")
 
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="vi-VN", accept_downloads=True)
     province = context.new_page()
