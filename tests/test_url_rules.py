@@ -85,6 +85,10 @@ MATRIX = [
     ("reviews:submissions", False, ALL),
     ("reviews:requests", False, ALL),
     ("reviews:request_create", False, {Role.COMMUNE_OFFICER, Role.SYSTEM_ADMIN}),
+    ("reports:list", False, ALL),
+    ("reports:create", False, ALL),  # officers; the administrator is a superuser (and is told he has no unit)
+    ("reports:centre", False, {Role.DISTRICT_STAFF, Role.PROVINCE_STAFF, Role.SYSTEM_ADMIN}),
+    ("reports:downloads", False, ALL),
 ]
 
 
