@@ -880,6 +880,14 @@ def _(env):
     return Case(env.users.district_staff, page, counted=_reports)
 
 
+@case("reports:indicators")
+def _(env):
+    from reports.models import IndicatorValue
+
+    fill = {"v_articles": "50", "s_articles": "Đài truyền thanh huyện"}
+    return Case(env.users.district_staff, reverse("reports:indicators"), fill, counted=IndicatorValue.objects.count)
+
+
 # --- the tests -----------------------------------------------------------------------------------------------
 
 
