@@ -169,11 +169,8 @@ class _Import(HistoryRows):
             )
             ok = False
         values["standard_code"] = standard.code if standard else ""
-        decision = _("Quyết định số %(number)s ngày %(date)s của %(issuer)s") % {
-            "number": values["decision_number"],
-            "date": f"{decided_on:%d/%m/%Y}",
-            "issuer": values["issuer"],
-        }
+        # The decision as it is cited in the registry and the reports, in Vietnamese whatever the officer's language.
+        decision = f"Quyết định số {values['decision_number']} ngày {decided_on:%d/%m/%Y} của {values['issuer']}"
         if len(decision) > StatusRecord._meta.get_field("decision").max_length:
             self.error(
                 sheets.LISTS,
