@@ -204,7 +204,7 @@ def _replayed_request(job: JobRun, path: Path, progress: ProgressFn):
     return request, match
 
 
-@job_kind(EXPORT_JOB, gettext_lazy("Xuất Excel"), roles=ALL_ROLES)
+@job_kind(EXPORT_JOB, gettext_lazy("Xuất Excel"), roles=ALL_ROLES, queue="documents")
 def excel_export_job(job: JobRun, progress: ProgressFn) -> dict:
     """Replay the export request as its requester and stream the workbook into MEDIA_ROOT/exports/."""
     user = job.requested_by

@@ -1,6 +1,8 @@
 """The registry of background-job kinds: what each kind is called, what runs it and who may start it.
 
-An app registers a kind with ``@job_kind("code", label, roles=...)`` on a handler ``handler(job, progress) -> dict``.
+An app registers a kind with ``@job_kind("code", label, roles=..., queue=...)`` on a handler
+``handler(job, progress) -> dict``. ``queue`` is the Celery queue its runs are sent to (``QUEUES``): a deployment
+gives each queue workers of its own, so a province's import never waits behind the reports (docs/adr/0027).
 The handler reports progress with ``progress(percent, message)`` and raises ``JobError`` with a
 Vietnamese message when the input is wrong; any other exception is recorded as a system error.
 
@@ -13,6 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+# Celery queues by kind of work (config/settings/base.py declares them; a worker without -Q consumes them all).
+DEFAULT_QUEUE = "celery"  # short jobs: system checks, heartbeats, sweeps
+QUEUES = (DEFAULT_QUEUE, "imports", "reports", "documents")  # documents: exports and batches of PDFs
 
 
 class JobError(Exception):
@@ -33,6 +39,7 @@ class JobKind:
     label: str
     handler: Handler
     roles: frozenset[str] | None = None
+    queue: str = DEFAULT_QUEUE
 
     def may_start(self, user) -> bool:
         """Whether ``user`` may start a job of this kind (the same rule as a view's ``allowed_roles``)."""
@@ -56,10 +63,19 @@ class JobKind:
 _REGISTRY: dict[str, JobKind] = {}
 
 
-def job_kind(code: str, label: str, *, roles: frozenset[str] | None = None) -> Callable[[Handler], Handler]:
+def job_kind(
+    code: str, label: str, *, roles: frozenset[str] | None = None, queue: str = DEFAULT_QUEUE
+) -> Callable[[Handler], Handler]:
+    if queue not in QUEUES:
+        raise ValueError(f"unknown queue {queue!r}: one of {QUEUES}")
+
     def register(handler: Handler) -> Handler:
         _REGISTRY[code] = JobKind(
-            code=code, label=label, handler=handler, roles=frozenset(roles) if roles is not None else None
+            code=code,
+            label=label,
+            handler=handler,
+            roles=frozenset(roles) if roles is not None else None,
+            queue=queue,
         )
         return handler
 

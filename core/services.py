@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
+from .job_registry import DEFAULT_QUEUE
 from .jobs import find_job_kind, get_job_kind, job_worker_alive
 from .models import JobLogAction, JobRun, JobRunLog, JobStatus
 
@@ -28,13 +29,17 @@ def _enqueue(job: JobRun) -> None:
     from .tasks import job_run_task
 
     task_id = str(uuid.uuid4())
+    kind = find_job_kind(job.kind)
+    queue = kind.queue if kind else DEFAULT_QUEUE
     job.celery_task_id = task_id  # stored before publishing, so the worker can tell a superseded delivery
     job.heartbeat_at = timezone.now()
     job.save(update_fields=["celery_task_id", "heartbeat_at"])
 
     def send() -> None:
         try:
-            job_run_task.apply_async(args=[job.pk], task_id=task_id, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+            job_run_task.apply_async(
+                args=[job.pk], task_id=task_id, queue=queue, retry=True, retry_policy=PUBLISH_RETRY_POLICY
+            )
         except (BrokerError, RedisError, OSError) as exc:
             logger.error("Job %s could not be queued: %s", job.pk, exc)
             error = _(

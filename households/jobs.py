@@ -45,7 +45,7 @@ def stored_upload(token: str, sha256: str) -> bytes | None:
 IMPORTERS = frozenset({Role.COMMUNE_OFFICER})
 
 
-@job_kind(IMPORT_JOB, gettext_lazy("Nhập hộ gia đình từ Excel"), roles=IMPORTERS)
+@job_kind(IMPORT_JOB, gettext_lazy("Nhập hộ gia đình từ Excel"), roles=IMPORTERS, queue="imports")
 def household_import_job(job, progress) -> dict:
     """Dry run (params.commit false) or commit of an uploaded file, as the officer who uploaded it."""
     params = job.params

@@ -143,7 +143,7 @@ def _remove_old_bundles(folder: Path) -> None:
             old.unlink(missing_ok=True)
 
 
-@job_kind(BUNDLE_JOB, gettext_lazy("Tệp ZIP báo cáo định kỳ"), roles=CENTRE_ROLES)
+@job_kind(BUNDLE_JOB, gettext_lazy("Tệp ZIP báo cáo định kỳ"), roles=CENTRE_ROLES, queue="reports")
 def report_bundle_job(job: JobRun, progress: ProgressFn) -> dict:
     """Write the ZIP of the job's reports, read again as the requester (what the officer no longer may see is not
     packed), into MEDIA_ROOT/exports/."""

@@ -171,7 +171,7 @@ def _result(report: PeriodicReport, **extra) -> dict:
     return {"report_id": report.pk, "status": report.status, "number": report.number, **extra}
 
 
-@job_kind(GENERATE_JOB, gettext_lazy("Tạo báo cáo định kỳ"), roles=ALL_ROLES)
+@job_kind(GENERATE_JOB, gettext_lazy("Tạo báo cáo định kỳ"), roles=ALL_ROLES, queue="reports")
 def report_generate_job(job: JobRun, progress: ProgressFn) -> dict:
     """Compute (if asked) and render a draft report; a report no longer a draft is left as it is."""
     report = _report(job)
@@ -209,7 +209,7 @@ def report_generate_job(job: JobRun, progress: ProgressFn) -> dict:
     return _result(report, files=[name for _storage, name in written])
 
 
-@job_kind(FINALISE_JOB, gettext_lazy("Ban hành báo cáo định kỳ"))
+@job_kind(FINALISE_JOB, gettext_lazy("Ban hành báo cáo định kỳ"), queue="reports")
 def report_finalise_job(job: JobRun, progress: ProgressFn) -> dict:
     """Give a draft its number and date and freeze it, all in one transaction (reports/services.py)."""
     report = _report(job)

@@ -7,6 +7,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -217,6 +218,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 3,  # fail fast when publishing to an unreachable Redis
     "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,  # an unacknowledged task comes back only after its limit
 }
+# One queue per kind of work (core.job_registry.QUEUES): a worker started without -Q consumes all of them (the
+# scripts, the tests); a deployment runs workers per queue (docker-compose.yml, docs/adr/0027).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in ("celery", "imports", "reports", "documents"))
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.heartbeat_task", "schedule": 60.0},
     "job-run-fail-dead": {"task": "core.tasks.job_run_fail_dead_task", "schedule": 60.0},

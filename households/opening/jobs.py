@@ -18,7 +18,7 @@ OPENING_JOB = "opening_balance_import"
 OPENING_IMPORTERS = frozenset({Role.COMMUNE_OFFICER, Role.DISTRICT_STAFF, Role.PROVINCE_STAFF, Role.SYSTEM_ADMIN})
 
 
-@job_kind(OPENING_JOB, gettext_lazy("Nhập số liệu đầu kỳ từ Excel"), roles=OPENING_IMPORTERS)
+@job_kind(OPENING_JOB, gettext_lazy("Nhập số liệu đầu kỳ từ Excel"), roles=OPENING_IMPORTERS, queue="imports")
 def opening_import_job(job, progress) -> dict:
     """Dry run (params.commit false) or commit of an uploaded opening-balance workbook, as its uploader."""
     from ..jobs import stored_upload
