@@ -89,8 +89,14 @@ class PeriodicReport(models.Model):
     job = models.ForeignKey(
         "core.JobRun", verbose_name=_("công việc tạo báo cáo"), on_delete=models.SET_NULL, null=True, blank=True
     )
+    # Empty for a draft the reporting calendar prepared (reports.schedule): nobody asked for it.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người tạo"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tạo"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lần cuối"), auto_now=True)

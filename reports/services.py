@@ -184,7 +184,7 @@ def report_draft_prepare(
         created_by=user,
         **_document_defaults(unit),
     )
-    report.full_clean(exclude=["created_by"])  # no user: the schedule prepared it
+    report.full_clean()
     report.save()
     _generation_queue(report, user=user, refresh=True)
     return report

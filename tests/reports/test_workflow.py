@@ -211,6 +211,23 @@ def test_editing_keeps_what_staff_wrote_and_renders_it(tree, users, fake):
         report_narrative_save(report=report, narrative={}, fields={"number": "99/BC-UBND"}, user=users.district_staff)
 
 
+def test_a_draft_the_calendar_prepared_is_edited_and_issued_by_the_units_staff(tree, users, fake):
+    """A scheduled draft has no creator; its text is saved and it is issued like any other."""
+    start, end = half_year()
+    report = report_draft_prepare(
+        unit=tree.district, kind=ReportKind.SIX_MONTH, period_start=start, period_end=end, user=None
+    )
+    assert run(report.job).status == JobStatus.SUCCEEDED
+    report.refresh_from_db()
+    assert report.created_by is None
+    report = report_narrative_save(
+        report=report, narrative={"assessment": "Đạt kế hoạch."}, fields={}, user=users.district_staff
+    )
+    run(report.job)
+    report = finalised(report, users.district_staff)
+    assert report.status == ReportStatus.FINALISED and report.narrative["assessment"] == "Đạt kế hoạch."
+
+
 # --- finalising ------------------------------------------------------------------------------------------------
 def test_finalising_numbers_dates_and_freezes_the_report(tree, users, fake):
     report = prepared(tree, users)
