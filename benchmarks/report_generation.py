@@ -1,0 +1,105 @@
+"""Benchmark: generating the periodic reports — figures, document and the three files — for a district and the
+province roll-up, as the generation job does (reports/jobs.py), without the queue.
+
+    eval "$(bash scripts/services.sh env)"      # or DATABASE_URL=… for a database of your own
+    DATABASE_URL=postgres://…/gn_big .venv/bin/python benchmarks/report_generation.py [--year 2026] [--repeat 2]
+
+Reads an existing database as it is (nothing is written): build it with the demo commands (docs/performance.md).
+For Krông Pa (district) and Gia Lai (province roll-up) and each kind — the 6-month report of the year's first
+half, the year-end report and the review-results tables — it prints the best time and query count of each phase:
+``compute_figures`` (every figure from the records), ``build_document`` (from the snapshot only: no query), the
+PDF, the DOCX and the XLSX, with the number of PDF pages, the machine's load average before and after, and the
+number of households in the database.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+
+def timed(function, repeat: int):
+    """The best wall time of ``repeat`` runs, the queries of the last run, and its result."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    best, result, queries = None, None, 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            result = function()
+            elapsed = time.perf_counter() - started
+        best = elapsed if best is None else min(best, elapsed)
+        queries = len(captured.captured_queries)
+    return best, queries, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--year", type=int, help="the year reported (default: this year)")
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from areas.models import AdministrativeUnit
+    from core.formatting import decimal, number, seconds
+    from households.models import Household
+    from reports.content import build_document, compute_figures
+    from reports.documents.docx import periodic_report_docx
+    from reports.documents.render import periodic_report_pdf
+    from reports.documents.xlsx import periodic_report_xlsx
+    from reports.models import PeriodicReport, ReportKind, ReportStatus
+    from reports.services import periods_for
+
+    year = args.year or timezone.localdate().year
+    units = [
+        ("Krông Pa (huyện)", AdministrativeUnit.objects.valid_on().get(level="district", code="637")),
+        ("Gia Lai (tỉnh)", AdministrativeUnit.objects.valid_on().get(level="province", code="64")),
+    ]
+    print(f"Hộ trong cơ sở dữ liệu: {number(Household.objects.count())}; năm báo cáo {year}")
+    print(f"Tải máy trước: {decimal(os.getloadavg()[0])}")
+    print(f"{'Đơn vị':<18} {'Loại':<16} {'Số liệu':>14} {'Văn bản':>9} {'PDF':>14} {'DOCX':>8} {'XLSX':>8}")
+    for label, unit in units:
+        for kind in (ReportKind.SIX_MONTH, ReportKind.YEAR_END, ReportKind.REVIEW_RESULTS):
+            start, end = periods_for(kind, year)
+            figures_s, figures_q, figures = timed(
+                lambda unit=unit, kind=kind, start=start, end=end: compute_figures(
+                    unit=unit, kind=kind, period_start=start, period_end=end
+                ),
+                args.repeat,
+            )
+            report = PeriodicReport(
+                unit=unit,
+                kind=kind,
+                period_start=start,
+                period_end=end,
+                status=ReportStatus.DRAFT,
+                figures=figures,
+                narrative={},
+            )
+            document_s, document_q, document = timed(lambda report=report: build_document(report), args.repeat)
+            pdf_s, _q, pdf = timed(lambda document=document: periodic_report_pdf(document), 1)
+            docx_s, _q, _docx = timed(lambda document=document: periodic_report_docx(document), 1)
+            xlsx_s, _q, _xlsx = timed(lambda document=document: periodic_report_xlsx(document), 1)
+            info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+            pages = next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:"))
+            print(
+                f"{label:<18} {kind.label:<16.16} {seconds(figures_s, 2):>10} {figures_q:>4} q"
+                f" {seconds(document_s, 2):>9} {document_q} q {seconds(pdf_s, 2):>10} {pages:>2} tr"
+                f" {seconds(docx_s, 2):>10} {seconds(xlsx_s, 2):>10}"
+            )
+    print(f"Tải máy sau: {decimal(os.getloadavg()[0])}")
+
+
+if __name__ == "__main__":
+    main()
