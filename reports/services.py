@@ -262,6 +262,11 @@ def report_finalise(*, report: PeriodicReport, issued_on: date, user) -> JobRun:
         raise ValidationError({"issued_on": _("Ngày ban hành không được sau ngày hôm nay.")})
     if issued_on < report.period_start:
         raise ValidationError({"issued_on": _("Ngày ban hành không được trước ngày đầu kỳ báo cáo.")})
+    if not report.signer_name.strip():
+        # NĐ 30/2020/NĐ-CP, Điều 8 khoản 7: the signatory's title and full name are part of every document.
+        raise ValidationError(
+            {"signer_name": _("Chưa có họ tên người ký: nhập ở phần thông tin văn bản và bấm “Lưu” rồi mới ban hành.")}
+        )
     running = _running_job(report)
     from .jobs import FINALISE_JOB, report_job_queue
 

@@ -828,6 +828,7 @@ def _report(env, status="draft"):
         period_end=end,
         status=status,
         created_by=env.users.district_staff,
+        signer_name="Nguyễn Tiến Đăng",
     )
     if status != "draft":
         report.number, report.issued_on = "07/BC-UBND", end

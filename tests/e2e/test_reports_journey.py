@@ -77,6 +77,7 @@ def test_district_issues_a_six_month_report_that_the_province_downloads(
 
     achievements = page.get_by_label("II.1. Mặt đạt được")
     achievements.fill(EDITED)
+    page.get_by_label("Người ký", exact=True).fill("Nguyễn Tiến Đăng")  # the name under the signature
     page.get_by_test_id("report-save").click()
     page.wait_for_url("**/bao-cao/*/")
     assert "Đã lưu nội dung báo cáo." in page.content()

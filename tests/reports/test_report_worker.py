@@ -47,6 +47,7 @@ def test_a_district_report_is_generated_and_finalised_by_the_worker(celery_worke
     assert files["pdf_file"].startswith(b"%PDF") and files["docx_file"][:2] == files["xlsx_file"][:2] == b"PK"
     assert report.figures and report.narrative
 
+    PeriodicReport.objects.filter(pk=report.pk).update(signer_name="Nguyễn Tiến Đăng")  # typed before issuing
     job = wait_for(report_finalise(report=report, issued_on=timezone.localdate(), user=users.district_staff))
     assert job.status == "succeeded", job.error
     report.refresh_from_db()

@@ -130,6 +130,7 @@ def test_a_commune_prepares_and_issues_its_review_results_through_the_report_job
     report.refresh_from_db()
     assert report.figures == compute_review_figures(unit=tree.commune, period_start=START, period_end=END)
     assert report.narrative["review_poor"].startswith("Đầu năm 2025, toàn xã có 4 hộ nghèo")
+    PeriodicReport.objects.filter(pk=report.pk).update(signer_name="Nguyễn Văn A")  # typed before issuing
     job = report_finalise(report=report, issued_on=timezone.localdate(), user=users.commune_officer)
     assert job_run_execute(job_id=job.pk).status == JobStatus.SUCCEEDED, job.error
     report.refresh_from_db()

@@ -35,7 +35,15 @@ def this_year() -> int:
 def make_report(unit, *, kind=ReportKind.SIX_MONTH, year=None, status=ReportStatus.DRAFT, version=1, files=True):
     year = year or this_year()
     start, end = periods_for(kind, year)
-    report = PeriodicReport(unit=unit, kind=kind, period_start=start, period_end=end, version=version, status=status)
+    report = PeriodicReport(
+        unit=unit,
+        kind=kind,
+        period_start=start,
+        period_end=end,
+        version=version,
+        status=status,
+        signer_name="Nguyễn Tiến Đăng",
+    )
     if status != ReportStatus.DRAFT:
         report.number = f"{version + 10:02d}/BC-UBND"
         report.issued_on = end
@@ -226,6 +234,21 @@ def test_issuing_asks_a_date_and_keeps_a_wrong_one(client_for, users, tree):
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.job.kind == "report_finalise" and report.job.params["issued_on"] == timezone.localdate().isoformat()
+
+
+def test_a_report_without_the_signers_name_is_not_issued(client_for, users, tree):
+    """NĐ 30/2020, Điều 8: the signatory's full name is part of the document; the date typed is kept."""
+    report = make_report(tree.district)
+    PeriodicReport.objects.filter(pk=report.pk).update(signer_name="")
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    response = client_for(users.district_staff).post(
+        reverse("reports:finalise", args=[report.pk]), {"issued_on": today}
+    )
+    assert response.status_code == 200
+    assert "Chưa có họ tên người ký" in response.content.decode()
+    assert response.context["form"]["issued_on"].value() == today
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT and report.job is None
 
 
 def test_a_corrected_version_after_confirmation(client_for, users, tree):

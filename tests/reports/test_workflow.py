@@ -109,6 +109,7 @@ def prepared(tree, users, kind=ReportKind.SIX_MONTH) -> PeriodicReport:
     )
     job = run(report.job)
     assert job.status == JobStatus.SUCCEEDED, job.error
+    PeriodicReport.objects.filter(pk=report.pk).update(signer_name="Nguyễn Tiến Đăng")  # typed before issuing
     report.refresh_from_db()
     return report
 
@@ -221,7 +222,10 @@ def test_a_draft_the_calendar_prepared_is_edited_and_issued_by_the_units_staff(t
     report.refresh_from_db()
     assert report.created_by is None
     report = report_narrative_save(
-        report=report, narrative={"assessment": "Đạt kế hoạch."}, fields={}, user=users.district_staff
+        report=report,
+        narrative={"assessment": "Đạt kế hoạch."},
+        fields={"signer_name": "Nguyễn Tiến Đăng"},
+        user=users.district_staff,
     )
     run(report.job)
     report = finalised(report, users.district_staff)
