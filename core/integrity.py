@@ -20,7 +20,7 @@ from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
 # The apps whose models the portal's forms write.
-PORTAL_APPS = ("accounts", "areas", "core", "households", "programs", "reviews")
+PORTAL_APPS = ("accounts", "areas", "core", "households", "programs", "reviews", "reports", "emulation")
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,18 @@ UNIQUE_RULES: dict[str, UniqueRule] = {
     "reviews_household_once_per_round": UniqueRule("household", _("Hộ này đã có trong đợt rà soát.")),
     "reviews_one_vote_per_case": UniqueRule(None, _("Cuộc họp đã ghi kết quả biểu quyết cho hộ này.")),
     "reviews_submission_number": UniqueRule(None, _("Đợt rà soát vừa được trình; hãy tải lại trang để xem.")),
+    # reports
+    "reports_one_version_number": UniqueRule(None, _("Báo cáo này vừa có phiên bản mới; hãy tải lại trang để xem.")),
+    "reports_one_draft_per_period": UniqueRule(None, _("Đơn vị đã có dự thảo báo cáo của kỳ này; hãy mở dự thảo đó.")),
+    "reports_one_finalised_per_period": UniqueRule(
+        None, _("Đơn vị đã có báo cáo ban hành của kỳ này; hãy tạo bản sửa đổi từ báo cáo đó.")
+    ),
+    "reports_one_register": UniqueRule(None, _("Sổ đăng ký văn bản của năm này đã có.")),
+    "reports_one_indicator_value": UniqueRule(None, _("Chỉ tiêu này đã được nhập cho đơn vị và kỳ báo cáo này.")),
+    # emulation
+    "emulation_one_criterion_code": UniqueRule("code", _("Phong trào đã có tiêu chí mang mã này ở cấp này.")),
+    "emulation_one_decision_number": UniqueRule("number", _("Cơ quan đã có quyết định khen thưởng số này cùng ngày.")),
+    "emulation_one_result_a_year": UniqueRule("year", _("Đơn vị đã có kết quả phong trào của năm này.")),
     # areas
     "areas_unit_unique_code_per_level_and_version": UniqueRule(
         "code", _("Đã có đơn vị cùng cấp mang mã này với cùng ngày hiệu lực.")
