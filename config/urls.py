@@ -22,6 +22,7 @@ urlpatterns = [
     path("chuong-trinh/", include("programs.urls")),
     path("ra-soat/", include("reviews.urls")),
     path("bao-cao/", include("reports.urls")),
+    path("thi-dua/", include("emulation.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz/", healthz, name="healthz"),
     # One sign-in page for everyone, with the lockout rules: the admin's own login form is not used.
