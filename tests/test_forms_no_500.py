@@ -889,6 +889,23 @@ def _(env):
     return Case(env.users.district_staff, reverse("reports:indicators"), fill, counted=IndicatorValue.objects.count)
 
 
+@case("emulation:result_edit")
+def _(env):
+    from emulation.models import Movement, MovementResult
+
+    movement = Movement.objects.create(
+        name="Krông Pa chung tay vì người nghèo",
+        phase_start=TODAY.year - 1,
+        phase_end=TODAY.year + 1,
+        unit=env.tree.district,
+        launch_number="45/KH-UBND",
+        launch_date=date(TODAY.year - 1, 3, 1),
+    )
+    fill = {"fund_raised": "150.000.000", "volunteers": "40", "source": "Báo cáo của Ủy ban MTTQ xã"}
+    page = reverse("emulation:result_edit", args=[movement.pk, env.tree.commune.pk, TODAY.year])
+    return Case(env.officer, page, fill, counted=MovementResult.objects.count)
+
+
 # --- the tests -----------------------------------------------------------------------------------------------
 
 
