@@ -42,6 +42,7 @@ KIND_FILE_LABELS = {
     ReportKind.SIX_MONTH: "Bao cao 6 thang",
     ReportKind.YEAR_END: "Bao cao nam",
     ReportKind.REVIEW_RESULTS: "Bieu ket qua ra soat",
+    ReportKind.EMULATION_SUMMARY: "Bao cao phong trao thi dua",
 }
 FILE_FIELDS = (("pdf", "pdf_file"), ("docx", "docx_file"), ("xlsx", "xlsx_file"))
 

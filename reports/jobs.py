@@ -43,6 +43,7 @@ FILE_STEMS = {
     ReportKind.SIX_MONTH: "bao-cao-6-thang",
     ReportKind.YEAR_END: "bao-cao-nam",
     ReportKind.REVIEW_RESULTS: "bieu-ket-qua-ra-soat",
+    ReportKind.EMULATION_SUMMARY: "bao-cao-phong-trao-thi-dua",
 }
 
 
@@ -102,8 +103,8 @@ def files_render(report: PeriodicReport) -> dict[str, bytes]:
 def previous_report(report: PeriodicReport) -> PeriodicReport | None:
     """The same unit's report of the period before (a 6-month report follows last year's annual report, an annual
     report this year's 6-month report; review results the previous year's): the finalised one if there is one."""
-    if report.kind == ReportKind.REVIEW_RESULTS:
-        kinds = [ReportKind.REVIEW_RESULTS]
+    if report.kind in (ReportKind.REVIEW_RESULTS, ReportKind.EMULATION_SUMMARY):
+        kinds = [report.kind]
     else:
         kinds = [ReportKind.SIX_MONTH, ReportKind.YEAR_END]
     earlier = PeriodicReport.objects.filter(unit=report.unit, kind__in=kinds, period_end__lt=report.period_end)

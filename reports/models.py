@@ -22,6 +22,7 @@ class ReportKind(models.TextChoices):
     SIX_MONTH = "six_month", _("Báo cáo 6 tháng")
     YEAR_END = "year_end", _("Báo cáo năm")
     REVIEW_RESULTS = "review_results", _("Biểu tổng hợp kết quả rà soát")
+    EMULATION_SUMMARY = "emulation_summary", _("Báo cáo sơ kết, tổng kết phong trào thi đua")
 
 
 class ReportStatus(models.TextChoices):

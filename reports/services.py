@@ -59,6 +59,7 @@ DEFAULT_PERIOD_MONTHS = {
     ReportKind.SIX_MONTH: (1, 6),  # "6 tháng đầu năm" (report 209/BC-UBND)
     ReportKind.YEAR_END: (1, 12),
     ReportKind.REVIEW_RESULTS: (1, 12),  # the year of the annual review (QĐ 24/2021, Điều 3)
+    ReportKind.EMULATION_SUMMARY: (1, 12),  # the yearly sơ kết; the phase's last year is its tổng kết
 }
 
 
@@ -81,7 +82,7 @@ def _unit_reports_kind(unit: AdministrativeUnit, kind: str, period_end: date) ->
     review results (each level sums up its own review, domain.md §3.1)."""
     if unit.level == UnitLevel.VILLAGE:
         return False
-    if kind == ReportKind.REVIEW_RESULTS or unit.level == UnitLevel.PROVINCE:
+    if kind in (ReportKind.REVIEW_RESULTS, ReportKind.EMULATION_SUMMARY) or unit.level == UnitLevel.PROVINCE:
         return True
     return reporting_unit_for(unit, period_end) == unit
 
@@ -217,6 +218,8 @@ def narrative_sections(report: PeriodicReport) -> list[tuple[str, str]]:
     results have their own, reports/review_tables.py)."""
     if report.kind == ReportKind.REVIEW_RESULTS:
         from .review_tables import REVIEW_NARRATIVE_SECTIONS as sections
+    elif report.kind == ReportKind.EMULATION_SUMMARY:
+        from emulation.summary import NARRATIVE_SECTIONS as sections
     else:
         from .content import NARRATIVE_SECTIONS as sections
     return list(sections)

@@ -47,6 +47,10 @@ def narrative_sections(report: PeriodicReport) -> list[tuple[str, str]]:
         from .review_tables import REVIEW_NARRATIVE_SECTIONS
 
         return list(REVIEW_NARRATIVE_SECTIONS)
+    if report.kind == ReportKind.EMULATION_SUMMARY:
+        from emulation.summary import NARRATIVE_SECTIONS
+
+        return list(NARRATIVE_SECTIONS)
     from .narrative import sections_for
 
     return sections_for(report.kind)
@@ -135,7 +139,7 @@ class ReportCreateView(RoleRequiredMixin, TemplateView):
         """Review-results tables are made by every unit for itself (a commune's per village); 6-month and annual
         reports by the reporting unit (reports.units): a commune of a reporting district has none of its own."""
         unit = self.request.user.unit
-        if unit is None or kind == ReportKind.REVIEW_RESULTS:
+        if unit is None or kind in (ReportKind.REVIEW_RESULTS, ReportKind.EMULATION_SUMMARY):
             return unit
         return reporting_unit_for(unit, period_end)
 

@@ -42,7 +42,7 @@ PER_PAGE = 30
 def status_units(scope, kind: str, period_end) -> list[AdministrativeUnit]:
     """The units the status table lists: the reporting units (reports.units) for the 6-month and annual reports;
     every district and commune in force for the review results, which each level sums up for itself (domain.md §3.1)."""
-    if kind == ReportKind.REVIEW_RESULTS:
+    if kind in (ReportKind.REVIEW_RESULTS, ReportKind.EMULATION_SUMMARY):
         return list(
             AdministrativeUnit.objects.filter(
                 path__startswith=scope.path, level__in=[UnitLevel.DISTRICT, UnitLevel.COMMUNE]

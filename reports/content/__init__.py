@@ -73,6 +73,12 @@ def review_results_module():
     return review_tables
 
 
+def emulation_summary_module():
+    from emulation import summary  # the summary report of the emulation movement (sơ kết, tổng kết)
+
+    return summary
+
+
 # --- figures (the snapshot) ----------------------------------------------------------------------------------
 
 
@@ -80,6 +86,10 @@ def compute_figures(*, unit: AdministrativeUnit, kind: str, period_start: dateti
     """Every figure of the report of ``unit`` for the period, as JSON-serialisable data (Decimals as strings)."""
     if kind == ReportKind.REVIEW_RESULTS:
         return review_results_module().compute_review_figures(
+            unit=unit, period_start=period_start, period_end=period_end
+        )
+    if kind == ReportKind.EMULATION_SUMMARY:
+        return emulation_summary_module().compute_summary_figures(
             unit=unit, period_start=period_start, period_end=period_end
         )
     support = support_figures(unit, period_start, period_end)

@@ -129,6 +129,10 @@ def build_document(report) -> PeriodicReportDocument:
         from . import review_results_module
 
         return review_results_module().review_document(report)
+    if report.kind == ReportKind.EMULATION_SUMMARY:
+        from . import emulation_summary_module
+
+        return emulation_summary_module().summary_document(report)
     figures = report.figures
     issuer, parent, place = issuer_for(figures["unit"])
     day = report.issued_on or report.period_end

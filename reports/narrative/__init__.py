@@ -89,6 +89,10 @@ def default_narrative(*, report, previous=None) -> dict[str, str]:
 
         module = review_results_module()
         return module.review_default_narrative(report=report, previous=previous)
+    if report.kind == ReportKind.EMULATION_SUMMARY:
+        from ..content import emulation_summary_module
+
+        return emulation_summary_module().default_narrative(report=report, previous=previous)
     texts = {}
     for key, _heading in sections_for(report.kind):
         text = generated_text(report, key)
