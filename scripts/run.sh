@@ -150,6 +150,12 @@ log "Generating the demo reports through the worker"
 if ! "$PY" manage.py load_demo_reports --timeout "${DEMO_REPORTS_TIMEOUT:-300}"; then
     printf '[run] the demo reports were not made (see the reason above); run again: %s manage.py load_demo_reports\n' "$PY" >&2
 fi
+# The demo emulation movement (criteria, an evaluation, nominations, an award decision, results) and its summary
+# report, also made by the worker. Safe to run again.
+log "Loading the demo emulation movement"
+if ! "$PY" manage.py load_demo_emulation --timeout "${DEMO_REPORTS_TIMEOUT:-300}"; then
+    printf '[run] the demo emulation movement was not fully loaded (see the reason above); run again: %s manage.py load_demo_emulation\n' "$PY" >&2
+fi
 
 announced=0
 died=""
