@@ -168,6 +168,14 @@ class RegisterPage:
     def has_previous(self) -> bool:
         return self.number > 1
 
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
 
 def register_page(qs, number: int, per_page: int = REGISTER_PER_PAGE) -> RegisterPage:
     """One page read with one extra row to know whether another page follows (no COUNT over the province)."""
