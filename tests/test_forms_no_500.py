@@ -906,6 +906,100 @@ def _(env):
     return Case(env.officer, page, fill, counted=MovementResult.objects.count)
 
 
+def _movement(env, **extra):
+    from emulation.models import Criterion, Movement
+
+    movement = Movement.objects.create(
+        name="Vì người nghèo – Không để ai bị bỏ lại phía sau",
+        phase_start=TODAY.year - 2,
+        phase_end=TODAY.year + 1,
+        unit=env.tree.district,
+        launch_number="03/KH-UBND",
+        launch_date=date(TODAY.year - 2, 1, 3),
+        levels=["commune", "village", "household"],
+        **extra,
+    )
+    Criterion.objects.create(
+        movement=movement, level="commune", code="ke-hoach", name="Triển khai có hiệu quả kế hoạch", kind="qualitative"
+    )
+    return movement
+
+
+@case("emulation:movement_create")
+def _(env):
+    from emulation.models import Movement
+
+    fill = {
+        "name": "Phong trào Vì người nghèo giai đoạn mới",
+        "phase_start": str(TODAY.year),
+        "phase_end": str(TODAY.year + 4),
+        "launch_number": "12/KH-UBND",
+        "launch_date": ymd(TODAY),
+    }
+    return Case(env.users.district_staff, reverse("emulation:movement_create"), fill, counted=Movement.objects.count)
+
+
+@case("emulation:movement_update")
+def _(env):
+    page = reverse("emulation:movement_update", args=[_movement(env).pk])
+    return Case(env.users.district_staff, page, {"launch_signer": "Nguyễn Văn Hùng"})
+
+
+@case("emulation:movement_criteria_template")
+def _(env):
+    movement = _movement(env)
+    action = reverse("emulation:movement_criteria_template", args=[movement.pk])
+    return Case(env.users.district_staff, reverse("emulation:movement_detail", args=[movement.pk]), action=action)
+
+
+@case("emulation:movement_criterion", unique=True)
+def _(env):
+    from emulation.models import Criterion
+
+    fill = {"level": "commune", "code": "tieu-chi-moi", "name": "Quản lý tốt cơ sở dữ liệu", "kind": "qualitative"}
+    return Case(
+        env.users.district_staff,
+        reverse("emulation:movement_criterion", args=[_movement(env).pk]),
+        fill,
+        counted=Criterion.objects.count,
+        duplicate={"code": "ke-hoach"},
+        duplicate_message="Phong trào đã có tiêu chí mang mã này",
+    )
+
+
+@case("emulation:evaluation_list")
+def _(env):
+    from emulation.models import Evaluation
+
+    page = reverse("emulation:evaluation_list", args=[_movement(env).pk])
+    return Case(env.users.district_staff, page, counted=Evaluation.objects.count)
+
+
+@case("emulation:evaluation_assessment")
+def _(env):
+    from emulation.evaluation import evaluate
+    from emulation.models import Assessment
+
+    movement = _movement(env)
+    evaluation = evaluate(movement, env.tree.district, TODAY.year, env.users.district_staff)
+    criterion = movement.criteria.get(code="ke-hoach")
+    page = f"{reverse('emulation:evaluation_assessment', args=[evaluation.pk])}?don_vi={env.tree.commune.pk}"
+    return Case(
+        env.users.district_staff,
+        page,
+        {f"c{criterion.pk}-met": "1", f"c{criterion.pk}-note": "Biên bản kiểm tra"},
+        action=page,
+        reads=page.split("?")[0],
+        counted=Assessment.objects.count,
+        files=lambda: {
+            f"c{criterion.pk}-evidence": SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 bien ban", "application/pdf")
+        },
+    )
+
+
+# emulation: nominations, award decisions, typical examples
+
+
 # --- the tests -----------------------------------------------------------------------------------------------
 
 

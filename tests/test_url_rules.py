@@ -89,6 +89,8 @@ MATRIX = [
     ("reports:create", False, ALL),  # officers; the administrator is a superuser (and is told he has no unit)
     ("reports:centre", False, {Role.DISTRICT_STAFF, Role.PROVINCE_STAFF, Role.SYSTEM_ADMIN}),
     ("reports:downloads", False, ALL),
+    ("emulation:movement_list", False, ALL),
+    ("emulation:movement_create", False, {Role.DISTRICT_STAFF, Role.PROVINCE_STAFF, Role.SYSTEM_ADMIN}),
 ]
 
 
