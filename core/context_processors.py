@@ -21,6 +21,7 @@ NAVIGATION = [
     ("reports:indicators", _("Số liệu nhập tay"), "input-cursor-text", "reports"),
     ("reports:centre", _("Tải báo cáo các đơn vị"), "cloud-download", "reports"),
     ("reports:downloads", _("Nhật ký tải báo cáo"), "journal-text", "reports"),
+    ("emulation:movement_list", _("Phong trào thi đua"), "flag", "emulation"),
     ("households:standards", _("Chuẩn nghèo"), "rulers", "catalogue"),
     ("areas:list", _("Đơn vị hành chính"), "geo-alt", "catalogue"),
     ("core:job_list", _("Công việc nền"), "hourglass-split", "catalogue"),
@@ -32,6 +33,7 @@ NAVIGATION = [
 GROUPS = {
     "poverty": (_("Giảm nghèo"), "graph-down-arrow"),
     "reports": (_("Báo cáo định kỳ"), "file-earmark-text"),
+    "emulation": (_("Thi đua, khen thưởng"), "award"),
     "catalogue": (_("Danh mục"), "journal-text"),
     "admin": (_("Quản trị"), "shield-lock"),
 }
@@ -47,6 +49,7 @@ SECTIONS = {
     "households:transitions": ("households:transitions",),
     "reports:list": ("reports:detail", "reports:create", "reports:finalise", "reports:new_version"),
     "reports:centre": ("reports:bundle",),
+    "emulation:movement_list": ("emulation:movement_", "emulation:evaluation_"),
 }
 
 

@@ -23,6 +23,7 @@ def test_commune_officer_has_work_on_the_bar_and_groups_for_the_rest(client_for,
         "Hỗ trợ",
         "Giảm nghèo",
         "Báo cáo định kỳ",
+        "Phong trào thi đua",
         "Danh mục",
     ]
     groups = {str(i["label"]): labels(i["children"]) for i in items if "children" in i}
@@ -51,3 +52,9 @@ def test_the_group_of_the_current_page_is_lit(client_for, users):
     response = client_for(users.commune_officer).get(reverse("households:transitions"))
     group = next(i for i in response.context["nav_items"] if str(i["label"]) == "Giảm nghèo")
     assert group["active"] and [c["active"] for c in group["children"]] == [False, True]
+
+
+def test_the_movement_pages_light_the_emulation_entry(client_for, users):
+    response = client_for(users.district_staff).get(reverse("emulation:movement_create"))
+    entry = next(i for i in response.context["nav_items"] if str(i["label"]) == "Phong trào thi đua")
+    assert entry["active"] and entry["url"] == reverse("emulation:movement_list")
