@@ -21,6 +21,7 @@ from openpyxl import Workbook
 
 from areas.models import AdministrativeUnit
 from core.downloads import download_name
+from core.integrity import check_unique_rules
 from core.spreadsheets import sheet_title
 
 from . import nominations as noms
@@ -93,6 +94,7 @@ def award_decision_create(
         signer_authority=signer_authority.strip(),
         created_by=user,
     )
+    check_unique_rules(decision)  # one number a day per issuer, said beside the number
     decision.full_clean()
     decision.save()
     comment = _("Quyết định số %(number)s ngày %(date)s") % {

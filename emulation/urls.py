@@ -39,7 +39,7 @@ urlpatterns += [
     path("de-nghi/<int:pk>/sua/", views_awards.NominationUpdateView.as_view(), name="nomination_update"),
     path("de-nghi/<int:pk>/minh-chung/", views_awards.NominationEvidenceView.as_view(), name="nomination_evidence"),
     path(
-        "de-nghi/<int:pk>/minh-chung/<int:evidence>/",
+        "de-nghi/minh-chung/<int:pk>/",
         views_awards.NominationEvidenceFileView.as_view(),
         name="nomination_evidence_file",
     ),

@@ -202,9 +202,9 @@ class NominationEvidenceFileView(RoleRequiredMixin, View):
 
     allowed_roles = ALL_ROLES
 
-    def get(self, request, pk, evidence):
-        nomination = _nomination(request, pk)
-        item = get_object_or_404(NominationEvidence, nomination=nomination, pk=evidence)
+    def get(self, request, pk):
+        visible = Nomination.objects.visible_to(request.user)
+        item = get_object_or_404(NominationEvidence.objects.filter(nomination__in=visible), pk=pk)
         try:
             content = item.file.read()
         except (FileNotFoundError, ValueError) as exc:

@@ -1000,6 +1000,137 @@ def _(env):
 # emulation: nominations, award decisions, typical examples
 
 
+def _award_movement(env):
+    from emulation.models import Movement
+
+    return Movement.objects.create(
+        name="Vì người nghèo – Không để ai bị bỏ lại phía sau",
+        phase_start=TODAY.year - 2,
+        phase_end=TODAY.year + 1,
+        unit=env.tree.district,
+        launch_number="45/KH-UBND",
+        launch_date=date(TODAY.year - 2, 3, 1),
+    )
+
+
+def _nomination(env, status="draft", name="Hộ ông Ksor Y Bhin"):
+    """A commune's nomination for its own Giấy khen (the commune's council reviews it on any day)."""
+    from emulation import nominations
+
+    movement = _award_movement(env)
+    n = nominations.nomination_create(
+        user=env.officer,
+        movement=movement,
+        year=TODAY.year,
+        subject_type="individual",
+        subject_name=name,
+        achievements="Giúp 3 hộ thoát nghèo.",
+        requested_form="commune_certificate",
+    )
+    if status in ("submitted", "reviewed"):
+        nominations.nomination_submit(user=env.officer, nomination=n)
+    if status == "reviewed":
+        nominations.nomination_review(user=env.officer, nomination=n, comment="Hội đồng nhất trí")
+    return n
+
+
+@case("emulation:nomination_create")
+def _(env):
+    from emulation.models import Nomination
+
+    fill = {
+        "movement": str(_award_movement(env).pk),
+        "year": str(TODAY.year),
+        "subject_type": "individual",
+        "subject_name": "Rơ Châm H'Bới",
+        "achievements": "Vận động 12 hộ vay vốn đúng mục đích.",
+        "requested_form": "commune_certificate",
+    }
+    return Case(env.officer, reverse("emulation:nomination_create"), fill, counted=Nomination.objects.count)
+
+
+@case("emulation:nomination_update")
+def _(env):
+    page = reverse("emulation:nomination_update", args=[_nomination(env).pk])
+    return Case(env.officer, page, {"achievements": "Giúp 4 hộ thoát nghèo."})
+
+
+@case("emulation:nomination_evidence")
+def _(env):
+    from emulation.models import NominationEvidence
+
+    page = reverse("emulation:nomination_evidence", args=[_nomination(env).pk])
+
+    def files():
+        return {"file": SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4 bao cao", content_type="application/pdf")}
+
+    return Case(
+        env.officer, page, {"description": "Báo cáo thành tích"}, files=files, counted=NominationEvidence.objects.count
+    )
+
+
+@case("emulation:nomination_submit")
+def _(env):
+    return Case(env.officer, reverse("emulation:nomination_submit", args=[_nomination(env).pk]), {"comment": "Trình"})
+
+
+@case("emulation:nomination_review")
+def _(env):
+    page = reverse("emulation:nomination_review", args=[_nomination(env, "submitted").pk])
+    return Case(env.officer, page, {"comment": "Hội đồng thi đua – khen thưởng xã nhất trí 5/5"})
+
+
+@case("emulation:nomination_reject")
+def _(env):
+    page = reverse("emulation:nomination_reject", args=[_nomination(env, "submitted").pk])
+    return Case(env.officer, page, {"comment": "Chưa đủ minh chứng"})
+
+
+@case("emulation:decision_create", unique=True)
+def _(env):
+    from emulation.awards import award_decision_create
+    from emulation.models import AwardDecision
+
+    award_decision_create(
+        user=env.officer,
+        nominations=[_nomination(env, "reviewed", name="Hộ bà Rơ Mah H'Nga")],
+        number="12/QĐ-UBND",
+        signed_on=TODAY,
+        signer_name="Ksor Y Thuận",
+        signer_title="Chủ tịch",
+    )
+    n = _nomination(env, "reviewed")
+    fill = {
+        "nominations": str(n.pk),
+        "number": "15/QĐ-UBND",
+        "signed_on": ymd(TODAY),
+        "signer_name": "Ksor Y Thuận",
+        "confirm": "on",
+    }
+    page = reverse("emulation:decision_create") + "?form=commune_certificate"
+    return Case(
+        env.officer,
+        page,
+        fill,
+        counted=AwardDecision.objects.count,
+        duplicate={"number": "12/QĐ-UBND"},
+        duplicate_message="Cơ quan đã có quyết định khen thưởng số này cùng ngày.",
+    )
+
+
+@case("emulation:example_create")
+def _(env):
+    from emulation.models import TypicalExample
+
+    fill = {
+        "movement": str(_award_movement(env).pk),
+        "year": str(TODAY.year),
+        "subject_name": "Hộ ông Ksor Y Bhin",
+        "story": "Từ hộ nghèo, gia đình nuôi bò sinh sản và thoát nghèo.",
+    }
+    return Case(env.officer, reverse("emulation:example_create"), fill, counted=TypicalExample.objects.count)
+
+
 # --- the tests -----------------------------------------------------------------------------------------------
 
 

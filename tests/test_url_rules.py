@@ -89,6 +89,14 @@ MATRIX = [
     ("reports:create", False, ALL),  # officers; the administrator is a superuser (and is told he has no unit)
     ("reports:centre", False, {Role.DISTRICT_STAFF, Role.PROVINCE_STAFF, Role.SYSTEM_ADMIN}),
     ("reports:downloads", False, ALL),
+    ("emulation:nominations", False, ALL),
+    ("emulation:nomination_create", False, ALL),  # officers; the administrator is told he has no unit
+    ("emulation:decisions", False, ALL),
+    ("emulation:decision_create", False, ALL),
+    ("emulation:register", False, ALL),
+    ("emulation:register_export", False, ALL),
+    ("emulation:examples", False, ALL),
+    ("emulation:example_create", False, ALL),
     ("emulation:movement_list", False, ALL),
     ("emulation:movement_create", False, {Role.DISTRICT_STAFF, Role.PROVINCE_STAFF, Role.SYSTEM_ADMIN}),
 ]

@@ -82,7 +82,7 @@ def test_decision_and_evidence_files_are_scoped(client_for, users, others, nomin
     evidence = svc.nomination_evidence_add(
         user=users.commune_officer, nomination=nomination, upload=evidence_pdf(), description="Báo cáo thành tích"
     )
-    url = reverse("emulation:nomination_evidence_file", args=[nomination.pk, evidence.pk])
+    url = reverse("emulation:nomination_evidence_file", args=[evidence.pk])
     assert client_for(users.district_staff).get(url).content == PDF_BYTES
     assert client_for(others["sibling"]).get(url).status_code == 404
 
