@@ -239,7 +239,7 @@ def ethnic_minority_rate_down_yearly(ctx, level, params):
 
 @measure(
     "poor_near_down_since_phase_start",
-    _("Quy mô hộ nghèo và hộ cận nghèo giảm trên P % so với đầu kỳ"),
+    _("Quy mô hộ nghèo và hộ cận nghèo giảm trên P phần trăm so với đầu kỳ"),
     ("district", "commune", "village"),
     percent="50",
 )
