@@ -22,6 +22,10 @@ NAVIGATION = [
     ("reports:centre", _("Tải báo cáo các đơn vị"), "cloud-download", "reports"),
     ("reports:downloads", _("Nhật ký tải báo cáo"), "journal-text", "reports"),
     ("emulation:movement_list", _("Phong trào thi đua"), "flag", "emulation"),
+    ("emulation:nominations", _("Đề nghị khen thưởng"), "send-check", "emulation"),
+    ("emulation:decisions", _("Quyết định khen thưởng"), "file-earmark-check", "emulation"),
+    ("emulation:register", _("Sổ khen thưởng"), "journal-bookmark", "emulation"),
+    ("emulation:examples", _("Điển hình tiên tiến"), "star", "emulation"),
     ("households:standards", _("Chuẩn nghèo"), "rulers", "catalogue"),
     ("areas:list", _("Đơn vị hành chính"), "geo-alt", "catalogue"),
     ("core:job_list", _("Công việc nền"), "hourglass-split", "catalogue"),
@@ -50,6 +54,10 @@ SECTIONS = {
     "reports:list": ("reports:detail", "reports:create", "reports:finalise", "reports:new_version"),
     "reports:centre": ("reports:bundle",),
     "emulation:movement_list": ("emulation:movement_", "emulation:evaluation_"),
+    "emulation:nominations": ("emulation:nomination_",),
+    "emulation:decisions": ("emulation:decision_",),
+    "emulation:register": ("emulation:register_",),
+    "emulation:examples": ("emulation:example_",),
 }
 
 

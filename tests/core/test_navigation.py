@@ -23,13 +23,20 @@ def test_commune_officer_has_work_on_the_bar_and_groups_for_the_rest(client_for,
         "Hỗ trợ",
         "Giảm nghèo",
         "Báo cáo định kỳ",
-        "Phong trào thi đua",
+        "Thi đua, khen thưởng",
         "Danh mục",
     ]
     groups = {str(i["label"]): labels(i["children"]) for i in items if "children" in i}
     assert groups == {
         "Giảm nghèo": ["Mục tiêu giảm nghèo", "Biến động hộ nghèo"],
         "Báo cáo định kỳ": ["Danh sách báo cáo", "Số liệu nhập tay", "Nhật ký tải báo cáo"],
+        "Thi đua, khen thưởng": [
+            "Phong trào thi đua",
+            "Đề nghị khen thưởng",
+            "Quyết định khen thưởng",
+            "Sổ khen thưởng",
+            "Điển hình tiên tiến",
+        ],
         "Danh mục": ["Chuẩn nghèo", "Đơn vị hành chính", "Công việc nền"],
     }
 
@@ -54,7 +61,28 @@ def test_the_group_of_the_current_page_is_lit(client_for, users):
     assert group["active"] and [c["active"] for c in group["children"]] == [False, True]
 
 
+def _emulation_entry(response, label):
+    group = next(i for i in response.context["nav_items"] if str(i["label"]) == "Thi đua, khen thưởng")
+    return group, next(c for c in group["children"] if str(c["label"]) == label)
+
+
 def test_the_movement_pages_light_the_emulation_entry(client_for, users):
     response = client_for(users.district_staff).get(reverse("emulation:movement_create"))
-    entry = next(i for i in response.context["nav_items"] if str(i["label"]) == "Phong trào thi đua")
-    assert entry["active"] and entry["url"] == reverse("emulation:movement_list")
+    group, entry = _emulation_entry(response, "Phong trào thi đua")
+    assert group["active"] and entry["active"] and entry["url"] == reverse("emulation:movement_list")
+
+
+@pytest.mark.parametrize(
+    ("page", "label"),
+    [
+        ("emulation:nomination_create", "Đề nghị khen thưởng"),
+        ("emulation:decision_create", "Quyết định khen thưởng"),
+        ("emulation:register", "Sổ khen thưởng"),
+        ("emulation:example_create", "Điển hình tiên tiến"),
+    ],
+)
+def test_the_award_pages_light_their_entry(client_for, users, page, label):
+    response = client_for(users.commune_officer).get(reverse(page))
+    group, entry = _emulation_entry(response, label)
+    assert group["active"] and entry["active"]
+    assert [str(c["label"]) for c in group["children"] if c["active"]] == [label]
