@@ -12,6 +12,17 @@ from .document import period_phrase, unit_phrase
 # --- appendix tables -----------------------------------------------------------------------------------------
 
 
+def programme_group(credit: dict, group: str) -> dict:
+    """Borrowers of the programme for ``group`` who were of that group, and all households of the group at the
+    period's end (seed 004 §3.1: "269 hộ nghèo vay vốn, chiếm 11,5% tổng số hộ nghèo"; programs.figures
+    ``programme_shares``), as {"borrowers", "households"}. A snapshot taken before the figure had programme rows
+    reads the older per-household groups."""
+    for row in credit.get("programme_shares") or []:
+        if row.get("target_group") == group:
+            return {"borrowers": row.get("group_households") or 0, "households": row.get("group_total") or 0}
+    return credit.get("groups", {}).get(group, {})
+
+
 def _ratio(part, whole) -> Decimal | None:
     if not whole:
         return None
@@ -105,8 +116,7 @@ def credit_table(children, phrase, subtitle, name_column) -> Table:
     )
     rows = []
     for child in children:
-        groups = child["credit"]["groups"]
-        poor, near = groups.get("poor", {}), groups.get("near_poor", {})
+        poor, near = programme_group(child["credit"], "poor"), programme_group(child["credit"], "near_poor")
         rows.append(
             TableRow(
                 values={

@@ -171,6 +171,12 @@ def test_six_month_figures_equal_raw_aggregates(world, tree):
         }
         assert shares["VBSP_POOR"]["group_households"] == len(poor_borrowers) == 2
         assert shares["VBSP_POOR"]["group_total"] == len(poor_at_end) == 3
+        # the credit appendix reads the same per-programme meaning, commune by commune (seed 004 §3.1)
+        from reports.content.appendices import programme_group
+
+        rows = {child["id"]: programme_group(child["credit"], "poor") for child in figures["children"]}
+        assert sum(row["borrowers"] for row in rows.values()) == len(poor_borrowers)
+        assert sum(row["households"] for row in rows.values()) == len(poor_at_end)
 
     cards = [b for b in benefits if b.programme.kind == "health_insurance"]
     assert figures["health_insurance"]["cards"] == len(cards) == 3
