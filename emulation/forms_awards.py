@@ -115,7 +115,6 @@ class CommentForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    form = forms.ChoiceField(label=_("Hình thức khen thưởng"), choices=AwardForm.choices)
     nominations = forms.MultipleChoiceField(
         label=_("Đề nghị được khen thưởng"), widget=forms.CheckboxSelectMultiple, choices=()
     )

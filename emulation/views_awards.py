@@ -305,8 +305,7 @@ class DecisionCreateView(RoleRequiredMixin, View):
     def get(self, request):
         chosen = self._form_choice(request)
         candidates = svc.nominations_to_decide_for(request.user, form=chosen or None)
-        initial = {"form": chosen} if chosen else {}
-        return self._page(request, DecisionForm(candidates=candidates, initial=initial), candidates)
+        return self._page(request, DecisionForm(candidates=candidates), candidates)
 
     def post(self, request):
         candidates = svc.nominations_to_decide_for(request.user, form=self._form_choice(request) or None)

@@ -117,8 +117,8 @@ def test_the_workflow_through_the_pages(client_for, users, others, movement, hou
     decide = reverse("emulation:decision_create")
     page = province.get(decide + f"?form={AwardForm.PROVINCE_MERIT}").content.decode()
     assert n.subject_name in page
+    decide += f"?form={AwardForm.PROVINCE_MERIT}"
     data = {
-        "form": AwardForm.PROVINCE_MERIT,
         "nominations": [str(n.pk)],
         "number": "2150/QĐ-UBND",
         "signed_on": TODAY.strftime("%d/%m/%Y"),
