@@ -115,11 +115,10 @@ class EvaluationForm(forms.Form):
 class AssessmentForm(forms.Form):
     met = forms.TypedChoiceField(
         label=_("Kết quả"),
-        choices=[("1", _("Đạt")), ("0", _("Chưa đạt"))],
+        choices=[("", _("— Chưa đánh giá —")), ("1", _("Đạt")), ("0", _("Chưa đạt"))],
         coerce=lambda v: v == "1",
         empty_value=None,
         required=False,
-        widget=forms.RadioSelect,
     )
     evidence = forms.FileField(label=_("Minh chứng (PDF, ảnh, Word, Excel; tối đa 10 MB)"), required=False)
     note = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)

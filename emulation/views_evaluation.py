@@ -149,7 +149,7 @@ class AssessmentView(RoleRequiredMixin, EvaluationScopeMixin, TemplateView):
         rows = []
         for criterion in criteria:
             found = existing.get(criterion.pk)
-            initial = {"met": "1" if found and found.met else "0", "note": found.note if found else ""}
+            initial = {"met": "" if found is None else "1" if found.met else "0", "note": found.note if found else ""}
             rows.append((criterion, found, AssessmentForm(data, files, prefix=f"c{criterion.pk}", initial=initial)))
         return rows
 

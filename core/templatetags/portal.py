@@ -1,7 +1,8 @@
 """Template helpers: Bootstrap classes on form widgets, Vietnamese number format, links only to pages that open."""
 
 from django import template
-from django.forms import CheckboxInput, RadioSelect, Select, SelectMultiple
+from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import user_may_open
@@ -14,6 +15,8 @@ register = template.Library()
 def bootstrap(field):
     """Render a bound field's widget with Bootstrap's classes, marked invalid when it has errors."""
     widget = field.field.widget
+    if isinstance(widget, (RadioSelect, CheckboxSelectMultiple)):
+        return _choice_list(field)
     if isinstance(widget, CheckboxInput):
         css = "form-check-input"
     elif isinstance(widget, (Select, SelectMultiple)) and not isinstance(widget, RadioSelect):
@@ -29,6 +32,32 @@ def bootstrap(field):
     if field.help_text:
         attrs["aria-describedby"] = f"{field.auto_id}_help"
     return field.as_widget(attrs=attrs)
+
+
+def _choice_list(field):
+    """Radio buttons or checkboxes, one Bootstrap ``form-check`` per choice (a list of choices is not a text box)."""
+    # CheckboxSelectMultiple is a subclass of RadioSelect in Django
+    kind = "checkbox" if isinstance(field.field.widget, CheckboxSelectMultiple) else "radio"
+    invalid = " is-invalid" if field.errors else ""
+    options = format_html_join(
+        "",
+        '<div class="form-check"><input type="{}" class="form-check-input{}" name="{}" value="{}" id="{}"{}>'
+        '<label class="form-check-label" for="{}">{}</label></div>',
+        (
+            (
+                kind,
+                invalid,
+                field.html_name,
+                option.data["value"],
+                option.id_for_label,
+                " checked" if option.data["selected"] else "",
+                option.id_for_label,
+                option.choice_label,
+            )
+            for option in field
+        ),
+    )
+    return format_html('<div id="{}" role="group">{}</div>', field.auto_id, options)
 
 
 DJANGO_EMPTY_LABEL = "---------"

@@ -6,9 +6,10 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core import formatting
-from emulation.measures import FIGURE_LABELS
+from emulation.measures import FIGURE_LABELS, REGISTRY
 
 register = template.Library()
 
@@ -25,7 +26,9 @@ def _value(key: str, value) -> str:
 def figure_rows(figures: dict) -> list[tuple[str, str]]:
     """[(label, value)] of a verdict's figures in a fixed order; "either rule" verdicts list each part's rows."""
     rows = []
-    for part in figures.get("parts", []):
+    for index, part in enumerate(figures.get("parts", []), start=1):
+        verdict = {True: _("Đạt"), False: _("Chưa đạt")}.get(part.get("met"), _("Chưa đủ số liệu"))
+        rows.append((str(_("Cách tính %(n)s") % {"n": index}), str(verdict)))
         rows.extend(figure_rows(part))
         rows.append(("", ""))
     rows.extend((str(label), _value(key, figures[key])) for key, label in FIGURE_LABELS.items() if key in figures)
@@ -46,3 +49,10 @@ def trace_url(result, evaluation) -> str:
         query = urlencode({"don_vi": result.unit_id, "tu_ngay": start, "den_ngay": end})
         return f"{reverse('households:transitions')}?{query}"
     return f"{reverse('households:targets')}?{urlencode({'don_vi': result.unit_id, 'nam': evaluation.year})}"
+
+
+@register.filter
+def measure_label(code: str) -> str:
+    """The officer's name of a measure of the registry (the code itself if it is not registered any more)."""
+    found = REGISTRY.get(code)
+    return str(found.label) if found else code
