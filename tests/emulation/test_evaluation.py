@@ -249,3 +249,29 @@ def test_creating_a_movement(role, users, tree, client_for):
     movement = Movement.objects.get()
     assert movement.unit == (tree.province if role == Role.SYSTEM_ADMIN else users.by_role(role).unit)
     assert list(movement.milestones.values_list("kind", "due_on")) == [("launch", date(2026, 1, 15))]
+
+
+def test_the_evaluation_page_takes_no_more_queries_with_more_households(movement, tree, users, client_for):
+    client = client_for(users.district_staff)
+    populate(tree, 2)
+    small = evaluate(movement, tree.district, 2026, users.district_staff)
+    url = reverse("emulation:evaluation_detail", args=[small.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    populate(tree, 30)
+    large = evaluate(movement, tree.district, 2026, users.district_staff)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(reverse("emulation:evaluation_detail", args=[large.pk])).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_assessing_a_household_or_unit_outside_the_evaluation_is_404(movement, tree, users, client_for):
+    evaluation = evaluate(movement, tree.commune, 2026, users.commune_officer)
+    outside = household(VillageFactory(parent=tree.sibling_commune), (P, date(2020, 1, 1)))
+    client = client_for(users.district_staff)
+    base = reverse("emulation:evaluation_assessment", args=[evaluation.pk])
+    assert client.get(f"{base}?ho={outside.pk}").status_code == 404
+    assert client.get(f"{base}?don_vi={tree.sibling_commune.pk}").status_code == 404
+    assert client.get(f"{base}?don_vi=abc").status_code == 404
+    assert client.get(f"{base}?don_vi={tree.village.pk}").status_code == 200
