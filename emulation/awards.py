@@ -79,6 +79,11 @@ def award_decision_create(
                 }
             )
     form = forms.pop()
+    if form == AwardForm.HIGHER:
+        # Luật Thi đua, khen thưởng 2022, Điều 73: higher forms are granted above the province, which forwards them.
+        raise ValidationError(
+            {"nominations": _("Hình thức cao hơn do cấp trên quyết định: tỉnh trình hồ sơ lên cấp trên.")}
+        )
     movement = locked[0].movement
     if not signer_name.strip():
         raise ValidationError({"signer_name": _("Hãy nhập họ và tên người ký quyết định.")})

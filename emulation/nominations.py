@@ -411,7 +411,8 @@ def nomination_actions_for(user, nomination: Nomination) -> list[str]:
         if nomination.status == NominationStatus.SUBMITTED:
             actions += ["review", "reject"]
         elif nomination.status == NominationStatus.REVIEWED:
-            actions += ["decide", "reject"]
+            # A higher form stays reviewed: the province forwards it, the decision is taken above it.
+            actions += ["reject"] if nomination.requested_form == AwardForm.HIGHER else ["decide", "reject"]
     return actions
 
 
@@ -425,7 +426,7 @@ def nominations_to_decide_for(user, *, form: str | None = None):
     )
     if form:
         qs = qs.filter(requested_form=form)
-    return [n for n in qs if can_review(user, n)]
+    return [n for n in qs.exclude(requested_form=AwardForm.HIGHER) if can_review(user, n)]
 
 
 def nomination_list_for(user, *, status: str = "", year: int | None = None, form: str = ""):

@@ -213,3 +213,30 @@ def test_typical_example(users, others, movement, household):
         awards.typical_example_create(
             user=users.commune_officer, movement=movement, year=2024, subject_name="A", story=" "
         )
+
+
+def test_a_higher_form_is_forwarded_not_decided(users, tree, movement, media):
+    with time_machine.travel(WHEN, tick=False):
+        n = svc.nomination_create(
+            user=users.district_staff,
+            movement=movement,
+            year=2024,
+            subject_type=SubjectType.COLLECTIVE,
+            subject_unit=tree.commune,
+            achievements="Giảm 4,2 điểm tỷ lệ hộ nghèo trong 3 năm.",
+            requested_form=AwardForm.HIGHER,
+        )
+        svc.nomination_submit(user=users.district_staff, nomination=n)
+        n = svc.nomination_review(user=users.province_staff, nomination=n, comment="Trình Thủ tướng Chính phủ")
+        assert svc.nomination_actions_for(users.province_staff, n) == ["reject"]
+        assert svc.nominations_to_decide_for(users.province_staff) == []
+        with pytest.raises(ValidationError) as refused:
+            awards.award_decision_create(
+                user=users.province_staff,
+                nominations=[n],
+                number="1/QĐ-UBND",
+                signed_on=datetime.date(2025, 3, 12),
+                signer_name="A",
+                signer_title="Chủ tịch",
+            )
+    assert "cấp trên quyết định" in str(refused.value)
