@@ -1,6 +1,8 @@
 """Every URL has a rule: anonymous visitors go to the login page, each portal view declares its roles,
 and each role gets exactly the pages it may use (manage.get.gov style: a gap fails the build)."""
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
@@ -27,7 +29,8 @@ def portal_patterns():
 
 
 def sample_path(route: str) -> str:
-    return "/" + route.replace("<int:pk>", "1").replace("<path:object_id>", "1").lstrip("^").rstrip("$")
+    # Every integer of the route (pk, and a second one such as a unit and a year) becomes 1.
+    return "/" + re.sub(r"<int:\w+>", "1", route).replace("<path:object_id>", "1").lstrip("^").rstrip("$")
 
 
 GUARDED = [(n, r) for n, r, _ in walk() if ("<" not in r or "<int:pk>" in r) and n not in PUBLIC]
