@@ -275,3 +275,30 @@ def test_assessing_a_household_or_unit_outside_the_evaluation_is_404(movement, t
     assert client.get(f"{base}?don_vi={tree.sibling_commune.pk}").status_code == 404
     assert client.get(f"{base}?don_vi=abc").status_code == 404
     assert client.get(f"{base}?don_vi={tree.village.pk}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "movement",
+        "criterion",
+        "assessment",
+        "evaluation",
+        "nomination",
+        "awarddecision",
+        "award",
+        "typicalexample",
+        "movementresult",
+    ],
+)
+def test_the_admin_lists_every_emulation_model(movement, users, client_for, model):
+    evaluate(movement, movement.unit, 2026, users.district_staff)
+    response = client_for(users.admin).get(reverse(f"admin:emulation_{model}_changelist"))
+    assert response.status_code == 200
+
+
+def test_the_admin_shows_an_evaluation_with_its_results(movement, tree, users, client_for):
+    populate(tree, 2)
+    evaluation = evaluate(movement, tree.district, 2026, users.district_staff)
+    response = client_for(users.admin).get(reverse("admin:emulation_evaluation_change", args=[evaluation.pk]))
+    assert response.status_code == 200 and "Xã Ia RSai" in response.content.decode()
