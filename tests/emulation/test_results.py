@@ -194,3 +194,8 @@ def test_money_typed_the_vietnamese_way_and_a_mistake_keeps_what_was_typed(clien
     assert MovementResult.objects.get().fund_raised == Decimal("150000000")
     page = client.get(reverse("emulation:results", args=[movement.pk]), {"nam": YEAR}).content.decode()
     assert "150.000.000" in page and "Báo cáo của Ủy ban MTTQ xã" in page
+
+
+def test_movement_page_links_to_its_results(client_for, movement, users):
+    page = client_for(users.district_staff).get(reverse("emulation:movement_detail", args=[movement.pk]))
+    assert reverse("emulation:results", args=[movement.pk]) in page.content.decode()
