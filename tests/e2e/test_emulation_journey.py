@@ -1,7 +1,8 @@
 """The emulation movement end to end, through the real Celery worker: Krông Pa's district staff evaluate the communes
 against the movement's criteria; Ia RSai proposes one of its households for a Giấy khen, submits it, its emulation
-council reviews it and the chairman's award decision is issued; the award is in the register; the district's
-summary report of the phase (tổng kết) tells it.
+council reviews it and the chairman's award decision is issued; the award is in the register; the commune records
+the year's results; the district's summary report of the phase (tổng kết) tells both, and its results roll-up
+sums them.
 
 Since 01/07/2025 there is no district level to grant a Giấy khen (NĐ 152/2025/NĐ-CP; emulation.nominations): the
 Giấy khen of this journey is the commune chairman's, reviewed and decided in the commune, as the portal allows on
@@ -88,9 +89,8 @@ def test_evaluate_propose_review_decide_register_and_report(browser, live_server
     page.get_by_test_id("step-form").locator("[name=comment]").fill("Hội đồng thi đua – khen thưởng xã nhất trí 7/7.")
     page.get_by_test_id("step-confirm").click()
     assert "Hội đồng đã xét" in page.get_by_test_id("nomination-status").inner_text()
-    page.goto(f"{live_server.url}/thi-dua/quyet-dinh/moi/")
+    page.goto(f"{live_server.url}/thi-dua/quyet-dinh/moi/?form=commune_certificate")
     form = page.get_by_test_id("decision-form")
-    form.locator("[name=form]").select_option("commune_certificate")
     form.locator("[name=nominations]").first.check()
     form.locator("[name=number]").fill("25/QĐ-UBND")
     form.locator("[name=signed_on]").fill(timezone.localdate().strftime("%d/%m/%Y"))
@@ -105,6 +105,18 @@ def test_evaluate_propose_review_decide_register_and_report(browser, live_server
     # The award is in the register.
     page.goto(f"{live_server.url}/thi-dua/so-khen-thuong/?year={YEAR}")
     assert nomination.subject_name in page.get_by_test_id("register-table").inner_text()
+
+    # The commune records the year's results of the movement, money typed the Vietnamese way.
+    page.goto(f"{live_server.url}/thi-dua/{movement.pk}/ket-qua/?nam={YEAR}")
+    page.get_by_test_id("record-24079").click()
+    form = page.get_by_test_id("result-form")
+    form.locator("[name=fund_raised]").fill("165.000.000")
+    form.locator("[name=houses_built]").fill("3")
+    form.locator("[name=volunteers]").fill("60")
+    form.locator("[name=source]").fill("Báo cáo của Ủy ban MTTQ xã Ia RSai")
+    screenshot(page, "emulation-result-form")
+    page.get_by_test_id("save-result").click()
+    assert "165.000.000" in page.get_by_test_id("result-row-24079").inner_text()
     page.context.close()
 
     # The district's summary report of the phase tells the award.
@@ -121,5 +133,9 @@ def test_evaluate_propose_review_decide_register_and_report(browser, live_server
     preview = page.get_by_test_id("report-preview").inner_text()
     assert "Tổng kết phong trào thi đua" in preview
     assert "Giấy khen của Chủ tịch UBND xã" in preview and nomination.subject_name in preview
+    assert "Quỹ “Vì người nghèo” vận động được 165 triệu đồng" in preview
     screenshot(page, "emulation-summary-report")
+    page.goto(f"{live_server.url}/thi-dua/{movement.pk}/ket-qua/?nam={YEAR}")
+    assert "165.000.000" in page.get_by_test_id("result-total").inner_text()
+    screenshot(page, "emulation-results-rollup")
     page.context.close()
