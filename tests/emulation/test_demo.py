@@ -2,10 +2,12 @@
 report jobs (run here as the worker runs them)."""
 
 from datetime import date, datetime
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
 
 from core.demo import demo_load
 from core.jobs import job_run_execute
@@ -42,6 +44,9 @@ def test_demo_is_loaded_through_the_services_and_idempotent(demo):
     assert TypicalExample.objects.count() == 1 and MovementResult.objects.count() == 4
     counts = [model.objects.count() for model in (Criterion, Evaluation, Nomination, AwardDecision, MovementResult)]
     assert emulation_demo_load(say=lambda _text: None) == movement
+    out = StringIO()
+    call_command("load_demo_emulation", "--no-report", stdout=out)  # what scripts/run.sh calls, once more
+    assert "Phong trào mẫu" in out.getvalue()
     assert [
         model.objects.count() for model in (Criterion, Evaluation, Nomination, AwardDecision, MovementResult)
     ] == counts
