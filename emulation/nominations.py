@@ -48,12 +48,10 @@ GRANTING_LEVELS: tuple[GrantingLevel, ...] = (
     GrantingLevel(
         AwardForm.COMMUNE_CERTIFICATE, UnitLevel.COMMUNE, None, None, "Luật Thi đua, khen thưởng 2022, Điều 76"
     ),
+    # Granted by the chairman of a district in force on the day: a province that still has districts keeps them
+    # (the portal serves both shapes by date, like the reporting units); a two-tier province's communes have none.
     GrantingLevel(
-        AwardForm.DISTRICT_CERTIFICATE,
-        UnitLevel.DISTRICT,
-        None,
-        TWO_TIER_FROM - datetime.timedelta(days=1),
-        "Luật Thi đua, khen thưởng 2022, Điều 76",
+        AwardForm.DISTRICT_CERTIFICATE, UnitLevel.DISTRICT, None, None, "Luật Thi đua, khen thưởng 2022, Điều 76"
     ),
     GrantingLevel(AwardForm.PROVINCE_MERIT, UnitLevel.PROVINCE, None, None, "Luật Thi đua, khen thưởng 2022, Điều 74"),
     # Higher forms (Bằng khen of the Prime Minister, orders…) are proposed onward by the province's council.
@@ -126,7 +124,16 @@ def deciding_unit(*, proposing_unit: AdministrativeUnit, form: str, day: datetim
         )
     if proposing_unit.level == rule.level:
         return proposing_unit
-    unit = AdministrativeUnit.objects.filter(pk__in=proposing_unit.ancestor_ids, level=rule.level).first()
+    unit = AdministrativeUnit.objects.valid_on(day).filter(pk__in=proposing_unit.ancestor_ids, level=rule.level).first()
+    if unit is None and rule.level == UnitLevel.DISTRICT and day >= TWO_TIER_FROM:
+        raise ValidationError(
+            {
+                "requested_form": _(
+                    "Từ ngày 01/07/2025 không còn cấp huyện: Giấy khen do Chủ tịch UBND xã tặng, Bằng khen do Chủ "
+                    "tịch UBND tỉnh tặng. Hãy chọn hình thức khác."
+                )
+            }
+        )
     if unit is None:
         raise ValidationError(
             {

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from areas.models import AdministrativeUnit
 from emulation import nominations as svc
 from emulation.models import AwardForm, Nomination, NominationLog, NominationStatus, SubjectType
 
@@ -149,11 +150,12 @@ def test_review_and_reject_need_a_comment(users, movement, household, at_distric
         (BEFORE_REFORM, AwardForm.HIGHER, "district", "province"),
         (AFTER_REFORM, AwardForm.COMMUNE_CERTIFICATE, "commune", "commune"),
         (AFTER_REFORM, AwardForm.PROVINCE_MERIT, "commune", "province"),
-        (AFTER_REFORM, AwardForm.DISTRICT_CERTIFICATE, "commune", None),
+        (AFTER_REFORM, AwardForm.DISTRICT_CERTIFICATE, "commune", "district"),  # its district is still in force
         (BEFORE_REFORM, AwardForm.COMMUNE_CERTIFICATE, "district", None),
     ],
 )
 def test_deciding_level(when, form, proposer, decider, tree):
+    """A district's Giấy khen is granted while the district is in force; see the next test for one that ended."""
     units = {"commune": tree.commune, "district": tree.district, "province": tree.province}
     if decider is None:
         with pytest.raises(ValidationError):
@@ -162,7 +164,9 @@ def test_deciding_level(when, form, proposer, decider, tree):
         assert svc.deciding_unit(proposing_unit=units[proposer], form=form, day=when.date()) == units[decider]
 
 
-def test_after_the_reform_a_district_certificate_is_refused_in_vietnamese(users, movement, household):
+def test_after_the_reform_a_district_certificate_is_refused_in_vietnamese(users, movement, household, tree):
+    """The commune's district ended on 30/06/2025 (two-tier government): no district chairman grants a Giấy khen."""
+    AdministrativeUnit.objects.filter(pk=tree.district.pk).update(valid_to=datetime.date(2025, 6, 30))
     with time_machine.travel(AFTER_REFORM, tick=False), pytest.raises(ValidationError) as refused:
         svc.nomination_create(user=users.commune_officer, **nomination_data(movement, household))
     assert "01/07/2025" in str(refused.value)
