@@ -1,12 +1,9 @@
 """The emulation movement end to end, through the real Celery worker: Krông Pa's district staff evaluate the communes
-against the movement's criteria; Ia RSai proposes one of its households for a Giấy khen, submits it, its emulation
-council reviews it and the chairman's award decision is issued; the award is in the register; the commune records
-the year's results; the district's summary report of the phase (tổng kết) tells both, and its results roll-up
-sums them.
-
-Since 01/07/2025 there is no district level to grant a Giấy khen (NĐ 152/2025/NĐ-CP; emulation.nominations): the
-Giấy khen of this journey is the commune chairman's, reviewed and decided in the commune, as the portal allows on
-any day this test runs."""
+against the movement's criteria; Ia RSai proposes one of its households for the district chairman's Giấy khen and
+submits it; the district's emulation council reviews it and the district's award decision is issued; the award is in
+the register; the commune records the year's results; the district's summary report of the phase (tổng kết) tells
+both, and its results roll-up sums them. Krông Pa is a district in force in the demo's three-tier data, so its
+chairman grants Giấy khen on any day this test runs (emulation.nominations: a district in force on the day)."""
 
 import pytest
 from django.utils import timezone
@@ -81,20 +78,29 @@ def test_evaluate_propose_review_decide_register_and_report(browser, live_server
     form.locator("[name=subject_type]").select_option("household")
     form.locator("[name=household_code]").fill(household.code)
     form.locator("[name=achievements]").fill("Vay vốn nuôi bò sinh sản, thoát nghèo và giúp các hộ trong buôn.")
-    form.locator("[name=requested_form]").select_option("commune_certificate")
+    form.locator("[name=requested_form]").select_option("district_certificate")
     page.get_by_test_id("nomination-save").click()
     page.get_by_test_id("nomination-submit").click()
     page.get_by_test_id("step-confirm").click()
+    nomination_url = page.url
+    page.context.close()
+
+    # The district's emulation council reviews it and the district chairman's decision is issued.
+    page = browser.new_context(viewport={"width": 1280, "height": 860}, locale="vi-VN").new_page()
+    page.set_default_timeout(60_000)
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, live_server, "huyen.krongpa")
+    page.goto(nomination_url)
     page.get_by_test_id("nomination-review").click()
-    page.get_by_test_id("step-form").locator("[name=comment]").fill("Hội đồng thi đua – khen thưởng xã nhất trí 7/7.")
+    page.get_by_test_id("step-form").locator("[name=comment]").fill("Hội đồng huyện nhất trí 9/9.")
     page.get_by_test_id("step-confirm").click()
     assert "Hội đồng đã xét" in page.get_by_test_id("nomination-status").inner_text()
-    page.goto(f"{live_server.url}/thi-dua/quyet-dinh/moi/?form=commune_certificate")
+    page.goto(f"{live_server.url}/thi-dua/quyet-dinh/moi/?form=district_certificate")
     form = page.get_by_test_id("decision-form")
     form.locator("[name=nominations]").first.check()
-    form.locator("[name=number]").fill("25/QĐ-UBND")
+    form.locator("[name=number]").fill("125/QĐ-UBND")
     form.locator("[name=signed_on]").fill(timezone.localdate().strftime("%d/%m/%Y"))
-    form.locator("[name=signer_name]").fill("Ksor Y Hanh")
+    form.locator("[name=signer_name]").fill("Nguyễn Tiến Đăng")
     form.locator("[name=confirm]").check()
     page.get_by_test_id("decision-save").click()
     page.get_by_test_id("decision-awardees").wait_for()
@@ -105,7 +111,11 @@ def test_evaluate_propose_review_decide_register_and_report(browser, live_server
     # The award is in the register.
     page.goto(f"{live_server.url}/thi-dua/so-khen-thuong/?year={YEAR}")
     assert nomination.subject_name in page.get_by_test_id("register-table").inner_text()
+    page.context.close()
 
+    page = browser.new_context(viewport={"width": 1280, "height": 860}, locale="vi-VN").new_page()
+    page.set_default_timeout(60_000)
+    sign_in(page, live_server, "xa.iarsai")
     # The commune records the year's results of the movement, money typed the Vietnamese way.
     page.goto(f"{live_server.url}/thi-dua/{movement.pk}/ket-qua/?nam={YEAR}")
     page.get_by_test_id("record-24079").click()
@@ -132,7 +142,7 @@ def test_evaluate_propose_review_decide_register_and_report(browser, live_server
     wait_for_generation(page)
     preview = page.get_by_test_id("report-preview").inner_text()
     assert "Tổng kết phong trào thi đua" in preview
-    assert "Giấy khen của Chủ tịch UBND xã" in preview and nomination.subject_name in preview
+    assert "Giấy khen của Chủ tịch UBND huyện" in preview and nomination.subject_name in preview
     assert "Quỹ “Vì người nghèo” vận động được 165 triệu đồng" in preview
     screenshot(page, "emulation-summary-report")
     page.goto(f"{live_server.url}/thi-dua/{movement.pk}/ket-qua/?nam={YEAR}")
