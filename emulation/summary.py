@@ -76,7 +76,9 @@ def compute_summary_figures(*, unit: AdministrativeUnit, period_start: datetime.
     if movement is None:
         return plain(figures)
     phase_start = datetime.date(movement.phase_start, 1, 1)
-    years = (period_start.year, period_end.year)
+    # A final review (tổng kết) tells the whole phase: its results, examples, awards and nominations since the phase
+    # began; a yearly review (sơ kết) tells its own year.
+    years = (movement.phase_start, year) if year >= movement.phase_end else (period_start.year, period_end.year)
     figures["movement"] = {
         "id": movement.pk,
         "name": movement.name,
@@ -316,7 +318,7 @@ def generated_text(figures: dict, key: str) -> str:
             f"- {_n(results['models_replicated'])} mô hình giảm nghèo được nhân rộng.",
         ]
         phase = figures.get("phase_results") or {}
-        if movement and movement["final"] and phase:
+        if movement and movement["final"] and phase and phase != results:
             lines.append(
                 f"Cả giai đoạn {movement['phase_start']}–{movement['phase_end']}: quỹ vận động được "
                 f"{_money(phase['fund_raised'])}, xây mới {_n(phase['houses_built'])} nhà, sửa chữa "
@@ -358,14 +360,18 @@ def generated_text(figures: dict, key: str) -> str:
         if electricity["households"]:
             lines.append(f"- Hỗ trợ tiền điện: {_n(electricity['households'])} hộ, {_money(electricity['amount'])}.")
         if not lines:
-            return f"{period.capitalize()}, chưa ghi nhận kết quả hỗ trợ trên cổng thông tin."
+            # the support figures are the report's own period (its year), whatever the review tells
+            during = f"Năm {figures['period']['year']}" if movement and movement["final"] else period.capitalize()
+            return f"{during}, chưa ghi nhận kết quả hỗ trợ trên cổng thông tin."
         return "\n".join(lines)
     if key == "poverty":
         text = _rate_sentence(
             figures["movements"],
             period.capitalize() if not (movement and movement["final"]) else f"Năm {figures['period']['year']}",
         )
-        if figures.get("phase_movements"):
+        phase = figures.get("phase_movements")
+        # No list on record at the phase's start (the unit's history begins later): no comparison with the start.
+        if phase and (phase["counts"].get("poor_start") or phase["counts"].get("near_start")):
             text += "\n" + _rate_sentence(
                 figures["phase_movements"], f"Từ đầu giai đoạn đến cuối năm {figures['period']['year']}"
             )

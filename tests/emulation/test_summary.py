@@ -147,6 +147,13 @@ def test_the_phase_last_year_is_its_final_review(movement, tree):
     figures = compute_summary_figures(unit=tree.district, period_start=date(2025, 1, 1), period_end=date(2025, 12, 31))
     assert figures["movement"]["final"] is True
     assert figures["phase_movements"]["counts"]["poor_start"] == poor_on(tree.district, date(2020, 12, 31))
+    # the final review tells the whole phase: every year's results, awards and typical examples
+    assert (
+        Decimal(figures["results"]["fund_raised"])
+        == Decimal("195000000")
+        == Decimal(figures["phase_results"]["fund_raised"])
+    )
+    assert figures["awards"]["total"] == 2 and [e["subject"] for e in figures["examples"]] == ["Hộ ông Ksor Y Thuân"]
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is installed by scripts/bootstrap.sh")
