@@ -55,6 +55,7 @@ CASES = {
     "programs:electricity": (Role.DISTRICT_STAFF, "xuat=xlsx", None, True),
     "programs:training_import": (Role.COMMUNE_OFFICER, "mau=1", None, False),  # a fixed example, no registry data
     "reviews:submission_xlsx": (Role.DISTRICT_STAFF, "", "submission", True),
+    "emulation:register_export": (Role.DISTRICT_STAFF, "", None, False),  # the award register: none in this fixture
 }
 
 
