@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.choices import Role
@@ -111,7 +112,7 @@ def test_archived_household_leaves_the_period_it_was_archived_in(tree, users):
     household = bare_household(tree.village)
     history(household, (P, date(2024, 12, 15)))
     ChangeEntry.objects.create(household=household, subject="x", action="archive", user=users.commune_officer)
-    archived_on = ChangeEntry.objects.get(household=household).at.date()
+    archived_on = timezone.localdate(ChangeEntry.objects.get(household=household).at)  # the day in Vietnam, not UTC
     gone = ReportPeriod(date(archived_on.year, 1, 1), archived_on)
     earlier = ReportPeriod(date(2025, 1, 1), date(2025, 12, 31))
     assert not with_transitions(Household.objects.all(), gone).exists()
