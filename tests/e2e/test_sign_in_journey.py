@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from core.demo import DEMO_PASSWORD, demo_load
 
@@ -22,12 +23,24 @@ def demo(db):
 
 
 def go_to(page, label: str) -> None:
-    """Follow a main-menu link, opening its drop-down group first when the link sits in one."""
+    """Follow a main-menu link, opening its drop-down group first when the link sits in one.
+
+    On a narrow screen the menu slides open; a drop-down clicked while it is still sliding can stay
+    closed, so wait for the slide to end and open the group again until the link shows.
+    """
     nav = page.locator("#main-nav")
     named = re.compile(rf"^\s*{re.escape(label)}\s*$")
     link = nav.locator("a", has_text=named)
-    if not link.is_visible():  # in a closed drop-down group: open the group (its locator must be relative)
-        nav.locator("li.dropdown", has=page.locator("a", has_text=named)).locator("[data-bs-toggle=dropdown]").click()
+    page.wait_for_function("() => !document.querySelector('#main-nav.collapsing')")
+    group = nav.locator("li.dropdown", has=page.locator("a", has_text=named)).locator("[data-bs-toggle=dropdown]")
+    for _attempt in range(3):
+        if link.is_visible():
+            break
+        group.click()  # in a closed drop-down group: open the group (its locator must be relative)
+        try:
+            link.wait_for(state="visible", timeout=3000)
+        except PlaywrightTimeoutError:
+            continue
     link.click()
 
 
