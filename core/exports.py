@@ -204,7 +204,13 @@ def _replayed_request(job: JobRun, path: Path, progress: ProgressFn):
     return request, match
 
 
-@job_kind(EXPORT_JOB, gettext_lazy("Xuất Excel"), roles=ALL_ROLES, queue="documents")
+@job_kind(
+    EXPORT_JOB,
+    gettext_lazy("Xuất Excel"),
+    roles=ALL_ROLES,
+    queue="documents",
+    time_limit=settings.DOCUMENT_JOB_TIME_LIMIT,  # a province's million rows (docs/performance.md)
+)
 def excel_export_job(job: JobRun, progress: ProgressFn) -> dict:
     """Replay the export request as its requester and stream the workbook into MEDIA_ROOT/exports/."""
     user = job.requested_by

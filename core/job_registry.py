@@ -14,11 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 # Celery queues by kind of work (config/settings/base.py declares them; a worker without -Q consumes them all).
 DEFAULT_QUEUE = "celery"  # short jobs: system checks, heartbeats, sweeps
 QUEUES = (DEFAULT_QUEUE, "imports", "reports", "documents")  # documents: exports and batches of PDFs
+
+
+# The soft time limit (SoftTimeLimitExceeded in the handler, so the job ends with a reason) comes this many seconds
+# before the hard one (the process is killed), as CELERY_TASK_SOFT_TIME_LIMIT does for the default.
+SOFT_LIMIT_MARGIN = 60
 
 
 class JobError(Exception):
@@ -40,6 +46,9 @@ class JobKind:
     handler: Handler
     roles: frozenset[str] | None = None
     queue: str = DEFAULT_QUEUE
+    # Seconds a run may take before Celery stops it; None: CELERY_TASK_TIME_LIMIT. A kind whose work grows with the
+    # province (a million-row export) declares a longer one instead of raising every job's limit.
+    time_limit: int | None = None
 
     def may_start(self, user) -> bool:
         """Whether ``user`` may start a job of this kind (the same rule as a view's ``allowed_roles``)."""
@@ -64,10 +73,17 @@ _REGISTRY: dict[str, JobKind] = {}
 
 
 def job_kind(
-    code: str, label: str, *, roles: frozenset[str] | None = None, queue: str = DEFAULT_QUEUE
+    code: str,
+    label: str,
+    *,
+    roles: frozenset[str] | None = None,
+    queue: str = DEFAULT_QUEUE,
+    time_limit: int | None = None,
 ) -> Callable[[Handler], Handler]:
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}: one of {QUEUES}")
+    if time_limit is not None and time_limit <= SOFT_LIMIT_MARGIN:
+        raise ValueError(f"time_limit must exceed {SOFT_LIMIT_MARGIN} s (the soft limit comes that much earlier)")
 
     def register(handler: Handler) -> Handler:
         _REGISTRY[code] = JobKind(
@@ -76,6 +92,7 @@ def job_kind(
             handler=handler,
             roles=frozenset(roles) if roles is not None else None,
             queue=queue,
+            time_limit=time_limit,
         )
         return handler
 
@@ -89,6 +106,12 @@ def job_kind_label(code: str) -> str:
 
 def find_job_kind(code: str) -> JobKind | None:
     return _REGISTRY.get(code)
+
+
+def job_time_limit(code: str) -> int:
+    """Seconds a run of this kind may take: the kind's own limit, else the task limit of the settings."""
+    kind = _REGISTRY.get(code)
+    return kind.time_limit if kind and kind.time_limit else settings.CELERY_TASK_TIME_LIMIT
 
 
 def get_job_kind(code: str) -> JobKind:

@@ -28,6 +28,7 @@ from .job_registry import (  # noqa: F401 - re-exported: apps register kinds thr
     get_job_kind,
     job_kind,
     job_kind_label,
+    job_time_limit,
 )
 from .models import JobRun, JobStatus
 

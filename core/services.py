@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
-from .job_registry import DEFAULT_QUEUE
-from .jobs import find_job_kind, get_job_kind, job_worker_alive
+from .job_registry import DEFAULT_QUEUE, SOFT_LIMIT_MARGIN
+from .jobs import find_job_kind, get_job_kind, job_time_limit, job_worker_alive
 from .models import JobLogAction, JobRun, JobRunLog, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,10 @@ def _enqueue(job: JobRun) -> None:
     task_id = str(uuid.uuid4())
     kind = find_job_kind(job.kind)
     queue = kind.queue if kind else DEFAULT_QUEUE
+    # The kind's own limit travels with the message, so the worker stops this run (softly first: the job ends
+    # with its reason) after that long instead of after CELERY_TASK_TIME_LIMIT.
+    limit = job_time_limit(job.kind)
+    limits = {"time_limit": limit, "soft_time_limit": limit - SOFT_LIMIT_MARGIN}
     job.celery_task_id = task_id  # stored before publishing, so the worker can tell a superseded delivery
     job.heartbeat_at = timezone.now()
     job.save(update_fields=["celery_task_id", "heartbeat_at"])
@@ -38,7 +42,12 @@ def _enqueue(job: JobRun) -> None:
     def send() -> None:
         try:
             job_run_task.apply_async(
-                args=[job.pk], task_id=task_id, queue=queue, retry=True, retry_policy=PUBLISH_RETRY_POLICY
+                args=[job.pk],
+                task_id=task_id,
+                queue=queue,
+                retry=True,
+                retry_policy=PUBLISH_RETRY_POLICY,
+                **limits,
             )
         except (BrokerError, RedisError, OSError) as exc:
             logger.error("Job %s could not be queued: %s", job.pk, exc)
@@ -93,7 +102,7 @@ def _dead_reason(job: JobRun, now) -> str:
     return job.stale_reason(
         now=now,
         heartbeat_timeout=timedelta(seconds=settings.JOB_STALE_AFTER_SECONDS),
-        time_limit=timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
+        time_limit=timedelta(seconds=job_time_limit(job.kind)),
         queue_timeout=timedelta(seconds=settings.JOB_QUEUE_TIMEOUT_SECONDS),
         worker_gone=job.status == JobStatus.RUNNING and not job_worker_alive(job.pk),
     )

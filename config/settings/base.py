@@ -203,6 +203,9 @@ CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+# Excel exports and batches of PDFs grow with the unit: a province's million-row export gets this limit of its own
+# (``@job_kind(..., time_limit=...)``, core/job_registry.py) instead of every job getting a longer one.
+DOCUMENT_JOB_TIME_LIMIT = env.int("DOCUMENT_JOB_TIME_LIMIT", default=2 * 60 * 60)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -216,7 +219,8 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BROKER_TRANSPORT = "config.broker:Transport"
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 3,  # fail fast when publishing to an unreachable Redis
-    "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,  # an unacknowledged task comes back only after its limit
+    # an unacknowledged task comes back only after the longest limit a job kind may have
+    "visibility_timeout": 2 * max(CELERY_TASK_TIME_LIMIT, DOCUMENT_JOB_TIME_LIMIT),
 }
 # One queue per kind of work (core.job_registry.QUEUES): a worker started without -Q consumes all of them (the
 # scripts, the tests); a deployment runs workers per queue (docker-compose.yml, docs/adr/0027).

@@ -42,3 +42,10 @@ def locks_its_row_job(job, progress) -> dict:
         JobRun.objects.select_for_update().get(pk=job.pk)
         progress(50, "Không ghi được")
     return {"ok": True}
+
+
+# Soft limit after 2 s (the hard one after 62 s): a test checks that a kind's own limit reaches the worker.
+@job_kind("test_short_limit", "Việc thử có giới hạn thời gian riêng", time_limit=62)
+def short_limit_job(job, progress) -> dict:
+    """Sleep ``params.seconds`` like ``test_sleep``; its kind's time limit stops it first."""
+    return sleep_job(job, progress)
