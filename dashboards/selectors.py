@@ -12,6 +12,7 @@ from areas.selectors import unit_children_with_counts
 from core.models import JobRun
 from households.models import PovertyTarget
 from households.selectors import household_counts_under, household_totals_for
+from households.summary import DashboardFigures
 from households.targets import Progress, ProgressRow, target_dashboard_for
 
 
@@ -31,11 +32,14 @@ def unit_totals_for(user) -> dict[str, int]:
     return totals
 
 
-def dashboard_for(user) -> dict:
-    """Everything the landing page shows: the user's unit, the units below it with counts, recent jobs."""
+def dashboard_for(user, figures: DashboardFigures | None = None) -> dict:
+    """Everything the landing page shows: the user's unit, the units below it with counts, recent jobs. With
+    ``figures`` (households.summary) the household counts come from the summary table, else live."""
+    households = figures.totals() if figures is not None else household_totals_for(user)
     context = {
-        "totals": {**unit_totals_for(user), **household_totals_for(user)},
+        "totals": {**unit_totals_for(user), **households},
         "recent_jobs": JobRun.objects.visible_to(user).select_related("requested_by")[:5],
+        "figures": figures,
     }
     if user.is_system_admin:
         context["provinces"] = AdministrativeUnit.objects.valid_on().filter(level=UnitLevel.PROVINCE).order_by("name")
@@ -46,7 +50,10 @@ def dashboard_for(user) -> dict:
     elif user.unit_id:
         context["unit"] = user.unit
         children = unit_children_with_counts(user.unit)
-        households = household_counts_under(user.unit, children)
+        if figures is not None:
+            households = figures.counts_under(children)
+        else:
+            households = household_counts_under(user.unit, children)
         for child in children:
             child.counts.update(households[child.pk])
         context["children"] = children
@@ -83,11 +90,11 @@ class GoalRow:
         return min(self.share or 0, 100)
 
 
-def target_widget_for(user) -> dict | None:
+def target_widget_for(user, figures: DashboardFigures | None = None) -> dict | None:
     """The targets card: this year's progress of the user's unit (None without one). A unit without a target of its
     own (a district or a province whose targets were assigned to its communes) counts the sum of its units' targets,
     and the card says so, instead of "Chưa giao" beside households that are on target."""
-    widget = target_dashboard_for(user)
+    widget = target_dashboard_for(user, figures)
     if widget is None:
         return None
     progress: Progress = widget["progress"]

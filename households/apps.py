@@ -11,5 +11,7 @@ class HouseholdsConfig(AppConfig):
 
         from . import jobs, opening  # noqa: F401 - register the Excel import job kinds
         from .reference_data import reference_data_load
+        from .summary import connect_signals
 
         reference_loader(reference_data_load)
+        connect_signals()  # the dashboards' summary table is refreshed after each commit that changes it

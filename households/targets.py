@@ -406,24 +406,32 @@ class Progress:
         return sum(row.target.households_to_escape for row in self.rows if row.target is not None)
 
 
-def target_progress(user, *, scope: AdministrativeUnit | None, year: int, with_last_year: bool = False) -> Progress:
+def target_progress(
+    user, *, scope: AdministrativeUnit | None, year: int, with_last_year: bool = False, figures=None
+) -> Progress:
     """Targets and progress of the units of ``target_level(scope)`` the user may see, with a total row.
 
-    A fixed number of queries (the transition table's, targets, registrations; twice with last year)."""
+    A fixed number of queries (the transition table's, targets, registrations; twice with last year). ``figures``
+    (``households.summary.DashboardFigures`` of this year) supplies the movements and registrations from the
+    dashboards' summary table instead of counting them."""
     # A target for next year is assigned in December: until then its movement columns show this year so far.
     period = period_for_year(min(year, timezone.localdate().year))
     level = target_level(scope)
-    table = transition_table(user, period=period, level=level, scope=scope)
+    grouped = figures.grouped(level) if figures is not None else None
+    table = transition_table(user, period=period, level=level, scope=scope, grouped=grouped)
     units = [row.unit for row in table.rows]
     wanted = [u.pk for u in units] + ([scope.pk] if scope is not None else [])
     targets = {
         t.unit_id: t
         for t in PovertyTarget.objects.visible_to(user).filter(year=year, unit_id__in=wanted).select_related("set_by")
     }
-    registrations = EscapeRegistration.objects.visible_to(user).active().filter(year=year)
-    if scope is not None:
-        registrations = registrations.filter(household__village__path__startswith=scope.path)
-    by_unit = registration_counts(registrations, level, year)
+    if figures is not None:
+        by_unit = figures.registrations(level)
+    else:
+        registrations = EscapeRegistration.objects.visible_to(user).active().filter(year=year)
+        if scope is not None:
+            registrations = registrations.filter(household__village__path__startswith=scope.path)
+        by_unit = registration_counts(registrations, level, year)
     rows = [
         ProgressRow(
             unit=row.unit,
@@ -513,10 +521,13 @@ def poverty_targets_set(*, entries: list[dict], year: int, legal_basis: str, not
     return changed
 
 
-def target_dashboard_for(user) -> dict | None:
-    """The dashboard widget: this year's target and progress of the user's unit (None without a unit)."""
+def target_dashboard_for(user, figures=None) -> dict | None:
+    """The dashboard widget: this year's target and progress of the user's unit (None without a unit); ``figures``
+    as for ``target_progress``."""
     if not user.is_authenticated or not user.unit_id or user.role not in Role.values or user.is_system_admin:
         return None
     year = timezone.localdate().year
-    progress = target_progress(user, scope=user.unit, year=year)
+    if figures is not None and figures.year != year:
+        figures = None
+    progress = target_progress(user, scope=user.unit, year=year, figures=figures)
     return {"progress": progress, "year": year}

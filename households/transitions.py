@@ -474,12 +474,15 @@ def levels_for(unit: AdministrativeUnit | None) -> list[tuple[str, str]]:
     return [(value, label) for value, label in LEVELS if value in allowed]
 
 
-def transition_table(user, *, period: ReportPeriod, level: str, scope: AdministrativeUnit | None) -> TransitionTable:
+def transition_table(
+    user, *, period: ReportPeriod, level: str, scope: AdministrativeUnit | None, grouped: list[dict] | None = None
+) -> TransitionTable:
     """One row per unit of ``level`` inside ``scope`` (the user's unit by default), and a total row.
 
     Queries: the units, the grouped counts (the total is their sum), the population records and (when a district
     or province is summed from communes that are not the rows) the communes — at most four whatever the number
-    of units and households.
+    of units and households. ``grouped`` gives the counts already grouped by unit (``_aggregate``'s shape, e.g.
+    from the dashboards' summary table, households.summary) instead of counting them.
     """
     households = Household.objects.visible_to(user)
     visible_units = unit_scope_q(user)
@@ -487,7 +490,8 @@ def transition_table(user, *, period: ReportPeriod, level: str, scope: Administr
         households = households.filter(village__path__startswith=scope.path)
         visible_units &= Q(path__startswith=scope.path)
     units = units_of_level(user, level, scope)
-    grouped = _aggregate(households, period, level)
+    if grouped is None:
+        grouped = _aggregate(households, period, level)
     counts = {row["unit_key"]: row for row in grouped if row["unit_key"] is not None}
     # Every household falls in exactly one group (the None group: no unit of that level), so the total is a sum.
     total_counts = {name: sum(row[name] for row in grouped) for name in COUNT_FIELDS}

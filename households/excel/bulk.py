@@ -31,6 +31,7 @@ from households.classification import local_line_on, standard_on
 from households.forms import HouseholdForm, MemberForm
 from households.history import change_entries, snapshot_from
 from households.models import ChangeEntry, Household, Member
+from households.summary import summaries_refresh_on_commit
 from households.validation import validate_phone
 
 from .columns import BY_KEY, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, Column, format_vnd
@@ -218,6 +219,7 @@ class BulkImporter(BaseImporter):
                 self.report.errors.append(RowError(None, "", "", message))
                 transaction.set_rollback(True)
                 return self.report
+            summaries_refresh_on_commit()  # COPY sends no signal: queue the dashboards' refresh ourselves
             self.report.committed = True
         return self.report
 

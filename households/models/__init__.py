@@ -2,10 +2,12 @@
 
 from .registry import ChangeEntry, EthnicGroup, Household, IndicatorOverride, Member, StatusRecord
 from .standards import PovertyStandard, ProvinceIncomeLine
+from .summary import CommuneSummary, SummaryStale
 from .targets import EscapeRegistration, EscapeRegistrationState, PovertyTarget, UnitPopulation
 
 __all__ = [
     "ChangeEntry",
+    "CommuneSummary",
     "EscapeRegistration",
     "EscapeRegistrationState",
     "EthnicGroup",
@@ -16,5 +18,6 @@ __all__ = [
     "PovertyTarget",
     "ProvinceIncomeLine",
     "StatusRecord",
+    "SummaryStale",
     "UnitPopulation",
 ]

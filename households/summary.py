@@ -1,0 +1,296 @@
+"""The dashboards' summary table (``CommuneSummary``): computing it, keeping it current, reading it.
+
+One definition of every number: a commune's row is what the live aggregates give when restricted to that commune
+(``households.transitions._aggregate`` for the year's movements, ``households.targets.registration_counts`` for the
+escape registrations, a grouped count of the active households by village and current class); nothing is added or
+subtracted incrementally. Database triggers mark a commune stale in the transaction that changes its households,
+status records or registrations (migration 0011); after the commit a Celery task recomputes the marked communes, and
+beat sweeps every few minutes for marks a lost task left behind and for rows counted up to an earlier day.
+``manage.py rebuild_summaries`` recomputes everything (docs/adr/0036).
+
+The dashboard reads the rows of the communes in the officer's scope; a commune whose row is stale or missing is
+computed live in the same request when there are few of them (its numbers are then exact), otherwise its last row
+is shown and the page says that the figures of those communes are being updated.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import Count, Exists, F, Max, OuterRef
+from django.utils import timezone
+
+from areas.choices import UnitLevel
+from areas.models import AdministrativeUnit
+
+from .choices import HouseholdState
+from .models import CommuneSummary, EscapeRegistration, Household, SummaryStale
+from .transitions import COUNT_FIELDS, _aggregate, period_for_year
+
+logger = logging.getLogger(__name__)
+
+# Benchmarks set this to compare the page with the live aggregates it replaced (benchmarks/dashboard.py).
+LIVE = False
+# At most this many stale or missing communes are computed live inside a dashboard request; beyond it the page shows
+# their last rows and says they are being updated (a province-wide import marks every commune at once).
+LIVE_FALLBACK_COMMUNES = 3
+# Communes recomputed per statement by the rebuild and the sweep: enough to keep the statements few, small enough
+# that one batch of a million-household province stays a few seconds of work.
+BATCH = 8
+NOW_KEYS = ("households", "poor", "near_poor")
+
+
+# --- computing ----------------------------------------------------------------------------------------------------
+
+
+def summary_compute(commune_ids: list[int], *, today: date | None = None) -> dict[int, CommuneSummary]:
+    """The rows of these communes for this year, from the live aggregates restricted to them (four statements)."""
+    today = today or timezone.localdate()
+    year = today.year
+    period = period_for_year(year, today)
+    computed_at = timezone.now()
+    rows = {
+        pk: CommuneSummary(
+            commune_id=pk,
+            year=year,
+            villages={},
+            movements=dict.fromkeys(COUNT_FIELDS, 0),
+            counted_to=period.end,
+            computed_at=computed_at,
+        )
+        for pk in commune_ids
+    }
+    if not rows:
+        return rows
+    households = Household.objects.filter(commune_id__in=commune_ids)
+    now = (
+        households.filter(state=HouseholdState.ACTIVE)
+        .values("commune_id", "village_id", "current_class")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for line in now:
+        row = rows[line["commune_id"]]
+        village = row.villages.setdefault(str(line["village_id"]), dict.fromkeys(NOW_KEYS, 0))
+        keys = ["households"] + ([line["current_class"]] if line["current_class"] in ("poor", "near_poor") else [])
+        for key in keys:
+            village[key] += line["n"]
+            setattr(row, key, getattr(row, key) + line["n"])
+    for line in _aggregate(households, period, UnitLevel.COMMUNE):
+        key = line.pop("unit_key")
+        if key in rows:
+            rows[key].movements = line
+    from .targets import registration_counts  # targets imports transitions, as this module does
+
+    registrations = EscapeRegistration.objects.active().filter(household__commune_id__in=commune_ids)
+    for key, counts in registration_counts(registrations, UnitLevel.COMMUNE, year, today).items():
+        if key in rows:
+            rows[key].registered, rows[key].achieved = counts["registered"], counts["achieved"]
+    return rows
+
+
+def summaries_refresh(commune_ids: list[int]) -> int:
+    """Recompute and store these communes' rows; clears the stale marks seen before computing (a mark committed
+    meanwhile stays, so that change is counted by the next refresh). Returns how many rows were written."""
+    written = 0
+    for start in range(0, len(commune_ids), BATCH):
+        batch = commune_ids[start : start + BATCH]
+        seen = SummaryStale.objects.filter(commune_id__in=batch).aggregate(last=Max("pk"))["last"]
+        computed = summary_compute(batch)
+        with transaction.atomic():
+            CommuneSummary.objects.bulk_create(
+                computed.values(),
+                update_conflicts=True,
+                unique_fields=["commune", "year"],
+                update_fields=[
+                    "households",
+                    "poor",
+                    "near_poor",
+                    "villages",
+                    "movements",
+                    "registered",
+                    "achieved",
+                    "counted_to",
+                    "computed_at",
+                ],
+            )
+            if seen is not None:
+                SummaryStale.objects.filter(commune_id__in=batch, pk__lte=seen).delete()
+        written += len(computed)
+    return written
+
+
+def communes_needing_refresh(today: date | None = None) -> list[int]:
+    """Communes marked stale, without a row for this year, or whose row was counted up to an earlier day."""
+    today = today or timezone.localdate()
+    stale = set(SummaryStale.objects.values_list("commune_id", flat=True).distinct())
+    communes = AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE)
+    current = CommuneSummary.objects.filter(year=today.year, counted_to__gte=min(today, date(today.year, 12, 31)))
+    outdated = set(communes.exclude(pk__in=current.values("commune_id")).values_list("pk", flat=True))
+    return sorted(stale | outdated)
+
+
+def summaries_sweep(today: date | None = None) -> int:
+    """Recompute every commune that needs it (``communes_needing_refresh``), again while new marks arrive."""
+    written = 0
+    for _round in range(5):
+        pending = communes_needing_refresh(today)
+        if not pending:
+            break
+        written += summaries_refresh(pending)
+    return written
+
+
+def summaries_rebuild(unit: AdministrativeUnit | None = None) -> int:
+    """Recompute the rows of every commune (inside ``unit`` if given); returns how many were written."""
+    communes = AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE)
+    if unit is not None:
+        communes = communes.filter(path__startswith=unit.path)
+    return summaries_refresh(sorted(communes.values_list("pk", flat=True)))
+
+
+def summaries_refresh_on_commit() -> None:
+    """After the current transaction commits, have the worker recompute the communes it marked stale: once per
+    transaction (a rolled-back one sends nothing). A broker that is down only delays the figures until beat's sweep,
+    never an error for the officer who saved."""
+    from django.db import connection
+
+    if any(entry[1] is _send_refresh for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_send_refresh, robust=True)
+
+
+def _send_refresh() -> None:
+    from .tasks import summaries_sweep_task
+
+    try:
+        summaries_sweep_task.delay()
+    except Exception:  # noqa: BLE001 - the broker is optional here: beat's sweep catches up
+        logger.warning("Could not queue the summary refresh; beat's sweep will do it", exc_info=True)
+
+
+def _changed(sender, **kwargs) -> None:
+    summaries_refresh_on_commit()
+
+
+def connect_signals() -> None:
+    """Queue the refresh after every ORM write of a counted row (the triggers have marked the commune already);
+    writes by COPY call ``summaries_refresh_on_commit`` themselves or wait for beat's sweep."""
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import StatusRecord
+
+    for model in (Household, StatusRecord, EscapeRegistration):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"summary-{model.__name__}-save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"summary-{model.__name__}-delete")
+
+
+# --- reading (the dashboard) --------------------------------------------------------------------------------------
+
+
+@dataclass
+class DashboardFigures:
+    """The summary rows in an officer's scope, with the stale ones replaced by live figures where few."""
+
+    unit: AdministrativeUnit | None
+    year: int
+    communes: list[dict]  # {pk, path, parent_id, parent_level}
+    rows: dict[int, CommuneSummary]
+    pending: list[int] = field(default_factory=list)  # stale or missing communes shown with their last row
+    computed_at: datetime | None = None
+
+    def totals(self) -> dict[str, int]:
+        return {key: sum(getattr(row, key) for row in self.rows.values()) for key in NOW_KEYS}
+
+    def counts_under(self, children) -> dict[int, dict[str, int]]:
+        """``households.selectors.household_counts_under`` read from the rows."""
+        counts = {child.pk: dict.fromkeys(NOW_KEYS, 0) for child in children}
+        if self.unit is not None and self.unit.level == UnitLevel.COMMUNE:
+            row = self.rows.get(self.unit.pk)
+            for child in children:
+                village = row.villages.get(str(child.pk)) if row else None
+                if village:
+                    counts[child.pk].update(village)
+            return counts
+        for commune in self.communes:
+            row = self.rows.get(commune["pk"])
+            if row is None:
+                continue
+            for child in children:
+                if commune["path"].startswith(child.path):
+                    for key in NOW_KEYS:
+                        counts[child.pk][key] += getattr(row, key)
+                    break
+        return counts
+
+    def grouped(self, level: str) -> list[dict]:
+        """The movement counts per unit of ``level`` in the shape of ``transitions._aggregate`` (the None group
+        holds communes without a unit of that level), for ``transition_table(grouped=…)``."""
+        groups: dict[int | None, dict] = {}
+        for commune in self.communes:
+            row = self.rows.get(commune["pk"])
+            if row is None:
+                continue
+            key = self._key(commune, level)
+            group = groups.setdefault(key, {"unit_key": key, **dict.fromkeys(COUNT_FIELDS, 0)})
+            for name in COUNT_FIELDS:
+                group[name] += row.movements.get(name, 0)
+        return list(groups.values())
+
+    def registrations(self, level: str) -> dict[int, dict[str, int]]:
+        """``targets.registration_counts`` per unit of ``level``, read from the rows."""
+        counts: dict[int, dict[str, int]] = defaultdict(lambda: {"registered": 0, "achieved": 0})
+        for commune in self.communes:
+            row = self.rows.get(commune["pk"])
+            key = self._key(commune, level)
+            if row is None or key is None or not row.registered:
+                continue
+            counts[key]["registered"] += row.registered
+            counts[key]["achieved"] += row.achieved
+        return dict(counts)
+
+    @staticmethod
+    def _key(commune: dict, level: str) -> int | None:
+        if level == UnitLevel.COMMUNE:
+            return commune["pk"]
+        if level == UnitLevel.DISTRICT:
+            return commune["parent_id"] if commune["parent_level"] == UnitLevel.DISTRICT else None
+        if commune["parent_level"] == UnitLevel.PROVINCE:
+            return commune["parent_id"]
+        return commune["grandparent_id"]
+
+
+def dashboard_figures_for(user) -> DashboardFigures | None:
+    """The summary rows of the communes the user may see inside their unit (three queries, four more when a few
+    communes are computed live); None when the page should use the live aggregates (``LIVE``, a unit below a
+    commune, a user who sees nothing)."""
+    if LIVE or not user.is_authenticated:
+        return None
+    unit = user.unit if user.unit_id else None
+    if unit is None and not user.is_system_admin:
+        return None
+    if unit is not None and unit.level not in (UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE):
+        return None
+    today = timezone.localdate()
+    communes = AdministrativeUnit.objects.visible_to(user).filter(level=UnitLevel.COMMUNE)
+    if unit is not None:
+        communes = communes.filter(path__startswith=unit.path)
+    communes = list(
+        communes.annotate(stale=Exists(SummaryStale.objects.filter(commune_id=OuterRef("pk")))).values(
+            "pk", "path", "parent_id", "stale", parent_level=F("parent__level"), grandparent_id=F("parent__parent_id")
+        )
+    )
+    ids = [commune["pk"] for commune in communes]
+    rows = {row.commune_id: row for row in CommuneSummary.objects.filter(commune_id__in=ids, year=today.year)}
+    pending = [c["pk"] for c in communes if c["stale"] or c["pk"] not in rows]
+    if pending and len(pending) <= LIVE_FALLBACK_COMMUNES:
+        rows.update(summary_compute(pending, today=today))
+        pending = []
+    stored = [row.computed_at for pk, row in rows.items() if row.pk is not None and pk not in pending]
+    computed_at = min(stored) if stored else timezone.now()
+    return DashboardFigures(
+        unit=unit, year=today.year, communes=communes, rows=rows, pending=pending, computed_at=computed_at
+    )
+
