@@ -2,8 +2,10 @@
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Collate
 from django.utils.functional import cached_property
@@ -22,8 +24,14 @@ LIST_ORDER = (Collate("head_name", VIETNAMESE), "code", "pk")
 ID_NUMBER = re.compile(r"\d{9}|\d{12}")
 
 
-def household_list_for(user, *, filters: dict) -> QuerySet:
-    """Households the user may see, filtered as on the list page: best search matches first, else by head's name."""
+# The list page ranks at most this many search matches. A word thousands of people share (a clan name such as
+# "Ksor", a common given name) matches a fifth of a province: reading, rechecking and ranking every match grows
+# with the province, while the officer only reads the first page and is better served by typing one more word.
+SEARCH_CAP = 1_000
+
+
+def _filtered_for(user, filters: dict) -> QuerySet:
+    """The user's households with the list page's filters applied, in no particular order."""
     qs = Household.objects.visible_to(user).select_related("village")
     if not filters.get("archived"):
         qs = qs.filter(state=HouseholdState.ACTIVE)
@@ -35,13 +43,98 @@ def household_list_for(user, *, filters: dict) -> QuerySet:
         qs = qs.filter(**{filters["flag"]: True})
     if filters.get("indicator"):
         qs = qs.filter(deprived_indicators__contains=[filters["indicator"]])
-    query = " ".join((filters.get("q") or "").split())
+    return qs
+
+
+def _query_of(filters: dict) -> str:
+    return " ".join((filters.get("q") or "").split())
+
+
+def household_list_for(user, *, filters: dict) -> QuerySet:
+    """Households the user may see, filtered as on the list page: best search matches first, else by head's name.
+
+    Every match of a search, however many: the Excel export of a search uses it. The list page uses
+    ``household_listing_for``, which ranks at most ``SEARCH_CAP`` matches.
+    """
+    qs = _filtered_for(user, filters)
+    query = _query_of(filters)
     if query:
         return household_search(qs, query)
     return qs.order_by(*LIST_ORDER)
 
 
-def household_search(qs: QuerySet, query: str) -> QuerySet:
+@dataclass(frozen=True)
+class HouseholdListing:
+    """What the list page shows: the households in their order, and whether the search matched more than that."""
+
+    households: QuerySet
+    more_than: int | None = None  # set to the cap when the search matched more households than it ranked
+
+
+def household_listing_for(user, *, filters: dict, cap: int | None = None) -> HouseholdListing:
+    """The list page's households: as ``household_list_for``, but a search ranks at most ``cap`` matches.
+
+    The matches are collected through the indexes, scoped and filtered, until ``cap`` + 1 distinct households are
+    found (``household_matches``); only those are ranked. When there were more, ``more_than`` tells the page so
+    that it can ask the officer to type more instead of paging through a clan.
+    """
+    cap = SEARCH_CAP if cap is None else cap
+    qs = _filtered_for(user, filters)
+    query = _query_of(filters)
+    if not query:
+        return HouseholdListing(qs.order_by(*LIST_ORDER))
+    ids = household_matches(qs, query, limit=cap + 1)
+    ranked = household_search(qs.filter(pk__in=ids[:cap]), query, candidates=False)
+    return HouseholdListing(ranked, more_than=cap if len(ids) > cap else None)
+
+
+def _search_terms(query: str) -> tuple[str | None, list[str]]:
+    """The ID number typed, if the text is one, and the words to look for in names (none for a number)."""
+    digits = re.sub(r"[\s.]", "", query)
+    personal_id = digits if ID_NUMBER.fullmatch(digits) else None
+    words = [word for word in query.split() if any(character.isalnum() for character in word)]
+    return personal_id, [] if digits.isdigit() else words
+
+
+def _named(words: list[str]) -> QuerySet:
+    """Current members whose normalised name contains every word (members_name_trgm_idx narrows each word)."""
+    named = Member.objects.current().order_by().alias(norm_name=SearchNorm("full_name"))
+    for word in words:  # each word a substring: all its trigrams must be in the name, so the index narrows
+        named = named.filter(norm_name__contains=SearchNorm(Value(word)))
+    return named
+
+
+def household_matches(qs: QuerySet, query: str, *, limit: int) -> list[int]:
+    """Up to ``limit`` distinct ids of households of ``qs`` that the search text names, found through the indexes.
+
+    The ID number, the code prefix and the names are read one after the other from server-side cursors, so
+    PostgreSQL plans each for its first rows (an index walk joined row by row to the scoped households) and
+    stops reading once ``limit`` households are found, instead of rechecking every member of a clan.
+    """
+    personal_id, words = _search_terms(query)
+    scoped = qs.order_by().values("pk")
+    sources = []
+    if personal_id:
+        sources.append(
+            Member.objects.current().order_by().filter(personal_id=personal_id, household__in=scoped)
+            .values_list("household_id", flat=True)
+        )  # fmt: skip
+    sources.append(qs.order_by().filter(code__istartswith=query).values_list("pk", flat=True))
+    if words:
+        sources.append(_named(words).filter(household__in=scoped).values_list("household_id", flat=True))
+    found: dict[int, None] = {}
+    # A server-side cursor outside a transaction is declared WITH HOLD, which makes PostgreSQL compute the
+    # whole result at once: inside one, it reads only the rows fetched.
+    with transaction.atomic():
+        for source in sources:
+            for pk in source.iterator(chunk_size=min(limit, 2_000)):
+                found[pk] = None
+                if len(found) >= limit:
+                    return list(found)
+    return list(found)
+
+
+def household_search(qs: QuerySet, query: str, *, candidates: bool = True) -> QuerySet:
     """The households of ``qs`` that the search box's text names: ID number, household code or a person's name.
 
     Three indexed look-ups, united before they meet the scoped, filtered list: an ID number exactly
@@ -50,24 +143,22 @@ def household_search(qs: QuerySet, query: str) -> QuerySet:
     (members_name_trgm_idx over households.expressions.SearchNorm), so "dang" finds "Đặng", "hlinh" finds
     "H'Linh" and "nguyen an" finds "Nguyễn Văn An". The head is a member, so the head's name is searched with
     the others. Ranked: a code match first, then by the trigram word similarity of the head's name to the whole
-    text, then in the list's order.
+    text, then in the list's order. With ``candidates=False`` ``qs`` already holds only matches
+    (``household_matches``) and is only ranked.
     """
-    current = Member.objects.current().order_by()
-    candidates = Household.objects.order_by().filter(code__istartswith=query).values("pk")
-    digits = re.sub(r"[\s.]", "", query)
-    if ID_NUMBER.fullmatch(digits):
-        candidates = candidates.union(current.filter(personal_id=digits).values("household_id"))
-    words = [word for word in query.split() if any(character.isalnum() for character in word)]
-    by_name = bool(words) and not digits.isdigit()
-    if by_name:
-        named = current.alias(norm_name=SearchNorm("full_name"))
-        for word in words:  # each word a substring: all its trigrams must be in the name, so the index narrows
-            named = named.filter(norm_name__contains=SearchNorm(Value(word)))
-        candidates = candidates.union(named.values("household_id"))
+    personal_id, words = _search_terms(query)
+    if candidates:
+        current = Member.objects.current().order_by()
+        found = Household.objects.order_by().filter(code__istartswith=query).values("pk")
+        if personal_id:
+            found = found.union(current.filter(personal_id=personal_id).values("household_id"))
+        if words:
+            found = found.union(_named(words).values("household_id"))
+        qs = qs.filter(pk__in=found)
     code_match = Exists(Household.objects.filter(pk=OuterRef("pk"), code__istartswith=query))
-    qs = qs.filter(pk__in=candidates).alias(code_match=code_match)
+    qs = qs.alias(code_match=code_match)
     order = [F("code_match").desc()]
-    if by_name:
+    if words:
         # Ranked by the head's name, read from the household row itself: a subquery over each match's members
         # cost ≈ 30 µs a household, too much for a clan name shared by thousands. Households found through
         # another member have a weaker head match and come after.

@@ -28,7 +28,7 @@ from .forms import (
 )
 from .history import ACTION_LABELS, Period, transition
 from .models import Household, Member
-from .selectors import EstimatedCountPaginator, household_list_for, member_counts_attach
+from .selectors import EstimatedCountPaginator, household_listing_for, member_counts_attach
 
 EDITORS = frozenset({Role.COMMUNE_OFFICER})
 
@@ -67,11 +67,15 @@ class HouseholdListView(RoleRequiredMixin, ListView):
 
     def get_queryset(self):
         form = self.get_filter_form()
-        return household_list_for(self.request.user, filters=getattr(form, "cleaned_data", {}) or {})
+        self.listing = household_listing_for(self.request.user, filters=getattr(form, "cleaned_data", {}) or {})
+        return self.listing.households
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
-            filter_form=self.get_filter_form(), can_edit=self.request.user.role in EDITORS, **kwargs
+            filter_form=self.get_filter_form(),
+            can_edit=self.request.user.role in EDITORS,
+            more_matches_than=self.listing.more_than,
+            **kwargs,
         )
         page = context["page_obj"]
         page.object_list = member_counts_attach(page.object_list)  # the page's rows only, in one query
