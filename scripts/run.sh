@@ -35,6 +35,7 @@ log "Loading demo data"
 "$PY" manage.py load_demo_targets
 "$PY" manage.py generate_support
 "$PY" manage.py load_demo_review
+"$PY" manage.py rebuild_summaries  # the dashboards' summary rows of the demo (households.summary)
 
 # --- the three processes ---------------------------------------------------------------------
 NAMES=(web worker beat)

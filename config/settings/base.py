@@ -229,6 +229,9 @@ CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in ("celery", 
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.heartbeat_task", "schedule": 60.0},
     "job-run-fail-dead": {"task": "core.tasks.job_run_fail_dead_task", "schedule": 60.0},
+    # The dashboards' summary rows of communes whose changes no task refreshed (broker down, COPY writes), and of
+    # every commune once a day when "today" moves on (households.summary, docs/adr/0036).
+    "summaries-sweep": {"task": "households.tasks.summaries_sweep_task", "schedule": 120.0},
     # Every day at 01:30: drafts of the periodic reports whose preparation day (ReportDeadline) has come. The
     # dates are data administrators edit; this entry only says how often to read them (docs/adr/0025).
     "report-deadlines-prepare": {
