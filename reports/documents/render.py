@@ -344,10 +344,9 @@ def title_lines(title: str) -> list[str]:
     return lines
 
 
-def posting_list_pdf(posting: PostingList) -> bytes:
-    """Danh sách niêm yết công khai (QĐ 24/2021/QĐ-TTg, Điều 4 khoản 4)."""
-    lists = _titled_tables(posting.lists)
-    context = {
+def posting_context(posting: PostingList, lists: list[dict]) -> dict:
+    """The template context of a posted list whose tables are ``lists`` (all of them, or one batch's share)."""
+    return {
         "title_lines": title_lines(posting.title),
         "document_title": " ".join(posting.title.split()),
         "document_author": posting.letterhead.issuer,
@@ -360,15 +359,35 @@ def posting_list_pdf(posting: PostingList) -> bytes:
         "notice_paragraphs": _closed(_paragraphs(posting.notice)),
         "recipients": _recipients(posting.recipients),
     }
+
+
+def posting_tables(posting: PostingList) -> list[dict]:
+    return _titled_tables(posting.lists)
+
+
+def keep_last_rows_with_sign_off(item: dict) -> None:
+    """The signature block never stands alone on a page: the last rows, the total, the notice and the block share
+    one row group that is not split (break-inside: avoid), so a page break moves them together and the table's
+    header is repeated above them."""
+    table = item["table"]
+    kept = ROWS_KEPT_WITH_SIGN_OFF
+    table["rows"], table["tail_rows"] = table["rows"][:-kept], table["rows"][-kept:]
+    item["closing"] = "reports/print/includes/posting_closing.html"
+
+
+def posting_list_pdf(posting: PostingList) -> bytes:
+    """Danh sách niêm yết công khai (QĐ 24/2021/QĐ-TTg, Điều 4 khoản 4)."""
+    lists = posting_tables(posting)
+    context = posting_context(posting, lists)
     if lists and lists[-1]["table"]["rows"]:
-        # The signature block never stands alone on a page: the last rows, the total, the notice and the block
-        # share one row group that is not split (break-inside: avoid), so a page break moves them together and
-        # the table's header is repeated above them.
-        table = lists[-1]["table"]
-        kept = ROWS_KEPT_WITH_SIGN_OFF
-        table["rows"], table["tail_rows"] = table["rows"][:-kept], table["rows"][-kept:]
-        lists[-1]["closing"] = "reports/print/includes/posting_closing.html"
+        keep_last_rows_with_sign_off(lists[-1])
     return _pdf([_document("posting_list.html", context, FontConfiguration())])
+
+
+def posting_list_part(context: dict) -> Document:
+    """One batch of a long posted list laid out (reports.documents.batches): header, rows and closing as the
+    context says."""
+    return _document("posting_list.html", context, FontConfiguration())
 
 
 def _article(text: str) -> dict:

@@ -1,0 +1,142 @@
+"""Long documents laid out in batches and joined into one PDF, so memory stays flat whatever their size.
+
+WeasyPrint keeps the layout of every page of a document in memory until the PDF is written: about 1,7 MB per
+certificate page (docs/performance.md), so the 5.000 certificates of a large commune's decision would need
+gigabytes in one call. Here each batch of ``CERTIFICATES_PER_BATCH`` certificates, or of ``POSTING_ROWS_PER_BATCH``
+rows of a posted list, is rendered by its own WeasyPrint call and written to a temporary file; pypdf then joins the
+files into one PDF. The peak is one batch's layout plus the joined file's objects, which grow with the file size
+(tens of kilobytes per page), not with the layout.
+
+A posted list split into batches reads as one document: the first batch carries the letterhead and the title, each
+later one numbers its pages on from the previous batch (NĐ 30/2020, Phụ lục I: numbers from page 2 on, top centre),
+repeats the table's header row, and a list split across two batches has its title once and its total at its end;
+only the last batch closes with the notice and the signature block.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+
+from . import render
+from .data import HouseholdCertificate, PostingList
+
+# 100 certificates ≈ 170 MB of layout at the peak and ≈ 6–10 s: a batch a worker holds easily.
+CERTIFICATES_PER_BATCH = 100
+# A landscape page of a posted list holds about 15–20 rows: 2.000 rows ≈ 100–130 pages per WeasyPrint call.
+POSTING_ROWS_PER_BATCH = 2000
+
+Progress = Callable[[int, int], None]  # (done, total): certificates or rows written so far
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def join_pdfs(parts: list[Path], target: Path) -> int:
+    """Join the PDF files ``parts`` into ``target`` (title and author of the first); returns the page count."""
+    writer = PdfWriter()
+    metadata = PdfReader(parts[0]).metadata or {}
+    for part in parts:
+        writer.append(part)
+    writer.add_metadata({key: value for key, value in metadata.items() if key in ("/Title", "/Author", "/Creator")})
+    with target.open("wb") as out:
+        writer.write(out)
+    return len(writer.pages)
+
+
+def write_certificates_pdf(
+    certificates: Iterable[HouseholdCertificate],
+    target: Path,
+    *,
+    total: int,
+    progress: Progress | None = None,
+    per_batch: int = CERTIFICATES_PER_BATCH,
+) -> int:
+    """Write the certificates (any iterable, read one batch at a time) one per page into ``target``; returns the
+    number of pages. The same pages as ``render.certificates_pdf`` of them all."""
+    done = 0
+    with tempfile.TemporaryDirectory(prefix="certificates-", dir=target.parent) as folder:
+        parts = []
+        for batch in _chunks(certificates, per_batch):
+            part = Path(folder, f"{len(parts):05d}.pdf")
+            part.write_bytes(render.certificates_pdf(batch))
+            parts.append(part)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        if not parts:
+            raise ValueError("Không có giấy chứng nhận nào để in.")
+        return join_pdfs(parts, target)
+
+
+def _posting_batches(lists: list[dict], rows_per_batch: int) -> list[list[dict]]:
+    """Split the tables of a posted list into batches of at most ``rows_per_batch`` rows; a table split across
+    batches becomes one entry per batch, marked ``continued`` (not its first piece) and ``continues`` (not its
+    last). An empty table is an entry of its own ("Không có hộ nào")."""
+    batches: list[list[dict]] = [[]]
+    room = rows_per_batch
+    for item in lists:
+        rows = item["table"]["rows"]
+        start = 0
+        while True:
+            if room == 0:
+                batches.append([])
+                room = rows_per_batch
+            end = min(len(rows), start + room)
+            table = {**item["table"], "rows": rows[start:end], "tail_rows": [], "continues": end < len(rows)}
+            batches[-1].append({**item, "table": table, "continued": start > 0})
+            room -= end - start
+            start = end
+            if start >= len(rows):
+                break
+    return batches
+
+
+def write_posting_list_pdf(
+    posting: PostingList,
+    target: Path,
+    *,
+    progress: Progress | None = None,
+    rows_per_batch: int = POSTING_ROWS_PER_BATCH,
+) -> int:
+    """Write the posted list into ``target`` in batches of rows; returns the number of pages. A list of at most
+    ``rows_per_batch`` rows is one call of ``render.posting_list_pdf``, the very same file."""
+    lists = render.posting_tables(posting)
+    total = sum(len(item["table"]["rows"]) for item in lists)
+    if total <= rows_per_batch:
+        target.write_bytes(render.posting_list_pdf(posting))
+        if progress:
+            progress(total, total)
+        return len(PdfReader(target).pages)
+    batches = _posting_batches(lists, rows_per_batch)
+    pages = done = 0
+    with tempfile.TemporaryDirectory(prefix="posting-", dir=target.parent) as folder:
+        parts = []
+        for number, batch in enumerate(batches):
+            last = number == len(batches) - 1
+            if last and batch[-1]["table"]["rows"]:
+                render.keep_last_rows_with_sign_off(batch[-1])
+            context = render.posting_context(posting, batch)
+            context.update(
+                continued=number > 0,
+                more_parts=not last,
+                first_page_number=pages + 1 if number else 0,
+                wide=any(item["table"]["wide"] for item in lists),  # the same orientation in every batch
+            )
+            document = render.posting_list_part(context)
+            pages += len(document.pages)
+            part = Path(folder, f"{number:05d}.pdf")
+            part.write_bytes(document.write_pdf())
+            del document
+            parts.append(part)
+            done += sum(len(item["table"]["rows"]) + len(item["table"]["tail_rows"]) for item in batch)
+            if progress:
+                progress(done, total)
+        return join_pdfs(parts, target)
