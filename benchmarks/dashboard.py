@@ -135,8 +135,10 @@ def parts(user) -> dict:
         "live: household totals (household_totals_for)": lambda: household_totals_for(user),
         "live: child table counts (household_counts_under)": children_live,
         "live: targets card (target_dashboard_for)": lambda: target_dashboard_for(user),
-        "summary: totals + child counts": lambda: summary.dashboard_counts_for(user, user.unit, []),
-        "summary: targets card (target_widget_for)": lambda: target_widget_for(user),
+        "summary: the rows in scope (dashboard_figures_for)": lambda: summary.dashboard_figures_for(user),
+        "summary: targets card (target_widget_for)": lambda: target_widget_for(
+            user, summary.dashboard_figures_for(user)
+        ),
         "live: targets card as the page (target_widget_for)": live(lambda: target_widget_for(user)),
         "review deadlines (overdue_for)": lambda: overdue_for(user),
         "report cards (deadlines, drafts)": lambda: (

@@ -3,7 +3,7 @@ transaction, recomputing the marked communes makes every stored row equal the li
 dashboard read from the rows shows what the live selectors show for every role."""
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -160,14 +160,24 @@ def test_random_changes_then_refresh_equal_the_live_aggregate(tree, users, make_
     today = timezone.localdate()
     summary.summaries_rebuild()
     households = []
-    for step in range(40):
-        action = rng.choice(["create", "create", "edit", "status", "status", "archive", "register", "withdraw"])
+    for step in range(70):
+        action = rng.choice(
+            ["create", "create", "edit", "status", "status", "status", "archive", "register", "withdraw"]
+        )
         if action == "create" or not households:
             village = rng.choice(villages)
             officer = officers[village.parent_id]
             facts = {"income_per_capita": rng.choice([900_000, 1_400_000, 2_500_000, 6_000_000])}
             household = make_household(code=f"R-{step:03}", village=village, user=officer, **facts)
             households.append(household)
+            if rng.random() < 0.7:  # on last year's list (the review at the end of the year)
+                services.status_record_add(
+                    household=household,
+                    household_class=rng.choice(["poor", "poor", "near_poor"]),
+                    valid_from=date(today.year - 1, 12, rng.randint(1, 20)),
+                    decision=f"{step}/QĐ",
+                    user=officer,
+                )
             expected = {village.parent_id}
         else:
             household = Household.objects.get(pk=rng.choice(households).pk)
@@ -187,7 +197,9 @@ def test_random_changes_then_refresh_equal_the_live_aggregate(tree, users, make_
                 expected = stale() | expected  # an edit that changes nothing counted marks nothing
             elif action == "status":
                 last = household.status_records.order_by("-valid_from").first()
-                start = (last.valid_from if last else today - timedelta(days=800)) + timedelta(days=rng.randint(1, 90))
+                start = today - timedelta(days=rng.randint(0, 300))
+                if last is not None and start <= last.valid_from:
+                    start = last.valid_from + timedelta(days=1)
                 if start > today:
                     continue
                 services.status_record_add(
@@ -229,6 +241,9 @@ def test_random_changes_then_refresh_equal_the_live_aggregate(tree, users, make_
     summary.summaries_sweep()
     assert stale() == set()
     assert_rows_equal_live([tree.commune, tree.sibling_commune, tree.other_district_commune])
+    rows = CommuneSummary.objects.all()
+    assert sum(r.poor for r in rows) and sum(r.movements["new_poor"] + r.movements["escaped_poor"] for r in rows)
+    assert EscapeRegistration.objects.exists() and Household.objects.filter(state="archived").exists()
     for user in (users.commune_officer, users.district_staff, users.province_staff):
         assert_dashboard_equals_live(user)
 
@@ -302,3 +317,34 @@ def test_dashboard_queries_do_not_grow_with_communes_or_households(tree, users, 
         CommuneFactory(parent=tree.other_district, code=f"99{n:03}")
     summary.summaries_rebuild()
     assert count() == before
+
+
+def test_a_commit_queues_one_refresh_that_the_task_runs(
+    tree, users, make_household, django_capture_on_commit_callbacks, monkeypatch
+):
+    """After the commit of a transaction that changed counted rows, one sweep task is sent (not one per row); the task,
+    run eagerly here, brings the rows up to date. A rolled-back transaction sends nothing."""
+    from households.tasks import summaries_sweep_task
+
+    sent = []
+    monkeypatch.setattr(summaries_sweep_task, "delay", lambda: sent.append(summaries_sweep_task.apply()))
+    summary.summaries_rebuild()
+    with django_capture_on_commit_callbacks(execute=True):
+        household = make_household(code="T-1")  # a household, its members, change entries: one task
+        services.status_record_add(
+            household=household,
+            household_class="poor",
+            valid_from=timezone.localdate(),
+            decision="2/QĐ",
+            user=users.commune_officer,
+        )
+    assert len(sent) == 1
+    assert stale() == set() and stored(tree.commune.pk)["households"] == 1
+
+    def broker_down():
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(summaries_sweep_task, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_household(code="T-2")  # the save succeeds; beat's sweep will catch up
+    assert stale() == {tree.commune.pk}
