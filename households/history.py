@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from django.contrib.postgres.fields import ArrayField
 from django.db.models import Model
 from django.utils.text import capfirst
 from django.utils.translation import get_language
@@ -28,22 +29,35 @@ def _labels(field, language: str | None) -> dict:
     return {value: str(label) for value, label in field.flatchoices}
 
 
+@lru_cache(maxsize=256)
+def _field_kind(model, name: str):
+    """How ``_display`` shows a field, worked out once per field (a bulk import displays 200.000 values)."""
+    field = model._meta.get_field(name)
+    if field.choices:
+        return field, "choices"
+    if isinstance(field, ArrayField):
+        base = field.base_field
+        return field, dict(base.flatchoices) if base.choices else {}
+    if field.is_relation:
+        return field, "relation"
+    return field, "plain"
+
+
 def _display(instance: Model, name: str, language: str | None = None) -> str:
-    field = instance._meta.get_field(name)
+    field, kind = _field_kind(type(instance), name)
     value = getattr(instance, name)
     if value is None or value == "" or value == []:
         return ""
-    if field.choices:
+    if kind == "choices":
         return str(_labels(field, language or get_language()).get(value, value))
-    if isinstance(value, bool):
+    if value is True or value is False:
         return _labels(None, language or get_language())[value]
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, list):
-        base = getattr(field, "base_field", None)
-        labels = dict(base.flatchoices) if base is not None and base.choices else {}
+        labels = kind if isinstance(kind, dict) else {}
         return ", ".join(str(labels.get(v, v)) for v in value)
-    if field.is_relation:
+    if kind == "relation":
         return str(getattr(instance, field.name))
     return str(value)
 
@@ -67,9 +81,15 @@ def snapshot_from(household: Household, members) -> dict:
     }
 
 
-def _label(model, name: str) -> str:
+@lru_cache(maxsize=512)
+def _cached_label(model, name: str, language: str | None) -> str:
     # capfirst, not str.capitalize: "số thẻ BHYT" must not become "Số thẻ bhyt".
     return capfirst(str(model._meta.get_field(name).verbose_name))
+
+
+def _label(model, name: str) -> str:
+    """A field's verbose name as the history shows it, in the active language (computed once per language)."""
+    return _cached_label(model, name, get_language())
 
 
 def record_changes(*, household: Household, before: dict, user, action: str, note: str = "") -> None:
@@ -80,8 +100,11 @@ def record_changes(*, household: Household, before: dict, user, action: str, not
     ChangeEntry.objects.bulk_create(entries)  # one INSERT for the household and all its members
 
 
-def change_entries(*, household: Household, before: dict, after: dict, user, action: str, note: str = "") -> list:
-    """The entries ``record_changes`` writes, from two snapshots (unsaved, so a bulk import can COPY them)."""
+def change_entries(
+    *, household: Household, before: dict, after: dict, user, action: str, note: str = "", entry=ChangeEntry
+) -> list:
+    """The entries ``record_changes`` writes, from two snapshots (unsaved, so a bulk import can COPY them; it passes
+    a plain record class as ``entry``, cheaper to build than a model instance)."""
     diff = {
         _label(Household, name): [before["household"].get(name, ""), value]
         for name, value in after["household"].items()
@@ -90,7 +113,7 @@ def change_entries(*, household: Household, before: dict, after: dict, user, act
     entries = []
     if diff or note or action != "update":
         entries.append(
-            ChangeEntry(
+            entry(
                 household=household,
                 subject=_("Hộ %(code)s") % {"code": household.code},
                 action=action,
@@ -115,7 +138,7 @@ def change_entries(*, household: Household, before: dict, after: dict, user, act
                 if old.get(name, "") != new.get(name, "")
             }
         entries.append(
-            ChangeEntry(
+            entry(
                 household=household,
                 member_id=pk,
                 subject=(new or old)["name"],

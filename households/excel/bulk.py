@@ -24,7 +24,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.pgcopy import copy_objects, reserve_ids
+from core.pgcopy import copy_objects, record_class, reserve_ids
 from households import services
 from households.choices import HouseholdState
 from households.classification import local_line_on, standard_on
@@ -88,6 +88,8 @@ def _new(model):
 
 _DEFAULTS: dict = {}
 _CHOICES: dict = {}
+# The change entries of a whole file go to COPY: plain records, not model instances (ADR 0026).
+ChangeRecord = record_class(ChangeEntry)
 
 
 def _form_value(model_field: models.Field, column: Column, value) -> tuple[bool, object]:
@@ -503,7 +505,13 @@ class BulkImporter(BaseImporter):
         Member.objects.bulk_update(updated_members, MEMBER_UPDATE_FIELDS, batch_size=1000)
         entries = []
         for plan in plans:
-            after = snapshot_from(plan.household, plan.members)
+            if plan.new:
+                # A new household's members are recorded as added, by name only (history.change_entries): their
+                # other values are not displayed, so they are not computed.
+                after = snapshot_from(plan.household, [])
+                after["members"] = {m.pk: {"name": m.full_name} for m in plan.members}
+            else:
+                after = snapshot_from(plan.household, plan.members)
             before = {"household": {}, "members": {}}
             if not plan.new:
                 before["household"] = plan.before_household or after["household"]
@@ -512,7 +520,7 @@ class BulkImporter(BaseImporter):
                         before["members"][member.pk] = plan.before_members.get(member.pk, after["members"][member.pk])
             action = "create" if plan.new else "update"
             entries += change_entries(
-                household=plan.household, before=before, after=after, user=self.user, action=action
+                household=plan.household, before=before, after=after, user=self.user, action=action, entry=ChangeRecord
             )
         copy_objects(ChangeEntry, entries)
 
