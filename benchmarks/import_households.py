@@ -30,8 +30,6 @@ sys.path.insert(0, str(ROOT))
 from core.formatting import number  # noqa: E402 - after the project is on the path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-base_url = os.environ["DATABASE_URL"].rsplit("/", 1)
-os.environ["DATABASE_URL"] = f"{base_url[0]}/{base_url[1]}_bench"
 
 
 def uptime() -> str:
@@ -55,8 +53,12 @@ def main() -> None:
         "--portal-rate", type=float, help="with --only import-export: the portal's end-to-end rate, for the ratio"
     )
     parser.add_argument("--profile", action="store_true", help="cProfile each phase (slows it down)")
+    parser.add_argument("--profile-out", help="with --profile: also save each phase's stats to PREFIX-<phase>.prof")
     parser.add_argument("--memory", action="store_true", help="trace peak memory (slows it down)")
+    parser.add_argument("--database", help="the benchmark database's name (default: DATABASE_URL's name + _bench)")
     args = parser.parse_args()
+    base_url = os.environ["DATABASE_URL"].rsplit("/", 1)
+    os.environ["DATABASE_URL"] = f"{base_url[0]}/{args.database or base_url[1] + '_bench'}"
 
     import django
     from django.core.management import call_command
@@ -130,6 +132,8 @@ def main() -> None:
         )
         if profiler:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+            if args.profile_out:
+                profiler.dump_stats(f"{args.profile_out}-{label.split()[0]}.prof")
         return result, seconds
 
     print(f"load before: {uptime()}", flush=True)
