@@ -5,13 +5,13 @@
     .venv/bin/python benchmarks/demo_dataset.py --per-commune 4348 --fresh --workers 2  # ≈ 100.000 households
     .venv/bin/python benchmarks/demo_dataset.py --per-commune 43479 --fresh --workers 2 # ≈ 1.000.000 households
 
-It works in a benchmark database (DATABASE_URL with the name suffixed "_bench", created, migrated and given the
-demo units and accounts if needed). ``--fresh`` empties the registry first (households and everything hanging from
-them); without it the generators only add what is missing, as they do in ``scripts/run.sh``. The 23 demo communes
-of Krông Pa and Ia Pa are filled with ``--per-commune`` households each, then ``load_demo_targets`` and
-``generate_support`` run as the commands do. Prints, per step, wall time, rows written, households per second, and
-the machine's load average before and after (others' work slows every figure). Results go to docs/performance.md
-by hand.
+It works in a benchmark database (DATABASE_URL with the name suffixed "_bench", or the one named by
+``--database``), created, migrated and given the demo units and accounts if needed. ``--fresh`` empties the registry
+first (households and everything hanging from them); without it the generators only add what is missing, as they
+do in ``scripts/run.sh``. The 23 demo communes of Krông Pa and Ia Pa are filled with ``--per-commune`` households
+each, then ``load_demo_targets`` and ``generate_support`` run as the commands do. Prints, per step, wall time, rows
+written, households per second, and the machine's load average before and after (others' work slows every
+figure). Results go to docs/performance.md by hand.
 """
 
 import argparse
@@ -25,8 +25,6 @@ sys.path.insert(0, str(ROOT))
 from core.formatting import number  # noqa: E402 - after the project is on the path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-base_url = os.environ["DATABASE_URL"].rsplit("/", 1)
-os.environ["DATABASE_URL"] = f"{base_url[0]}/{base_url[1]}_bench"
 
 
 def load() -> str:
@@ -39,7 +37,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="processes for generate_households")
     parser.add_argument("--fresh", action="store_true", help="empty the registry first")
     parser.add_argument("--seed", type=int, default=2021)
+    parser.add_argument("--database", help="the database to fill (default: DATABASE_URL's name suffixed _bench)")
     args = parser.parse_args()
+    base_url = os.environ["DATABASE_URL"].rsplit("/", 1)
+    os.environ["DATABASE_URL"] = f"{base_url[0]}/{args.database or base_url[1] + '_bench'}"
 
     import django
     from django.core.management import call_command

@@ -42,6 +42,44 @@ def _scalar(value) -> str:
     return str(value)
 
 
+def _text(value) -> str:
+    return _escaped(value) if type(value) is str else _scalar(value)
+
+
+def _integer(value) -> str:
+    return str(value) if type(value) is int else _scalar(value)
+
+
+def _boolean(value) -> str:
+    return "t" if value is True else "f" if value is False else _scalar(value)
+
+
+def _day(value) -> str:
+    return value.isoformat() if type(value) is date else _scalar(value)
+
+
+# Encoders by field class for the common column types: the same text as ``_scalar`` for the expected Python type,
+# without its chain of type tests (a million households with their members are ≈ 80 million values).
+_TYPED = (
+    (models.BooleanField, _boolean),
+    (models.DateTimeField, _scalar),  # a subclass of DateField: datetimes keep the generic path
+    (models.DateField, _day),
+    (models.CharField, _text),
+    (models.TextField, _text),
+    (models.IntegerField, _integer),  # Big/Small/Positive… and AutoField subclass it
+    (models.ForeignKey, _integer),
+)
+
+
+def _encoder(field: models.Field):
+    for kind, encode in _TYPED:
+        if isinstance(field, kind):
+            if kind is models.ForeignKey and not isinstance(field.target_field, models.IntegerField):
+                return _scalar
+            return encode
+    return _scalar
+
+
 def _array(value) -> str:
     if value is None:
         return NULL
@@ -80,16 +118,15 @@ def copy_objects(
         elif isinstance(field, models.JSONField):
             encoders.append((field.attname, _json))
         else:
-            encoders.append((field.attname, _scalar))
-    buffer = io.StringIO()
-    count = 0
+            encoders.append((field.attname, _encoder(field)))
+    lines = []
     for obj in objects:
-        buffer.write("\t".join(encode if name is None else encode(getattr(obj, name)) for name, encode in encoders))
-        buffer.write("\n")
-        count += 1
+        lines.append("\t".join([encode if name is None else encode(getattr(obj, name)) for name, encode in encoders]))
+    count = len(lines)
     if not count:
         return 0
-    buffer.seek(0)
+    lines.append("")
+    buffer = io.StringIO("\n".join(lines))
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
         cursor.copy_expert(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN", buffer)

@@ -1,6 +1,6 @@
 """Glue between the registry and the pure criteria: facts from rows in, class and explanation out."""
 
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import date
 
 from django.utils import timezone
@@ -75,6 +75,15 @@ def household_facts(household: Household, members: list[Member]) -> criteria.Hou
         handles_waste=household.handles_waste,
         untreated_illness=household.untreated_illness,
     )
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(criteria.ExplanationRow))
+
+
+def _row_dict(row: criteria.ExplanationRow) -> dict:
+    """``dataclasses.asdict(row)`` for a row of plain values, without its recursive deep copy (a bulk loader
+    classifies a million households)."""
+    return {name: getattr(row, name) for name in _ROW_FIELDS}
 
 
 def assess(
@@ -155,7 +164,7 @@ def assess(
             household_class=result.household_class,
             summary=result.summary,
             basis=result.basis,
-            rows=[asdict(row) for row in result.rows],
+            rows=[_row_dict(row) for row in result.rows],
         )
     snapshot["low_income_workers"] = (
         criteria.low_income_worker(

@@ -118,7 +118,6 @@ class Planner:
 
     def __init__(self, programmes: dict[str, Programme], rng: random.Random):
         self.p, self.rng = programmes, rng
-        self.labels = status_labels()
 
     def day(self, first_month=1, last_month=10) -> date:
         return date(YEAR, self.rng.randint(first_month, last_month), self.rng.randint(1, 28))

@@ -7,6 +7,7 @@ within an age band (domain.md §1.3, engineering notes). ``None`` always means "
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # Stored values are English; the Vietnamese labels are what explanations show.
 EDUCATION_LEVELS = {
@@ -130,6 +131,7 @@ class IndicatorResult:
     reason: str
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function of two dates, called for every member by each indicator
 def age_on(date_of_birth: date, day: date) -> int:
     """Age in full years on ``day`` ("đủ N tuổi"): N from the N-th birthday itself.
 

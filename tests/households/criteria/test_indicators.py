@@ -431,3 +431,25 @@ def test_household_without_facts_is_unknown_not_deprived():
 )
 def test_no_labour_capacity(members, expected):
     assert no_labour_capacity(household(*members), ND07, REF) is expected
+
+
+def test_remembered_ages_equal_the_rule_for_random_days():
+    """``age_on`` keeps its answers (every indicator asks it for every member): the remembered answer is the rule's,
+    29 February included, and a day before the birth is refused every time, never remembered."""
+    import random
+
+    rng = random.Random(29)
+    start = date(1920, 1, 1)
+    for _index in range(5000):
+        dob = start + timedelta(days=rng.randint(0, 40_000))
+        day = dob + timedelta(days=rng.randint(0, 40_000))
+        try:
+            birthday = dob.replace(year=day.year)
+        except ValueError:  # 29 February in a non-leap year: the birthday is 28 February
+            birthday = date(day.year, 2, 28)
+        expected = day.year - dob.year - (day < birthday)
+        assert age_on(dob, day) == expected
+        assert age_on(dob, day) == expected
+    for _attempt in range(2):
+        with pytest.raises(ValueError, match="trước ngày sinh"):
+            age_on(date(2025, 1, 2), date(2025, 1, 1))
