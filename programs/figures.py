@@ -45,12 +45,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import Case, Count, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, Func, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy
 
+from areas.choices import UnitLevel
+from areas.models import AdministrativeUnit
 from households.models import Household, Member, StatusRecord
-from households.transitions import unit_population
+from households.transitions import Populations
 
 from .choices import HousingWork, ProgrammeKind, TargetStatus
 from .models import Benefit, Programme
@@ -119,6 +121,74 @@ def households_in(unit, user=None):
     return qs.visible_to(user) if user is not None else qs
 
 
+class Grouping:
+    """The units a grouped pass reports on (children of ``unit``, or ``unit`` alone) and how a row falls into one:
+    by its household's commune or village (columns of the household), else by the prefix of its village's
+    materialised path (a province's districts); ``unit`` alone is one group. Every household of the scope falls in
+    at most one group, so distinct counts per group add up to the scope's."""
+
+    def __init__(self, unit, children=None):
+        self.unit = unit
+        self.children = list(children) if children is not None else [unit]
+        levels = {child.level for child in self.children}
+        depths = {child.path.count("/") for child in self.children}
+        if [child.pk for child in self.children] == [unit.pk]:
+            self.mode = "one"
+        elif levels == {UnitLevel.COMMUNE}:
+            self.mode = "commune"
+        elif levels == {UnitLevel.VILLAGE}:
+            self.mode = "village"
+        elif len(depths) == 1:
+            self.mode = "path"
+            # the child's path is the first segments of its villages' paths: "/1/12/" of "/1/12/13/27/"
+            self.pattern = f"^((?:[^/]*/){{{depths.pop()}}})"
+        else:
+            raise ValueError("children of one grouped pass must be of one level")
+
+    def key(self, child):
+        return child.path if self.mode == "path" else child.pk
+
+    def expression(self, household: str = "household__"):
+        """The group key of a row reaching its household through ``household`` ("" for a household itself)."""
+        if self.mode == "one":
+            return Value(self.unit.pk, output_field=IntegerField())
+        if self.mode == "commune":
+            return F(f"{household}commune")
+        if self.mode == "village":
+            return F(f"{household}village")
+        return Func(F(f"{household}village__path"), Value(self.pattern), function="substring", output_field=CharField())
+
+    def group_keys(self):
+        return [self.key(child) for child in self.children]
+
+
+def _grouped(queryset, grouping: Grouping, *fields, household: str = "household__", **measures):
+    """``queryset`` aggregated by group (and ``fields``): rows with ``unit_key``, the fields and the measures."""
+    return (
+        queryset.annotate(unit_key=grouping.expression(household))
+        .values("unit_key", *fields)
+        .annotate(**measures)
+        .order_by()
+    )
+
+
+def _empty(measures: dict) -> dict:
+    """What ``aggregate`` gives for no rows: 0 for counts, a Coalesce's fallback for sums."""
+    empty = {}
+    for name, measure in measures.items():
+        if isinstance(measure, Coalesce):
+            empty[name] = measure.get_source_expressions()[1].value
+        else:
+            empty[name] = 0
+    return empty
+
+
+def _by_group(rows, grouping: Grouping, measures: dict) -> dict:
+    """One dict of measures per group key, the empty aggregate for a group without rows."""
+    found = {row["unit_key"]: {k: row[k] for k in measures} for row in rows}
+    return {key: found.get(key) or _empty(measures) for key in grouping.group_keys()}
+
+
 MEASURES = {
     "records": Count("pk"),
     "households": Count("household", distinct=True),
@@ -132,44 +202,72 @@ MEASURES = {
 }
 
 
-def programme_rows(benefits) -> list[dict]:
-    """Per programme: records, households, members, money, quantity, persons (khẩu), and the same per target
-    group (two grouped queries, plus one for the people living in the households reached)."""
-    programmes = {p.pk: p for p in Programme.objects.all()}
-    totals = {row["programme"]: row for row in benefits.values("programme").annotate(**MEASURES).order_by()}
-    groups: dict[int, dict] = {}
-    for row in benefits.values("programme", "household_status").annotate(**MEASURES).order_by():
-        groups.setdefault(row["programme"], {})[row["household_status"]] = row
-    people = {
-        row["household__benefits__programme"]: row["n"]
-        for row in Member.objects.filter(left_at__isnull=True, household__benefits__in=benefits)
-        .values("household__benefits__programme")
-        .annotate(n=Count("pk", distinct=True))
+def programme_rows(benefits, grouping: Grouping, programmes: dict) -> dict:
+    """Per group and programme: records, households, members, money, quantity, persons (khẩu), and the same per
+    target group (two grouped queries, plus one for the people living in the households reached)."""
+    totals: dict = {key: {} for key in grouping.group_keys()}
+    for row in _grouped(benefits, grouping, "programme", **MEASURES):
+        totals.setdefault(row["unit_key"], {})[row["programme"]] = row
+    groups: dict = {}
+    for row in _grouped(benefits, grouping, "programme", "household_status", **MEASURES):
+        groups.setdefault((row["unit_key"], row["programme"]), {})[row["household_status"]] = {
+            k: v for k, v in row.items() if k != "unit_key"
+        }
+    people = {(row["unit_key"], row["programme"]): row["n"] for row in people_reached(benefits, grouping, programmes)}
+    result = {}
+    for key, by_programme in totals.items():
+        rows = []
+        for pk, total in by_programme.items():
+            programme = programmes[pk]
+            if programme.is_member_level:
+                reached = total["members"]
+            elif programme.kind == ProgrammeKind.IN_KIND:
+                reached = total["persons"]
+            else:
+                reached = people.get((key, pk), 0)
+            by_status = groups.get((key, pk), {})
+            if programme.kind != ProgrammeKind.IN_KIND:  # mixed items (cows, kg of seed): see in_kind_items instead
+                total["quantity"] = None
+                for sub in by_status.values():
+                    sub["quantity"] = None
+            rows.append(
+                {
+                    "programme": programme,
+                    "code": programme.code,
+                    **{k: total[k] for k in MEASURES},
+                    "people_reached": reached,
+                    "by_status": by_status,
+                }
+            )
+        result[key] = sorted(rows, key=lambda r: (r["programme"].order, r["code"]))
+    return result
+
+
+def people_reached(benefits, grouping: Grouping, programmes: dict):
+    """Per group and household-level programme (neither member-level nor in kind, which count their own people): the
+    people living in the households the programme reached. One pass: the distinct (programme, household) pairs,
+    each weighted by the household's present members, instead of a join of every member with every benefit."""
+    household_level = [pk for pk, p in programmes.items() if not p.is_member_level and p.kind != ProgrammeKind.IN_KIND]
+    pairs = (
+        benefits.filter(programme__in=household_level)
+        .annotate(unit_key=grouping.expression())
+        .values("unit_key", "programme", "household")
+        .distinct()
         .order_by()
-    }
-    rows = []
-    for pk, total in totals.items():
-        programme = programmes[pk]
-        if programme.is_member_level:
-            reached = total["members"]
-        elif programme.kind == ProgrammeKind.IN_KIND:
-            reached = total["persons"]
-        else:
-            reached = people.get(pk, 0)
-        if programme.kind != ProgrammeKind.IN_KIND:  # mixed items (cows, kg of seed): see in_kind_items instead
-            total["quantity"] = None
-            for sub in groups.get(pk, {}).values():
-                sub["quantity"] = None
-        rows.append(
-            {
-                "programme": programme,
-                "code": programme.code,
-                **{k: total[k] for k in MEASURES},
-                "people_reached": reached,
-                "by_status": groups.get(pk, {}),
-            }
-        )
-    return sorted(rows, key=lambda r: (r["programme"].order, r["code"]))
+    )
+    pairs_sql, pairs_params = pairs.query.sql_with_params()
+    sql = f"""
+        WITH pairs (unit_key, programme, household) AS MATERIALIZED ({pairs_sql})
+        SELECT pairs.unit_key, pairs.programme, SUM(present.n)
+          FROM pairs
+          JOIN (SELECT m.household_id, COUNT(*) AS n FROM {Member._meta.db_table} m
+                 WHERE m.left_at IS NULL AND m.household_id IN (SELECT household FROM pairs)
+                 GROUP BY m.household_id) present ON present.household_id = pairs.household
+         GROUP BY pairs.unit_key, pairs.programme
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, pairs_params)
+        return [{"unit_key": key, "programme": pk, "n": int(n)} for key, pk, n in cursor.fetchall()]
 
 
 # Official status on ``day`` (programs.status.status_q, row for row) from each household's status records in one
@@ -177,41 +275,51 @@ def programme_rows(benefits) -> list[dict]:
 # "recently escaped" when such a period ended and it is on no list that day; its class in force is then not
 # counted, like status_q does for every status but the two lists.
 STATUS_FLAGS_SQL = """
-    SELECT sr.household_id,
+    SELECT hh.unit_key,
            bool_or(sr.household_class = %s AND (sr.valid_to IS NULL OR sr.valid_to >= %s)) AS on_poor,
            bool_or(sr.household_class = %s AND (sr.valid_to IS NULL OR sr.valid_to >= %s)) AS on_near_poor,
            bool_or(sr.household_class = %s AND (sr.valid_to IS NULL OR sr.valid_to >= %s)) AS on_average_living,
            bool_or(sr.household_class = %s AND (sr.valid_to IS NULL OR sr.valid_to >= %s)) AS on_non_poor,
            bool_or(sr.household_class IN (%s, %s) AND sr.valid_to >= %s AND sr.valid_to < %s) AS ended
       FROM {table} sr
-     WHERE sr.valid_from <= %s AND sr.household_id IN ({households})
-     GROUP BY sr.household_id
+      JOIN ({households}) hh ON hh.pk = sr.household_id
+     WHERE sr.valid_from <= %s
+     GROUP BY sr.household_id, hh.unit_key
 """
 STATUS_COUNTS_SQL = """
-    SELECT COUNT(*) FILTER (WHERE on_poor) AS poor,
+    SELECT unit_key,
+           COUNT(*) FILTER (WHERE on_poor) AS poor,
            COUNT(*) FILTER (WHERE on_near_poor) AS near_poor,
            COUNT(*) FILTER (WHERE ended AND NOT (on_poor OR on_near_poor)) AS recently_escaped,
            COUNT(*) FILTER (WHERE on_average_living AND NOT (ended AND NOT (on_poor OR on_near_poor)))
                AS average_living,
            COUNT(*) FILTER (WHERE on_non_poor AND NOT (ended AND NOT (on_poor OR on_near_poor))) AS non_poor
       FROM ({flags}) flags
+     GROUP BY unit_key
 """
+STATUS_KEYS = ("poor", "near_poor", "recently_escaped", "average_living", "non_poor")
 
 
-def status_counts(unit, day: date, user=None, years: int = 3) -> dict[str, int]:
-    """Households of the unit by official status on ``day`` (the denominators of the shares), in one statement:
-    the status records of the unit's households grouped once, whatever the number of households."""
-    households_sql, households_params = households_in(unit, user).values("pk").order_by().query.sql_with_params()
+def grouped_status_counts(grouping: Grouping, day: date, user=None, years: int = 3) -> dict:
+    """Households of each group by official status on ``day`` (the denominators of the shares), in one statement:
+    the status records of the scope's households grouped once, whatever the number of households and groups."""
+    households = households_in(grouping.unit, user).annotate(unit_key=grouping.expression(""))
+    households_sql, households_params = households.values("pk", "unit_key").order_by().query.sql_with_params()
     threshold = escaped_since(day, years) - timedelta(days=1)  # valid_to = the day before leaving the list
     flags = STATUS_FLAGS_SQL.format(table=StatusRecord._meta.db_table, households=households_sql)
     params = []
     for household_class in (TargetStatus.POOR, TargetStatus.NEAR_POOR, TargetStatus.AVERAGE_LIVING):
         params += [str(household_class), day]
-    params += [str(TargetStatus.NON_POOR), day, *LISTS, threshold, day, day, *households_params]
+    params += [str(TargetStatus.NON_POOR), day, *LISTS, threshold, day, *households_params, day]
     with connection.cursor() as cursor:
         cursor.execute(STATUS_COUNTS_SQL.format(flags=flags), params)
-        columns = [column.name for column in cursor.description]
-        return dict(zip(columns, cursor.fetchone(), strict=True))
+        found = {row[0]: dict(zip(STATUS_KEYS, row[1:], strict=True)) for row in cursor.fetchall()}
+    return {key: found.get(key) or dict.fromkeys(STATUS_KEYS, 0) for key in grouping.group_keys()}
+
+
+def status_counts(unit, day: date, user=None, years: int = 3) -> dict[str, int]:
+    """Households of the unit by official status on ``day`` (grouped_status_counts with one group)."""
+    return grouped_status_counts(Grouping(unit), day, user, years)[unit.pk]
 
 
 def target_group_of(programme: Programme) -> str | None:
@@ -221,28 +329,29 @@ def target_group_of(programme: Programme) -> str | None:
     return groups[0] if len(groups) == 1 and len(programme.eligible_statuses) == 1 else None
 
 
-def programme_shares(loans, denominators: dict[str, int], period: Period | None = None) -> list[dict]:
+SHARE_MEASURES = {
+    "loans": Count("pk"),
+    "households": Count("household", distinct=True),
+    "amount": Coalesce(Sum("amount"), 0),
+    "outstanding": Coalesce(Sum("outstanding"), 0),
+    "overdue": Coalesce(Sum("overdue"), 0),
+    **{f"of_{g}": Count("household", distinct=True, filter=Q(household_status=g)) for g in BORROWER_GROUPS},
+}
+
+
+def programme_shares(grouped: dict, programmes: dict, denominators: dict[str, int], period: Period | None) -> list:
     """Per credit programme, in catalogue order: loans, borrowers, money, and for the three target-group
     programmes how many borrowers were of that group and what share of all households of the group (seed 004 §3.1;
-    module docstring). One grouped query and the programmes."""
-    measures = {
-        "loans": Count("pk"),
-        "households": Count("household", distinct=True),
-        "amount": Coalesce(Sum("amount"), 0),
-        "outstanding": Coalesce(Sum("outstanding"), 0),
-        "overdue": Coalesce(Sum("overdue"), 0),
-        **{f"of_{g}": Count("household", distinct=True, filter=Q(household_status=g)) for g in BORROWER_GROUPS},
-    }
-    grouped = {row["programme"]: row for row in loans.values("programme").annotate(**measures).order_by()}
-    programmes = Programme.objects.filter(kind=ProgrammeKind.CREDIT).order_by("order", "code")
+    module docstring), from one group's rows of SHARE_MEASURES by programme."""
+    credit = sorted((p for p in programmes.values() if p.kind == ProgrammeKind.CREDIT), key=lambda p: (p.order, p.code))
     rows = []
-    for programme in programmes:
+    for programme in credit:
         in_force = period is not None and (
             programme.valid_from <= period.end and (programme.valid_to is None or programme.valid_to >= period.start)
         )
         if programme.pk not in grouped and not in_force:
             continue
-        row = grouped.get(programme.pk) or dict.fromkeys(measures, 0)
+        row = grouped.get(programme.pk) or dict.fromkeys(SHARE_MEASURES, 0)
         group = target_group_of(programme)
         whole = denominators.get(group, 0) if group else None
         part = row[f"of_{group}"] if group else None
@@ -260,36 +369,51 @@ def programme_shares(loans, denominators: dict[str, int], period: Period | None 
     return rows
 
 
-def credit_figures(benefits, denominators: dict[str, int], period: Period | None = None) -> dict:
+CREDIT_MEASURES = {
+    "loans": Count("pk"),
+    "households": Count("household", distinct=True),
+    "amount": Coalesce(Sum("amount"), 0),
+    "outstanding": Coalesce(Sum("outstanding"), 0),
+    "overdue": Coalesce(Sum("overdue"), 0),
+    **{f"borrowers_{g}": Count("household", distinct=True, filter=Q(household_status=g)) for g in BORROWER_GROUPS},
+}
+
+
+def credit_figures(benefits, grouping: Grouping, programmes: dict, denominators: dict, period: Period | None) -> dict:
+    """Per group: loans, borrowers, money, borrowers per target group with their shares, per programme (two
+    grouped queries)."""
     loans = benefits.filter(programme__kind=ProgrammeKind.CREDIT)
-    totals = loans.aggregate(
-        loans=Count("pk"),
-        households=Count("household", distinct=True),
-        amount=Coalesce(Sum("amount"), 0),
-        outstanding=Coalesce(Sum("outstanding"), 0),
-        overdue=Coalesce(Sum("overdue"), 0),
-        **{f"borrowers_{g}": Count("household", distinct=True, filter=Q(household_status=g)) for g in BORROWER_GROUPS},
-    )
-    shares = {
-        g: {
-            "borrowers": totals[f"borrowers_{g}"],
-            "households": denominators.get(g, 0),
-            "share": _share(totals[f"borrowers_{g}"], denominators.get(g, 0)),
+    totals = _by_group(_grouped(loans, grouping, **CREDIT_MEASURES), grouping, CREDIT_MEASURES)
+    per_programme: dict = {key: {} for key in grouping.group_keys()}
+    for row in _grouped(loans, grouping, "programme", **SHARE_MEASURES):
+        per_programme.setdefault(row["unit_key"], {})[row["programme"]] = row
+    result = {}
+    for key in grouping.group_keys():
+        total, mine = totals[key], per_programme[key]
+        shares = {
+            g: {
+                "borrowers": total[f"borrowers_{g}"],
+                "households": denominators[key].get(g, 0),
+                "share": _share(total[f"borrowers_{g}"], denominators[key].get(g, 0)),
+            }
+            for g in BORROWER_GROUPS
         }
-        for g in BORROWER_GROUPS
-    }
-    by_programme = {
-        row["programme__code"]: row
-        for row in loans.values("programme__code")
-        .annotate(households=Count("household", distinct=True), amount=Coalesce(Sum("amount"), 0), loans=Count("pk"))
-        .order_by()
-    }
-    return {
-        **{k: v for k, v in totals.items() if not k.startswith("borrowers_")},
-        "groups": shares,
-        "by_programme": by_programme,
-        "programme_shares": programme_shares(loans, denominators, period),
-    }
+        by_programme = {
+            programmes[pk].code: {
+                "programme__code": programmes[pk].code,
+                "households": row["households"],
+                "amount": row["amount"],
+                "loans": row["loans"],
+            }
+            for pk, row in mine.items()
+        }
+        result[key] = {
+            **{k: v for k, v in total.items() if not k.startswith("borrowers_")},
+            "groups": shares,
+            "by_programme": by_programme,
+            "programme_shares": programme_shares(mine, programmes, denominators[key], period),
+        }
+    return result
 
 
 def region_iii_q() -> Q:
@@ -317,11 +441,19 @@ def card_group(region_iii: Q | None = None):
     )
 
 
-def health_insurance_figures(benefits, unit, day: date, user=None) -> dict:
+def health_insurance_figures(benefits, grouping: Grouping, day: date, user=None) -> dict:
+    """Per group: cards issued by reported group and their money (one grouped query), the registry's people and
+    those insured on ``day`` (one), the official population (two, for all groups)."""
     cards = benefits.filter(programme__kind=ProgrammeKind.HEALTH_INSURANCE)
-    by_group = dict.fromkeys(CARD_GROUPS, 0)
-    for row in cards.annotate(group=card_group()).values("group").annotate(n=Count("pk")).order_by():
-        by_group[row["group"]] = row["n"]
+    by_group = {key: dict.fromkeys(CARD_GROUPS, 0) for key in grouping.group_keys()}
+    budget = dict.fromkeys(grouping.group_keys(), 0)
+    for row in _grouped(
+        cards.annotate(group=card_group()), grouping, "group", n=Count("pk"), a=Coalesce(Sum("amount"), 0)
+    ):
+        if row["unit_key"] in by_group:
+            by_group[row["unit_key"]][row["group"]] = row["n"]
+            budget[row["unit_key"]] += row["a"]
+    unit = grouping.unit
     people = Member.objects.filter(left_at__isnull=True, household__in=households_in(unit, user))
     valid_registry = Q(health_insurance_valid_from__lte=day) | Q(health_insurance_valid_from__isnull=True)
     valid_registry &= Q(health_insurance_valid_to__gte=day)
@@ -335,157 +467,265 @@ def health_insurance_figures(benefits, unit, day: date, user=None) -> dict:
         member__isnull=False,
         household__village__path__startswith=unit.path,
     ).values("member_id")
-    counted = people.aggregate(members=Count("pk"), insured=Count("pk", filter=valid_registry | Q(pk__in=carded)))
-    insured = counted["insured"]
+    measures = {"members": Count("pk"), "insured": Count("pk", filter=valid_registry | Q(pk__in=carded))}
+    counted = _by_group(_grouped(people, grouping, **measures), grouping, measures)
     # The official population, never the registry's members (seed 004 §3.2: "… so với dân số của huyện").
-    population = unit_population(unit, day.year, field="persons")
+    populations = grouped_population(grouping, day.year)
+    result = {}
+    for child in grouping.children:
+        key = grouping.key(child)
+        population = populations[key]
+        result[key] = {
+            "cards": sum(by_group[key].values()),
+            "by_group": by_group[key],
+            "groups": [
+                {"key": group, "label": str(CARD_GROUP_LABELS[group]), "cards": by_group[key][group]}
+                for group in CARD_GROUPS
+            ],
+            "population": population.households,
+            "population_source": population.source,
+            "population_note": population.note,
+            "registry_members": counted[key]["members"],
+            "insured": counted[key]["insured"],
+            "rate": _share(counted[key]["insured"], population.households),
+            "budget_amount": budget[key],
+        }
+    return result
+
+
+def grouped_population(grouping: Grouping, year: int) -> dict:
+    """The official number of persons of each group's unit in force in ``year`` (households.transitions'
+    unit_population, row for row): the population records and the communes of the scope read once."""
+    unit = grouping.unit
+    communes = []
+    if any(child.level in (UnitLevel.DISTRICT, UnitLevel.PROVINCE) for child in grouping.children):
+        communes = list(
+            AdministrativeUnit.objects.filter(path__startswith=unit.path, level=UnitLevel.COMMUNE)
+            .valid_on(date(year, 12, 31))
+            .values_list("pk", "path")
+        )
+    populations = Populations(Q(unit__path__startswith=unit.path), {year}, "persons")
+    return {grouping.key(child): populations.for_unit(child, year, None, communes) for child in grouping.children}
+
+
+def housing_measures(day: date) -> dict:
     return {
-        "cards": sum(by_group.values()),
-        "by_group": by_group,
-        "groups": [{"key": key, "label": str(CARD_GROUP_LABELS[key]), "cards": by_group[key]} for key in CARD_GROUPS],
-        "population": population.households,
-        "population_source": population.source,
-        "population_note": population.note,
-        "registry_members": counted["members"],
-        "insured": insured,
-        "rate": _share(insured, population.households),
-        "budget_amount": cards.aggregate(a=Coalesce(Sum("amount"), 0))["a"],
+        "households": Count("household", distinct=True),
+        "new": Count("pk", filter=Q(housing_work=HousingWork.NEW)),
+        "repair": Count("pk", filter=Q(housing_work=HousingWork.REPAIR)),
+        "finished": Count("pk", filter=Q(finished_on__isnull=False, finished_on__lte=day)),
+        "accepted": Count("pk", filter=Q(accepted_on__isnull=False, accepted_on__lte=day)),
+        "central": Coalesce(Sum("amount_central"), 0),
+        "local": Coalesce(Sum("amount_local"), 0),
+        "mobilised": Coalesce(Sum("amount_mobilised"), 0),
+        "household_part": Coalesce(Sum("amount_household"), 0),  # "household" below: a field's name in a grouped query
+        "new_amount": Coalesce(Sum("amount", filter=Q(housing_work=HousingWork.NEW)), 0),
+        "repair_amount": Coalesce(Sum("amount", filter=Q(housing_work=HousingWork.REPAIR)), 0),
     }
 
 
-def housing_figures(benefits, unit, day: date, user=None) -> dict:
+def housing_by_group(benefits, grouping: Grouping, day: date, user=None) -> dict:
+    """Per group: houses new and repaired, finished and accepted by ``day``, money per source, and the poor
+    households deprived in housing on ``day`` (two grouped queries)."""
     works = benefits.filter(programme__kind=ProgrammeKind.HOUSING)
-    totals = works.aggregate(
-        households=Count("household", distinct=True),
-        new=Count("pk", filter=Q(housing_work=HousingWork.NEW)),
-        repair=Count("pk", filter=Q(housing_work=HousingWork.REPAIR)),
-        finished=Count("pk", filter=Q(finished_on__isnull=False, finished_on__lte=day)),
-        accepted=Count("pk", filter=Q(accepted_on__isnull=False, accepted_on__lte=day)),
-        central=Coalesce(Sum("amount_central"), 0),
-        local=Coalesce(Sum("amount_local"), 0),
-        mobilised=Coalesce(Sum("amount_mobilised"), 0),
-        household=Coalesce(Sum("amount_household"), 0),
-        new_amount=Coalesce(Sum("amount", filter=Q(housing_work=HousingWork.NEW)), 0),
-        repair_amount=Coalesce(Sum("amount", filter=Q(housing_work=HousingWork.REPAIR)), 0),
+    measures = housing_measures(day)
+    totals = _by_group(_grouped(works, grouping, **measures), grouping, measures)
+    deprived = households_in(grouping.unit, user).filter(
+        status_q("poor", day), deprived_indicators__overlap=HOUSING_INDICATORS
     )
-    totals["total"] = totals["central"] + totals["local"] + totals["mobilised"] + totals["household"]
-    totals["deprived_poor"] = (
-        households_in(unit, user).filter(status_q("poor", day), deprived_indicators__overlap=HOUSING_INDICATORS).count()
-    )
+    deprived_by_group = {row["unit_key"]: row["n"] for row in _grouped(deprived, grouping, household="", n=Count("pk"))}
+    for key, grouped in totals.items():
+        totals[key] = totals_of = {k if k != "household_part" else "household": v for k, v in grouped.items()}
+        totals_of["total"] = totals_of["central"] + totals_of["local"] + totals_of["mobilised"] + totals_of["household"]
+        totals_of["deprived_poor"] = deprived_by_group.get(key, 0)
     return totals
 
 
-def training_figures(benefits) -> dict:
+def housing_figures(benefits, unit, day: date, user=None) -> dict:
+    """Housing figures of one unit (housing_by_group with one group)."""
+    return housing_by_group(benefits, Grouping(unit), day, user)[unit.pk]
+
+
+TRAINING_MEASURES = {
+    "trainees": Count("member", distinct=True),
+    "employed": Count("member", distinct=True, filter=Q(employed_after=True)),
+    "certified": Count("member", distinct=True, filter=~Q(certificate="")),
+    "poor": Count("member", distinct=True, filter=Q(household_status="poor")),
+    "near_poor": Count("member", distinct=True, filter=Q(household_status="near_poor")),
+    "courses": Count("course_name", distinct=True),
+    "amount": Coalesce(Sum("amount"), 0),
+}
+
+
+def training_figures(benefits, grouping: Grouping) -> dict:
     trainees = benefits.filter(programme__kind=ProgrammeKind.TRAINING)
-    return trainees.aggregate(
-        trainees=Count("member", distinct=True),
-        employed=Count("member", distinct=True, filter=Q(employed_after=True)),
-        certified=Count("member", distinct=True, filter=~Q(certificate="")),
-        poor=Count("member", distinct=True, filter=Q(household_status="poor")),
-        near_poor=Count("member", distinct=True, filter=Q(household_status="near_poor")),
-        courses=Count("course_name", distinct=True),
-        amount=Coalesce(Sum("amount"), 0),
-    )
+    return _by_group(_grouped(trainees, grouping, **TRAINING_MEASURES), grouping, TRAINING_MEASURES)
 
 
-def kind_totals(benefits, kind: str) -> dict:
-    return benefits.filter(programme__kind=kind).aggregate(
-        records=Count("pk"),
-        households=Count("household", distinct=True),
-        members=Count("member", distinct=True),
-        amount=Coalesce(Sum("amount"), 0),
-        quantity=Coalesce(Sum("quantity"), None),
-        persons=Coalesce(Sum("persons"), 0),
-        poor_households=Count("household", distinct=True, filter=Q(household_status="poor")),
-        near_poor_households=Count("household", distinct=True, filter=Q(household_status="near_poor")),
-    )
+KIND_MEASURES = {
+    "records": Count("pk"),
+    "households": Count("household", distinct=True),
+    "members": Count("member", distinct=True),
+    "amount": Coalesce(Sum("amount"), 0),
+    "quantity": Coalesce(Sum("quantity"), None),
+    "persons": Coalesce(Sum("persons"), 0),
+    "poor_households": Count("household", distinct=True, filter=Q(household_status="poor")),
+    "near_poor_households": Count("household", distinct=True, filter=Q(household_status="near_poor")),
+}
+TOTALLED_KINDS = (
+    ProgrammeKind.EDUCATION,
+    ProgrammeKind.WATER_SANITATION,
+    ProgrammeKind.LIVELIHOOD,
+    ProgrammeKind.ELECTRICITY,
+    ProgrammeKind.IN_KIND,
+    ProgrammeKind.OTHER,
+)
 
 
-def electricity_figures(benefits) -> dict:
-    """Electricity support by the quarter paid for (module docstring): the kind's totals and one row per quarter."""
-    payments = benefits.filter(programme__kind=ProgrammeKind.ELECTRICITY)
-    quarters = [
-        {"year": row["period_year"], "quarter": row["period_quarter"], "households": row["h"], "amount": row["a"]}
-        for row in payments.values("period_year", "period_quarter")
-        .annotate(h=Count("household", distinct=True), a=Coalesce(Sum("amount"), 0))
-        .order_by("period_year", "period_quarter")
-    ]
-    return {**kind_totals(benefits, ProgrammeKind.ELECTRICITY), "quarters": quarters}
-
-
-def in_kind_items(benefits) -> list[dict]:
-    """Items handed over (livelihood and in-kind): what, how many households, what quantity."""
-    return list(
-        benefits.filter(programme__kind__in=[ProgrammeKind.LIVELIHOOD, ProgrammeKind.IN_KIND])
-        .exclude(item_description="")
-        .values("programme__code", "programme__short_name", "item_description")
-        .annotate(households=Count("household", distinct=True), quantity=Coalesce(Sum("quantity"), None))
-        .order_by("programme__code", "programme__short_name", "item_description")
-    )
-
-
-def funder_rows(benefits) -> list[dict]:
-    """Per kind of support and funder (fund, association, budget): households, records, money (as report
-    209/BC-UBND, 3.4–3.6: "Quỹ cứu trợ thiên tai của tỉnh … 7 hộ, 350 triệu đồng; Quỹ vì người nghèo huyện …
-    120 triệu đồng")."""
-    return list(
-        benefits.exclude(funder="")
-        .values("programme__kind", "funder")
-        .annotate(households=Count("household", distinct=True), records=Count("pk"), amount=Coalesce(Sum("amount"), 0))
-        .order_by("programme__kind", "funder")
-    )
-
-
-def unit_figures(*, unit, period: Period, user=None) -> dict:
-    """All the support figures of a unit (province, district, commune or village) for a period."""
-    benefits = benefits_in(unit, period, user)
-    escaped = Programme.objects.filter(code="VBSP_ESCAPED").values_list("recently_escaped_years", flat=True).first()
-    denominators = status_counts(unit, period.end, user, escaped or 3)
-    overall = benefits.aggregate(
-        records=Count("pk"),
-        households=Count("household", distinct=True),
-        amount=Coalesce(Sum("amount"), 0),
-        overridden=Count("pk", filter=~Q(override_reason="")),
-    )
+def kind_totals(benefits, grouping: Grouping) -> dict:
+    """Per group and kind of support (TOTALLED_KINDS): records, households, members, money, quantity, persons and
+    the poor and near-poor households among them — one grouped query for every kind."""
+    rows = _grouped(benefits.filter(programme__kind__in=TOTALLED_KINDS), grouping, "programme__kind", **KIND_MEASURES)
+    found = {(row["unit_key"], row["programme__kind"]): row for row in rows}
     return {
-        "unit": unit,
-        "period": period,
-        "overall": overall,
-        "households_by_status": denominators,
-        "programmes": programme_rows(benefits),
-        "credit": credit_figures(benefits, denominators, period),
-        "health_insurance": health_insurance_figures(benefits, unit, period.end, user),
-        "education": kind_totals(benefits, ProgrammeKind.EDUCATION),
-        "housing": housing_figures(benefits, unit, period.end, user),
-        "water_sanitation": kind_totals(benefits, ProgrammeKind.WATER_SANITATION),
-        "livelihood": kind_totals(benefits, ProgrammeKind.LIVELIHOOD),
-        "training": training_figures(benefits),
-        "electricity": electricity_figures(benefits),
-        "in_kind": kind_totals(benefits, ProgrammeKind.IN_KIND),
-        "other": kind_totals(benefits, ProgrammeKind.OTHER),
-        "items": in_kind_items(benefits),
-        "funders": funder_rows(benefits),
+        key: {
+            kind: {k: v for k, v in (found.get((key, kind)) or _empty(KIND_MEASURES)).items() if k in KIND_MEASURES}
+            for kind in TOTALLED_KINDS
+        }
+        for key in grouping.group_keys()
     }
 
 
-def child_rollup(*, unit, children, period: Period, user=None) -> list[dict]:
-    """For each child unit: households reached, records, money, loans, cards, houses — one grouped query."""
-    depth = unit.path.count("/")
-    rows = {child.path: {"unit": child, "households": 0, "records": 0, "amount": 0} for child in children}
-    benefits = benefits_in(unit, period, user)
-    grouped = (
-        benefits.values("household__village__path")
-        .annotate(records=Count("pk"), amount=Coalesce(Sum("amount"), 0))
-        .order_by()
+def electricity_quarters(benefits, grouping: Grouping) -> dict:
+    """Electricity support by the quarter paid for (module docstring): one row per group and quarter."""
+    payments = benefits.filter(programme__kind=ProgrammeKind.ELECTRICITY)
+    quarters = {key: [] for key in grouping.group_keys()}
+    rows = _grouped(
+        payments,
+        grouping,
+        "period_year",
+        "period_quarter",
+        h=Count("household", distinct=True),
+        a=Coalesce(Sum("amount"), 0),
     )
-    households = benefits.values("household__village__path", "household").distinct().order_by()
-    for row in grouped:
-        key = "/".join(row["household__village__path"].split("/")[: depth + 1]) + "/"
-        if key in rows:
-            rows[key]["records"] += row["records"]
-            rows[key]["amount"] += row["amount"]
-    for row in households:
-        key = "/".join(row["household__village__path"].split("/")[: depth + 1]) + "/"
-        if key in rows:
-            rows[key]["households"] += 1
-    return list(rows.values())
+    for row in sorted(rows, key=lambda r: (r["period_year"] is None, r["period_year"] or 0, r["period_quarter"] or 0)):
+        if row["unit_key"] in quarters:
+            quarters[row["unit_key"]].append(
+                {
+                    "year": row["period_year"],
+                    "quarter": row["period_quarter"],
+                    "households": row["h"],
+                    "amount": row["a"],
+                }
+            )
+    return quarters
+
+
+def in_kind_items(benefits, grouping: Grouping) -> dict:
+    """Items handed over (livelihood and in-kind) per group: what, how many households, what quantity."""
+    fields = ("programme__code", "programme__short_name", "item_description")
+    items = {key: [] for key in grouping.group_keys()}
+    rows = _grouped(
+        benefits.filter(programme__kind__in=[ProgrammeKind.LIVELIHOOD, ProgrammeKind.IN_KIND]).exclude(
+            item_description=""
+        ),
+        grouping,
+        *fields,
+        households=Count("household", distinct=True),
+        quantity=Coalesce(Sum("quantity"), None),
+    )
+    for row in sorted(rows, key=lambda r: tuple(r[f] for f in fields)):
+        if row["unit_key"] in items:
+            items[row["unit_key"]].append({k: v for k, v in row.items() if k != "unit_key"})
+    return items
+
+
+def funder_rows(benefits, grouping: Grouping) -> dict:
+    """Per group, kind of support and funder (fund, association, budget): households, records, money (as report
+    209/BC-UBND, 3.4–3.6: "Quỹ cứu trợ thiên tai của tỉnh … 7 hộ, 350 triệu đồng; Quỹ vì người nghèo huyện …
+    120 triệu đồng")."""
+    funders = {key: [] for key in grouping.group_keys()}
+    rows = _grouped(
+        benefits.exclude(funder=""),
+        grouping,
+        "programme__kind",
+        "funder",
+        households=Count("household", distinct=True),
+        records=Count("pk"),
+        amount=Coalesce(Sum("amount"), 0),
+    )
+    for row in sorted(rows, key=lambda r: (r["programme__kind"], r["funder"])):
+        if row["unit_key"] in funders:
+            funders[row["unit_key"]].append({k: v for k, v in row.items() if k != "unit_key"})
+    return funders
+
+
+OVERALL_MEASURES = {
+    "records": Count("pk"),
+    "households": Count("household", distinct=True),
+    "amount": Coalesce(Sum("amount"), 0),
+    "overridden": Count("pk", filter=~Q(override_reason="")),
+}
+
+
+def grouped_figures(*, unit, children, period: Period, user=None) -> dict:
+    """All the support figures of each of ``children`` (units of one level inside ``unit``: a district's
+    communes, a commune's villages, a province's districts or communes) for a period, keyed by the child's pk:
+    the same dict ``unit_figures`` gives for that child alone, from one grouped pass per figure family over the
+    records of ``unit`` — the number of queries does not depend on the number of children or households."""
+    grouping = Grouping(unit, children)
+    benefits = benefits_in(unit, period, user)
+    programmes = {p.pk: p for p in Programme.objects.all()}
+    escaped = next((p.recently_escaped_years for p in programmes.values() if p.code == "VBSP_ESCAPED"), None)
+    denominators = grouped_status_counts(grouping, period.end, user, escaped or 3)
+    overall = _by_group(_grouped(benefits, grouping, **OVERALL_MEASURES), grouping, OVERALL_MEASURES)
+    rows = programme_rows(benefits, grouping, programmes)
+    credit = credit_figures(benefits, grouping, programmes, denominators, period)
+    health = health_insurance_figures(benefits, grouping, period.end, user)
+    kinds = kind_totals(benefits, grouping)
+    housing = housing_by_group(benefits, grouping, period.end, user)
+    training = training_figures(benefits, grouping)
+    quarters = electricity_quarters(benefits, grouping)
+    items = in_kind_items(benefits, grouping)
+    funders = funder_rows(benefits, grouping)
+    result = {}
+    for child in grouping.children:
+        key = grouping.key(child)
+        result[child.pk] = {
+            "unit": child,
+            "period": period,
+            "overall": overall[key],
+            "households_by_status": denominators[key],
+            "programmes": rows[key],
+            "credit": credit[key],
+            "health_insurance": health[key],
+            "education": kinds[key][ProgrammeKind.EDUCATION],
+            "housing": housing[key],
+            "water_sanitation": kinds[key][ProgrammeKind.WATER_SANITATION],
+            "livelihood": kinds[key][ProgrammeKind.LIVELIHOOD],
+            "training": training[key],
+            "electricity": {**kinds[key][ProgrammeKind.ELECTRICITY], "quarters": quarters[key]},
+            "in_kind": kinds[key][ProgrammeKind.IN_KIND],
+            "other": kinds[key][ProgrammeKind.OTHER],
+            "items": items[key],
+            "funders": funders[key],
+        }
+    return result
+
+
+def unit_figures(*, unit, period: Period, user=None) -> dict:
+    """All the support figures of a unit (province, district, commune or village) for a period: the grouped form
+    with the unit as its only group, so both give the same numbers by construction."""
+    return grouped_figures(unit=unit, children=[unit], period=period, user=user)[unit.pk]
+
+
+def child_rollup(*, unit, children, period: Period, user=None) -> list[dict]:
+    """For each child unit: households reached, records, money — one grouped query."""
+    grouping = Grouping(unit, children)
+    overall = _by_group(
+        _grouped(benefits_in(unit, period, user), grouping, **OVERALL_MEASURES), grouping, OVERALL_MEASURES
+    )
+    return [
+        {"unit": child, **{k: overall[grouping.key(child)][k] for k in ("households", "records", "amount")}}
+        for child in grouping.children
+    ]

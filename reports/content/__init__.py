@@ -26,7 +26,7 @@ from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
 from households.targets import target_level, target_progress
 from households.transitions import ReportPeriod, transition_table
-from programs.figures import Period, unit_figures
+from programs.figures import Period, grouped_figures, unit_figures
 
 from ..documents.data import Section
 from ..indicators import indicator_snapshot
@@ -236,10 +236,13 @@ def child_rows(unit: AdministrativeUnit, period_start: datetime.date, period_end
     movements — each the same figure that unit's own report would give."""
     level = child_level(unit)
     table = transition_table(UnitReader(unit), period=ReportPeriod(period_start, period_end), level=level, scope=unit)
+    period = Period(period_start, period_end)
+    # one grouped pass per figure family for every row, not the whole figures once per unit below
+    supports = grouped_figures(unit=unit, children=[movement.unit for movement in table.rows], period=period)
     rows = []
     for movement in table.rows:
         child = movement.unit
-        support = unit_figures(unit=child, period=Period(period_start, period_end))
+        support = supports[child.pk]
         by_code = {row["code"]: row for row in support["programmes"]}
         rows.append(
             {
