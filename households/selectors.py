@@ -4,11 +4,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Collate
-from django.utils.functional import cached_property
+
+from core.pagination import CappedCountPaginator
 
 from .choices import HouseholdState
 from .expressions import SearchNorm, WordSimilarity
@@ -184,19 +184,8 @@ def member_counts_attach(households: Iterable[Household]) -> list[Household]:
     return households
 
 
-class EstimatedCountPaginator(Paginator):
-    """Counts exactly up to ``exact_up_to`` rows; past that, PostgreSQL's planner estimate, marked approximate.
-
-    A province holds about a million households: an exact COUNT(*) of them costs more than the whole page and
-    tells the officer nothing that "khoảng 1.000.000 hộ" does not. Counting is capped by a LIMIT, so the exact
-    count of a commune, a village or a search costs what its rows cost.
-    """
-
-    exact_up_to = 10_000
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.approximate = False
+class EstimatedCountPaginator(CappedCountPaginator):
+    """The household list's paginator: a capped count (core.pagination), and pages read as ids first."""
 
     def page(self, number):
         """The page's ids first (an index walk for the list), then only those 50 rows with their village."""
@@ -205,31 +194,6 @@ class EstimatedCountPaginator(Paginator):
         ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
         rows = Household.objects.select_related("village").in_bulk(ids)
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
-
-    @cached_property
-    def count(self) -> int:
-        rows = self.object_list.order_by().values("pk")
-        exact = rows[: self.exact_up_to + 1].count()
-        if exact <= self.exact_up_to:
-            return exact
-        self.approximate = True
-        return max(self.exact_up_to + 1, round_estimate(planner_rows(rows)))
-
-
-def planner_rows(qs: QuerySet) -> int:
-    """The number of rows PostgreSQL expects ``qs`` to return (EXPLAIN, nothing is run)."""
-    import json
-
-    plan = json.loads(qs.explain(format="json"))
-    return int(plan[0]["Plan"]["Plan Rows"])
-
-
-def round_estimate(rows: int) -> int:
-    """An estimate shown to two significant figures (1.023.417 -> 1.000.000), since its last digits mean nothing."""
-    if rows < 100:
-        return rows
-    magnitude = 10 ** (len(str(rows)) - 2)
-    return round(rows / magnitude) * magnitude
 
 
 def household_counts_under(unit, children) -> dict[int, dict[str, int]]:

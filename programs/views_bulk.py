@@ -23,6 +23,7 @@ from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from areas.choices import UnitLevel
 from core.downloads import xlsx_response
 from core.exports import BackgroundExportMixin
+from core.pagination import CappedCountPaginator
 from households.excel import ImportFileError, file_digest
 
 from . import bulk, selectors
@@ -35,6 +36,7 @@ from .views import EDITORS
 def bulk_programme(code: str) -> Programme:
     """The catalogue programme a bulk page works on; a 404, not a server error, if an administrator renamed its code."""
     return get_object_or_404(Programme, code=code)
+
 
 PAGE_SIZE = 100  # rows per screen page of a district's or province's lists; the Excel export has them all
 
@@ -67,8 +69,16 @@ class CoverageView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
     def columns(self) -> list[Col]:
         raise NotImplementedError
 
-    def rows(self, year: int, day: date):
+    def records(self, year: int, day: date):
+        """The list's records in their order: a queryset, so that a screen page reads only its own rows."""
         raise NotImplementedError
+
+    def cells(self, record) -> dict:
+        raise NotImplementedError
+
+    def rows(self, year: int, day: date):
+        """Every row, for the Excel export."""
+        return (self.cells(record) for record in self.records(year, day))
 
     def get(self, request, *args, **kwargs):
         year = year_param(request)
@@ -86,16 +96,18 @@ class CoverageView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
                 )
 
             return self.export_response(write, xlsx_filename(self.stem, timezone.localdate()))
-        rows = self.rows(year, day)
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        # A province's list holds hundreds of thousands of rows: the page's rows only are built, and the count is
+        # exact up to a limit, an estimate past it (core.pagination).
+        page = CappedCountPaginator(self.records(year, day), PAGE_SIZE).get_page(request.GET.get("page"))
         return self.render_to_response(
             self.get_context_data(
                 title=self.title,
                 lead=self.lead,
                 columns=self.columns(),
-                rows=page.object_list,
+                rows=[self.cells(record) for record in page.object_list],
                 page_obj=page,
-                total=len(rows),
+                total=page.paginator.count,
+                approximate=page.paginator.approximate,
                 year=year,
                 day=day,
                 years=range(timezone.localdate().year + 1, 2019, -1),
@@ -140,11 +152,11 @@ class UnsupportedView(CoverageView):
             Col("causes", _("Nguyên nhân nghèo"), 40),
         ]
 
-    def rows(self, year, day):
-        return [
-            {**household_cells(h), "members": h.member_count, "causes": "; ".join(h.poverty_cause_labels)}
-            for h in selectors.unsupported_poor(self.request.user, year=year, day=day)
-        ]
+    def records(self, year, day):
+        return selectors.unsupported_poor(self.request.user, year=year, day=day)
+
+    def cells(self, h):
+        return {**household_cells(h), "members": h.member_count, "causes": "; ".join(h.poverty_cause_labels)}
 
 
 class UninsuredView(CoverageView):
@@ -164,17 +176,17 @@ class UninsuredView(CoverageView):
             Col("old_valid_to", _("Thẻ cũ hết hạn"), 12, "date"),
         ]
 
-    def rows(self, year, day):
-        return [
-            {
-                **household_cells(m.household),
-                "member": m.full_name,
-                "born": m.date_of_birth,
-                "class": m.household.get_current_class_display(),
-                "old_valid_to": m.health_insurance_valid_to,
-            }
-            for m in selectors.uninsured_members(self.request.user, day=day, status=self.request.GET.get("nhom", ""))
-        ]
+    def records(self, year, day):
+        return selectors.uninsured_members(self.request.user, day=day, status=self.request.GET.get("nhom", ""))
+
+    def cells(self, m):
+        return {
+            **household_cells(m.household),
+            "member": m.full_name,
+            "born": m.date_of_birth,
+            "class": m.household.get_current_class_display(),
+            "old_valid_to": m.health_insurance_valid_to,
+        }
 
 
 class HousingGapView(CoverageView):
@@ -191,15 +203,15 @@ class HousingGapView(CoverageView):
             Col("parts", _("Số kết cấu chính không bền chắc"), 14),
         ]
 
-    def rows(self, year, day):
-        return [
-            {
-                **household_cells(h),
-                "area": float(h.floor_area_m2) if h.floor_area_m2 is not None else None,
-                "parts": h.non_durable_main_parts,
-            }
-            for h in selectors.housing_gap(self.request.user, day=day)
-        ]
+    def records(self, year, day):
+        return selectors.housing_gap(self.request.user, day=day)
+
+    def cells(self, h):
+        return {
+            **household_cells(h),
+            "area": float(h.floor_area_m2) if h.floor_area_m2 is not None else None,
+            "parts": h.non_durable_main_parts,
+        }
 
 
 class EscapeSupportView(CoverageView):
@@ -219,26 +231,22 @@ class EscapeSupportView(CoverageView):
             Col("support", _("Hỗ trợ đã nhận"), 60),
         ]
 
-    def rows(self, year, day):
+    def records(self, year, day):
         registrations = selectors.escape_registrations(self.request.user, year=year)
-        if registrations is None:
-            return []
+        return [] if registrations is None else registrations
+
+    def cells(self, r):
         from households.targets import Outcome
 
-        rows = []
-        for r in registrations:
-            benefits = r.household.year_benefits
-            rows.append(
-                {
-                    **household_cells(r.household),
-                    "cadre": r.cadre_name,
-                    "outcome": str(Outcome.LABELS.get(r.outcome, "")),
-                    "count": len(benefits),
-                    "amount": sum(b.amount or 0 for b in benefits),
-                    "support": support_summary(benefits) or _("Chưa có"),
-                }
-            )
-        return rows
+        benefits = r.household.year_benefits
+        return {
+            **household_cells(r.household),
+            "cadre": r.cadre_name,
+            "outcome": str(Outcome.LABELS.get(r.outcome, "")),
+            "count": len(benefits),
+            "amount": sum(b.amount or 0 for b in benefits),
+            "support": support_summary(benefits) or _("Chưa có"),
+        }
 
 
 def support_summary(benefits) -> str:

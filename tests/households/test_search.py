@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.pagination import round_estimate
 from households.models import Household
-from households.selectors import EstimatedCountPaginator, household_list_for, round_estimate
+from households.selectors import EstimatedCountPaginator, household_list_for
 
 from ..factories import VillageFactory
 from .conftest import family, member
