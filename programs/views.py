@@ -18,6 +18,7 @@ from areas.models import AdministrativeUnit
 from core.confirm import ReasonConfirmMixin
 from core.exports import BackgroundExportMixin, commune_sized
 from core.integrity import add_form_error, unique_violations_as_errors
+from core.pagination import CappedCountPaginator
 from households.models import Household
 
 from . import selectors, services
@@ -74,6 +75,7 @@ class ProgrammeDetailView(RoleRequiredMixin, BackgroundExportMixin, ListView):
     allowed_roles = ALL_ROLES
     template_name = "programs/programme_detail.html"
     paginate_by = 50
+    paginator_class = CappedCountPaginator  # a province's records of one programme run to hundreds of thousands
 
     def programme(self) -> Programme:
         if not hasattr(self, "_programme"):

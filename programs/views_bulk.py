@@ -408,13 +408,15 @@ class BhytListView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
                 )
 
             return self.export_response(write, xlsx_filename(f"danh-sach-bhyt-{year}", timezone.localdate()))
-        rows = bhyt_rows()
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        # The page's members only: their groups are read for those rows, the count is capped (core.pagination).
+        candidates = selectors.bhyt_candidates(request.user, year=year, day=day)
+        page = CappedCountPaginator(candidates, PAGE_SIZE).get_page(request.GET.get("page"))
         return self.render_to_response(
             self.get_context_data(
-                rows=page.object_list,
+                rows=bulk.bhyt_rows(page.object_list, day=day, programme=programme),
                 page_obj=page,
-                total=len(rows),
+                total=page.paginator.count,
+                approximate=page.paginator.approximate,
                 year=year,
                 day=day,
                 years=range(timezone.localdate().year + 1, 2019, -1),

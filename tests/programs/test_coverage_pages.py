@@ -1,12 +1,16 @@
 """Coverage lists at province scale: a screen page builds only its own rows, and a count past the limit is an
 estimate shown as approximate; the Excel export still has every row."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
 from core.pagination import CappedCountPaginator
 from households.models import Member
-from programs import views_bulk
+from programs import services, views_bulk
+
+from .test_services import loan
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +51,29 @@ def test_a_page_past_the_end_shows_the_last_page(client_for, users, make_househo
     monkeypatch.setattr(views_bulk, "PAGE_SIZE", 2)
     response = client_for(users.province_staff).get(reverse("programs:coverage_uninsured"), {"page": 999})
     assert response.status_code == 200 and response.context["page_obj"].has_previous()
+
+
+def test_the_bhyt_list_reads_the_groups_of_its_page_only_and_caps_its_count(
+    client_for, users, make_household, monkeypatch
+):
+    uninsured(make_household, 2)
+    monkeypatch.setattr(views_bulk, "PAGE_SIZE", 3)
+    client = client_for(users.province_staff)
+    full = client.get(reverse("programs:bhyt_list"))
+    assert full.status_code == 200 and len(full.context["rows"]) == 3
+    assert full.context["total"] == full.context["page_obj"].paginator.count > 3
+    assert all(row["group"] for row in full.context["rows"])  # the page's groups were read
+    monkeypatch.setattr(CappedCountPaginator, "exact_up_to", 2)
+    capped = client.get(reverse("programs:bhyt_list"))
+    assert capped.context["approximate"] and "khoảng" in capped.content.decode()
+
+
+def test_a_programmes_records_past_the_limit_are_counted_approximately(client_for, users, make_household, monkeypatch):
+    household = make_household(code="IRS-001")
+    for month in (1, 2, 3):
+        record = services.benefit_record(benefit=loan(household, day=date(2026, month, 1)), user=users.commune_officer)
+    monkeypatch.setattr(CappedCountPaginator, "exact_up_to", 2)
+    response = client_for(users.province_staff).get(reverse("programs:programme", args=[record.programme_id]))
+    assert response.status_code == 200
+    assert response.context["paginator"].approximate and "khoảng" in response.content.decode()
+    assert len(response.context["page_obj"]) == 3
