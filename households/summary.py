@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, Max, OuterRef
+from django.db.models import Count, Exists, F, OuterRef
 from django.utils import timezone
 
 from areas.choices import UnitLevel
@@ -92,12 +92,14 @@ def summary_compute(commune_ids: list[int], *, today: date | None = None) -> dic
 
 
 def summaries_refresh(commune_ids: list[int]) -> int:
-    """Recompute and store these communes' rows; clears the stale marks seen before computing (a mark committed
+    """Recompute and store these communes' rows; clears the stale marks read before computing (a mark committed
     meanwhile stays, so that change is counted by the next refresh). Returns how many rows were written."""
     written = 0
     for start in range(0, len(commune_ids), BATCH):
         batch = commune_ids[start : start + BATCH]
-        seen = SummaryStale.objects.filter(commune_id__in=batch).aggregate(last=Max("pk"))["last"]
+        # The marks visible now, by id: a mark of a transaction that commits later (even with a smaller id, ids are
+        # drawn before commit) is not among them and stays for the next refresh.
+        seen = list(SummaryStale.objects.filter(commune_id__in=batch).values_list("pk", flat=True))
         computed = summary_compute(batch)
         with transaction.atomic():
             CommuneSummary.objects.bulk_create(
@@ -116,8 +118,8 @@ def summaries_refresh(commune_ids: list[int]) -> int:
                     "computed_at",
                 ],
             )
-            if seen is not None:
-                SummaryStale.objects.filter(commune_id__in=batch, pk__lte=seen).delete()
+            if seen:
+                SummaryStale.objects.filter(pk__in=seen).delete()
         written += len(computed)
     return written
 
