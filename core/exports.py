@@ -111,23 +111,39 @@ def _normalised_query(query: QueryDict) -> str:
 
 
 @transaction.atomic
+def file_job_start(*, kind: str, user, params: dict) -> JobRun:
+    """Queue a job of ``kind`` that writes a file for ``user``; an identical job of the same user still queued or
+    running is returned instead of starting another (a double click starts one job)."""
+    with connection.cursor() as cursor:  # released at commit: the second click waits here, then finds the first job
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [START_LOCK_NAMESPACE, user.pk])
+    existing = JobRun.objects.unfinished().filter(kind=kind, requested_by=user, params=params).order_by("pk").first()
+    if existing is not None:
+        return existing
+    return job_run_start(kind=kind, requested_by=user, unit=user.unit, params=params)
+
+
 def export_run_start(*, user, url_name: str, args: list, query: QueryDict, language: str) -> JobRun:
-    """Queue the export of ``url_name`` with these arguments and query as ``user``; an identical export of the
-    same user still queued or running is returned instead of starting another (a double click starts one job)."""
+    """Queue the export of ``url_name`` with these arguments and query as ``user`` (once, see file_job_start)."""
     params = {
         "url_name": url_name,
         "args": [str(arg) for arg in args],
         "query": _normalised_query(query),
         "language": language,
     }
-    with connection.cursor() as cursor:  # released at commit: the second click waits here, then finds the first job
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [START_LOCK_NAMESPACE, user.pk])
-    existing = (
-        JobRun.objects.unfinished().filter(kind=EXPORT_JOB, requested_by=user, params=params).order_by("pk").first()
-    )
-    if existing is not None:
-        return existing
-    return job_run_start(kind=EXPORT_JOB, requested_by=user, unit=user.unit, params=params)
+    return file_job_start(kind=EXPORT_JOB, user=user, params=params)
+
+
+def new_export_path(job: JobRun, ext: str) -> Path:
+    """A fresh file for ``job``'s output under MEDIA_ROOT/exports/ (files older than a week are removed first)."""
+    folder = export_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    _remove_old_exports(folder)
+    return folder / f"{job.pk}-{uuid.uuid4().hex}.{ext}"
+
+
+def file_result(path: Path, filename: str, **extra) -> dict:
+    """What a job that wrote ``path`` records as its result: the download link of the job page reads it."""
+    return {"file": f"{EXPORT_FOLDER}/{path.name}", "filename": filename, "size": path.stat().st_size, **extra}
 
 
 class ExportWritten(HttpResponse):
@@ -183,9 +199,10 @@ class BackgroundExportMixin:
 
 def _remove_old_exports(folder: Path) -> None:
     cutoff = time.time() - KEEP_EXPORTS_SECONDS
-    for old in folder.glob("*.xlsx"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
+    for pattern in ("*.xlsx", "*.pdf"):
+        for old in folder.glob(pattern):
+            if old.stat().st_mtime < cutoff:
+                old.unlink(missing_ok=True)
 
 
 def _replayed_request(job: JobRun, path: Path, progress: ProgressFn):
@@ -216,10 +233,7 @@ def excel_export_job(job: JobRun, progress: ProgressFn) -> dict:
     user = job.requested_by
     if user is None or not user.is_active:
         raise JobError(_("Tài khoản đã yêu cầu xuất tệp không còn hoạt động."))
-    folder = export_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    _remove_old_exports(folder)
-    path = folder / f"{job.pk}-{uuid.uuid4().hex}.xlsx"
+    path = new_export_path(job, "xlsx")
     request, match = _replayed_request(job, path, progress)
     progress(1, _("Đang đọc dữ liệu"))
     try:
@@ -236,17 +250,23 @@ def excel_export_job(job: JobRun, progress: ProgressFn) -> dict:
         path.unlink(missing_ok=True)
         reason = " ".join(notes) or _("Trang xuất không trả về tệp Excel.")
         raise JobError(_("Không tạo được tệp Excel: %(reason)s") % {"reason": reason})
-    return {
-        "file": f"{EXPORT_FOLDER}/{path.name}",
-        "filename": response.filename,
-        "size": path.stat().st_size,
-    }
+    return file_result(path, response.filename)
+
+
+# Job kinds whose result is a file under MEDIA_ROOT/exports/ that the job page offers (JobDownloadView); apps add
+# theirs with ``serves_file(code)`` (e.g. the PDFs of reviews/jobs.py).
+FILE_JOB_KINDS = {EXPORT_JOB}
+
+
+def serves_file(code: str) -> str:
+    FILE_JOB_KINDS.add(code)
+    return code
 
 
 def export_file(job: JobRun) -> Path | None:
-    """The finished export file of ``job`` on disk, or None (not an export, not finished, or removed)."""
+    """The finished file of an export or document job on disk, or None (another kind, not finished, or removed)."""
     name = (job.result or {}).get("file", "")
-    if job.kind != EXPORT_JOB or not name:
+    if job.kind not in FILE_JOB_KINDS or not name:
         return None
     path = (Path(settings.MEDIA_ROOT) / name).resolve()
     if not path.is_relative_to(export_dir().resolve()) or not path.is_file():

@@ -14,8 +14,8 @@ from django.views.generic import DetailView, ListView, TemplateView
 from accounts.permissions import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin
 
 from . import health, services
-from .downloads import file_download_response
-from .exports import export_file
+from .downloads import PDF_CONTENT_TYPE, file_download_response
+from .exports import FILE_JOB_KINDS, export_file
 from .models import JobRun, JobStatus
 
 
@@ -43,7 +43,9 @@ class JobDetailView(RoleRequiredMixin, DetailView):
         return job
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(log=self.object.log.select_related("actor"), **kwargs)
+        return super().get_context_data(
+            log=self.object.log.select_related("actor"), file_job=self.object.kind in FILE_JOB_KINDS, **kwargs
+        )
 
 
 class JobProgressView(RoleRequiredMixin, View):
@@ -76,6 +78,10 @@ class JobDownloadView(RoleRequiredMixin, View):
         if path is None:
             messages.error(request, _("Tệp của lần xuất này không còn trên máy chủ; hãy xuất lại từ trang danh sách."))
             return redirect("core:job_detail", pk=job.pk)
+        if path.suffix == ".pdf":  # certificates and posted lists printed in the background (reviews/jobs.py)
+            return file_download_response(
+                path, job.result.get("filename") or "van-ban.pdf", content_type=PDF_CONTENT_TYPE
+            )
         return file_download_response(path, job.result.get("filename") or "xuat-excel.xlsx")
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/cong-nhan/", views.RecognitionView.as_view(), name="recognise"),
     path("<int:pk>/mo-lai/", views.RoundReopenView.as_view(), name="reopen"),
     path("<int:pk>/niem-yet.pdf", views.PostingPdfView.as_view(), name="posting_pdf"),
+    path("<int:pk>/niem-yet/in/", views.PostingPdfJobView.as_view(), name="posting_pdf_job"),
     path("ho/<int:pk>/", views.CaseSurveyView.as_view(), name="case"),
     path("ho/<int:pk>/tinh/", views.CasePreviewView.as_view(), name="case_preview"),
     path("khieu-nai/<int:pk>/phuc-tra/", views.ComplaintRecheckView.as_view(), name="recheck"),
@@ -28,6 +29,9 @@ urlpatterns = [
     path("lan-trinh/<int:pk>/tra-lai/", views.SubmissionReturnView.as_view(), name="return"),
     path("quyet-dinh/<int:pk>/", views.DecisionPdfView.as_view(), name="decision_pdf"),
     path("quyet-dinh/<int:pk>/giay-chung-nhan/", views.CertificatesPdfView.as_view(), name="certificates_pdf"),
+    path(
+        "quyet-dinh/<int:pk>/giay-chung-nhan/in/", views.CertificatesPdfJobView.as_view(), name="certificates_pdf_job"
+    ),
     path("giay-chung-nhan/<int:pk>/", views.CertificatePdfView.as_view(), name="certificate_pdf"),
     path("de-nghi/", views.RequestListView.as_view(), name="requests"),
     path("de-nghi/them/", views.RequestCreateView.as_view(), name="request_create"),

@@ -766,6 +766,29 @@ def _(env):
     )
 
 
+@case("reviews:certificates_pdf_job")
+def _(env):
+    walk = env.walk()
+    decision = walk.to_recognised()
+    return Case(
+        env.officer,
+        reverse("reviews:detail", args=[walk.round.pk]),
+        action=reverse("reviews:certificates_pdf_job", args=[decision.pk]),
+        counted=lambda: JobRun.objects.filter(kind="certificates_pdf").count(),
+    )
+
+
+@case("reviews:posting_pdf_job")
+def _(env):
+    walk = posted(env)
+    return Case(
+        env.officer,
+        reverse("reviews:detail", args=[walk.round.pk]),
+        action=reverse("reviews:posting_pdf_job", args=[walk.round.pk]),
+        counted=lambda: JobRun.objects.filter(kind="posting_pdf").count(),
+    )
+
+
 @case("reviews:reopen")
 def _(env):
     walk = env.walk()
@@ -969,10 +992,11 @@ def _(env):
 
 @case("emulation:evaluation_list")
 def _(env):
-    from emulation.models import Evaluation
+    from core.models import JobRun
+    from emulation.jobs import EVALUATE_JOB
 
     page = reverse("emulation:evaluation_list", args=[_movement(env).pk])
-    return Case(env.users.district_staff, page, counted=Evaluation.objects.count)
+    return Case(env.users.district_staff, page, counted=JobRun.objects.filter(kind=EVALUATE_JOB).count)
 
 
 @case("emulation:evaluation_assessment")

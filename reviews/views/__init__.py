@@ -1,6 +1,14 @@
 """Review screens: commune officers run their rounds; district (and province) staff approve; all read the log."""
 
-from .documents import CertificatePdfView, CertificatesPdfView, DecisionPdfView, MinutesPdfView, PostingPdfView
+from .documents import (
+    CertificatePdfView,
+    CertificatesPdfJobView,
+    CertificatesPdfView,
+    DecisionPdfView,
+    MinutesPdfView,
+    PostingPdfJobView,
+    PostingPdfView,
+)
 from .requests import RequestCreateView, RequestListView
 from .rounds import (
     CaseAddView,
@@ -30,12 +38,14 @@ __all__ = [
     "CasePreviewView",
     "CaseSurveyView",
     "CertificatePdfView",
+    "CertificatesPdfJobView",
     "CertificatesPdfView",
     "ComplaintCreateView",
     "ComplaintRecheckView",
     "DecisionPdfView",
     "MeetingCreateView",
     "MinutesPdfView",
+    "PostingPdfJobView",
     "PostingPdfView",
     "PostingStartView",
     "RecognitionView",

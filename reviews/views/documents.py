@@ -1,16 +1,24 @@
-"""PDF downloads of the review documents: scoped like every page, rendered by reports.documents.render."""
+"""PDF downloads of the review documents: scoped like every page, rendered by reports.documents.render.
 
+A decision's certificates and a posted list are printed inside the request while they are small; larger ones, and
+the whole commune's from the round page, by a background job (reviews/jobs.py) that the round page starts with a
+POST and whose page shows the progress and then the file.
+"""
+
+from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from areas.models import AdministrativeUnit
 from core.downloads import download_name
 from core.downloads import pdf_response as _pdf_response
-from reports.documents import render
+from core.models import JobStatus
+from reports.documents import render as render_pdf
 
-from .. import documents
+from .. import documents, jobs
 from ..models import Certificate, RecognitionDecision, ReviewRound, VillageMeeting
 
 
@@ -27,23 +35,67 @@ class MinutesPdfView(RoleRequiredMixin, View):
             VillageMeeting.objects.visible_to(request.user).select_related("round__commune", "village"), pk=pk
         )
         return pdf_response(
-            render.minutes_pdf(documents.minutes_data(meeting)), "bien-ban-hop-dan", meeting.village.name
+            render_pdf.minutes_pdf(documents.minutes_data(meeting)), "bien-ban-hop-dan", meeting.village.name
         )
 
 
-class PostingPdfView(RoleRequiredMixin, View):
+class PostingScopeMixin:
+    def get_round_and_village(self, pk, village_pk):
+        round = get_object_or_404(
+            ReviewRound.objects.visible_to(self.request.user).filter(postings__isnull=False).distinct(), pk=pk
+        )
+        village = None
+        if str(village_pk or "").isdigit():
+            village = get_object_or_404(AdministrativeUnit.objects.filter(parent=round.commune), pk=village_pk)
+        return round, village
+
+
+def _job_started(request, job):
+    if job.status == JobStatus.FAILED:  # the queue refused it: the job page says why and offers to run it again
+        messages.error(request, job.error)
+    else:
+        messages.info(
+            request,
+            _("Tệp PDF đang được in trong nền. Trang này cho biết tiến độ; khi xong, bấm “Tải tệp PDF”."),
+        )
+    return redirect("core:job_detail", pk=job.pk)
+
+
+class PostingPdfView(PostingScopeMixin, RoleRequiredMixin, View):
+    """A posted list of up to ``IMMEDIATE_POSTING_ROWS`` households at once; a larger one asks to print it in the
+    background (a GET never starts a job)."""
+
     allowed_roles = ALL_ROLES
 
     def get(self, request, pk):
-        round = get_object_or_404(
-            ReviewRound.objects.visible_to(request.user).filter(postings__isnull=False).distinct(), pk=pk
-        )
-        village = None
-        if request.GET.get("thon", "").isdigit():
-            village = get_object_or_404(AdministrativeUnit.objects.filter(parent=round.commune), pk=request.GET["thon"])
-        return pdf_response(
-            render.posting_list_pdf(documents.posting_data(round, village)), "niem-yet", (village or round.commune).name
-        )
+        round, village = self.get_round_and_village(pk, request.GET.get("thon"))
+        posting = documents.posting_data(round, village)
+        rows = jobs.posting_rows(posting)
+        if rows > jobs.IMMEDIATE_POSTING_ROWS:
+            return render(
+                request,
+                "reviews/pdf_job_confirm.html",
+                {
+                    "round": round,
+                    "title": _("Danh sách niêm yết – %(unit)s") % {"unit": (village or round.commune).name},
+                    "size": _("%(n)s hộ") % {"n": jobs.number_text(rows)},
+                    "action": "reviews:posting_pdf_job",
+                    "action_pk": round.pk,
+                    "village": village,
+                },
+            )
+        return pdf_response(render_pdf.posting_list_pdf(posting), "niem-yet", (village or round.commune).name)
+
+
+class PostingPdfJobView(PostingScopeMixin, RoleRequiredMixin, View):
+    """Start printing the posted list (whole commune, or the village of ``thon``) in the background."""
+
+    allowed_roles = ALL_ROLES
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        round, village = self.get_round_and_village(pk, request.POST.get("thon"))
+        return _job_started(request, jobs.posting_job_start(user=request.user, round=round, village=village))
 
 
 class DecisionPdfView(RoleRequiredMixin, View):
@@ -54,22 +106,49 @@ class DecisionPdfView(RoleRequiredMixin, View):
             RecognitionDecision.objects.visible_to(request.user).select_related("round__commune__parent", "submission"),
             pk=pk,
         )
-        return pdf_response(render.decision_pdf(documents.decision_data(decision)), "quyet-dinh", decision.number)
+        return pdf_response(render_pdf.decision_pdf(documents.decision_data(decision)), "quyet-dinh", decision.number)
 
 
 class CertificatesPdfView(RoleRequiredMixin, View):
-    """Every certificate of a decision in one PDF, one per page, for printing in one go."""
+    """Every certificate of a decision in one PDF, one per page, for printing in one go: at once up to
+    ``IMMEDIATE_CERTIFICATES``; more ask to print them in the background (a GET never starts a job)."""
 
     allowed_roles = ALL_ROLES
 
     def get(self, request, pk):
         decision = get_object_or_404(RecognitionDecision.objects.visible_to(request.user), pk=pk)
-        certificates = [
-            documents.certificate_data(c) for c in decision.certificates.select_related("decision__round__commune")
-        ]
-        if not certificates:
+        certificates = decision.certificates.select_related("decision__round__commune").order_by("pk")
+        count = certificates.count()
+        if not count:
             return HttpResponse(status=404)
-        return pdf_response(render.certificates_pdf(certificates), "giay-chung-nhan", decision.number)
+        if count > jobs.IMMEDIATE_CERTIFICATES:
+            return render(
+                request,
+                "reviews/pdf_job_confirm.html",
+                {
+                    "round": decision.round,
+                    "title": _("Giấy chứng nhận của Quyết định số %(n)s") % {"n": decision.number},
+                    "size": _("%(n)s giấy chứng nhận") % {"n": jobs.number_text(count)},
+                    "action": "reviews:certificates_pdf_job",
+                    "action_pk": decision.pk,
+                },
+            )
+        data = [documents.certificate_data(c) for c in certificates]
+        return pdf_response(render_pdf.certificates_pdf(data), "giay-chung-nhan", decision.number)
+
+
+class CertificatesPdfJobView(RoleRequiredMixin, View):
+    """Start printing every certificate of a decision in the background."""
+
+    allowed_roles = ALL_ROLES
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        decision = get_object_or_404(RecognitionDecision.objects.visible_to(request.user), pk=pk)
+        if not decision.certificates.exists():
+            messages.error(request, _("Quyết định này không có giấy chứng nhận nào để in."))
+            return redirect("reviews:detail", pk=decision.round_id)
+        return _job_started(request, jobs.certificates_job_start(user=request.user, decision=decision))
 
 
 class CertificatePdfView(RoleRequiredMixin, View):
@@ -80,5 +159,7 @@ class CertificatePdfView(RoleRequiredMixin, View):
             Certificate.objects.visible_to(request.user).select_related("decision__round__commune"), pk=pk
         )
         return pdf_response(
-            render.certificates_pdf([documents.certificate_data(certificate)]), "giay-chung-nhan", certificate.number
+            render_pdf.certificates_pdf([documents.certificate_data(certificate)]),
+            "giay-chung-nhan",
+            certificate.number,
         )

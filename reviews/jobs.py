@@ -1,0 +1,146 @@
+"""Certificates of a whole recognition decision and a commune's posted list, printed by a background job.
+
+A commune's decision may recognise thousands of households: its certificates, one page each, take about 60–130 ms
+and 1,7 MB of layout apiece (docs/performance.md, "PDF documents"), minutes of work and gigabytes of memory in one
+call. The job renders them in batches joined into one PDF (reports/documents/batches.py), as the requester (their
+``visible_to`` scope read again in the worker), into MEDIA_ROOT/exports/, and the job page offers the file.
+
+Small documents stay immediate (``IMMEDIATE_CERTIFICATES``, ``IMMEDIATE_POSTING_ROWS``): one household's
+certificate, a village's list or a small decision's certificates print inside the request in a few seconds at
+most, as before.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.choices import ALL_ROLES
+from areas.models import AdministrativeUnit
+from core.downloads import download_name
+from core.exports import file_job_start, file_result, new_export_path, serves_file
+from core.jobs import JobError, ProgressFn, job_kind
+from core.models import JobRun
+from reports.documents.batches import write_certificates_pdf, write_posting_list_pdf
+
+from . import documents
+from .models import RecognitionDecision, ReviewRound
+
+CERTIFICATES_JOB = serves_file("certificates_pdf")
+POSTING_JOB = serves_file("posting_pdf")
+
+# Up to 20 certificates (≈ 1,2 s idle, ≈ 3 s on a busy machine, ≈ 35 MB) print inside the request; more go to a job.
+IMMEDIATE_CERTIFICATES = 20
+# A posted list of up to 200 households (≈ 2 s idle, 5 s busy: 500 rows took 5,2 s idle) prints inside the request;
+# a village's list is usually far smaller, a whole commune's often larger.
+IMMEDIATE_POSTING_ROWS = 200
+
+
+def number_text(value: int) -> str:
+    """1234567 -> "1.234.567"."""
+    return f"{value:,}".replace(",", ".")
+
+
+def posting_rows(posting) -> int:
+    return sum(len(hlist.rows) for hlist in posting.lists)
+
+
+def certificates_job_start(*, user, decision: RecognitionDecision) -> JobRun:
+    """Queue the PDF of every certificate of ``decision`` (once per user and decision while it runs)."""
+    return file_job_start(kind=CERTIFICATES_JOB, user=user, params={"decision": decision.pk})
+
+
+def posting_job_start(*, user, round: ReviewRound, village: AdministrativeUnit | None = None) -> JobRun:
+    """Queue the PDF of the round's posted list, of the whole commune or of one village."""
+    params = {"round": round.pk, "village": village.pk if village else None}
+    return file_job_start(kind=POSTING_JOB, user=user, params=params)
+
+
+def _requester(job: JobRun):
+    user = job.requested_by
+    if user is None or not user.is_active:
+        raise JobError(_("Tài khoản đã yêu cầu in tệp không còn hoạt động."))
+    return user
+
+
+def _scaled(progress: ProgressFn, message: str):
+    def report(done: int, total: int) -> None:
+        percent = 5 + 90 * min(done, total) // max(total, 1)
+        progress(percent, message % {"done": number_text(done), "total": number_text(total)})
+
+    return report
+
+
+def _written(path, write):
+    try:
+        return write()
+    except Exception:  # the job records it; the half-written file goes
+        path.unlink(missing_ok=True)
+        raise
+
+
+@job_kind(
+    CERTIFICATES_JOB,
+    gettext_lazy("In giấy chứng nhận hộ nghèo, hộ cận nghèo"),
+    roles=ALL_ROLES,
+    queue="documents",
+    time_limit=settings.DOCUMENT_JOB_TIME_LIMIT,
+)
+def certificates_pdf_job(job: JobRun, progress: ProgressFn) -> dict:
+    """Every certificate of the decision, one per page, in one PDF rendered in batches, as the requester sees it."""
+    user = _requester(job)
+    decision = (
+        RecognitionDecision.objects.visible_to(user)
+        .select_related("round__commune")
+        .filter(pk=job.params.get("decision"))
+        .first()
+    )
+    if decision is None:
+        raise JobError(_("Bạn không còn quyền xem quyết định này, nên tệp không được tạo."))
+    certificates = decision.certificates.select_related("decision__round__commune").order_by("pk")
+    total = certificates.count()
+    if not total:
+        raise JobError(_("Quyết định này không có giấy chứng nhận nào để in."))
+    progress(2, _("Đang in %(total)s giấy chứng nhận") % {"total": number_text(total)})
+    path = new_export_path(job, "pdf")
+    data = (documents.certificate_data(c) for c in certificates.iterator(chunk_size=500))
+    report = _scaled(progress, _("Đã in %(done)s/%(total)s giấy chứng nhận"))
+    pages = _written(path, lambda: write_certificates_pdf(data, path, total=total, progress=report))
+    progress(99, _("Đã ghép các phần thành một tệp PDF"))
+    filename = download_name("giay-chung-nhan", decision.number, ext="pdf")
+    return file_result(path, filename, format="pdf", pages=pages)
+
+
+@job_kind(
+    POSTING_JOB,
+    gettext_lazy("In danh sách niêm yết"),
+    roles=ALL_ROLES,
+    queue="documents",
+    time_limit=settings.DOCUMENT_JOB_TIME_LIMIT,
+)
+def posting_pdf_job(job: JobRun, progress: ProgressFn) -> dict:
+    """The round's posted list (whole commune or one village) in one PDF rendered in batches of rows."""
+    user = _requester(job)
+    round = (
+        ReviewRound.objects.visible_to(user)
+        .filter(postings__isnull=False)
+        .select_related("commune")
+        .distinct()
+        .filter(pk=job.params.get("round"))
+        .first()
+    )
+    if round is None:
+        raise JobError(_("Bạn không còn quyền xem đợt rà soát này, hoặc đợt chưa niêm yết, nên tệp không được tạo."))
+    village = None
+    if job.params.get("village"):
+        village = AdministrativeUnit.objects.filter(parent=round.commune, pk=job.params["village"]).first()
+        if village is None:
+            raise JobError(_("Thôn này không còn thuộc xã của đợt rà soát."))
+    progress(2, _("Đang đọc danh sách niêm yết"))
+    posting = documents.posting_data(round, village)
+    path = new_export_path(job, "pdf")
+    report = _scaled(progress, _("Đã in %(done)s/%(total)s hộ"))
+    pages = _written(path, lambda: write_posting_list_pdf(posting, path, progress=report))
+    filename = download_name("niem-yet", (village or round.commune).name, ext="pdf")
+    return file_result(path, filename, format="pdf", pages=pages, households=posting_rows(posting))
