@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Load test curve: p95 against concurrent users for the scenario of benchmarks/locustfile.py.
+#
+#     bash benchmarks/load_curve.sh gn_1m                       # 25, 50, 100 and 200 users, 3 minutes each
+#     STEP_TIME=1m USERS="25 50" bash benchmarks/load_curve.sh gn_w3_big
+#
+# Starts gunicorn as docker-compose.yml's web service runs it (3 workers, 60 s timeout) on the named database with
+# DEBUG off, runs Locust headless for each number of users (spawn rate 10/s, --csv into .local/locust/), stops
+# gunicorn, and prints one line per step: requests, failures, p50/p95/p99 of all requests and the three slowest
+# request kinds by p95, with the load average before and after. Needs the Locust venv
+# (python3 -m venv .local/locust && .local/locust/bin/pip install 'locust>=2.31,<3') and the demo accounts in
+# the database. A database smaller than a million households has fewer list pages: LOCUST_DEEP_PAGE=20.
+# The numbers go to docs/performance.md ("Load test").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DB=${1:?database name, e.g. gn_1m}
+PORT=${PORT:-8001}
+STEP_TIME=${STEP_TIME:-3m}
+USERS=${USERS:-"25 50 100 200"}
+OUT=${OUT:-.local/locust}
+mkdir -p "$OUT"
+server=$(echo "${DATABASE_URL:-postgres://giamngheo:giamngheo@127.0.0.1:54329/x}" | sed 's#/[^/]*$##')
+export DATABASE_URL="$server/$DB" DJANGO_SETTINGS_MODULE=config.settings.local DJANGO_DEBUG=false
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:63799/0}
+
+.venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers 3 --timeout 60 \
+    --pid "$OUT/gunicorn.pid" --error-logfile "$OUT/gunicorn.log" --daemon
+stop() {  # gunicorn finishes the requests in flight (up to its 60 s timeout) before it exits
+    local pid
+    pid=$(cat "$OUT/gunicorn.pid" 2>/dev/null) || return 0
+    kill "$pid" 2>/dev/null || return 0
+    for _ in $(seq 70); do kill -0 "$pid" 2>/dev/null || return 0; sleep 1; done
+}
+trap stop EXIT
+for _ in $(seq 30); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/dang-nhap/" && break; sleep 1; done
+
+for users in $USERS; do
+    before=$(cut -d' ' -f1-3 /proc/loadavg)
+    .local/locust/bin/locust -f benchmarks/locustfile.py --host "http://127.0.0.1:$PORT" --headless \
+        --users "$users" --spawn-rate 10 --run-time "$STEP_TIME" --csv "$OUT/run$users" --only-summary \
+        >"$OUT/run$users.log" 2>&1 || true  # locust exits 1 when any request failed: the summary says how many
+    after=$(cut -d' ' -f1-3 /proc/loadavg)
+    .venv/bin/python - "$OUT/run${users}_stats.csv" "$users" "$before" "$after" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+total = next(r for r in rows if r["Name"] == "Aggregated")
+slowest = sorted((r for r in rows if r["Name"] != "Aggregated"), key=lambda r: -float(r["95%"] or 0))[:3]
+print(
+    f"{sys.argv[2]:>4} users: {total['Request Count']} requests, {total['Failure Count']} failures, "
+    f"p50 {total['50%']} / p95 {total['95%']} / p99 {total['99%']} ms, {float(total['Requests/s']):.1f} req/s; "
+    f"slowest p95: {'; '.join(r['Name'] + ' ' + r['95%'] for r in slowest)}; load {sys.argv[3]} -> {sys.argv[4]}"
+)
+PY
+done
