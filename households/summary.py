@@ -9,8 +9,8 @@ beat sweeps every few minutes for marks a lost task left behind and for rows cou
 ``manage.py rebuild_summaries`` recomputes everything (docs/adr/0036).
 
 The dashboard reads the rows of the communes in the officer's scope; a commune whose row is stale or missing is
-computed live in the same request when there are few of them (its numbers are then exact), otherwise its last row
-is shown and the page says that the figures of those communes are being updated.
+computed live in the same request when there are few of them and they are small (its numbers are then exact),
+otherwise its last row is shown and the page says that the figures of those communes are being updated.
 """
 
 import logging
@@ -33,9 +33,12 @@ logger = logging.getLogger(__name__)
 
 # Benchmarks set this to compare the page with the live aggregates it replaced (benchmarks/dashboard.py).
 LIVE = False
-# At most this many stale or missing communes are computed live inside a dashboard request; beyond it the page shows
-# their last rows and says they are being updated (a province-wide import marks every commune at once).
+# At most this many stale or missing communes, holding at most this many households by their last rows, are computed
+# live inside a dashboard request; beyond it the page shows their last rows and says they are being updated (a
+# province-wide import marks every commune at once; one commune of 6.000 households computed live added ≈ 1,4 s to the
+# page on the busy development machine, docs/performance.md).
 LIVE_FALLBACK_COMMUNES = 3
+LIVE_FALLBACK_HOUSEHOLDS = 3_000
 # Communes recomputed per statement by the rebuild and the sweep: enough to keep the statements few, small enough
 # that one batch of a million-household province stays a few seconds of work.
 BATCH = 8
@@ -287,7 +290,8 @@ def dashboard_figures_for(user) -> DashboardFigures | None:
     ids = [commune["pk"] for commune in communes]
     rows = {row.commune_id: row for row in CommuneSummary.objects.filter(commune_id__in=ids, year=today.year)}
     pending = [c["pk"] for c in communes if c["stale"] or c["pk"] not in rows]
-    if pending and len(pending) <= LIVE_FALLBACK_COMMUNES:
+    size = sum(rows[pk].households for pk in pending if pk in rows)
+    if pending and len(pending) <= LIVE_FALLBACK_COMMUNES and size <= LIVE_FALLBACK_HOUSEHOLDS:
         rows.update(summary_compute(pending, today=today))
         pending = []
     stored = [row.computed_at for pk, row in rows.items() if row.pk is not None and pk not in pending]

@@ -292,11 +292,14 @@ def test_dashboard_shows_when_the_figures_were_computed_and_communes_being_updat
     assert page.context["totals"]["households"] == 2
     assert 'data-testid="summary-pending"' not in page.content.decode()
 
-    # more stale communes than the request computes live: their last rows, and the page says so
-    monkeypatch.setattr(summary, "LIVE_FALLBACK_COMMUNES", 0)
-    page = client_for(users.district_staff).get(reverse("dashboards:index"))
-    assert page.context["totals"]["households"] == 1
-    assert "Đang cập nhật số liệu của 1 xã" in page.content.decode()
+    # more stale communes, or more households in them, than the request computes live: their last rows, and the page
+    # says so
+    for name in ("LIVE_FALLBACK_COMMUNES", "LIVE_FALLBACK_HOUSEHOLDS"):
+        with monkeypatch.context() as patch:
+            patch.setattr(summary, name, 0)
+            page = client_for(users.district_staff).get(reverse("dashboards:index"))
+        assert page.context["totals"]["households"] == 1, name
+        assert "Đang cập nhật số liệu của 1 xã" in page.content.decode(), name
 
 
 def test_dashboard_queries_do_not_grow_with_communes_or_households(tree, users, client_for, make_household):
