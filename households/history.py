@@ -83,13 +83,9 @@ def snapshot_from(household: Household, members) -> dict:
 
 @lru_cache(maxsize=512)
 def _cached_label(model, name: str, language: str | None) -> str:
+    """A field's verbose name as the history shows it, in ``language`` (worked out once per language)."""
     # capfirst, not str.capitalize: "số thẻ BHYT" must not become "Số thẻ bhyt".
     return capfirst(str(model._meta.get_field(name).verbose_name))
-
-
-def _label(model, name: str) -> str:
-    """A field's verbose name as the history shows it, in the active language (computed once per language)."""
-    return _cached_label(model, name, get_language())
 
 
 def record_changes(*, household: Household, before: dict, user, action: str, note: str = "") -> None:
@@ -105,8 +101,9 @@ def change_entries(
 ) -> list:
     """The entries ``record_changes`` writes, from two snapshots (unsaved, so a bulk import can COPY them; it passes
     a plain record class as ``entry``, cheaper to build than a model instance)."""
+    language = get_language()
     diff = {
-        _label(Household, name): [before["household"].get(name, ""), value]
+        _cached_label(Household, name, language): [before["household"].get(name, ""), value]
         for name, value in after["household"].items()
         if before["household"].get(name, "") != value
     }
@@ -133,7 +130,7 @@ def change_entries(
         else:
             member_action = "member_update"
             changes = {
-                _label(Member, name): [old.get(name, ""), new.get(name, "")]
+                _cached_label(Member, name, language): [old.get(name, ""), new.get(name, "")]
                 for name in MEMBER_FIELDS
                 if old.get(name, "") != new.get(name, "")
             }

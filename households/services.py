@@ -89,10 +89,11 @@ def duplicate_person_errors(*, members: list[Member], household: Household, user
     return errors
 
 
-def _validate(household: Household, members: list[Member], user, *, duplicates=None) -> None:
+def _validate(household: Household, members: list[Member], user, *, duplicates=None, today=None) -> None:
     """The rules across a household's members; ``duplicates`` (members -> messages) lets a bulk import check the
-    one-person-one-household rule against the whole file at once instead of one query per household."""
-    today = timezone.localdate()
+    one-person-one-household rule against the whole file at once instead of one query per household, and ``today``
+    saves it reading the clock for each of them."""
+    today = today or timezone.localdate()
     errors = []
     if household.village_id and household.village.level != UnitLevel.VILLAGE:
         errors.append(_("Hãy chọn thôn, buôn, tổ dân phố nơi hộ sinh sống."))

@@ -24,6 +24,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.gcpause import cyclic_gc_paused
 from core.pgcopy import copy_objects, record_class, reserve_ids
 from households import services
 from households.choices import HouseholdState
@@ -419,6 +420,7 @@ class BulkImporter(BaseImporter):
             plan.members,
             self.user,
             duplicates=lambda members: self.duplicate_errors(key, household, members),
+            today=self.today,
         )
         if plan.new:
             household.created_by = self.user
@@ -490,7 +492,7 @@ class BulkImporter(BaseImporter):
         updated_members = []
         for plan in plans:
             for member in plan.members:
-                member.household = plan.household
+                member.household_id = plan.household.id  # the key is all COPY and bulk_update write
                 if member._state.adding is False:
                     member.updated_at = now
                     updated_members.append(member)
@@ -533,6 +535,7 @@ def household_import(
     ``commit=False`` is the dry run: nothing is written. ``expected_versions`` (from the dry run) makes the commit
     refuse a household that someone saved between the preview and the confirmation, instead of overwriting it.
     """
-    return BulkImporter(
-        sheet=sheet, user=user, commit=commit, expected_versions=expected_versions, progress=progress
-    ).run()
+    with cyclic_gc_paused():
+        return BulkImporter(
+            sheet=sheet, user=user, commit=commit, expected_versions=expected_versions, progress=progress
+        ).run()
