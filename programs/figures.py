@@ -10,6 +10,10 @@ A record belongs to the period by its date (disbursement, card, payment), except
 quarter begins, whatever day it was paid ("chi trả tiền điện hỗ trợ quý I, quý II năm 2021 cho 1.997 hộ": the
 six-month report counts the quarters of the half-year, a second-quarter payment made in July included).
 
+``grouped_figures`` gives the same figures for each of a list of child units (a district's communes, a commune's
+villages, a province's districts) from one grouped pass per figure family, the child being a grouping key;
+``unit_figures`` is that form with the unit as its only group, so each figure has one implementation.
+
 Target groups are the household's official status on the benefit's date (``Benefit.household_status``);
 denominators ("share of poor households borrowing") are the households with that status at the period's end.
 
@@ -51,6 +55,7 @@ from django.utils.translation import gettext_lazy
 
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
+from households.choices import HouseholdState
 from households.models import Household, Member, StatusRecord
 from households.transitions import Populations
 
@@ -132,7 +137,7 @@ class Grouping:
         self.children = list(children) if children is not None else [unit]
         levels = {child.level for child in self.children}
         depths = {child.path.count("/") for child in self.children}
-        if [child.pk for child in self.children] == [unit.pk]:
+        if not self.children or [child.pk for child in self.children] == [unit.pk]:
             self.mode = "one"
         elif levels == {UnitLevel.COMMUNE}:
             self.mode = "commune"
@@ -187,6 +192,17 @@ def _by_group(rows, grouping: Grouping, measures: dict) -> dict:
     """One dict of measures per group key, the empty aggregate for a group without rows."""
     found = {row["unit_key"]: {k: row[k] for k in measures} for row in rows}
     return {key: found.get(key) or _empty(measures) for key in grouping.group_keys()}
+
+
+def of_kind(programmes: dict | None, *kinds) -> Q:
+    """Benefits of programmes of ``kinds``, named by primary key: the planner then estimates from the statistics of
+    ``programme_id`` how many rows a kind has (a join to the catalogue is estimated as an average programme, which
+    made it probe a district's households once per health-insurance card)."""
+    if programmes is None:
+        pks = list(Programme.objects.filter(kind__in=kinds).values_list("pk", flat=True))
+    else:
+        pks = [pk for pk, programme in programmes.items() if programme.kind in kinds]
+    return Q(programme_id__in=pks)
 
 
 MEASURES = {
@@ -382,7 +398,7 @@ CREDIT_MEASURES = {
 def credit_figures(benefits, grouping: Grouping, programmes: dict, denominators: dict, period: Period | None) -> dict:
     """Per group: loans, borrowers, money, borrowers per target group with their shares, per programme (two
     grouped queries)."""
-    loans = benefits.filter(programme__kind=ProgrammeKind.CREDIT)
+    loans = benefits.filter(of_kind(programmes, ProgrammeKind.CREDIT))
     totals = _by_group(_grouped(loans, grouping, **CREDIT_MEASURES), grouping, CREDIT_MEASURES)
     per_programme: dict = {key: {} for key in grouping.group_keys()}
     for row in _grouped(loans, grouping, "programme", **SHARE_MEASURES):
@@ -441,10 +457,13 @@ def card_group(region_iii: Q | None = None):
     )
 
 
-def health_insurance_figures(benefits, grouping: Grouping, day: date, user=None) -> dict:
+def health_insurance_figures(
+    benefits, grouping: Grouping, day: date, user=None, programmes: dict | None = None
+) -> dict:
     """Per group: cards issued by reported group and their money (one grouped query), the registry's people and
     those insured on ``day`` (one), the official population (two, for all groups)."""
-    cards = benefits.filter(programme__kind=ProgrammeKind.HEALTH_INSURANCE)
+    card_programmes = of_kind(programmes, ProgrammeKind.HEALTH_INSURANCE)
+    cards = benefits.filter(card_programmes)
     by_group = {key: dict.fromkeys(CARD_GROUPS, 0) for key in grouping.group_keys()}
     budget = dict.fromkeys(grouping.group_keys(), 0)
     for row in _grouped(
@@ -454,13 +473,17 @@ def health_insurance_figures(benefits, grouping: Grouping, day: date, user=None)
             by_group[row["unit_key"]][row["group"]] = row["n"]
             budget[row["unit_key"]] += row["a"]
     unit = grouping.unit
-    people = Member.objects.filter(left_at__isnull=True, household__in=households_in(unit, user))
+    people = Member.objects.filter(
+        left_at__isnull=True, household__village__path__startswith=unit.path, household__state=HouseholdState.ACTIVE
+    )
+    if user is not None:  # households_in's scope, through the join the group key reads anyway
+        people = people.filter(household__in=households_in(unit, user))
     valid_registry = Q(health_insurance_valid_from__lte=day) | Q(health_insurance_valid_from__isnull=True)
     valid_registry &= Q(health_insurance_valid_to__gte=day)
     # A card recorded as a benefit, valid on the day: one set the whole count probes (a hashed subplan), not a join
     # that multiplies members by their cards and must be made distinct again.
     carded = Benefit.objects.filter(
-        programme__kind=ProgrammeKind.HEALTH_INSURANCE,
+        card_programmes,
         card_valid_from__lte=day,
         card_valid_to__gte=day,
         cancelled_at__isnull=True,
@@ -524,10 +547,10 @@ def housing_measures(day: date) -> dict:
     }
 
 
-def housing_by_group(benefits, grouping: Grouping, day: date, user=None) -> dict:
+def housing_by_group(benefits, grouping: Grouping, day: date, user=None, programmes: dict | None = None) -> dict:
     """Per group: houses new and repaired, finished and accepted by ``day``, money per source, and the poor
     households deprived in housing on ``day`` (two grouped queries)."""
-    works = benefits.filter(programme__kind=ProgrammeKind.HOUSING)
+    works = benefits.filter(of_kind(programmes, ProgrammeKind.HOUSING))
     measures = housing_measures(day)
     totals = _by_group(_grouped(works, grouping, **measures), grouping, measures)
     deprived = households_in(grouping.unit, user).filter(
@@ -557,8 +580,8 @@ TRAINING_MEASURES = {
 }
 
 
-def training_figures(benefits, grouping: Grouping) -> dict:
-    trainees = benefits.filter(programme__kind=ProgrammeKind.TRAINING)
+def training_figures(benefits, grouping: Grouping, programmes: dict) -> dict:
+    trainees = benefits.filter(of_kind(programmes, ProgrammeKind.TRAINING))
     return _by_group(_grouped(trainees, grouping, **TRAINING_MEASURES), grouping, TRAINING_MEASURES)
 
 
@@ -582,10 +605,10 @@ TOTALLED_KINDS = (
 )
 
 
-def kind_totals(benefits, grouping: Grouping) -> dict:
+def kind_totals(benefits, grouping: Grouping, programmes: dict) -> dict:
     """Per group and kind of support (TOTALLED_KINDS): records, households, members, money, quantity, persons and
     the poor and near-poor households among them — one grouped query for every kind."""
-    rows = _grouped(benefits.filter(programme__kind__in=TOTALLED_KINDS), grouping, "programme__kind", **KIND_MEASURES)
+    rows = _grouped(benefits.filter(of_kind(programmes, *TOTALLED_KINDS)), grouping, "programme__kind", **KIND_MEASURES)
     found = {(row["unit_key"], row["programme__kind"]): row for row in rows}
     return {
         key: {
@@ -596,9 +619,9 @@ def kind_totals(benefits, grouping: Grouping) -> dict:
     }
 
 
-def electricity_quarters(benefits, grouping: Grouping) -> dict:
+def electricity_quarters(benefits, grouping: Grouping, programmes: dict) -> dict:
     """Electricity support by the quarter paid for (module docstring): one row per group and quarter."""
-    payments = benefits.filter(programme__kind=ProgrammeKind.ELECTRICITY)
+    payments = benefits.filter(of_kind(programmes, ProgrammeKind.ELECTRICITY))
     quarters = {key: [] for key in grouping.group_keys()}
     rows = _grouped(
         payments,
@@ -621,12 +644,12 @@ def electricity_quarters(benefits, grouping: Grouping) -> dict:
     return quarters
 
 
-def in_kind_items(benefits, grouping: Grouping) -> dict:
+def in_kind_items(benefits, grouping: Grouping, programmes: dict) -> dict:
     """Items handed over (livelihood and in-kind) per group: what, how many households, what quantity."""
     fields = ("programme__code", "programme__short_name", "item_description")
     items = {key: [] for key in grouping.group_keys()}
     rows = _grouped(
-        benefits.filter(programme__kind__in=[ProgrammeKind.LIVELIHOOD, ProgrammeKind.IN_KIND]).exclude(
+        benefits.filter(of_kind(programmes, ProgrammeKind.LIVELIHOOD, ProgrammeKind.IN_KIND)).exclude(
             item_description=""
         ),
         grouping,
@@ -681,12 +704,12 @@ def grouped_figures(*, unit, children, period: Period, user=None) -> dict:
     overall = _by_group(_grouped(benefits, grouping, **OVERALL_MEASURES), grouping, OVERALL_MEASURES)
     rows = programme_rows(benefits, grouping, programmes)
     credit = credit_figures(benefits, grouping, programmes, denominators, period)
-    health = health_insurance_figures(benefits, grouping, period.end, user)
-    kinds = kind_totals(benefits, grouping)
-    housing = housing_by_group(benefits, grouping, period.end, user)
-    training = training_figures(benefits, grouping)
-    quarters = electricity_quarters(benefits, grouping)
-    items = in_kind_items(benefits, grouping)
+    health = health_insurance_figures(benefits, grouping, period.end, user, programmes)
+    kinds = kind_totals(benefits, grouping, programmes)
+    housing = housing_by_group(benefits, grouping, period.end, user, programmes)
+    training = training_figures(benefits, grouping, programmes)
+    quarters = electricity_quarters(benefits, grouping, programmes)
+    items = in_kind_items(benefits, grouping, programmes)
     funders = funder_rows(benefits, grouping)
     result = {}
     for child in grouping.children:
