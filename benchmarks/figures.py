@@ -56,6 +56,20 @@ SELECT COUNT(*) FROM households_member m
   JOIN areas_administrativeunit v ON v.id = h.village_id AND v.path LIKE %(path)s
  WHERE m.left_at IS NULL
 """
+# The same three floors with the child unit as a grouping key (the unit's communes, or its districts by path prefix):
+# what the grouped support figures of every child read at the least. %(depth)s is the number of path segments of a
+# child's path.
+FLOOR_STATUS_BY_CHILD = (
+    FLOOR_STATUS.replace("SELECT COUNT(*) FILTER (WHERE on_poor)", "SELECT child, COUNT(*) FILTER (WHERE on_poor)")
+    .replace("SELECT sr.household_id,", "SELECT sr.household_id, substring(v.path, %(pattern)s) child,")
+    .replace("GROUP BY sr.household_id) s", "GROUP BY sr.household_id, child) s GROUP BY child")
+)
+FLOOR_BENEFITS_BY_CHILD = FLOOR_BENEFITS.replace(
+    "SELECT b.programme_id", "SELECT substring(v.path, %(pattern)s) child, b.programme_id"
+).replace("GROUP BY ROLLUP", "GROUP BY child, ROLLUP")
+FLOOR_MEMBERS_BY_CHILD = FLOOR_MEMBERS.replace(
+    "SELECT COUNT(*)", "SELECT substring(v.path, %(pattern)s) child, COUNT(*)"
+).replace("WHERE m.left_at IS NULL", "WHERE m.left_at IS NULL GROUP BY child")
 FLOOR_MOVEMENTS = """
 SELECT h.commune_id, COUNT(*),
        COUNT(*) FILTER (WHERE c.class_start = 'poor'), COUNT(*) FILTER (WHERE c.class_end = 'poor'),
@@ -84,6 +98,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--year", type=int, default=2025)
+    parser.add_argument("--per-child", action="store_true", help="also time unit_figures once per child unit")
     args = parser.parse_args()
 
     import django
@@ -95,13 +110,15 @@ def main() -> None:
     from django.test import Client
 
     from accounts.models import User
+    from areas.models import AdministrativeUnit
     from households.models import Household, Member, StatusRecord
     from households.targets import target_progress
     from households.transitions import period_for_year, transition_table
     from programs.choices import TargetStatus
-    from programs.figures import Period, households_in, status_counts, unit_figures
+    from programs.figures import Period, grouped_figures, households_in, status_counts, unit_figures
     from programs.models import Benefit
     from programs.status import escaped_since, status_q
+    from reports.content import child_level
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     district_staff = User.objects.get(username="huyen.krongpa")
@@ -181,6 +198,28 @@ def main() -> None:
             lambda unit=unit, user=user: unit_figures(unit=unit, period=figure_period, user=user),
             raw((FLOOR_STATUS, status_params), (FLOOR_BENEFITS, benefit_params), (FLOOR_MEMBERS, where)),
         )
+        level = child_level(unit)  # the rows of the report's appendix tables
+        children = list(AdministrativeUnit.objects.valid_on().filter(path__startswith=unit.path, level=level))
+        depth = children[0].path.count("/") if children else 0
+        child_params = {"pattern": f"^((?:[^/]*/){{{depth}}})"}
+        line(
+            f"support figures of its {len(children)} units (grouped)",
+            lambda unit=unit, user=user, children=children: grouped_figures(
+                unit=unit, children=children, period=figure_period, user=user
+            ),
+            raw(
+                (FLOOR_STATUS_BY_CHILD, {**status_params, **child_params}),
+                (FLOOR_BENEFITS_BY_CHILD, {**benefit_params, **child_params}),
+                (FLOOR_MEMBERS_BY_CHILD, {**where, **child_params}),
+            ),
+        )
+        if args.per_child:
+            line(
+                "  the former form: unit_figures per unit",
+                lambda user=user, children=children: [
+                    unit_figures(unit=child, period=figure_period, user=user) for child in children
+                ],
+            )
         line(
             "movement table by commune",
             lambda unit=unit, user=user: transition_table(user, period=movement_period, level="commune", scope=unit),
