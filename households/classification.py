@@ -87,9 +87,16 @@ def _row_dict(row: criteria.ExplanationRow) -> dict:
 
 
 def assess(
-    household: Household, members: list[Member], *, standard: criteria.Standard | None = None, local_line=...
+    household: Household,
+    members: list[Member],
+    *,
+    standard: criteria.Standard | None = None,
+    local_line=...,
+    facts: criteria.HouseholdFacts | None = None,
 ) -> dict:
     """Derive the indicators, apply the officers' overrides and classify; return a JSON-able snapshot.
+
+    ``facts``: ``household_facts(household, members)`` when a bulk loader has just built it from the same rows.
 
     The snapshot keeps each indicator's derived value next to the override, so the page can show both
     and flag contradictions (an override that says the opposite of what the facts say).
@@ -101,7 +108,7 @@ def assess(
     facts_day = getattr(household, "survey_date", None) or day
     try:
         standard = standard or standard_on(day)
-        derived = criteria.derive_indicators(household_facts(household, members), standard, facts_day)
+        derived = criteria.derive_indicators(facts or household_facts(household, members), standard, facts_day)
     except ValueError as error:  # no standard for that date, or facts the engine cannot read
         return {
             "reference_date": day.isoformat(),

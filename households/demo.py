@@ -590,6 +590,7 @@ class HouseholdMaker:
         if tier == "near_poor":
             self.keep_below_threshold(household, members)
         facts = household_facts(household, members)
+        household.facts = facts  # not a column: handed to the derivation in _save (IDs drawn later are no fact)
         household.no_labour_capacity = bool(criteria.no_labour_capacity(facts, self.standard, self.day))
         return household, members
 
@@ -935,7 +936,7 @@ def _save(batch: list["Planned"], result: GenerationResult, context: dict) -> No
     """Write a batch: unique IDs, derived fields from the service's derivation, then one COPY per table."""
     _dedupe_ids(batch)
     for plan in batch:
-        _refresh_derived(plan.household, plan.members, **context)
+        _refresh_derived(plan.household, plan.members, **context, facts=plan.household.facts)
         result.classes[plan.household.current_class] += 1
     subject, note = _("Hộ %(code)s"), _("Tạo từ dữ liệu mẫu")
     members, entries = [], []
