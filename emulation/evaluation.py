@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from areas.choices import UnitLevel
@@ -51,9 +52,12 @@ def evaluation_scopes(user, movement: Movement):
 
 
 @transaction.atomic
-def evaluate(movement: Movement, scope: AdministrativeUnit, year: int, user, *, note: str = "") -> Evaluation:
+def evaluate(
+    movement: Movement, scope: AdministrativeUnit, year: int, user, *, note: str = "", progress=None
+) -> Evaluation:
     """Evaluate every active quantitative criterion of the movement for every subject of its judged levels inside
-    ``scope`` in ``year`` and store the verdicts with their figures; an earlier evaluation stays as it was."""
+    ``scope`` in ``year`` and store the verdicts with their figures; an earlier evaluation stays as it was.
+    ``progress(percent, message)``, when given, is told after each criterion (the background job's bar)."""
     today = timezone.localdate()
     if not evaluation_scopes(user, movement).filter(pk=scope.pk).exists():
         raise ValidationError({"scope": _("Đơn vị này không thuộc phạm vi của phong trào hoặc của tài khoản.")})
@@ -75,7 +79,11 @@ def evaluate(movement: Movement, scope: AdministrativeUnit, year: int, user, *, 
         level__in=[level for level in movement.levels if level in EVALUATED_LEVELS],
     )
     rows = []
-    for criterion in criteria:
+    criteria = list(criteria)
+    for done, criterion in enumerate(criteria):
+        if progress is not None:
+            name = Truncator(criterion.name).chars(120)
+            progress(5 + 85 * done // len(criteria), _("Đang tính tiêu chí “%(name)s”") % {"name": name})
         for key, verdict in compute(ctx, criterion.level, criterion.measure, criterion.parameters).items():
             subject = {"household_id": key} if criterion.level == HOUSEHOLD else {"unit_id": key}
             rows.append(

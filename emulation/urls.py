@@ -18,6 +18,7 @@ urlpatterns += [
     path("<int:pk>/tieu-chi/", views_movements.CriterionFormView.as_view(), name="movement_criterion"),
     path("<int:pk>/danh-gia/", views_evaluation.EvaluationListView.as_view(), name="evaluation_list"),
     path("danh-gia/<int:pk>/", views_evaluation.EvaluationDetailView.as_view(), name="evaluation_detail"),
+    path("danh-gia/dang-tinh/<int:pk>/", views_evaluation.EvaluationJobView.as_view(), name="evaluation_job"),
     path("danh-gia/<int:pk>/dinh-tinh/", views_evaluation.AssessmentView.as_view(), name="evaluation_assessment"),
 ]
 

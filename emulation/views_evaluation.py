@@ -4,6 +4,8 @@ candidates for an award, and the qualitative assessment of a subject with its ev
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,18 +18,20 @@ from django.views.generic import TemplateView
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from areas.models import AdministrativeUnit
 from core.integrity import add_form_error
+from core.models import JobRun, JobStatus
+from core.services import job_run_fail_if_dead, job_run_start
 from households.models import Household
 
 from .evaluation import (
     assessment_record,
-    evaluate,
     evaluation_scopes,
     evaluation_tables,
     evaluation_years,
     may_assess,
 )
+from .jobs import EVALUATE_JOB, evaluation_params
 from .measures import HOUSEHOLD, UNIT_LEVELS
-from .models import Assessment, Criterion, CriterionKind, Evaluation, Level
+from .models import Assessment, Criterion, CriterionKind, Evaluation, Level, Movement
 from .movement_forms import AssessmentForm, EvaluationForm
 from .views_movements import MovementScopeMixin
 
@@ -54,21 +58,51 @@ class EvaluationListView(RoleRequiredMixin, MovementScopeMixin, TemplateView):
             .select_related("scope", "evaluated_by")
         )
         kwargs.setdefault("form", self.form())
-        return super().get_context_data(movement=movement, evaluations=evaluations, **kwargs)
+        # Evaluations asked for in the last days that have not produced one yet: running, or failed with a retry.
+        pending = (
+            JobRun.objects.visible_to(self.request.user)
+            .filter(
+                kind=EVALUATE_JOB,
+                params__movement_id=movement.pk,
+                status__in=[JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.FAILED],
+                created_at__gte=timezone.now() - timedelta(days=7),
+            )
+            .order_by("-created_at")[:5]
+        )
+        return super().get_context_data(movement=movement, evaluations=evaluations, pending=pending, **kwargs)
 
     def post(self, request, *args, **kwargs):
         movement = self.get_movement()
         form = self.form(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                evaluation = evaluate(movement, data["scope"], data["year"], request.user, note=data["note"])
-            except ValidationError as error:
-                add_form_error(form, error)
-            else:
-                messages.success(request, _("Đã đánh giá; kết quả được lưu với thời điểm đánh giá."))
-                return redirect("emulation:evaluation_detail", pk=evaluation.pk)
+            # A district or province scope reads every household in it: the evaluation runs as a background job
+            # and its page shows progress, then the evaluation.
+            job = job_run_start(
+                kind=EVALUATE_JOB,
+                requested_by=request.user,
+                unit=data["scope"],
+                params=evaluation_params(movement, data["scope"], data["year"], data["note"]),
+            )
+            return redirect("emulation:evaluation_job", pk=job.pk)
         return self.render_to_response(self.get_context_data(form=form))
+
+
+class EvaluationJobView(RoleRequiredMixin, TemplateView):
+    """The page of an evaluation being computed: its progress, then (once done) the evaluation itself."""
+
+    allowed_roles = ALL_ROLES
+    template_name = "emulation/evaluation_job.html"
+
+    def get(self, request, *args, **kwargs):
+        job = get_object_or_404(JobRun.objects.visible_to(request.user).filter(kind=EVALUATE_JOB), pk=kwargs["pk"])
+        job = job_run_fail_if_dead(job=job)
+        evaluation_id = job.result.get("evaluation_id") if job.status == JobStatus.SUCCEEDED else None
+        if evaluation_id and Evaluation.objects.visible_to(request.user).filter(pk=evaluation_id).exists():
+            messages.success(request, _("Đã đánh giá; kết quả được lưu với thời điểm đánh giá."))
+            return redirect("emulation:evaluation_detail", pk=evaluation_id)
+        movement = get_object_or_404(Movement.objects.visible_to(request.user), pk=job.params.get("movement_id"))
+        return self.render_to_response(self.get_context_data(job=job, movement=movement))
 
 
 class EvaluationScopeMixin:

@@ -5,6 +5,8 @@ the register; the commune records the year's results; the district's summary rep
 both, and its results roll-up sums them. Krông Pa is a district in force in the demo's three-tier data, so its
 chairman grants Giấy khen on any day this test runs (emulation.nominations: a district in force on the day)."""
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -61,7 +63,8 @@ def test_evaluate_propose_review_decide_register_and_report(browser, live_server
     page.goto(f"{live_server.url}/thi-dua/{movement.pk}/danh-gia/")
     page.get_by_test_id("evaluation-form").locator("[name=year]").select_option(str(YEAR))
     page.get_by_test_id("evaluate").click()
-    page.wait_for_load_state()
+    # the evaluation runs on the worker: its progress page opens the evaluation when the job is done
+    page.wait_for_url(re.compile(r"/thi-dua/danh-gia/\d+/$"))
     assert page.get_by_test_id("subject-commune-24079").count() >= 1, page.url
     screenshot(page, "emulation-evaluation")
     page.context.close()

@@ -13,8 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.choices import Role
+from core.jobs import job_run_execute
+from core.models import JobRun, JobStatus
+from core.services import job_run_start
 from emulation.criteria import criteria_copy_template
 from emulation.evaluation import assessment_record, evaluate, evaluation_tables
+from emulation.jobs import EVALUATE_JOB, evaluation_params
 from emulation.models import Criterion, Evaluation, EvaluationResult, Level, Movement
 from households.choices import HouseholdClass
 from households.models import UnitPopulation
@@ -201,14 +205,30 @@ def test_evaluating_and_assessing_through_the_screens(movement, tree, users, cli
     response = client.post(
         reverse("emulation:evaluation_list", args=[movement.pk]), {"scope": tree.district.pk, "year": 2026}
     )
+    # The evaluation runs in the background: the officer lands on its progress page, which opens the evaluation
+    # once the job is done.
+    job = JobRun.objects.get(kind=EVALUATE_JOB)
+    assert response.status_code == 302 and response["Location"] == reverse("emulation:evaluation_job", args=[job.pk])
+    assert not Evaluation.objects.exists()
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "data-job-progress-url" in page.content.decode()
+    listing = client.get(reverse("emulation:evaluation_list", args=[movement.pk])).content.decode()
+    assert 'data-testid="evaluation-pending"' in listing and "Năm 2026" in listing
+    assert job_run_execute(job_id=job.pk).status == JobStatus.SUCCEEDED
     evaluation = Evaluation.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "emulation:evaluation_detail", args=[evaluation.pk]
+    assert evaluation.evaluated_by == users.district_staff and evaluation.scope == tree.district
+    response = client.get(reverse("emulation:evaluation_job", args=[job.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("emulation:evaluation_detail", args=[evaluation.pk])
+    assert (
+        'data-testid="evaluation-pending"'
+        not in client.get(reverse("emulation:evaluation_list", args=[movement.pk])).content.decode()
     )
     response = client.post(
         reverse("emulation:evaluation_list", args=[movement.pk]), {"scope": tree.district.pk, "year": 2030}
     )
     assert response.status_code == 200 and Evaluation.objects.count() == 1
+    assert JobRun.objects.filter(kind=EVALUATE_JOB).count() == 1  # a year outside the phase starts no job
     criterion = Criterion.objects.filter(movement=movement, level=Level.COMMUNE, kind="qualitative").first()
     url = f"{reverse('emulation:evaluation_assessment', args=[evaluation.pk])}?don_vi={tree.commune.pk}"
     response = client.post(url, {f"c{criterion.pk}-met": "1", f"c{criterion.pk}-note": "Đã kiểm tra"})
@@ -302,3 +322,29 @@ def test_the_admin_shows_an_evaluation_with_its_results(movement, tree, users, c
     evaluation = evaluate(movement, tree.district, 2026, users.district_staff)
     response = client_for(users.admin).get(reverse("admin:emulation_evaluation_change", args=[evaluation.pk]))
     assert response.status_code == 200 and "Xã Ia RSai" in response.content.decode()
+
+
+def test_an_evaluation_job_that_cannot_run_fails_with_a_reason_and_is_not_seen_elsewhere(
+    movement, tree, users, client_for
+):
+    job = job_run_start(
+        kind=EVALUATE_JOB,
+        requested_by=users.district_staff,
+        unit=tree.district,
+        params=evaluation_params(movement, tree.district, 2026, ""),
+    )
+    # the officer's account lost the district before the worker ran: the scope check inside ``evaluate`` refuses
+    users.district_staff.unit = tree.other_district
+    users.district_staff.save()
+    job = job_run_execute(job_id=job.pk)
+    assert job.status == JobStatus.FAILED and "không thuộc phạm vi" in job.error
+    assert not Evaluation.objects.exists()
+    other = client_for(users.commune_officer)
+    assert other.get(reverse("emulation:evaluation_job", args=[job.pk])).status_code == 404
+    movement_gone = job_run_start(
+        kind=EVALUATE_JOB,
+        requested_by=users.province_staff,
+        unit=tree.district,
+        params={"movement_id": 0, "scope_id": tree.district.pk, "year": 2026, "note": ""},
+    )
+    assert "không còn trong hệ thống" in job_run_execute(job_id=movement_gone.pk).error
