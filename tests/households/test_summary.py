@@ -351,3 +351,14 @@ def test_a_commit_queues_one_refresh_that_the_task_runs(
     with django_capture_on_commit_callbacks(execute=True):
         make_household(code="T-2")  # the save succeeds; beat's sweep will catch up
     assert stale() == {tree.commune.pk}
+
+
+def test_beat_sweeps_the_summaries_every_few_minutes():
+    from django.conf import settings
+
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["summaries-sweep"]
+    assert entry["task"] == "households.tasks.summaries_sweep_task" and entry["schedule"] <= 5 * 60
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
