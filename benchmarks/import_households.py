@@ -2,17 +2,18 @@
 
     eval "$(bash scripts/services.sh env)"
     .venv/bin/python benchmarks/import_households.py --households 20000 [--workbook /tmp/ho-20000.xlsx]
-        [--import-export-households 2000] [--profile] [--memory]
+        [--import-export-households 2000] [--only portal|import-export] [--database NAME]
+        [--profile [--profile-out PREFIX]] [--memory]
 
 It builds the workbook from the demo generator (exported through the portal's own export; kept in --workbook to be
-reused), deletes the households and times, for an officer of Ia RSai in a benchmark database (DATABASE_URL with
-the name suffixed "_bench"): reading the file, the dry run, the commit and a re-import of the same file (which must
-change nothing), with the number of queries. "End to end" is what the officer waits for: read and dry run (the
-preview), then read and commit (the confirmation). Then, on the same rows, a plain django-import-export
+reused), deletes the households and times, for an officer of Ia RSai in a benchmark database (--database, by default
+DATABASE_URL's name suffixed "_bench"): reading the file, the dry run, the commit and a re-import of the same file
+(which must change nothing), with the number of queries. "End to end" is what the officer waits for: read and dry
+run (the preview), then read and commit (the confirmation). Then, on the same rows, a plain django-import-export
 ``ModelResource`` import of the households and then of their members (row by row, its defaults), and the ratio of
-the two rates. Each phase prints its wall time and this process's CPU time (on a shared machine the wall time
-grows with the load; the CPU time much less). The machine's load (``uptime``) is printed before and after. Results
-go to docs/performance.md by hand.
+the two rates. Each phase prints its wall time and this process's CPU time (on a shared machine the wall time grows
+with the load; the CPU time much less). The machine's load (``uptime``) is printed before and after. Results go to
+docs/performance.md by hand.
 """
 
 import argparse
