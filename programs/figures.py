@@ -631,7 +631,7 @@ def electricity_quarters(benefits, grouping: Grouping, programmes: dict) -> dict
         h=Count("household", distinct=True),
         a=Coalesce(Sum("amount"), 0),
     )
-    for row in sorted(rows, key=lambda r: (r["period_year"] is None, r["period_year"] or 0, r["period_quarter"] or 0)):
+    for row in rows.order_by("period_year", "period_quarter"):
         if row["unit_key"] in quarters:
             quarters[row["unit_key"]].append(
                 {
@@ -657,7 +657,7 @@ def in_kind_items(benefits, grouping: Grouping, programmes: dict) -> dict:
         households=Count("household", distinct=True),
         quantity=Coalesce(Sum("quantity"), None),
     )
-    for row in sorted(rows, key=lambda r: tuple(r[f] for f in fields)):
+    for row in rows.order_by(*fields):  # the database's collation, as the list was always ordered
         if row["unit_key"] in items:
             items[row["unit_key"]].append({k: v for k, v in row.items() if k != "unit_key"})
     return items
@@ -677,7 +677,7 @@ def funder_rows(benefits, grouping: Grouping) -> dict:
         records=Count("pk"),
         amount=Coalesce(Sum("amount"), 0),
     )
-    for row in sorted(rows, key=lambda r: (r["programme__kind"], r["funder"])):
+    for row in rows.order_by("programme__kind", "funder"):
         if row["unit_key"] in funders:
             funders[row["unit_key"]].append({k: v for k, v in row.items() if k != "unit_key"})
     return funders
