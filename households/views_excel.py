@@ -27,6 +27,7 @@ from core.models import JobRun, JobStatus
 from core.services import job_run_start
 
 from . import excel, jobs
+from .excel.export import write_households
 from .forms import HouseholdFilterForm
 from .selectors import household_list_for
 from .views import indicator_choices
@@ -50,7 +51,8 @@ class HouseholdExportView(RoleRequiredMixin, BackgroundExportMixin, View):
 
         def write(target, progress):
             total = households.count()
-            excel.export_workbook(excel.export_queryset(households), target=target, progress=progress, total=total)
+            # rows read as tuples and streamed (households/excel/export.py): a province's million rows finish
+            write_households(households, target=target, progress=progress, total=total)
 
         return self.export_response(write, excel.export_filename())
 
