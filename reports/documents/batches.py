@@ -57,10 +57,11 @@ def write_certificates_pdf(
     *,
     total: int,
     progress: Progress | None = None,
-    per_batch: int = CERTIFICATES_PER_BATCH,
+    per_batch: int | None = None,
 ) -> int:
     """Write the certificates (any iterable, read one batch at a time) one per page into ``target``; returns the
     number of pages. The same pages as ``render.certificates_pdf`` of them all."""
+    per_batch = per_batch or CERTIFICATES_PER_BATCH
     done = 0
     with tempfile.TemporaryDirectory(prefix="certificates-", dir=target.parent) as folder:
         parts = []
@@ -104,10 +105,11 @@ def write_posting_list_pdf(
     target: Path,
     *,
     progress: Progress | None = None,
-    rows_per_batch: int = POSTING_ROWS_PER_BATCH,
+    rows_per_batch: int | None = None,
 ) -> int:
     """Write the posted list into ``target`` in batches of rows; returns the number of pages. A list of at most
     ``rows_per_batch`` rows is one call of ``render.posting_list_pdf``, the very same file."""
+    rows_per_batch = rows_per_batch or POSTING_ROWS_PER_BATCH
     lists = render.posting_tables(posting)
     total = sum(len(item["table"]["rows"]) for item in lists)
     if total <= rows_per_batch:
