@@ -86,13 +86,17 @@ def main() -> None:
                         "FROM households_member o JOIN hmap m ON m.old_id = o.household_id ORDER BY o.id",
                     )
                 )
+                # Members of the originals and of this copy only: numbering every member of the database each
+                # time made each copy slower than the last.
                 cursor.execute(
                     "CREATE TEMP TABLE mmap ON COMMIT DROP AS "
                     "SELECT o.id AS old_id, n.id AS new_id FROM "
                     "(SELECT id, household_id, row_number() OVER (PARTITION BY household_id ORDER BY id) r "
-                    " FROM households_member) o JOIN hmap h ON h.old_id = o.household_id JOIN "
+                    " FROM households_member WHERE household_id IN (SELECT old_id FROM hmap)) o "
+                    "JOIN hmap h ON h.old_id = o.household_id JOIN "
                     "(SELECT id, household_id, row_number() OVER (PARTITION BY household_id ORDER BY id) r "
-                    " FROM households_member) n ON n.household_id = h.new_id AND n.r = o.r"
+                    " FROM households_member WHERE household_id IN (SELECT new_id FROM hmap)) n "
+                    "ON n.household_id = h.new_id AND n.r = o.r"
                 )
                 cursor.execute("CREATE INDEX ON mmap (old_id)")
                 cursor.execute(
