@@ -48,7 +48,7 @@ Keys of ``unit_figures`` the periodic reports read (besides the per-programme ta
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, Func, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy
@@ -491,7 +491,13 @@ def health_insurance_figures(
         household__village__path__startswith=unit.path,
     ).values("member_id")
     measures = {"members": Count("pk"), "insured": Count("pk", filter=valid_registry | Q(pk__in=carded))}
-    counted = _by_group(_grouped(people, grouping, **measures), grouping, measures)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The carded set is probed as a hashed subplan only while it fits in work_mem: a province's ≈ 1,4 million
+        # cards outgrow PostgreSQL's default 4 MB, and the planner then rescans the cards for every member (a
+        # statement of hours at 1.000.000 households, 8 s with the hash; docs/performance.md, "Periodic reports").
+        # SET LOCAL lasts until the enclosing transaction ends.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        counted = _by_group(_grouped(people, grouping, **measures), grouping, measures)
     # The official population, never the registry's members (seed 004 §3.2: "… so với dân số của huyện").
     populations = grouped_population(grouping, day.year)
     result = {}
