@@ -592,12 +592,7 @@ def training_figures(benefits, grouping: Grouping, programmes: dict) -> dict:
 
 
 KIND_MEASURES = {
-    "records": Count("pk"),
-    "households": Count("household", distinct=True),
-    "members": Count("member", distinct=True),
-    "amount": Coalesce(Sum("amount"), 0),
-    "quantity": Coalesce(Sum("quantity"), None),
-    "persons": Coalesce(Sum("persons"), 0),
+    **{name: MEASURES[name] for name in ("records", "households", "members", "amount", "quantity", "persons")},
     "poor_households": Count("household", distinct=True, filter=Q(household_status="poor")),
     "near_poor_households": Count("household", distinct=True, filter=Q(household_status="near_poor")),
 }

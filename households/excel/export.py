@@ -85,19 +85,11 @@ def write_households(
 
 
 def _write_openpyxl(groups, target) -> None:
-    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
 
-    from .workbooks import _header_cell
+    from .workbooks import export_sheet
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Hộ gia đình"))
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.append([_header_cell(sheet, column) for column in COLUMNS])
-    formats = [number_format(column) for column in COLUMNS]
+    workbook, sheet, formats = export_sheet()
     formatted = [i for i, fmt in enumerate(formats) if fmt]
     for rows in groups:
         for row in rows:

@@ -97,6 +97,18 @@ def _header_cell(sheet, column: Column) -> WriteOnlyCell:
     return cell
 
 
+def export_sheet():
+    """A write-only workbook with the export's sheet: widths, frozen header row, the header; and each column's
+    number format (the same layout for every writer that fills it)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Hộ gia đình"))
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.append([_header_cell(sheet, column) for column in COLUMNS])
+    return workbook, sheet, [number_format(column) for column in COLUMNS]
+
+
 def export_workbook(
     households: Iterable[Household], *, target=None, progress: ProgressFn = no_progress, total: int | None = None
 ) -> bytes | None:
@@ -105,13 +117,7 @@ def export_workbook(
     With a ``target`` (a path or a file) the workbook is written there and nothing is returned; the write-only
     sheet keeps memory flat whatever the number of rows. ``progress`` hears every 1.000 households.
     """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Hộ gia đình"))
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.append([_header_cell(sheet, column) for column in COLUMNS])
-    formats = [number_format(column) for column in COLUMNS]
+    workbook, sheet, formats = export_sheet()
     for household in tracked(households, progress, total=total):
         members = sorted(
             household.current_members, key=lambda m: (m.relationship != Relationship.HEAD, m.date_of_birth, m.pk)
