@@ -99,6 +99,21 @@ DATABASES["jobs"] = {
     "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), "options": "-c jit=off -c lock_timeout=2000"},
     "TEST": {"MIRROR": "default"},
 }
+# A PostgreSQL streaming replica for the figure pages and the dashboard (ADR 0027, config/routers.py), off unless
+# DATABASE_REPLICA_URL is set: without it the settings below add nothing. With it, GET requests to the views of
+# REPLICA_READ_VIEWS read from the replica; every write and every other read stays on the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+REPLICA_READ_VIEWS = ["dashboards:index", "programs:figures", "households:transitions"]
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "ATOMIC_REQUESTS": False,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "OPTIONS": {"options": "-c jit=off"},
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["config.routers.FiguresReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware"), "config.routers.ReplicaReadsMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
