@@ -22,7 +22,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 def columns(cursor, table: str) -> list[str]:
     cursor.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND column_name <> 'id' "
-        "ORDER BY ordinal_position",
+        "AND is_generated = 'NEVER' ORDER BY ordinal_position",  # generated columns are computed, not copied
         [table],
     )
     return [row[0] for row in cursor.fetchall()]

@@ -7,6 +7,7 @@ this expression, so a query must call the same function for PostgreSQL to use it
 through it too, so both sides are normalised by one definition.
 """
 
+from django.contrib.postgres.fields import ArrayField
 from django.db.models import FloatField, Func, TextField
 
 SEARCH_NORM_FUNCTION = "households_search_norm"
@@ -16,6 +17,19 @@ class SearchNorm(Func):
     function = SEARCH_NORM_FUNCTION
     arity = 1
     output_field = TextField()
+
+
+class SearchWords(Func):
+    """The words of a normalised name or search text, as an array: ``string_to_array(value, ' ')``.
+
+    ``members_search_words_idx`` is built over ``SearchWords("search_name")``: a text whose words are all whole
+    words of a name is found by array containment, which the index answers exactly.
+    """
+
+    function = "string_to_array"
+    template = "%(function)s(%(expressions)s, ' ')"
+    arity = 1
+    output_field = ArrayField(TextField())
 
 
 class WordSimilarity(Func):

@@ -1,17 +1,18 @@
 """Read-side queries for the registry: the scoped, filtered, Vietnamese-sorted household list and its search."""
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Collate
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Collate
 
 from core.pagination import CappedCountPaginator
 
-from .choices import HouseholdState
-from .expressions import SearchNorm, WordSimilarity
+from .choices import HouseholdState, Relationship
+from .expressions import SearchNorm, SearchWords, WordSimilarity
 from .models import Household, Member
 
 VIETNAMESE = "vi-x-icu"  # ICU collation shipped with PostgreSQL: a ă â b c d đ e ê … in dictionary order
@@ -89,18 +90,80 @@ def household_listing_for(user, *, filters: dict, cap: int | None = None) -> Hou
 
 
 def _search_terms(query: str) -> tuple[str | None, list[str]]:
-    """The ID number typed, if the text is one, and the words to look for in names (none for a number)."""
+    """The ID number typed, if the text is one, and the words to look for in names (none for a number).
+
+    A word with no letter or digit of the Vietnamese-Latin alphabet ("%", "ß") names nothing: it would normalise to
+    an empty text, which every name contains.
+    """
     digits = re.sub(r"[\s.]", "", query)
     personal_id = digits if ID_NUMBER.fullmatch(digits) else None
-    words = [word for word in query.split() if any(character.isalnum() for character in word)]
+    words = [word for word in WORD_BREAK.split(unicodedata.normalize("NFC", query)) if _letters(word)]
     return personal_id, [] if digits.isdigit() else words
 
 
+# What separates words: as in households_search_norm, anything but a letter, a digit or an apostrophe ("H'Linh" is
+# one word, "Nguyễn-Văn" two).
+WORD_BREAK = re.compile(r"[^\w'’ʼ`´]+|_+")
+
+# A typed word of one or two letters ("Y", "Ly", "Hà") matches a whole word of a name, a longer one any part of a
+# name. Short words have no trigram to narrow by: as parts of names ("ha" in "Thanh", "Khánh", "Phạm"…) they
+# matched a large share of the province, and every name holding the other words had to be read and rechecked.
+SHORT_WORD = 2
+
+
+def _letters(word: str) -> int:
+    """How many letters and digits ``word`` keeps once normalised (households_search_norm keeps a-z and 0-9)."""
+    plain = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
+    return sum(character.isascii() and character.isalnum() for character in plain)
+
+
+def _whole(word: str) -> Q:
+    """The normalised word is a whole word of the normalised name (members_search_words_idx, exact)."""
+    return Q(name_words__contains=SearchWords(SearchNorm(Value(word))))
+
+
+def _part(word: str) -> Q:
+    """The normalised word is a part of the normalised name (members_search_trgm_idx narrows by its trigrams)."""
+    return Q(search_name__contains=SearchNorm(Value(word)))
+
+
+def _members() -> QuerySet:
+    return Member.objects.current().order_by().alias(name_words=SearchWords("search_name"))
+
+
 def _named(words: list[str]) -> QuerySet:
-    """Current members whose normalised name contains every word (members_name_trgm_idx narrows each word)."""
-    named = Member.objects.current().order_by().alias(norm_name=SearchNorm("full_name"))
-    for word in words:  # each word a substring: all its trigrams must be in the name, so the index narrows
-        named = named.filter(norm_name__contains=SearchNorm(Value(word)))
+    """Current members whose normalised name holds every word typed, in any order.
+
+    A word of three letters or more may be any part of the name ("nga" finds "H'Nga", "hlinh" "H'Linh"); a shorter
+    one must be a whole word ("ly" finds "Thị Ly", not "Lyna"), except that a single letter followed by another
+    word may also be joined to it, as Jrai names are written with or without the apostrophe ("h linh" finds
+    "H'Linh" as "hlinh" does). ``search_name`` is the member's stored normalised name.
+    """
+    named = _members()
+    index = 0
+    while index < len(words):
+        word = words[index]
+        size = _letters(word)
+        if size == 1 and index + 1 < len(words):
+            following = words[index + 1]
+            apart = _part(following) if _letters(following) > SHORT_WORD else _whole(following)
+            named = named.filter((_whole(word) & apart) | _part(word + following))
+            index += 2
+            continue
+        named = named.filter(_part(word) if size > SHORT_WORD else _whole(word))
+        index += 1
+    return named
+
+
+def _named_whole(words: list[str]) -> QuerySet:
+    """Members of ``_named(words)``: those in whose name every word typed is a whole word.
+
+    One exact look-up of members_search_words_idx, however common each word: a name thousands share reaches the
+    search's cap there, without reading and rechecking the names that only hold the words as parts.
+    """
+    named = _members()
+    for word in words:
+        named = named.filter(_whole(word))
     return named
 
 
@@ -121,7 +184,11 @@ def household_matches(qs: QuerySet, query: str, *, limit: int) -> list[int]:
         )  # fmt: skip
     sources.append(qs.order_by().filter(code__istartswith=query).values_list("pk", flat=True))
     if words:
-        sources.append(_named(words).filter(household__in=scoped).values_list("household_id", flat=True))
+        # Whole words first: an exact index look-up that reaches the cap at once for a name many people share;
+        # then every name holding the words as parts, which also finds "Nga" in "H'Nga" (the same households
+        # again cost a set look-up each).
+        for members in (_named_whole(words), _named(words)):
+            sources.append(members.filter(household__in=scoped).values_list("household_id", flat=True))
     found: dict[int, None] = {}
     # A server-side cursor outside a transaction is declared WITH HOLD, which makes PostgreSQL compute the
     # whole result at once: inside one, it reads only the rows fetched.
@@ -140,7 +207,7 @@ def household_search(qs: QuerySet, query: str, *, candidates: bool = True) -> Qu
     Three indexed look-ups, united before they meet the scoped, filtered list: an ID number exactly
     (members_personal_id_idx), a code by its beginning, whatever its case (households_code_prefix_idx), and
     current members whose normalised name contains every word typed, in any order
-    (members_name_trgm_idx over households.expressions.SearchNorm), so "dang" finds "Đặng", "hlinh" finds
+    (members_search_trgm_idx over the stored ``Member.search_name``), so "dang" finds "Đặng", "hlinh" finds
     "H'Linh" and "nguyen an" finds "Nguyễn Văn An". The head is a member, so the head's name is searched with
     the others. Ranked: a code match first, then by the trigram word similarity of the head's name to the whole
     text, then in the list's order. With ``candidates=False`` ``qs`` already holds only matches
@@ -159,10 +226,15 @@ def household_search(qs: QuerySet, query: str, *, candidates: bool = True) -> Qu
     qs = qs.alias(code_match=code_match)
     order = [F("code_match").desc()]
     if words:
-        # Ranked by the head's name, read from the household row itself: a subquery over each match's members
-        # cost ≈ 30 µs a household, too much for a clan name shared by thousands. Households found through
-        # another member have a weaker head match and come after.
-        similarity = WordSimilarity(SearchNorm(Value(query)), SearchNorm("head_name"))
+        # Ranked by the head's name (``head_name`` is the current head's full name, households.services), read
+        # already normalised from the head's member row through households_one_head_per_household: normalising
+        # ``head_name`` for each of 1.000 matches cost ≈ 35 ms. Households found through another member have a
+        # weaker head match and come after; a household without a head ranks as an empty name.
+        head_name = Member.objects.order_by().filter(
+            household=OuterRef("pk"), relationship=Relationship.HEAD, left_at=None
+        )
+        head_name = Coalesce(Subquery(head_name.values("search_name")[:1]), Value(""))
+        similarity = WordSimilarity(SearchNorm(Value(query)), head_name)
         # Code matches keep the list's order among themselves; names are ranked by how close they are.
         qs = qs.alias(search_rank=Case(When(code_match=True, then=Value(0.0)), default=similarity))
         order.append(F("search_rank").desc())

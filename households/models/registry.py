@@ -22,7 +22,7 @@ from households.choices import (
     Sex,
     WaterSource,
 )
-from households.expressions import SearchNorm
+from households.expressions import SearchNorm, SearchWords
 
 TRISTATE = [(None, _("Chưa rõ")), (True, _("Có")), (False, _("Không"))]
 
@@ -213,6 +213,12 @@ class Member(LoadedRelationsCleanMixin, models.Model):
     left_at = models.DateField(_("ngày ra khỏi hộ"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The name as the search box compares it ("Ksor H'Linh" -> "ksor hlinh"), stored so that the search rechecks
+    # and ranks a column instead of calling the normalising function on every candidate row (ADR 0037). Computed
+    # by PostgreSQL on every write, COPY and bulk_create included: no writer has to keep it.
+    search_name = models.GeneratedField(
+        expression=SearchNorm("full_name"), output_field=models.TextField(), db_persist=True
+    )
 
     objects = MemberQuerySet.as_manager()
 
@@ -229,12 +235,14 @@ class Member(LoadedRelationsCleanMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["personal_id"], name="members_personal_id_idx", condition=~Q(personal_id="")),
-            # Names found whatever the accents, case or apostrophes (households.expressions.SearchNorm).
+            # Names found whatever the accents, case or apostrophes: a typed word as a part of a name (trigrams)…
             GinIndex(
-                OpClass(SearchNorm("full_name"), name="gin_trgm_ops"),
-                name="members_name_trgm_idx",
+                OpClass("search_name", name="gin_trgm_ops"),
+                name="members_search_trgm_idx",
                 condition=Q(left_at__isnull=True),
             ),
+            # … and, tried first, as whole words of the name: exact, so nothing is rechecked.
+            GinIndex(SearchWords("search_name"), name="members_search_words_idx", condition=Q(left_at__isnull=True)),
         ]
 
     def __str__(self) -> str:
