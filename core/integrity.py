@@ -56,6 +56,9 @@ UNIQUE_RULES: dict[str, UniqueRule] = {
         "period_quarter", _("Hộ đã được ghi nhận khoản chi trả của chính sách này trong quý đó.")
     ),
     "programs_card_once": UniqueRule("card_number", _("Thẻ BHYT số này, cùng ngày bắt đầu, đã được ghi nhận.")),
+    "programs_one_support_summary_per_period": UniqueRule(
+        "period_end", _("Số liệu hỗ trợ tổng hợp của xã cho kỳ này đã có; hãy tải lại trang.")
+    ),
     # reviews
     "reviews_one_certificate": UniqueRule(None, _("Hộ đã có giấy chứng nhận theo quyết định này.")),
     "reviews_one_window_per_year": UniqueRule("year", _("Tỉnh đã có lịch rà soát của năm này.")),

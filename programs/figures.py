@@ -45,9 +45,12 @@ Keys of ``unit_figures`` the periodic reports read (besides the per-programme ta
   (``year``, ``quarter``) with ``households`` and ``amount``.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, Func, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -117,12 +120,21 @@ def in_period_q(period: Period) -> Q:
 
 def benefits_in(unit, period: Period, user=None):
     """The benefits of the unit's households that belong to the period (and visible to ``user`` if given)."""
-    qs = Benefit.objects.active().filter(in_period_q(period), household__village__path__startswith=unit.path)
-    return qs.visible_to(user) if user is not None else qs
+    return benefits_of(Grouping(unit), period, user)
 
 
 def households_in(unit, user=None):
-    qs = Household.objects.filter(village__path__startswith=unit.path).active()
+    return households_of(Grouping(unit), user)
+
+
+def benefits_of(grouping: "Grouping", period: Period, user=None):
+    """The benefits of the grouping's scope (a unit and below, or a list of communes) belonging to the period."""
+    qs = Benefit.objects.active().filter(in_period_q(period), grouping.scope_q("household__"))
+    return qs.visible_to(user) if user is not None else qs
+
+
+def households_of(grouping: "Grouping", user=None):
+    qs = Household.objects.filter(grouping.scope_q()).active()
     return qs.visible_to(user) if user is not None else qs
 
 
@@ -130,10 +142,12 @@ class Grouping:
     """The units a grouped pass reports on (children of ``unit``, or ``unit`` alone) and how a row falls into one:
     by its household's commune or village (columns of the household), else by the prefix of its village's
     materialised path (a province's districts); ``unit`` alone is one group. Every household of the scope falls in
-    at most one group, so distinct counts per group add up to the scope's."""
+    at most one group, so distinct counts per group add up to the scope's. ``Grouping.of_communes`` is a scope of
+    chosen communes, each its own group, read through the households' commune column (the summary's refresh)."""
 
     def __init__(self, unit, children=None):
         self.unit = unit
+        self.communes: list[int] | None = None
         self.children = list(children) if children is not None else [unit]
         levels = {child.level for child in self.children}
         depths = {child.path.count("/") for child in self.children}
@@ -150,6 +164,20 @@ class Grouping:
         else:
             raise ValueError("children of one grouped pass must be of one level")
 
+    @classmethod
+    def of_communes(cls, commune_ids) -> "Grouping":
+        """The households of these communes (and nothing else), grouped by commune, keyed by the commune's pk."""
+        grouping = cls.__new__(cls)
+        grouping.unit, grouping.children, grouping.mode = None, [], "commune"
+        grouping.communes = sorted(commune_ids)
+        return grouping
+
+    def scope_q(self, household: str = "") -> Q:
+        """The rows whose household (reached through ``household``) is in the scope."""
+        if self.communes is not None:
+            return Q(**{f"{household}commune_id__in": self.communes})
+        return Q(**{f"{household}village__path__startswith": self.unit.path})
+
     def key(self, child):
         return child.path if self.mode == "path" else child.pk
 
@@ -164,6 +192,8 @@ class Grouping:
         return Func(F(f"{household}village__path"), Value(self.pattern), function="substring", output_field=CharField())
 
     def group_keys(self):
+        if self.communes is not None:
+            return list(self.communes)
         return [self.key(child) for child in self.children]
 
 
@@ -213,50 +243,72 @@ MEASURES = {
     "quantity": Coalesce(Sum("quantity"), None),
     "persons": Coalesce(Sum("persons"), 0),
     "overridden": Count("pk", filter=~Q(override_reason="")),
-    # distinct decisions: the number of projects or models behind a programme's records (report 209/BC-UBND, 3.8)
-    "decisions": Count("decision", distinct=True, filter=~Q(decision="")),
+    # distinct decisions: the number of projects or models behind a programme's records (report 209/BC-UBND, 3.8).
+    # A decision may cover several communes, so the parts keep the decisions themselves and the count is taken
+    # once the communes are combined.
+    "decisions": ArrayAgg("decision", distinct=True, filter=~Q(decision="")),
 }
 
 
-def programme_rows(benefits, grouping: Grouping, programmes: dict) -> dict:
-    """Per group and programme: records, households, members, money, quantity, persons (khẩu), and the same per
-    target group (two grouped queries, plus one for the people living in the households reached)."""
-    totals: dict = {key: {} for key in grouping.group_keys()}
+def programme_parts(benefits, grouping: Grouping, programmes: dict) -> dict:
+    """Per group and programme (by str(pk)): the additive parts of MEASURES in total and per target group, and the
+    people living in the households reached (two grouped queries, plus one for those people)."""
+    parts: dict = {key: {} for key in grouping.group_keys()}
+
+    def entry(key, pk):
+        return parts.setdefault(key, {}).setdefault(str(pk), {"total": None, "by_status": {}, "people": 0})
+
     for row in _grouped(benefits, grouping, "programme", **MEASURES):
-        totals.setdefault(row["unit_key"], {})[row["programme"]] = row
-    groups: dict = {}
+        entry(row["unit_key"], row["programme"])["total"] = {k: row[k] for k in MEASURES}
     for row in _grouped(benefits, grouping, "programme", "household_status", **MEASURES):
-        groups.setdefault((row["unit_key"], row["programme"]), {})[row["household_status"]] = {
-            k: v for k, v in row.items() if k != "unit_key"
+        entry(row["unit_key"], row["programme"])["by_status"][row["household_status"]] = {k: row[k] for k in MEASURES}
+    for row in people_reached(benefits, grouping, programmes):
+        entry(row["unit_key"], row["programme"])["people"] = row["n"]
+    return parts
+
+
+def programme_finish(part: dict, programmes: dict) -> list[dict]:
+    """The per-programme rows of one unit from its parts: people reached by the programme's kind, decisions
+    counted, quantities only where they are of one item (in kind)."""
+    rows = []
+    for spk, entry in part.items():
+        programme = programmes.get(int(spk))
+        if programme is None or entry["total"] is None:
+            continue
+        total = _measures_finish(entry["total"])
+        if programme.is_member_level:
+            reached = total["members"]
+        elif programme.kind == ProgrammeKind.IN_KIND:
+            reached = total["persons"]
+        else:
+            reached = entry["people"]
+        by_status = {
+            status: {"programme": programme.pk, "household_status": status, **_measures_finish(sub)}
+            for status, sub in entry["by_status"].items()
         }
-    people = {(row["unit_key"], row["programme"]): row["n"] for row in people_reached(benefits, grouping, programmes)}
-    result = {}
-    for key, by_programme in totals.items():
-        rows = []
-        for pk, total in by_programme.items():
-            programme = programmes[pk]
-            if programme.is_member_level:
-                reached = total["members"]
-            elif programme.kind == ProgrammeKind.IN_KIND:
-                reached = total["persons"]
-            else:
-                reached = people.get((key, pk), 0)
-            by_status = groups.get((key, pk), {})
-            if programme.kind != ProgrammeKind.IN_KIND:  # mixed items (cows, kg of seed): see in_kind_items instead
-                total["quantity"] = None
-                for sub in by_status.values():
-                    sub["quantity"] = None
-            rows.append(
-                {
-                    "programme": programme,
-                    "code": programme.code,
-                    **{k: total[k] for k in MEASURES},
-                    "people_reached": reached,
-                    "by_status": by_status,
-                }
-            )
-        result[key] = sorted(rows, key=lambda r: (r["programme"].order, r["code"]))
-    return result
+        if programme.kind != ProgrammeKind.IN_KIND:  # mixed items (cows, kg of seed): see in_kind_items instead
+            total["quantity"] = None
+            for sub in by_status.values():
+                sub["quantity"] = None
+        rows.append(
+            {
+                "programme": programme,
+                "code": programme.code,
+                **{k: total[k] for k in MEASURES},
+                "people_reached": reached,
+                "by_status": by_status,
+            }
+        )
+    return sorted(rows, key=lambda r: (r["programme"].order, r["code"]))
+
+
+def _measures_finish(measures: dict) -> dict:
+    """Parts of MEASURES as figures: decisions counted, a quantity back to a Decimal."""
+    return {
+        **measures,
+        "decisions": len(measures.get("decisions") or []),
+        "quantity": _decimal(measures.get("quantity")),
+    }
 
 
 def people_reached(benefits, grouping: Grouping, programmes: dict):
@@ -319,7 +371,7 @@ STATUS_KEYS = ("poor", "near_poor", "recently_escaped", "average_living", "non_p
 def grouped_status_counts(grouping: Grouping, day: date, user=None, years: int = 3) -> dict:
     """Households of each group by official status on ``day`` (the denominators of the shares), in one statement:
     the status records of the scope's households grouped once, whatever the number of households and groups."""
-    households = households_in(grouping.unit, user).annotate(unit_key=grouping.expression(""))
+    households = households_of(grouping, user).annotate(unit_key=grouping.expression(""))
     households_sql, households_params = households.values("pk", "unit_key").order_by().query.sql_with_params()
     threshold = escaped_since(day, years) - timedelta(days=1)  # valid_to = the day before leaving the list
     flags = STATUS_FLAGS_SQL.format(table=StatusRecord._meta.db_table, households=households_sql)
@@ -395,41 +447,45 @@ CREDIT_MEASURES = {
 }
 
 
-def credit_figures(benefits, grouping: Grouping, programmes: dict, denominators: dict, period: Period | None) -> dict:
-    """Per group: loans, borrowers, money, borrowers per target group with their shares, per programme (two
-    grouped queries)."""
+def credit_parts(benefits, grouping: Grouping, programmes: dict) -> dict:
+    """Per group: the additive parts of the credit figures — CREDIT_MEASURES in total and SHARE_MEASURES per
+    programme (two grouped queries)."""
     loans = benefits.filter(of_kind(programmes, ProgrammeKind.CREDIT))
     totals = _by_group(_grouped(loans, grouping, **CREDIT_MEASURES), grouping, CREDIT_MEASURES)
     per_programme: dict = {key: {} for key in grouping.group_keys()}
     for row in _grouped(loans, grouping, "programme", **SHARE_MEASURES):
-        per_programme.setdefault(row["unit_key"], {})[row["programme"]] = row
-    result = {}
-    for key in grouping.group_keys():
-        total, mine = totals[key], per_programme[key]
-        shares = {
-            g: {
-                "borrowers": total[f"borrowers_{g}"],
-                "households": denominators[key].get(g, 0),
-                "share": _share(total[f"borrowers_{g}"], denominators[key].get(g, 0)),
-            }
-            for g in BORROWER_GROUPS
+        per_programme.setdefault(row["unit_key"], {})[str(row["programme"])] = {k: row[k] for k in SHARE_MEASURES}
+    return {key: {"total": totals[key], "programmes": per_programme[key]} for key in grouping.group_keys()}
+
+
+def credit_finish(part: dict, programmes: dict, denominators: dict, period: Period | None) -> dict:
+    """The credit figures of one unit: loans, borrowers, money, borrowers per target group with their shares of the
+    households of that group, per programme."""
+    total = part["total"]
+    mine = {int(spk): row for spk, row in part["programmes"].items() if int(spk) in programmes}
+    shares = {
+        g: {
+            "borrowers": total[f"borrowers_{g}"],
+            "households": denominators.get(g, 0),
+            "share": _share(total[f"borrowers_{g}"], denominators.get(g, 0)),
         }
-        by_programme = {
-            programmes[pk].code: {
-                "programme__code": programmes[pk].code,
-                "households": row["households"],
-                "amount": row["amount"],
-                "loans": row["loans"],
-            }
-            for pk, row in mine.items()
+        for g in BORROWER_GROUPS
+    }
+    by_programme = {
+        programmes[pk].code: {
+            "programme__code": programmes[pk].code,
+            "households": row["households"],
+            "amount": row["amount"],
+            "loans": row["loans"],
         }
-        result[key] = {
-            **{k: v for k, v in total.items() if not k.startswith("borrowers_")},
-            "groups": shares,
-            "by_programme": by_programme,
-            "programme_shares": programme_shares(mine, programmes, denominators[key], period),
-        }
-    return result
+        for pk, row in mine.items()
+    }
+    return {
+        **{k: v for k, v in total.items() if not k.startswith("borrowers_")},
+        "groups": shares,
+        "by_programme": by_programme,
+        "programme_shares": programme_shares(mine, programmes, denominators, period),
+    }
 
 
 def region_iii_q() -> Q:
@@ -457,11 +513,9 @@ def card_group(region_iii: Q | None = None):
     )
 
 
-def health_insurance_figures(
-    benefits, grouping: Grouping, day: date, user=None, programmes: dict | None = None
-) -> dict:
+def health_insurance_parts(benefits, grouping: Grouping, day: date, user=None, programmes: dict | None = None) -> dict:
     """Per group: cards issued by reported group and their money (one grouped query), the registry's people and
-    those insured on ``day`` (one), the official population (two, for all groups)."""
+    those insured on ``day`` (one)."""
     card_programmes = of_kind(programmes, ProgrammeKind.HEALTH_INSURANCE)
     cards = benefits.filter(card_programmes)
     by_group = {key: dict.fromkeys(CARD_GROUPS, 0) for key in grouping.group_keys()}
@@ -472,23 +526,22 @@ def health_insurance_figures(
         if row["unit_key"] in by_group:
             by_group[row["unit_key"]][row["group"]] = row["n"]
             budget[row["unit_key"]] += row["a"]
-    unit = grouping.unit
     people = Member.objects.filter(
-        left_at__isnull=True, household__village__path__startswith=unit.path, household__state=HouseholdState.ACTIVE
+        grouping.scope_q("household__"), left_at__isnull=True, household__state=HouseholdState.ACTIVE
     )
     if user is not None:  # households_in's scope, through the join the group key reads anyway
-        people = people.filter(household__in=households_in(unit, user))
+        people = people.filter(household__in=households_of(grouping, user))
     valid_registry = Q(health_insurance_valid_from__lte=day) | Q(health_insurance_valid_from__isnull=True)
     valid_registry &= Q(health_insurance_valid_to__gte=day)
     # A card recorded as a benefit, valid on the day: one set the whole count probes (a hashed subplan), not a join
     # that multiplies members by their cards and must be made distinct again.
     carded = Benefit.objects.filter(
         card_programmes,
+        grouping.scope_q("household__"),
         card_valid_from__lte=day,
         card_valid_to__gte=day,
         cancelled_at__isnull=True,
         member__isnull=False,
-        household__village__path__startswith=unit.path,
     ).values("member_id")
     measures = {"members": Count("pk"), "insured": Count("pk", filter=valid_registry | Q(pk__in=carded))}
     with transaction.atomic(), connection.cursor() as cursor:
@@ -498,28 +551,27 @@ def health_insurance_figures(
         # SET LOCAL lasts until the enclosing transaction ends.
         cursor.execute("SET LOCAL work_mem = '64MB'")
         counted = _by_group(_grouped(people, grouping, **measures), grouping, measures)
-    # The official population, never the registry's members (seed 004 §3.2: "… so với dân số của huyện").
-    populations = grouped_population(grouping, day.year)
-    result = {}
-    for child in grouping.children:
-        key = grouping.key(child)
-        population = populations[key]
-        result[key] = {
-            "cards": sum(by_group[key].values()),
-            "by_group": by_group[key],
-            "groups": [
-                {"key": group, "label": str(CARD_GROUP_LABELS[group]), "cards": by_group[key][group]}
-                for group in CARD_GROUPS
-            ],
-            "population": population.households,
-            "population_source": population.source,
-            "population_note": population.note,
-            "registry_members": counted[key]["members"],
-            "insured": counted[key]["insured"],
-            "rate": _share(counted[key]["insured"], population.households),
-            "budget_amount": budget[key],
-        }
-    return result
+    return {key: {"by_group": by_group[key], "budget": budget[key], **counted[key]} for key in grouping.group_keys()}
+
+
+def health_insurance_finish(part: dict, population) -> dict:
+    """The health-insurance figures of one unit; the rate over the official population, never the registry's
+    members (seed 004 §3.2: "… so với dân số của huyện")."""
+    by_group = part["by_group"]
+    return {
+        "cards": sum(by_group.values()),
+        "by_group": by_group,
+        "groups": [
+            {"key": group, "label": str(CARD_GROUP_LABELS[group]), "cards": by_group[group]} for group in CARD_GROUPS
+        ],
+        "population": population.households,
+        "population_source": population.source,
+        "population_note": population.note,
+        "registry_members": part["members"],
+        "insured": part["insured"],
+        "rate": _share(part["insured"], population.households),
+        "budget_amount": part["budget"],
+    }
 
 
 def grouped_population(grouping: Grouping, year: int) -> dict:
@@ -553,21 +605,29 @@ def housing_measures(day: date) -> dict:
     }
 
 
-def housing_by_group(benefits, grouping: Grouping, day: date, user=None, programmes: dict | None = None) -> dict:
+def housing_parts(benefits, grouping: Grouping, day: date, user=None, programmes: dict | None = None) -> dict:
     """Per group: houses new and repaired, finished and accepted by ``day``, money per source, and the poor
     households deprived in housing on ``day`` (two grouped queries)."""
     works = benefits.filter(of_kind(programmes, ProgrammeKind.HOUSING))
     measures = housing_measures(day)
     totals = _by_group(_grouped(works, grouping, **measures), grouping, measures)
-    deprived = households_in(grouping.unit, user).filter(
+    deprived = households_of(grouping, user).filter(
         status_q("poor", day), deprived_indicators__overlap=HOUSING_INDICATORS
     )
     deprived_by_group = {row["unit_key"]: row["n"] for row in _grouped(deprived, grouping, household="", n=Count("pk"))}
-    for key, grouped in totals.items():
-        totals[key] = totals_of = {k if k != "household_part" else "household": v for k, v in grouped.items()}
-        totals_of["total"] = totals_of["central"] + totals_of["local"] + totals_of["mobilised"] + totals_of["household"]
-        totals_of["deprived_poor"] = deprived_by_group.get(key, 0)
+    return {key: {**totals[key], "deprived_poor": deprived_by_group.get(key, 0)} for key in grouping.group_keys()}
+
+
+def housing_finish(part: dict) -> dict:
+    totals = {k if k != "household_part" else "household": v for k, v in part.items() if k != "deprived_poor"}
+    totals["total"] = totals["central"] + totals["local"] + totals["mobilised"] + totals["household"]
+    totals["deprived_poor"] = part["deprived_poor"]
     return totals
+
+
+def housing_by_group(benefits, grouping: Grouping, day: date, user=None, programmes: dict | None = None) -> dict:
+    """Housing figures per group (housing_parts finished)."""
+    return {key: housing_finish(part) for key, part in housing_parts(benefits, grouping, day, user, programmes).items()}
 
 
 def housing_figures(benefits, unit, day: date, user=None) -> dict:
@@ -581,14 +641,22 @@ TRAINING_MEASURES = {
     "certified": Count("member", distinct=True, filter=~Q(certificate="")),
     "poor": Count("member", distinct=True, filter=Q(household_status="poor")),
     "near_poor": Count("member", distinct=True, filter=Q(household_status="near_poor")),
-    "courses": Count("course_name", distinct=True),
+    # the same course may run for several communes: the parts keep the names, counted once combined
+    "courses": ArrayAgg("course_name", distinct=True),
     "amount": Coalesce(Sum("amount"), 0),
 }
 
 
-def training_figures(benefits, grouping: Grouping, programmes: dict) -> dict:
+def training_parts(benefits, grouping: Grouping, programmes: dict) -> dict:
     trainees = benefits.filter(of_kind(programmes, ProgrammeKind.TRAINING))
-    return _by_group(_grouped(trainees, grouping, **TRAINING_MEASURES), grouping, TRAINING_MEASURES)
+    parts = _by_group(_grouped(trainees, grouping, **TRAINING_MEASURES), grouping, TRAINING_MEASURES)
+    for part in parts.values():
+        part["courses"] = part["courses"] or []
+    return parts
+
+
+def training_finish(part: dict) -> dict:
+    return {**part, "courses": len(part["courses"])}
 
 
 KIND_MEASURES = {
@@ -613,17 +681,22 @@ def kind_totals(benefits, grouping: Grouping, programmes: dict) -> dict:
     found = {(row["unit_key"], row["programme__kind"]): row for row in rows}
     return {
         key: {
-            kind: {k: v for k, v in (found.get((key, kind)) or _empty(KIND_MEASURES)).items() if k in KIND_MEASURES}
+            str(kind): {k: (found.get((key, kind)) or _empty(KIND_MEASURES))[k] for k in KIND_MEASURES}
             for kind in TOTALLED_KINDS
         }
         for key in grouping.group_keys()
     }
 
 
-def electricity_quarters(benefits, grouping: Grouping, programmes: dict) -> dict:
-    """Electricity support by the quarter paid for (module docstring): one row per group and quarter."""
+def _kind_finish(part: dict) -> dict:
+    return {**part, "quantity": _decimal(part["quantity"])}
+
+
+def electricity_parts(benefits, grouping: Grouping, programmes: dict) -> dict:
+    """Electricity support by the quarter paid for (module docstring): per group, the households and money of each
+    (year, quarter), keyed by ``_row_key``."""
     payments = benefits.filter(of_kind(programmes, ProgrammeKind.ELECTRICITY))
-    quarters = {key: [] for key in grouping.group_keys()}
+    quarters = {key: {} for key in grouping.group_keys()}
     rows = _grouped(
         payments,
         grouping,
@@ -632,56 +705,90 @@ def electricity_quarters(benefits, grouping: Grouping, programmes: dict) -> dict
         h=Count("household", distinct=True),
         a=Coalesce(Sum("amount"), 0),
     )
-    for row in rows.order_by("period_year", "period_quarter"):
+    for row in rows:
         if row["unit_key"] in quarters:
-            quarters[row["unit_key"]].append(
-                {
-                    "year": row["period_year"],
-                    "quarter": row["period_quarter"],
-                    "households": row["h"],
-                    "amount": row["a"],
-                }
-            )
+            key = _row_key(row["period_year"], row["period_quarter"])
+            quarters[row["unit_key"]][key] = {"households": row["h"], "amount": row["a"]}
     return quarters
 
 
-def in_kind_items(benefits, grouping: Grouping, programmes: dict) -> dict:
+def electricity_finish(part: dict) -> list[dict]:
+    rows = []
+    for key, measures in part.items():
+        year, quarter = json.loads(key)
+        rows.append({"year": year, "quarter": quarter, **measures})
+    # as ORDER BY period_year, period_quarter: a missing year or quarter last
+    return sorted(rows, key=lambda r: (r["year"] is None, r["year"] or 0, r["quarter"] is None, r["quarter"] or 0))
+
+
+ITEM_FIELDS = ("programme__code", "programme__short_name", "item_description")
+
+
+def item_parts(benefits, grouping: Grouping, programmes: dict) -> dict:
     """Items handed over (livelihood and in-kind) per group: what, how many households, what quantity."""
-    fields = ("programme__code", "programme__short_name", "item_description")
-    items = {key: [] for key in grouping.group_keys()}
+    items = {key: {} for key in grouping.group_keys()}
     rows = _grouped(
         benefits.filter(of_kind(programmes, ProgrammeKind.LIVELIHOOD, ProgrammeKind.IN_KIND)).exclude(
             item_description=""
         ),
         grouping,
-        *fields,
+        *ITEM_FIELDS,
         households=Count("household", distinct=True),
         quantity=Coalesce(Sum("quantity"), None),
     )
-    for row in rows.order_by(*fields):  # the database's collation, as the list was always ordered
+    for row in rows:
         if row["unit_key"] in items:
-            items[row["unit_key"]].append({k: v for k, v in row.items() if k != "unit_key"})
+            items[row["unit_key"]][_row_key(*(row[f] for f in ITEM_FIELDS))] = {
+                "households": row["households"],
+                "quantity": row["quantity"],
+            }
     return items
 
 
-def funder_rows(benefits, grouping: Grouping) -> dict:
+FUNDER_FIELDS = ("programme__kind", "funder")
+
+
+def funder_parts(benefits, grouping: Grouping) -> dict:
     """Per group, kind of support and funder (fund, association, budget): households, records, money (as report
     209/BC-UBND, 3.4–3.6: "Quỹ cứu trợ thiên tai của tỉnh … 7 hộ, 350 triệu đồng; Quỹ vì người nghèo huyện …
     120 triệu đồng")."""
-    funders = {key: [] for key in grouping.group_keys()}
+    funders = {key: {} for key in grouping.group_keys()}
     rows = _grouped(
         benefits.exclude(funder=""),
         grouping,
-        "programme__kind",
-        "funder",
+        *FUNDER_FIELDS,
         households=Count("household", distinct=True),
         records=Count("pk"),
         amount=Coalesce(Sum("amount"), 0),
     )
-    for row in rows.order_by("programme__kind", "funder"):
+    for row in rows:
         if row["unit_key"] in funders:
-            funders[row["unit_key"]].append({k: v for k, v in row.items() if k != "unit_key"})
+            funders[row["unit_key"]][_row_key(*(row[f] for f in FUNDER_FIELDS))] = {
+                "households": row["households"],
+                "records": row["records"],
+                "amount": row["amount"],
+            }
     return funders
+
+
+def _labelled_rows(part: dict, fields: tuple, ranks: dict) -> list[dict]:
+    """Rows of a part keyed by ``_row_key`` of ``fields``, in the database's order of those fields (its collation,
+    as the lists were always ordered): ``ranks`` gives each text's place in that order."""
+    rows = [{**dict(zip(fields, json.loads(key), strict=True)), **measures} for key, measures in part.items()]
+    for row in rows:
+        if "quantity" in row:
+            row["quantity"] = _decimal(row["quantity"])
+    return sorted(rows, key=lambda row: tuple(ranks[row[f]] for f in fields))
+
+
+def collation_ranks(texts) -> dict[str, int]:
+    """Each text's place in the database's ORDER BY (one query, none without texts)."""
+    texts = sorted(set(texts))
+    if not texts:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT t FROM unnest(%s::text[]) AS t ORDER BY t", [texts])
+        return {text: place for place, (text,) in enumerate(cursor.fetchall())}
 
 
 OVERALL_MEASURES = {
@@ -692,49 +799,175 @@ OVERALL_MEASURES = {
 }
 
 
-def grouped_figures(*, unit, children, period: Period, user=None) -> dict:
-    """All the support figures of each of ``children`` (units of one level inside ``unit``: a district's
-    communes, a commune's villages, a province's districts or communes) for a period, keyed by the child's pk:
-    the same dict ``unit_figures`` gives for that child alone, from one grouped pass per figure family over the
-    records of ``unit`` — the number of queries does not depend on the number of children or households."""
-    grouping = Grouping(unit, children)
-    benefits = benefits_in(unit, period, user)
-    programmes = {p.pk: p for p in Programme.objects.all()}
+# --- additive parts and the one step that finishes them -------------------------------------------------------------
+# A grouped pass gives each group its *parts*: counts and sums (distinct counts too: every household, member and
+# record is in one commune), and the sets behind the two distinct counts a commune does not own (decisions, course
+# names). Parts are plain JSON (keys are strings, a quantity a decimal string), so they can be stored per commune
+# (programs.summary) and added up for a district or a province; ``figures_finish`` derives every share, rate,
+# coverage and list from the added parts, for the live pass and the stored rows alike (docs/adr/0040).
+
+
+def _decimal(value):
+    return None if value is None else Decimal(value)
+
+
+def _row_key(*values) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+def _jsonable(value):
+    """Parts as JSON: decimals as strings, sets as sorted lists."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return sorted(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def add_parts(a, b):
+    """Two units' parts added: numbers add, a decimal string adds as a decimal, sets unite, maps add key by key."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if isinstance(a, dict):
+        out = dict(a)
+        for key, value in b.items():
+            out[key] = add_parts(out.get(key), value)
+        return out
+    if isinstance(a, list):
+        return sorted(set(a) | set(b))
+    if isinstance(a, str):
+        return str(Decimal(a) + Decimal(b))
+    return a + b
+
+
+def empty_parts() -> dict:
+    """The parts of a group without any row (what ``grouped_parts`` gives such a group)."""
+    return {
+        "overall": _empty(OVERALL_MEASURES),
+        "status": dict.fromkeys(STATUS_KEYS, 0),
+        "programmes": {},
+        "credit": {"total": _empty(CREDIT_MEASURES), "programmes": {}},
+        "health": {"by_group": dict.fromkeys(CARD_GROUPS, 0), "budget": 0, "members": 0, "insured": 0},
+        "kinds": {str(kind): _empty(KIND_MEASURES) for kind in TOTALLED_KINDS},
+        "housing": {**_empty(housing_measures(date(2000, 1, 1))), "deprived_poor": 0},
+        "training": {**_empty(TRAINING_MEASURES), "courses": []},
+        "quarters": {},
+        "items": {},
+        "funders": {},
+    }
+
+
+def catalogue() -> dict:
+    """The programme catalogue by primary key (one query)."""
+    return {p.pk: p for p in Programme.objects.all()}
+
+
+def grouped_parts(grouping: Grouping, period: Period, user=None, programmes: dict | None = None) -> dict:
+    """The additive parts of every support figure for each group of ``grouping``, keyed by the group key, from one
+    grouped pass per figure family over the records of the grouping's scope (the number of queries does not depend
+    on the number of groups or households)."""
+    programmes = programmes if programmes is not None else catalogue()
+    benefits = benefits_of(grouping, period, user)
     escaped = next((p.recently_escaped_years for p in programmes.values() if p.code == "VBSP_ESCAPED"), None)
-    denominators = grouped_status_counts(grouping, period.end, user, escaped or 3)
+    status = grouped_status_counts(grouping, period.end, user, escaped or 3)
     overall = _by_group(_grouped(benefits, grouping, **OVERALL_MEASURES), grouping, OVERALL_MEASURES)
-    rows = programme_rows(benefits, grouping, programmes)
-    credit = credit_figures(benefits, grouping, programmes, denominators, period)
-    health = health_insurance_figures(benefits, grouping, period.end, user, programmes)
+    rows = programme_parts(benefits, grouping, programmes)
+    credit = credit_parts(benefits, grouping, programmes)
+    health = health_insurance_parts(benefits, grouping, period.end, user, programmes)
     kinds = kind_totals(benefits, grouping, programmes)
-    housing = housing_by_group(benefits, grouping, period.end, user, programmes)
-    training = training_figures(benefits, grouping, programmes)
-    quarters = electricity_quarters(benefits, grouping, programmes)
-    items = in_kind_items(benefits, grouping, programmes)
-    funders = funder_rows(benefits, grouping)
+    housing = housing_parts(benefits, grouping, period.end, user, programmes)
+    training = training_parts(benefits, grouping, programmes)
+    quarters = electricity_parts(benefits, grouping, programmes)
+    items = item_parts(benefits, grouping, programmes)
+    funders = funder_parts(benefits, grouping)
+    return {
+        key: _jsonable(
+            {
+                "overall": overall[key],
+                "status": status[key],
+                "programmes": rows.get(key, {}),
+                "credit": credit[key],
+                "health": health[key],
+                "kinds": kinds[key],
+                "housing": housing[key],
+                "training": training[key],
+                "quarters": quarters[key],
+                "items": items[key],
+                "funders": funders[key],
+            }
+        )
+        for key in grouping.group_keys()
+    }
+
+
+def figures_finish(parts: dict, *, unit, children, period: Period, programmes: dict) -> dict:
+    """The figures of each child from its parts (``parts`` by the child's pk): the shares, rates, coverage, counts
+    of distinct decisions and courses and the ordered lists, with the official population read live (one query for
+    the populations, one to order the item and funder names)."""
+    grouping = Grouping(unit, children)
+    populations = grouped_population(grouping, period.end.year)
+    texts = []
+    for child in grouping.children:
+        for name in ("items", "funders"):
+            for key in parts[child.pk][name]:
+                texts += [text for text in json.loads(key) if text is not None]
+    ranks = collation_ranks(texts)
     result = {}
     for child in grouping.children:
-        key = grouping.key(child)
+        part = parts[child.pk]
+        denominators = part["status"]
+        kinds = {kind: _kind_finish(measures) for kind, measures in part["kinds"].items()}
         result[child.pk] = {
             "unit": child,
             "period": period,
-            "overall": overall[key],
-            "households_by_status": denominators[key],
-            "programmes": rows[key],
-            "credit": credit[key],
-            "health_insurance": health[key],
-            "education": kinds[key][ProgrammeKind.EDUCATION],
-            "housing": housing[key],
-            "water_sanitation": kinds[key][ProgrammeKind.WATER_SANITATION],
-            "livelihood": kinds[key][ProgrammeKind.LIVELIHOOD],
-            "training": training[key],
-            "electricity": {**kinds[key][ProgrammeKind.ELECTRICITY], "quarters": quarters[key]},
-            "in_kind": kinds[key][ProgrammeKind.IN_KIND],
-            "other": kinds[key][ProgrammeKind.OTHER],
-            "items": items[key],
-            "funders": funders[key],
+            "overall": part["overall"],
+            "households_by_status": denominators,
+            "programmes": programme_finish(part["programmes"], programmes),
+            "credit": credit_finish(part["credit"], programmes, denominators, period),
+            "health_insurance": health_insurance_finish(part["health"], populations[grouping.key(child)]),
+            "education": kinds[str(ProgrammeKind.EDUCATION)],
+            "housing": housing_finish(part["housing"]),
+            "water_sanitation": kinds[str(ProgrammeKind.WATER_SANITATION)],
+            "livelihood": kinds[str(ProgrammeKind.LIVELIHOOD)],
+            "training": training_finish(part["training"]),
+            "electricity": {
+                **kinds[str(ProgrammeKind.ELECTRICITY)],
+                "quarters": electricity_finish(part["quarters"]),
+            },
+            "in_kind": kinds[str(ProgrammeKind.IN_KIND)],
+            "other": kinds[str(ProgrammeKind.OTHER)],
+            "items": _labelled_rows(part["items"], ITEM_FIELDS, ranks),
+            "funders": _labelled_rows(part["funders"], FUNDER_FIELDS, ranks),
         }
     return result
+
+
+def live_parts(*, unit, children, period: Period, user=None, programmes: dict | None = None) -> dict:
+    """The parts of each child (by pk) from one live grouped pass over the unit's records."""
+    grouping = Grouping(unit, children)
+    by_key = grouped_parts(grouping, period, user, programmes)
+    return {child.pk: by_key[grouping.key(child)] for child in grouping.children}
+
+
+def grouped_figures(*, unit, children, period: Period, user=None) -> dict:
+    """All the support figures of each of ``children`` (units of one level inside ``unit``: a district's
+    communes, a commune's villages, a province's districts or communes) for a period, keyed by the child's pk:
+    the same dict ``unit_figures`` gives for that child alone. The parts come from the communes' summary rows
+    (programs.summary: fresh rows read, the missing or stale communes computed live in one pass over them), or,
+    below a commune and while ``programs.summary.LIVE`` is set, from one grouped pass over the records of
+    ``unit``; the number of queries does not depend on the number of children or households."""
+    from .summary import summary_parts
+
+    children = list(children)
+    programmes = catalogue()
+    parts = summary_parts(unit=unit, children=children, period=period, user=user, programmes=programmes)
+    if parts is None:
+        parts = live_parts(unit=unit, children=children, period=period, user=user, programmes=programmes)
+    return figures_finish(parts, unit=unit, children=children, period=period, programmes=programmes)
 
 
 def unit_figures(*, unit, period: Period, user=None) -> dict:
@@ -744,12 +977,19 @@ def unit_figures(*, unit, period: Period, user=None) -> dict:
 
 
 def child_rollup(*, unit, children, period: Period, user=None) -> list[dict]:
-    """For each child unit: households reached, records, money — one grouped query."""
-    grouping = Grouping(unit, children)
-    overall = _by_group(
-        _grouped(benefits_in(unit, period, user), grouping, **OVERALL_MEASURES), grouping, OVERALL_MEASURES
-    )
+    """For each child unit: households reached, records, money — from the summary rows, or one grouped query."""
+    from .summary import summary_parts
+
+    children = list(children)
+    parts = summary_parts(unit=unit, children=children, period=period, user=user)
+    if parts is not None:
+        overall = {child.pk: parts[child.pk]["overall"] for child in children}
+    else:
+        grouping = Grouping(unit, children)
+        grouped = _by_group(
+            _grouped(benefits_in(unit, period, user), grouping, **OVERALL_MEASURES), grouping, OVERALL_MEASURES
+        )
+        overall = {child.pk: grouped[grouping.key(child)] for child in children}
     return [
-        {"unit": child, **{k: overall[grouping.key(child)][k] for k in ("households", "records", "amount")}}
-        for child in grouping.children
+        {"unit": child, **{k: overall[child.pk][k] for k in ("households", "records", "amount")}} for child in children
     ]

@@ -450,3 +450,58 @@ class BenefitLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.benefit_id}: {self.action}"
+
+
+class SupportSummaryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SupportSummaryQuerySet":
+        return self.filter(unit_scope_q(user, "commune"))
+
+
+class SupportSummary(models.Model):
+    """One commune's support figures for one period, as additive parts (programs.figures.grouped_parts restricted
+    to that commune, plain JSON) that a district's or province's figures add up and finish (docs/adr/0040).
+    Database triggers (migration 0010) append a ``SupportStale`` mark in the transaction of any change the parts
+    count; programs.summary recomputes marked communes."""
+
+    commune = models.ForeignKey(
+        "areas.AdministrativeUnit", verbose_name=_("xã"), on_delete=models.CASCADE, related_name="+"
+    )
+    period_start = models.DateField(_("từ ngày"))
+    period_end = models.DateField(_("đến ngày"))
+    data = models.JSONField(_("số liệu"), default=dict)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    computed_at = models.DateTimeField(_("tổng hợp lúc"))
+
+    objects = SupportSummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("số liệu hỗ trợ tổng hợp của xã")
+        verbose_name_plural = _("số liệu hỗ trợ tổng hợp của xã")
+        ordering = ["commune", "-period_end", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "period_start", "period_end"], name="programs_one_support_summary_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune_id}: {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}"
+
+
+class SupportStale(models.Model):
+    """A commune whose support figures changed after its rows were computed: appended by the database triggers in
+    the changing transaction; the refresh deletes the marks it read before computing, so a mark committed while it
+    ran stays for the next one."""
+
+    id = models.BigAutoField(primary_key=True)
+    commune = models.ForeignKey(
+        "areas.AdministrativeUnit", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("xã chờ tổng hợp lại số liệu hỗ trợ")
+        verbose_name_plural = _("xã chờ tổng hợp lại số liệu hỗ trợ")
+
+    def __str__(self) -> str:
+        return f"{self.commune_id} @ {self.marked_at:%d/%m/%Y %H:%M}"

@@ -26,7 +26,9 @@ from .choices import ProgrammeKind
 from .excel import table_workbook, xlsx_filename
 from .figures import Period, child_rollup, unit_figures
 from .forms import BenefitFilterForm, BenefitForm, CancelForm, PeriodForm, PhotoForm
+from .jobs import support_prepare_start
 from .models import Benefit, BenefitPhoto, Programme
+from .summary import support_pending
 from .tables import benefit_columns, benefit_row
 
 EDITORS = frozenset({Role.COMMUNE_OFFICER})
@@ -436,10 +438,15 @@ class FiguresView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
 
             self.export_unit = unit
             return self.export_response(write, xlsx_filename("so-lieu-ho-tro", today))
-        figures = unit_figures(unit=unit, period=period, user=user)
-        rollup = child_rollup(unit=unit, children=children_of(unit), period=period, user=user)
         if not request.GET:
             form = PeriodForm(initial={"unit": unit, "year": today.year, "half": 0}, units=units)
-        return self.render_to_response(
-            self.get_context_data(form=form, figures=figures, rollup=rollup, unit=unit, period=period)
-        )
+        context = {"form": form, "unit": unit, "period": period}
+        pending = support_pending(unit=unit, period=period, user=user)
+        if pending:
+            # Computing these communes now would hold the request for minutes: their rows are prepared in the
+            # background and the page reloads when they are ready, never showing figures that are not final.
+            job = support_prepare_start(unit=unit, period=period, user=user)
+            return self.render_to_response(self.get_context_data(preparing=job, pending=len(pending), **context))
+        figures = unit_figures(unit=unit, period=period, user=user)
+        rollup = child_rollup(unit=unit, children=children_of(unit), period=period, user=user)
+        return self.render_to_response(self.get_context_data(figures=figures, rollup=rollup, **context))

@@ -247,6 +247,13 @@ CELERY_BEAT_SCHEDULE = {
     # The dashboards' summary rows of communes whose changes no task refreshed (broker down, COPY writes), and of
     # every commune once a day when "today" moves on (households.summary, docs/adr/0036).
     "summaries-sweep": {"task": "households.tasks.summaries_sweep_task", "schedule": 120.0},
+    # The support figures' rows of communes whose changes no task refreshed, and the default periods' missing rows
+    # (programs.summary, docs/adr/0040); on the reports queue, as a province-wide refresh takes minutes.
+    "support-summaries-sweep": {
+        "task": "programs.tasks.support_sweep_task",
+        "schedule": 180.0,
+        "options": {"queue": "reports"},
+    },
     # Every day at 01:30: drafts of the periodic reports whose preparation day (ReportDeadline) has come. The
     # dates are data administrators edit; this entry only says how often to read them (docs/adr/0025).
     "report-deadlines-prepare": {

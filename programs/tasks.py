@@ -1,0 +1,23 @@
+"""Celery tasks of the support programmes: keeping the support figures' summary table current (programs.summary)."""
+
+from celery import shared_task
+from django.core.cache import cache
+
+from .summary import support_sweep
+
+QUEUE = "reports"  # a province-wide refresh takes minutes at a million households: never in the short-job queue
+LOCK = "programs-support-sweep"
+LOCK_SECONDS = 3 * 3600
+
+
+@shared_task(ignore_result=True)
+def support_sweep_task() -> int:
+    """Sent after a commit that changed a commune's support figures, and by beat every few minutes: recompute the
+    communes marked stale and the default periods' missing rows. One sweep at a time (it loops while new marks
+    arrive); a sweep that finds another running leaves the work to it and to beat's next one."""
+    if not cache.add(LOCK, 1, timeout=LOCK_SECONDS):
+        return 0
+    try:
+        return support_sweep()
+    finally:
+        cache.delete(LOCK)
