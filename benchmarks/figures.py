@@ -1,12 +1,14 @@
 """Benchmark: the figures at scale (support figures, movements, targets, dashboard) beside a hand-written SQL floor.
 
     eval "$(bash scripts/services.sh env)"      # or DATABASE_URL=… for a database of your own
-    DATABASE_URL=postgres://…/gn_big .venv/bin/python benchmarks/figures.py [--repeat 3] [--year 2025]
+    DATABASE_URL=postgres://…/gn_big .venv/bin/python benchmarks/figures.py [--repeat 3] [--year 2025] [--live]
 
 Reads an existing database as it is (nothing is written): build it first with the demo commands, e.g.
 ``manage.py load_demo && manage.py generate_households --per-commune N && manage.py load_demo_targets &&
 manage.py generate_support`` (docs/performance.md). For each figure it prints the selector's best time and query
-count for the district (huyen.krongpa) and the province (tinh.gialai), the best time of a hand-written SQL
+count for the district (huyen.krongpa) and the province (tinh.gialai) — the support figures from the communes' summary
+rows (programs.summary; ``manage.py rebuild_support_summaries`` builds those of this year), or with ``--live`` from
+the live grouped pass —, the best time of a hand-written SQL
 aggregate over the same rows (the floor: what PostgreSQL needs at the least to read them) and the ratio. The
 dashboard is timed as a whole page (GET / as that officer, template included).
 """
@@ -99,11 +101,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--per-child", action="store_true", help="also time unit_figures once per child unit")
+    parser.add_argument(
+        "--live", action="store_true", help="support figures from the live pass instead of the summary rows"
+    )
     args = parser.parse_args()
 
     import django
 
     django.setup()
+    from programs import summary
+
+    summary.LIVE = args.live
     from django.conf import settings
     from django.db import connection
     from django.db.models import Count
@@ -234,6 +242,11 @@ def main() -> None:
             ),
         )
         client = client_for(user)
+        line(
+            "figures page (GET /chuong-trinh/so-lieu/)",
+            lambda client=client: client.get("/chuong-trinh/so-lieu/", {"year": args.year}),
+            raw((FLOOR_STATUS, status_params), (FLOOR_BENEFITS, benefit_params), (FLOOR_MEMBERS, where)),
+        )
         line(
             "dashboard page (GET /)",
             lambda client=client: client.get("/"),

@@ -2,7 +2,8 @@
 province roll-up, as the generation job does (reports/jobs.py), without the queue.
 
     eval "$(bash scripts/services.sh env)"      # or DATABASE_URL=… for a database of your own
-    DATABASE_URL=postgres://…/gn_big .venv/bin/python benchmarks/report_generation.py [--year 2026] [--repeat 2]
+    DATABASE_URL=postgres://…/gn_big .venv/bin/python benchmarks/report_generation.py [--year 2026] [--repeat 2] \
+        [--live] [--kinds six_month,year_end]
 
 Reads an existing database as it is (nothing is written): build it with the demo commands (docs/performance.md).
 For Krông Pa (district) and Gia Lai (province roll-up) and each kind — the 6-month report of the year's first
@@ -44,11 +45,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--year", type=int, help="the year reported (default: this year)")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--live", action="store_true", help="support figures from the live pass instead of the summary rows"
+    )
+    parser.add_argument("--kinds", default="six_month,year_end,review_results", help="report kinds, comma-separated")
     args = parser.parse_args()
 
     import django
 
     django.setup()
+    from programs import summary
+
+    summary.LIVE = args.live
     from django.utils import timezone
 
     from areas.models import AdministrativeUnit
@@ -70,7 +78,7 @@ def main() -> None:
     print(f"Tải máy trước: {decimal(os.getloadavg()[0])}")
     print(f"{'Đơn vị':<18} {'Loại':<16} {'Số liệu':>14} {'Văn bản':>9} {'PDF':>14} {'DOCX':>8} {'XLSX':>8}")
     for label, unit in units:
-        for kind in (ReportKind.SIX_MONTH, ReportKind.YEAR_END, ReportKind.REVIEW_RESULTS):
+        for kind in [ReportKind(code) for code in args.kinds.split(",")]:
             start, end = periods_for(kind, year)
             figures_s, figures_q, figures = timed(
                 lambda unit=unit, kind=kind, start=start, end=end: compute_figures(
