@@ -149,3 +149,22 @@ def test_the_list_keeps_its_vietnamese_order_across_pages(client_for, users, mak
     second = client.get(reverse("households:list"), {"page": 2}).context["page_obj"]
     codes = [h.code for h in first] + [h.code for h in second]
     assert codes == sorted(codes) and len(set(codes)) == 55 == Household.objects.count()
+
+
+def test_the_filter_selects_have_the_markup_django_gives_them(users, tree):
+    """The list filter's selects are written in Python (households.forms.DirectSelect) for speed: same options, same
+    selected one, same attributes as Django's templates write."""
+    from django import forms
+
+    from households.forms import HouseholdFilterForm
+
+    data = {"village": str(tree.village.pk), "household_class": "poor", "flag": "meritorious"}
+    form = HouseholdFilterForm(data, user=users.province_staff, indicators=[("income", "Thu nhập"), ("a&b", "<b>")])
+    assert form.is_valid(), form.errors
+    for name in ("village", "household_class", "flag", "indicator"):
+        field = form[name]
+        attrs = {"id": field.auto_id, "class": "form-select", "required": False, "disabled": True}
+        direct = field.field.widget.render(field.html_name, field.value(), attrs=attrs)
+        django = forms.Select.render(field.field.widget, field.html_name, field.value(), attrs=attrs)
+        assert direct == django.replace("\n\n", "\n"), name
+    assert 'value="a&amp;b">&lt;b&gt;</option>' in str(form["indicator"].field.widget.render("indicator", ""))
