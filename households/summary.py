@@ -43,13 +43,17 @@ LIVE_FALLBACK_HOUSEHOLDS = 3_000
 # that one batch of a million-household province stays a few seconds of work.
 BATCH = 8
 NOW_KEYS = ("households", "poor", "near_poor")
+# The key of ``CommuneSummary.movements`` that holds the same counts per village ({village id: {field: n}}); a row
+# stored before it existed lacks it and is refreshed by the sweep (``communes_needing_refresh``).
+VILLAGE_MOVEMENTS = "villages"
 
 
 # --- computing ----------------------------------------------------------------------------------------------------
 
 
 def summary_compute(commune_ids: list[int], *, today: date | None = None) -> dict[int, CommuneSummary]:
-    """The rows of these communes for this year, from the live aggregates restricted to them (four statements)."""
+    """The rows of these communes for the year of ``today`` (this year by default; 31/12 of a past year gives that
+    whole year), from the live aggregates restricted to them (three statements)."""
     today = today or timezone.localdate()
     year = today.year
     period = period_for_year(year, today)
@@ -81,10 +85,18 @@ def summary_compute(commune_ids: list[int], *, today: date | None = None) -> dic
         for key in keys:
             village[key] += line["n"]
             setattr(row, key, getattr(row, key) + line["n"])
-    for line in _aggregate(households, period, UnitLevel.COMMUNE):
-        key = line.pop("unit_key")
-        if key in rows:
-            rows[key].movements = line
+    # The year's movements per village of the commune, in the same statement; the commune's are their sum (every
+    # household falls in exactly one (commune, village) group), kept beside them under VILLAGE_MOVEMENTS.
+    for line in _aggregate(households, period, UnitLevel.COMMUNE, also_by=UnitLevel.VILLAGE):
+        key, village = line.pop("unit_key"), line.pop("sub_key")
+        if key not in rows:
+            continue
+        movements = rows[key].movements
+        movements.setdefault(VILLAGE_MOVEMENTS, {})[str(village)] = line
+        for name in COUNT_FIELDS:
+            movements[name] += line[name]
+    for row in rows.values():
+        row.movements.setdefault(VILLAGE_MOVEMENTS, {})
     from .targets import registration_counts  # targets imports transitions, as this module does
 
     registrations = EscapeRegistration.objects.active().filter(household__commune_id__in=commune_ids)
@@ -103,10 +115,10 @@ def summaries_refresh(commune_ids: list[int]) -> int:
         # The marks visible now, by id: a mark of a transaction that commits later (even with a smaller id, ids are
         # drawn before commit) is not among them and stays for the next refresh.
         seen = list(SummaryStale.objects.filter(commune_id__in=batch).values_list("pk", flat=True))
-        computed = summary_compute(batch)
+        computed = [row for day in summary_days() for row in summary_compute(batch, today=day).values()]
         with transaction.atomic():
             CommuneSummary.objects.bulk_create(
-                computed.values(),
+                computed,
                 update_conflicts=True,
                 unique_fields=["commune", "year"],
                 update_fields=[
@@ -127,13 +139,25 @@ def summaries_refresh(commune_ids: list[int]) -> int:
     return written
 
 
+def summary_days(today: date | None = None) -> list[date]:
+    """The days the stored rows are counted to: today (this year so far) and 31/12 of last year (the whole of last
+    year, which the targets page shows beside this year's and the year-end report reads)."""
+    today = today or timezone.localdate()
+    return [today, date(today.year - 1, 12, 31)]
+
+
 def communes_needing_refresh(today: date | None = None) -> list[int]:
-    """Communes marked stale, without a row for this year, or whose row was counted up to an earlier day."""
+    """Communes marked stale, without a row for this year or last year, whose row was counted up to an earlier day,
+    or whose row lacks the movements per village."""
     today = today or timezone.localdate()
     stale = set(SummaryStale.objects.values_list("commune_id", flat=True).distinct())
     communes = AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE)
-    current = CommuneSummary.objects.filter(year=today.year, counted_to__gte=min(today, date(today.year, 12, 31)))
-    outdated = set(communes.exclude(pk__in=current.values("commune_id")).values_list("pk", flat=True))
+    outdated = set()
+    for day in summary_days(today):
+        current = CommuneSummary.objects.filter(
+            year=day.year, counted_to__gte=day, movements__has_key=VILLAGE_MOVEMENTS
+        )
+        outdated |= set(communes.exclude(pk__in=current.values("commune_id")).values_list("pk", flat=True))
     return sorted(stale | outdated)
 
 
@@ -238,11 +262,16 @@ class DashboardFigures:
             row = self.rows.get(commune["pk"])
             if row is None:
                 continue
-            key = self._key(commune, level)
-            group = groups.setdefault(key, {"unit_key": key, **dict.fromkeys(COUNT_FIELDS, 0)})
-            for name in COUNT_FIELDS:
-                group[name] += row.movements.get(name, 0)
-        return list(groups.values())
+            if level == UnitLevel.VILLAGE:
+                parts = [(int(pk), counts) for pk, counts in row.movements.get(VILLAGE_MOVEMENTS, {}).items()]
+            else:
+                parts = [(self._key(commune, level), row.movements)]
+            for key, counts in parts:
+                group = groups.setdefault(key, {"unit_key": key, **dict.fromkeys(COUNT_FIELDS, 0)})
+                for name in COUNT_FIELDS:
+                    group[name] += counts.get(name, 0)
+        # the live aggregate has no group without households (every count counts households): neither has this
+        return [group for group in groups.values() if group["households"]]
 
     def registrations(self, level: str) -> dict[int, dict[str, int]]:
         """``targets.registration_counts`` per unit of ``level``, read from the rows."""
@@ -268,35 +297,90 @@ class DashboardFigures:
 
 
 def dashboard_figures_for(user) -> DashboardFigures | None:
-    """The summary rows of the communes the user may see inside their unit (three queries, four more when a few
-    communes are computed live); None when the page should use the live aggregates (``LIVE``, a unit below a
-    commune, a user who sees nothing)."""
+    """The summary rows of this year of the communes the user may see inside their unit (three queries, four more
+    when a few communes are computed live); None when the page should use the live aggregates (``LIVE``, a unit below
+    a commune, a user who sees nothing)."""
+    if not user.is_authenticated:
+        return None
+    unit = user.unit if user.unit_id else None
+    return summary_figures_for(user, unit)
+
+
+def summary_figures_for(
+    user,
+    scope: AdministrativeUnit | None,
+    *,
+    day: date | None = None,
+    exact: bool = False,
+    villages: bool = False,
+    live_when_none_stored: bool = False,
+) -> DashboardFigures | None:
+    """The rows of the year of ``day`` (one of ``summary_days``; today by default) of the communes the user may see
+    inside ``scope``, with the rows that are stale, missing, counted to another day or (``villages``) without the
+    movements per village computed live when they are few and small, or always with ``exact`` (a report's
+    snapshot, computed by a background job, is never shown from a stale row). None when the live aggregates must
+    answer: ``LIVE``, a user who sees nothing, a user or scope below a commune, a day the table does not hold."""
     if LIVE or not user.is_authenticated:
         return None
     unit = user.unit if user.unit_id else None
     if unit is None and not user.is_system_admin:
         return None
-    if unit is not None and unit.level not in (UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE):
+    counted = (UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE)
+    if (unit is not None and unit.level not in counted) or (scope is not None and scope.level not in counted):
         return None
     today = timezone.localdate()
+    day = day or today
+    if day not in summary_days(today):
+        return None
     communes = AdministrativeUnit.objects.visible_to(user).filter(level=UnitLevel.COMMUNE)
-    if unit is not None:
-        communes = communes.filter(path__startswith=unit.path)
+    if scope is not None:
+        communes = communes.filter(path__startswith=scope.path)
     communes = list(
         communes.annotate(stale=Exists(SummaryStale.objects.filter(commune_id=OuterRef("pk")))).values(
             "pk", "path", "parent_id", "stale", parent_level=F("parent__level"), grandparent_id=F("parent__parent_id")
         )
     )
     ids = [commune["pk"] for commune in communes]
-    rows = {row.commune_id: row for row in CommuneSummary.objects.filter(commune_id__in=ids, year=today.year)}
-    pending = [c["pk"] for c in communes if c["stale"] or c["pk"] not in rows]
+    rows = {row.commune_id: row for row in CommuneSummary.objects.filter(commune_id__in=ids, year=day.year)}
+
+    def usable(row: CommuneSummary) -> bool:
+        return row.counted_to == day and (not villages or VILLAGE_MOVEMENTS in row.movements)
+
+    pending = [c["pk"] for c in communes if c["stale"] or c["pk"] not in rows or not usable(rows[c["pk"]])]
     size = sum(rows[pk].households for pk in pending if pk in rows)
-    if pending and len(pending) <= LIVE_FALLBACK_COMMUNES and size <= LIVE_FALLBACK_HOUSEHOLDS:
-        rows.update(summary_compute(pending, today=today))
+    few = len(pending) <= LIVE_FALLBACK_COMMUNES and size <= LIVE_FALLBACK_HOUSEHOLDS
+    if pending and (exact or few):
+        if live_when_none_stored and len(pending) == len(communes):
+            return None  # nothing usable is stored: one live statement costs less than every row computed
+        rows.update(summary_compute(pending, today=day))
         pending = []
+    if villages and any(not usable(rows[pk]) for pk in pending if pk in rows):
+        return None  # rows from before the movements per village: the table is counted live until the sweep
     stored = [row.computed_at for pk, row in rows.items() if row.pk is not None and pk not in pending]
     computed_at = min(stored) if stored else timezone.now()
     return DashboardFigures(
-        unit=unit, year=today.year, communes=communes, rows=rows, pending=pending, computed_at=computed_at
+        unit=scope, year=day.year, communes=communes, rows=rows, pending=pending, computed_at=computed_at
     )
 
+
+def summary_figures_for_period(user, scope, period, **options) -> DashboardFigures | None:
+    """``summary_figures_for`` when ``period`` is one the table holds (this year up to today, or the whole of last
+    year), else None: every other period is counted live (docs/adr)."""
+    if not period_held(period):
+        return None
+    return summary_figures_for(user, scope, day=period.end, live_when_none_stored=True, **options)
+
+
+def period_held(period) -> bool:
+    """Whether the table has rows for ``period`` (a ``transitions.ReportPeriod``): this year from 01/01 to today, or
+    the whole of last year."""
+    return period.start == date(period.end.year, 1, 1) and period.end in summary_days()
+
+
+def households_in_scope(user, scope: AdministrativeUnit | None) -> int:
+    """About how many households the user sees inside ``scope``, from this year's summary rows (one query): enough
+    to tell a commune from a province before counting anything live."""
+    rows = CommuneSummary.objects.visible_to(user).filter(year=timezone.localdate().year)
+    if scope is not None:
+        rows = rows.filter(commune__path__startswith=scope.path)
+    return sum(rows.values_list("households", flat=True))

@@ -396,6 +396,7 @@ class Progress:
     period_label: str
     rows: list[ProgressRow]
     total: ProgressRow
+    figures: object | None = None  # the summary rows read (households.summary.DashboardFigures), None when live
 
     @property
     def targets_set(self) -> int:
@@ -407,25 +408,38 @@ class Progress:
 
 
 def target_progress(
-    user, *, scope: AdministrativeUnit | None, year: int, with_last_year: bool = False, figures=None
+    user,
+    *,
+    scope: AdministrativeUnit | None,
+    year: int,
+    with_last_year: bool = False,
+    figures=None,
+    exact: bool = False,
 ) -> Progress:
     """Targets and progress of the units of ``target_level(scope)`` the user may see, with a total row.
 
-    A fixed number of queries (the transition table's, targets, registrations; twice with last year). ``figures``
-    (``households.summary.DashboardFigures`` of this year) supplies the movements and registrations from the
-    dashboards' summary table instead of counting them."""
+    A fixed number of queries (the transition table's, targets, registrations; twice with last year). The movements
+    and registrations come from the communes' summary rows when the table holds the period (this year so far, all of
+    last year; ``exact`` as for ``transition_table``), else they are counted live; ``figures``
+    (``households.summary.DashboardFigures`` already read, the dashboard's) supplies them instead of reading them
+    again."""
     # A target for next year is assigned in December: until then its movement columns show this year so far.
     period = period_for_year(min(year, timezone.localdate().year))
     level = target_level(scope)
+    if figures is None:
+        from .summary import summary_figures_for_period  # the summary module reads this one
+
+        figures = summary_figures_for_period(user, scope, period, exact=exact)
     grouped = figures.grouped(level) if figures is not None else None
     table = transition_table(user, period=period, level=level, scope=scope, grouped=grouped)
+    table.figures = figures
     units = [row.unit for row in table.rows]
     wanted = [u.pk for u in units] + ([scope.pk] if scope is not None else [])
     targets = {
         t.unit_id: t
         for t in PovertyTarget.objects.visible_to(user).filter(year=year, unit_id__in=wanted).select_related("set_by")
     }
-    if figures is not None:
+    if figures is not None and figures.year == year:
         by_unit = figures.registrations(level)
     else:
         registrations = EscapeRegistration.objects.visible_to(user).active().filter(year=year)
@@ -451,7 +465,7 @@ def target_progress(
         achieved=sum(r.achieved for r in rows),
     )
     if with_last_year and year - 1 >= EARLIEST_YEAR:
-        last = transition_table(user, period=period_for_year(year - 1), level=level, scope=scope)
+        last = transition_table(user, period=period_for_year(year - 1), level=level, scope=scope, exact=exact)
         last_movements = {row.unit.pk: row for row in last.rows}
         last_targets = {
             t.unit_id: t for t in PovertyTarget.objects.visible_to(user).filter(year=year - 1, unit_id__in=wanted)
@@ -459,7 +473,9 @@ def target_progress(
         for row in rows:
             row.last_movement, row.last_target = last_movements.get(row.unit.pk), last_targets.get(row.unit.pk)
         total.last_movement = last.total
-    return Progress(year=year, level=level, scope=scope, period_label=period.label, rows=rows, total=total)
+    return Progress(
+        year=year, level=level, scope=scope, period_label=period.label, rows=rows, total=total, figures=figures
+    )
 
 
 def escape_registrations_for(user, *, commune: AdministrativeUnit, year: int) -> QuerySet:

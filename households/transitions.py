@@ -281,10 +281,11 @@ CLASSES_SQL = """
 """
 
 
-def _aggregate(households: QuerySet, period: ReportPeriod, level: str | None) -> list[dict]:
+def _aggregate(households: QuerySet, period: ReportPeriod, level: str | None, also_by: str | None = None) -> list[dict]:
     """One statement: the households counted (scoping and archive rule from the ORM), their classes from one
     grouped pass over their status records, their movement derived from them, then every figure counted with a
-    FILTER, grouped by the unit of ``level``.
+    FILTER, grouped by the unit of ``level`` (and, with ``also_by``, by the unit of that level inside it as well:
+    each line then has a ``sub_key``; the summary table counts a commune's villages this way).
 
     The household part is materialised so PostgreSQL reads it once for the join and for the final count; a
     household without status records is still counted (``households``), with no class.
@@ -295,7 +296,11 @@ def _aggregate(households: QuerySet, period: ReportPeriod, level: str | None) ->
         base = base.annotate(unit_key=_group_key(level))
     else:
         base = base.annotate(unit_key=Value(0, output_field=IntegerField()))
-    base_sql, base_params = base.values("pk", "unit_key", "ethnic_minority").order_by().query.sql_with_params()
+    keys = ["unit_key"]
+    if also_by is not None:
+        base = base.annotate(sub_key=_group_key(also_by))
+        keys.append("sub_key")
+    base_sql, base_params = base.values("pk", *keys, "ethnic_minority").order_by().query.sql_with_params()
     filters, filter_params = [], []
     for name, (condition, values) in COUNT_FILTERS.items():
         filters.append(f'COUNT(*) FILTER (WHERE {condition}) AS "{name}"')
@@ -305,10 +310,10 @@ def _aggregate(households: QuerySet, period: ReportPeriod, level: str | None) ->
     sql = (
         f"WITH base AS MATERIALIZED ({base_sql}), "
         f"classes AS ({classes_sql}), "
-        f"movements AS (SELECT base.unit_key, base.ethnic_minority, classes.class_start, classes.class_end, "
-        f"{TRANSITION_SQL} AS transition "
+        f"movements AS (SELECT {', '.join('base.' + key for key in keys)}, base.ethnic_minority, "
+        f"classes.class_start, classes.class_end, {TRANSITION_SQL} AS transition "
         f"FROM base LEFT JOIN classes ON classes.household_id = base.pk) "
-        f"SELECT unit_key, {', '.join(filters)} FROM movements GROUP BY unit_key"
+        f"SELECT {', '.join(keys)}, {', '.join(filters)} FROM movements GROUP BY {', '.join(keys)}"
     )
     params = [*base_params, *classes_params, *(str(value) for value in TRANSITION_SQL_PARAMS), *filter_params]
     with connection.cursor() as cursor:
@@ -400,6 +405,9 @@ class TransitionTable:
     scope: AdministrativeUnit | None
     rows: list[TransitionRow]
     total: TransitionRow
+    # the summary rows the counts came from (households.summary.DashboardFigures), None when counted live: the page
+    # says when they were computed and which communes are being updated
+    figures: object | None = None
 
 
 class Populations:
@@ -475,14 +483,25 @@ def levels_for(unit: AdministrativeUnit | None) -> list[tuple[str, str]]:
 
 
 def transition_table(
-    user, *, period: ReportPeriod, level: str, scope: AdministrativeUnit | None, grouped: list[dict] | None = None
+    user,
+    *,
+    period: ReportPeriod,
+    level: str,
+    scope: AdministrativeUnit | None,
+    grouped: list[dict] | None = None,
+    exact: bool = False,
 ) -> TransitionTable:
     """One row per unit of ``level`` inside ``scope`` (the user's unit by default), and a total row.
 
-    Queries: the units, the grouped counts (the total is their sum), the population records and (when a district
-    or province is summed from communes that are not the rows) the communes — at most four whatever the number
-    of units and households. ``grouped`` gives the counts already grouped by unit (``_aggregate``'s shape, e.g.
-    from the dashboards' summary table, households.summary) instead of counting them.
+    The counts come from the communes' summary rows (households.summary, docs/adr/0036 and 0040) when the period is
+    one the table holds — this year up to today (the page's default) or the whole of last year — and are counted
+    live otherwise. A few stale communes are counted live in the request; more are shown from their last rows and
+    ``figures.pending`` names them, unless ``exact`` (a report's snapshot), which counts every one of them live.
+
+    Queries: the units, the grouped counts (the total is their sum; from the summary: the communes and their rows),
+    the population records and (when a district or province is summed from communes that are not the rows) the
+    communes — at most five whatever the number of units and households. ``grouped`` gives the counts already
+    grouped by unit (``_aggregate``'s shape) instead of counting them.
     """
     households = Household.objects.visible_to(user)
     visible_units = unit_scope_q(user)
@@ -490,8 +509,12 @@ def transition_table(
         households = households.filter(village__path__startswith=scope.path)
         visible_units &= Q(path__startswith=scope.path)
     units = units_of_level(user, level, scope)
+    figures = None
     if grouped is None:
-        grouped = _aggregate(households, period, level)
+        from .summary import summary_figures_for_period  # the summary module reads this one
+
+        figures = summary_figures_for_period(user, scope, period, exact=exact, villages=level == UnitLevel.VILLAGE)
+        grouped = figures.grouped(level) if figures is not None else _aggregate(households, period, level)
     counts = {row["unit_key"]: row for row in grouped if row["unit_key"] is not None}
     # Every household falls in exactly one group (the None group: no unit of that level), so the total is a sum.
     total_counts = {name: sum(row[name] for row in grouped) for name in COUNT_FIELDS}
@@ -531,7 +554,7 @@ def transition_table(
         start_total = _sum_denominators([r.start_total for r in rows], None)
         end_total = _sum_denominators([r.end_total for r in rows], total_counts["households"])
     total = TransitionRow(unit=scope, counts=total_counts, start_total=start_total, end_total=end_total)
-    return TransitionTable(period=period, level=level, scope=scope, rows=rows, total=total)
+    return TransitionTable(period=period, level=level, scope=scope, rows=rows, total=total, figures=figures)
 
 
 def _sum_denominators(parts: list[Denominator], registry: int | None) -> Denominator:

@@ -18,6 +18,7 @@ from core.confirm import ReasonConfirmMixin
 from core.exports import BackgroundExportMixin, commune_sized, write_bytes
 from core.integrity import add_form_error, unique_violations_as_errors
 
+from . import summary
 from . import targets as target_services
 from .excel.targets import target_filename, target_workbook
 from .excel.transitions import transition_filename, transition_workbook
@@ -33,6 +34,11 @@ from .forms_targets import (
 from .models import EscapeRegistration
 from .targets import REGISTRARS, Outcome, target_may_set
 from .transitions import EARLIEST_YEAR, levels_for, period_between, period_for_year, transition_table
+
+# A period the summary table does not hold (an earlier year, dates of one's own) is counted live; above this many
+# households in the unit that takes seconds to minutes (≈ 10–20 s for a province of a million households, on the
+# busy development machine, docs/performance.md), so the page leaves it to the export's background job.
+LIVE_PAGE_HOUSEHOLDS = 60_000
 
 
 def scope_from(request, raw) -> AdministrativeUnit | None:
@@ -89,10 +95,19 @@ class TransitionMixin:
         return scope, form, period, level_label
 
     def build(self):
+        """The page's table; None with ``self.in_background`` set when the period is not one the summary holds and
+        the unit is too large to count live inside the request (the export counts it in a background job)."""
         scope, form, period, level_label = self.parse()
         table = None
+        self.in_background = None
         if period is not None:
-            table = transition_table(self.request.user, period=period, level=form.cleaned_data["cap"], scope=scope)
+            user = self.request.user
+            if not summary.period_held(period) and not commune_sized(user):
+                size = summary.households_in_scope(user, scope)
+                if size > LIVE_PAGE_HOUSEHOLDS:
+                    self.in_background = size
+                    return scope, form, None, level_label
+            table = transition_table(user, period=period, level=form.cleaned_data["cap"], scope=scope)
         return scope, form, table, level_label
 
 
@@ -109,6 +124,7 @@ class TransitionsView(RoleRequiredMixin, TransitionMixin, TemplateView):
             scope=scope,
             form=form,
             table=table,
+            in_background=self.in_background,
             level_label=level_label,
             ancestors=visible_ancestors(self.request.user, scope),
             drill_query=query.urlencode(),
@@ -131,7 +147,9 @@ class TransitionsExportView(RoleRequiredMixin, TransitionMixin, BackgroundExport
 
         def write(target, progress):
             progress(5, _("Đang tính biến động"))
-            table = transition_table(request.user, period=period, level=form.cleaned_data["cap"], scope=scope)
+            table = transition_table(
+                request.user, period=period, level=form.cleaned_data["cap"], scope=scope, exact=True
+            )
             write_bytes(target, transition_workbook(table, scope_name=scope_name, level_label=str(level_label)))
 
         return self.export_response(write, transition_filename(period))

@@ -177,9 +177,10 @@ def support_figures(unit: AdministrativeUnit, period_start: datetime.date, perio
 
 def movement_figures(unit: AdministrativeUnit, period_start: datetime.date, period_end: datetime.date) -> dict:
     """Poor and near-poor households at the start and end of the period, the movements between and the rates
-    (households.transitions), for the unit as a whole."""
+    (households.transitions), for the unit as a whole: from the communes' summary rows when they hold the period
+    (every stale commune counted live first, so the snapshot is exact), else counted live."""
     table = transition_table(
-        UnitReader(unit), period=ReportPeriod(period_start, period_end), level=unit.level, scope=unit
+        UnitReader(unit), period=ReportPeriod(period_start, period_end), level=unit.level, scope=unit, exact=True
     )
     return transition_row(table.total)
 
@@ -196,7 +197,7 @@ def transition_row(row) -> dict:
 def target_figures(unit: AdministrativeUnit, year: int) -> dict:
     """The year's poverty-reduction target of the unit (its own, else the sum of its units'), the escape
     registrations and how many of them escaped so far (households.targets)."""
-    progress = target_progress(UnitReader(unit), scope=unit, year=year)
+    progress = target_progress(UnitReader(unit), scope=unit, year=year, exact=True)
     own = progress.total.target
     if own is None and unit.level == UnitLevel.COMMUNE:
         own = next((row.target for row in progress.rows if row.unit.pk == unit.pk), None)
@@ -235,7 +236,8 @@ def child_rows(unit: AdministrativeUnit, period_start: datetime.date, period_end
     """One row per unit below (appendix tables): support per kind, credit shares, health-insurance cards and
     movements — each the same figure that unit's own report would give."""
     level = child_level(unit)
-    table = transition_table(UnitReader(unit), period=ReportPeriod(period_start, period_end), level=level, scope=unit)
+    movements = ReportPeriod(period_start, period_end)
+    table = transition_table(UnitReader(unit), period=movements, level=level, scope=unit, exact=True)
     period = Period(period_start, period_end)
     # one grouped pass per figure family for every row, not the whole figures once per unit below
     supports = grouped_figures(unit=unit, children=[movement.unit for movement in table.rows], period=period)

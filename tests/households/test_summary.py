@@ -32,8 +32,12 @@ def stale() -> set[int]:
     return set(SummaryStale.objects.values_list("commune_id", flat=True))
 
 
+def stored_row(commune_id: int, year: int | None = None) -> CommuneSummary:
+    return CommuneSummary.objects.get(commune_id=commune_id, year=year or timezone.localdate().year)
+
+
 def stored(commune_id: int) -> dict:
-    row = CommuneSummary.objects.get(commune_id=commune_id, year=timezone.localdate().year)
+    row = stored_row(commune_id)
     return {name: getattr(row, name) for name in FIELDS}
 
 
@@ -281,7 +285,7 @@ def test_dashboard_shows_when_the_figures_were_computed_and_communes_being_updat
     make_household(code="N-1")
     summary.summaries_rebuild()
     page = client_for(users.district_staff).get(reverse("dashboards:index"))
-    computed = timezone.localtime(CommuneSummary.objects.get(commune=tree.commune).computed_at)
+    computed = timezone.localtime(stored_row(tree.commune.pk).computed_at)
     assert f"Số liệu tổng hợp lúc {computed:%H:%M %d/%m/%Y}" in page.content.decode()
     assert page.context["totals"]["households"] == 1
     assert 'data-testid="summary-pending"' not in page.content.decode()
