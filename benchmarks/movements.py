@@ -8,10 +8,11 @@ officer: GET /ho-gia-dinh/bien-dong/ (this year to today, the page's default) an
 over ``--samples`` requests after one warm-up, with the query count and the SQL share. ``--live`` also times them
 with the summary switched off (``households.summary.LIVE``), which is what they cost before they read the summary
 table. ``--sections`` times the report's movement and target sections (``reports.content.movement_figures``,
-``target_figures`` and the movement table of ``child_rows``) for the district and the province, for the first
-half-year and for this year to today. Everything runs inside one transaction that is rolled back at the end, so the
-sessions the test client writes are never kept: the benchmark can run on a shared database. The machine's load
-average is printed before and after.
+``target_figures`` and the movement table of ``child_rows``) for the district and the province, for the first half-
+year, for this year to today and for the whole of last year. ``--rebuild`` first recomputes the summary rows (both
+years) inside the transaction, for a database whose rows predate them. Everything runs inside one transaction that
+is rolled back at the end, so the sessions the test client writes are never kept: the benchmark can run on a shared
+database. The machine's load average is printed before and after.
 """
 
 import argparse
@@ -64,6 +65,11 @@ def main() -> None:
     parser.add_argument("--live-samples", type=int, default=3)
     parser.add_argument("--sections", action="store_true", help="time the reports' movement and target sections")
     parser.add_argument("--skip-pages", action="store_true")
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="first recompute every commune's rows (this year and last year) inside the rolled-back transaction, timed",
+    )
     args = parser.parse_args()
 
     import django
@@ -82,6 +88,10 @@ def main() -> None:
     print(f"database {connection.settings_dict['NAME']}: {Household.objects.count():,} households".replace(",", "."))
     print(f"load average before: {load()}")
     with transaction.atomic():
+        if args.rebuild:
+            started = time.perf_counter()
+            written = summary.summaries_rebuild()
+            print(f"rows recomputed: {written} in {time.perf_counter() - started:.1f} s".replace(".", ","), flush=True)
         if not args.skip_pages:
             modes = [("summary", False)] + ([("live", True)] if args.live else [])
             for role, username in OFFICERS:
@@ -111,6 +121,7 @@ def main() -> None:
             today = timezone.localdate()
             periods = [("first half-year", date(today.year, 1, 1), date(today.year, 6, 30))]
             periods.append(("this year to today", date(today.year, 1, 1), today))
+            periods.append(("last year", date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)))
             for role, username in OFFICERS:
                 unit = User.objects.select_related("unit").get(username=username).unit
                 for label, start, end in periods:
