@@ -116,44 +116,9 @@ def demo_targets_load(*, seed: int = 2021, today: date | None = None) -> DemoTar
     today = today or timezone.localdate()
     result = DemoTargetsResult()
     years = list(range(FIRST_YEAR, today.year))  # annual reviews already held (15/12 of each year)
-    last_review = date(years[-1], 12, 15)
-    in_year = max(last_review + timedelta(days=30), today - timedelta(days=60))
-    in_year = min(in_year, today)
-    sizes = dict(Household.objects.values("commune_id").annotate(n=Count("pk")).values_list("commune_id", "n"))
-    communes = list(
-        AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE, pk__in=sizes).valid_on().select_related("parent")
-    )
-    communes.sort(key=lambda unit: unit.code)
+    communes = _communes_with_households()
     for commune in communes:
-        commune.n = sizes[commune.pk]
-    for commune in communes:
-        rng = random.Random(f"{seed}:targets:{commune.code}")
-        # Only what the history needs (a household's classification snapshot is kilobytes), written by COPY.
-        households = list(
-            Household.objects.filter(commune=commune, status_records__isnull=True)
-            .exclude(current_class="")
-            .order_by("code")
-            .values_list("pk", "current_class")
-        )
-        records = []
-        for household_id, current_class in households:
-            for index, (household_class, valid_from) in enumerate(
-                steps := _history(rng, current_class, years, in_year)
-            ):
-                valid_to = steps[index + 1][1] - timedelta(days=1) if index + 1 < len(steps) else None
-                number = 100 + years.index(valid_from.year) * 7 if valid_from.month == 12 else 300
-                records.append(
-                    StatusRecordRecord(
-                        household_id=household_id,
-                        household_class=household_class,
-                        valid_from=valid_from,
-                        valid_to=valid_to,
-                        decision=f"{number}/QĐ-UBND ngày {valid_from:%d/%m/%Y} của UBND {commune.name}",
-                        note="Dữ liệu mẫu",
-                    )
-                )
-        copy_objects(StatusRecord, records)
-        result.histories += len(households)
+        result.histories += _commune_histories(commune, seed, today)
         for year in [*years, today.year]:
             _population, created = UnitPopulation.objects.get_or_create(
                 unit=commune,
@@ -168,6 +133,58 @@ def demo_targets_load(*, seed: int = 2021, today: date | None = None) -> DemoTar
     _targets(communes, years + [today.year], result)
     _registrations(communes, today, seed, result)
     return result
+
+
+@transaction.atomic
+def demo_histories_load(*, seed: int = 2021, today: date | None = None) -> int:
+    """Only the status history of the households that have none (the first step of ``demo_targets_load``, the same
+    draws): what the province-scale generator copies with each household. Returns the number of households."""
+    today = today or timezone.localdate()
+    return sum(_commune_histories(commune, seed, today) for commune in _communes_with_households())
+
+
+def _communes_with_households() -> list:
+    sizes = dict(Household.objects.values("commune_id").annotate(n=Count("pk")).values_list("commune_id", "n"))
+    communes = list(
+        AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE, pk__in=sizes).valid_on().select_related("parent")
+    )
+    communes.sort(key=lambda unit: unit.code)
+    for commune in communes:
+        commune.n = sizes[commune.pk]
+    return communes
+
+
+def _commune_histories(commune, seed: int, today: date) -> int:
+    """A history for each household of the commune that has none, written by COPY; returns how many."""
+    years = list(range(FIRST_YEAR, today.year))
+    last_review = date(years[-1], 12, 15)
+    in_year = max(last_review + timedelta(days=30), today - timedelta(days=60))
+    in_year = min(in_year, today)
+    rng = random.Random(f"{seed}:targets:{commune.code}")
+    # Only what the history needs (a household's classification snapshot is kilobytes), written by COPY.
+    households = list(
+        Household.objects.filter(commune=commune, status_records__isnull=True)
+        .exclude(current_class="")
+        .order_by("code")
+        .values_list("pk", "current_class")
+    )
+    records = []
+    for household_id, current_class in households:
+        for index, (household_class, valid_from) in enumerate(steps := _history(rng, current_class, years, in_year)):
+            valid_to = steps[index + 1][1] - timedelta(days=1) if index + 1 < len(steps) else None
+            number = 100 + years.index(valid_from.year) * 7 if valid_from.month == 12 else 300
+            records.append(
+                StatusRecordRecord(
+                    household_id=household_id,
+                    household_class=household_class,
+                    valid_from=valid_from,
+                    valid_to=valid_to,
+                    decision=f"{number}/QĐ-UBND ngày {valid_from:%d/%m/%Y} của UBND {commune.name}",
+                    note="Dữ liệu mẫu",
+                )
+            )
+    copy_objects(StatusRecord, records)
+    return len(households)
 
 
 def _targets(communes, years: list[int], result: DemoTargetsResult) -> None:

@@ -1,0 +1,594 @@
+"""Demo households at province scale: a pool drawn in Python, the rest copied from it in set-based SQL.
+
+``generate_households --per-commune N`` with N above the pool size (``--pool``, 1.500 per commune by default) runs
+this module instead of drawing every household in Python (≈ 1–2 ms of CPU each with its history and support, hours
+for a million households on two cores):
+
+1. the pool — households 1…pool of each commune — is drawn by the ordinary generator (``households.demo``), given
+   its status history (``demo_histories_load``) and its support (``programs.demo.support_generate``): every pool
+   household is a valid, classified record made by the same code as the demo;
+2. households pool+1…N of each commune are copies of pool households, written with one ``INSERT … SELECT`` per
+   table for all copies at once (households, members, status records, benefits, benefit logs, "created" change
+   entries). Copy number ``c`` of a commune repeats pool household ``(c − 1) mod pool + 1`` of the same commune,
+   with its own key, its code (``IRS-1501``…), a village of the same commune, kind and area type, and new names:
+   each member keeps the family name (clans follow the mother or the father, so the family's structure stays) and
+   gets a given name drawn from the pool's given names of the same sex and ethnic group. The classification
+   snapshot names the members ("Siu Y Ngăi (36 tuổi) thất nghiệp"): each pool household's snapshot is turned into a
+   template with a placeholder per name, and every copy's snapshot is that template filled with its own members'
+   names, so it names the copy's members and nobody else's. Personal ID numbers keep their first six digits (the
+   province, the sex and century, the year of birth: TT 59/2021/TT-BCA) with new last six, and health-insurance
+   numbers their first five characters (object and province, QĐ 1351/QĐ-BHXH) with new last ten; numbers that
+   clash with any other member's are drawn again until none does, and the copied BHYT benefits carry their
+   member's new card number (the programme's one-card-per-period rule, ``programs_card_once``).
+
+Keys are reserved from the sequences up front and computed (``base + generation × pool size + position in the
+pool``), so no statement has to look up the key another statement gave. When the copies at least double a table,
+its foreign keys and plain (non-unique) indexes are dropped for the load and created again afterwards in the same
+transaction (one validating join and one sorted index build instead of millions of row checks and insertions); the
+unique indexes stay, so the database still enforces them row by row. The dashboards' summary triggers are
+statement-level: they fire once per statement, and the summaries are rebuilt at the end (``summaries_rebuild``),
+followed by ``ANALYZE``. Escape registrations, targets and populations are not copied: ``load_demo_targets`` makes
+them for the whole province afterwards.
+"""
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import demo
+from .demo import GenerationResult, commune_prefix, vn_decimal, vn_number
+
+POOL_PER_COMMUNE = 1_500
+TABLES = (
+    "households_household",
+    "households_member",
+    "households_statusrecord",
+    "households_changeentry",
+    "programs_benefit",
+    "programs_benefitlog",
+)
+# Family names the generator draws (several are two words: "Rơ Mah"); anything else splits at the first space.
+FAMILY_NAMES = sorted(
+    {
+        *demo.JRAI_CLANS,
+        *demo.EDE_CLANS,
+        *demo.BAHNAR_CLANS,
+        *(name for name, _weight in demo.KINH_SURNAMES),
+        *demo.MINORITY_NORTH_SURNAMES,
+    },
+    key=lambda name: (-len(name), name),
+)
+PLACEHOLDER = "\u27e6%s\u27e7"  # ⟦1⟧: characters that no name and no explanation contains
+
+
+@dataclass
+class ScaleResult:
+    """What the province-scale generation did, with the time of each phase (seconds)."""
+
+    pool: GenerationResult = field(default_factory=GenerationResult)
+    copies: int = 0
+    members: int = 0
+    status_records: int = 0
+    benefits: int = 0
+    redrawn: int = 0
+    phases: dict[str, float] = field(default_factory=dict)
+    server_cpu: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def created(self) -> int:
+        return self.pool.created + self.copies
+
+
+def province_generate(
+    *,
+    communes,
+    per_commune: int,
+    pool: int = POOL_PER_COMMUNE,
+    seed: int,
+    batch_size: int = demo.BATCH_SIZE,
+    workers: int = 1,
+    today: date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ScaleResult:
+    """``per_commune`` households in each commune: ``pool`` drawn in Python with their history and support, the
+    rest copied from them in SQL (see the module docstring). Safe to run again: existing codes are skipped."""
+    from programs.demo import support_generate  # programs stands on households: imported when called
+
+    from .demo_targets import demo_histories_load
+
+    today = today or timezone.localdate()
+    say = progress or (lambda message: None)
+    result = ScaleResult()
+    pool = min(pool, per_commune)
+    started = time.monotonic()
+    result.pool = demo.households_generate(
+        communes=communes,
+        per_commune=pool,
+        seed=seed,
+        batch_size=batch_size,
+        progress=progress,
+        today=today,
+        workers=workers,
+    )
+    result.phases["pool"] = time.monotonic() - started
+    started = time.monotonic()
+    demo_histories_load(seed=seed, today=today)
+    result.phases["pool_history"] = time.monotonic() - started
+    started = time.monotonic()
+    support_generate(communes=communes, seed=2026)
+    result.phases["pool_support"] = time.monotonic() - started
+    say(
+        _("Nhóm hộ gốc: %(count)s hộ mới, có lịch sử phân loại và hỗ trợ, trong %(seconds)s giây.")
+        % {"count": vn_number(result.pool.created), "seconds": vn_decimal(sum(result.phases.values()))}
+    )
+    if per_commune > pool:
+        households_copy(communes=communes, per_commune=per_commune, pool=pool, result=result, progress=say)
+    return result
+
+
+def households_copy(*, communes, per_commune: int, pool: int, result: ScaleResult, progress: Callable) -> None:
+    """Copies of the pool households up to ``per_commune`` households a commune, in one transaction."""
+    say = progress
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Checks still deferred from the pool's rows run now: a table with pending checks cannot be altered.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute("LOCK TABLE " + ", ".join(TABLES) + " IN SHARE ROW EXCLUSIVE MODE")
+        timer = _Timer(result, say)
+        _drop_work_tables(cursor)  # left by an earlier call in the same transaction (tests)
+        plan = _plan(cursor, communes, per_commune, pool)
+        if not plan:
+            _drop_work_tables(cursor)
+            say(_("Không có hộ nào cần sao chép: mọi mã hộ đã có."))
+            return
+        timer.lap("plan")
+        dropped = _drop_for_load(cursor, plan)
+        timer.lap("drop_indexes")
+        _copy_households(cursor, plan, result)
+        timer.lap("households")
+        _copy_members(cursor, plan, result)
+        timer.lap("members")
+        result.redrawn = _redraw_clashes(cursor, plan)
+        timer.lap("redraw_numbers")
+        _copy_history_and_support(cursor, plan, result)
+        timer.lap("status_and_support")
+        _restore(cursor, dropped)
+        _drop_work_tables(cursor)
+        timer.lap("rebuild_indexes")
+    with connection.cursor() as cursor:  # before the summaries: their queries need the new row counts
+        cursor.execute("ANALYZE " + ", ".join(TABLES))
+    timer.lap("analyze")
+    from .summary import summaries_rebuild
+
+    summaries_rebuild()
+    timer.lap("summaries")
+    say(
+        _("Đã sao chép %(count)s hộ: %(members)s thành viên, %(records)s bản ghi phân loại, %(benefits)s khoản hỗ trợ.")
+        % {
+            "count": vn_number(result.copies),
+            "members": vn_number(result.members),
+            "records": vn_number(result.status_records),
+            "benefits": vn_number(result.benefits),
+        }
+    )
+
+
+class _Timer:
+    """Wall time of each phase, and the CPU time the database server spent on it (its process's, read from
+    /proc where the server runs on this machine): on a shared machine the wall time mostly measures the wait."""
+
+    def __init__(self, result: ScaleResult, say: Callable):
+        self.result, self.say = result, say
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.stat = f"/proc/{cursor.fetchone()[0]}/stat"
+        self.last, self.last_cpu = time.monotonic(), self.server_cpu()
+
+    def server_cpu(self) -> float | None:
+        try:
+            with open(self.stat) as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # the server runs elsewhere
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def lap(self, name: str) -> None:
+        now, cpu = time.monotonic(), self.server_cpu()
+        self.result.phases[name] = now - self.last
+        spent = f", CPU của CSDL {vn_decimal(cpu - self.last_cpu)} s" if cpu is not None else ""
+        if cpu is not None:
+            self.result.server_cpu[name] = cpu - self.last_cpu
+        self.say(f"  {name}: {vn_decimal(now - self.last)} s{spent}")
+        self.last, self.last_cpu = now, cpu
+
+
+@dataclass
+class _Plan:
+    generations: int  # the largest number of copies of one pool household
+    households: int  # pool sizes across the communes (the stride of a generation's keys)
+    members: int
+    benefits: int
+    base_household: int = 0
+    base_member: int = 0
+    base_benefit: int = 0
+    copies: int = 0
+
+    def __bool__(self) -> bool:
+        return self.copies > 0
+
+
+def _plan(cursor, communes, per_commune: int, pool: int) -> _Plan | None:
+    """Temporary tables: the pool (households, members, distinct names, benefits, given names) and the copies to make
+    (code, key, village, source); reserves the keys."""
+    values = ", ".join(cursor.mogrify("(%s, %s)", [c.pk, commune_prefix(c)]).decode() for c in communes)
+    family = "|".join(FAMILY_NAMES)
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE gen_pool_h ON COMMIT DROP AS
+        SELECT h.id AS src_id, h.commune_id, h.village_id, c.prefix,
+               (row_number() OVER (ORDER BY h.id) - 1)::bigint AS ord,
+               row_number() OVER (PARTITION BY h.commune_id ORDER BY h.id)::int AS n,
+               count(*) OVER (PARTITION BY h.commune_id)::int AS size
+        FROM households_household h JOIN (VALUES {values}) c(commune_id, prefix) ON c.commune_id = h.commune_id
+        WHERE h.code ~ ('^' || c.prefix || '-[0-9]+$')
+          AND substring(h.code FROM '-([0-9]+)$')::int <= %s;
+        CREATE TEMP TABLE gen_pool_m ON COMMIT DROP AS
+        SELECT m.id AS src_id, m.household_id AS hh_src, (row_number() OVER (ORDER BY m.id) - 1)::bigint AS ord,
+               m.full_name, m.sex, m.ethnic_group_id,
+               coalesce(substring(m.full_name FROM '^({family}) '), split_part(m.full_name, ' ', 1)) AS family
+        FROM households_member m JOIN gen_pool_h p ON p.src_id = m.household_id;
+        UPDATE gen_pool_m SET family = '' WHERE family = full_name;
+        CREATE TEMP TABLE gen_pool_b ON COMMIT DROP AS
+        SELECT b.id AS src_id, (row_number() OVER (ORDER BY b.id) - 1)::bigint AS ord
+        FROM programs_benefit b JOIN gen_pool_h p ON p.src_id = b.household_id;
+        """,
+        [pool],
+    )
+    # Names: one row per distinct name of a pool household (placeholder j), its given part and the group it draws
+    # a new given name from (sex and ethnic group of its first holder).
+    cursor.execute(
+        """
+        CREATE TEMP TABLE gen_pool_names ON COMMIT DROP AS
+        SELECT hh_src, full_name, family, ltrim(substr(full_name, length(family) + 1)) AS given,
+               sex, ethnic_group_id, dense_rank() OVER (PARTITION BY hh_src ORDER BY full_name)::int AS j
+        FROM (SELECT DISTINCT ON (hh_src, full_name) hh_src, full_name, family, sex, ethnic_group_id
+              FROM gen_pool_m ORDER BY hh_src, full_name, src_id) d;
+        CREATE TEMP TABLE gen_givens ON COMMIT DROP AS
+        SELECT sex, ethnic_group_id, given,
+               (row_number() OVER (PARTITION BY sex, ethnic_group_id ORDER BY given) - 1)::int AS i,
+               count(*) OVER (PARTITION BY sex, ethnic_group_id)::int AS n
+        FROM (SELECT DISTINCT sex, ethnic_group_id, given FROM gen_pool_names) g;
+        CREATE INDEX ON gen_givens (sex, ethnic_group_id, i);
+        ALTER TABLE gen_pool_m ADD COLUMN j int;
+        UPDATE gen_pool_m m SET j = n.j FROM gen_pool_names n WHERE n.hh_src = m.hh_src AND n.full_name = m.full_name;
+        CREATE INDEX ON gen_pool_m (hh_src);
+        CREATE INDEX ON gen_pool_names (hh_src);
+        ANALYZE gen_pool_h, gen_pool_m, gen_pool_names, gen_givens, gen_pool_b;
+        """
+    )
+    cursor.execute("SELECT count(*), coalesce(max(size), 0), coalesce(min(size), 0) FROM gen_pool_h")
+    households, _largest, smallest = cursor.fetchone()
+    if not households:
+        return None
+    generations = -(-per_commune // smallest) - 1  # copies of one pool household at most
+    cursor.execute("SELECT (SELECT count(*) FROM gen_pool_m), (SELECT count(*) FROM gen_pool_b)")
+    members, benefits = cursor.fetchone()
+    plan = _Plan(generations=generations, households=households, members=members, benefits=benefits)
+    # The copies: numbers size+1 … per_commune of each commune whose code does not exist yet.
+    cursor.execute(
+        """
+        CREATE TEMP TABLE gen_plan ON COMMIT DROP AS
+        SELECT c.number, c.code, p.src_id, p.commune_id, p.village_id AS old_village_id, p.ord AS h_ord,
+               ((c.number - 1) / p.size)::int AS k
+        FROM (SELECT DISTINCT commune_id, prefix, size FROM gen_pool_h) s
+        CROSS JOIN LATERAL generate_series(s.size + 1, %s) AS g(number)
+        CROSS JOIN LATERAL (SELECT g.number,
+                                   s.prefix || '-' || CASE WHEN g.number < 1000 THEN lpad(g.number::text, 4, '0')
+                                                           ELSE g.number::text END AS code) c
+        JOIN gen_pool_h p ON p.commune_id = s.commune_id AND p.n = (c.number - 1) %% s.size + 1
+        WHERE NOT EXISTS (SELECT 1 FROM households_household e
+                          WHERE e.commune_id = s.commune_id AND lower(e.code) = lower(c.code))
+        """,
+        [per_commune],
+    )
+    cursor.execute("SELECT count(*) FROM gen_plan")
+    plan.copies = cursor.fetchone()[0]
+    if not plan.copies:
+        return plan
+    plan.base_household = _reserve(cursor, "households_household", generations * households)
+    plan.base_member = _reserve(cursor, "households_member", generations * members)
+    plan.base_benefit = _reserve(cursor, "programs_benefit", max(1, generations * benefits))
+    # Keys, villages (same commune, kind and area type, picked by the code) and the new names of each copy.
+    cursor.execute(
+        """
+        ALTER TABLE gen_plan ADD COLUMN new_id bigint, ADD COLUMN village_id bigint;
+        UPDATE gen_plan SET new_id = %s + (k - 1)::bigint * %s + h_ord;
+        CREATE TEMP TABLE gen_villages ON COMMIT DROP AS
+        SELECT o.id AS old_id, v.id, v.name, o.name AS old_name,
+               (row_number() OVER (PARTITION BY o.id ORDER BY v.code) - 1)::int AS i,
+               count(*) OVER (PARTITION BY o.id)::int AS n
+        FROM areas_administrativeunit o
+        JOIN areas_administrativeunit v ON v.parent_id = o.parent_id AND v.level = o.level AND v.kind = o.kind
+             AND v.area_type = o.area_type AND v.valid_to IS NULL
+        WHERE o.id IN (SELECT DISTINCT old_village_id FROM gen_plan);
+        UPDATE gen_plan p SET village_id = v.id FROM gen_villages v
+        WHERE v.old_id = p.old_village_id AND v.i = abs(hashtext(p.code)::bigint) %% v.n;
+        UPDATE gen_plan SET village_id = old_village_id WHERE village_id IS NULL;
+        CREATE TEMP TABLE gen_names ON COMMIT DROP AS
+        SELECT p.new_id, array_agg(CASE WHEN n.family = '' THEN g.given ELSE n.family || ' ' || g.given END
+                                   ORDER BY n.j) AS names
+        FROM gen_plan p JOIN gen_pool_names n ON n.hh_src = p.src_id
+        JOIN gen_givens g0 ON g0.sex = n.sex AND g0.ethnic_group_id = n.ethnic_group_id AND g0.given = n.given
+        JOIN gen_givens g ON g.sex = n.sex AND g.ethnic_group_id = n.ethnic_group_id
+             AND g.i = abs(hashtext(p.code || ':' || n.given)::bigint) %% g0.n
+        GROUP BY p.new_id;
+        ANALYZE gen_plan, gen_names;
+        """,
+        [plan.base_household, households],
+    )
+    return plan
+
+
+def _reserve(cursor, table: str, count: int) -> int:
+    """The first of ``count`` consecutive keys taken from the table's sequence (the tables are locked)."""
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    sequence = cursor.fetchone()[0]
+    cursor.execute("SELECT nextval(%s)", [sequence])
+    first = cursor.fetchone()[0]
+    cursor.execute("SELECT setval(%s, %s)", [sequence, first + count])
+    return first
+
+
+def _columns(cursor, table: str) -> list[str]:
+    cursor.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = %s AND column_name <> 'id' AND is_generated = 'NEVER' ORDER BY ordinal_position",
+        [table],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _insert(cursor, table: str, key: str, replace: dict[str, str], source: str, params=None) -> int:
+    """INSERT INTO table (id, every column) SELECT key, o.column or its replacement … source."""
+    columns = _columns(cursor, table)
+    values = ", ".join(replace.get(c, f'o."{c}"') for c in columns)
+    names = ", ".join(f'"{c}"' for c in columns)
+    cursor.execute(f"INSERT INTO {table} (id, {names}) SELECT {key}, {values} {source}", params)
+    return cursor.rowcount
+
+
+def _copy_households(cursor, plan: _Plan, result: ScaleResult) -> None:
+    """Households whose snapshot names their own members: the texts of the pool household's snapshot that name a
+    member (an indicator's reason, a row's detail) become templates with a placeholder per name, and each copy's
+    snapshot is the pool household's with those texts filled with the copy's names (``jsonb_set`` on those texts
+    only: parsing every snapshot again from text cost several times more)."""
+    placeholder = PLACEHOLDER.replace("%s", "' || i || '")
+    cursor.execute(
+        f"""
+        CREATE OR REPLACE FUNCTION pg_temp.gn_template(snapshot text, names text[]) RETURNS text
+        LANGUAGE plpgsql IMMUTABLE AS $$
+        DECLARE i int;
+        BEGIN
+            FOR i IN SELECT s.i FROM unnest(names) WITH ORDINALITY s(name, i) ORDER BY length(s.name) DESC, s.i LOOP
+                snapshot := replace(snapshot, names[i], '{placeholder}');
+            END LOOP;
+            RETURN snapshot;
+        END $$;
+        CREATE OR REPLACE FUNCTION pg_temp.gn_fill(snapshot jsonb, paths text[], templates text[], names text[])
+        RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $$
+        DECLARE t text; i int; j int;
+        BEGIN
+            IF paths IS NULL THEN RETURN snapshot; END IF;
+            FOR i IN 1 .. array_length(paths, 1) LOOP
+                t := templates[i];
+                FOR j IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+                    t := replace(t, '{placeholder.replace("i ||", "j ||")}', names[j]);
+                END LOOP;
+                snapshot := jsonb_set(snapshot, string_to_array(paths[i], ','), to_jsonb(t));
+            END LOOP;
+            RETURN snapshot;
+        END $$;
+        -- every text of the snapshot one or two levels down ("summary", "indicators"[i]."reason", "rows"[i]."detail")
+        CREATE TEMP TABLE gen_leaves ON COMMIT DROP AS
+        SELECT l.src_id, l.path, pg_temp.gn_template(l.text, n.names) AS template
+        FROM (
+            SELECT h.id AS src_id, a.key AS path, a.value #>> '{{}}' AS text
+            FROM households_household h JOIN gen_pool_h p ON p.src_id = h.id, jsonb_each(h.classification) a
+            WHERE jsonb_typeof(a.value) = 'string'
+            UNION ALL
+            SELECT h.id, a.key || ',' || (e.i - 1) || ',' || f.key, f.value #>> '{{}}'
+            FROM households_household h JOIN gen_pool_h p ON p.src_id = h.id, jsonb_each(h.classification) a,
+                 jsonb_array_elements(CASE WHEN jsonb_typeof(a.value) = 'array' THEN a.value ELSE '[]' END)
+                     WITH ORDINALITY e(v, i),
+                 jsonb_each(CASE WHEN jsonb_typeof(e.v) = 'object' THEN e.v ELSE '{{}}' END) f
+            WHERE jsonb_typeof(f.value) = 'string'
+        ) l
+        JOIN (SELECT hh_src, array_agg(full_name ORDER BY j) AS names FROM gen_pool_names GROUP BY hh_src) n
+             ON n.hh_src = l.src_id
+        WHERE EXISTS (SELECT 1 FROM gen_pool_names pn WHERE pn.hh_src = l.src_id AND strpos(l.text, pn.full_name) > 0);
+        CREATE TEMP TABLE gen_templates ON COMMIT DROP AS
+        SELECT p.src_id, lv.paths, lv.templates, hd.head_j
+        FROM gen_pool_h p
+        LEFT JOIN (SELECT src_id, array_agg(path ORDER BY path) AS paths, array_agg(template ORDER BY path) AS templates
+                   FROM gen_leaves GROUP BY src_id) lv ON lv.src_id = p.src_id
+        LEFT JOIN LATERAL (SELECT m.j AS head_j FROM gen_pool_m m
+                           JOIN households_member hm ON hm.id = m.src_id
+                           WHERE m.hh_src = p.src_id AND hm.relationship = 'head' AND hm.left_at IS NULL
+                           LIMIT 1) hd ON true;
+        ANALYZE gen_templates;
+        """
+    )
+    result.copies = _insert(
+        cursor,
+        "households_household",
+        "p.new_id",
+        {
+            "code": "p.code",
+            "village_id": "p.village_id",
+            "head_name": "CASE WHEN t.head_j IS NULL THEN o.head_name ELSE n.names[t.head_j] END",
+            "classification": "pg_temp.gn_fill(o.classification, t.paths, t.templates, n.names)",
+            "created_at": "now()",
+            "updated_at": "now()",
+            "created_by_id": "NULL",
+            "version": "1",
+        },
+        "FROM gen_plan p JOIN households_household o ON o.id = p.src_id JOIN gen_templates t ON t.src_id = p.src_id "
+        "JOIN gen_names n ON n.new_id = p.new_id",
+    )
+
+
+def _copy_members(cursor, plan: _Plan, result: ScaleResult) -> None:
+    """Members with their new names and new ID and card numbers (clashes are redrawn afterwards)."""
+    key = f"{plan.base_member} + (p.k - 1)::bigint * {plan.members} + m.ord"
+    result.members = _insert(
+        cursor,
+        "households_member",
+        key,
+        {
+            "household_id": "p.new_id",
+            "full_name": "n.names[m.j]",
+            # the same first six digits (province, sex and century, year of birth), new last six
+            "personal_id": "CASE WHEN o.personal_id = '' THEN '' ELSE left(o.personal_id, 6) || lpad((("
+            f"row_number() OVER (PARTITION BY left(o.personal_id, 6) ORDER BY p.new_id, m.ord) + {plan.base_member})"
+            " * 389141 % 1000000)::text, 6, '0') END",
+            # (consecutive numbers times a multiplier prime to 10^6: distinct last six digits within this load)
+            # the same object code and province, new last ten digits (a bijection of the new key)
+            "health_insurance_number": "CASE WHEN o.health_insurance_number = '' THEN '' ELSE "
+            f"left(o.health_insurance_number, 5) || lpad((({key}) * 7777777777 % 10000000000)::text, 10, '0') END",
+            "created_at": "now()",
+            "updated_at": "now()",
+        },
+        "FROM gen_plan p JOIN gen_pool_m m ON m.hh_src = p.src_id JOIN households_member o ON o.id = m.src_id "
+        "JOIN gen_names n ON n.new_id = p.new_id",
+    )
+
+
+def _redraw_clashes(cursor, plan: _Plan) -> int:
+    """Draw again the copies' ID and card numbers that another member holds (the first holder keeps it)."""
+    low, high = plan.base_member, plan.base_member + plan.generations * plan.members
+    redrawn = 0
+    for column, kept, digits in (("personal_id", 6, 6), ("health_insurance_number", 5, 10)):
+        for attempt in range(1, 20):
+            cursor.execute(
+                f"""
+                UPDATE households_member m
+                SET {column} = left(m.{column}, {kept}) ||
+                    lpad((abs(hashint8(m.id * 7919 + %s)::bigint * 2654435761) %% {10**digits})::text, {digits}, '0')
+                FROM (SELECT {column} AS value, min(id) AS first FROM households_member WHERE {column} <> ''
+                      GROUP BY {column} HAVING count(*) > 1) d
+                WHERE m.{column} = d.value AND m.id <> d.first AND m.id BETWEEN %s AND %s
+                """,
+                [attempt, low, high],
+            )
+            if not cursor.rowcount:
+                break
+            redrawn += cursor.rowcount
+    return redrawn
+
+
+def _copy_history_and_support(cursor, plan: _Plan, result: ScaleResult) -> None:
+    """Status records, benefits with their logs, and each copy's "created" change entry."""
+    result.status_records = _insert(
+        cursor,
+        "households_statusrecord",
+        "nextval(pg_get_serial_sequence('households_statusrecord', 'id'))",
+        {"household_id": "p.new_id", "created_at": "now()", "created_by_id": "NULL"},
+        "FROM gen_plan p JOIN households_statusrecord o ON o.household_id = p.src_id",
+    )
+    member_key = f"{plan.base_member} + (p.k - 1)::bigint * {plan.members} + pm.ord"
+    benefit_key = f"{plan.base_benefit} + (p.k - 1)::bigint * {plan.benefits} + pb.ord"
+    result.benefits = _insert(
+        cursor,
+        "programs_benefit",
+        benefit_key,
+        {
+            "household_id": "p.new_id",
+            "member_id": f"CASE WHEN o.member_id IS NULL THEN NULL ELSE {member_key} END",
+            "card_number": "CASE WHEN o.card_number = '' THEN '' WHEN nm.id IS NOT NULL "
+            "THEN nm.health_insurance_number ELSE upper(left(md5(o.card_number || p.code), 15)) END",
+            "savings_group": "CASE WHEN p.village_id = p.old_village_id THEN o.savings_group "
+            "ELSE replace(o.savings_group, ov.name, nv.name) END",
+            "created_at": "now()",
+            "updated_at": "now()",
+        },
+        "FROM gen_plan p JOIN programs_benefit o ON o.household_id = p.src_id JOIN gen_pool_b pb ON pb.src_id = o.id "
+        "LEFT JOIN gen_pool_m pm ON pm.src_id = o.member_id "
+        "LEFT JOIN households_member mo ON mo.id = o.member_id "
+        f"LEFT JOIN households_member nm ON nm.id = {member_key} AND o.card_number = mo.health_insurance_number "
+        "JOIN areas_administrativeunit ov ON ov.id = p.old_village_id "
+        "JOIN areas_administrativeunit nv ON nv.id = p.village_id",
+    )
+    _insert(
+        cursor,
+        "programs_benefitlog",
+        "nextval(pg_get_serial_sequence('programs_benefitlog', 'id'))",
+        {"benefit_id": benefit_key, "at": "now()"},
+        "FROM gen_plan p JOIN programs_benefit b ON b.household_id = p.src_id JOIN gen_pool_b pb ON pb.src_id = b.id "
+        "JOIN programs_benefitlog o ON o.benefit_id = b.id",
+    )
+    subject = _("Hộ %(code)s") % {"code": "\x00"}
+    before, after = subject.split("\x00")
+    _insert(
+        cursor,
+        "households_changeentry",
+        "nextval(pg_get_serial_sequence('households_changeentry', 'id'))",
+        {"household_id": "p.new_id", "subject": "%s || p.code || %s", "at": "now()", "member_id": "NULL"},
+        "FROM gen_plan p JOIN households_changeentry o ON o.household_id = p.src_id AND o.action = 'create'",
+        [before, after],
+    )
+
+
+def _drop_for_load(cursor, plan: _Plan) -> list[str]:
+    """When the copies at least double the registry, drop the copied tables' foreign keys and plain indexes; return
+    the statements that create them again."""
+    restore = []
+    cursor.execute("SELECT count(*) FROM households_household")
+    if plan.copies < cursor.fetchone()[0]:
+        return restore
+    for table in TABLES:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+            "AND contype = 'f'",
+            [table],
+        )
+        for name, definition in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary",
+            [table],
+        )
+        for name, definition in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
+            restore.append(definition)
+    return restore
+
+
+WORK_TABLES = (
+    "gen_pool_h",
+    "gen_pool_m",
+    "gen_pool_b",
+    "gen_pool_names",
+    "gen_givens",
+    "gen_plan",
+    "gen_villages",
+    "gen_names",
+    "gen_leaves",
+    "gen_templates",
+)
+
+
+def _drop_work_tables(cursor) -> None:
+    cursor.execute("DROP TABLE IF EXISTS " + ", ".join(f"pg_temp.{name}" for name in WORK_TABLES))
+
+
+def _restore(cursor, statements: list[str]) -> None:
+    for statement in statements:
+        cursor.execute(statement)

@@ -1,0 +1,171 @@
+"""The province-scale demo generator (households.demo_scale): a pool drawn in Python, copies written in SQL that are
+valid records of their own: codes, keys, members, names, ID and card numbers, history, support, the classification
+snapshot naming the copy's own members, and the dashboards' summary equal to the live aggregate."""
+
+import re
+from collections import Counter, defaultdict
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from areas.choices import UnitKind
+from households import services, summary
+from households.demo import commune_prefix
+from households.demo_scale import province_generate
+from households.models import ChangeEntry, CommuneSummary, Household, Member, StatusRecord
+from programs.models import Benefit, BenefitLog
+
+from ..factories import VillageFactory
+
+pytestmark = pytest.mark.django_db
+FIELDS = ("households", "poor", "near_poor", "villages", "movements", "registered", "achieved")
+
+
+@pytest.fixture
+def villages(tree):
+    """Ia RSai with two buôn (a copy may move to the other one) and a thôn."""
+    return [
+        tree.village,
+        VillageFactory(code="24079-02", name="Buôn Ma Giai", kind=UnitKind.BUON, parent=tree.commune),
+        VillageFactory(code="24079-03", name="Thôn Quỳnh Phụ", kind=UnitKind.VILLAGE, parent=tree.commune),
+    ]
+
+
+@pytest.fixture
+def generated(tree, villages):
+    return province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11)
+
+
+def number_of(code: str) -> int:
+    return int(code.rsplit("-", 1)[1])
+
+
+def test_totals_codes_and_keys(tree, generated):
+    assert (generated.pool.created, generated.copies) == (8, 32)
+    codes = list(Household.objects.filter(commune=tree.commune).values_list("code", flat=True))
+    prefix = commune_prefix(tree.commune)
+    assert sorted(codes) == [f"{prefix}-{n:04d}" for n in range(1, 41)]
+    # one "created" change entry per household, every row hanging from a household of the commune
+    entries = Counter(ChangeEntry.objects.filter(action="create").values_list("household__code", flat=True))
+    assert entries == dict.fromkeys(codes, 1)
+    assert generated.members == Member.objects.filter(household__code__gt=f"{prefix}-0008").count()
+    assert Member.objects.filter(relationship="head").count() == 40
+
+
+def test_each_copy_repeats_its_pool_household_with_its_own_rows(tree, generated):
+    households = {h.code: h for h in Household.objects.filter(commune=tree.commune)}
+    members = defaultdict(list)
+    for member in Member.objects.order_by("id"):
+        members[member.household_id].append(member)
+    statuses = defaultdict(list)
+    for record in StatusRecord.objects.order_by("valid_from", "id"):
+        statuses[record.household_id].append((record.household_class, record.valid_from, record.valid_to))
+    benefits = defaultdict(list)
+    for benefit in Benefit.objects.select_related("programme", "member").order_by("id"):
+        benefits[benefit.household_id].append(benefit)
+    prefix = commune_prefix(tree.commune)
+    for code, copy in households.items():
+        source = households[f"{prefix}-{(number_of(code) - 1) % 8 + 1:04d}"]
+        assert copy.current_class == source.current_class and copy.income_per_capita == source.income_per_capita
+        assert copy.village.kind == source.village.kind and copy.village.parent_id == tree.commune.pk
+        assert statuses[copy.pk] == statuses[source.pk] and statuses[copy.pk], code
+        assert statuses[copy.pk][-1][0] == copy.current_class and statuses[copy.pk][-1][2] is None
+        own = members[copy.pk]
+        assert [(m.relationship, m.sex, m.date_of_birth) for m in own] == [
+            (m.relationship, m.sex, m.date_of_birth) for m in members[source.pk]
+        ]
+        assert copy.head_name == next(m.full_name for m in own if m.relationship == "head")
+        assert [b.programme.code for b in benefits[copy.pk]] == [b.programme.code for b in benefits[source.pk]]
+        for benefit in benefits[copy.pk]:
+            assert benefit.member is None or benefit.member.household_id == copy.pk
+            if benefit.programme.code == "BHYT":
+                assert benefit.card_number == benefit.member.health_insurance_number
+    assert BenefitLog.objects.count() == Benefit.objects.count() > 0
+
+
+def test_names_are_recombined_and_numbers_stay_unique(tree, generated):
+    members = list(Member.objects.select_related("household"))
+    copies = [m for m in members if number_of(m.household.code) > 8]
+    pool_names = {m.full_name for m in members if number_of(m.household.code) <= 8}
+    assert sum(m.full_name not in pool_names for m in copies) > len(copies) // 4
+    ids = [m.personal_id for m in members if m.personal_id]
+    cards = [m.health_insurance_number for m in members if m.health_insurance_number]
+    assert len(ids) == len(set(ids)) and len(cards) == len(set(cards))
+    for member in copies:
+        # TT 59/2021/TT-BCA: province 064, the sex and century digit and the year of birth stay the member's own
+        assert member.personal_id == "" or member.personal_id[:6] == (
+            f"064{((member.date_of_birth.year // 100) - 19) % 5 * 2 + (member.sex == 'female'):d}"
+            f"{member.date_of_birth.year % 100:02d}"
+        )
+        assert member.health_insurance_number == "" or re.fullmatch(
+            r"[A-Z]{2}\d64\d{10}", member.health_insurance_number
+        )
+
+
+def unordered(derived: tuple) -> tuple:
+    """The snapshot with each text's parts sorted: the generator derives with the members in the order it drew them,
+    the service in the order of their birth dates (the pool's own households differ from the service the same way)."""
+
+    def parts(text: str) -> list[str]:
+        return sorted(part.strip(" .") for part in re.split(r"[;,()]", text))
+
+    snapshot, *rest = derived
+    rows = [{**row, "detail": parts(row["detail"])} for row in snapshot["rows"]]
+    indicators = [{**i, "reason": parts(i["reason"])} for i in snapshot["indicators"]]
+    return ({**snapshot, "rows": rows, "indicators": indicators}, *rest)
+
+
+def test_a_copy_s_snapshot_is_what_the_registry_derives_for_it(tree, users, generated):
+    """The snapshot names the copy's own members: saving the copy through the service gives the same snapshot (up
+    to the order in which members are listed)."""
+    prefix = commune_prefix(tree.commune)
+    named = 0
+    for household in Household.objects.filter(commune=tree.commune, code__gt=f"{prefix}-0008"):
+        before = (household.classification, household.head_name, household.current_class)
+        others = set(Member.objects.exclude(household=household).values_list("full_name", flat=True)) - set(
+            household.members.values_list("full_name", flat=True)
+        )
+        reasons = " ".join(i["reason"] for i in household.classification["indicators"])
+        named += any(m.full_name in reasons for m in household.members.all())
+        assert "\u27e6" not in str(household.classification)
+        services.household_save(
+            household=household,
+            members=list(household.members.current().select_related("ethnic_group")),
+            user=users.commune_officer,
+            expected_version=household.version,
+        )
+        household.refresh_from_db()
+        after = (household.classification, household.head_name, household.current_class)
+        assert unordered(after) == unordered(before), household.code
+        assert not any(name in reasons for name in others if f"{name} (" in reasons)
+    assert named > 0
+
+
+def test_summaries_equal_the_live_aggregate(tree, generated):
+    for commune_id in {tree.commune.pk}:
+        row = CommuneSummary.objects.get(
+            commune_id=commune_id, year=summary.summary_compute([commune_id])[commune_id].year
+        )
+        live = summary.summary_compute([commune_id])[commune_id]
+        assert {f: getattr(row, f) for f in FIELDS} == {f: getattr(live, f) for f in FIELDS}
+    assert row.households == 40
+
+
+def test_running_again_adds_nothing_and_a_larger_run_only_the_rest(tree, villages, generated):
+    rows = Household.objects.count(), Member.objects.count(), StatusRecord.objects.count(), Benefit.objects.count()
+    again = province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11)
+    assert (again.pool.created, again.copies) == (0, 0)
+    assert (Household.objects.count(), Member.objects.count(), StatusRecord.objects.count()) == rows[:3]
+    assert Benefit.objects.count() == rows[3]
+    more = province_generate(communes=[tree.commune], per_commune=50, pool=8, seed=11)
+    assert (more.pool.created, more.copies) == (0, 10) and Household.objects.count() == 50
+    ids = list(Member.objects.exclude(personal_id="").values_list("personal_id", flat=True))
+    assert len(ids) == len(set(ids))
+
+
+def test_command_uses_the_copies_above_the_pool(tree, villages):
+    out = StringIO()
+    call_command("generate_households", "--per-commune", "15", "--pool", "5", "--commune", "24079", stdout=out)
+    assert "Đã tạo 15 hộ mới ở 1 xã: 5 hộ gốc và 10 hộ sao chép" in out.getvalue()
+    assert Household.objects.count() == 15 and StatusRecord.objects.filter(household__code__endswith="15").exists()
