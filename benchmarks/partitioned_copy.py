@@ -109,7 +109,7 @@ def build(args) -> None:
                 f"CREATE TABLE {table} (LIKE {table}__plain INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
                 f"INCLUDING STORAGE INCLUDING COMPRESSION{extra}) PARTITION BY LIST ({KEY})"
             )
-            # Identity columns on a partitioned table only arrive with PostgreSQL 17: a sequence and a default.
+            # LIKE does not copy the identity: a sequence of the copy's own, set past the copied ids below.
             cursor.execute(f"CREATE SEQUENCE {table}_id_seq__part")
             cursor.execute(f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval('{table}_id_seq__part')")
             for commune in communes:
