@@ -1,6 +1,6 @@
 """Demo households at province scale: a pool drawn in Python, the rest copied from it in set-based SQL.
 
-``generate_households --per-commune N`` with N above the pool size (``--pool``, 1.500 per commune by default) runs
+``generate_households --per-commune N`` with N above the pool size (``--pool``, 500 per commune by default) runs
 this module instead of drawing every household in Python (≈ 1–2 ms of CPU each with its history and support, hours
 for a million households on two cores):
 
@@ -44,7 +44,7 @@ from django.utils.translation import gettext as _
 from . import demo
 from .demo import GenerationResult, commune_prefix, vn_decimal, vn_number
 
-POOL_PER_COMMUNE = 1_500
+POOL_PER_COMMUNE = 500
 TABLES = (
     "households_household",
     "households_member",

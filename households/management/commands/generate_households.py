@@ -1,6 +1,6 @@
 """manage.py generate_households: seeded demo households for the demo communes (safe to run again).
 
-Up to ``--pool`` households a commune (1.500 by default) every household is drawn in Python; above it the pool gets
+Up to ``--pool`` households a commune (500 by default) every household is drawn in Python; above it the pool gets
 its status history and support and the rest are copies of it written in SQL (households.demo_scale), which builds a
 million-household province in minutes."""
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             type=int,
             default=POOL_PER_COMMUNE,
             help=(
-                "Số hộ mỗi xã được tạo từng hộ (mặc định 1.500); vượt quá số này, các hộ còn lại được sao chép từ "
+                "Số hộ mỗi xã được tạo từng hộ (mặc định 500); vượt quá số này, các hộ còn lại được sao chép từ "
                 "nhóm hộ gốc bằng SQL, kèm lịch sử phân loại và hỗ trợ."
             ),
         )
