@@ -9,9 +9,13 @@ It works in a benchmark database (DATABASE_URL with the name suffixed "_bench", 
 ``--database``), created, migrated and given the demo units and accounts if needed. ``--fresh`` empties the registry
 first (households and everything hanging from them); without it the generators only add what is missing, as they
 do in ``scripts/run.sh``. The 23 demo communes of Krông Pa and Ia Pa are filled with ``--per-commune`` households
-each, then ``load_demo_targets`` and ``generate_support`` run as the commands do. Prints, per step, wall time, rows
-written, households per second, and the machine's load average before and after (others' work slows every
-figure). Results go to docs/performance.md by hand.
+each, then ``load_demo_targets`` and ``generate_support`` run as the commands do. Above ``--pool`` households a
+commune (500 by default, as ``generate_households``) the first step is the province-scale generator
+(``households.demo_scale``): the pool with its history and support drawn in Python, the rest copied in SQL, each phase
+timed with the database server's CPU; ``generate_support`` is then skipped (the copies have their support, and the
+planner would spend minutes finding nothing new to add). Prints, per step, wall time, rows written, households per
+second, and the machine's load average before and after (others' work slows every figure). Results go to
+docs/performance.md by hand.
 """
 
 import argparse
@@ -37,6 +41,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="processes for generate_households")
     parser.add_argument("--fresh", action="store_true", help="empty the registry first")
     parser.add_argument("--seed", type=int, default=2021)
+    parser.add_argument("--pool", type=int, default=None, help="households drawn in Python per commune (default 500)")
     parser.add_argument("--database", help="the database to fill (default: DATABASE_URL's name suffixed _bench)")
     args = parser.parse_args()
     base_url = os.environ["DATABASE_URL"].rsplit("/", 1)
@@ -60,6 +65,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
 
     from households.demo import demo_communes, households_generate
+    from households.demo_scale import POOL_PER_COMMUNE, province_generate
     from households.demo_targets import demo_targets_load
     from households.models import Household, Member, StatusRecord
     from programs.demo import support_generate
@@ -78,7 +84,21 @@ def main() -> None:
     total_started = time.monotonic()
 
     started = time.monotonic()
-    made = households_generate(communes=communes, per_commune=args.per_commune, seed=args.seed, workers=args.workers)
+    pool = args.pool or POOL_PER_COMMUNE
+    at_scale = args.per_commune > pool
+    if at_scale:
+        made = province_generate(
+            communes=communes,
+            per_commune=args.per_commune,
+            pool=pool,
+            seed=args.seed,
+            workers=args.workers,
+            progress=print,
+        )
+    else:
+        made = households_generate(
+            communes=communes, per_commune=args.per_commune, seed=args.seed, workers=args.workers
+        )
     seconds = time.monotonic() - started
     members = Member.objects.count()
     print(
@@ -96,15 +116,18 @@ def main() -> None:
         f"{number(seconds, 1)} giây = {number(speed)} hộ/giây; tải máy: {load()}"
     )
 
-    started = time.monotonic()
-    support = support_generate(seed=2026)
-    seconds = time.monotonic() - started
     households = Household.objects.count()
-    print(
-        f"generate_support: {number(support.benefits)} khoản hỗ trợ cho {number(support.households)} hộ "
-        f"({number(Benefit.objects.count())} khoản trong CSDL) trong {number(seconds, 1)} giây = "
-        f"{number(households / seconds if seconds else 0)} hộ/giây; tải máy: {load()}"
-    )
+    if at_scale:
+        print(f"generate_support: bỏ qua (các hộ sao chép đã có hỗ trợ: {number(Benefit.objects.count())} khoản)")
+    else:
+        started = time.monotonic()
+        support = support_generate(seed=2026)
+        seconds = time.monotonic() - started
+        print(
+            f"generate_support: {number(support.benefits)} khoản hỗ trợ cho {number(support.households)} hộ "
+            f"({number(Benefit.objects.count())} khoản trong CSDL) trong {number(seconds, 1)} giây = "
+            f"{number(households / seconds if seconds else 0)} hộ/giây; tải máy: {load()}"
+        )
     seconds = time.monotonic() - total_started
     print(
         f"Tổng: {number(households)} hộ trong {number(seconds, 1)} giây = {number(households / seconds)} hộ/giây "

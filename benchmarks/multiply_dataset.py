@@ -6,6 +6,11 @@ and benefits, ``--times`` more times (codes suffixed ``~k``, card numbers replac
 For measuring the figures at sizes the demo generator does not reach in minutes: the copies have the generator's
 distributions (classes, histories, support) because they are its rows. Never run it on a real database: it refuses
 one that has no demo account ``tinh.gialai``. Change history, reviews and registrations are not copied.
+
+For a new database, ``manage.py generate_households --per-commune N`` now builds the same sizes directly and faster
+(``households.demo_scale``: one statement per table for all copies, new codes instead of ``~k`` suffixes, recombined
+names, members' own card numbers, snapshots naming the copy's members); this script stays for growing a database that
+already holds generated households (gn_1m was built with it: the copies' names and snapshots repeat their originals').
 """
 
 import argparse
