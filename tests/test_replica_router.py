@@ -8,10 +8,11 @@ import sys
 
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
-from django.urls import ResolverMatch
+from django.test.utils import CaptureQueriesContext
+from django.urls import ResolverMatch, reverse
 
 from accounts.models import User
 from config import routers
@@ -144,3 +145,37 @@ def test_middleware_reads_from_the_replica_only_for_listed_get_views(method, vie
         assert response is None
         assert seen == []
     assert routers._reading_figures.get() is False
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "jobs"])
+def test_the_dashboard_reads_through_the_replica_connection_and_the_list_does_not(
+    users, client_for, monkeypatch, settings
+):
+    """End to end, with the jobs alias standing for the replica: the same database through a connection of its own,
+    so the queries each connection ran show where the router sent them."""
+    monkeypatch.setattr(routers, "REPLICA", "jobs")
+    monkeypatch.setattr(routers, "replica_configured", lambda: True)
+    settings.DATABASE_ROUTERS = ["config.routers.FiguresReplicaRouter"]
+    middleware = list(settings.MIDDLEWARE)
+    middleware.insert(middleware.index("csp.middleware.CSPMiddleware"), "config.routers.ReplicaReadsMiddleware")
+    settings.MIDDLEWARE = middleware
+    client = client_for(users.district_staff)
+
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections["jobs"]) as replica,
+    ):
+        response = client.get(reverse("dashboards:index"))
+    assert response.status_code == 200
+    replica_sql = [q["sql"] for q in replica.captured_queries]
+    assert any('"households_' in sql or '"areas_' in sql for sql in replica_sql)
+    # who is signed in is read from the primary (a figure may still join the officers, e.g. to count them per unit)
+    assert not any('FROM "django_session"' in sql or 'FROM "accounts_user"' in sql for sql in replica_sql)
+    primary_sql = [q["sql"] for q in primary.captured_queries]
+    assert any('FROM "django_session"' in sql for sql in primary_sql)
+    assert any('FROM "accounts_user"' in sql for sql in primary_sql)
+
+    with CaptureQueriesContext(connections["jobs"]) as replica:
+        response = client.get(reverse("households:list"))
+    assert response.status_code == 200
+    assert replica.captured_queries == []
