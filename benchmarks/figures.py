@@ -104,6 +104,9 @@ def main() -> None:
     parser.add_argument(
         "--live", action="store_true", help="support figures from the live pass instead of the summary rows"
     )
+    parser.add_argument(
+        "--support-only", action="store_true", help="only the support figures, their floors and the figures page"
+    )
     args = parser.parse_args()
 
     import django
@@ -195,12 +198,13 @@ def main() -> None:
             lambda unit=unit, user=user: status_counts(unit, day, user, 3),
             raw((FLOOR_STATUS, status_params)),
         )
-        line(
-            "  the former per-household form",
-            lambda unit=unit, user=user: households_in(unit, user).aggregate(
-                **{s: Count("pk", filter=status_q(s, day, 3)) for s in TargetStatus.values if s != "unknown"}
-            ),
-        )
+        if not args.support_only:
+            line(
+                "  the former per-household form",
+                lambda unit=unit, user=user: households_in(unit, user).aggregate(
+                    **{s: Count("pk", filter=status_q(s, day, 3)) for s in TargetStatus.values if s != "unknown"}
+                ),
+            )
         line(
             "support figures (unit_figures)",
             lambda unit=unit, user=user: unit_figures(unit=unit, period=figure_period, user=user),
@@ -228,30 +232,37 @@ def main() -> None:
                     unit_figures(unit=child, period=figure_period, user=user) for child in children
                 ],
             )
-        line(
-            "movement table by commune",
-            lambda unit=unit, user=user: transition_table(user, period=movement_period, level="commune", scope=unit),
-            raw((FLOOR_MOVEMENTS, movement_params)),
-        )
-        line(
-            "targets page selector (with last year)",
-            lambda unit=unit, user=user: target_progress(user, scope=unit, year=args.year, with_last_year=True),
-            raw(
-                (FLOOR_MOVEMENTS, movement_params),
-                (FLOOR_MOVEMENTS, {**where, "before": date(args.year - 2, 12, 31), "end": date(args.year - 1, 12, 31)}),
-            ),
-        )
+        if not args.support_only:
+            line(
+                "movement table by commune",
+                lambda unit=unit, user=user: transition_table(
+                    user, period=movement_period, level="commune", scope=unit
+                ),
+                raw((FLOOR_MOVEMENTS, movement_params)),
+            )
+            line(
+                "targets page selector (with last year)",
+                lambda unit=unit, user=user: target_progress(user, scope=unit, year=args.year, with_last_year=True),
+                raw(
+                    (FLOOR_MOVEMENTS, movement_params),
+                    (
+                        FLOOR_MOVEMENTS,
+                        {**where, "before": date(args.year - 2, 12, 31), "end": date(args.year - 1, 12, 31)},
+                    ),
+                ),
+            )
         client = client_for(user)
         line(
             "figures page (GET /chuong-trinh/so-lieu/)",
             lambda client=client: client.get("/chuong-trinh/so-lieu/", {"year": args.year}),
             raw((FLOOR_STATUS, status_params), (FLOOR_BENEFITS, benefit_params), (FLOOR_MEMBERS, where)),
         )
-        line(
-            "dashboard page (GET /)",
-            lambda client=client: client.get("/"),
-            raw((FLOOR_MOVEMENTS, movement_params), (FLOOR_COUNTS, where)),
-        )
+        if not args.support_only:
+            line(
+                "dashboard page (GET /)",
+                lambda client=client: client.get("/"),
+                raw((FLOOR_MOVEMENTS, movement_params), (FLOOR_COUNTS, where)),
+            )
 
 
 if __name__ == "__main__":
