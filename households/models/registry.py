@@ -160,6 +160,13 @@ class Household(LoadedRelationsCleanMixin, models.Model):
             ),
             # The search box's code prefix: Django's istartswith compares UPPER(code) with LIKE 'X%'.
             models.Index(OpClass(Upper("code"), name="text_pattern_ops"), name="households_code_prefix_idx"),
+            # The coverage and bulk lists' order within a village (programs.listing): a page walks the villages in
+            # order and each village's active households by code, stopping after the rows the page needs.
+            models.Index(
+                fields=["village", "code", "id"],
+                name="households_village_code_idx",
+                condition=Q(state="active"),
+            ),
         ]
 
     def __str__(self) -> str:
