@@ -26,12 +26,15 @@ class CappedCountPaginator(Paginator):
     def count(self) -> int:
         if not isinstance(self.object_list, QuerySet):
             return len(self.object_list)
-        rows = self.object_list.order_by().values("pk")
-        exact = rows[: self.exact_up_to + 1].count()
+        exact = self.exact_count_up_to(self.exact_up_to + 1)
         if exact <= self.exact_up_to:
             return exact
         self.approximate = True
-        return max(self.exact_up_to + 1, round_estimate(planner_rows(rows)))
+        return max(self.exact_up_to + 1, round_estimate(planner_rows(self.object_list.order_by().values("pk"))))
+
+    def exact_count_up_to(self, cap: int) -> int:
+        """The number of rows, counted no further than ``cap``; a subclass may count them along its own plan."""
+        return self.object_list.order_by().values("pk")[:cap].count()
 
 
 def planner_rows(qs: QuerySet) -> int:

@@ -6,10 +6,11 @@ Everything starts from ``visible_to(user)``; "official status on a date" comes f
 from datetime import date
 
 from django.apps import apps
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from households.choices import HouseholdState
 from households.models import Household, Member
 
 from .choices import ProgrammeKind
@@ -79,18 +80,36 @@ def programmes_ended(day: date | None = None) -> QuerySet:
 
 # --- coverage (what inspectors ask: who is covered, who is not) -----------------------------------------------------
 
+# The coverage and bulk lists' order: by commune, village and household code (then the member's date of birth),
+# the primary key last so that a page boundary never splits ties differently from one request to the next.
+# programs.listing reads their pages village by village in this order; WITHIN_VILLAGE is the part after the village.
+HOUSEHOLD_WITHIN_VILLAGE = ("code", "pk")
+HOUSEHOLD_ORDER = ("commune__name", "village__name", *HOUSEHOLD_WITHIN_VILLAGE)
+MEMBER_WITHIN_VILLAGE = ("household__code", "date_of_birth", "pk")
+MEMBER_ORDER = ("household__commune__name", "household__village__name", *MEMBER_WITHIN_VILLAGE)
+REGISTRATION_ORDER = ("household__commune__name", "household__village__name", "household__code", "pk")
+
 
 def unsupported_poor(user, *, year: int, day: date) -> QuerySet:
     """Poor households (official status on ``day``) that received no support dated in ``year``."""
     supported = Benefit.objects.active().filter(household=OuterRef("pk"), date__year=year)
+    # Counted for each row read (a page's, or the export's), not grouped over the province's households.
+    current_members = (
+        Member.objects.current()
+        .filter(household=OuterRef("pk"))
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Household.objects.visible_to(user)
         .active()
         .filter(status_q("poor", day))
         .filter(~Exists(supported))
         .select_related("village", "commune")
-        .annotate(member_count=Count("members", filter=Q(members__left_at__isnull=True)))
-        .order_by("commune__name", "village__name", "code")
+        .annotate(member_count=Coalesce(Subquery(current_members), 0))
+        .order_by(*HOUSEHOLD_ORDER)
     )
 
 
@@ -127,8 +146,9 @@ def uninsured_members(user, *, day: date, status: str = "") -> QuerySet:
         .select_related("household__village", "household__commune", "ethnic_group")
     )
     if status:
-        qs = qs.filter(household__in=Household.objects.filter(status_q(status, day)).values("pk"))
-    return qs.order_by("household__commune__name", "household__village__name", "household__code", "date_of_birth")
+        # Checked on the joined household row (household__id), so once per household rather than per member.
+        qs = qs.filter(status_q(status, day, household_ref="household__id"))
+    return qs.order_by(*MEMBER_ORDER)
 
 
 def housing_gap(user, *, day: date) -> QuerySet:
@@ -140,7 +160,7 @@ def housing_gap(user, *, day: date) -> QuerySet:
         .filter(status_q("poor", day), deprived_indicators__overlap=HOUSING_INDICATORS)
         .filter(~Exists(housed))
         .select_related("village", "commune")
-        .order_by("commune__name", "village__name", "code")
+        .order_by(*HOUSEHOLD_ORDER)
     )
 
 
@@ -164,7 +184,7 @@ def escape_registrations(user, *, year: int) -> QuerySet | None:
         registrations_with_outcome(model.objects.visible_to(user).filter(year=year, state="registered"))
         .select_related("household__village", "household__commune")
         .prefetch_related(Prefetch("household__benefits", queryset=benefits, to_attr="year_benefits"))
-        .order_by("household__commune__name", "household__village__name", "household__code")
+        .order_by(*REGISTRATION_ORDER)
     )
 
 
@@ -179,15 +199,18 @@ def bhyt_candidates(user, *, year: int, day: date) -> QuerySet:
         member=OuterRef("pk"), programme__kind=ProgrammeKind.HEALTH_INSURANCE, card_valid_to__gte=end
     )
     bhyt = ("poor", "near_poor", "average_living")  # NĐ 146/2018/NĐ-CP, Điều 3 khoản 9 (groups of the BHYT list)
-    groups = group_q("poor", day, bhyt) | group_q("near_poor", day, bhyt) | group_q("average_living", day, bhyt)
-    households = Household.objects.visible_to(user).active().filter(groups).values("pk")
+    # The groups are read from the joined household's status records (household__id), the members through the
+    # same scope as the household list, so that a page walks the households in the list's order (programs.listing).
+    groups = [group_q(status, day, bhyt, household_ref="household__id") for status in bhyt]
     return (
-        Member.objects.current()
-        .filter(household__in=households)
+        Member.objects.visible_to(user)
+        .current()
+        .filter(household__state=HouseholdState.ACTIVE)
+        .filter(groups[0] | groups[1] | groups[2])
         .exclude(health_insurance_valid_to__gte=end)
         .exclude(Exists(covered))
         .select_related("household__village", "household__commune", "ethnic_group")
-        .order_by("household__commune__name", "household__village__name", "household__code", "date_of_birth")
+        .order_by(*MEMBER_ORDER)
     )
 
 
@@ -200,5 +223,20 @@ def electricity_candidates(user, *, day: date) -> QuerySet:
         .filter(status_q("poor", day) | Q(social_protection=True))
         .annotate(is_poor=Case(When(status_q("poor", day), then=Value(True)), default=Value(False)))
         .select_related("village", "commune")
-        .order_by("commune__name", "village__name", "code")
+        .order_by(*HOUSEHOLD_ORDER)
     )
+
+
+def electricity_quarter(user, *, programme: Programme, year: int, quarter: int, day: date) -> QuerySet:
+    """The quarter's electricity list: the households entitled on ``day`` (the quarter's last day), each with
+    ``paid`` (the quarter's payment already recorded)."""
+    paid = Benefit.objects.active().filter(
+        programme=programme, period_year=year, period_quarter=quarter, household=OuterRef("pk")
+    )
+    return electricity_candidates(user, day=day).annotate(paid=Exists(paid))
+
+
+def electricity_totals(quarter_list: QuerySet) -> dict[str, int]:
+    """How many households the quarter's list holds and how many are not yet paid: one aggregate in PostgreSQL
+    (the page shows these totals for the whole list, while it builds only its own rows)."""
+    return quarter_list.order_by().aggregate(households=Count("pk"), unpaid=Count("pk", filter=Q(paid=False)))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from households.excel import ImportFileError, file_digest
 from . import bulk, selectors
 from .excel import Col, read_table, table_workbook, xlsx_filename
 from .forms import CourseForm, PaymentForm, QuarterForm, UploadForm
+from .listing import SortedIdsPaginator, VillageOrderPaginator
 from .models import Programme
 from .views import EDITORS
 
@@ -65,6 +66,12 @@ class CoverageView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
     title = ""
     lead = ""
     stem = ""
+    # How a row reaches its household's village, and its order within the village, for a list read village by
+    # village (programs.listing). None for a list whose conditions leave few rows of a province (the poor without
+    # support, the housing gaps, the year's escape registrations): walking every village to find them costs more
+    # than selecting them first and sorting the few found, which PostgreSQL does for the plain query.
+    village: str | None = None
+    within: tuple[str, ...] = ()
 
     def columns(self) -> list[Col]:
         raise NotImplementedError
@@ -96,9 +103,12 @@ class CoverageView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
                 )
 
             return self.export_response(write, xlsx_filename(self.stem, timezone.localdate()))
-        # A province's list holds hundreds of thousands of rows: the page's rows only are built, and the count is
-        # exact up to a limit, an estimate past it (core.pagination).
-        page = CappedCountPaginator(self.records(year, day), PAGE_SIZE).get_page(request.GET.get("page"))
+        # A province's list holds hundreds of thousands of rows: the page's rows only are read and built, village
+        # by village in the list's order (programs.listing), and the count is exact up to a limit, an estimate past
+        # it (core.pagination).
+        page = list_paginator(self.records(year, day), self.request.user, self.village, self.within).get_page(
+            request.GET.get("page")
+        )
         return self.render_to_response(
             self.get_context_data(
                 title=self.title,
@@ -113,6 +123,15 @@ class CoverageView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
                 years=range(timezone.localdate().year + 1, 2019, -1),
             )
         )
+
+
+def list_paginator(records, user, village: str | None, within: tuple[str, ...]) -> CappedCountPaginator:
+    """The paginator of a coverage or bulk list (programs.listing): village by village, or the ids read once."""
+    if not isinstance(records, QuerySet):
+        return CappedCountPaginator(records, PAGE_SIZE)
+    if village is None:
+        return SortedIdsPaginator(records, PAGE_SIZE)
+    return VillageOrderPaginator(records, PAGE_SIZE, user=user, village=village, within=within)
 
 
 HOUSEHOLD_COLUMNS = [
@@ -166,6 +185,8 @@ class UninsuredView(CoverageView):
         "còn giá trị, theo sổ hộ và các thẻ đã ghi nhận."
     )
     stem = "chua-co-the-bhyt"
+    village = "household__village"
+    within = selectors.MEMBER_WITHIN_VILLAGE
 
     def columns(self):
         return [
@@ -410,7 +431,9 @@ class BhytListView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
             return self.export_response(write, xlsx_filename(f"danh-sach-bhyt-{year}", timezone.localdate()))
         # The page's members only: their groups are read for those rows, the count is capped (core.pagination).
         candidates = selectors.bhyt_candidates(request.user, year=year, day=day)
-        page = CappedCountPaginator(candidates, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = list_paginator(candidates, request.user, "household__village", selectors.MEMBER_WITHIN_VILLAGE).get_page(
+            request.GET.get("page")
+        )
         return self.render_to_response(
             self.get_context_data(
                 rows=bulk.bhyt_rows(page.object_list, day=day, programme=programme),
@@ -524,19 +547,17 @@ class ElectricityView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
             Col("paid", _("Tình trạng"), 14),
         ]
 
-        def quarter_rows():
-            households = list(selectors.electricity_candidates(request.user, day=bulk.quarter_end(year, quarter)))
-            paid = bulk.electricity_paid_ids(programme, year, quarter, [h.pk for h in households])
-            rows = [
-                {
-                    **household_cells(h),
-                    "reason": _("Hộ nghèo") if h.is_poor else _("Hộ có đối tượng BTXH"),
-                    "amount": amount,
-                    "paid": _("Đã chi trả") if h.pk in paid else "",
-                }
-                for h in households
-            ]
-            return households, paid, rows
+        quarter_list = selectors.electricity_quarter(
+            request.user, programme=programme, year=year, quarter=quarter, day=bulk.quarter_end(year, quarter)
+        )
+
+        def cells(h) -> dict:
+            return {
+                **household_cells(h),
+                "reason": _("Hộ nghèo") if h.is_poor else _("Hộ có đối tượng BTXH"),
+                "amount": amount,
+                "paid": _("Đã chi trả") if h.paid else "",
+            }
 
         if request.GET.get("xuat") == "xlsx":
             heading = [
@@ -551,31 +572,35 @@ class ElectricityView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
             signed = [*columns, Col("signature", _("Ký nhận"), 16)]  # the list households sign when paid
 
             def write(target, progress):
-                table_workbook(
-                    _("Tiền điện"), signed, quarter_rows()[2], heading=heading, target=target, progress=progress
-                )
+                rows = (cells(h) for h in quarter_list.iterator(chunk_size=2_000))
+                table_workbook(_("Tiền điện"), signed, rows, heading=heading, target=target, progress=progress)
 
             return self.export_response(write, xlsx_filename(f"tien-dien-q{quarter}-{year}", today))
-        households, paid, rows = quarter_rows()
+        # The totals in one aggregate, the page's rows only, read village by village (programs.listing).
+        totals = selectors.electricity_totals(quarter_list)
+        paginator = VillageOrderPaginator(
+            quarter_list, PAGE_SIZE, user=request.user, village="village", within=selectors.HOUSEHOLD_WITHIN_VILLAGE
+        )
+        paginator.count = totals["households"]  # exact, from the aggregate: nothing to count twice
+        page = paginator.get_page(request.GET.get("page"))
         if not query:
             form = QuarterForm(initial=data)
         if pay_form is None and request.user.role in EDITORS:
             pay_form = PaymentForm(initial={**data, "paid_on": today})
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         return self.render_to_response(
             self.get_context_data(
                 form=form,
-                rows=page.object_list,
+                rows=[cells(h) for h in page.object_list],
                 page_obj=page,
-                count=len(rows),
+                count=totals["households"],
                 year=year,
                 quarter=quarter,
                 amount=amount,
                 kwh=kwh,
                 price=price,
                 programme=programme,
-                unpaid=len([h for h in households if h.pk not in paid]),
-                total=amount * len(households),
+                unpaid=totals["unpaid"],
+                total=amount * totals["households"],
                 pay_form=pay_form,
             )
         )

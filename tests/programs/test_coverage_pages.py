@@ -9,6 +9,7 @@ from django.urls import reverse
 from core.pagination import CappedCountPaginator
 from households.models import Member
 from programs import services, views_bulk
+from programs.listing import VillageOrderPaginator
 
 from .test_services import loan
 
@@ -31,14 +32,14 @@ def test_a_page_builds_only_its_rows_and_a_count_past_the_limit_is_approximate(
     cells = views_bulk.UninsuredView.cells
     monkeypatch.setattr(views_bulk.UninsuredView, "cells", lambda self, m: built.append(m.pk) or cells(self, m))
     monkeypatch.setattr(views_bulk, "PAGE_SIZE", 2)
-    monkeypatch.setattr(CappedCountPaginator, "exact_up_to", 3)
+    monkeypatch.setattr(VillageOrderPaginator, "exact_up_to", 3)  # the list is read village by village
     client = client_for(users.province_staff)
     response = client.get(reverse("programs:coverage_uninsured"))
     assert response.status_code == 200
     assert len(built) == 2 and len(response.context["rows"]) == 2
     assert response.context["approximate"] and response.context["total"] >= 4
     assert "khoảng" in response.content.decode()
-    monkeypatch.setattr(CappedCountPaginator, "exact_up_to", 10_000)
+    monkeypatch.setattr(VillageOrderPaginator, "exact_up_to", 10_000)
     exact = client.get(reverse("programs:coverage_uninsured"))
     assert not exact.context["approximate"]
     assert "khoảng" not in exact.content.decode()
@@ -63,7 +64,7 @@ def test_the_bhyt_list_reads_the_groups_of_its_page_only_and_caps_its_count(
     assert full.status_code == 200 and len(full.context["rows"]) == 3
     assert full.context["total"] == full.context["page_obj"].paginator.count > 3
     assert all(row["group"] for row in full.context["rows"])  # the page's groups were read
-    monkeypatch.setattr(CappedCountPaginator, "exact_up_to", 2)
+    monkeypatch.setattr(VillageOrderPaginator, "exact_up_to", 2)
     capped = client.get(reverse("programs:bhyt_list"))
     assert capped.context["approximate"] and "khoảng" in capped.content.decode()
 

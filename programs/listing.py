@@ -1,0 +1,149 @@
+"""Pages of the coverage and bulk lists in their order (commune, village, household code…) at province scale.
+
+These lists are ordered by the commune's name, the village's name and the household's code. Those names live in
+another table, so PostgreSQL could only sort the whole province's candidates for every page (a million households,
+four million members). The order is the villages' order first, and villages are few (a province has thousands,
+the demo 69): the page's ids are read village after village, in that order, each village's rows walked by
+households_village_code_idx (village, code) and stopped after the rows the page needs, so page 1 costs a few
+index probes and page N the rows before it, whatever the size of the province. The same walk, stopped at the
+count's cap, counts the list. Villages of one commune that share a name share a rank, and their rows are sorted
+together by code, as the former ORDER BY did.
+"""
+
+from django.db import connection
+from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.sql.where import WhereNode
+from django.utils.functional import cached_property
+
+from areas.choices import UnitLevel
+from areas.models import AdministrativeUnit
+from core.pagination import CappedCountPaginator
+
+
+def village_ranks(user) -> tuple[list[int], list[int]]:
+    """The villages the user may see in the lists' order (commune name, village name) with their rank: villages of
+    one commune with the same name share a rank."""
+    ranks, ids = [], []
+    previous, rank = None, 0
+    villages = (
+        AdministrativeUnit.objects.visible_to(user)
+        .filter(level=UnitLevel.VILLAGE)
+        .order_by("parent__name", "name", "pk")
+        .values_list("pk", "parent__name", "name")
+    )
+    for pk, commune_name, name in villages:
+        if (commune_name, name) != previous:
+            rank += 1
+            previous = (commune_name, name)
+        ranks.append(rank)
+        ids.append(pk)
+    return ranks, ids
+
+
+class VillageOrderPaginator(CappedCountPaginator):
+    """A capped-count paginator whose pages and count are read village by village (see the module's docstring).
+
+    ``object_list`` is the list's queryset (scoped, filtered, with what its rows need to show); ``village`` is the
+    lookup of the household's village from a row ("village" or "household__village"); ``within`` the order of a
+    village's rows, ending in a unique key. The list's own order must be (commune name, village name, *within).
+    """
+
+    # Counting walks the list as a page does: exactly up to 1.000 rows (ten pages), the planner's estimate past it.
+    exact_up_to = 1_000
+    # A page costs the rows before it (each checked against the list's conditions), so the screen pages through
+    # the first 10.000 rows; the Excel export holds every row.
+    deepest = 10_000
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, user, village: str, within: tuple[str, ...]):
+        super().__init__(object_list, per_page)
+        self.user, self.village, self.within = user, village, within
+
+    @cached_property
+    def num_pages(self) -> int:
+        return min(super().num_pages, max(1, self.deepest // self.per_page))
+
+    @property
+    def truncated(self) -> bool:
+        """The list holds more rows than the screen pages through."""
+        return self.count > self.deepest
+
+    @cached_property
+    def villages(self) -> tuple[list[int], list[int]]:
+        return village_ranks(self.user)
+
+    def _walk_sql(self, limit: int, ordered: bool) -> tuple[str, list]:
+        """SQL giving the ids of the list's first ``limit`` rows, in the list's order when ``ordered``."""
+        keys = {f"k{index}": F(field) for index, field in enumerate(self.within)}
+        inner = (
+            self.object_list.order_by()
+            .filter(**{f"{self.village}_id": RawSQL("v.village_id", ())})
+            .annotate(row_id=F("pk"), **keys)
+            .values("row_id", *keys)
+            .order_by(*keys)[:limit]
+        )
+        inner_sql, inner_params = inner.query.sql_with_params()
+        ranks, ids = self.villages
+        order = ", ".join(["v.rank", *(f"p.k{index}" for index in range(len(self.within)))])
+        sql = (
+            "SELECT p.row_id FROM (SELECT r.rank, r.village_id FROM unnest(%s::integer[], %s::bigint[]) "
+            "AS r(rank, village_id) ORDER BY r.rank) AS v "
+            f"CROSS JOIN LATERAL ({inner_sql}) AS p " + (f"ORDER BY {order} " if ordered else "") + "LIMIT %s"
+        )
+        return sql, [ranks, ids, *inner_params, limit]
+
+    def exact_count_up_to(self, cap: int) -> int:
+        sql, params = self._walk_sql(cap, ordered=False)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({sql}) AS walk", params)
+            return cursor.fetchone()[0]
+
+    def page_ids(self, bottom: int, size: int) -> list[int]:
+        sql, params = self._walk_sql(bottom + size, ordered=True)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} OFFSET %s", [*params[:-1], size, bottom])
+            return [row[0] for row in cursor.fetchall()]
+
+    def page(self, number):
+        """The page's ids first (the village walk), then only those rows with what they show."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = self.page_ids(bottom, self.per_page)
+        return self._get_page(rows_by_pk(self.object_list, ids), number, self)
+
+
+def rows_by_pk(records: QuerySet, ids: list[int]) -> list:
+    """The rows of ``ids`` in that order, read with what ``records`` shows (related rows, annotations).
+
+    The ids were selected by the list's own scoped conditions: the rows are read by primary key without checking
+    every condition a second time.
+    """
+    shown = records.order_by()
+    shown.query.where = WhereNode()
+    rows = {row.pk: row for row in shown.filter(pk__in=ids)}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+class SortedIdsPaginator(CappedCountPaginator):
+    """For a list whose conditions leave few rows of a province (the poor without support, the housing gaps): its
+    ids are read once in the list's order, up to the count's cap, and both the count and the page come from them,
+    so the conditions are evaluated once per request rather than for the count and again for the page."""
+
+    @cached_property
+    def first_ids(self) -> list[int]:
+        return list(self.object_list.values_list("pk", flat=True)[: self.exact_up_to + 1])
+
+    def exact_count_up_to(self, cap: int) -> int:
+        if cap <= self.exact_up_to + 1:
+            return min(len(self.first_ids), cap)
+        return super().exact_count_up_to(cap)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top <= len(self.first_ids) or len(self.first_ids) <= self.exact_up_to:
+            ids = self.first_ids[bottom:top]
+        else:
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(rows_by_pk(self.object_list, ids), number, self)
