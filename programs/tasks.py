@@ -7,7 +7,9 @@ from .summary import support_sweep
 
 QUEUE = "reports"  # a province-wide refresh takes minutes at a million households: never in the short-job queue
 LOCK = "programs-support-sweep"
-LOCK_SECONDS = 3 * 3600
+# Longer than a province's usual sweep, short enough that a worker killed mid-sweep does not stop the refresh for
+# long; two sweeps overlapping after it expires only repeat work (rows are replaced, marks deleted by id).
+LOCK_SECONDS = 20 * 60
 
 
 @shared_task(ignore_result=True)
