@@ -591,6 +591,7 @@ class ElectricityView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
             self.get_context_data(
                 form=form,
                 rows=[cells(h) for h in page.object_list],
+                show_commune=any(column.key == "commune" for column in columns),  # village names repeat
                 page_obj=page,
                 count=totals["households"],
                 year=year,
