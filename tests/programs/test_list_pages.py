@@ -144,7 +144,16 @@ def test_the_bhyt_list_holds_the_members_of_the_three_groups_as_before(users, pr
     assert list(selectors.bhyt_candidates(user, year=year, day=day)) == list(before)
 
 
-@pytest.mark.parametrize("url_name", ["programs:coverage_uninsured", "programs:bhyt_list", "programs:electricity"])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "programs:coverage_uninsured",
+        "programs:bhyt_list",
+        "programs:electricity",
+        "programs:coverage_unsupported",
+        "programs:coverage_housing",
+    ],
+)
 def test_a_page_s_queries_do_not_grow_with_the_rows(client_for, users, make_household, tree, url_name, monkeypatch):
     monkeypatch.setattr(views_bulk, "PAGE_SIZE", 50)
     client = client_for(users.province_staff)
