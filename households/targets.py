@@ -431,7 +431,7 @@ def target_progress(
 
         figures = summary_figures_for_period(user, scope, period, exact=exact)
     grouped = figures.grouped(level) if figures is not None else None
-    table = transition_table(user, period=period, level=level, scope=scope, grouped=grouped)
+    table = transition_table(user, period=period, level=level, scope=scope, grouped=grouped, exact=exact)
     table.figures = figures
     units = [row.unit for row in table.rows]
     wanted = [u.pk for u in units] + ([scope.pk] if scope is not None else [])

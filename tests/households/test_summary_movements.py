@@ -174,6 +174,25 @@ def test_the_reports_sections_equal_the_live_ones(tree, users, villages, officer
             assert target_figures(unit, end.year) == live(lambda u=unit, y=end.year: target_figures(u, y))
 
 
+def test_the_reports_sections_are_exact_when_many_communes_have_no_row(tree, users, villages, officers, populations):  # noqa: F811
+    """More communes than the page computes live, none with a row yet (a new year before the sweep, a fresh
+    database): a report's target section still counts every one of them, it never shows the note's zeros."""
+    extra = [
+        VillageFactory(parent=CommuneFactory(parent=tree.district, code=f"2409{index}", name=f"Xã Thêm {index}"))
+        for index in range(summary.LIVE_FALLBACK_COMMUNES + 1)
+    ]
+    random_households(random.Random(42), villages, officers, 60)
+    random_households(random.Random(43), extra, officers, 7)  # fewer than 8: none archived (no officer there)
+    CommuneSummary.objects.all().delete()
+    today = timezone.localdate()
+    for unit in (tree.province, tree.district):
+        figures = target_figures(unit, today.year)
+        assert figures == live(lambda u=unit: target_figures(u, today.year))
+        assert movement_figures(unit, date(today.year, 1, 1), today) == live(
+            lambda u=unit: movement_figures(u, date(today.year, 1, 1), today)
+        )
+
+
 def test_after_each_kind_of_change_the_page_path_equals_live(tree, users, make_household, villages, officers):  # noqa: F811
     """Each service's change marks the commune; a report (``exact``) counts the marked commune live at once, the page
     does too while few communes are marked, and once the worker has refreshed the rows they equal the live tables."""
