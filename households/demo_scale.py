@@ -121,7 +121,11 @@ def province_generate(
     demo_histories_load(seed=seed, today=today)
     result.phases["pool_history"] = time.monotonic() - started
     started = time.monotonic()
-    support_generate(communes=communes, seed=2026)
+    if result.pool.created:
+        # Only for a pool that grew: the copies carry their pool household's support, and the planner run again
+        # over a commune would plan support for copies whose pool household received none (a second run must
+        # add nothing).
+        support_generate(communes=communes, seed=2026)
     result.phases["pool_support"] = time.monotonic() - started
     say(
         _("Nhóm hộ gốc: %(count)s hộ mới, có lịch sử phân loại và hỗ trợ, trong %(seconds)s giây.")
