@@ -19,6 +19,7 @@ instead of computing for minutes in the request.
 import logging
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -190,6 +191,8 @@ def support_refresh_on_commit() -> None:
 def _send_refresh() -> None:
     from .tasks import QUEUE, support_sweep_task
 
+    if not settings.SUMMARY_REFRESH_AFTER_COMMIT:
+        return  # the test settings: see config/settings/test.py
     try:
         support_sweep_task.apply_async(queue=QUEUE)
     except Exception:  # noqa: BLE001 - the broker is optional here: beat's sweep catches up

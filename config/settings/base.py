@@ -241,6 +241,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # scripts, the tests); a deployment runs workers per queue (docker-compose.yml, docs/adr/0027).
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in ("celery", "imports", "reports", "documents"))
+# After a commit that marked communes stale, queue their summary rows' refresh (households and programs summary).
+SUMMARY_REFRESH_AFTER_COMMIT = True
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.heartbeat_task", "schedule": 60.0},
     "job-run-fail-dead": {"task": "core.tasks.job_run_fail_dead_task", "schedule": 60.0},

@@ -327,12 +327,13 @@ def test_dashboard_queries_do_not_grow_with_communes_or_households(tree, users, 
 
 
 def test_a_commit_queues_one_refresh_that_the_task_runs(
-    tree, users, make_household, django_capture_on_commit_callbacks, monkeypatch
+    tree, users, make_household, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
     """After the commit of a transaction that changed counted rows, one sweep task is sent (not one per row); the task,
     run eagerly here, brings the rows up to date. A rolled-back transaction sends nothing."""
     from households.tasks import summaries_sweep_task
 
+    settings.SUMMARY_REFRESH_AFTER_COMMIT = True
     sent = []
     monkeypatch.setattr(summaries_sweep_task, "delay", lambda: sent.append(summaries_sweep_task.apply()))
     summary.summaries_rebuild()
