@@ -18,13 +18,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef
 from django.utils import timezone
 
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
+from core.aftercommit import once_after_commit, send_refresh
 
 from .choices import HouseholdState
 from .models import CommuneSummary, EscapeRegistration, Household, SummaryStale
@@ -185,22 +185,13 @@ def summaries_refresh_on_commit() -> None:
     """After the current transaction commits, have the worker recompute the communes it marked stale: once per
     transaction (a rolled-back one sends nothing). A broker that is down only delays the figures until beat's sweep,
     never an error for the officer who saved."""
-    from django.db import connection
-
-    if any(entry[1] is _send_refresh for entry in connection.run_on_commit):
-        return
-    transaction.on_commit(_send_refresh, robust=True)
+    once_after_commit(_send_refresh)
 
 
 def _send_refresh() -> None:
     from .tasks import summaries_sweep_task
 
-    if not settings.SUMMARY_REFRESH_AFTER_COMMIT:
-        return  # the test settings: see config/settings/test.py
-    try:
-        summaries_sweep_task.delay()
-    except Exception:  # noqa: BLE001 - the broker is optional here: beat's sweep catches up
-        logger.warning("Could not queue the summary refresh; beat's sweep will do it", exc_info=True)
+    send_refresh(lambda: summaries_sweep_task.delay(), "the summary refresh")
 
 
 def _changed(sender, **kwargs) -> None:

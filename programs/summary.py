@@ -19,13 +19,13 @@ instead of computing for minutes in the request.
 import logging
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
+from core.aftercommit import once_after_commit, send_refresh
 
 from .figures import Grouping, Period, add_parts, catalogue, empty_parts, grouped_parts
 from .models import SupportStale, SupportSummary
@@ -181,22 +181,13 @@ def support_rebuild(unit: AdministrativeUnit | None = None, progress=None) -> in
 def support_refresh_on_commit() -> None:
     """After the current transaction commits, have the worker recompute the communes it marked stale: once per
     transaction. A broker that is down only delays the rows until beat's sweep, never an error for the officer."""
-    from django.db import connection
-
-    if any(entry[1] is _send_refresh for entry in connection.run_on_commit):
-        return
-    transaction.on_commit(_send_refresh, robust=True)
+    once_after_commit(_send_refresh)
 
 
 def _send_refresh() -> None:
     from .tasks import QUEUE, support_sweep_task
 
-    if not settings.SUMMARY_REFRESH_AFTER_COMMIT:
-        return  # the test settings: see config/settings/test.py
-    try:
-        support_sweep_task.apply_async(queue=QUEUE)
-    except Exception:  # noqa: BLE001 - the broker is optional here: beat's sweep catches up
-        logger.warning("Could not queue the support summary refresh; beat's sweep will do it", exc_info=True)
+    send_refresh(lambda: support_sweep_task.apply_async(queue=QUEUE), "the support summary refresh")
 
 
 def _changed(sender, **kwargs) -> None:
