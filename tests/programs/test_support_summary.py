@@ -304,3 +304,31 @@ def test_figures_page_says_the_figures_are_being_prepared(spread, tree, users, c
     support_prepare_job(job, lambda percent, message: None)
     response = client.get(reverse("programs:figures"), {"year": 2026, "half": 1})
     assert 'data-testid="fig-credit"' in response.content.decode()
+
+
+@pytest.mark.parametrize("outsider", ["district", "commune"])
+def test_the_preparing_job_is_a_404_for_an_officer_of_another_unit(
+    spread,  # noqa: F811
+    tree,
+    users,
+    client_for,
+    monkeypatch,
+    outsider,
+):
+    """The job a district's figures page queued is its district's: staff of another district, and a commune
+    officer below it, do not see its page, its progress or its file; the district's own staff do."""
+    from accounts.choices import Role
+    from tests.factories import UserFactory
+
+    monkeypatch.setattr(summary, "LIVE_FALLBACK_COMMUNES", 1)
+    client_for(users.district_staff).get(reverse("programs:figures"), {"year": 2026, "half": 1})
+    job = JobRun.objects.get(kind=PREPARE_JOB)
+    assert job.unit == tree.district
+    other = {
+        "district": UserFactory(username="huyen.iapa", role=Role.DISTRICT_STAFF, unit=tree.other_district),
+        "commune": users.commune_officer,
+    }[outsider]
+    client = client_for(other)
+    for name in ("core:job_detail", "core:job_progress", "core:job_download"):
+        assert client.get(reverse(name, args=[job.pk])).status_code == 404, name
+    assert client_for(users.district_staff).get(reverse("core:job_progress", args=[job.pk])).status_code == 200
