@@ -9,7 +9,15 @@ numbers are server time without the network. For the province officer (tinh.gial
 500, searches by full name with and without diacritics, by given name, by a full name whose last word has one or
 two letters, by ID-card number, by household-code prefix and by a bare clan name (Ksor, thousands of matches);
 for a commune officer (xa.iarsai) the same name searches. Prints p50 and p95 per scenario (whole request, and the
-part spent waiting for PostgreSQL), the queries each page ran, the rows shown, the data size and the load average.
+part spent waiting for PostgreSQL), this process's CPU time per request (``time.process_time``: Python, the template,
+psycopg2; not PostgreSQL's own CPU), the queries each page ran, the rows shown, the data size and the load average.
+On a shared machine the CPU time is what to compare between two trees: the wall time waits for a core.
+
+``--only TEXT`` keeps the scenarios whose label contains TEXT (repeatable); ``--profile`` runs each kept scenario's
+timed requests under cProfile with the CPU clock and prints the functions that took most CPU (``--profile-top``).
+
+Templates are rendered as in production: the test client's template instrumentation (which copies every context
+for ``response.context``, once per included template) is not installed, so the rows shown are counted in the HTML.
 
 To measure the code before a change, run this script from an export of the older commit with ``--root``
 (``git archive <commit> | tar -x -C /tmp/before``) against a database migrated to that commit.
@@ -17,8 +25,12 @@ The measured numbers are in docs/performance.md.
 """
 
 import argparse
+import cProfile
+import io
 import os
+import pstats
 import random
+import re
 import statistics
 import sys
 import time
@@ -38,6 +50,15 @@ def main() -> None:
     parser.add_argument("--root", default=str(Path(__file__).resolve().parent.parent), help="the project tree to time")
     parser.add_argument("--samples", type=int, default=20, help="households sampled per search scenario")
     parser.add_argument("--repeat", type=int, default=2, help="timed runs of each request")
+    parser.add_argument("--only", action="append", default=[], help="run only scenarios whose label contains this")
+    parser.add_argument("--profile", action="store_true", help="cProfile (CPU clock) of each scenario's requests")
+    parser.add_argument("--profile-top", type=int, default=30, help="functions printed per profile")
+    parser.add_argument("--profile-out", help="also keep each profile as PREFIX-<scenario>.prof (for pstats)")
+    parser.add_argument(
+        "--rollback", action="store_true",
+        help="run everything in one transaction rolled back at the end, so that a read-only database keeps no "
+        "session row (each request still writes its session, as SESSION_SAVE_EVERY_REQUEST makes it)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     sys.path.insert(0, args.root)
@@ -55,16 +76,18 @@ def main() -> None:
     django.setup()
     logging.disable(logging.WARNING)  # sign-in records and 404 warnings are not what is measured
     warnings.filterwarnings("ignore", message="No directory at")
-    from django.db import connection
+    from django.conf import settings
+    from django.db import connection, transaction
     from django.test import Client
-    from django.test.utils import setup_test_environment
     from django.urls import reverse
 
     from accounts.models import User
     from core.formatting import number
     from households.models import Household, Member
 
-    setup_test_environment()  # the test client's host is allowed; nothing else changes
+    # The test client's host is allowed; templates are not instrumented (setup_test_environment would make the
+    # client copy every template's context, once per row's include: CPU that production does not spend).
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     households = Household.objects.count()
     members = Member.objects.count()
     if not households:
@@ -95,14 +118,15 @@ def main() -> None:
         .exclude(personal_id="")
         .values_list("personal_id", flat=True)[: args.samples]
     )
-    province = Client()
-    province.force_login(User.objects.get(username="tinh.gialai"))
-    commune = Client()
-    commune.force_login(User.objects.get(username="xa.iarsai"))
+    province, commune = Client(), Client()
     url = reverse("households:list")
 
+    row_cell = re.compile(rb'<tr>\s*<td><a href="')
+
     def measure(label, client, params_list):
-        timings, sql_timings, queries, rows = [], [], set(), 0
+        if args.only and not any(text in label for text in args.only):
+            return
+        timings, cpu_timings, sql_timings, queries, rows = [], [], [], set(), 0
         counted, in_sql = [0], [0.0]
 
         def count(execute, sql, params, many, context):
@@ -114,17 +138,23 @@ def main() -> None:
                 in_sql[0] += time.perf_counter() - begin
 
         client.get(url, params_list[0])  # warm-up: connection, caches, the index's first pages
+        profile = cProfile.Profile(time.process_time) if args.profile else None
         for params in params_list:
             for _run in range(args.repeat):
                 counted[0], in_sql[0] = 0, 0.0
                 with connection.execute_wrapper(count):
-                    begin = time.perf_counter()
+                    if profile:
+                        profile.enable()
+                    begin, begin_cpu = time.perf_counter(), time.process_time()
                     response = client.get(url, params)
+                    cpu_timings.append((time.process_time() - begin_cpu) * 1000)
                     timings.append((time.perf_counter() - begin) * 1000)
+                    if profile:
+                        profile.disable()
                 sql_timings.append(in_sql[0] * 1000)
                 assert response.status_code == 200, (label, params, response.status_code)
                 queries.add(counted[0])
-                rows += len(response.context["page_obj"]) if response.context else 0
+                rows += len(row_cell.findall(response.content))
 
         def p95(values):
             return sorted(values)[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
@@ -132,10 +162,34 @@ def main() -> None:
         print(
             f"{label:<44} p50 {statistics.median(timings):>7.1f} ms  p95 {p95(timings):>7.1f} ms  "
             f"(SQL p50 {statistics.median(sql_timings):>6.1f} p95 {p95(sql_timings):>6.1f})  "
+            f"CPU p50 {statistics.median(cpu_timings):>6.1f} mean {statistics.fmean(cpu_timings):>6.1f} ms  "
             f"{'/'.join(map(str, sorted(queries))):>5} queries   {rows / len(timings):>5.1f} rows/page   "
             f"n={len(timings)}"
         )
+        if profile:
+            if args.profile_out:
+                profile.dump_stats(f"{args.profile_out}-{re.sub(r'[^a-z0-9]+', '-', label.lower()).strip('-')}.prof")
+            for order in ("tottime", "cumulative"):
+                out = io.StringIO()
+                stats = pstats.Stats(profile, stream=out)
+                stats.sort_stats(order).print_stats(args.profile_top)
+                print(f"--- {label}: CPU profile by {order}, {len(timings)} requests")
+                print("\n".join(line for line in out.getvalue().splitlines() if line.strip()), flush=True)
 
+    def sign_in_and_run():
+        province.force_login(User.objects.get(username="tinh.gialai"))
+        commune.force_login(User.objects.get(username="xa.iarsai"))
+        run_scenarios(measure, province, commune, names, short_names, personal_ids, codes)
+
+    if args.rollback:
+        with transaction.atomic():  # the sign-ins' and every request's session writes are undone at the end
+            sign_in_and_run()
+            transaction.set_rollback(True)
+    else:
+        sign_in_and_run()
+
+
+def run_scenarios(measure, province, commune, names, short_names, personal_ids, codes) -> None:
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     measure("province: list page 1", province, [{}])
     measure("province: list page 500", province, [{"page": 500}])
