@@ -86,3 +86,25 @@ def test_the_award_pages_light_their_entry(client_for, users, page, label):
     group, entry = _emulation_entry(response, label)
     assert group["active"] and entry["active"]
     assert [str(c["label"]) for c in group["children"] if c["active"]] == [label]
+
+
+def test_the_menu_follows_a_change_of_role_in_the_same_process(client_for, users):
+    """The menu is worked out once per kind of user (core.context_processors): a user whose role changes gets the
+    new role's menu on the next page, and another user of the first role still gets the first one."""
+    officer = users.commune_officer
+    client = client_for(officer)
+    assert "Quản trị" not in labels(client.get(reverse("dashboards:index")).context["nav_items"])
+    officer.role = Role.SYSTEM_ADMIN
+    officer.save()
+    assert "Quản trị" in labels(client.get(reverse("dashboards:index")).context["nav_items"])
+    assert "Quản trị" not in labels(menu(client_for, users.district_staff))
+
+
+def test_lighting_the_current_page_leaves_the_menu_of_other_pages_unlit(client_for, users):
+    """Each request marks its own page on a copy: the shared menu never keeps a page lit for the next request."""
+    client = client_for(users.commune_officer)
+    client.get(reverse("households:transitions"))
+    items = client.get(reverse("households:list")).context["nav_items"]
+    group = next(i for i in items if str(i["label"]) == "Giảm nghèo")
+    assert not group["active"] and not any(c["active"] for c in group["children"])
+    assert [str(i["label"]) for i in items if i.get("active")] == ["Hộ gia đình"]
