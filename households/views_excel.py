@@ -114,7 +114,7 @@ class PendingImport:
         folder = jobs.upload_dir()
         folder.mkdir(parents=True, exist_ok=True)
         cutoff = time.time() - KEEP_UPLOADS_SECONDS
-        for old in folder.glob("*.xlsx"):  # abandoned previews
+        for old in [*folder.glob("*.xlsx"), *folder.glob("*.rows*")]:  # abandoned previews and their parsed cells
             if old.stat().st_mtime < cutoff:
                 old.unlink(missing_ok=True)
         token = uuid.uuid4().hex
@@ -131,6 +131,7 @@ class PendingImport:
         params = {"token": self.token, "sha256": self.state["sha256"], "commit": commit}
         if commit:
             params["versions"] = self.state.get("versions") or {}
+            params["parsed_by"] = self.state.get("job")  # the dry run whose parsed cells the commit may start from
         user = self.request.user
         job = job_run_start(kind=jobs.IMPORT_JOB, requested_by=user, unit=user.unit, params=params)
         self.state["commit_job" if commit else "job"] = job.pk
@@ -146,9 +147,9 @@ class PendingImport:
         self.request.session.modified = True
 
     def discard(self) -> None:
-        path = jobs.upload_path(self.token)
-        if path is not None:
-            path.unlink(missing_ok=True)
+        for path in (jobs.upload_path(self.token), jobs.parsed_path(self.token)):
+            if path is not None:
+                path.unlink(missing_ok=True)
         self.state = {}
         self.request.session.pop(SESSION_KEY, None)
 

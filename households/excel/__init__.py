@@ -5,6 +5,7 @@ template share one column layout (``COLUMNS``), so an exported file can be impor
 
 - ``columns``: the layout and how one cell is read (Vietnamese labels, dd/mm/yyyy, 1.234.567) and written;
 - ``workbooks``: writing the export and the template, reading an upload into rows;
+- ``parsed``: the cells after parsing, kept between the preview and the confirmation;
 - ``importer``: grouping rows into households and the checks that need no database;
 - ``bulk``: validating them with the registry's rules in memory and in one query per check for the whole file,
   then writing them all with ``COPY``, or nothing (STYLE.md rule 9).
@@ -13,6 +14,7 @@ template share one column layout (``COLUMNS``), so an exported file can be impor
 from .bulk import household_import
 from .columns import COLUMNS, DATE_FORMAT, VND_FORMAT, Column
 from .importer import ImportReport, RowError, import_summary
+from .parsed import ParsedSheet, parse_sheet, parsed_dumps, parsed_loads
 from .workbooks import (
     EXAMPLE_CODE,
     MAX_UPLOAD_BYTES,
@@ -38,6 +40,7 @@ __all__ = [
     "Column",
     "ImportFileError",
     "ImportReport",
+    "ParsedSheet",
     "RowError",
     "Sheet",
     "check_workbook",
@@ -47,6 +50,9 @@ __all__ = [
     "file_digest",
     "household_import",
     "import_summary",
+    "parse_sheet",
+    "parsed_dumps",
+    "parsed_loads",
     "read_sheet",
     "template_workbook",
 ]

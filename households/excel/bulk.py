@@ -48,6 +48,7 @@ from .importer import (
     _overlay,
     _same,
 )
+from .parsed import ParsedSheet
 from .workbooks import Sheet
 
 # What ``household_save`` writes for a household that exists: the form's fields, what it derives, the lock.
@@ -528,12 +529,18 @@ class BulkImporter(BaseImporter):
 
 
 def household_import(
-    *, sheet: Sheet, user, commit: bool, expected_versions: dict | None = None, progress: ProgressFn | None = None
+    *,
+    sheet: Sheet | ParsedSheet,
+    user,
+    commit: bool,
+    expected_versions: dict | None = None,
+    progress: ProgressFn | None = None,
 ) -> ImportReport:
     """Validate every household of the sheet with the registry's rules; write them all only if all are valid.
 
     ``commit=False`` is the dry run: nothing is written. ``expected_versions`` (from the dry run) makes the commit
     refuse a household that someone saved between the preview and the confirmation, instead of overwriting it.
+    ``sheet`` may be the cells a dry run parsed (``parse_sheet``): every check after parsing runs again.
     """
     with cyclic_gc_paused():
         return BulkImporter(

@@ -31,6 +31,7 @@ from .columns import (
     format_vnd,
     parse_cell,
 )
+from .parsed import LOOKUP_KINDS, ParsedSheet, parse_sheet
 from .workbooks import EXAMPLE_CODE, Sheet
 
 HOUSEHOLD_FORM_FIELDS = list(HouseholdForm._meta.fields)
@@ -165,7 +166,13 @@ class BaseImporter:
     """Reading the rows into households and the checks that need no database; subclasses validate and write."""
 
     def __init__(
-        self, *, sheet: Sheet, user, commit: bool, expected_versions: dict | None, progress: ProgressFn | None
+        self,
+        *,
+        sheet: Sheet | ParsedSheet,
+        user,
+        commit: bool,
+        expected_versions: dict | None,
+        progress: ProgressFn | None,
     ):
         self.sheet, self.user, self.commit, self.expected_versions = sheet, user, commit, expected_versions
         self.progress = progress or (lambda percent, message: None)
@@ -176,16 +183,33 @@ class BaseImporter:
         return _("Đã xử lý %(done)s/%(total)s hộ") % {"done": format_vnd(done), "total": format_vnd(total)}
 
     def parse(self) -> list[Group]:
+        """The rows grouped into households, from the sheet or from the cells a dry run parsed (``parsed``); the
+        village and ethnic-group cells are looked up here, by every run, in the lookups it read itself."""
+        parsed = self.sheet if isinstance(self.sheet, ParsedSheet) else parse_sheet(self.sheet, self.lookups.language)
+        columns = parsed.columns
+        position = {key: index for index, key in enumerate(columns)}
+        lookups = [(key, BY_KEY[key]) for key in columns if BY_KEY[key].kind in LOOKUP_KINDS]
+        found: dict[tuple, tuple] = {}  # (column, type, cell) -> (value, error): a village is on every row
         groups: dict[str, Group] = {}
-        for sheet_row in self.sheet.rows:
-            row, cell_errors = ParsedRow(sheet_row.number, {}, set()), []
-            for key in self.sheet.columns:
-                try:
-                    row.values[key] = parse_cell(BY_KEY[key], sheet_row.raw.get(key), self.lookups)
-                except CellError as error:
-                    row.values[key] = None
+        for number, values, errors in parsed.rows:
+            row = ParsedRow(number, dict(zip(columns, values, strict=True)), {key for key, _message in errors})
+            cell_errors = [(BY_KEY[key], message) for key, message in errors]
+            for key, column in lookups:
+                cell = row.values[key]
+                if cell is None:
+                    continue
+                memo = (key, type(cell), cell)
+                if memo not in found:
+                    try:
+                        found[memo] = parse_cell(column, cell, self.lookups), None
+                    except CellError as error:
+                        found[memo] = None, str(error)
+                row.values[key], message = found[memo]
+                if message is not None:
                     row.failed.add(key)
-                    cell_errors.append((BY_KEY[key], str(error)))
+                    cell_errors.append((column, message))
+            if len(cell_errors) > 1:  # in the columns' order, as the cells are read
+                cell_errors.sort(key=lambda error: position[error[0].key])
             code = (row.values.get("code") or "").upper()
             if not code:
                 self.report.errors.append(RowError(row.number, "", BY_KEY["code"].title, _("Thiếu mã hộ.")))
