@@ -45,8 +45,8 @@ UNIQUE_RULES: dict[str, UniqueRule] = {
     ),
     "households_one_population_per_year": UniqueRule("year", _("Đơn vị đã có số hộ dân cư của năm này.")),
     "households_one_target_per_year": UniqueRule("year", _("Đơn vị đã có chỉ tiêu giảm nghèo của năm này.")),
-    "households_one_summary_per_commune_year": UniqueRule(
-        "year", _("Số liệu tổng hợp của xã cho năm này đã có; hãy tải lại trang.")
+    "households_one_summary_per_commune_period": UniqueRule(
+        "period_end", _("Số liệu tổng hợp của xã cho kỳ này đã có; hãy tải lại trang.")
     ),
     "households_one_escape_registration_per_year": UniqueRule(
         "household", _("Hộ này đã đăng ký thoát nghèo trong năm đó.")

@@ -1,12 +1,15 @@
 """The dashboards' summary table (``CommuneSummary``): computing it, keeping it current, reading it.
 
-One definition of every number: a commune's row is what the live aggregates give when restricted to that commune
-(``households.transitions._aggregate`` for the year's movements, ``households.targets.registration_counts`` for the
-escape registrations, a grouped count of the active households by village and current class); nothing is added or
-subtracted incrementally. Database triggers mark a commune stale in the transaction that changes its households,
-status records or registrations (migration 0011); after the commit a Celery task recomputes the marked communes, and
-beat sweeps every few minutes for marks a lost task left behind and for rows counted up to an earlier day.
-``manage.py rebuild_summaries`` recomputes everything (docs/adr/0036).
+One definition of every number: a commune's row for a period is what the live aggregates give when restricted to
+that commune (``households.transitions._aggregate`` for the period's movements,
+``households.targets.registration_counts`` for the escape registrations, a grouped count of the active households by
+village and current class); nothing is added or subtracted incrementally. Database triggers mark a commune stale in
+the transaction that changes its households, status records or registrations (migration 0011); after the commit a
+Celery task recomputes the marked communes, and beat sweeps every few minutes for marks a lost task left behind and
+for rows counted up to an earlier day. ``manage.py rebuild_summaries`` recomputes everything (docs/adr/0036). The
+periods kept (``summary_periods``) are this year up to today, the whole of last year and the report calendar's
+periods that are not a calendar year (the 6-month report's 01/01–30/06), from the day they begin to the end of the
+year they end in (docs/adr/0041, amendment).
 
 The dashboard reads the rows of the communes in the officer's scope; a commune whose row is stale or missing is
 computed live in the same request when there are few of them and they are small (its numbers are then exact),
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from areas.choices import UnitLevel
@@ -28,7 +31,7 @@ from core.aftercommit import once_after_commit, send_refresh
 
 from .choices import HouseholdState
 from .models import CommuneSummary, EscapeRegistration, Household, SummaryStale
-from .transitions import COUNT_FIELDS, _aggregate, period_for_year
+from .transitions import COUNT_FIELDS, ReportPeriod, _aggregate
 
 logger = logging.getLogger(__name__)
 
@@ -49,20 +52,81 @@ NOW_KEYS = ("households", "poor", "near_poor")
 VILLAGE_MOVEMENTS = "villages"
 
 
+# --- which periods ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredPeriod:
+    """A period the table keeps a row of per commune: the rows' key (``period_start``, ``period_end``) and the day
+    its movements are counted to (today for this year, the period's last day otherwise)."""
+
+    start: date
+    end: date
+    counted_to: date
+
+    @property
+    def movements(self) -> ReportPeriod:
+        """The period ``transitions._aggregate`` counts for these rows, and the one a reader must ask for."""
+        return ReportPeriod(self.start, self.counted_to)
+
+
+def year_periods(today: date | None = None) -> list[StoredPeriod]:
+    """This year up to today (the dashboard's, the movement page's default) and the whole of last year (shown beside
+    it on the targets page, read by the year-end report of last year)."""
+    today = today or timezone.localdate()
+    last = today.year - 1
+    return [
+        StoredPeriod(date(today.year, 1, 1), date(today.year, 12, 31), today),
+        StoredPeriod(date(last, 1, 1), date(last, 12, 31), date(last, 12, 31)),
+    ]
+
+
+def calendar_periods(today: date | None = None) -> list[StoredPeriod]:
+    """The periods of the report calendar (``reports.schedule``; by default the 6-month report's 01/01–30/06) that
+    are not a calendar year, have begun by today and end this year or later: the 6-month report's draft is prepared
+    in May (before the period ends) and finalised after it, and both read these rows. A period's movements do not
+    depend on the day they are counted on, only on the records (``transitions._aggregate``), so the row of a period
+    not yet ended is exact as long as the triggers mark its commune."""
+    today = today or timezone.localdate()
+    from reports.models import ReportDeadline  # the calendar is the reports'; they read these rows
+    from reports.schedule import deadline_in_year
+
+    periods = []
+    for deadline in ReportDeadline.objects.filter(is_active=True).order_by("pk"):
+        for year in (today.year - 1, today.year, today.year + 1):
+            occurrence = deadline_in_year(deadline, year)
+            start, end = occurrence.period_start, occurrence.period_end
+            whole_year = start == date(end.year, 1, 1) and end == date(end.year, 12, 31)
+            stored = StoredPeriod(start, end, end)
+            if not whole_year and start <= today and end.year >= today.year and stored not in periods:
+                periods.append(stored)
+    return periods
+
+
+def summary_periods(today: date | None = None) -> list[StoredPeriod]:
+    """Every period the table keeps: the two years first, then the report calendar's."""
+    return [*year_periods(today), *calendar_periods(today)]
+
+
 # --- computing ----------------------------------------------------------------------------------------------------
 
 
-def summary_compute(commune_ids: list[int], *, today: date | None = None) -> dict[int, CommuneSummary]:
-    """The rows of these communes for the year of ``today`` (this year by default; 31/12 of a past year gives that
-    whole year), from the live aggregates restricted to them (three statements)."""
-    today = today or timezone.localdate()
-    year = today.year
-    period = period_for_year(year, today)
+def summary_compute(
+    commune_ids: list[int], *, today: date | None = None, stored: StoredPeriod | None = None
+) -> dict[int, CommuneSummary]:
+    """The rows of these communes for ``stored`` (by default the year of ``today``: this year by default, 31/12 of a
+    past year gives that whole year), from the live aggregates restricted to them (three statements)."""
+    if stored is None:
+        today = today or timezone.localdate()
+        stored = StoredPeriod(date(today.year, 1, 1), date(today.year, 12, 31), today)
+    period = stored.movements
     computed_at = timezone.now()
     rows = {
         pk: CommuneSummary(
             commune_id=pk,
-            year=year,
+            year=stored.end.year,
+            period_start=stored.start,
+            period_end=stored.end,
             villages={},
             movements=dict.fromkeys(COUNT_FIELDS, 0),
             counted_to=period.end,
@@ -101,28 +165,32 @@ def summary_compute(commune_ids: list[int], *, today: date | None = None) -> dic
     from .targets import registration_counts  # targets imports transitions, as this module does
 
     registrations = EscapeRegistration.objects.active().filter(household__commune_id__in=commune_ids)
-    for key, counts in registration_counts(registrations, UnitLevel.COMMUNE, year, today).items():
+    # the escape registrations of the period's year, their outcome as of its last day
+    for key, counts in registration_counts(registrations, UnitLevel.COMMUNE, period.end.year, period.end).items():
         if key in rows:
             rows[key].registered, rows[key].achieved = counts["registered"], counts["achieved"]
     return rows
 
 
-def summaries_refresh(commune_ids: list[int]) -> int:
+def summaries_refresh(commune_ids: list[int], today: date | None = None) -> int:
     """Recompute and store these communes' rows; clears the stale marks read before computing (a mark committed
-    meanwhile stays, so that change is counted by the next refresh). Returns how many rows were written."""
+    meanwhile stays, so that change is counted by the next refresh), for every period the table keeps. Returns how
+    many rows were written."""
     written = 0
+    periods = summary_periods(today)
     for start in range(0, len(commune_ids), BATCH):
         batch = commune_ids[start : start + BATCH]
         # The marks visible now, by id: a mark of a transaction that commits later (even with a smaller id, ids are
         # drawn before commit) is not among them and stays for the next refresh.
         seen = list(SummaryStale.objects.filter(commune_id__in=batch).values_list("pk", flat=True))
-        computed = [row for day in summary_days() for row in summary_compute(batch, today=day).values()]
+        computed = [row for stored in periods for row in summary_compute(batch, stored=stored).values()]
         with transaction.atomic():
             CommuneSummary.objects.bulk_create(
                 computed,
                 update_conflicts=True,
-                unique_fields=["commune", "year"],
+                unique_fields=["commune", "period_start", "period_end"],
                 update_fields=[
+                    "year",
                     "households",
                     "poor",
                     "near_poor",
@@ -140,36 +208,38 @@ def summaries_refresh(commune_ids: list[int]) -> int:
     return written
 
 
-def summary_days(today: date | None = None) -> list[date]:
-    """The days the stored rows are counted to: today (this year so far) and 31/12 of last year (the whole of last
-    year, which the targets page shows beside this year's and the year-end report reads)."""
-    today = today or timezone.localdate()
-    return [today, date(today.year - 1, 12, 31)]
-
-
 def communes_needing_refresh(today: date | None = None) -> list[int]:
-    """Communes marked stale, without a row for this year or last year, whose row was counted up to an earlier day,
-    or whose row lacks the movements per village."""
+    """Communes marked stale, without a row for one of the periods kept (``summary_periods``), whose row was counted
+    up to an earlier day, or whose row lacks the movements per village."""
     today = today or timezone.localdate()
     stale = set(SummaryStale.objects.values_list("commune_id", flat=True).distinct())
     communes = AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE)
     outdated = set()
-    for day in summary_days(today):
+    for stored in summary_periods(today):
         current = CommuneSummary.objects.filter(
-            year=day.year, counted_to__gte=day, movements__has_key=VILLAGE_MOVEMENTS
+            period_start=stored.start,
+            period_end=stored.end,
+            counted_to__gte=stored.counted_to,
+            movements__has_key=VILLAGE_MOVEMENTS,
         )
         outdated |= set(communes.exclude(pk__in=current.values("commune_id")).values_list("pk", flat=True))
     return sorted(stale | outdated)
 
 
 def summaries_sweep(today: date | None = None) -> int:
-    """Recompute every commune that needs it (``communes_needing_refresh``), again while new marks arrive."""
+    """Recompute every commune that needs it (``communes_needing_refresh``), again while new marks arrive, and drop
+    the rows of periods no longer kept (a year before last, a calendar period of an earlier year or one taken out of
+    the calendar): nothing refreshes them, so none may be read again if its period came back."""
     written = 0
     for _round in range(5):
         pending = communes_needing_refresh(today)
         if not pending:
             break
-        written += summaries_refresh(pending)
+        written += summaries_refresh(pending, today)
+    kept = Q()
+    for stored in summary_periods(today):
+        kept |= Q(period_start=stored.start, period_end=stored.end)
+    CommuneSummary.objects.exclude(kept).delete()
     return written
 
 
@@ -304,16 +374,16 @@ def summary_figures_for(
     user,
     scope: AdministrativeUnit | None,
     *,
-    day: date | None = None,
+    stored: StoredPeriod | None = None,
     exact: bool = False,
     villages: bool = False,
     live_when_none_stored: bool = False,
 ) -> DashboardFigures | None:
-    """The rows of the year of ``day`` (one of ``summary_days``; today by default) of the communes the user may see
-    inside ``scope``, with the rows that are stale, missing, counted to another day or (``villages``) without the
-    movements per village computed live when they are few and small, or always with ``exact`` (a report's
-    snapshot, computed by a background job, is never shown from a stale row). None when the live aggregates must
-    answer: ``LIVE``, a user who sees nothing, a user or scope below a commune, a day the table does not hold."""
+    """The rows of the period ``stored`` (one of ``summary_periods``; this year up to today by default) of the
+    communes the user may see inside ``scope``, with the rows that are stale, missing, counted to another day or
+    (``villages``) without the movements per village computed live when they are few and small, or always with
+    ``exact`` (a report's snapshot, computed by a background job, is never shown from a stale row). None when the
+    live aggregates must answer: ``LIVE``, a user who sees nothing, a user or scope below a commune."""
     if LIVE or not user.is_authenticated:
         return None
     unit = user.unit if user.unit_id else None
@@ -322,10 +392,7 @@ def summary_figures_for(
     counted = (UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE)
     if (unit is not None and unit.level not in counted) or (scope is not None and scope.level not in counted):
         return None
-    today = timezone.localdate()
-    day = day or today
-    if day not in summary_days(today):
-        return None
+    stored = stored or year_periods()[0]
     communes = AdministrativeUnit.objects.visible_to(user).filter(level=UnitLevel.COMMUNE)
     if scope is not None:
         communes = communes.filter(path__startswith=scope.path)
@@ -335,10 +402,13 @@ def summary_figures_for(
         )
     )
     ids = [commune["pk"] for commune in communes]
-    rows = {row.commune_id: row for row in CommuneSummary.objects.filter(commune_id__in=ids, year=day.year)}
+    rows = {
+        row.commune_id: row
+        for row in CommuneSummary.objects.filter(commune_id__in=ids, period_start=stored.start, period_end=stored.end)
+    }
 
     def usable(row: CommuneSummary) -> bool:
-        return row.counted_to == day and (not villages or VILLAGE_MOVEMENTS in row.movements)
+        return row.counted_to == stored.counted_to and (not villages or VILLAGE_MOVEMENTS in row.movements)
 
     pending = [c["pk"] for c in communes if c["stale"] or c["pk"] not in rows or not usable(rows[c["pk"]])]
     size = sum(rows[pk].households for pk in pending if pk in rows)
@@ -346,35 +416,48 @@ def summary_figures_for(
     if pending and (exact or few):
         if live_when_none_stored and len(pending) == len(communes):
             return None  # nothing usable is stored: one live statement costs less than every row computed
-        rows.update(summary_compute(pending, today=day))
+        rows.update(summary_compute(pending, stored=stored))
         pending = []
     if villages and any(not usable(rows[pk]) for pk in pending if pk in rows):
         return None  # rows from before the movements per village: the table is counted live until the sweep
-    stored = [row.computed_at for pk, row in rows.items() if row.pk is not None and pk not in pending]
-    computed_at = min(stored) if stored else timezone.now()
+    times = [row.computed_at for pk, row in rows.items() if row.pk is not None and pk not in pending]
+    computed_at = min(times) if times else timezone.now()
     return DashboardFigures(
-        unit=scope, year=day.year, communes=communes, rows=rows, pending=pending, computed_at=computed_at
+        unit=scope, year=stored.end.year, communes=communes, rows=rows, pending=pending, computed_at=computed_at
     )
 
 
 def summary_figures_for_period(user, scope, period, **options) -> DashboardFigures | None:
-    """``summary_figures_for`` when ``period`` is one the table holds (this year up to today, or the whole of last
-    year), else None: every other period is counted live (docs/adr)."""
-    if not period_held(period):
+    """``summary_figures_for`` when ``period`` is one the table holds (this year up to today, the whole of last
+    year, a period of the report calendar such as the 6-month report's), else None: every other period is counted
+    live (docs/adr/0041)."""
+    stored = stored_period(period)
+    if stored is None:
         return None
-    return summary_figures_for(user, scope, day=period.end, live_when_none_stored=True, **options)
+    return summary_figures_for(user, scope, stored=stored, live_when_none_stored=True, **options)
+
+
+def stored_period(period) -> StoredPeriod | None:
+    """The kept period whose rows answer ``period`` (a ``transitions.ReportPeriod``), or None. The years are
+    checked first, without a query; the report calendar (one query) only for another period."""
+    for stored in year_periods():
+        if stored.movements == period:
+            return stored
+    if period.start == date(period.end.year, 1, 1) and period.end.month == 12 and period.end.day == 31:
+        return None  # a whole year other than last year: never a calendar row
+    return next((stored for stored in calendar_periods() if stored.movements == period), None)
 
 
 def period_held(period) -> bool:
-    """Whether the table has rows for ``period`` (a ``transitions.ReportPeriod``): this year from 01/01 to today, or
-    the whole of last year."""
-    return period.start == date(period.end.year, 1, 1) and period.end in summary_days()
+    """Whether the table has rows for ``period`` (a ``transitions.ReportPeriod``): this year from 01/01 to today,
+    the whole of last year, or a period of the report calendar that has begun (``calendar_periods``)."""
+    return stored_period(period) is not None
 
 
 def households_in_scope(user, scope: AdministrativeUnit | None) -> int:
     """About how many households the user sees inside ``scope``, from this year's summary rows (one query): enough
     to tell a commune from a province before counting anything live."""
-    rows = CommuneSummary.objects.visible_to(user).filter(year=timezone.localdate().year)
+    rows = CommuneSummary.objects.visible_to(user).of_year(timezone.localdate().year)
     if scope is not None:
         rows = rows.filter(commune__path__startswith=scope.path)
     return sum(rows.values_list("households", flat=True))

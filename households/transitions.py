@@ -493,10 +493,11 @@ def transition_table(
 ) -> TransitionTable:
     """One row per unit of ``level`` inside ``scope`` (the user's unit by default), and a total row.
 
-    The counts come from the communes' summary rows (households.summary, docs/adr/0036 and 0040) when the period is
-    one the table holds — this year up to today (the page's default) or the whole of last year — and are counted
-    live otherwise. A few stale communes are counted live in the request; more are shown from their last rows and
-    ``figures.pending`` names them, unless ``exact`` (a report's snapshot), which counts every one of them live.
+    The counts come from the communes' summary rows (households.summary, docs/adr/0036 and 0041) when the period is
+    one the table holds — this year up to today (the page's default), the whole of last year, or a period of the
+    report calendar such as the 6-month report's 01/01–30/06 — and are counted live otherwise. A few stale
+    communes are counted live in the request; more are shown from their last rows and ``figures.pending`` names
+    them, unless ``exact`` (a report's snapshot), which counts every one of them live.
 
     Queries: the units, the grouped counts (the total is their sum; from the summary: the communes and their rows),
     the population records and (when a district or province is summed from communes that are not the rows) the

@@ -33,7 +33,7 @@ def stale() -> set[int]:
 
 
 def stored_row(commune_id: int, year: int | None = None) -> CommuneSummary:
-    return CommuneSummary.objects.get(commune_id=commune_id, year=year or timezone.localdate().year)
+    return CommuneSummary.objects.of_year(year or timezone.localdate().year).get(commune_id=commune_id)
 
 
 def stored(commune_id: int) -> dict:
@@ -49,6 +49,12 @@ def live(commune_id: int) -> dict:
 def assert_rows_equal_live(communes) -> None:
     for commune in communes:
         assert stored(commune.pk) == live(commune.pk), commune.name
+    # every period kept (last year, the report calendar's 6-month period) as well as this year
+    for period in summary.summary_periods():
+        for commune in communes:
+            row = CommuneSummary.objects.get(commune=commune, period_start=period.start, period_end=period.end)
+            fresh = summary.summary_compute([commune.pk], stored=period)[commune.pk]
+            assert {f: getattr(row, f) for f in FIELDS} == {f: getattr(fresh, f) for f in FIELDS}, (commune, period)
 
 
 def assert_dashboard_equals_live(user) -> None:
@@ -256,8 +262,8 @@ def test_the_command_rebuilds_every_commune_or_one_unit(tree, make_household):
     make_household(code="C-1")
     call_command("rebuild_summaries")
     year = timezone.localdate().year
-    assert CommuneSummary.objects.filter(year=year, commune=tree.commune).get().households == 1
-    assert CommuneSummary.objects.filter(year=year).count() == 4  # every commune, empty ones with zeros
+    assert CommuneSummary.objects.of_year(year).filter(commune=tree.commune).get().households == 1
+    assert CommuneSummary.objects.of_year(year).count() == 4  # every commune, empty ones with zeros
     assert stale() == set()
     CommuneSummary.objects.all().delete()
     call_command("rebuild_summaries", unit=tree.district.code)

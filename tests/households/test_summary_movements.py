@@ -1,6 +1,7 @@
 """The movement table, the targets page and the reports' movement sections read from the communes' summary rows
-(households.summary) for the periods the table holds — this year up to today and the whole of last year — and give
-exactly what the live aggregates give, for every level and role, after every kind of change."""
+(households.summary) for the periods the table holds — this year up to today, the whole of last year and the report
+calendar's 6-month period — and give exactly what the live aggregates give, for every level and role, after every
+kind of change."""
 
 import random
 from datetime import date, timedelta
@@ -27,7 +28,9 @@ CLASSES = ["poor", "near_poor", "non_poor"]
 
 def periods() -> list[ReportPeriod]:
     today = timezone.localdate()
-    return [period_for_year(today.year), period_for_year(today.year - 1)]
+    calendar = [stored.movements for stored in summary.calendar_periods()]
+    assert calendar, "the seeded report calendar's 6-month period has begun on any day of the year"
+    return [period_for_year(today.year), period_for_year(today.year - 1), *calendar]
 
 
 def table_values(table) -> list:
@@ -155,7 +158,7 @@ def test_the_summary_gives_the_live_tables_on_random_data(tree, users, villages,
     extra = VillageFactory(parent=tree.sibling_commune, code="24076-02")
     random_households(rng, [*villages, extra], officers, 90)
     summary.summaries_rebuild()
-    assert CommuneSummary.objects.filter(year=timezone.localdate().year - 1).exists()
+    assert CommuneSummary.objects.of_year(timezone.localdate().year - 1).exists()
     for user in (users.province_staff, users.district_staff, users.commune_officer):
         assert_tables_equal_live(user, user.unit)
     assert_tables_equal_live(users.province_staff, tree.district)  # a drill-down below the officer's unit
@@ -167,7 +170,11 @@ def test_the_reports_sections_equal_the_live_ones(tree, users, villages, officer
     summary.summaries_rebuild()
     today = timezone.localdate()
     for unit in (tree.province, tree.district, tree.commune):
-        for start, end in ((date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)), (date(today.year, 1, 1), today)):
+        for start, end in (
+            (date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
+            (date(today.year, 1, 1), today),
+            (date(today.year, 1, 1), date(today.year, 6, 30)),  # the 6-month report, from the calendar's rows
+        ):
             assert movement_figures(unit, start, end) == live(lambda u=unit, s=start, e=end: movement_figures(u, s, e))
             rows = [row["movements"] for row in child_rows(unit, start, end)]
             assert rows == live(lambda u=unit, s=start, e=end: [r["movements"] for r in child_rows(u, s, e)])

@@ -8,7 +8,8 @@ from households.summary import summaries_rebuild, summaries_sweep
 class Command(SummaryRebuildCommand):
     help = (
         "Tổng hợp lại số liệu của trang tổng quan (số hộ, hộ nghèo, cận nghèo, biến động và đăng ký thoát nghèo "
-        "trong năm) cho mọi xã, hoặc các xã thuộc một đơn vị (--unit mã đơn vị), hoặc chỉ các xã đang chờ (--stale)."
+        "của năm nay, năm trước và kỳ báo cáo 6 tháng theo lịch báo cáo) cho mọi xã, hoặc các xã thuộc một đơn vị "
+        "(--unit mã đơn vị), hoặc chỉ các xã đang chờ (--stale)."
     )
 
     def sweep(self) -> int:
