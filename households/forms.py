@@ -2,7 +2,9 @@
 
 from django import forms
 from django.forms import inlineformset_factory
-from django.utils.html import format_html, format_html_join
+from django.forms.models import ModelChoiceIterator
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from areas.choices import UnitLevel
@@ -21,7 +23,19 @@ class TriStateSelect(forms.NullBooleanSelect):
         self.choices = [("unknown", _("Chưa rõ")), ("true", _("Có")), ("false", _("Không"))]
 
 
+class VillageChoiceIterator(ModelChoiceIterator):
+    """The villages as (id, "Village – Commune"), read as plain values rather than two model instances each."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, name, commune in self.queryset.values_list("pk", "name", "parent__name"):
+            yield (pk, name if commune is None else f"{name} – {commune}")
+
+
 class VillageChoiceField(forms.ModelChoiceField):
+    iterator = VillageChoiceIterator
+
     def label_from_instance(self, obj):
         return f"{obj.name} – {obj.parent.name}" if obj.parent_id else obj.name
 
@@ -30,24 +44,27 @@ class DirectSelect(forms.Select):
     """A ``<select>`` written in Python, with the same markup as Django's templates give it.
 
     Django renders every ``<option>`` through template includes: on the household list, a province officer's
-    ID-card search took p50 263 ms with them and 215 ms with this, timed side by side on a busy machine
-    (docs/performance.md).
+    ID-card search took p50 263 ms with them and 215 ms with this, timed side by side on a busy machine; building
+    Django's option dictionaries (``optgroups``) first still cost ≈ 4 ms of CPU per list page, so the options are
+    written straight from the choices (docs/performance.md).
     Option groups are not supported: the filters have none.
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = []
-        for group_name, group_choices, _index in widget["optgroups"]:
-            if group_name:
+        values = self.format_value(value)
+        options, has_selected = [], False
+        for option_value, label in self.choices:
+            if isinstance(label, (list, tuple)):
                 raise ValueError("DirectSelect does not render option groups")
-            for option in group_choices:
-                options.append(format_html('\n  <option value="{}"{}>{}</option>', option["value"],
-                                           _attributes(option["attrs"]), option["label"]))  # fmt: skip
-        return format_html(
-            '<select name="{}"{}>{}\n</select>', widget["name"], _attributes(widget["attrs"]), format_html_join(
-                "", "{}", ((option,) for option in options))
-        )  # fmt: skip
+            option_value = "" if option_value is None else str(option_value)
+            selected = not has_selected and option_value in values  # as ChoiceWidget.optgroups: the first only
+            has_selected |= selected
+            options.append(
+                f'\n  <option value="{escape(option_value)}"{" selected" if selected else ""}>'
+                f"{conditional_escape(label)}</option>"
+            )
+        attributes = self.build_attrs(self.attrs, attrs)
+        return mark_safe(f'<select name="{escape(name)}"{_attributes(attributes)}>{"".join(options)}\n</select>')
 
 
 def _attributes(attrs: dict):

@@ -28,7 +28,7 @@ from .forms import (
 )
 from .history import ACTION_LABELS, Period, transition
 from .models import Household, Member
-from .selectors import EstimatedCountPaginator, household_listing_for, member_counts_attach
+from .selectors import EstimatedCountPaginator, household_listing_for
 
 EDITORS = frozenset({Role.COMMUNE_OFFICER})
 
@@ -70,16 +70,19 @@ class HouseholdListView(RoleRequiredMixin, ListView):
         self.listing = household_listing_for(self.request.user, filters=getattr(form, "cleaned_data", {}) or {})
         return self.listing.households
 
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        # A search's matches were counted as they were collected; the page's rows carry their member counts.
+        return super().get_paginator(
+            queryset, per_page, orphans, allow_empty_first_page, count=self.listing.count, **kwargs
+        )
+
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(
+        return super().get_context_data(
             filter_form=self.get_filter_form(),
             can_edit=self.request.user.role in EDITORS,
             more_matches_than=self.listing.more_than,
             **kwargs,
         )
-        page = context["page_obj"]
-        page.object_list = member_counts_attach(page.object_list)  # the page's rows only, in one query
-        return context
 
 
 class HouseholdDetailView(RoleRequiredMixin, HouseholdScopeMixin, DetailView):

@@ -168,3 +168,26 @@ def test_the_filter_selects_have_the_markup_django_gives_them(users, tree):
         django = forms.Select.render(field.field.widget, field.html_name, field.value(), attrs=attrs)
         assert direct == django.replace("\n\n", "\n"), name
     assert 'value="a&amp;b">&lt;b&gt;</option>' in str(form["indicator"].field.widget.render("indicator", ""))
+
+
+def test_a_search_is_counted_as_its_matches_were_collected(client_for, users, make_household):
+    """The search's matches are counted while they are collected, so the page shows their number without a second
+    count over the ranked households; the rows still carry their village and member count."""
+    for index in range(1, 4):
+        make_household(code=f"IRS-{index:03d}")
+    make_household(code="KPA-001")
+    response = client_for(users.province_staff).get(reverse("households:list"), {"q": "irs-00"})
+    paginator = response.context["paginator"]
+    assert paginator.count == 3 and not paginator.approximate
+    assert [h.code for h in response.context["page_obj"]] == ["IRS-001", "IRS-002", "IRS-003"]
+    assert {(h.village.name, h.member_count) for h in response.context["page_obj"]} == {(
+        response.context["page_obj"][0].village.name, 4
+    )}  # fmt: skip
+    assert '<p class="small text-muted mt-2" data-testid="household-count">3 hộ</p>' in response.content.decode()
+
+
+def test_the_village_filter_names_each_village_with_its_commune(users, tree):
+    from households.forms import HouseholdFilterForm
+
+    choices = list(HouseholdFilterForm(None, user=users.province_staff).fields["village"].choices)
+    assert choices[0][0] == "" and (tree.village.pk, f"{tree.village.name} – {tree.commune.name}") in choices
