@@ -93,15 +93,17 @@ def assess(
     standard: criteria.Standard | None = None,
     local_line=...,
     facts: criteria.HouseholdFacts | None = None,
+    today: date | None = None,
 ) -> dict:
     """Derive the indicators, apply the officers' overrides and classify; return a JSON-able snapshot.
 
     ``facts``: ``household_facts(household, members)`` when a bulk loader has just built it from the same rows.
+    ``today``: the day a bulk loader read once for the whole file (the clock costs a thread-local lookup per call).
 
     The snapshot keeps each indicator's derived value next to the override, so the page can show both
     and flag contradictions (an override that says the opposite of what the facts say).
     """
-    day = household.reference_date or timezone.localdate()
+    day = household.reference_date or today or timezone.localdate()
     # The standard is the one of ``day`` (for a review: the first day of the year its lists are for); the facts
     # are judged on the survey day when there is one (criteria.indicators: NĐ 07/2021, Phụ lục, "hiện không có
     # bảo hiểm y tế"; TT 07/2021, Phụ lục IV). In the registry both are the household's own reference day.
