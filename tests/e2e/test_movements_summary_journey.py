@@ -1,5 +1,6 @@
 """A district officer reads this year's movements from the summary rows (with when they were computed and which
-communes are being updated), and is sent to the background export for an earlier year of a large unit."""
+communes are being updated), reads the 6-month report's period from its rows too, and is sent to the background
+export for an earlier year of a large unit."""
 
 import pytest
 from django.utils import timezone
@@ -39,6 +40,16 @@ def test_district_reads_movements_from_the_summary(page, live_server, demo, scre
     screenshot(page, "targets-being-updated")
 
     monkeypatch.setattr(views_targets, "LIVE_PAGE_HOUSEHOLDS", 10)
+    # the report calendar's 6-month period (01/01–30/06) is kept as rows: a large unit reads it on the page
+    summary.summaries_sweep()  # the mark left above is counted
+    year = timezone.localdate().year
+    page.goto(f"{live_server.url}/ho-gia-dinh/bien-dong/?tu_ngay=01/01/{year}&den_ngay=30/06/{year}")
+    assert "Số liệu tổng hợp lúc" in page.get_by_test_id("summary-note").inner_text()
+    assert "Xã Ia RSai" in page.get_by_test_id("transition-table").inner_text()
+    assert not page.get_by_test_id("transitions-in-background").count()
+    assert not page.get_by_test_id("summary-pending").count()
+    screenshot(page, "movements-six-month-period-from-summary")
+
     page.goto(f"{live_server.url}/ho-gia-dinh/bien-dong/?nam={timezone.localdate().year - 2}")
     notice = page.get_by_test_id("transitions-in-background").inner_text()
     assert "chưa được tổng hợp sẵn" in notice and "Xuất Excel" in notice
