@@ -10,6 +10,11 @@ FILL = (
     " WHERE period_start IS NULL;"
 )
 
+DROP_PERIOD_ROWS = (
+    "DELETE FROM households_communesummary"
+    " WHERE period_start <> make_date(year, 1, 1) OR period_end <> make_date(year, 12, 31);"
+)
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -42,6 +47,8 @@ class Migration(migrations.Migration):
             model_name="communesummary",
             name="households_one_summary_per_commune_year",
         ),
+        # Backwards: only the years' rows fit the old key (one per commune and year).
+        migrations.RunSQL(migrations.RunSQL.noop, DROP_PERIOD_ROWS),
         migrations.AddConstraint(
             model_name="communesummary",
             constraint=models.UniqueConstraint(
