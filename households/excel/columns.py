@@ -2,10 +2,11 @@
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -384,26 +385,35 @@ def parse_cell(column: Column, raw, lookups: Lookups):
     """The typed value of one cell, ``None`` when empty; raises CellError with a Vietnamese message."""
     if is_empty(raw):
         return None
+    return cell_reader(column, lookups)(raw)
+
+
+def _name(raw) -> str:
+    return normalise_name(_text(raw))  # names as the service stores them
+
+
+def cell_reader(column: Column, lookups: Lookups) -> Callable:
+    """How a non-empty cell of ``column`` is read (``parse_cell`` without the empty check), chosen once per column
+    by a caller that reads a whole sheet."""
     kind = column.kind
     if kind == "text":
-        text = _text(raw)
-        return normalise_name(text) if column.key == "full_name" else text  # names as the service stores them
+        return _name if column.key == "full_name" else _text
     if kind == "phone":
-        return _parse_phone(raw)
+        return _parse_phone
     if kind == "id":
-        return _parse_id(column, raw)
+        return partial(_parse_id, column)
     if kind in ("int", "money"):
-        return _parse_int(raw)
+        return _parse_int
     if kind == "decimal":
-        return _parse_decimal(raw)
+        return _parse_decimal
     if kind == "date":
-        return _parse_date(raw)
+        return _parse_date
     if kind in ("bool", "tristate"):
-        return _parse_bool(raw)
+        return _parse_bool
     if kind == "choice":
-        return _parse_choice(column, raw, lookups.language)
+        return partial(_parse_choice, column, language=lookups.language)
     if kind == "village":
-        return lookups.village(raw)
+        return lookups.village
     if kind == "ethnic":
-        return lookups.ethnic_group(raw)
+        return lookups.ethnic_group
     raise AssertionError(kind)

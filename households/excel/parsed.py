@@ -26,7 +26,7 @@ from django.utils.translation import get_language
 
 from core.gcpause import cyclic_gc_paused
 
-from .columns import BY_KEY, CellError, Lookups, is_empty, parse_cell
+from .columns import BY_KEY, CellError, Lookups, cell_reader
 from .workbooks import Sheet
 
 # Bump when the stored shape or the meaning of a parsed value changes: older files are then read again.
@@ -67,20 +67,25 @@ def parse_sheet(sheet: Sheet, language: str | None = None) -> ParsedSheet:
 def _parsed(sheet: Sheet, language: str) -> ParsedSheet:
     no_lookups = Lookups({}, {}, {}, language)  # the choices' labels only: the lookup columns are not parsed here
     columns = list(sheet.columns)
-    readers = [(key, BY_KEY[key], BY_KEY[key].kind in LOOKUP_KINDS) for key in columns]
+    # None for the lookup columns: their cells are kept as written.
+    readers = [
+        (key, None if BY_KEY[key].kind in LOOKUP_KINDS else cell_reader(BY_KEY[key], no_lookups)) for key in columns
+    ]
     rows = []
     for sheet_row in sheet.rows:
         raw, values, errors = sheet_row.raw, [], []
-        for key, column, lookup in readers:
+        for key, read in readers:
             cell = raw.get(key)
-            if lookup:
-                values.append(None if is_empty(cell) else cell)
-                continue
-            try:
-                values.append(parse_cell(column, cell, no_lookups))
-            except CellError as error:
+            if cell is None or (isinstance(cell, str) and not cell.strip()):  # is_empty
                 values.append(None)
-                errors.append((key, str(error)))
+            elif read is None:
+                values.append(cell)
+            else:
+                try:
+                    values.append(read(cell))
+                except CellError as error:
+                    values.append(None)
+                    errors.append((key, str(error)))
         rows.append((sheet_row.number, tuple(values), tuple(errors)))
     return ParsedSheet(columns, rows, language)
 
