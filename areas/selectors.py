@@ -1,9 +1,17 @@
 """Read-side queries for administrative units: scoped lists and the counts shown on dashboards."""
 
+import logging
+import time
+import uuid
+
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from .choices import UnitLevel
 from .models import AdministrativeUnit
+
+logger = logging.getLogger(__name__)
 
 
 def unit_list_for(user, *, level: str = "", query: str = "", parent=None) -> QuerySet:
@@ -39,3 +47,69 @@ def unit_children_with_counts(unit: AdministrativeUnit) -> QuerySet:
     for child in children:
         child.counts = counts[child.pk]
     return children
+
+
+# --- The villages a list filter offers, kept per process ---------------------------------------------------------
+# A province officer's household list offered every village of the province on every page: a query, and the labels
+# built again, each time. The list changes only when a unit is saved or deleted, so each web process keeps it per
+# scope and day, under a version that every save or delete of a unit moves in the shared cache (Redis), which every
+# process reads once per request. A change that bypasses the model (raw SQL, a data migration) shows within
+# VILLAGE_CHOICES_MAX_AGE seconds.
+UNITS_VERSION_KEY = "areas:units-version"
+VILLAGE_CHOICES_MAX_AGE = 600
+_VILLAGE_CHOICES: dict[tuple, tuple[float, list[tuple[int, str]]]] = {}
+
+
+def village_choices_for(user) -> list[tuple[int, str]]:
+    """(id, "Village – Commune") of the villages in force today that ``user`` may see, by commune code, then code."""
+    scope = _scope_key(user)
+    version = _units_version()
+    if scope is None or version is None:  # no stable scope, or the shared cache is unreachable: read them now
+        return _village_choices(user)
+    key = (scope, timezone.localdate(), version)
+    kept = _VILLAGE_CHOICES.get(key)
+    if kept is None or time.monotonic() - kept[0] > VILLAGE_CHOICES_MAX_AGE:
+        if len(_VILLAGE_CHOICES) > 256:
+            _VILLAGE_CHOICES.clear()
+        kept = _VILLAGE_CHOICES[key] = (time.monotonic(), _village_choices(user))
+    return kept[1]
+
+
+def _village_choices(user) -> list[tuple[int, str]]:
+    rows = (
+        AdministrativeUnit.objects.visible_to(user)
+        .valid_on()
+        .filter(level=UnitLevel.VILLAGE)
+        .order_by("parent__code", "code")
+        .values_list("pk", "name", "parent__name")
+    )
+    return [(pk, name if commune is None else f"{name} – {commune}") for pk, name, commune in rows]
+
+
+def _scope_key(user) -> str | None:
+    """What decides the villages a user sees (accounts.scoping): everything, or the path of their unit."""
+    if not (user.is_authenticated and user.is_active):
+        return None
+    if user.is_system_admin:
+        return "*"
+    return user.unit.path if user.unit_id else None
+
+
+def _units_version() -> str | None:
+    try:
+        version = cache.get(UNITS_VERSION_KEY)
+        if version is None:
+            cache.add(UNITS_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            version = cache.get(UNITS_VERSION_KEY)
+        return version
+    except Exception:  # noqa: BLE001 - Redis down: the list is read from the database, as before
+        logger.warning("Shared cache unreachable: the village list is read without it", exc_info=True)
+        return None
+
+
+def units_changed(**kwargs) -> None:
+    """A unit was saved or deleted: every process reads the village lists again (connected in apps.py)."""
+    try:
+        cache.set(UNITS_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:  # noqa: BLE001 - the lists then show the change within VILLAGE_CHOICES_MAX_AGE
+        logger.warning("Shared cache unreachable: village lists may lag a unit's change", exc_info=True)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.choices import UnitLevel
 from areas.forms import DateInput
 from areas.models import AdministrativeUnit
+from areas.selectors import village_choices_for
 from core.integrity import check_unique_rules
 
 from .choices import HouseholdClass, PovertyCause, Relationship
@@ -256,13 +257,10 @@ class HouseholdFilterForm(forms.Form):
 
     def __init__(self, *args, user=None, indicators=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = (
-            AdministrativeUnit.objects.visible_to(user)
-            .valid_on()
-            .filter(level=UnitLevel.VILLAGE)
-            .select_related("parent")
-            .order_by("parent__code", "code")
-        )
+        village = self.fields["village"]
+        # The choice typed is checked against this query; the options shown are kept per scope and day.
+        village.queryset = AdministrativeUnit.objects.visible_to(user).valid_on().filter(level=UnitLevel.VILLAGE)
+        village.choices = [("", village.empty_label), *village_choices_for(user)]
         self.fields["indicator"].choices = [("", _("Tất cả"))] + list(indicators)
 
 

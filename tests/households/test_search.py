@@ -110,6 +110,7 @@ def test_the_list_and_search_run_a_fixed_number_of_queries(client_for, users, ma
             assert response.status_code == 200
         return len(queries), len(response.context["page_obj"])
 
+    client.get(reverse("households:list"))  # the first page reads the filter's villages; later pages reuse them
     before = {key: count(params) for key, params in {"list": {}, "search": {"q": "ksor"}}.items()}
     for index in range(2, 60):  # more than a page
         make_household(code=f"IRS-{index:03d}")
