@@ -6,6 +6,7 @@ from households.summary import summaries_rebuild, summaries_sweep
 
 
 class Command(SummaryRebuildCommand):
+    counted = "dòng số liệu"  # a commune has one row per period kept, so the count is of rows, not communes
     help = (
         "Tổng hợp lại số liệu của trang tổng quan (số hộ, hộ nghèo, cận nghèo, biến động và đăng ký thoát nghèo "
         "của năm nay, năm trước và kỳ báo cáo 6 tháng theo lịch báo cáo) cho mọi xã, hoặc các xã thuộc một đơn vị "
