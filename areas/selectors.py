@@ -5,6 +5,7 @@ import time
 import uuid
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -108,7 +109,16 @@ def _units_version() -> str | None:
 
 
 def units_changed(**kwargs) -> None:
-    """A unit was saved or deleted: every process reads the village lists again (connected in apps.py)."""
+    """A unit was saved or deleted: every process reads the village lists again (connected in apps.py).
+
+    The version moves at once, for this process and its own transaction, and again once the transaction commits: a
+    process that read the lists in between still saw the rows before the change and must not keep them.
+    """
+    _new_units_version()
+    transaction.on_commit(_new_units_version)
+
+
+def _new_units_version() -> None:
     try:
         cache.set(UNITS_VERSION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception:  # noqa: BLE001 - the lists then show the change within VILLAGE_CHOICES_MAX_AGE

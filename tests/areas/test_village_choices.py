@@ -63,3 +63,19 @@ def test_the_filter_form_offers_the_kept_villages_and_checks_the_choice_against_
     assert f'<option value="{tree.village.pk}" selected>Buôn Chư Tê – Xã Ia RSai</option>' in str(form["village"])
     refused = HouseholdFilterForm({"village": str(far.pk)}, user=users.commune_officer)
     assert not refused.is_valid() and "village" in refused.errors
+
+
+def test_a_change_is_seen_again_once_its_transaction_commits(users, tree, django_capture_on_commit_callbacks):
+    """A process that read the villages between a unit's save and its commit saw the old rows: the version moves again
+    at the commit, so what it kept is not used."""
+    from django.core.cache import cache
+
+    from areas.selectors import UNITS_VERSION_KEY
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        tree.village.name = "Buôn Chư Tê Mới"
+        tree.village.save()
+    saved = cache.get(UNITS_VERSION_KEY)
+    for callback in callbacks:
+        callback()
+    assert callbacks and cache.get(UNITS_VERSION_KEY) != saved
