@@ -18,6 +18,7 @@ run's job and a format number; anything that does not match is ignored and the c
 import hashlib
 import hmac
 import pickle
+import sys
 import zlib
 from dataclasses import dataclass
 
@@ -116,4 +117,5 @@ def parsed_loads(data: bytes, *, sha256: str, job: int, language: str | None = N
     language = language or get_language() or "vi"
     if (version, stored_sha256, stored_job, stored_language) != (FORMAT, sha256, job, language):
         return None
-    return ParsedSheet(columns, rows, stored_language)
+    # The column keys as the code spells them (interned), so that the rows' dicts are looked up by identity.
+    return ParsedSheet([sys.intern(key) for key in columns], rows, stored_language)
