@@ -222,9 +222,17 @@ def test_after_each_kind_of_change_the_page_path_equals_live(tree, users, make_h
         summary.summaries_sweep()
         assert_tables_equal_live(users.province_staff, users.province_staff.unit)
 
+    each_kind_of_change(
+        household, officer=officer, today=today, check=check, village=villages[1], income_per_capita=9_000_000
+    )
+
+
+def each_kind_of_change(household, *, officer, today, check, **fields) -> None:
+    """The services' changes one after the other, ``check()`` after each: the household saved with ``fields`` (a
+    move to another village), a status record, an escape registration added and withdrawn, the household archived."""
     household.refresh_from_db()
-    household.village = villages[1]
-    household.income_per_capita = 9_000_000
+    for name, value in fields.items():
+        setattr(household, name, value)
     services.household_save(
         household=household, members=list(household.members.current()), user=officer, expected_version=household.version
     )
