@@ -84,7 +84,13 @@ def _village_choices(user) -> list[tuple[int, str]]:
         .order_by("parent__code", "code")
         .values_list("pk", "name", "parent__name")
     )
-    return [(pk, name if commune is None else f"{name} – {commune}") for pk, name, commune in rows]
+    return [(pk, village_label(name, commune)) for pk, name, commune in rows]
+
+
+def village_label(name: str, commune: str | None) -> str:
+    """How a village is named in a choice list: "Buôn Ia Rsai – Xã Ia RSai", the commune telling apart villages of
+    the same name."""
+    return name if commune is None else f"{name} – {commune}"
 
 
 def _scope_key(user) -> str | None:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.choices import UnitLevel
 from areas.forms import DateInput
 from areas.models import AdministrativeUnit
-from areas.selectors import village_choices_for
+from areas.selectors import village_choices_for, village_label
 from core.integrity import check_unique_rules
 
 from .choices import HouseholdClass, PovertyCause, Relationship
@@ -31,14 +31,14 @@ class VillageChoiceIterator(ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         for pk, name, commune in self.queryset.values_list("pk", "name", "parent__name"):
-            yield (pk, name if commune is None else f"{name} – {commune}")
+            yield (pk, village_label(name, commune))
 
 
 class VillageChoiceField(forms.ModelChoiceField):
     iterator = VillageChoiceIterator
 
     def label_from_instance(self, obj):
-        return f"{obj.name} – {obj.parent.name}" if obj.parent_id else obj.name
+        return village_label(obj.name, obj.parent.name if obj.parent_id else None)
 
 
 class DirectSelect(forms.Select):
