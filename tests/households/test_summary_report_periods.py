@@ -166,6 +166,7 @@ def test_the_six_month_rows_equal_the_live_aggregate_after_each_kind_of_change(
         each_kind_of_change(household, officer=officer, today=today, check=check, village=villages[1])
 
 
+@pytest.mark.parametrize("today", [date(YEAR, 5, 15), date(YEAR, 6, 30), date(YEAR, 7, 15), date(YEAR + 1, 1, 1)])
 def test_a_six_month_report_read_from_the_rows_equals_the_live_count(
     today,
     tree,
