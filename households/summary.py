@@ -88,19 +88,13 @@ def calendar_periods(today: date | None = None) -> list[StoredPeriod]:
     depend on the day they are counted on, only on the records (``transitions._aggregate``), so the row of a period
     not yet ended is exact as long as the triggers mark its commune."""
     today = today or timezone.localdate()
-    from reports.models import ReportDeadline  # the calendar is the reports'; they read these rows
-    from reports.schedule import deadline_in_year
+    from reports.schedule import periods_begun  # the calendar is the reports'; they read these rows
 
-    periods = []
-    for deadline in ReportDeadline.objects.filter(is_active=True).order_by("pk"):
-        for year in (today.year - 1, today.year, today.year + 1):
-            occurrence = deadline_in_year(deadline, year)
-            start, end = occurrence.period_start, occurrence.period_end
-            whole_year = start == date(end.year, 1, 1) and end == date(end.year, 12, 31)
-            stored = StoredPeriod(start, end, end)
-            if not whole_year and start <= today and end.year >= today.year and stored not in periods:
-                periods.append(stored)
-    return periods
+    return [
+        StoredPeriod(start, end, end)
+        for start, end in periods_begun(today, (today.year - 1, today.year, today.year + 1))
+        if end.year >= today.year and (start, end) != (date(end.year, 1, 1), date(end.year, 12, 31))
+    ]
 
 
 def summary_periods(today: date | None = None) -> list[StoredPeriod]:

@@ -56,14 +56,9 @@ def default_periods(today: date | None = None) -> list[Period]:
     ``period_start``/``period_end`` are chosen, reports.schedule)."""
     today = today or timezone.localdate()
     periods = {Period.year(today.year), Period.half_year(today.year, 1), Period.half_year(today.year, 2)}
-    from reports.models import ReportDeadline  # reports read these figures; the calendar is theirs
-    from reports.schedule import deadline_in_year
+    from reports.schedule import periods_begun  # reports read these figures; the calendar is theirs
 
-    for deadline in ReportDeadline.objects.filter(is_active=True):
-        for year in (today.year, today.year + 1):
-            occurrence = deadline_in_year(deadline, year)
-            if occurrence.period_start <= today:
-                periods.add(Period(occurrence.period_start, occurrence.period_end))
+    periods.update(Period(start, end) for start, end in periods_begun(today, (today.year, today.year + 1)))
     return sorted(periods, key=lambda p: (p.start, p.end))
 
 

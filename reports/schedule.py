@@ -70,6 +70,20 @@ def open_deadlines(today: date) -> list[DeadlineOccurrence]:
     return occurrences
 
 
+def periods_begun(today: date, years) -> list[tuple[date, date]]:
+    """(start, end) of the active deadlines' periods due in ``years`` that have begun by ``today``, each once, in the
+    calendar's order: the periods whose drafts are or will be read, which the summary tables keep ready
+    (households.summary, programs.summary)."""
+    periods = []
+    for deadline in ReportDeadline.objects.filter(is_active=True).order_by("pk"):
+        for year in years:
+            occurrence = deadline_in_year(deadline, year)
+            period = (occurrence.period_start, occurrence.period_end)
+            if occurrence.period_start <= today and period not in periods:
+                periods.append(period)
+    return periods
+
+
 def report_deadlines_prepare(today: date | None = None) -> int:
     """Prepare a draft for every reporting unit of every province that has no report yet for an open deadline's
     period (idempotent: run twice, the second run prepares nothing). Returns how many drafts were prepared."""
