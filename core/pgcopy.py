@@ -7,9 +7,9 @@ caller writes rows its own rules have already checked.
 """
 
 import io
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from operator import attrgetter
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
@@ -87,10 +87,39 @@ def _array(value) -> str:
     return _escaped("{" + ",".join(items) + "}")
 
 
-def _json(value) -> str:
-    from django.core.serializers.json import DjangoJSONEncoder
+_JSON_ENCODER = None
 
-    return NULL if value is None else _escaped(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+def _json(value) -> str:
+    global _JSON_ENCODER
+    if _JSON_ENCODER is None:  # one encoder for every value (``json.dumps(cls=…)`` makes one per call)
+        from django.core.serializers.json import DjangoJSONEncoder
+
+        _JSON_ENCODER = DjangoJSONEncoder(ensure_ascii=False)
+    return NULL if value is None else _escaped(_JSON_ENCODER.encode(value))
+
+
+_SPECIAL = ("\\", "\t", "\n", "\r")
+_BOOLEANS = {True: "t", False: "f", None: NULL}
+
+
+def _column(values: list, encode) -> list[str]:
+    """One column's values in COPY's text format, as ``encode`` writes each of them: a column of one plain type is
+    encoded in one pass (a 20.000-household import writes ≈ 130 columns of 20.000 to 90.000 values each)."""
+    types = set(map(type, values))
+    types.discard(type(None))
+    if encode is _text and types <= {str}:
+        joined = "".join(value for value in values if value is not None)
+        if any(special in joined for special in _SPECIAL):
+            return [NULL if value is None else _escaped(value) for value in values]
+        return [NULL if value is None else value for value in values]
+    if encode is _integer and types <= {int}:
+        return [NULL if value is None else str(value) for value in values]
+    if encode is _boolean and types <= {bool}:
+        return [_BOOLEANS[value] for value in values]
+    if encode is _day and types <= {date}:
+        return [NULL if value is None else value.isoformat() for value in values]
+    return list(map(encode, values))
 
 
 def insert_fields(model, *, with_pk: bool) -> list[models.Field]:
@@ -106,30 +135,32 @@ def copy_objects(
     """Write ``objects`` (model instances or records with the same attribute names) into ``model``'s table.
 
     ``auto_now``/``auto_now_add`` columns get the current time, as ``save()`` would; returns the number of rows.
+    The lines are built column by column (each column encoded by its field's type), then joined row by row.
     """
     fields = list(fields or insert_fields(model, with_pk=with_pk))
-    now = timezone.now()
-    encoders = []
-    for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            encoders.append((None, _scalar(now)))
-        elif isinstance(field, ArrayField):
-            encoders.append((field.attname, _array))
-        elif isinstance(field, models.JSONField):
-            encoders.append((field.attname, _json))
-        else:
-            encoders.append((field.attname, _encoder(field)))
-    lines = []
-    for obj in objects:
-        lines.append("\t".join([encode if name is None else encode(getattr(obj, name)) for name, encode in encoders]))
-    count = len(lines)
+    objects = list(objects)
+    count = len(objects)
     if not count:
         return 0
+    now = timezone.now()
+    columns = []
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            columns.append([_scalar(now)] * count)
+            continue
+        if isinstance(field, ArrayField):
+            encode = _array
+        elif isinstance(field, models.JSONField):
+            encode = _json
+        else:
+            encode = _encoder(field)
+        columns.append(_column(list(map(attrgetter(field.attname), objects)), encode))
+    lines = list(map("\t".join, zip(*columns, strict=True)))
     lines.append("")
     buffer = io.StringIO("\n".join(lines))
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN", buffer)
+        cursor.copy_expert(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN", buffer)
     return count
 
 

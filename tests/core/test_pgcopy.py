@@ -50,3 +50,32 @@ def test_typed_encoders_on_random_text_and_numbers():
         assert pgcopy._text(text) == pgcopy._scalar(text)
         assert pgcopy._integer(number) == pgcopy._scalar(number)
         assert pgcopy._day(day) == pgcopy._scalar(day)
+
+
+@pytest.mark.parametrize("encode", [pgcopy._text, pgcopy._integer, pgcopy._boolean, pgcopy._day, pgcopy._scalar])
+def test_a_column_is_encoded_as_each_of_its_values(encode):
+    """``copy_objects`` encodes a column at once: the same text as its encoder value by value, whatever the mix."""
+    rng = random.Random(5)
+    alphabet = "aăâđ 'Y\t\n\r\\"
+    pools = {
+        "text": lambda: "".join(rng.choice(alphabet) for _char in range(rng.randint(0, 6))),
+        "plain text": lambda: "".join(rng.choice("aăâđ 'Y") for _char in range(rng.randint(0, 6))),
+        "integer": lambda: rng.randint(-(10**6), 10**6),
+        "boolean": lambda: rng.random() < 0.5,
+        "day": lambda: date(1950, 1, 1) + (date(2030, 1, 1) - date(1950, 1, 1)) * rng.random(),
+        "any": lambda: rng.choice(VALUES),
+    }
+    for name, draw in pools.items():
+        for none_share in (0, 0.3):
+            values = [None if rng.random() < none_share else draw() for _index in range(200)]
+            assert pgcopy._column(values, encode) == [encode(value) for value in values], (name, none_share)
+
+
+def test_json_values_are_written_as_before():
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    value = {"lý do": "Ksor H'Linh\tY", "ngày": date(2026, 12, 4), "số": Decimal("1.5"), "danh sách": [1, None, True]}
+    assert pgcopy._json(value) == pgcopy._escaped(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+    assert pgcopy._json(None) == pgcopy.NULL
