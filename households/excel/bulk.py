@@ -22,6 +22,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Prefetch
 from django.db.models.base import ModelState
 from django.db.models.functions import Lower
+from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -210,15 +211,24 @@ def _assign(instance, model, columns: tuple[Column, ...], data: dict, objects: d
     kept, checks = _ASSIGNED.get((model, id(columns)), (None, None))
     if kept is not columns:
         fields = model._meta._forward_fields_map
-        checks = [(c.key, _checker(fields[c.key], c)) for c in columns]
+        # A plain field's attribute has no setter (``DeferredAttribute``): its value goes into the instance's dict
+        # in one update; a relation goes through its descriptor, which also caches the object.
+        checks = [
+            (c.key, _checker(fields[c.key], c), type(getattr(model, c.key)) is DeferredAttribute) for c in columns
+        ]
         _ASSIGNED[(model, id(columns))] = columns, checks
-    cleaned = []
-    for key, check in checks:
-        ok, stored = check(objects[key] if key in objects else data.get(key))
+    plain, related = {}, []
+    get = data.get
+    for key, check, direct in checks:
+        ok, stored = check(objects[key] if key in objects else get(key))
         if not ok:
             return False
-        cleaned.append((key, stored))
-    for name, value in cleaned:
+        if direct:
+            plain[key] = stored
+        else:
+            related.append((key, stored))
+    instance.__dict__.update(plain)
+    for name, value in related:
         setattr(instance, name, value)
     return True
 
