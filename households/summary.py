@@ -30,7 +30,7 @@ from areas.models import AdministrativeUnit
 from core.aftercommit import once_after_commit, send_refresh
 
 from .choices import HouseholdState
-from .models import CommuneSummary, EscapeRegistration, Household, SummaryStale
+from .models import CommuneSummary, EscapeRegistration, Household, StatusRecord, SummaryStale
 from .transitions import COUNT_FIELDS, ReportPeriod, _aggregate
 
 logger = logging.getLogger(__name__)
@@ -372,12 +372,18 @@ def summary_figures_for(
     exact: bool = False,
     villages: bool = False,
     live_when_none_stored: bool = False,
+    through: date | None = None,
 ) -> DashboardFigures | None:
     """The rows of the period ``stored`` (one of ``summary_periods``; this year up to today by default) of the
     communes the user may see inside ``scope``, with the rows that are stale, missing, counted to another day or
     (``villages``) without the movements per village computed live when they are few and small, or always with
     ``exact`` (a report's snapshot, computed by a background job, is never shown from a stale row). None when the
-    live aggregates must answer: ``LIVE``, a user who sees nothing, a user or scope below a commune."""
+    live aggregates must answer: ``LIVE``, a user who sees nothing, a user or scope below a commune.
+
+    ``through`` (after the day ``stored`` is counted to) asks for the movements from ``stored.start`` to that day
+    instead: the rows of the communes without a status record dated after their day up to ``through``
+    (``communes_with_records_after``) answer it as they are, the others are computed live for the whole period and
+    never stored (``summary_figures_for_period``, the year-end report of this year)."""
     if LIVE or not user.is_authenticated:
         return None
     unit = user.unit if user.unit_id else None
@@ -404,14 +410,27 @@ def summary_figures_for(
     def usable(row: CommuneSummary) -> bool:
         return row.counted_to == stored.counted_to and (not villages or VILLAGE_MOVEMENTS in row.movements)
 
-    pending = [c["pk"] for c in communes if c["stale"] or c["pk"] not in rows or not usable(rows[c["pk"]])]
+    # Communes whose row, counted to its day, would not give the movements to ``through``: always computed live,
+    # whatever ``exact`` says (their row is not stale, it answers another question).
+    ahead = set()
+    if through is not None and through > stored.counted_to and ids:
+        ahead = communes_with_records_after(ids, stored.counted_to, through)
+    pending = [
+        c["pk"]
+        for c in communes
+        if c["pk"] not in ahead and (c["stale"] or c["pk"] not in rows or not usable(rows[c["pk"]]))
+    ]
     size = sum(rows[pk].households for pk in pending if pk in rows)
     few = len(pending) <= LIVE_FALLBACK_COMMUNES and size <= LIVE_FALLBACK_HOUSEHOLDS
+    if live_when_none_stored and ahead and len(ahead) + (len(pending) if exact or few else 0) == len(communes):
+        return None  # no stored row would be read: one live statement costs less than every row computed
     if pending and (exact or few):
         if live_when_none_stored and len(pending) == len(communes):
             return None  # nothing usable is stored: one live statement costs less than every row computed
         rows.update(summary_compute(pending, stored=stored))
         pending = []
+    if ahead:
+        rows.update(summary_compute(sorted(ahead), stored=StoredPeriod(stored.start, through, through)))
     if villages and any(not usable(rows[pk]) for pk in pending if pk in rows):
         return None  # rows from before the movements per village: the table is counted live until the sweep
     times = [row.computed_at for pk, row in rows.items() if row.pk is not None and pk not in pending]
@@ -423,12 +442,41 @@ def summary_figures_for(
 
 def summary_figures_for_period(user, scope, period, **options) -> DashboardFigures | None:
     """``summary_figures_for`` when ``period`` is one the table holds (this year up to today, the whole of last
-    year, a period of the report calendar such as the 6-month report's), else None: every other period is counted
-    live (docs/adr/0041)."""
+    year, a period of the report calendar such as the 6-month report's) or the whole of this year before it ends,
+    else None: every other period is counted live (docs/adr/0041 and its amendments)."""
     stored = stored_period(period)
-    if stored is None:
+    if stored is not None:
+        return summary_figures_for(user, scope, stored=stored, live_when_none_stored=True, **options)
+    this_year = year_periods()[0]
+    if (period.start, period.end) != (this_year.start, this_year.end):
         return None
-    return summary_figures_for(user, scope, stored=stored, live_when_none_stored=True, **options)
+    # The year-end report of this year, drafted from 15/11 before the year ends (TT 10/2022/TT-BLĐTBXH, Điều 5: the
+    # annual report is due before 1 December): 01/01–31/12 while this year's rows are counted to today. The
+    # movements read nothing dated but the status records and the archive entries (``transitions._aggregate``: a
+    # household's classes on the day before the period and on its last day, archived by its last day; households
+    # carry no date). An archive entry is never dated after its day (``ChangeEntry.at``, ``auto_now_add``). A status
+    # record can be: the household page records a decision from any day (``services.status_record_add``, whose only
+    # bound is the household's open record), and the annual review's decision puts the lists made by a new standard
+    # on its first day, after the signing day (``reviews.services.approval._new_standard_starts``: 01/01/2027 for
+    # NĐ 351/2025); only the opening-balance import (``households.opening.importer``: "ngày quyết định không được
+    # sau hôm nay") and the decision's signing day refuse a later day. A commune's row counted to today therefore
+    # equals its count to 31/12 whenever none of its status records begins after today up to 31/12 or ends
+    # between today and 30/12 (the record in force on both days is then the same one, the records begun by either
+    # day the same set); the communes that hold one are counted live for the whole year
+    # (``communes_with_records_after``, docs/adr/0041, second amendment).
+    return summary_figures_for(user, scope, stored=this_year, through=period.end, live_when_none_stored=True, **options)
+
+
+def communes_with_records_after(commune_ids: list[int], day: date, through: date) -> set[int]:
+    """The communes among ``commune_ids`` with a status record that makes a household's class on ``through``
+    differ from its class on ``day`` as ``transitions._aggregate`` reads them: one that begins after ``day`` up to
+    ``through``, or one that ends (its last day) from ``day`` to the day before ``through``. One statement; the
+    status records have no index on their days, so it reads them once and looks up the few households it keeps."""
+    records = StatusRecord.objects.filter(
+        Q(valid_from__gt=day, valid_from__lte=through) | Q(valid_to__gte=day, valid_to__lt=through),
+        household__commune_id__in=commune_ids,
+    )
+    return set(records.values_list("household__commune_id", flat=True).distinct())
 
 
 def stored_period(period) -> StoredPeriod | None:
