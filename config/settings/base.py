@@ -134,7 +134,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first, so a locked-out user is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, reading the unit and its parent with the user (docs/adr/0047-…). A session records
+    # its backend's path: changing this line signs everyone out once.
+    "accounts.backends.UserBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboards:index"
@@ -148,6 +150,8 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the age counts from the last request
+# Database sessions whose row is written only when the data changed or the expiry moved by a minute (docs/adr/0047-…)
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
