@@ -258,8 +258,10 @@ class HouseholdFilterForm(forms.Form):
     def __init__(self, *args, user=None, indicators=(), **kwargs):
         super().__init__(*args, **kwargs)
         village = self.fields["village"]
-        # The choice typed is checked against this query; the options shown are kept per scope and day.
-        village.queryset = AdministrativeUnit.objects.visible_to(user).valid_on().filter(level=UnitLevel.VILLAGE)
+        # A village sent is checked against this query (outside the scope: refused); the options shown are kept per
+        # scope and day. Without one the query is never read, so it is not even built (most list pages).
+        if self.is_bound and self.data.get(self.add_prefix("village")):
+            village.queryset = AdministrativeUnit.objects.visible_to(user).valid_on().filter(level=UnitLevel.VILLAGE)
         village.choices = [("", village.empty_label), *village_choices_for(user)]
         self.fields["indicator"].choices = [("", _("Tất cả"))] + list(indicators)
 

@@ -27,18 +27,31 @@ from .forms import (
     StatusRecordForm,
 )
 from .history import ACTION_LABELS, Period, transition
-from .models import Household, Member
+from .models import Household, Member, PovertyStandard
 from .selectors import EstimatedCountPaginator, household_listing_for
 
 EDITORS = frozenset({Role.COMMUNE_OFFICER})
 
 
+# (day, every standard's (id, last saved)) -> the list filter's indicator choices, kept per process: the standards
+# change once in a few years, and every list page read and decoded each one's JSON definition for these few labels.
+# Any save of a standard moves its ``updated_at`` and so the key; a light query of the ids and dates still runs.
+_INDICATOR_CHOICES: dict[tuple, list[tuple[str, str]]] = {}
+
+
 def indicator_choices() -> list[tuple[str, str]]:
     """The indicators of the standard in force today, for the list filter (none if no standard is set up)."""
-    try:
-        return [(spec.code, spec.name) for spec in standard_on(timezone.localdate()).indicators]
-    except ValueError:
-        return []
+    today = timezone.localdate()
+    key = (today, tuple(PovertyStandard.objects.order_by("pk").values_list("pk", "updated_at")))
+    if key not in _INDICATOR_CHOICES:
+        try:
+            choices = [(spec.code, spec.name) for spec in standard_on(today).indicators]
+        except ValueError:
+            choices = []
+        if len(_INDICATOR_CHOICES) > 16:
+            _INDICATOR_CHOICES.clear()
+        _INDICATOR_CHOICES[key] = choices
+    return _INDICATOR_CHOICES[key]
 
 
 class HouseholdScopeMixin:

@@ -1,0 +1,64 @@
+"""The household list page's own work per request: which statements it runs (none that grows with the rows), and
+the indicator choices kept per standard version (docs/adr/0047-sign-in-and-session-per-request.md)."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from households import views
+from households.models import PovertyStandard
+
+pytestmark = pytest.mark.django_db
+
+
+def tables(queries) -> list[str]:
+    """The first table each statement reads or writes, in order (SAVEPOINTs of the test's transaction left out)."""
+    found = []
+    for query in queries:
+        sql = query["sql"]
+        match = re.search(r'(?:FROM|UPDATE|INTO) "(\w+)"', sql)
+        if match and not sql.startswith(("SAVEPOINT", "RELEASE")):
+            found.append(sql.split()[0] + " " + match.group(1))
+    return found
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "IRS-0"}, {"q": "001234567890"}])
+def test_a_list_or_search_page_runs_these_statements_whatever_the_rows(client_for, users, make_household, params):
+    client = client_for(users.district_staff)  # a district: the unit and its parent (the province) are in the header
+    url = reverse("households:list")
+    client.get(url, params)  # the process's first page reads the filter's villages and indicator choices
+
+    def statements():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, params)
+        assert response.status_code == 200
+        return tables(queries)
+
+    before = statements()
+    # The session, the user with their unit and its parent (one statement), the standards' versions; no session
+    # write within the minute; no definition of a standard; no village list.
+    assert before[:3] == ["SELECT django_session", "SELECT accounts_user", "SELECT households_povertystandard"]
+    assert not any(t.startswith(("UPDATE", "INSERT")) or t.endswith("administrativeunit") for t in before)
+    for index in range(1, 60):  # more than a page
+        make_household(code=f"IRS-{index:03d}")
+    assert statements() == before
+
+
+def test_the_indicator_choices_are_read_again_once_a_standard_is_saved(client_for, users):
+    client = client_for(users.province_staff)
+    url = reverse("households:list")
+    first = views.indicator_choices()
+    assert first and views.indicator_choices() is first  # kept
+    standard = PovertyStandard.objects.in_force().get()
+    definition = standard.definition
+    code, _name = first[0]
+    for indicator in definition["indicators"]:
+        if indicator["code"] == code:
+            indicator["name"] = "Chỉ số đã đổi tên"
+    standard.definition = definition
+    standard.save()
+    assert views.indicator_choices()[0] == (code, "Chỉ số đã đổi tên")
+    assert "Chỉ số đã đổi tên" in client.get(url).content.decode()
