@@ -4,8 +4,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import transaction
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Case,
     Count,
@@ -17,17 +19,20 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Collate
+from django.db.models.functions import Cast, Coalesce, Collate
 
+from areas.choices import UnitLevel
 from core.pagination import CappedCountPaginator
 
-from .choices import HouseholdState, Relationship
+from .choices import HouseholdState
 from .expressions import SearchNorm, SearchWords, WordSimilarity
-from .models import Household, Member
+from .models import Household, HouseholdSearch, Member
+from .models.search import MEMBER_SEPARATOR
 
 VIETNAMESE = "vi-x-icu"  # ICU collation shipped with PostgreSQL: a ă â b c d đ e ê … in dictionary order
 
@@ -116,7 +121,7 @@ def household_listing_for(user, *, filters: dict, cap: int | None = None) -> Hou
     query = _query_of(filters)
     if not query:
         return HouseholdListing(qs.order_by(*LIST_ORDER))
-    ids = household_matches(qs, query, limit=cap + 1)
+    ids = household_matches(qs, query, limit=cap + 1, commune=_commune_of(user))
     ranked = household_search(qs.filter(AnyOf("pk", ids[:cap])), query, candidates=False)
     # The matches were collected from ``qs`` itself, so the ranked households are exactly these: no count query.
     return HouseholdListing(ranked, more_than=cap if len(ids) > cap else None, count=len(ids[:cap]))
@@ -144,6 +149,12 @@ WORD_BREAK = re.compile(r"[^\w'’ʼ`´]+|_+")
 SHORT_WORD = 2
 
 
+def _plain(word: str) -> str:
+    """Roughly what households_search_norm makes of one word: its ASCII letters and digits, lower case."""
+    plain = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D").lower())
+    return "".join(character for character in plain if character.isascii() and character.isalnum())
+
+
 def _letters(word: str) -> int:
     """How many letters and digits ``word`` keeps once normalised (households_search_norm keeps a-z and 0-9)."""
     plain = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
@@ -151,61 +162,112 @@ def _letters(word: str) -> int:
 
 
 def _whole(word: str) -> Q:
-    """The normalised word is a whole word of the normalised name (members_search_words_idx, exact)."""
-    return Q(name_words__contains=SearchWords(SearchNorm(Value(word))))
+    """The normalised word is a whole word of some member's name (household_search_words_idx, exact)."""
+    return Q(words__contains=SearchWords(SearchNorm(Value(word))))
 
 
 def _part(word: str) -> Q:
-    """The normalised word is a part of the normalised name (members_search_trgm_idx narrows by its trigrams)."""
-    return Q(search_name__contains=SearchNorm(Value(word)))
+    """The normalised word is a part of some member's name (household_search_trgm_idx narrows by its trigrams)."""
+    return Q(names__contains=SearchNorm(Value(word)))
 
 
-def _members() -> QuerySet:
-    return Member.objects.current().order_by().alias(name_words=SearchWords("search_name"))
+class OneName(Func):
+    """``EXISTS``: one member's name in the search row's ``names`` (split at the separator) meets every condition.
+
+    The indexed conditions (``_whole``, ``_part``) find households where each typed word is in SOME member's name;
+    this keeps those where they are all in ONE member's name, as the search has always meant. ``conditions`` is
+    SQL over the member's name ``n`` with its parameters (the typed words, normalised by the same function).
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, conditions: str, params: list):
+        super().__init__(F("names"))
+        self.conditions, self.condition_params = conditions, params
+
+    def as_sql(self, compiler, connection, **extra_context):
+        names, names_params = compiler.compile(self.get_source_expressions()[0])
+        sql = (
+            f"EXISTS (SELECT FROM unnest(string_to_array({names}, '{MEMBER_SEPARATOR}')) AS one_name(n)"
+            f" WHERE {self.conditions})"
+        )
+        return sql, (*names_params, *self.condition_params)
 
 
-def _named(words: list[str]) -> QuerySet:
-    """Current members whose normalised name holds every word typed, in any order.
+# One member's name ``n`` holds the normalised word as a part, or as whole words (a typed word may normalise to
+# several: "aαb" is "a b"). The normalised texts hold only a-z, 0-9 and spaces: nothing to escape for LIKE.
+NAME_HAS_PART = "n LIKE '%%' || households_search_norm(%s) || '%%'"
+NAME_HAS_WHOLE = "string_to_array(n, ' ') @> string_to_array(households_search_norm(%s), ' ')"
+
+
+def _pairs(words: list[str]) -> Q:
+    """Every two typed words stand together in one member's name (``words`` holds each such pair as "a+b").
+
+    A plain-Python guess of the normalised words decides whether there are two different ones: with only one, the
+    pairs would be empty and the condition true of every row (a scan of the whole index, not a wrong answer)."""
+    if len({_plain(word) for word in words}) < 2:
+        return Q()
+    pairs = RawSQL(
+        "ARRAY(SELECT a || '+' || b FROM unnest(string_to_array(households_search_norm(%s), ' ')) a,"
+        " unnest(string_to_array(households_search_norm(%s), ' ')) b WHERE a < b)",
+        (" ".join(words), " ".join(words)),
+        output_field=ArrayField(TextField()),
+    )
+    return Q(words__contains=pairs)
+
+
+def _named(words: list[str], *, whole: bool = False) -> QuerySet:
+    """Search rows of households where one current member's normalised name holds every word typed, in any order.
 
     A word of three letters or more may be any part of the name ("nga" finds "H'Nga", "hlinh" "H'Linh"); a shorter
     one must be a whole word ("ly" finds "Thị Ly", not "Lyna"), except that a single letter followed by another
     word may also be joined to it, as Jrai names are written with or without the apostrophe ("h linh" finds
-    "H'Linh" as "hlinh" does). ``search_name`` is the member's stored normalised name.
+    "H'Linh" as "hlinh" does). With ``whole``, every word must be a whole word of the name: one exact look-up of
+    household_search_words_idx (the words and their pairs), however common each word, so a name thousands share
+    reaches the search's cap there without reading the names that only hold the words as parts.
     """
-    named = _members()
+    indexed, conditions, params = Q(), [], []
+    if whole:
+        for word in words:
+            indexed &= _whole(word)
+            conditions.append(NAME_HAS_WHOLE)
+            params.append(word)
+        rows = HouseholdSearch.objects.order_by().filter(indexed, _pairs(words))
+        return rows.filter(OneName(" AND ".join(conditions), params))
     index = 0
     while index < len(words):
         word = words[index]
         size = _letters(word)
         if size == 1 and index + 1 < len(words):
             following = words[index + 1]
-            apart = _part(following) if _letters(following) > SHORT_WORD else _whole(following)
-            named = named.filter((_whole(word) & apart) | _part(word + following))
+            if _letters(following) > SHORT_WORD:
+                apart, apart_sql = _part(following), NAME_HAS_PART
+            else:
+                apart, apart_sql = _whole(following), NAME_HAS_WHOLE
+            indexed &= (_whole(word) & apart) | _part(word + following)
+            conditions.append(f"(({NAME_HAS_WHOLE} AND {apart_sql}) OR {NAME_HAS_PART})")
+            params += [word, following, word + following]
             index += 2
             continue
-        named = named.filter(_part(word) if size > SHORT_WORD else _whole(word))
+        if size > SHORT_WORD:
+            indexed &= _part(word)
+            conditions.append(NAME_HAS_PART)
+        else:
+            indexed &= _whole(word)
+            conditions.append(NAME_HAS_WHOLE)
+        params.append(word)
         index += 1
-    return named
+    return HouseholdSearch.objects.order_by().filter(indexed).filter(OneName(" AND ".join(conditions), params))
 
 
-def _named_whole(words: list[str]) -> QuerySet:
-    """Members of ``_named(words)``: those in whose name every word typed is a whole word.
-
-    One exact look-up of members_search_words_idx, however common each word: a name thousands share reaches the
-    search's cap there, without reading and rechecking the names that only hold the words as parts.
-    """
-    named = _members()
-    for word in words:
-        named = named.filter(_whole(word))
-    return named
-
-
-def household_matches(qs: QuerySet, query: str, *, limit: int) -> list[int]:
+def household_matches(qs: QuerySet, query: str, *, limit: int, commune: int | None = None) -> list[int]:
     """Up to ``limit`` distinct ids of households of ``qs`` that the search text names, found through the indexes.
 
     The ID number, the code prefix and the names are read one after the other from server-side cursors, so
-    PostgreSQL plans each for its first rows (an index walk joined row by row to the scoped households) and
-    stops reading once ``limit`` households are found, instead of rechecking every member of a clan.
+    PostgreSQL plans each for its first rows and stops reading once ``limit`` households are found, instead of
+    rechecking every member of a clan. Names are read from the households' search rows (one per household, ADR
+    0046); ``commune``, when every household of ``qs`` is in that commune, narrows them inside the index, so that a
+    commune officer's search reads the commune's matches only. ``qs`` stays the scope either way.
     """
     personal_id, words = _search_terms(query)
     scoped = qs.order_by().values("pk")
@@ -220,8 +282,12 @@ def household_matches(qs: QuerySet, query: str, *, limit: int) -> list[int]:
         # Whole words first: an exact index look-up that reaches the cap at once for a name many people share;
         # then every name holding the words as parts, which also finds "Nga" in "H'Nga" (the same households
         # again cost a set look-up each).
-        for members in (_named_whole(words), _named(words)):
-            sources.append(members.filter(household__in=scoped).values_list("household_id", flat=True))
+        for rows in (_named(words, whole=True), _named(words)):
+            if commune is not None:
+                # bigint on both sides: btree_gin's operator class has no bigint = integer operator, and
+                # PostgreSQL would leave a plain integer parameter out of the index condition.
+                rows = rows.filter(commune_id=Cast(Value(commune), BigIntegerField()))
+            sources.append(rows.filter(household__in=scoped).values_list("household_id", flat=True))
     found: dict[int, None] = {}
     # A server-side cursor outside a transaction is declared WITH HOLD, which makes PostgreSQL compute the
     # whole result at once: inside one, it reads only the rows fetched.
@@ -234,17 +300,26 @@ def household_matches(qs: QuerySet, query: str, *, limit: int) -> list[int]:
     return list(found)
 
 
+def _commune_of(user) -> int | None:
+    """The commune every household the user may see lies in, if the user works in one (accounts.scoping scopes by
+    the unit's path; a commune officer's path is the commune's, and a household's commune is its village's)."""
+    unit = getattr(user, "unit", None)
+    if user.is_authenticated and not user.is_system_admin and unit is not None and unit.level == UnitLevel.COMMUNE:
+        return unit.pk
+    return None
+
+
 def household_search(qs: QuerySet, query: str, *, candidates: bool = True) -> QuerySet:
     """The households of ``qs`` that the search box's text names: ID number, household code or a person's name.
 
     Three indexed look-ups, united before they meet the scoped, filtered list: an ID number exactly
     (members_personal_id_idx), a code by its beginning, whatever its case (households_code_prefix_idx), and
-    current members whose normalised name contains every word typed, in any order
-    (members_search_trgm_idx over the stored ``Member.search_name``), so "dang" finds "Đặng", "hlinh" finds
-    "H'Linh" and "nguyen an" finds "Nguyễn Văn An". The head is a member, so the head's name is searched with
-    the others. Ranked: a code match first, then by the trigram word similarity of the head's name to the whole
-    text, then in the list's order. With ``candidates=False`` ``qs`` already holds only matches
-    (``household_matches``) and is only ranked.
+    households where one current member's normalised name contains every word typed, in any order (the
+    household's search row, ``HouseholdSearch``, under household_search_trgm_idx and household_search_words_idx),
+    so "dang" finds "Đặng", "hlinh" finds "H'Linh" and "nguyen an" finds "Nguyễn Văn An". The head is a member,
+    so the head's name is searched with the others. Ranked: a code match first, then by the trigram word
+    similarity of the head's name to the whole text, then in the list's order. With ``candidates=False`` ``qs``
+    already holds only matches (``household_matches``) and is only ranked.
     """
     personal_id, words = _search_terms(query)
     if candidates:
@@ -260,13 +335,11 @@ def household_search(qs: QuerySet, query: str, *, candidates: bool = True) -> Qu
     order = [F("code_match").desc()]
     if words:
         # Ranked by the head's name (``head_name`` is the current head's full name, households.services), read
-        # already normalised from the head's member row through households_one_head_per_household: normalising
+        # already normalised from the household's search row (the head member's stored name): normalising
         # ``head_name`` for each of 1.000 matches cost ≈ 35 ms. Households found through another member have a
         # weaker head match and come after; a household without a head ranks as an empty name.
-        head_name = Member.objects.order_by().filter(
-            household=OuterRef("pk"), relationship=Relationship.HEAD, left_at=None
-        )
-        head_name = Coalesce(Subquery(head_name.values("search_name")[:1]), Value(""))
+        head_name = HouseholdSearch.objects.filter(household=OuterRef("pk")).values("head_name")
+        head_name = Coalesce(Subquery(head_name), Value(""))
         similarity = WordSimilarity(SearchNorm(Value(query)), head_name)
         # Code matches keep the list's order among themselves; names are ranked by how close they are.
         qs = qs.alias(search_rank=Case(When(code_match=True, then=Value(0.0)), default=similarity))

@@ -1,6 +1,7 @@
 """Models of the households app: the registry, the poverty standards it is judged by, targets and registrations."""
 
 from .registry import ChangeEntry, EthnicGroup, Household, IndicatorOverride, Member, StatusRecord
+from .search import HouseholdSearch
 from .standards import PovertyStandard, ProvinceIncomeLine
 from .summary import CommuneSummary, SummaryStale
 from .targets import EscapeRegistration, EscapeRegistrationState, PovertyTarget, UnitPopulation
@@ -12,6 +13,7 @@ __all__ = [
     "EscapeRegistrationState",
     "EthnicGroup",
     "Household",
+    "HouseholdSearch",
     "IndicatorOverride",
     "Member",
     "PovertyStandard",
