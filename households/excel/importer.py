@@ -35,6 +35,7 @@ from .parsed import LOOKUP_KINDS, ParsedSheet, parse_sheet
 from .workbooks import EXAMPLE_CODE, Sheet
 
 HOUSEHOLD_FORM_FIELDS = list(HouseholdForm._meta.fields)
+REQUIRED_MEMBER_COLUMNS = tuple(column for column in MEMBER_COLUMNS if column.required)
 MEMBER_FORM_FIELDS = list(MemberForm._meta.fields)
 
 
@@ -178,6 +179,7 @@ class BaseImporter:
         self.progress = progress or (lambda percent, message: None)
         self.report = ImportReport()
         self.lookups = Lookups.for_user(user)
+        self.present_columns: list[Column] | None = None
 
     def progress_message(self, done: int, total: int) -> str:
         return _("Đã xử lý %(done)s/%(total)s hộ") % {"done": format_vnd(done), "total": format_vnd(total)}
@@ -226,16 +228,21 @@ class BaseImporter:
         first = group.first
         if group.code == EXAMPLE_CODE:
             group.error(first, BY_KEY["code"], _("đây là hộ ví dụ của tệp mẫu; hãy xoá các dòng ví dụ trước khi nhập"))
-        for column in HOUSEHOLD_COLUMNS:
-            if column.key not in self.sheet.columns:
-                continue
-            if column.required and first.values.get(column.key) is None and column.key not in first.failed:
+        if self.present_columns is None:  # the sheet's household columns, worked out once per file
+            present = set(self.sheet.columns)
+            self.present_columns = [column for column in HOUSEHOLD_COLUMNS if column.key in present]
+        first_values, first_failed, later = first.values, first.failed, group.rows[1:]
+        for column in self.present_columns:
+            key = column.key
+            if column.required and first_values.get(key) is None and key not in first_failed:
                 group.error(first, column, _("ô này là bắt buộc"))
-            for row in group.rows[1:]:
-                value = row.values.get(column.key)
-                if value is None or column.key in row.failed or column.key in first.failed:
+            if not later or key in first_failed:
+                continue
+            for row in later:
+                value = row.values.get(key)
+                if value is None or key in row.failed:
                     continue
-                if value != first.values.get(column.key):
+                if value != first_values.get(key):
                     group.error(
                         row,
                         column,
@@ -243,12 +250,12 @@ class BaseImporter:
                             "khác với dòng %(row)s của cùng hộ %(code)s (“%(first)s”); thông tin hộ lấy theo dòng đầu "
                             "của hộ"
                         )
-                        % {"row": first.number, "code": group.code, "first": display(column, first.values[column.key])},
+                        % {"row": first.number, "code": group.code, "first": display(column, first.values[key])},
                     )
         for row in group.rows:
             if row.has_member():
-                for column in MEMBER_COLUMNS:
-                    if column.required and row.values.get(column.key) is None and column.key not in row.failed:
+                for column in REQUIRED_MEMBER_COLUMNS:
+                    if row.values.get(column.key) is None and column.key not in row.failed:
                         group.error(row, column, _("ô này là bắt buộc trên dòng có thành viên"))
 
     def form_errors(self, group: Group, row: ParsedRow, form, columns: tuple[Column, ...]) -> None:
