@@ -476,7 +476,7 @@ def communes_with_records_after(commune_ids: list[int], day: date, through: date
         Q(valid_from__gt=day, valid_from__lte=through) | Q(valid_to__gte=day, valid_to__lt=through),
         household__commune_id__in=commune_ids,
     )
-    return set(records.values_list("household__commune_id", flat=True).distinct())
+    return set(records.values_list("household__commune_id", flat=True).order_by().distinct())
 
 
 def stored_period(period) -> StoredPeriod | None:
