@@ -5,6 +5,7 @@ from django.forms import inlineformset_factory
 from django.forms.models import ModelChoiceIterator
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from areas.choices import UnitLevel
@@ -47,25 +48,53 @@ class DirectSelect(forms.Select):
     Django renders every ``<option>`` through template includes: on the household list, a province officer's
     ID-card search took p50 263 ms with them and 215 ms with this, timed side by side on a busy machine; building
     Django's option dictionaries (``optgroups``) first still cost ≈ 4 ms of CPU per list page, so the options are
-    written straight from the choices (docs/performance.md).
+    written straight from the choices (docs/performance.md). The options' markup is kept per process for each list
+    of choices and language (``_written_options``): a page only marks the selected one, whatever the number of
+    options (a province's villages run to thousands).
     Option groups are not supported: the filters have none.
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        values = self.format_value(value)
-        options, has_selected = [], False
-        for option_value, label in self.choices:
+        options = _written_options(self.choices)
+        # As ChoiceWidget.optgroups: the first option whose value was sent is the selected one.
+        chosen = min((options.first[v] for v in self.format_value(value) if v in options.first), default=None)
+        if chosen is None:
+            body = options.unselected
+        else:
+            body = "".join((*options.plain[:chosen], options.selected[chosen], *options.plain[chosen + 1 :]))
+        attributes = self.build_attrs(self.attrs, attrs)
+        return mark_safe(f'<select name="{escape(name)}"{_attributes(attributes)}>{body}\n</select>')
+
+
+class _WrittenOptions:
+    """A list of choices as ``<option>`` markup: each option plain and selected, the first position of each value."""
+
+    def __init__(self, choices):
+        self.plain, self.selected, self.first = [], [], {}
+        for option_value, label in choices:
             if isinstance(label, (list, tuple)):
                 raise ValueError("DirectSelect does not render option groups")
             option_value = "" if option_value is None else str(option_value)
-            selected = not has_selected and option_value in values  # as ChoiceWidget.optgroups: the first only
-            has_selected |= selected
-            options.append(
-                f'\n  <option value="{escape(option_value)}"{" selected" if selected else ""}>'
-                f"{conditional_escape(label)}</option>"
-            )
-        attributes = self.build_attrs(self.attrs, attrs)
-        return mark_safe(f'<select name="{escape(name)}"{_attributes(attributes)}>{"".join(options)}\n</select>')
+            self.first.setdefault(option_value, len(self.plain))
+            start, end = f'\n  <option value="{escape(option_value)}"', f">{conditional_escape(label)}</option>"
+            self.plain.append(start + end)
+            self.selected.append(f"{start} selected{end}")
+        self.unselected = "".join(self.plain)
+
+
+_WRITTEN_OPTIONS: dict[tuple, _WrittenOptions] = {}
+
+
+def _written_options(choices) -> _WrittenOptions:
+    """The options' markup for these choices in the active language, kept per process (labels may be translated)."""
+    choices = tuple(choices)
+    key = (get_language(), choices)  # the labels' hashes: a lazy label hashes as its translation
+    written = _WRITTEN_OPTIONS.get(key)
+    if written is None:
+        if len(_WRITTEN_OPTIONS) > 64:
+            _WRITTEN_OPTIONS.clear()
+        written = _WRITTEN_OPTIONS[key] = _WrittenOptions(choices)
+    return written
 
 
 def _attributes(attrs: dict):
