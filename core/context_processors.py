@@ -6,12 +6,17 @@ line at 1280 px even for administrators, who see everything.
 Which items a user sees depends only on what ``RoleRequiredMixin.role_allows`` and ``is_system_admin`` read (active
 account, superuser, role) and on the URL configuration, so it is worked out once per process for each such kind of
 user (``_visible_entries``); each request then only marks the items of the current page. Reversing and resolving the
-22 URLs for every page cost about a millisecond of CPU per request (docs/performance.md).
+22 URLs for every page cost about a millisecond of CPU per request (docs/performance.md). The menu's markup is also
+written once per process for each kind of user, current page and language (``_menu_html``, shown by base.html as
+``nav_menu``) rather than by the template's loops on every page.
 """
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import user_may_open
@@ -80,16 +85,36 @@ def navigation(request) -> dict:
             entries.append({**entry, "children": children, "active": any(c["active"] for c in children)})
         else:
             entries.append({**entry, "active": _is_active(entry["name"], current)})
-    return {"nav_items": entries, "nav_current": current}
+    key = (*_kind(user), current, get_language())
+    return {"nav_items": entries, "nav_current": current, "nav_menu": lambda: _menu_html(key, entries)}
+
+
+# (kind of user, current page, language) -> the menu's markup
+_MENUS: dict[tuple, str] = {}
+
+
+def _menu_html(key: tuple, entries: list[dict]) -> str:
+    """The menu's items as written by includes/navigation.html, once per process for each kind of user, page and
+    language: the entries, the lit items and the labels' translation are all in the key."""
+    if key not in _MENUS:
+        if len(_MENUS) > 2048:
+            _MENUS.clear()
+        _MENUS[key] = mark_safe(render_to_string("includes/navigation.html", {"nav_items": entries}).strip())
+    return _MENUS[key]
 
 
 # (URL configuration, script prefix, is_active, is_superuser, role) -> the menu's entries without "active"
 _ENTRIES: dict[tuple, list[dict]] = {}
 
 
+def _kind(user) -> tuple:
+    """What the menu depends on besides the current page and the language."""
+    return (get_urlconf(), get_script_prefix(), user.is_active, user.is_superuser, user.role)
+
+
 def _visible_entries(user) -> list[dict]:
     """The menu for this kind of user, grouped, worked out once per process (the result is only read)."""
-    key = (get_urlconf(), get_script_prefix(), user.is_active, user.is_superuser, user.role)
+    key = _kind(user)
     if key not in _ENTRIES:
         entries, groups = [], {}
         for name, label, icon, group in NAVIGATION:
@@ -114,6 +139,7 @@ def _forget_entries(*, setting, **kwargs) -> None:
     """A test that swaps the URL configuration gets a menu reversed from the new one."""
     if setting == "ROOT_URLCONF":
         _ENTRIES.clear()
+        _MENUS.clear()
 
 
 def _may_open(user, name: str) -> bool:
