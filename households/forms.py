@@ -97,6 +97,27 @@ def _written_options(choices) -> _WrittenOptions:
     return written
 
 
+class DirectInputMixin:
+    """An ``<input>`` written in Python, with the markup of django/forms/widgets/input.html (as DirectSelect: the
+    form renderer's templates cost more than the rest of the field)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        written = "" if widget["value"] is None else f' value="{escape(str(widget["value"]))}"'
+        return mark_safe(
+            f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"{written}'
+            f"{_attributes(widget['attrs'])}>"
+        )
+
+
+class DirectTextInput(DirectInputMixin, forms.TextInput):
+    pass
+
+
+class DirectCheckboxInput(DirectInputMixin, forms.CheckboxInput):
+    pass
+
+
 def _attributes(attrs: dict):
     """`` name="value"`` per attribute, `` name`` for True, nothing for False (django/forms/widgets/attrs.html)."""
     return format_html_join(
@@ -259,7 +280,9 @@ MemberFormSet = inlineformset_factory(
 
 class HouseholdFilterForm(forms.Form):
     q = forms.CharField(
-        label=_("Tìm họ tên chủ hộ, thành viên, mã hộ hoặc số CCCD (gõ không dấu cũng được)"), required=False
+        label=_("Tìm họ tên chủ hộ, thành viên, mã hộ hoặc số CCCD (gõ không dấu cũng được)"),
+        required=False,
+        widget=DirectTextInput,
     )
     village = VillageChoiceField(
         label=_("Thôn, buôn"), queryset=AdministrativeUnit.objects.none(), required=False, widget=DirectSelect
@@ -282,7 +305,7 @@ class HouseholdFilterForm(forms.Form):
     indicator = forms.ChoiceField(
         label=_("Thiếu hụt chỉ số"), required=False, choices=[("", _("Tất cả"))], widget=DirectSelect
     )
-    archived = forms.BooleanField(label=_("Gồm cả hộ đã lưu trữ"), required=False)
+    archived = forms.BooleanField(label=_("Gồm cả hộ đã lưu trữ"), required=False, widget=DirectCheckboxInput)
 
     def __init__(self, *args, user=None, indicators=(), **kwargs):
         super().__init__(*args, **kwargs)

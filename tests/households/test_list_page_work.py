@@ -62,3 +62,24 @@ def test_the_indicator_choices_are_read_again_once_a_standard_is_saved(client_fo
     standard.save()
     assert views.indicator_choices()[0] == (code, "Chỉ số đã đổi tên")
     assert "Chỉ số đã đổi tên" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, {}, {"q": 'Ksor "H\'Linh" <b>&', "archived": "on"}, {"q": "", "archived": ""}, {"q": "001234567890"}],
+)
+def test_the_filter_inputs_have_the_markup_django_gives_them(users, data):
+    """The search box and the archived checkbox are written in Python (households.forms.DirectInputMixin): the same
+    markup as Django's form templates, whatever was typed."""
+    from django import forms
+
+    from households.forms import HouseholdFilterForm
+
+    form = HouseholdFilterForm(data, user=users.province_staff)
+    form.is_valid()
+    for name in ("q", "archived"):
+        field = form[name]
+        for attrs in ({"class": "form-control", "id": field.auto_id}, {"aria-invalid": "true", "disabled": True}):
+            direct = field.field.widget.render(field.html_name, field.value(), attrs=attrs)
+            django = forms.Widget.render(field.field.widget, field.html_name, field.value(), attrs=attrs)
+            assert direct == django, name
