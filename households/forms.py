@@ -3,6 +3,7 @@
 from django import forms
 from django.forms import inlineformset_factory
 from django.forms.models import ModelChoiceIterator
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -278,6 +279,20 @@ MemberFormSet = inlineformset_factory(
 )
 
 
+class ReadyChoices(BaseChoiceIterator):
+    """Choices already in Django's shape, (value, label) pairs: a choice field takes them as they are. A list would be
+    normalised pair by pair on every page (``django.utils.choices.normalize_choices``: ten calls a village)."""
+
+    def __init__(self, choices: list):
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __len__(self):
+        return len(self.choices)
+
+
 class HouseholdFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Tìm họ tên chủ hộ, thành viên, mã hộ hoặc số CCCD (gõ không dấu cũng được)"),
@@ -314,8 +329,8 @@ class HouseholdFilterForm(forms.Form):
         # scope and day. Without one the query is never read, so it is not even built (most list pages).
         if self.is_bound and self.data.get(self.add_prefix("village")):
             village.queryset = AdministrativeUnit.objects.visible_to(user).valid_on().filter(level=UnitLevel.VILLAGE)
-        village.choices = [("", village.empty_label), *village_choices_for(user)]
-        self.fields["indicator"].choices = [("", _("Tất cả"))] + list(indicators)
+        village.choices = ReadyChoices([("", village.empty_label), *village_choices_for(user)])
+        self.fields["indicator"].choices = ReadyChoices([("", _("Tất cả")), *indicators])
 
 
 class ArchiveForm(forms.Form):
