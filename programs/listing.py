@@ -124,6 +124,23 @@ def rows_by_pk(records: QuerySet, ids: list[int]) -> list:
     return [rows[pk] for pk in ids if pk in rows]
 
 
+# How many candidate ids a sparse list is narrowed to at most (``narrowed_to``): past it, the plain query.
+CANDIDATES_UP_TO = 20_000
+
+
+def narrowed_to(records: QuerySet, candidates: QuerySet, up_to: int = CANDIDATES_UP_TO) -> QuerySet:
+    """``records`` (a sparse list, in its order) limited to the ids ``candidates`` gives, when there are at most
+    ``up_to`` of them; else ``records`` unchanged.
+
+    ``candidates`` must hold every row of ``records`` (a superset read from indexes alone, without the scope): the
+    list's own conditions, scope included, stay on the query, so the rows and their order are the list's; PostgreSQL
+    reads those few households by primary key instead of every household of the province."""
+    ids = list(candidates[: up_to + 1])
+    if len(ids) > up_to:
+        return records
+    return records.filter(pk__in=ids)
+
+
 class SortedIdsPaginator(CappedCountPaginator):
     """For a list whose conditions leave few rows of a province (the poor without support, the housing gaps): its
     ids are read once in the list's order, up to the count's cap, and both the count and the page come from them,

@@ -16,7 +16,7 @@ from households.models import Household, Member
 from .choices import ProgrammeKind
 from .figures import HOUSING_INDICATORS
 from .models import Benefit, Programme
-from .status import group_q, status_q
+from .status import group_q, records_in_force, status_q
 
 
 def benefit_list_for(user, *, filters: dict) -> QuerySet:
@@ -111,6 +111,15 @@ def unsupported_poor(user, *, year: int, day: date) -> QuerySet:
         .annotate(member_count=Coalesce(Subquery(current_members), 0))
         .order_by(*HOUSEHOLD_ORDER)
     )
+
+
+def unsupported_poor_candidates(*, year: int, day: date) -> QuerySet:
+    """The ids of the households poor on ``day`` without support dated in ``year``, of every unit: a superset of
+    ``unsupported_poor``'s rows read from the status records' and the benefits' indexes alone (programs migration
+    0011), without the households' table. The page narrows the list to them when they are few (most poor households
+    receive some support in a year), so that the list's own conditions are checked on those rows only."""
+    supported = Benefit.objects.active().filter(household=OuterRef("household_id"), date__year=year)
+    return records_in_force(day, ["poor"]).filter(~Exists(supported)).values_list("household_id", flat=True)
 
 
 def valid_card_q(day: date, prefix: str = "") -> Q:
@@ -227,16 +236,29 @@ def electricity_candidates(user, *, day: date) -> QuerySet:
     )
 
 
+def electricity_payments(programme: Programme, year: int, quarter: int) -> QuerySet:
+    """The quarter's recorded payments of the programme (one per household and quarter, not cancelled)."""
+    return Benefit.objects.active().filter(programme=programme, period_year=year, period_quarter=quarter)
+
+
 def electricity_quarter(user, *, programme: Programme, year: int, quarter: int, day: date) -> QuerySet:
     """The quarter's electricity list: the households entitled on ``day`` (the quarter's last day), each with
     ``paid`` (the quarter's payment already recorded)."""
-    paid = Benefit.objects.active().filter(
-        programme=programme, period_year=year, period_quarter=quarter, household=OuterRef("pk")
-    )
+    paid = electricity_payments(programme, year, quarter).filter(household=OuterRef("pk"))
     return electricity_candidates(user, day=day).annotate(paid=Exists(paid))
 
 
-def electricity_totals(quarter_list: QuerySet) -> dict[str, int]:
-    """How many households the quarter's list holds and how many are not yet paid: one aggregate in PostgreSQL
-    (the page shows these totals for the whole list, while it builds only its own rows)."""
-    return quarter_list.order_by().aggregate(households=Count("pk"), unpaid=Count("pk", filter=Q(paid=False)))
+def electricity_totals(user, *, programme: Programme, year: int, quarter: int, day: date) -> dict[str, int]:
+    """How many households the quarter's list (``electricity_quarter``) holds and how many are not yet paid: one
+    aggregate in PostgreSQL (the page shows these totals for the whole list, while it builds only its own rows).
+
+    The paid households are one set read from the payments' unique index (programme, household, quarter) and
+    looked up by hash, rather than a look-up of the payments for each entitled household of the province; the
+    poor households on ``day`` likewise come from the poor status records' index (programs migration 0011)."""
+    paid = electricity_payments(programme, year, quarter).values("household_id")
+    totals = (
+        electricity_candidates(user, day=day)
+        .order_by()
+        .aggregate(households=Count("pk"), paid=Count("pk", filter=Q(pk__in=paid)))
+    )
+    return {"households": totals["households"], "unpaid": totals["households"] - totals["paid"]}

@@ -25,6 +25,16 @@ def escaped_since(day: date, years: int) -> date:
     return candidate
 
 
+def records_in_force(day: date, classes):
+    """The status records of ``classes`` in force on ``day`` (one per household at most: the periods of a household
+    do not overlap), unordered. The poor ones are read from their own index (programs migration 0011)."""
+    return (
+        StatusRecord.objects.filter(household_class__in=list(classes), valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by()
+    )
+
+
 def class_on_q(day: date, classes, household_ref: str = "pk") -> Q:
     """Households (reached by ``household_ref`` from the outer row) whose record in force on ``day`` is one of
     ``classes``."""

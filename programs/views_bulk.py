@@ -29,7 +29,7 @@ from households.excel import ImportFileError, file_digest
 from . import bulk, selectors
 from .excel import Col, read_table, table_workbook, xlsx_filename
 from .forms import CourseForm, PaymentForm, QuarterForm, UploadForm
-from .listing import SortedIdsPaginator, VillageOrderPaginator
+from .listing import SortedIdsPaginator, VillageOrderPaginator, narrowed_to
 from .models import Programme
 from .views import EDITORS
 
@@ -83,6 +83,10 @@ class CoverageView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
     def cells(self, record) -> dict:
         raise NotImplementedError
 
+    def candidates(self, year: int, day: date) -> QuerySet | None:
+        """For a sparse list, the ids of a superset of its rows read from indexes alone (``listing.narrowed_to``)."""
+        return None
+
     def rows(self, year: int, day: date):
         """Every row, for the Excel export."""
         return (self.cells(record) for record in self.records(year, day))
@@ -106,9 +110,11 @@ class CoverageView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
         # A province's list holds hundreds of thousands of rows: the page's rows only are read and built, village
         # by village in the list's order (programs.listing), and the count is exact up to a limit, an estimate past
         # it (core.pagination).
-        page = list_paginator(self.records(year, day), self.request.user, self.village, self.within).get_page(
-            request.GET.get("page")
-        )
+        records = self.records(year, day)
+        candidates = self.candidates(year, day)
+        if candidates is not None:
+            records = narrowed_to(records, candidates)
+        page = list_paginator(records, self.request.user, self.village, self.within).get_page(request.GET.get("page"))
         return self.render_to_response(
             self.get_context_data(
                 title=self.title,
@@ -173,6 +179,9 @@ class UnsupportedView(CoverageView):
 
     def records(self, year, day):
         return selectors.unsupported_poor(self.request.user, year=year, day=day)
+
+    def candidates(self, year, day):
+        return selectors.unsupported_poor_candidates(year=year, day=day)
 
     def cells(self, h):
         return {**household_cells(h), "members": h.member_count, "causes": "; ".join(h.poverty_cause_labels)}
@@ -577,7 +586,9 @@ class ElectricityView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
 
             return self.export_response(write, xlsx_filename(f"tien-dien-q{quarter}-{year}", today))
         # The totals in one aggregate, the page's rows only, read village by village (programs.listing).
-        totals = selectors.electricity_totals(quarter_list)
+        totals = selectors.electricity_totals(
+            request.user, programme=programme, year=year, quarter=quarter, day=bulk.quarter_end(year, quarter)
+        )
         paginator = VillageOrderPaginator(
             quarter_list, PAGE_SIZE, user=request.user, village="village", within=selectors.HOUSEHOLD_WITHIN_VILLAGE
         )

@@ -3,7 +3,7 @@ list's ORDER BY, page after page, on random data; the queries of a page do not g
 list's totals come from one aggregate and equal the rows'."""
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from households.models import Household, Member
 from programs import bulk, selectors, views_bulk
-from programs.listing import SortedIdsPaginator, VillageOrderPaginator, village_ranks
+from programs.listing import SortedIdsPaginator, VillageOrderPaginator, narrowed_to, village_ranks
 from programs.models import Benefit
 from programs.status import group_q
 from programs.views_bulk import day_for
@@ -243,3 +243,77 @@ def test_the_lists_with_few_rows_read_their_ids_once_in_the_lists_order(users, p
             assert len(shown) > cap and shown == expected[: len(shown)]
         else:
             assert shown == expected
+
+
+@pytest.mark.parametrize("role", ["province_staff", "district_staff", "commune_officer"])
+def test_the_electricity_totals_equal_the_rows_of_past_and_current_quarters(users, province_data, role):
+    """The totals read the paid households as one set and the poor ones from the poor records' index: the same
+    numbers as the rows of the list, for a past quarter and for this one, with a cancelled payment, a payment of
+    another quarter, a class that begins after today and a stored class that differs from the status in force."""
+    user = getattr(users, role)
+    today = timezone.localdate()
+    electricity = programme("ELECTRICITY")
+    this_quarter = (today.year, (today.month - 1) // 3 + 1)
+    last_quarter = (today.year, this_quarter[1] - 1) if this_quarter[1] > 1 else (today.year - 1, 4)
+    rng = random.Random(7)
+    households = province_data[1:39]  # active, in the province (the last one is of another province)
+    # The status in force, not the household's stored current class (the assessment), decides the list.
+    Household.objects.filter(pk__in=[h.pk for h in households[:6]]).update(current_class="poor")
+    # A decision dated after today (services.status_record_add accepts any day after the open record's start).
+    later = ("poor", today + timedelta(days=1), None)
+    set_status(households[6], ("non_poor", today - timedelta(days=400), today), later)
+    for year, quarter in (last_quarter, this_quarter):
+        entitled = list(selectors.electricity_candidates(users.province_staff, day=bulk.quarter_end(year, quarter)))
+        for household in rng.sample(entitled, len(entitled) // 2):
+            benefit = Benefit.objects.create(
+                programme=electricity,
+                household=household,
+                date=today,
+                period_year=year,
+                period_quarter=quarter,
+                amount=bulk.electricity_amount(electricity),
+                household_status="poor",
+                created_by=users.commune_officer,
+            )
+            if rng.random() < 0.2:
+                Benefit.objects.filter(pk=benefit.pk).update(cancelled_at=timezone.now())
+    for year, quarter in (last_quarter, this_quarter):
+        day = bulk.quarter_end(year, quarter)
+        rows = list(selectors.electricity_quarter(user, programme=electricity, year=year, quarter=quarter, day=day))
+        totals = selectors.electricity_totals(user, programme=electricity, year=year, quarter=quarter, day=day)
+        assert rows and totals == {"households": len(rows), "unpaid": sum(1 for h in rows if not h.paid)}
+
+
+@pytest.mark.parametrize("role", ["province_staff", "district_staff", "commune_officer"])
+@pytest.mark.parametrize("up_to", [20_000, 3])
+def test_the_poor_without_support_narrowed_to_their_candidates_are_the_list(users, province_data, role, up_to):
+    """The page of the poor households without support reads the candidates' ids from the indexes first (of every
+    unit, with a support of last year, a cancelled one and one of this year); narrowed to them, the list holds the
+    same rows in the same order; past ``up_to`` candidates it is the plain list."""
+    user = getattr(users, role)
+    today = timezone.localdate()
+    year = today.year
+    day = day_for(year)
+    poor = [h for h in province_data if h.status_records.filter(household_class="poor", valid_to=None).exists()]
+    electricity = programme("ELECTRICITY")
+    for index, household in enumerate(poor[:6]):
+        dated = today if index % 3 else date(year - 1, 12, 31)  # last year's support does not count this year
+        benefit = Benefit.objects.create(
+            programme=electricity,
+            household=household,
+            date=dated,
+            period_year=dated.year,
+            period_quarter=(dated.month - 1) // 3 + 1,
+            amount=bulk.electricity_amount(electricity),
+            household_status="poor",
+            created_by=users.commune_officer,
+        )
+        if index == 4:
+            Benefit.objects.filter(pk=benefit.pk).update(cancelled_at=timezone.now())
+    records = selectors.unsupported_poor(user, year=year, day=day)
+    candidates = selectors.unsupported_poor_candidates(year=year, day=day)
+    narrowed = narrowed_to(records, candidates, up_to=up_to)
+    expected = list(records)
+    assert expected and set(candidates) >= {h.pk for h in expected}
+    assert list(narrowed) == expected
+    assert ("IN (" in str(narrowed.query)) == (up_to >= len(set(candidates)))
