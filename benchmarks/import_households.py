@@ -11,8 +11,10 @@ DATABASE_URL's name suffixed "_bench"): reading the file, the dry run, the commi
 (which must change nothing), with the number of queries. "End to end" is what the officer waits for: read, parse
 and dry run, keeping the parsed cells (the preview), then the commit from those cells (the confirmation). Then, on
 the same rows, a plain django-import-export ``ModelResource`` import of the households and then of their members
-(row by row, its defaults), and the ratio of the two rates. Each phase prints its wall time and this process's CPU
-time (on a shared machine the wall time grows with the load; the CPU time much less). The machine's load
+(row by row, its defaults), and the ratio of the two rates. Each phase prints its wall time, this process's CPU
+time and the PostgreSQL backend's CPU time (from /proc, when the server runs on the same machine); on a shared machine
+the wall time grows with the load, the CPU times much less. The portal's phases are also given in milliseconds of
+Python CPU per household. The machine's load
 (``uptime``) is printed before and after. Results go to docs/performance.md by hand.
 """
 
@@ -104,7 +106,19 @@ def main() -> None:
         if path is not None:
             path.write_bytes(content)
 
+    def backend_cpu() -> float | None:
+        """The PostgreSQL backend's CPU time so far (user + system, from /proc: same machine only)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+
     def phase(label, func):
+        server = backend_cpu()
         if args.memory:
             tracemalloc.start()
         profiler = cProfile.Profile() if args.profile else None
@@ -122,13 +136,16 @@ def main() -> None:
             if profiler:
                 profiler.disable()
             seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        server_after = backend_cpu()
+        server = "" if server is None or server_after is None else f"  backend CPU {number(server_after - server, 2)} s"
+        totals[label] = (seconds, cpu)
         memory = ""
         if args.memory:
             memory = f"  peak {number(tracemalloc.get_traced_memory()[1] / 2**20, 1):>6} MiB"
             tracemalloc.stop()
         print(
             f"{label:<28} {number(seconds, 2):>8} s (Python CPU {number(cpu, 2):>6} s)  {number(counted[0]):>7} queries"
-            f"{memory}",
+            f"{server}{memory}",
             flush=True,
         )
         if profiler:
@@ -137,11 +154,21 @@ def main() -> None:
                 profiler.dump_stats(f"{args.profile_out}-{label.split()[0]}.prof")
         return result, seconds
 
+    totals: dict[str, tuple[float, float]] = {}
     print(f"load before: {uptime()}", flush=True)
     sheet, read_seconds = phase("read", lambda: read_sheet(content))
     rate = args.portal_rate
     if args.only != "import-export":
         rate = portal_run(sheet, officer, read_seconds, len(content), phase)
+        households = len({row.raw["code"] for row in sheet.rows})
+        for label, (_seconds, cpu) in totals.items():
+            print(f"  {label:<26} {number(cpu * 1000 / households, 3):>7} ms of Python CPU per household", flush=True)
+        cpu = sum(cpu for label, (_seconds, cpu) in totals.items() if not label.startswith("re-import"))
+        print(
+            f"  end to end: {number(cpu * 1000 / households, 3)} ms of Python CPU per household = "
+            f"{number(households / cpu)} households per second of CPU",
+            flush=True,
+        )
     if args.only != "portal":
         # The same rows through django-import-export's ModelResource, row by row (its defaults), into an empty commune.
         purge(commune)
