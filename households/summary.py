@@ -18,6 +18,8 @@ otherwise its last row is shown and the page says that the figures of those comm
 
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -440,10 +442,39 @@ def summary_figures_for(
     )
 
 
+# The figures already read inside ``figures_read_once`` (None outside it): {(reader, scope, period, options): figures}.
+_READ_ONCE: ContextVar[dict | None] = ContextVar("summary_figures_read_once", default=None)
+
+
+@contextmanager
+def figures_read_once():
+    """Inside it, ``summary_figures_for_period`` gives the figures it has read for the same reader, scope, period and
+    options again instead of reading them once more: a report's movement section and its appendix rows are then one
+    snapshot of the same communes (``reports.content.compute_figures``), and the communes counted live for them (stale
+    ones, those with a record dated after today) are counted once, not once per section."""
+    token = _READ_ONCE.set({})
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
 def summary_figures_for_period(user, scope, period, **options) -> DashboardFigures | None:
     """``summary_figures_for`` when ``period`` is one the table holds (this year up to today, the whole of last
     year, a period of the report calendar such as the 6-month report's) or the whole of this year before it ends,
-    else None: every other period is counted live (docs/adr/0041 and its amendments)."""
+    else None: every other period is counted live (docs/adr/0041 and its amendments). Read once per
+    ``figures_read_once`` block."""
+    read = _READ_ONCE.get()
+    if read is None:
+        return _figures_for_period(user, scope, period, **options)
+    reader = (getattr(user, "pk", None), user.unit_id, user.is_system_admin)
+    key = (reader, scope.pk if scope is not None else None, period, tuple(sorted(options.items())))
+    if key not in read:
+        read[key] = _figures_for_period(user, scope, period, **options)
+    return read[key]
+
+
+def _figures_for_period(user, scope, period, **options) -> DashboardFigures | None:
     stored = stored_period(period)
     if stored is not None:
         return summary_figures_for(user, scope, stored=stored, live_when_none_stored=True, **options)

@@ -24,6 +24,7 @@ from django.db.models import Count, Model, Q
 
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
+from households.summary import figures_read_once
 from households.targets import target_level, target_progress
 from households.transitions import ReportPeriod, transition_table
 from programs.figures import Period, grouped_figures, unit_figures
@@ -93,17 +94,19 @@ def compute_figures(*, unit: AdministrativeUnit, kind: str, period_start: dateti
             unit=unit, period_start=period_start, period_end=period_end
         )
     support = support_figures(unit, period_start, period_end)
-    figures = {
-        "schema": SCHEMA,
-        "kind": str(kind),
-        "unit": unit_info(unit),
-        "period": {"start": period_start.isoformat(), "end": period_end.isoformat(), "year": period_end.year},
-        **support,
-        "movements": movement_figures(unit, period_start, period_end),
-        "target": target_figures(unit, period_end.year),
-        "children": child_rows(unit, period_start, period_end),
-        "indicators": indicator_snapshot(unit=unit, period_start=period_start, period_end=period_end),
-    }
+    # the movement section and the appendix rows read the communes' summary rows once, as one snapshot
+    with figures_read_once():
+        figures = {
+            "schema": SCHEMA,
+            "kind": str(kind),
+            "unit": unit_info(unit),
+            "period": {"start": period_start.isoformat(), "end": period_end.isoformat(), "year": period_end.year},
+            **support,
+            "movements": movement_figures(unit, period_start, period_end),
+            "target": target_figures(unit, period_end.year),
+            "children": child_rows(unit, period_start, period_end),
+            "indicators": indicator_snapshot(unit=unit, period_start=period_start, period_end=period_end),
+        }
     if kind == ReportKind.YEAR_END:
         figures["review"] = annual_review_figures(unit, period_end.year)
     return plain(figures)

@@ -222,3 +222,54 @@ def test_every_commune_with_a_record_after_today_is_one_live_statement(
         assert summary.summary_figures_for_period(users.admin, tree.commune, WHOLE, exact=True) is None
         assert summary.summary_figures_for_period(users.admin, tree.district, WHOLE, exact=True) is not None
         assert_year_end_equals_live(tree.commune, tree.district)
+
+
+def test_a_report_reads_the_rows_once_for_its_section_and_appendix(
+    tree,
+    users,
+    make_household,
+    villages,  # noqa: F811
+    officers,  # noqa: F811
+    populations,  # noqa: F811
+    monkeypatch,
+):
+    """The year-end report's figures: the commune with a record dated after today is counted live once for the
+    movement section and the appendix rows together, and both equal the live count."""
+    from reports.content import compute_figures
+    from reports.models import ReportKind
+
+    def figures() -> dict:
+        return compute_figures(
+            unit=tree.district, kind=ReportKind.YEAR_END, period_start=WHOLE.start, period_end=WHOLE.end
+        )
+
+    with on(date(YEAR, 11, 15)):
+        officer = users.commune_officer
+        random_households(random.Random(73), villages, officers, 30)
+        household = make_household(code="Y-4")
+        services.status_record_add(
+            household=household, household_class="poor", valid_from=date(YEAR - 1, 3, 1), decision="1/QĐ", user=officer
+        )
+        services.status_record_add(
+            household=household,
+            household_class="near_poor",
+            valid_from=date(YEAR, 12, 1),
+            decision="2/QĐ",
+            user=officer,
+        )
+        summary.summaries_rebuild()
+        calls = []
+        compute = summary.summary_compute
+
+        def spy(commune_ids, **kwargs):
+            calls.append((sorted(commune_ids), kwargs.get("stored")))
+            return compute(commune_ids, **kwargs)
+
+        monkeypatch.setattr(summary, "summary_compute", spy)
+        from_rows = figures()
+        monkeypatch.undo()
+        whole = summary.StoredPeriod(WHOLE.start, WHOLE.end, WHOLE.end)
+        assert [ids for ids, stored in calls if stored == whole] == [[tree.commune.pk]]
+        counted = live(figures)
+        assert from_rows["movements"] == counted["movements"]
+        assert [row["movements"] for row in from_rows["children"]] == [row["movements"] for row in counted["children"]]
