@@ -24,6 +24,7 @@ from areas.choices import UnitLevel
 from core.downloads import xlsx_response
 from core.exports import BackgroundExportMixin
 from core.pagination import CappedCountPaginator
+from core.templatetags.portal import vn_number
 from households.excel import ImportFileError, file_digest
 
 from . import bulk, selectors
@@ -115,12 +116,15 @@ class CoverageView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
         if candidates is not None:
             records = narrowed_to(records, candidates)
         page = list_paginator(records, self.request.user, self.village, self.within).get_page(request.GET.get("page"))
+        columns = self.columns()
+        rows = [self.cells(record) for record in page.object_list]
         return self.render_to_response(
             self.get_context_data(
                 title=self.title,
                 lead=self.lead,
-                columns=self.columns(),
-                rows=[self.cells(record) for record in page.object_list],
+                columns=columns,
+                rows=rows,
+                cells=screen_cells(rows, columns),
                 page_obj=page,
                 total=page.paginator.count,
                 approximate=page.paginator.approximate,
@@ -129,6 +133,27 @@ class CoverageView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
                 years=range(timezone.localdate().year + 1, 2019, -1),
             )
         )
+
+
+def screen_cells(rows: list[dict], columns: list[Col]) -> list[list[tuple]]:
+    """The page's table as (value, number column, link) per cell, each value formatted once here as the table shows
+    it (the household's code linked to its support page, dates dd/mm/yyyy, amounts 1.234.567, "—" for nothing), so
+    that the template writes ready values instead of testing every cell's kind (most of a page's own time)."""
+    table = []
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row.get(column.key)
+            if column.key == "household":
+                cells.append((value, False, reverse("programs:household", args=[row["pk"]])))
+            elif column.kind == "date":
+                cells.append((value.strftime("%d/%m/%Y") if value else "—", False, ""))
+            elif column.kind == "money":
+                cells.append((vn_number(value), True, ""))
+            else:
+                cells.append(("—" if value is None else value, False, ""))
+        table.append(cells)
+    return table
 
 
 def list_paginator(records, user, village: str | None, within: tuple[str, ...]) -> CappedCountPaginator:

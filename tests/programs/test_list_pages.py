@@ -317,3 +317,48 @@ def test_the_poor_without_support_narrowed_to_their_candidates_are_the_list(user
     assert expected and set(candidates) >= {h.pk for h in expected}
     assert list(narrowed) == expected
     assert ("IN (" in str(narrowed.query)) == (up_to >= len(set(candidates)))
+
+
+def test_the_cells_formatted_in_python_render_as_the_former_template_did():
+    """The coverage table's cells are formatted once in the view (``screen_cells``): the same HTML as the former
+    per-cell template tags, for codes, names to escape, dates, amounts and missing values."""
+    from django.template import Context, Template
+
+    from programs.excel import Col
+
+    columns = [
+        Col("household", "Mã hộ", 12),
+        Col("head", "Chủ hộ", 24),
+        Col("born", "Ngày sinh", 12, "date"),
+        Col("amount", "Số tiền", 14, "money"),
+        Col("area", "Diện tích", 12),
+        Col("count", "Số khoản", 10),
+    ]
+    rows = [
+        {
+            "pk": 7,
+            "household": "H-<1>",
+            "head": "Lê Thị A & B",
+            "born": date(2001, 2, 3),
+            "amount": 1234567,
+            "area": 45.5,
+            "count": 0,
+        },
+        {"pk": 8, "household": "H-2", "head": "", "born": None, "amount": None, "area": None, "count": 3},
+    ]
+    former = Template(
+        "{% load l10n portal programs_tags %}{% localize off %}{% for row in rows %}<tr>{% for c in columns %}"
+        '{% with v=row|get_item:c.key %}<td{% if c.kind == "money" %} class="num"{% endif %}>'
+        '{% if c.key == "household" %}<a href="{% url \'programs:household\' row.pk %}">{{ v }}</a>'
+        '{% elif c.kind == "date" %}{{ v|date:"d/m/Y"|default:"—" }}{% elif c.kind == "money" %}{{ v|vn_number }}'
+        '{% else %}{{ v|default_if_none:"—" }}{% endif %}</td>{% endwith %}{% endfor %}</tr>{% endfor %}'
+        "{% endlocalize %}"
+    )
+    now = Template(
+        "{% load l10n %}{% localize off %}{% for row in cells %}<tr>{% for value, number, link in row %}"
+        '<td{% if number %} class="num"{% endif %}>{% if link %}<a href="{{ link }}">{{ value }}</a>'
+        "{% else %}{{ value }}{% endif %}</td>{% endfor %}</tr>{% endfor %}{% endlocalize %}"
+    )
+    expected = former.render(Context({"rows": rows, "columns": columns}))
+    assert "1.234.567" in expected and "03/02/2001" in expected and "&lt;1&gt;" in expected
+    assert now.render(Context({"cells": views_bulk.screen_cells(rows, columns)})) == expected
