@@ -201,3 +201,20 @@ def test_the_number_of_queries_does_not_grow_with_updated_households(users):
     many = count_queries(households(30, 101, income_per_capita=9_000_000), users.commune_officer, commit=True)
     assert few == many
     assert Household.objects.filter(income_per_capita=9_000_000, version=2).count() == 32
+
+
+def test_later_rows_that_contradict_the_first_give_the_same_errors(users):
+    """The rows' agreement check (once per file for the sheet's columns) against the reference: a household cell of
+    a later row that differs from the first row is reported; one the first row could not read is not compared."""
+    rows = [
+        person("D-1", "Ksor Y Đầu", floor_area_m2="hai mươi", latrine="Tự hoại"),
+        person("D-1", "Rơ Mah H'Hai", "Vợ/chồng", "Nữ", "01/05/1983", floor_area_m2="30", latrine="Không có nhà tiêu"),
+        person("D-1", "Ksor Y Ba", "Con", born="01/05/2010", latrine="Tự hoại", income_per_capita=900_000),
+        person("D-2", "Siu Y Một"),
+        person("D-2", "", relationship=None, sex=None, born=None, ethnic=None),  # a row without a member
+    ]
+    report = assert_same(xlsx(rows), users.commune_officer, commit=False)
+    found = errors_by_row(report)
+    contradicts = {(row, e.column) for row, errors in found.items() for e in errors if "Khác với dòng 2" in e.message}
+    assert (3, "Nhà tiêu") in contradicts and (4, "Thu nhập bình quân (đồng/người/tháng)") in contradicts
+    assert not any(column == "Diện tích nhà ở (m²)" for _row, column in contradicts)  # unreadable on the first row
