@@ -6,9 +6,10 @@
 Calls each list view directly with a RequestFactory request as ``tinh.gialai`` (the view, its queries and its
 template; no middleware, so no session or sign-in row is written: the database may be a shared, read-only one,
 and the connection is set read-only). Prints, per list and page, the best and the median of ``--repeat`` timed
-calls after one warm-up, the time spent in PostgreSQL, the number of queries and the rows shown, with the load
-average before and after. Lists: poor households without support, members without a valid BHYT card, poor
-households with a housing gap, escape registrations, the BHYT list and the electricity list of this quarter.
+calls after one warm-up, the time spent in PostgreSQL, the CPU time of this process (the view and its template,
+without PostgreSQL's), the number of queries and the rows shown, with the load average before and after. Lists:
+poor households without support, members without a valid BHYT card, poor households with a housing gap, escape
+registrations, the BHYT list and the electricity list of this quarter.
 
 To time the code before a change, run this script from an export of the older commit with ``--root``
 (``git archive <commit> | tar -x -C /tmp/before``). The measured numbers are in docs/performance.md.
@@ -92,19 +93,21 @@ def main() -> None:
         for page in args.pages.split(","):
             try:
                 call(path, page)  # warm-up: the plan cache, the catalogue, the buffers
-                times, sql, queries = [], [], 0
+                times, sql, cpu, queries = [], [], [], 0
                 for _ in range(args.repeat):
                     with CaptureQueriesContext(connection) as context:
-                        start = time.perf_counter()
+                        start, started = time.perf_counter(), time.process_time()
                         response = call(path, page)
                         times.append((time.perf_counter() - start) * 1000)
+                        cpu.append((time.process_time() - started) * 1000)
                     sql.append(sum(float(q["time"]) for q in context.captured_queries) * 1000)
                     queries = len(context.captured_queries)
                 rows = len(response.context_data["rows"]) if getattr(response, "context_data", None) else "?"
                 shown = response.context_data["page_obj"].number
                 print(
                     f"{name:12} page {page:>4} (shown {shown:>4}): best {min(times):9.1f} ms, "
-                    f"median {statistics.median(times):9.1f} ms (SQL {statistics.median(sql):9.1f}), "
+                    f"median {statistics.median(times):9.1f} ms (SQL {statistics.median(sql):9.1f}, "
+                    f"this process's CPU {statistics.median(cpu):7.1f}), "
                     f"{queries} queries, {rows} rows"
                 )
             except Exception as error:  # a statement timeout on the older tree is a result, not a crash
