@@ -188,7 +188,15 @@ def escape_registrations(user, *, year: int) -> QuerySet | None:
         return None
     from households.targets import registrations_with_outcome
 
-    benefits = Benefit.objects.active().filter(date__year=year).select_related("programme", "member").order_by("date")
+    # What a row shows of each benefit (views_bulk.support_summary: the programme's short name, the day, the amount):
+    # about ten benefits a household, so their other columns (the programme's JSON parameters…) are not read.
+    benefits = (
+        Benefit.objects.active()
+        .filter(date__year=year)
+        .select_related("programme")
+        .only("household_id", "programme_id", "date", "amount", "programme__short_name")
+        .order_by("date")
+    )
     return (
         registrations_with_outcome(model.objects.visible_to(user).filter(year=year, state="registered"))
         .select_related("household__village", "household__commune")
