@@ -44,7 +44,7 @@ CREATE OR REPLACE FUNCTION households_search_refresh(ids bigint[]) RETURNS void
                    string_agg(search_name, '|' ORDER BY id) AS names,
                    min(search_name) FILTER (WHERE relationship = 'head') AS head_name
               FROM households_member
-             WHERE left_at IS NULL AND household_id IN (SELECT unnest(ids))
+             WHERE left_at IS NULL AND household_id = ANY (ids)
              GROUP BY household_id) m
       JOIN households_household h ON h.id = m.household_id
     ON CONFLICT (household_id) DO UPDATE
