@@ -9,7 +9,8 @@ Celery task recomputes the marked communes, and beat sweeps every few minutes fo
 for rows counted up to an earlier day. ``manage.py rebuild_summaries`` recomputes everything (docs/adr/0036). The
 periods kept (``summary_periods``) are this year up to today, the whole of last year and the report calendar's
 periods that are not a calendar year (the 6-month report's 01/01–30/06), from the day they begin to the end of the
-year they end in (docs/adr/0041, amendment).
+year they end in (docs/adr/0041, amendment). The year-end report of this year, drafted before 31/12, reads this year's
+rows and counts live only the communes holding a status record dated after today (docs/adr/0041, second amendment).
 
 The dashboard reads the rows of the communes in the officer's scope; a commune whose row is stale or missing is
 computed live in the same request when there are few of them and they are small (its numbers are then exact),
@@ -482,19 +483,18 @@ def _figures_for_period(user, scope, period, **options) -> DashboardFigures | No
     if (period.start, period.end) != (this_year.start, this_year.end):
         return None
     # The year-end report of this year, drafted from 15/11 before the year ends (TT 10/2022/TT-BLĐTBXH, Điều 5: the
-    # annual report is due before 1 December): 01/01–31/12 while this year's rows are counted to today. The
-    # movements read nothing dated but the status records and the archive entries (``transitions._aggregate``: a
-    # household's classes on the day before the period and on its last day, archived by its last day; households
-    # carry no date). An archive entry is never dated after its day (``ChangeEntry.at``, ``auto_now_add``). A status
-    # record can be: the household page records a decision from any day (``services.status_record_add``, whose only
-    # bound is the household's open record), and the annual review's decision puts the lists made by a new standard
-    # on its first day, after the signing day (``reviews.services.approval._new_standard_starts``: 01/01/2027 for
-    # NĐ 351/2025); only the opening-balance import (``households.opening.importer``: "ngày quyết định không được
-    # sau hôm nay") and the decision's signing day refuse a later day. A commune's row counted to today therefore
-    # equals its count to 31/12 whenever none of its status records begins after today up to 31/12 or ends
-    # between today and 30/12 (the record in force on both days is then the same one, the records begun by either
-    # day the same set); the communes that hold one are counted live for the whole year
-    # (``communes_with_records_after``, docs/adr/0041, second amendment).
+    # annual report is due before 1 December): 01/01–31/12 while this year's rows are counted to today. The movements
+    # read nothing dated but the status records and the archive entries (``transitions._aggregate``: a household's
+    # classes on the day before the period and on its last day, archived by its last day; households carry no date). An
+    # archive entry is never dated after its day (``ChangeEntry.at``, ``auto_now_add``). A status record can be dated
+    # later: the household page records a decision from any day (``services.status_record_add``, whose only bound is the
+    # household's open record), and the annual review's decision puts the lists made by a new standard on its first day,
+    # after the signing day (``reviews.services.approval._new_standard_starts``: 01/01/2027 for NĐ 351/2025); only the
+    # opening-balance import (``households.opening.importer``: "ngày quyết định không được sau hôm nay") and the
+    # decision's signing day refuse a later day. A commune's row counted to today therefore equals its count to 31/12
+    # whenever none of its status records begins after today up to 31/12 or ends between today and 30/12 (the record in
+    # force on both days is then the same one, the records begun by either day the same set); the communes that hold one
+    # are counted live for the whole year (``communes_with_records_after``, docs/adr/0041, second amendment).
     return summary_figures_for(user, scope, stored=this_year, through=period.end, live_when_none_stored=True, **options)
 
 
