@@ -20,8 +20,9 @@ class HouseholdSearch(models.Model):
     """One household's current members, as the search box compares them; written by triggers, never by Django.
 
     ``names`` is the members' ``search_name`` joined by ``MEMBER_SEPARATOR`` (in member id order), ``words`` the
-    distinct words of those names, ``head_name`` the current head's ``search_name`` (the ranking's key), ``commune``
-    the household's commune. A household without a current member has no row.
+    distinct words of those names and each pair of words of one member's name as "a+b" (a < b),
+    ``head_name`` the current head's ``search_name`` (the ranking's key), ``commune`` the household's commune.
+    A household without a current member has no row.
     """
 
     household = models.OneToOneField(
