@@ -14,7 +14,9 @@ psycopg2; not PostgreSQL's own CPU), the queries each page ran, the rows shown, 
 On a shared machine the CPU time is what to compare between two trees: the wall time waits for a core.
 
 ``--only TEXT`` keeps the scenarios whose label contains TEXT (repeatable); ``--profile`` runs each kept scenario's
-timed requests under cProfile with the CPU clock and prints the functions that took most CPU (``--profile-top``).
+timed requests under cProfile with the CPU clock and prints the functions that took most CPU (``--profile-top``);
+``--calls`` also counts the Python function calls of one extra, untimed request per sample (a measure of the page's
+work that the machine's load does not change, unlike CPU time).
 
 Templates are rendered as in production: the test client's template instrumentation (which copies every context
 for ``response.context``, once per included template) is not installed, so the rows shown are counted in the HTML.
@@ -54,6 +56,10 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile (CPU clock) of each scenario's requests")
     parser.add_argument("--profile-top", type=int, default=30, help="functions printed per profile")
     parser.add_argument("--profile-out", help="also keep each profile as PREFIX-<scenario>.prof (for pstats)")
+    parser.add_argument(
+        "--calls", action="store_true",
+        help="also count the Python function calls per request (independent of the machine's load, unlike CPU time)",
+    )  # fmt: skip
     parser.add_argument(
         "--rollback", action="store_true",
         help="run everything in one transaction rolled back at the end, so that a read-only database keeps no "
@@ -139,7 +145,17 @@ def main() -> None:
 
         client.get(url, params_list[0])  # warm-up: connection, caches, the index's first pages
         profile = cProfile.Profile(time.process_time) if args.profile else None
+        calls = [0]
+
+        def count_call(frame, event, arg):
+            if event == "call":
+                calls[0] += 1
+
         for params in params_list:
+            if args.calls:  # in a request of its own, not timed: counting slows it down
+                sys.setprofile(count_call)
+                client.get(url, params)
+                sys.setprofile(None)
             for _run in range(args.repeat):
                 counted[0], in_sql[0] = 0, 0.0
                 with connection.execute_wrapper(count):
@@ -165,6 +181,7 @@ def main() -> None:
             f"CPU p50 {statistics.median(cpu_timings):>6.1f} mean {statistics.fmean(cpu_timings):>6.1f} ms  "
             f"{'/'.join(map(str, sorted(queries))):>5} queries   {rows / len(timings):>5.1f} rows/page   "
             f"n={len(timings)}"
+            + (f"   {calls[0] / len(params_list):,.0f} Python calls/request".replace(",", ".") if args.calls else "")
         )
         if profile:
             if args.profile_out:
