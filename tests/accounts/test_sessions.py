@@ -133,3 +133,13 @@ def test_the_backend_reads_the_user_as_the_orm_would(users, django_assert_num_qu
     users.district_staff.is_active = False
     users.district_staff.save()
     assert backend.get_user(users.district_staff.pk) is None
+
+
+def test_a_shorter_age_set_since_the_row_was_written_is_written_at_the_next_request(client_for, users, clock, settings):
+    client = client_for(users.district_staff)
+    url = reverse("dashboards:index")
+    client.get(url)
+    settings.SESSION_COOKIE_AGE = 60 * 60  # an administrator shortens the working day's session to an hour
+    clock.shift(timedelta(seconds=5))
+    client.get(url)
+    assert session_row(client).expire_date == timezone.now() + timedelta(hours=1)
