@@ -1,8 +1,18 @@
 """Template helpers: Bootstrap classes on form widgets, Vietnamese number format, links only to pages that open."""
 
+import itertools
+
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
+from django.template.base import TextNode, Variable
+from django.template.defaulttags import CommentNode, URLNode
+from django.templatetags.i18n import TranslateNode
+from django.templatetags.static import StaticNode
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import user_may_open
@@ -97,3 +107,70 @@ def may_open(context, url_name, *args):
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     return bool(user is not None and user_may_open(user, url_name, *args))
+
+
+# --- Markup that is the same for every request of a language, kept per process ----------------------------------
+# The base page's head, header and footer hold a dozen translated strings, static file links and URLs without
+# arguments: the same markup for every request in a language, which the template engine otherwise writes again on
+# every page (≈ 800 of an ID search's 12.100 Python calls; docs/adr/0047-sign-in-and-session-per-request.md).
+_KEPT: dict[tuple, str] = {}
+_NUMBERS = itertools.count()
+
+
+@register.tag("kept")
+def do_kept(parser, token):
+    """``{% kept %}…{% endkept %}``: written once per process for each language and URL configuration.
+
+    Only text, ``{% translate "…" %}``, ``{% static "…" %}`` and ``{% url "…" %}`` of constants may stand inside, so
+    that nothing of a request, a user or the data can be kept: anything else is a template syntax error.
+    """
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    for node in nodelist:
+        if not _constant_node(node):
+            raise template.TemplateSyntaxError(
+                f"{{% kept %}} holds only text and constant translate, static and url tags, not {node!r}"
+            )
+    return KeptNode(nodelist)
+
+
+class KeptNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        # Each node its own number: a compiled template's nodes live as long as the loader keeps the template, and a
+        # number is never reused (an id() could be, once a template compiled again is collected).
+        self.number = next(_NUMBERS)
+
+    def render(self, context):
+        key = (self.number, context.autoescape, get_language(), get_urlconf(), get_script_prefix())
+        kept = _KEPT.get(key)
+        if kept is None:
+            if len(_KEPT) > 1024:
+                _KEPT.clear()
+            kept = _KEPT[key] = self.nodelist.render(context)
+        return kept
+
+
+def _constant(expression) -> bool:
+    """A filter expression that is a literal: a string in quotes, without filters."""
+    var = expression.var
+    return not expression.filters and (isinstance(var, str) or (isinstance(var, Variable) and var.lookups is None))
+
+
+def _constant_node(node) -> bool:
+    if isinstance(node, (TextNode, CommentNode)):
+        return True
+    if isinstance(node, TranslateNode):
+        return node.asvar is None and _constant(node.filter_expression)
+    if isinstance(node, StaticNode):
+        return node.varname is None and _constant(node.path)
+    if isinstance(node, URLNode):
+        return node.asvar is None and not node.args and not node.kwargs and _constant(node.view_name)
+    return False
+
+
+@receiver(setting_changed)
+def _forget_kept(*, setting, **kwargs) -> None:
+    """A test that changes the URL configuration, the static files or the languages gets the markup written again."""
+    if setting in {"ROOT_URLCONF", "STATIC_URL", "STORAGES", "LANGUAGES", "LANGUAGE_CODE"}:
+        _KEPT.clear()
