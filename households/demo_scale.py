@@ -27,8 +27,9 @@ its foreign keys and plain (non-unique) indexes are dropped for the load and cre
 transaction (one validating join and one sorted index build instead of millions of row checks and insertions); the
 unique indexes stay, so the database still enforces them row by row. The dashboards' summary triggers are
 statement-level: they fire once per statement, and the summaries are rebuilt at the end (``summaries_rebuild``),
-followed by ``ANALYZE``. Escape registrations, targets and populations are not copied: ``load_demo_targets`` makes
-them for the whole province afterwards.
+followed by ``ANALYZE``. The members' search trigger is switched off for the copies' transaction and their search
+rows written in one pass (ADR 0046). Escape registrations, targets and populations are not copied:
+``load_demo_targets`` makes them for the whole province afterwards.
 """
 
 import os
@@ -48,6 +49,7 @@ POOL_PER_COMMUNE = 500
 TABLES = (
     "households_household",
     "households_member",
+    "households_householdsearch",
     "households_statusrecord",
     "households_changeentry",
     "programs_benefit",
@@ -160,10 +162,17 @@ def households_copy(*, communes, per_commune: int, pool: int, result: ScaleResul
         timer.lap("drop_indexes")
         _copy_households(cursor, plan, result)
         timer.lap("households")
+        # The members' search trigger refreshes the households of each statement's new members through the
+        # members' household index, which is dropped for the load: a million copies would be looked up one by one
+        # over the whole table. Off for this transaction, the copies' search rows written in one pass instead.
+        cursor.execute(f"ALTER TABLE households_member DISABLE TRIGGER {SEARCH_TRIGGER}")
         _copy_members(cursor, plan, result)
         timer.lap("members")
         result.redrawn = _redraw_clashes(cursor, plan)
         timer.lap("redraw_numbers")
+        _fill_search_rows(cursor)
+        cursor.execute(f"ALTER TABLE households_member ENABLE TRIGGER {SEARCH_TRIGGER}")
+        timer.lap("search_rows")
         _copy_history_and_support(cursor, plan, result)
         timer.lap("status_and_support")
         _restore(cursor, dropped)
@@ -476,6 +485,29 @@ def _copy_members(cursor, plan: _Plan, result: ScaleResult) -> None:
         },
         "FROM gen_plan p JOIN gen_pool_m m ON m.hh_src = p.src_id JOIN households_member o ON o.id = m.src_id "
         "JOIN gen_names n ON n.new_id = p.new_id",
+    )
+
+
+# households migration 0017 (ADR 0046): the trigger that writes the search rows of inserted members' households.
+SEARCH_TRIGGER = "households_member_search_inserted"
+
+
+def _fill_search_rows(cursor) -> None:
+    """The copies' search rows (ADR 0046) from their current members: the statement of the members' search trigger,
+    for the planned households at once (they have no row yet; names are the same whether the numbers were redrawn
+    or not)."""
+    cursor.execute(
+        """
+        INSERT INTO households_householdsearch (household_id, commune_id, names, words, head_name)
+        SELECT h.id, h.commune_id, m.names, households_search_words(m.names), m.head_name
+          FROM (SELECT m.household_id,
+                       string_agg(m.search_name, '|' ORDER BY m.id) AS names,
+                       min(m.search_name) FILTER (WHERE m.relationship = 'head') AS head_name
+                  FROM gen_plan p JOIN households_member m ON m.household_id = p.new_id
+                 WHERE m.left_at IS NULL
+                 GROUP BY m.household_id) m
+          JOIN households_household h ON h.id = m.household_id
+        """
     )
 
 
