@@ -22,8 +22,8 @@ class SearchNorm(Func):
 class SearchWords(Func):
     """The words of a normalised name or search text, as an array: ``string_to_array(value, ' ')``.
 
-    ``members_search_words_idx`` is built over ``SearchWords("search_name")``: a text whose words are all whole
-    words of a name is found by array containment, which the index answers exactly.
+    A text whose words are all whole words of a name is found by array containment over the search row's
+    ``words`` (household_search_words_idx, ADR 0046), which the index answers exactly.
     """
 
     function = "string_to_array"

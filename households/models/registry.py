@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -22,7 +22,7 @@ from households.choices import (
     Sex,
     WaterSource,
 )
-from households.expressions import SearchNorm, SearchWords
+from households.expressions import SearchNorm
 
 TRISTATE = [(None, _("Chưa rõ")), (True, _("Có")), (False, _("Không"))]
 
@@ -242,14 +242,8 @@ class Member(LoadedRelationsCleanMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["personal_id"], name="members_personal_id_idx", condition=~Q(personal_id="")),
-            # Names found whatever the accents, case or apostrophes: a typed word as a part of a name (trigrams)…
-            GinIndex(
-                OpClass("search_name", name="gin_trgm_ops"),
-                name="members_search_trgm_idx",
-                condition=Q(left_at__isnull=True),
-            ),
-            # … and, tried first, as whole words of the name: exact, so nothing is rechecked.
-            GinIndex(SearchWords("search_name"), name="members_search_words_idx", condition=Q(left_at__isnull=True)),
+            # Names are searched in the households' search rows (HouseholdSearch, ADR 0046), which the members'
+            # stored ``search_name`` feeds: the members' own name indexes were dropped (migration 0018).
         ]
 
     def __str__(self) -> str:

@@ -99,9 +99,15 @@ def test_the_export_of_a_search_finds_the_same_households(users, names):
     assert Household.objects.count() == 6
 
 
-def test_the_words_of_stored_names_have_statistics_for_the_planner():
-    """Without them PostgreSQL guesses the same share for every word (a partial index's expression has none) and
-    may read every name holding a common word ("y", "thi") instead of those holding a rare one."""
+def test_names_are_indexed_in_the_search_rows_only():
+    """The households' search rows carry the name indexes (ADR 0046); the members' own, which nothing reads any more,
+    would only slow every member written (migration 0018)."""
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid IN "
+            "('households_member'::regclass, 'households_householdsearch'::regclass) AND indexrelid::regclass::text "
+            "LIKE '%%search%%idx' ORDER BY 1"
+        )
+        assert [name for (name,) in cursor.fetchall()] == ["household_search_trgm_idx", "household_search_words_idx"]
         cursor.execute("SELECT count(*) FROM pg_statistic_ext WHERE stxname = 'members_search_words_stats'")
-        assert cursor.fetchone()[0] == 1
+        assert cursor.fetchone()[0] == 0
