@@ -86,6 +86,15 @@ def test_the_year_end_report_reads_the_rows_and_equals_the_live_count(
         assert calls == [], "every commune read from its stored row"
 
 
+def poor_since_last_year(make_household, officer, code: str):
+    """A household recognised poor on 01/03 of last year, still poor (its record open)."""
+    household = make_household(code=code)
+    services.status_record_add(
+        household=household, household_class="poor", valid_from=date(YEAR - 1, 3, 1), decision="1/QĐ", user=officer
+    )
+    return household
+
+
 @pytest.mark.parametrize("today", DAYS[:3])
 def test_the_year_end_report_equals_the_live_count_after_each_kind_of_change(
     today,
@@ -147,10 +156,7 @@ def test_a_record_dated_after_today_is_counted_to_31_december(
     with on(today):
         officer = users.commune_officer
         random_households(random.Random(72), villages, officers, 40)
-        household = make_household(code="Y-2")
-        services.status_record_add(
-            household=household, household_class="poor", valid_from=date(YEAR - 1, 3, 1), decision="1/QĐ", user=officer
-        )
+        household = poor_since_last_year(make_household, officer, "Y-2")
         summary.summaries_rebuild()
         before = year_end(tree.district)
         services.status_record_add(
@@ -206,10 +212,7 @@ def test_every_commune_with_a_record_after_today_is_one_live_statement(
     commune."""
     with on(date(YEAR, 12, 4)):
         officer = users.commune_officer
-        household = make_household(code="Y-3")
-        services.status_record_add(
-            household=household, household_class="poor", valid_from=date(YEAR - 1, 3, 1), decision="1/QĐ", user=officer
-        )
+        household = poor_since_last_year(make_household, officer, "Y-3")
         summary.summaries_rebuild()
         services.status_record_add(
             household=household,
@@ -246,10 +249,7 @@ def test_a_report_reads_the_rows_once_for_its_section_and_appendix(
     with on(date(YEAR, 11, 15)):
         officer = users.commune_officer
         random_households(random.Random(73), villages, officers, 30)
-        household = make_household(code="Y-4")
-        services.status_record_add(
-            household=household, household_class="poor", valid_from=date(YEAR - 1, 3, 1), decision="1/QĐ", user=officer
-        )
+        household = poor_since_last_year(make_household, officer, "Y-4")
         services.status_record_add(
             household=household,
             household_class="near_poor",
