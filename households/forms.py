@@ -300,7 +300,11 @@ class HouseholdFilterForm(forms.Form):
         widget=DirectTextInput,
     )
     village = VillageChoiceField(
-        label=_("Thôn, buôn"), queryset=AdministrativeUnit.objects.none(), required=False, widget=DirectSelect
+        label=_("Thôn, buôn"),
+        queryset=AdministrativeUnit.objects.none(),
+        required=False,
+        empty_label=_("Tất cả"),  # as the filter's other selects, not Django's "---------"
+        widget=DirectSelect,
     )
     household_class = forms.ChoiceField(
         label=_("Phân loại"), choices=[("", _("Tất cả"))] + HouseholdClass.choices, required=False, widget=DirectSelect

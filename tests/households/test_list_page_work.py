@@ -83,3 +83,11 @@ def test_the_filter_inputs_have_the_markup_django_gives_them(users, data):
             direct = field.field.widget.render(field.html_name, field.value(), attrs=attrs)
             django = forms.Widget.render(field.field.widget, field.html_name, field.value(), attrs=attrs)
             assert direct == django, name
+
+
+def test_every_select_of_the_filter_offers_all_first(client_for, users):
+    page = client_for(users.province_staff).get(reverse("households:list")).content.decode()
+    for name in ("village", "household_class", "flag", "indicator"):
+        select = page[page.index(f'name="{name}"') :]
+        first = select[select.index("<option") : select.index("</option>")]
+        assert first.endswith(">Tất cả"), (name, first)
