@@ -4,6 +4,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.forms.models import ModelChoiceIterator
 from django.utils.choices import BaseChoiceIterator
+from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -14,6 +15,7 @@ from areas.forms import DateInput
 from areas.models import AdministrativeUnit
 from areas.selectors import village_choices_for, village_label
 from core.integrity import check_unique_rules
+from core.widget_rendering import DIRECT_RENDERER
 
 from .choices import HouseholdClass, PovertyCause, Relationship
 from .models import EthnicGroup, Household, Member
@@ -128,6 +130,7 @@ def _attributes(attrs: dict):
 
 
 class HouseholdForm(forms.ModelForm):
+    default_renderer = DIRECT_RENDERER  # inputs and selects written in Python, Django's markup (core/widget_rendering)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     village = VillageChoiceField(label=_("Thôn, buôn, tổ dân phố"), queryset=AdministrativeUnit.objects.none())
     poverty_causes = forms.MultipleChoiceField(
@@ -251,9 +254,11 @@ class MemberForm(forms.ModelForm):
         # Short enough for one line in the member card; the model's name says "CCCD/thẻ căn cước" in full.
         labels = {"personal_id_issued_on": _("Ngày cấp CCCD")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, ethnic_group_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ethnic_group"].queryset = EthnicGroup.objects.order_by("code")
+        if ethnic_group_choices is not None:  # read once by the formset for all its member forms
+            self.fields["ethnic_group"].choices = ethnic_group_choices
         self.fields["relationship"].initial = Relationship.CHILD
 
     def clean_personal_id(self):
@@ -264,7 +269,29 @@ class BaseMemberFormSet(forms.BaseInlineFormSet):
     default_error_messages = {"too_few_forms": _("Hộ phải có ít nhất %(num)d thành viên: hãy nhập chủ hộ.")}
 
     def get_queryset(self):
-        return super().get_queryset().current().in_family_order().select_related("ethnic_group")
+        # Kept, as Django's own get_queryset keeps its queryset: the formset asks for it once per member form
+        # (``queryset[i]``), and a new queryset each time was one more statement per member.
+        if not hasattr(self, "_current_members"):
+            self._current_members = super().get_queryset().current().in_family_order().select_related("ethnic_group")
+        return self._current_members
+
+    @cached_property
+    def ethnic_group_choices(self):
+        """The ethnic-group select's options, read once for every member form of the page (and the empty form)
+        rather than once per form, and only if a form is shown; a submitted value is still checked against the
+        table by the field."""
+        field = self.form.base_fields["ethnic_group"]
+        ordered = forms.ModelChoiceField(EthnicGroup.objects.order_by("code"), empty_label=field.empty_label)
+        choice = ordered.iterator(ordered).choice  # the (value, label) pair the field's own iterator gives a group
+
+        def read():  # one plain statement (the field's iterator counts the rows first, then reads with a cursor)
+            empty = [("", ordered.empty_label)] if ordered.empty_label is not None else []
+            return [*empty, *(choice(group) for group in ordered.queryset)]
+
+        return ChoicesReadOnce(read)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "ethnic_group_choices": self.ethnic_group_choices}
 
 
 MemberFormSet = inlineformset_factory(
@@ -276,6 +303,7 @@ MemberFormSet = inlineformset_factory(
     can_delete=True,
     min_num=1,
     validate_min=True,
+    renderer=DIRECT_RENDERER,
 )
 
 
@@ -291,6 +319,18 @@ class ReadyChoices(BaseChoiceIterator):
 
     def __len__(self):
         return len(self.choices)
+
+
+class ChoicesReadOnce(BaseChoiceIterator):
+    """Choices read when first iterated and kept: many forms of one page share one read."""
+
+    def __init__(self, read):
+        self.read, self.choices = read, None
+
+    def __iter__(self):
+        if self.choices is None:
+            self.choices = list(self.read())
+        return iter(self.choices)
 
 
 class HouseholdFilterForm(forms.Form):

@@ -1,0 +1,96 @@
+"""The household form page's widgets are written in Python (core.widget_rendering.DirectRenderer): the page is byte for
+byte what Django's widget templates give, and its statements do not grow with the members."""
+
+import re
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.forms.renderers import DjangoTemplates
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from households.forms import HouseholdForm, MemberFormSet
+from households.models import Household
+
+from .conftest import member
+
+TOKENS = re.compile(r'(name="(?:csrfmiddlewaretoken|submit_token)" value=")[^"]*"')
+
+
+def page(client, url, data=None) -> str:
+    response = client.post(url, data) if data is not None else client.get(url)
+    assert response.status_code == 200
+    return TOKENS.sub(r'\1"', response.content.decode())
+
+
+@pytest.fixture
+def django_widget_templates(monkeypatch):
+    """The same forms rendered by Django's own template renderer."""
+
+    def use():
+        renderer = DjangoTemplates()
+        monkeypatch.setattr(HouseholdForm, "default_renderer", renderer)
+        monkeypatch.setattr(MemberFormSet, "renderer", renderer)
+
+    return use
+
+
+INPUT = re.compile(r'<input type="(?:text|hidden|number)" name="([^"]+)"(?: value="([^"]*)")?')
+SELECTED = re.compile(r'<select name="([^"]+)"[^>]*>(?:(?!</select>).)*?<option value="([^"]*)"[^>]* selected', re.S)
+CHECKED = re.compile(r'<input type="checkbox" name="([^"]+)"[^>]* checked')
+
+
+def edit_data(html: str) -> dict:
+    """The form's fields as the page shows them (as a browser would send them unchanged)."""
+    return {**dict(INPUT.findall(html)), **dict(SELECTED.findall(html)), **dict.fromkeys(CHECKED.findall(html), "on")}
+
+
+def test_the_form_page_is_what_djangos_widget_templates_write(
+    client_for, users, make_household, django_widget_templates
+):
+    household = make_household(
+        address='Buôn "Chư Tê" & <suối>',
+        phone="0905123456",
+        agricultural=True,
+        poverty_causes=["land", "illness"],
+        members=[
+            member("Ksor Y Bhin", "head", date(1980, 3, 1)),
+            member("Rơ Mah H'Nga <b>", "spouse", date(1983, 5, 1), sex="female", disability=True, ethnic="01"),
+            member("Ksor Y Thuận", "child", date(2015, 5, 1), in_school=True),
+        ],
+    )
+    client = client_for(users.commune_officer)
+    url = reverse("households:update", args=[household.pk])
+    direct = page(client, url)
+    assert 'value="Buôn &quot;Chư Tê&quot; &amp; &lt;suối&gt;"' in direct and "&lt;b&gt;" in direct
+    data = edit_data(direct)
+    data["members-1-full_name"] = ""
+    direct_with_errors = page(client, url, data)
+    assert "is-invalid" in direct_with_errors
+
+    django_widget_templates()
+    assert page(client, url) == direct
+    assert page(client, url, data) == direct_with_errors
+
+
+def test_the_new_household_page_is_what_djangos_widget_templates_write(client_for, users, django_widget_templates):
+    client = client_for(users.commune_officer)
+    direct = page(client, reverse("households:create"))
+    django_widget_templates()
+    assert page(client, reverse("households:create")) == direct
+
+
+def test_the_form_page_reads_the_ethnic_groups_once_whatever_the_members(client_for, users, make_household):
+    small = make_household(code="IRS-001", members=[member("Ksor Y Bhin", "head", date(1980, 3, 1))])
+    large = make_household(code="IRS-002")  # four members
+    client = client_for(users.commune_officer)
+    client.get(reverse("households:update", args=[small.pk]))  # the session and the process's kept parts
+    counts = []
+    for household in (small, large):
+        with CaptureQueriesContext(connection) as context:
+            client.get(reverse("households:update", args=[household.pk]))
+        counts.append(len(context.captured_queries))
+        assert sum('FROM "households_ethnicgroup"' in q["sql"] for q in context.captured_queries) == 1
+    assert counts[0] == counts[1]
+    assert Household.objects.count() == 2
