@@ -18,13 +18,17 @@ PORT=${PORT:-8001}
 STEP_TIME=${STEP_TIME:-3m}
 USERS=${USERS:-"25 50 100 200"}
 OUT=${OUT:-.local/locust}
+SIGNED_IN=${SIGNED_IN:-0}
+WORKERS=${WORKERS:-3}
+GUNICORN_ARGS=${GUNICORN_ARGS:-}
 mkdir -p "$OUT"
 server=$(echo "${DATABASE_URL:-postgres://giamngheo:giamngheo@127.0.0.1:54329/x}" | sed 's#/[^/]*$##')
 export DATABASE_URL="$server/$DB" DJANGO_SETTINGS_MODULE=config.settings.local DJANGO_DEBUG=false
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:63799/0}
 
-.venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers 3 --timeout 60 \
-    --pid "$OUT/gunicorn.pid" --error-logfile "$OUT/gunicorn.log" --daemon
+# shellcheck disable=SC2086  # GUNICORN_ARGS is a list of arguments
+.venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WORKERS" --timeout 60 \
+    $GUNICORN_ARGS --pid "$OUT/gunicorn.pid" --error-logfile "$OUT/gunicorn.log" --daemon
 stop() {  # gunicorn finishes the requests in flight (up to its 60 s timeout) before it exits
     local pid
     pid=$(cat "$OUT/gunicorn.pid" 2>/dev/null) || return 0
@@ -36,19 +40,32 @@ for _ in $(seq 30); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/dang-nhap/
 
 for users in $USERS; do
     before=$(cut -d' ' -f1-3 /proc/loadavg)
+    rm -f "$OUT/run${users}_signed_in.csv"
+    if [ "$SIGNED_IN" = 1 ]; then export LOCUST_SIGNED_IN_CSV="$OUT/run${users}_signed_in.csv"; fi
     .local/locust/bin/locust -f benchmarks/locustfile.py --host "http://127.0.0.1:$PORT" --headless \
         --users "$users" --spawn-rate 10 --run-time "$STEP_TIME" --csv "$OUT/run$users" --only-summary \
         >"$OUT/run$users.log" 2>&1 || true  # locust exits 1 when any request failed: the summary says how many
     after=$(cut -d' ' -f1-3 /proc/loadavg)
-    .venv/bin/python - "$OUT/run${users}_stats.csv" "$users" "$before" "$after" <<'PY'
-import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
-total = next(r for r in rows if r["Name"] == "Aggregated")
-slowest = sorted((r for r in rows if r["Name"] != "Aggregated"), key=lambda r: -float(r["95%"] or 0))[:3]
-print(
-    f"{sys.argv[2]:>4} users: {total['Request Count']} requests, {total['Failure Count']} failures, "
-    f"p50 {total['50%']} / p95 {total['95%']} / p99 {total['99%']} ms, {float(total['Requests/s']):.1f} req/s; "
-    f"slowest p95: {'; '.join(r['Name'] + ' ' + r['95%'] for r in slowest)}; load {sys.argv[3]} -> {sys.argv[4]}"
-)
+    .venv/bin/python - "$OUT/run${users}_stats.csv" "$OUT/run${users}_signed_in.csv" "$users" "$before" "$after" \
+        "$WORKERS ${GUNICORN_ARGS:-sync}" <<'PY'
+import csv, os, sys
+stats, signed_in, users, before, after, workers = sys.argv[1:]
+for path, label in ((stats, "whole step, sign-ins included"), (signed_in, "signed in")):
+    if not os.path.exists(path):
+        continue
+    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    slowest = sorted((r for r in rows if r["Name"] != "Aggregated"), key=lambda r: -float(r["95%"] or 0))[:3]
+    window = (
+        f" (all signed in {total['Signed in after s']} s after the start; the last {total['Window s']} s)"
+        if "Window s" in total else ""
+    )
+    print(
+        f"{users:>4} users, {label}{window}: {total['Request Count']} requests, {total['Failure Count']} failures, "
+        f"p50 {total['50%'] or '-'} / p95 {total['95%'] or '-'} / p99 {total['99%'] or '-'} ms, "
+        f"{float(total['Requests/s'] or 0):.1f} req/s; "
+        f"slowest p95: {'; '.join(r['Type'] + ' ' + r['Name'] + ' ' + r['95%'] for r in slowest)}; "
+        f"load {before} -> {after}; gunicorn workers {workers}"
+    )
 PY
 done

@@ -12,72 +12,100 @@ officers search by name, code and ID number, open households and save a househol
 path of a survey: CSRF and the one-time submission token, validation, history); district and province staff
 open the household list (page 1 and a deep page), the dashboard, the movements table and the support figures.
 Every response that is not 200/302 counts as an error. Results go to docs/performance.md (p95 against users).
+
+Every user signs in once, on start (PBKDF2, deliberately costly), and the other requests queue behind those sign-ins,
+whereas officers sign in once a working day: with LOCUST_SIGNED_IN_CSV=path the run also writes a second reading,
+in Locust's CSV columns, of the requests that started after every user of the run had signed in (the steady state of
+officers already at work), with the moment that happened and the window it covers. Locust's own CSV keeps the whole
+run, sign-ins included.
 """
 
+import csv
 import os
 import random
 import re
-from html.parser import HTMLParser
+import time
+from collections import defaultdict
 
-from locust import HttpUser, between, task
+from load_scenario import (  # benchmarks/: Locust puts the locustfile's folder on sys.path
+    COMMUNE_OFFICERS,
+    DISTRICT_STAFF,
+    NAMES,
+    PASSWORD,
+    PROVINCE_STAFF,
+    form_fields,
+)
+from locust import HttpUser, between, events, task
 
-PASSWORD = "GiamNgheo@2026"
-COMMUNE_OFFICERS = [
-    "xa.phutuc", "xa.iarsai", "xa.iarsuom", "xa.chugu", "xa.datbang", "xa.iamlah", "xa.chudrang",
-    "xa.phucan", "xa.iahdreh", "xa.iarmok", "xa.chungoc", "xa.uar", "xa.churcam", "xa.krongnang",
-]  # fmt: skip
-DISTRICT_STAFF = ["huyen.krongpa", "huyen.iapa"]
-PROVINCE_STAFF = ["tinh.gialai"]
-# What officers type: clan and given names of the demo's Jrai and Kinh households, with and without diacritics.
-NAMES = ["ksor", "rahlan", "siu", "h'linh", "hlinh", "nguyen van", "Nguyễn Thị", "rơ mah", "ro mah", "kpă", "nay"]
 HOUSEHOLD_LINK = re.compile(r'href="/ho-gia-dinh/(\d+)/"')
 # Page 500 of a province's list (1.000.000 households); a smaller database has fewer pages: LOCUST_DEEP_PAGE=20.
 DEEP_PAGE = int(os.environ.get("LOCUST_DEEP_PAGE", "500"))
+SIGNED_IN_CSV = os.environ.get("LOCUST_SIGNED_IN_CSV")
 
 
-class FormFields(HTMLParser):
-    """The named fields of the first <form method="post"> of a page, with the values the page shows."""
+class SignedInReading:
+    """The response times of the requests started once every user of the run had signed in, per request kind."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.fields: dict[str, str] = {}
-        self._in_form = self._done = False
-        self._select = self._textarea = None
+        self.started = time.time()
+        self.signed_in = 0
+        self.since: float | None = None  # when the last user's sign-in answered
+        self.times: dict[tuple[str, str], list[float]] = defaultdict(list)  # (method, name) -> milliseconds
+        self.failures: dict[tuple[str, str], int] = defaultdict(int)
 
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if self._done:
-            return
-        if tag == "form" and (attrs.get("method") or "").lower() == "post":
-            self._in_form = True
-        elif not self._in_form:
-            return
-        elif tag == "input" and attrs.get("name"):
-            kind = (attrs.get("type") or "text").lower()
-            if kind in ("checkbox", "radio") and "checked" not in attrs:
-                return
-            if kind not in ("submit", "button", "file"):
-                self.fields[attrs["name"]] = attrs.get("value") or ("on" if kind == "checkbox" else "")
-        elif tag == "select" and attrs.get("name"):
-            self._select = attrs["name"]
-            self.fields.setdefault(self._select, "")
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.fields[self._select] = attrs.get("value") or ""
-        elif tag == "textarea" and attrs.get("name"):
-            self._textarea = attrs["name"]
-            self.fields[self._textarea] = ""
+    def user_signed_in(self, users_wanted: int) -> None:
+        self.signed_in += 1
+        if self.since is None and self.signed_in >= users_wanted:
+            self.since = time.time()
 
-    def handle_data(self, data):
-        if self._textarea:
-            self.fields[self._textarea] += data
+    def record(self, kind: tuple[str, str], response_time: float, failed: bool) -> None:
+        if self.since is not None and time.time() - response_time / 1000 >= self.since:
+            self.times[kind].append(response_time)
+            self.failures[kind] += failed
 
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "form" and self._in_form:
-            self._in_form, self._done = False, True
+    def write(self, path: str) -> None:
+        """Locust's columns (Type, Name, Request Count, Failure Count, percentiles, Requests/s) and the window."""
+        end = time.time()
+        window = end - self.since if self.since is not None else 0.0
+        rows = sorted(self.times.items(), key=lambda row: (row[0][1], row[0][0]))
+        rows.append((("", "Aggregated"), [t for _, times in rows for t in times]))
+        with open(path, "w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(
+                ["Type", "Name", "Request Count", "Failure Count", "50%", "95%", "99%", "Requests/s",
+                 "Signed in after s", "Window s"]
+            )  # fmt: skip
+            for kind, times in rows:
+                times = sorted(times)
+
+                def percentile(share: float, times=times) -> str:
+                    return f"{times[min(len(times) - 1, round(share * (len(times) - 1)))]:.0f}" if times else ""
+
+                failures = sum(self.failures.values()) if kind[1] == "Aggregated" else self.failures[kind]
+                writer.writerow(
+                    [*kind, len(times), failures, percentile(0.5), percentile(0.95), percentile(0.99),
+                     f"{len(times) / window:.2f}" if window else "0",
+                     f"{self.since - self.started:.0f}" if self.since is not None else "", f"{window:.0f}"]
+                )  # fmt: skip
+
+
+reading = SignedInReading()
+
+
+@events.request.add_listener
+def _signed_in_reading(request_type, name, response_time, exception=None, **kwargs) -> None:
+    reading.record((request_type, name), response_time, exception is not None)
+
+
+@events.test_start.add_listener
+def _start_signed_in_reading(**kwargs) -> None:
+    reading.started = time.time()
+
+
+@events.test_stop.add_listener
+def _write_signed_in_reading(**kwargs) -> None:
+    if SIGNED_IN_CSV:
+        reading.write(SIGNED_IN_CSV)
 
 
 class Officer(HttpUser):
@@ -97,6 +125,7 @@ class Officer(HttpUser):
         )
         if "/dang-nhap/" in response.url:
             raise RuntimeError(f"{username} could not sign in")
+        reading.user_signed_in(self.environment.runner.target_user_count)
         self.household_ids: list[str] = []
 
     def list_page(self, query: str, name: str) -> None:
@@ -135,10 +164,12 @@ class CommuneOfficer(Officer):
         page = self.client.get(url, name="mở phiếu hộ")
         if page.status_code != 200:
             return
-        form = FormFields()
-        form.feed(page.text)
         with self.client.post(
-            url, form.fields, headers={"Referer": f"{self.host}{url}"}, name="lưu phiếu hộ", catch_response=True
+            url,
+            form_fields(page.text),
+            headers={"Referer": f"{self.host}{url}"},
+            name="lưu phiếu hộ",
+            catch_response=True,
         ) as response:
             if response.status_code in (200, 302):
                 response.success()
