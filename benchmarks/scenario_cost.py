@@ -3,6 +3,7 @@
     eval "$(bash scripts/services.sh env)"
     .venv/bin/python benchmarks/scenario_cost.py --database gn_1m
     .venv/bin/python benchmarks/scenario_cost.py --database gn_1m --only "xem hộ" --profile
+    .venv/bin/python benchmarks/scenario_cost.py --database gn_1m --calls   # and the Python calls of each kind
 
 Plays every request kind of benchmarks/locustfile.py, one request at a time, through Django's test client in this
 process (middleware, session, the view, the template; no gunicorn, no network), with the accounts the scenario uses
@@ -54,6 +55,10 @@ def main() -> None:
     parser.add_argument("--only", action="append", default=[], help="run only kinds whose label contains this")
     parser.add_argument("--profile", action="store_true", help="cProfile (CPU clock) of each kind's requests")
     parser.add_argument("--profile-top", type=int, default=25, help="functions printed per profile")
+    parser.add_argument(
+        "--calls", action="store_true",
+        help="also count the Python calls of one more request per kind (the machine's load does not change them)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     sys.path.insert(0, args.root)
@@ -127,12 +132,25 @@ def main() -> None:
             statements.append(counted[0])
             sizes.append(len(response.content))
             assert response.status_code == 200, (label, response.status_code)
+        calls = [0]
+        if args.calls:  # one more request, untimed: counting slows it down
+
+            def count_call(frame, event, arg):
+                if event == "call":
+                    calls[0] += 1
+
+            if prepare:
+                prepare()
+            sys.setprofile(count_call)
+            call()
+            sys.setprofile(None)
         results[label] = (statistics.fmean(cpus), statistics.fmean(pg_cpus))
         print(
             f"{label:<34} n={len(walls):<3} wall p50 {statistics.median(walls):>7.1f} ms   "
             f"CPU: Python {statistics.fmean(cpus):>6.1f} + PostgreSQL {statistics.fmean(pg_cpus):>6.1f} = "
             f"{statistics.fmean(cpus) + statistics.fmean(pg_cpus):>6.1f} ms (mean)   "
-            f"{min(statements)}–{max(statements)} statements   {statistics.fmean(sizes) / 1024:>5.0f} KiB",
+            f"{min(statements)}–{max(statements)} statements   {statistics.fmean(sizes) / 1024:>5.0f} KiB"
+            + (f"   {calls[0]:,} Python calls".replace(",", ".") if args.calls else ""),
             flush=True,
         )
         if profile:

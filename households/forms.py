@@ -419,6 +419,7 @@ class OverrideForm(forms.Form):
 
 
 class StatusRecordForm(forms.Form):
+    default_renderer = DIRECT_RENDERER
     household_class = forms.ChoiceField(label=_("Phân loại chính thức"), choices=HouseholdClass.choices)
     valid_from = forms.DateField(label=_("Từ ngày"), widget=DateInput())
     decision = forms.CharField(label=_("Quyết định (số, ngày)"), max_length=120, required=False)

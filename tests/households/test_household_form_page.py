@@ -94,3 +94,21 @@ def test_the_form_page_reads_the_ethnic_groups_once_whatever_the_members(client_
         assert sum('FROM "households_ethnicgroup"' in q["sql"] for q in context.captured_queries) == 1
     assert counts[0] == counts[1]
     assert Household.objects.count() == 2
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_household_page_is_written_as_without_its_kept_blocks(
+    client_for, users, make_household, monkeypatch, language
+):
+    """The household page keeps its tables' headers and the adjustment form's fixed part per process
+    ({% kept %}); the page is the one its template writes without them, in either language."""
+    from core.templatetags.portal import KeptNode
+
+    household = make_household()
+    client = client_for(users.commune_officer)
+    client.cookies["django_language"] = language
+    url = reverse("households:detail", args=[household.pk])
+    kept = page(client, url)
+    assert kept.count('name="reason"') >= 5  # one adjustment form per indicator
+    monkeypatch.setattr(KeptNode, "render", lambda self, context: self.nodelist.render(context))
+    assert page(client, url) == kept
