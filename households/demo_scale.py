@@ -134,56 +134,95 @@ def province_generate(
         % {"count": vn_number(result.pool.created), "seconds": vn_decimal(sum(result.phases.values()))}
     )
     if per_commune > pool:
-        households_copy(communes=communes, per_commune=per_commune, pool=pool, result=result, progress=say)
+        households_copy(
+            communes=communes, per_commune=per_commune, pool=pool, result=result, progress=say, workers=workers
+        )
     return result
 
 
-def households_copy(*, communes, per_commune: int, pool: int, result: ScaleResult, progress: Callable) -> None:
-    """Copies of the pool households up to ``per_commune`` households a commune, in one transaction."""
+def households_copy(
+    *, communes, per_commune: int, pool: int, result: ScaleResult, progress: Callable, workers: int = 1
+) -> None:
+    """Copies of the pool households up to ``per_commune`` households a commune, written in one transaction.
+
+    The copies' rows are first computed into unlogged work tables (``stage_*``, in a schema of this run), then moved
+    into the registry's tables by one ``INSERT … SELECT`` each in the transaction that holds the tables' lock. With
+    ``workers`` > 1 the plan and the computing run in two other connections (households with their snapshots, status
+    records and change entries in one; members with their numbers, search rows and support in the other), each job
+    committing only its work tables, and this connection moves each table's rows as soon as they are computed. The
+    registry's tables are written by this connection's one transaction alone: a failure anywhere leaves them as they
+    were, and so does a crash (the work tables are unlogged: they come back empty, and the transaction that read
+    them never committed). The other connections read only work tables once the plan has copied the pool into them,
+    so the indexes and foreign keys this transaction drops (and the exclusive locks that takes) never make them
+    wait."""
     say = progress
     with connection.cursor() as cursor:
         # The pool was just written: without statistics (a fresh database is never analysed before the autovacuum
         # gets to it) the planner guesses the pool's joins and can take minutes over a few thousand rows.
         cursor.execute("ANALYZE " + ", ".join(TABLES))
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Checks still deferred from the pool's rows run now: a table with pending checks cannot be altered.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '512MB'")
-        cursor.execute("LOCK TABLE " + ", ".join(TABLES) + " IN SHARE ROW EXCLUSIVE MODE")
-        timer = _Timer(result, say)
-        _drop_work_tables(cursor)  # left by an earlier call in the same transaction (tests)
-        plan = _plan(cursor, communes, per_commune, pool)
-        if not plan:
-            _drop_work_tables(cursor)
-            say(_("Không có hộ nào cần sao chép: mọi mã hộ đã có."))
-            return
-        timer.lap("plan")
-        dropped = _drop_for_load(cursor, plan)
-        timer.lap("drop_indexes")
-        _copy_households(cursor, plan, result)
-        timer.lap("households")
-        # The members' search trigger refreshes the households of each statement's new members through the
-        # members' household index, which is dropped for the load: a million copies would be looked up one by one
-        # over the whole table. Off for this transaction, the copies' search rows written in one pass instead.
-        cursor.execute(f"ALTER TABLE households_member DISABLE TRIGGER {SEARCH_TRIGGER}")
-        _copy_members(cursor, plan, result)
-        timer.lap("members")
-        result.redrawn = _redraw_clashes(cursor, plan)
-        timer.lap("redraw_numbers")
-        _fill_search_rows(cursor)
-        cursor.execute(f"ALTER TABLE households_member ENABLE TRIGGER {SEARCH_TRIGGER}")
-        timer.lap("search_rows")
-        _copy_history_and_support(cursor, plan, result)
-        timer.lap("status_and_support")
-        _restore(cursor, dropped)
-        _drop_work_tables(cursor)
-        timer.lap("rebuild_indexes")
+        cursor.execute("SELECT pg_backend_pid()")
+        schema = f"gn_scale_{cursor.fetchone()[0]}"
+    # Other connections see only committed work tables: inside an outer transaction (tests) the work runs here.
+    parallel = workers > 1 and not connection.in_atomic_block
+    with connection.cursor() as cursor:  # committed at once unless in an outer transaction: the others use it
+        _drop_work_schemas(cursor, schema)
+    lanes = None
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Checks still deferred from the pool's rows run now: a table with pending checks cannot be altered.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '512MB'")
+            # Other writers wait until the copies are committed; readers (the work connections) do not.
+            cursor.execute("LOCK TABLE " + ", ".join(TABLES) + " IN SHARE ROW EXCLUSIVE MODE")
+            timer = _Timer(result, say)
+            cursor.execute(f"SET LOCAL search_path = {schema}, {_schema(cursor)}")
+            planning = [[("plan", lambda c: _plan(c, communes, per_commune, pool))]]
+            plan = (_Lanes(schema, planning, result) if parallel else _Inline(cursor, planning)).wait("plan")
+            if not plan:
+                _drop_work_schemas(cursor, schema, own=True)
+                say(_("Không có hộ nào cần sao chép: mọi mã hộ đã có."))
+                return
+            timer.lap("plan")
+            jobs = [
+                [("households", lambda c: _copy_households(c, plan, result)),
+                 ("history", lambda c: _copy_history(c, plan, result))],
+                [("members", lambda c: _copy_members(c, plan, result)),
+                 ("search", lambda c: _fill_search_rows(c, plan)),
+                 ("support", lambda c: _copy_support(c, plan, result))],
+            ]  # fmt: skip
+            lanes = _Lanes(schema, jobs, result) if parallel else _Inline(cursor, jobs)
+            dropped = _drop_for_load(cursor, plan)
+            # The members' search trigger refreshes the households of each statement's new members through the
+            # members' household index, which is dropped for the load: a million copies would be looked up one by
+            # one over the whole table. Off for this transaction: the copies' search rows are among the work tables.
+            cursor.execute(f"ALTER TABLE households_member DISABLE TRIGGER {SEARCH_TRIGGER}")
+            timer.lap("drop_indexes")
+            # Each table as soon as its rows are computed; parents first when the foreign keys stay (small loads):
+            # they are checked row by row.
+            remaining = list(TABLES)
+            while remaining:
+                table = lanes.first_done(remaining if dropped else remaining[:1], STAGED_BY)
+                timer.lap(f"wait {table}")
+                _move(cursor, table)
+                timer.lap(f"move {table}")
+                remaining.remove(table)
+            for lane, spent in result.server_cpu.items():
+                if lane.startswith("lane"):
+                    say(f"    {lane}: CPU của CSDL {vn_decimal(spent)} s")
+            cursor.execute(f"ALTER TABLE households_member ENABLE TRIGGER {SEARCH_TRIGGER}")
+            _restore(cursor, dropped)
+            timer.lap("rebuild_indexes")
+            _drop_work_schemas(cursor, schema, own=True)
+    finally:
+        if parallel:  # the work tables the other connections committed, once they have ended
+            if lanes is not None:
+                lanes.join()
+            with connection.cursor() as cursor:
+                _drop_work_schemas(cursor, schema, own=True)
     with connection.cursor() as cursor:  # before the summaries: their queries need the new row counts
         cursor.execute("ANALYZE " + ", ".join(TABLES))
     timer.lap("analyze")
-    from .summary import summaries_rebuild
-
-    summaries_rebuild()
+    _summaries_rebuild(parallel)
     timer.lap("summaries")
     say(
         _("Đã sao chép %(count)s hộ: %(members)s thành viên, %(records)s bản ghi phân loại, %(benefits)s khoản hỗ trợ.")
@@ -196,18 +235,169 @@ def households_copy(*, communes, per_commune: int, pool: int, result: ScaleResul
     )
 
 
-class _Timer:
-    """Wall time of each phase, and the CPU time the database server spent on it (its process's, read from
-    /proc where the server runs on this machine): on a shared machine the wall time mostly measures the wait."""
+def _summaries_rebuild(parallel: bool) -> None:
+    """Every commune's summary rows (``summaries_rebuild``); with workers, half the communes in each of two other
+    connections (each commune's rows are computed and written on their own, as the worker's sweep does)."""
+    from areas.choices import UnitLevel
+    from areas.models import AdministrativeUnit
 
-    def __init__(self, result: ScaleResult, say: Callable):
-        self.result, self.say = result, say
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            self.stat = f"/proc/{cursor.fetchone()[0]}/stat"
-        self.last, self.last_cpu = time.monotonic(), self.server_cpu()
+    from .summary import summaries_rebuild, summaries_refresh
 
-    def server_cpu(self) -> float | None:
+    if not parallel:
+        summaries_rebuild()
+        return
+    import threading
+
+    from django.db import connections
+
+    communes = sorted(AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE).values_list("pk", flat=True))
+    errors: list[BaseException] = []
+
+    def refresh(ids: list[int]) -> None:
+        try:
+            summaries_refresh(ids)
+        except BaseException as error:  # raised again below
+            errors.append(error)
+        finally:
+            connections["default"].close()
+
+    threads = [threading.Thread(target=refresh, args=(communes[i::2],)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+# Which job computes each table's copies.
+STAGED_BY = {
+    "households_household": "households",
+    "households_member": "members",
+    "households_householdsearch": "search",
+    "households_statusrecord": "history",
+    "households_changeentry": "history",
+    "programs_benefit": "support",
+    "programs_benefitlog": "support",
+}
+
+
+def _schema(cursor) -> str:
+    """The schema of the registry's tables (the first of the search path that exists)."""
+    cursor.execute("SELECT relnamespace::regnamespace::text FROM pg_class WHERE oid = 'households_household'::regclass")
+    return cursor.fetchone()[0]
+
+
+class _Inline:
+    """The jobs run here, in this connection's transaction, one after the other."""
+
+    def __init__(self, cursor, lanes: list[list[tuple[str, Callable]]]):
+        self.values = {name: job(cursor) for lane in lanes for name, job in lane}
+
+    def wait(self, name: str):
+        return self.values[name]
+
+    def first_done(self, tables: list[str], jobs: dict[str, str]) -> str:
+        return tables[0]
+
+    def join(self) -> None:
+        pass
+
+
+class _Lanes:
+    """Each lane's jobs run in order in a connection of its own (a thread each: the work is the server's), each job
+    in a transaction of its own that writes only work tables; ``wait`` returns a job's value once it has committed,
+    or raises the first error of any lane. Each connection's server CPU is added to ``result.server_cpu``."""
+
+    def __init__(self, schema: str, lanes: list[list[tuple[str, Callable]]], result: ScaleResult):
+        import threading
+
+        self.schema, self.result = schema, result
+        self.done = {name: threading.Event() for lane in lanes for name, _job in lane}
+        self.values: dict = {}
+        self.errors: list[BaseException] = []
+        self.threads = [threading.Thread(target=self._run, args=(i, lane)) for i, lane in enumerate(lanes)]
+        for thread in self.threads:
+            thread.start()
+
+    def _run(self, index: int, jobs: list[tuple[str, Callable]]) -> None:
+        from django.db import connections
+
+        own = connections["default"]  # per thread: a new connection
+        cpu = None
+        try:
+            with own.cursor() as cursor:
+                # A lock this connection should never need (the registry's tables are the other transaction's) ends
+                # in an error instead of waiting for a transaction that waits for this one.
+                cursor.execute("SET work_mem = '256MB'; SET lock_timeout = '60s'")
+                cursor.execute(f"SET search_path = {self.schema}, {_schema(cursor)}")
+                cursor.execute("SELECT pg_backend_pid()")
+                cpu = _BackendCpu(cursor.fetchone()[0])
+                for name, job in jobs:
+                    with transaction.atomic():
+                        self.values[name] = job(cursor)
+                    self.done[name].set()
+        except BaseException as error:  # raised again in the waiting thread
+            self.errors.append(error)
+        finally:
+            spent = cpu.spent() if cpu is not None else None
+            if spent is not None:
+                key = f"lane {index + 1}" if len(self.threads) > 1 else f"lane {jobs[0][0]}"
+                self.result.server_cpu[key] = self.result.server_cpu.get(key, 0) + spent
+            for name, _job in jobs:
+                self.done[name].set()
+            own.close()
+
+    def wait(self, name: str):
+        self.done[name].wait()
+        if self.errors:
+            raise self.errors[0]
+        return self.values[name]
+
+    def first_done(self, tables: list[str], jobs: dict[str, str]) -> str:
+        """The first of ``tables`` whose job (``jobs[table]``) has committed, waiting for one if none has."""
+        while True:
+            for table in tables:
+                if self.done[jobs[table]].is_set():
+                    self.wait(jobs[table])  # raises a lane's error
+                    return table
+            self.done[jobs[tables[0]]].wait(0.2)
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join()
+
+
+def _drop_work_schemas(cursor, schema: str, own: bool = False) -> None:
+    """Drop this run's work schema (``own``), or before a run the work schemas left by runs whose connection is gone
+    (a process killed mid-run leaves its unlogged work tables; the registry's tables were never touched)."""
+    if own:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        return
+    cursor.execute(
+        r"SELECT nspname FROM pg_namespace WHERE nspname LIKE 'gn\_scale\_%%' AND NOT EXISTS "
+        "(SELECT 1 FROM pg_stat_activity a WHERE 'gn_scale_' || a.pid = nspname AND a.pid <> pg_backend_pid())"
+    )
+    for (name,) in cursor.fetchall():
+        cursor.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+    cursor.execute(f"CREATE SCHEMA {schema}")
+
+
+def _move(cursor, table: str) -> None:
+    """The work table's rows into the registry's table, with their keys (generated columns are computed here)."""
+    names = ", ".join(f'"{c}"' for c in _columns(cursor, table, key=True))
+    cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM stage_{table}")
+
+
+class _BackendCpu:
+    """CPU time a database backend has used (its process's, read from /proc where the server runs on this machine;
+    ``None`` elsewhere)."""
+
+    def __init__(self, pid: int):
+        self.stat = f"/proc/{pid}/stat"
+        self.start = self.now()
+
+    def now(self) -> float | None:
         try:
             with open(self.stat) as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
@@ -215,8 +405,24 @@ class _Timer:
             return None
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def spent(self) -> float | None:
+        now = self.now()
+        return None if now is None or self.start is None else now - self.start
+
+
+class _Timer:
+    """Wall time of each phase, and the CPU time the database server spent on it: on a shared machine the wall time
+    mostly measures the wait. The phases the other connections ran report their CPU per connection (``lane``)."""
+
+    def __init__(self, result: ScaleResult, say: Callable):
+        self.result, self.say = result, say
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.cpu = _BackendCpu(cursor.fetchone()[0])
+        self.last, self.last_cpu = time.monotonic(), self.cpu.now()
+
     def lap(self, name: str) -> None:
-        now, cpu = time.monotonic(), self.server_cpu()
+        now, cpu = time.monotonic(), self.cpu.now()
         self.result.phases[name] = now - self.last
         spent = f", CPU của CSDL {vn_decimal(cpu - self.last_cpu)} s" if cpu is not None else ""
         if cpu is not None:
@@ -241,13 +447,13 @@ class _Plan:
 
 
 def _plan(cursor, communes, per_commune: int, pool: int) -> _Plan | None:
-    """Temporary tables: the pool (households, members, distinct names, benefits, given names) and the copies to make
-    (code, key, village, source); reserves the keys."""
+    """Work tables: the pool (households, members, distinct names, benefits, given names), the copies to make (code,
+    key, village, source) and the empty tables of the copies' rows (``stage_*``); reserves the keys."""
     values = ", ".join(cursor.mogrify("(%s, %s)", [c.pk, commune_prefix(c)]).decode() for c in communes)
     family = "|".join(FAMILY_NAMES)
     cursor.execute(
         f"""
-        CREATE TEMP TABLE gen_pool_h ON COMMIT DROP AS
+        CREATE UNLOGGED TABLE gen_pool_h AS
         SELECT h.id AS src_id, h.commune_id, h.village_id, c.prefix,
                (row_number() OVER (ORDER BY h.id) - 1)::bigint AS ord,
                row_number() OVER (PARTITION BY h.commune_id ORDER BY h.id)::int AS n,
@@ -255,13 +461,13 @@ def _plan(cursor, communes, per_commune: int, pool: int) -> _Plan | None:
         FROM households_household h JOIN (VALUES {values}) c(commune_id, prefix) ON c.commune_id = h.commune_id
         WHERE h.code ~ ('^' || c.prefix || '-[0-9]+$')
           AND substring(h.code FROM '-([0-9]+)$')::int <= %s;
-        CREATE TEMP TABLE gen_pool_m ON COMMIT DROP AS
+        CREATE UNLOGGED TABLE gen_pool_m AS
         SELECT m.id AS src_id, m.household_id AS hh_src, (row_number() OVER (ORDER BY m.id) - 1)::bigint AS ord,
                m.full_name, m.sex, m.ethnic_group_id,
                coalesce(substring(m.full_name FROM '^({family}) '), split_part(m.full_name, ' ', 1)) AS family
         FROM households_member m JOIN gen_pool_h p ON p.src_id = m.household_id;
         UPDATE gen_pool_m SET family = '' WHERE family = full_name;
-        CREATE TEMP TABLE gen_pool_b ON COMMIT DROP AS
+        CREATE UNLOGGED TABLE gen_pool_b AS
         SELECT b.id AS src_id, (row_number() OVER (ORDER BY b.id) - 1)::bigint AS ord
         FROM programs_benefit b JOIN gen_pool_h p ON p.src_id = b.household_id;
         """,
@@ -271,12 +477,12 @@ def _plan(cursor, communes, per_commune: int, pool: int) -> _Plan | None:
     # a new given name from (sex and ethnic group of its first holder).
     cursor.execute(
         """
-        CREATE TEMP TABLE gen_pool_names ON COMMIT DROP AS
+        CREATE UNLOGGED TABLE gen_pool_names AS
         SELECT hh_src, full_name, family, ltrim(substr(full_name, length(family) + 1)) AS given,
                sex, ethnic_group_id, dense_rank() OVER (PARTITION BY hh_src ORDER BY full_name)::int AS j
         FROM (SELECT DISTINCT ON (hh_src, full_name) hh_src, full_name, family, sex, ethnic_group_id
               FROM gen_pool_m ORDER BY hh_src, full_name, src_id) d;
-        CREATE TEMP TABLE gen_givens ON COMMIT DROP AS
+        CREATE UNLOGGED TABLE gen_givens AS
         SELECT sex, ethnic_group_id, given,
                (row_number() OVER (PARTITION BY sex, ethnic_group_id ORDER BY given) - 1)::int AS i,
                count(*) OVER (PARTITION BY sex, ethnic_group_id)::int AS n
@@ -300,7 +506,7 @@ def _plan(cursor, communes, per_commune: int, pool: int) -> _Plan | None:
     # The copies: numbers size+1 … per_commune of each commune whose code does not exist yet.
     cursor.execute(
         """
-        CREATE TEMP TABLE gen_plan ON COMMIT DROP AS
+        CREATE UNLOGGED TABLE gen_plan AS
         SELECT c.number, c.code, p.src_id, p.commune_id, p.village_id AS old_village_id, p.ord AS h_ord,
                ((c.number - 1) / p.size)::int AS k
         FROM (SELECT DISTINCT commune_id, prefix, size FROM gen_pool_h) s
@@ -326,7 +532,7 @@ def _plan(cursor, communes, per_commune: int, pool: int) -> _Plan | None:
         """
         ALTER TABLE gen_plan ADD COLUMN new_id bigint, ADD COLUMN village_id bigint;
         UPDATE gen_plan SET new_id = %s + (k - 1)::bigint * %s + h_ord;
-        CREATE TEMP TABLE gen_villages ON COMMIT DROP AS
+        CREATE UNLOGGED TABLE gen_villages AS
         SELECT o.id AS old_id, v.id, v.name, o.name AS old_name,
                (row_number() OVER (PARTITION BY o.id ORDER BY v.code) - 1)::int AS i,
                count(*) OVER (PARTITION BY o.id)::int AS n
@@ -337,7 +543,7 @@ def _plan(cursor, communes, per_commune: int, pool: int) -> _Plan | None:
         UPDATE gen_plan p SET village_id = v.id FROM gen_villages v
         WHERE v.old_id = p.old_village_id AND v.i = abs(hashtext(p.code)::bigint) %% v.n;
         UPDATE gen_plan SET village_id = old_village_id WHERE village_id IS NULL;
-        CREATE TEMP TABLE gen_names ON COMMIT DROP AS
+        CREATE UNLOGGED TABLE gen_names AS
         SELECT p.new_id, array_agg(CASE WHEN n.family = '' THEN g.given ELSE n.family || ' ' || g.given END
                                    ORDER BY n.j) AS names
         FROM gen_plan p JOIN gen_pool_names n ON n.hh_src = p.src_id
@@ -349,6 +555,38 @@ def _plan(cursor, communes, per_commune: int, pool: int) -> _Plan | None:
         """,
         [plan.base_household, households],
     )
+    # The pool's rows and the registry's numbers, so that the jobs never read a registry table (the copies'
+    # transaction drops its indexes and foreign keys while they run).
+    cursor.execute(
+        """
+        CREATE UNLOGGED TABLE pool_households_household AS
+        SELECT o.* FROM households_household o WHERE o.id IN (SELECT src_id FROM gen_pool_h);
+        CREATE UNLOGGED TABLE pool_households_member AS
+        SELECT o.* FROM households_member o WHERE o.household_id IN (SELECT src_id FROM gen_pool_h);
+        CREATE UNLOGGED TABLE pool_households_statusrecord AS
+        SELECT o.* FROM households_statusrecord o WHERE o.household_id IN (SELECT src_id FROM gen_pool_h);
+        CREATE UNLOGGED TABLE pool_households_changeentry AS
+        SELECT o.* FROM households_changeentry o
+         WHERE o.household_id IN (SELECT src_id FROM gen_pool_h) AND o.action = 'create';
+        CREATE UNLOGGED TABLE pool_programs_benefit AS
+        SELECT o.* FROM programs_benefit o WHERE o.household_id IN (SELECT src_id FROM gen_pool_h);
+        CREATE UNLOGGED TABLE pool_programs_benefitlog AS
+        SELECT o.* FROM programs_benefitlog o WHERE o.benefit_id IN (SELECT id FROM pool_programs_benefit);
+        CREATE UNLOGGED TABLE gen_numbers AS
+        SELECT personal_id, health_insurance_number FROM households_member;
+        CREATE INDEX ON pool_households_household (id);
+        CREATE INDEX ON pool_households_member (id);
+        CREATE INDEX ON pool_households_member (household_id);
+        CREATE INDEX ON pool_programs_benefit (id);
+        ANALYZE pool_households_household, pool_households_member, pool_households_statusrecord,
+                pool_households_changeentry, pool_programs_benefit, pool_programs_benefitlog, gen_numbers;
+        """
+    )
+    for table in TABLES:  # the copies' rows, computed here before they are moved into the registry's tables
+        cursor.execute(f"CREATE UNLOGGED TABLE stage_{table} (LIKE {table} INCLUDING COMPRESSION)")
+        cursor.execute("SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attgenerated <> ''", [table])
+        for (column,) in cursor.fetchall():  # computed by the registry's table when the rows are moved
+            cursor.execute(f'ALTER TABLE stage_{table} DROP COLUMN "{column}"')
     return plan
 
 
@@ -362,21 +600,22 @@ def _reserve(cursor, table: str, count: int) -> int:
     return first
 
 
-def _columns(cursor, table: str) -> list[str]:
+def _columns(cursor, table: str, key: bool = False) -> list[str]:
+    """The table's stored columns but the generated ones (and but ``id`` unless ``key``), in order."""
     cursor.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-        "AND table_name = %s AND column_name <> 'id' AND is_generated = 'NEVER' ORDER BY ordinal_position",
-        [table],
+        "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped "
+        "AND attgenerated = '' AND (%s OR attname <> 'id') ORDER BY attnum",
+        [table, key],
     )
     return [row[0] for row in cursor.fetchall()]
 
 
 def _insert(cursor, table: str, key: str, replace: dict[str, str], source: str, params=None) -> int:
-    """INSERT INTO table (id, every column) SELECT key, o.column or its replacement … source."""
+    """INSERT INTO the table's work table (id, every column) SELECT key, o.column or its replacement … source."""
     columns = _columns(cursor, table)
     values = ", ".join(replace.get(c, f'o."{c}"') for c in columns)
     names = ", ".join(f'"{c}"' for c in columns)
-    cursor.execute(f"INSERT INTO {table} (id, {names}) SELECT {key}, {values} {source}", params)
+    cursor.execute(f"INSERT INTO stage_{table} (id, {names}) SELECT {key}, {values} {source}", params)
     return cursor.rowcount
 
 
@@ -412,15 +651,15 @@ def _copy_households(cursor, plan: _Plan, result: ScaleResult) -> None:
             RETURN snapshot;
         END $$;
         -- every text of the snapshot one or two levels down ("summary", "indicators"[i]."reason", "rows"[i]."detail")
-        CREATE TEMP TABLE gen_leaves ON COMMIT DROP AS
+        CREATE UNLOGGED TABLE gen_leaves AS
         SELECT l.src_id, l.path, pg_temp.gn_template(l.text, n.names) AS template
         FROM (
             SELECT h.id AS src_id, a.key AS path, a.value #>> '{{}}' AS text
-            FROM households_household h JOIN gen_pool_h p ON p.src_id = h.id, jsonb_each(h.classification) a
+            FROM pool_households_household h JOIN gen_pool_h p ON p.src_id = h.id, jsonb_each(h.classification) a
             WHERE jsonb_typeof(a.value) = 'string'
             UNION ALL
             SELECT h.id, a.key || ',' || (e.i - 1) || ',' || f.key, f.value #>> '{{}}'
-            FROM households_household h JOIN gen_pool_h p ON p.src_id = h.id, jsonb_each(h.classification) a,
+            FROM pool_households_household h JOIN gen_pool_h p ON p.src_id = h.id, jsonb_each(h.classification) a,
                  jsonb_array_elements(CASE WHEN jsonb_typeof(a.value) = 'array' THEN a.value ELSE '[]' END)
                      WITH ORDINALITY e(v, i),
                  jsonb_each(CASE WHEN jsonb_typeof(e.v) = 'object' THEN e.v ELSE '{{}}' END) f
@@ -429,7 +668,7 @@ def _copy_households(cursor, plan: _Plan, result: ScaleResult) -> None:
         JOIN (SELECT hh_src, array_agg(full_name ORDER BY j) AS names FROM gen_pool_names GROUP BY hh_src) n
              ON n.hh_src = l.src_id
         WHERE EXISTS (SELECT 1 FROM gen_pool_names pn WHERE pn.hh_src = l.src_id AND strpos(l.text, pn.full_name) > 0);
-        CREATE TEMP TABLE gen_templates ON COMMIT DROP AS
+        CREATE UNLOGGED TABLE gen_templates AS
         SELECT p.src_id, lv.paths, lv.templates, hd.head_j
         FROM gen_pool_h p
         LEFT JOIN (SELECT src_id, array_agg(path ORDER BY path) AS paths, array_agg(template ORDER BY path) AS templates
@@ -437,7 +676,7 @@ def _copy_households(cursor, plan: _Plan, result: ScaleResult) -> None:
         -- one join for every pool household's head, not a look-up per household: on a pool just loaded the planner
         -- has no statistics and chose a scan of the pool's members for each household (11,5 ms × 11.500 = 132 s)
         LEFT JOIN (SELECT DISTINCT ON (m.hh_src) m.hh_src, m.j AS head_j FROM gen_pool_m m
-                   JOIN households_member hm ON hm.id = m.src_id
+                   JOIN pool_households_member hm ON hm.id = m.src_id
                    WHERE hm.relationship = 'head' AND hm.left_at IS NULL
                    ORDER BY m.hh_src, m.src_id) hd ON hd.hh_src = p.src_id;
         ANALYZE gen_templates;
@@ -457,7 +696,8 @@ def _copy_households(cursor, plan: _Plan, result: ScaleResult) -> None:
             "created_by_id": "NULL",
             "version": "1",
         },
-        "FROM gen_plan p JOIN households_household o ON o.id = p.src_id JOIN gen_templates t ON t.src_id = p.src_id "
+        "FROM gen_plan p JOIN pool_households_household o ON o.id = p.src_id "
+        "JOIN gen_templates t ON t.src_id = p.src_id "
         "JOIN gen_names n ON n.new_id = p.new_id",
     )
 
@@ -483,66 +723,108 @@ def _copy_members(cursor, plan: _Plan, result: ScaleResult) -> None:
             "created_at": "now()",
             "updated_at": "now()",
         },
-        "FROM gen_plan p JOIN gen_pool_m m ON m.hh_src = p.src_id JOIN households_member o ON o.id = m.src_id "
+        "FROM gen_plan p JOIN gen_pool_m m ON m.hh_src = p.src_id JOIN pool_households_member o ON o.id = m.src_id "
         "JOIN gen_names n ON n.new_id = p.new_id",
     )
+    cursor.execute("ANALYZE stage_households_member")
+    result.redrawn = _redraw_clashes(cursor)
 
 
 # households migration 0017 (ADR 0046): the trigger that writes the search rows of inserted members' households.
 SEARCH_TRIGGER = "households_member_search_inserted"
 
 
-def _fill_search_rows(cursor) -> None:
-    """The copies' search rows (ADR 0046) from their current members: the statement of the members' search trigger,
-    for the planned households at once (they have no row yet; names are the same whether the numbers were redrawn
-    or not)."""
+def _fill_search_rows(cursor, plan: _Plan) -> None:
+    """The copies' search rows (ADR 0046) from their members: the statement of the members' search trigger, for the
+    planned households at once (they have no row yet; ``search_name`` is the members' generated column)."""
     cursor.execute(
         """
-        INSERT INTO households_householdsearch (household_id, commune_id, names, words, head_name)
-        SELECT h.id, h.commune_id, m.names, households_search_words(m.names), m.head_name
+        INSERT INTO stage_households_householdsearch (household_id, commune_id, names, words, head_name)
+        SELECT p.new_id, p.commune_id, m.names, households_search_words(m.names), m.head_name
           FROM (SELECT m.household_id,
-                       string_agg(m.search_name, '|' ORDER BY m.id) AS names,
-                       min(m.search_name) FILTER (WHERE m.relationship = 'head') AS head_name
-                  FROM gen_plan p JOIN households_member m ON m.household_id = p.new_id
+                       string_agg(households_search_norm(m.full_name), '|' ORDER BY m.id) AS names,
+                       min(households_search_norm(m.full_name)) FILTER (WHERE m.relationship = 'head') AS head_name
+                  FROM stage_households_member m
                  WHERE m.left_at IS NULL
                  GROUP BY m.household_id) m
-          JOIN households_household h ON h.id = m.household_id
+          JOIN gen_plan p ON p.new_id = m.household_id
         """
     )
 
 
-def _redraw_clashes(cursor, plan: _Plan) -> int:
-    """Draw again the copies' ID and card numbers that another member holds (the first holder keeps it)."""
-    low, high = plan.base_member, plan.base_member + plan.generations * plan.members
+def _redraw_clashes(cursor) -> int:
+    """Draw again the copies' ID and card numbers that another member holds.
+
+    Within the copies the numbers are distinct by construction (a bijection of a counter per prefix for IDs, of the
+    key for cards), so only the registry's members can hold the same number: one hashed join finds those, and each
+    round after checks only the numbers just drawn (against the registry and the other copies, one scan) instead of
+    grouping every member again."""
     redrawn = 0
     for column, kept, digits in (("personal_id", 6, 6), ("health_insurance_number", 5, 10)):
+        cursor.execute(
+            f"""
+            DROP TABLE IF EXISTS gen_clash;
+            CREATE UNLOGGED TABLE gen_clash AS
+            SELECT m.id FROM stage_households_member m
+             WHERE m.{column} <> '' AND m.{column} IN (SELECT {column} FROM gen_numbers WHERE {column} <> '');
+            """
+        )
         for attempt in range(1, 20):
             cursor.execute(
                 f"""
-                UPDATE households_member m
+                UPDATE stage_households_member m
                 SET {column} = left(m.{column}, {kept}) ||
                     lpad((abs(hashint8(m.id * 7919 + %s)::bigint * 2654435761) %% {10**digits})::text, {digits}, '0')
-                FROM (SELECT {column} AS value, min(id) AS first FROM households_member WHERE {column} <> ''
-                      GROUP BY {column} HAVING count(*) > 1) d
-                WHERE m.{column} = d.value AND m.id <> d.first AND m.id BETWEEN %s AND %s
+                FROM gen_clash c WHERE c.id = m.id
                 """,
-                [attempt, low, high],
+                [attempt],
             )
             if not cursor.rowcount:
                 break
             redrawn += cursor.rowcount
+            # the numbers just drawn that a registry member or another copy holds (a few: hashed, one scan each)
+            cursor.execute(
+                f"""
+                CREATE UNLOGGED TABLE gen_drawn AS
+                SELECT m.id, m.{column} AS value FROM gen_clash c JOIN stage_households_member m ON m.id = c.id;
+                ANALYZE gen_drawn;
+                CREATE UNLOGGED TABLE gen_again AS
+                SELECT d.id FROM gen_drawn d
+                 WHERE d.value IN (SELECT {column} FROM gen_numbers WHERE {column} <> '')
+                    OR d.value IN (SELECT o.{column} FROM stage_households_member o
+                                   WHERE o.{column} IN (SELECT value FROM gen_drawn)
+                                   GROUP BY o.{column} HAVING count(*) > 1);
+                DROP TABLE gen_clash, gen_drawn;
+                ALTER TABLE gen_again RENAME TO gen_clash;
+                """
+            )
+    cursor.execute("DROP TABLE gen_clash")
     return redrawn
 
 
-def _copy_history_and_support(cursor, plan: _Plan, result: ScaleResult) -> None:
-    """Status records, benefits with their logs, and each copy's "created" change entry."""
+def _copy_history(cursor, plan: _Plan, result: ScaleResult) -> None:
+    """Status records and each copy's "created" change entry."""
     result.status_records = _insert(
         cursor,
         "households_statusrecord",
         "nextval(pg_get_serial_sequence('households_statusrecord', 'id'))",
         {"household_id": "p.new_id", "created_at": "now()", "created_by_id": "NULL"},
-        "FROM gen_plan p JOIN households_statusrecord o ON o.household_id = p.src_id",
+        "FROM gen_plan p JOIN pool_households_statusrecord o ON o.household_id = p.src_id",
     )
+    subject = _("Hộ %(code)s") % {"code": "\x00"}
+    before, after = subject.split("\x00")
+    _insert(
+        cursor,
+        "households_changeentry",
+        "nextval(pg_get_serial_sequence('households_changeentry', 'id'))",
+        {"household_id": "p.new_id", "subject": "%s || p.code || %s", "at": "now()", "member_id": "NULL"},
+        "FROM gen_plan p JOIN pool_households_changeentry o ON o.household_id = p.src_id AND o.action = 'create'",
+        [before, after],
+    )
+
+
+def _copy_support(cursor, plan: _Plan, result: ScaleResult) -> None:
+    """Benefits with their logs; a copied BHYT benefit carries its member's new card (after the numbers' redraw)."""
     member_key = f"{plan.base_member} + (p.k - 1)::bigint * {plan.members} + pm.ord"
     benefit_key = f"{plan.base_benefit} + (p.k - 1)::bigint * {plan.benefits} + pb.ord"
     result.benefits = _insert(
@@ -555,34 +837,25 @@ def _copy_history_and_support(cursor, plan: _Plan, result: ScaleResult) -> None:
             "card_number": "CASE WHEN o.card_number = '' THEN '' WHEN nm.id IS NOT NULL "
             "THEN nm.health_insurance_number ELSE upper(left(md5(o.card_number || p.code), 15)) END",
             "savings_group": "CASE WHEN p.village_id = p.old_village_id THEN o.savings_group "
-            "ELSE replace(o.savings_group, ov.name, nv.name) END",
+            "ELSE replace(o.savings_group, v.old_name, v.name) END",
             "created_at": "now()",
             "updated_at": "now()",
         },
-        "FROM gen_plan p JOIN programs_benefit o ON o.household_id = p.src_id JOIN gen_pool_b pb ON pb.src_id = o.id "
+        "FROM gen_plan p JOIN pool_programs_benefit o ON o.household_id = p.src_id "
+        "JOIN gen_pool_b pb ON pb.src_id = o.id "
         "LEFT JOIN gen_pool_m pm ON pm.src_id = o.member_id "
-        "LEFT JOIN households_member mo ON mo.id = o.member_id "
-        f"LEFT JOIN households_member nm ON nm.id = {member_key} AND o.card_number = mo.health_insurance_number "
-        "JOIN areas_administrativeunit ov ON ov.id = p.old_village_id "
-        "JOIN areas_administrativeunit nv ON nv.id = p.village_id",
+        "LEFT JOIN pool_households_member mo ON mo.id = o.member_id "
+        f"LEFT JOIN stage_households_member nm ON nm.id = {member_key} AND o.card_number = mo.health_insurance_number "
+        "LEFT JOIN gen_villages v ON v.old_id = p.old_village_id AND v.id = p.village_id",
     )
     _insert(
         cursor,
         "programs_benefitlog",
         "nextval(pg_get_serial_sequence('programs_benefitlog', 'id'))",
         {"benefit_id": benefit_key, "at": "now()"},
-        "FROM gen_plan p JOIN programs_benefit b ON b.household_id = p.src_id JOIN gen_pool_b pb ON pb.src_id = b.id "
-        "JOIN programs_benefitlog o ON o.benefit_id = b.id",
-    )
-    subject = _("Hộ %(code)s") % {"code": "\x00"}
-    before, after = subject.split("\x00")
-    _insert(
-        cursor,
-        "households_changeentry",
-        "nextval(pg_get_serial_sequence('households_changeentry', 'id'))",
-        {"household_id": "p.new_id", "subject": "%s || p.code || %s", "at": "now()", "member_id": "NULL"},
-        "FROM gen_plan p JOIN households_changeentry o ON o.household_id = p.src_id AND o.action = 'create'",
-        [before, after],
+        "FROM gen_plan p JOIN pool_programs_benefit b ON b.household_id = p.src_id "
+        "JOIN gen_pool_b pb ON pb.src_id = b.id "
+        "JOIN pool_programs_benefitlog o ON o.benefit_id = b.id",
     )
 
 
@@ -611,24 +884,6 @@ def _drop_for_load(cursor, plan: _Plan) -> list[str]:
             cursor.execute(f'DROP INDEX "{name}"')
             restore.append(definition)
     return restore
-
-
-WORK_TABLES = (
-    "gen_pool_h",
-    "gen_pool_m",
-    "gen_pool_b",
-    "gen_pool_names",
-    "gen_givens",
-    "gen_plan",
-    "gen_villages",
-    "gen_names",
-    "gen_leaves",
-    "gen_templates",
-)
-
-
-def _drop_work_tables(cursor) -> None:
-    cursor.execute("DROP TABLE IF EXISTS " + ", ".join(f"pg_temp.{name}" for name in WORK_TABLES))
 
 
 def _restore(cursor, statements: list[str]) -> None:

@@ -185,7 +185,7 @@ def test_the_copies_are_planned_with_the_pool_s_statistics(tree, villages):
     seen = {}
 
     def at_the_plan(execute, sql, params, many, context):
-        if "CREATE TEMP TABLE gen_pool_h" in sql and not seen:
+        if "CREATE UNLOGGED TABLE gen_pool_h" in sql and not seen:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT relname, reltuples FROM pg_class WHERE relname IN "
@@ -198,3 +198,56 @@ def test_the_copies_are_planned_with_the_pool_s_statistics(tree, villages):
         result = province_generate(communes=[tree.commune], per_commune=20, pool=8, seed=11)
     assert result.copies == 12
     assert seen["households_household"] >= 8 and seen["households_member"] >= 8  # the pool, at least its heads
+
+
+def work_schemas() -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(r"SELECT nspname FROM pg_namespace WHERE nspname LIKE 'gn\_scale\_%'")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_copies_computed_in_two_connections_are_the_same_records(tree, villages):
+    """With two workers the copies' rows are computed in two other connections (committed work tables) and moved
+    into the registry by this connection's one transaction: the same records as computed here."""
+    from households.models import HouseholdSearch
+
+    generated = province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11, workers=2)
+    assert {"lane 1", "lane 2"} <= set(generated.server_cpu)  # the two other connections ran the work
+    test_totals_codes_and_keys(tree, generated)
+    test_each_copy_repeats_its_pool_household_with_its_own_rows(tree, generated)
+    test_names_are_recombined_and_numbers_stay_unique(tree, generated)
+    test_summaries_equal_the_live_aggregate(tree, generated)
+    assert HouseholdSearch.objects.count() == Household.objects.count() == 40
+    assert work_schemas() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_worker_leaves_the_registry_as_it_was(tree, villages, monkeypatch):
+    """A failure in another connection rolls the copies' transaction back: only the pool stays, with its indexes, and
+    the work tables are gone."""
+    from django.db import connection
+
+    from households import demo_scale
+
+    def broken(cursor, plan, result):
+        cursor.execute("SELECT 1 / 0")
+
+    monkeypatch.setattr(demo_scale, "_copy_support", broken)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_indexes WHERE tablename LIKE 'households_%' OR tablename LIKE 'programs_%'"
+        )
+        indexes = cursor.fetchone()[0]
+    with pytest.raises(Exception, match="division by zero"):
+        province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11, workers=2)
+    prefix = commune_prefix(tree.commune)
+    assert Household.objects.count() == 8 and not Member.objects.filter(household__code__gt=f"{prefix}-0008").exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_indexes WHERE tablename LIKE 'households_%' OR tablename LIKE 'programs_%'"
+        )
+        assert cursor.fetchone()[0] == indexes
+    assert work_schemas() == []
