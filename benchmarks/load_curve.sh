@@ -10,6 +10,14 @@
 # request kinds by p95, with the load average before and after. Needs the Locust venv
 # (python3 -m venv .local/locust && .local/locust/bin/pip install 'locust>=2.31,<3') and the demo accounts in
 # the database. A database smaller than a million households has fewer list pages: LOCUST_DEEP_PAGE=20.
+#
+# SIGNED_IN=1 prints a second line per step, labelled "signed in": the step's requests that started after every user
+# had signed in (officers sign in once a working day, so 200 officers at work are 200 signed-in users), from the
+# locustfile's LOCUST_SIGNED_IN_CSV (OUT/run<users>_signed_in.csv), with when that happened and the window it covers.
+# The step then runs STEP_TIME from the moment every user has signed in, however long the sign-ins took (at most
+# SIGN_IN_LIMIT, 10m, before it); the first line is the whole step, sign-ins and that window.
+# WORKERS (3) and GUNICORN_ARGS (e.g. "--worker-class gthread --threads 4") change gunicorn's workers from the
+# compose settings, to measure alternatives; each line names the workers and their resident memory at its end.
 # The numbers go to docs/performance.md ("Load test").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,9 +27,13 @@ STEP_TIME=${STEP_TIME:-3m}
 USERS=${USERS:-"25 50 100 200"}
 OUT=${OUT:-.local/locust}
 SIGNED_IN=${SIGNED_IN:-0}
+SIGN_IN_LIMIT=${SIGN_IN_LIMIT:-10m}
 WORKERS=${WORKERS:-3}
 GUNICORN_ARGS=${GUNICORN_ARGS:-}
 mkdir -p "$OUT"
+seconds() {  # 90s, 2m, 1h -> seconds
+    case $1 in *h) echo $((${1%h} * 3600)) ;; *m) echo $((${1%m} * 60)) ;; *s) echo "${1%s}" ;; *) echo "$1" ;; esac
+}
 server=$(echo "${DATABASE_URL:-postgres://giamngheo:giamngheo@127.0.0.1:54329/x}" | sed 's#/[^/]*$##')
 export DATABASE_URL="$server/$DB" DJANGO_SETTINGS_MODULE=config.settings.local DJANGO_DEBUG=false
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:63799/0}
@@ -41,15 +53,22 @@ for _ in $(seq 30); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/dang-nhap/
 for users in $USERS; do
     before=$(cut -d' ' -f1-3 /proc/loadavg)
     rm -f "$OUT/run${users}_signed_in.csv"
-    if [ "$SIGNED_IN" = 1 ]; then export LOCUST_SIGNED_IN_CSV="$OUT/run${users}_signed_in.csv"; fi
+    run_time=$STEP_TIME
+    if [ "$SIGNED_IN" = 1 ]; then
+        LOCUST_SIGNED_IN_SECONDS=$(seconds "$STEP_TIME")
+        export LOCUST_SIGNED_IN_CSV="$OUT/run${users}_signed_in.csv" LOCUST_SIGNED_IN_SECONDS
+        run_time=$((LOCUST_SIGNED_IN_SECONDS + $(seconds "$SIGN_IN_LIMIT")))s
+    fi
     .local/locust/bin/locust -f benchmarks/locustfile.py --host "http://127.0.0.1:$PORT" --headless \
-        --users "$users" --spawn-rate 10 --run-time "$STEP_TIME" --csv "$OUT/run$users" --only-summary \
+        --users "$users" --spawn-rate 10 --run-time "$run_time" --csv "$OUT/run$users" --only-summary \
         >"$OUT/run$users.log" 2>&1 || true  # locust exits 1 when any request failed: the summary says how many
     after=$(cut -d' ' -f1-3 /proc/loadavg)
+    # the resident memory of each worker at the end of the step, in MiB (the master is not counted)
+    rss=$(ps -o rss= --ppid "$(cat "$OUT/gunicorn.pid")" | awk '{printf "%s%d", (NR > 1 ? "/" : ""), $1 / 1024}')
     .venv/bin/python - "$OUT/run${users}_stats.csv" "$OUT/run${users}_signed_in.csv" "$users" "$before" "$after" \
-        "$WORKERS ${GUNICORN_ARGS:-sync}" <<'PY'
+        "$WORKERS ${GUNICORN_ARGS:-sync}" "$rss" <<'PY'
 import csv, os, sys
-stats, signed_in, users, before, after, workers = sys.argv[1:]
+stats, signed_in, users, before, after, workers, rss = sys.argv[1:]
 for path, label in ((stats, "whole step, sign-ins included"), (signed_in, "signed in")):
     if not os.path.exists(path):
         continue
@@ -65,7 +84,7 @@ for path, label in ((stats, "whole step, sign-ins included"), (signed_in, "signe
         f"p50 {total['50%'] or '-'} / p95 {total['95%'] or '-'} / p99 {total['99%'] or '-'} ms, "
         f"{float(total['Requests/s'] or 0):.1f} req/s; "
         f"slowest p95: {'; '.join(r['Type'] + ' ' + r['Name'] + ' ' + r['95%'] for r in slowest)}; "
-        f"load {before} -> {after}; gunicorn workers {workers}"
+        f"load {before} -> {after}; gunicorn workers {workers}, {rss} MiB each"
     )
 PY
 done

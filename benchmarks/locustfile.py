@@ -17,7 +17,8 @@ Every user signs in once, on start (PBKDF2, deliberately costly), and the other 
 whereas officers sign in once a working day: with LOCUST_SIGNED_IN_CSV=path the run also writes a second reading,
 in Locust's CSV columns, of the requests that started after every user of the run had signed in (the steady state of
 officers already at work), with the moment that happened and the window it covers. Locust's own CSV keeps the whole
-run, sign-ins included.
+run, sign-ins included. LOCUST_SIGNED_IN_SECONDS=N ends the run N seconds after every user has signed in (give
+--run-time as an upper bound), so that the second reading covers N seconds however long the sign-ins took.
 """
 
 import csv
@@ -27,6 +28,7 @@ import re
 import time
 from collections import defaultdict
 
+import gevent
 from load_scenario import (  # benchmarks/: Locust puts the locustfile's folder on sys.path
     COMMUNE_OFFICERS,
     DISTRICT_STAFF,
@@ -41,6 +43,7 @@ HOUSEHOLD_LINK = re.compile(r'href="/ho-gia-dinh/(\d+)/"')
 # Page 500 of a province's list (1.000.000 households); a smaller database has fewer pages: LOCUST_DEEP_PAGE=20.
 DEEP_PAGE = int(os.environ.get("LOCUST_DEEP_PAGE", "500"))
 SIGNED_IN_CSV = os.environ.get("LOCUST_SIGNED_IN_CSV")
+SIGNED_IN_SECONDS = float(os.environ.get("LOCUST_SIGNED_IN_SECONDS") or 0)
 
 
 class SignedInReading:
@@ -53,10 +56,12 @@ class SignedInReading:
         self.times: dict[tuple[str, str], list[float]] = defaultdict(list)  # (method, name) -> milliseconds
         self.failures: dict[tuple[str, str], int] = defaultdict(int)
 
-    def user_signed_in(self, users_wanted: int) -> None:
+    def user_signed_in(self, runner) -> None:
         self.signed_in += 1
-        if self.since is None and self.signed_in >= users_wanted:
+        if self.since is None and self.signed_in >= runner.target_user_count:
             self.since = time.time()
+            if SIGNED_IN_SECONDS:
+                gevent.spawn_later(SIGNED_IN_SECONDS, runner.quit)
 
     def record(self, kind: tuple[str, str], response_time: float, failed: bool) -> None:
         if self.since is not None and time.time() - response_time / 1000 >= self.since:
@@ -125,7 +130,7 @@ class Officer(HttpUser):
         )
         if "/dang-nhap/" in response.url:
             raise RuntimeError(f"{username} could not sign in")
-        reading.user_signed_in(self.environment.runner.target_user_count)
+        reading.user_signed_in(self.environment.runner)
         self.household_ids: list[str] = []
 
     def list_page(self, query: str, name: str) -> None:

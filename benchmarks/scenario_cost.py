@@ -34,9 +34,11 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 from load_scenario import COMMUNE_OFFICERS, DISTRICT_STAFF, NAMES, PASSWORD, PROVINCE_STAFF, form_fields
 
+FORM = "application/x-www-form-urlencoded"  # as a browser and Locust's client post a form without files
 HOUSEHOLD_LINK = re.compile(r'href="/ho-gia-dinh/(\d+)/"')
 
 
@@ -162,11 +164,8 @@ def main() -> None:
 
     def sign_in(client: Client, username: str):
         client.get("/dang-nhap/")
-        return client.post(
-            "/dang-nhap/",
-            {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": client.cookies["csrftoken"].value},
-            follow=True,
-        )
+        fields = {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": client.cookies["csrftoken"].value}
+        return client.post("/dang-nhap/", urlencode(fields), content_type=FORM, follow=True)
 
     # --- sign-in: the page, and the POST with the page it redirects to (the dashboard), as Locust times it
     anonymous = Client(enforce_csrf_checks=True)
@@ -216,7 +215,7 @@ def main() -> None:
 
     def save_form():  # the form opened just before (untimed): a form opened earlier may meet a newer version
         url, fields = forms.pop()
-        response = commune.post(url, fields, follow=True)
+        response = commune.post(url, urlencode(fields), content_type=FORM, follow=True)
         assert response.redirect_chain, f"the unchanged form of {url} was refused"
         return response
 
