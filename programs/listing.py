@@ -142,9 +142,10 @@ def narrowed_to(records: QuerySet, candidates: QuerySet, up_to: int = CANDIDATES
 
 
 class SortedIdsPaginator(CappedCountPaginator):
-    """For a list whose conditions leave few rows of a province (the poor without support, the housing gaps): its
-    ids are read once in the list's order, up to the count's cap, and both the count and the page come from them,
-    so the conditions are evaluated once per request rather than for the count and again for the page."""
+    """For a list whose conditions leave few rows of a province (the poor without support, the escape
+    registrations): its ids are read once in the list's order, up to the count's cap, and both the count and the
+    page come from them, so the conditions are evaluated once per request rather than for the count and again for
+    the page."""
 
     @cached_property
     def first_ids(self) -> list[int]:

@@ -69,8 +69,9 @@ class CoverageView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
     stem = ""
     # How a row reaches its household's village, and its order within the village, for a list read village by
     # village (programs.listing). None for a list whose conditions leave few rows of a province (the poor without
-    # support, the housing gaps, the year's escape registrations): walking every village to find them costs more
-    # than selecting them first and sorting the few found, which PostgreSQL does for the plain query.
+    # support, the year's escape registrations): walking every village to find them costs more than selecting them
+    # first and sorting the few found, which PostgreSQL does for the plain query. The housing gaps are walked along
+    # an index of the housing-deprived households alone (programs migration 0012), so a walk skips the others.
     village: str | None = None
     within: tuple[str, ...] = ()
 
@@ -250,6 +251,9 @@ class HousingGapView(CoverageView):
         "Hộ nghèo thiếu hụt chỉ số chất lượng hoặc diện tích nhà ở, chưa có khoản hỗ trợ nhà ở nào được ghi nhận."
     )
     stem = "ho-ngheo-thieu-nha-o"
+    # Read village by village along the housing-deprived households' own index (programs migration 0012).
+    village = "village"
+    within = selectors.HOUSEHOLD_WITHIN_VILLAGE
 
     def columns(self):
         return [

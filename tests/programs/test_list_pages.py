@@ -105,6 +105,7 @@ def test_the_pages_hold_the_lists_rows_in_the_lists_order(users, province_data, 
             "household__village",
             selectors.MEMBER_WITHIN_VILLAGE,
         ),
+        "housing": (selectors.housing_gap(user, day=day), "village", selectors.HOUSEHOLD_WITHIN_VILLAGE),
         "electricity": (
             selectors.electricity_quarter(
                 user,
