@@ -5,13 +5,14 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.postgres.fields import ArrayField
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import (
     BigIntegerField,
     BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     Func,
     IntegerField,
@@ -90,6 +91,7 @@ class HouseholdListing:
     households: QuerySet
     more_than: int | None = None  # set to the cap when the search matched more households than it ranked
     count: int | None = None  # a search's number of households ranked, known without counting them again
+    ids: list[int] | None = None  # a search's households in their ranked order: each page is a slice of it
 
 
 class AnyOf(Func):
@@ -109,6 +111,16 @@ class AnyOf(Func):
         return f"{column} = ANY({array})", (*column_params, *array_params)
 
 
+class PositionIn(Func):
+    """``array_position(%s, expression)``: where a row's id stands in a list of ids already in order."""
+
+    function = "array_position"
+    output_field = IntegerField()
+
+    def __init__(self, values: list[int], expression):
+        super().__init__(RawSQL("%s::bigint[]", (list(values),)), expression)
+
+
 def household_listing_for(user, *, filters: dict, cap: int | None = None) -> HouseholdListing:
     """The list page's households: as ``household_list_for``, but a search ranks at most ``cap`` matches.
 
@@ -121,10 +133,14 @@ def household_listing_for(user, *, filters: dict, cap: int | None = None) -> Hou
     query = _query_of(filters)
     if not query:
         return HouseholdListing(qs.order_by(*LIST_ORDER))
-    ids = household_matches(qs, query, limit=cap + 1, commune=_commune_of(user))
-    ranked = household_search(qs.filter(AnyOf("pk", ids[:cap])), query, candidates=False)
+    matches = household_match_keys(qs, query, limit=cap + 1, commune=_commune_of(user))
+    kept = dict(list(matches.items())[:cap])
+    ids = _ranked(kept, by_name=bool(_search_terms(query)[1]), using=qs.db)
     # The matches were collected from ``qs`` itself, so the ranked households are exactly these: no count query.
-    return HouseholdListing(ranked, more_than=cap if len(ids) > cap else None, count=len(ids[:cap]))
+    # ``households`` is what the page's ids name, in their order, for callers that want the rows; the page itself
+    # slices ``ids`` and reads its 50 rows (EstimatedCountPaginator).
+    households = qs.filter(AnyOf("pk", ids)).order_by(PositionIn(ids, "pk"))
+    return HouseholdListing(households, more_than=cap if len(matches) > cap else None, count=len(ids), ids=ids)
 
 
 def _search_terms(query: str) -> tuple[str | None, list[str]]:
@@ -161,14 +177,17 @@ def _letters(word: str) -> int:
     return sum(character.isascii() and character.isalnum() for character in plain)
 
 
-def _whole(word: str) -> Q:
-    """The normalised word is a whole word of some member's name (household_search_words_idx, exact)."""
-    return Q(words__contains=SearchWords(SearchNorm(Value(word))))
+def _whole(word: str, via: str = "") -> Q:
+    """The normalised word is a whole word of some member's name (household_search_words_idx, exact).
+
+    ``via`` is the path to the search row from the queried model: "" on ``HouseholdSearch``, "search_row__" on
+    ``Household`` (the same conditions, on the same row, joined)."""
+    return Q(**{f"{via}words__contains": SearchWords(SearchNorm(Value(word)))})
 
 
-def _part(word: str) -> Q:
+def _part(word: str, via: str = "") -> Q:
     """The normalised word is a part of some member's name (household_search_trgm_idx narrows by its trigrams)."""
-    return Q(names__contains=SearchNorm(Value(word)))
+    return Q(**{f"{via}names__contains": SearchNorm(Value(word))})
 
 
 class OneName(Func):
@@ -181,8 +200,8 @@ class OneName(Func):
 
     output_field = BooleanField()
 
-    def __init__(self, conditions: str, params: list):
-        super().__init__(F("names"))
+    def __init__(self, conditions: str, params: list, via: str = ""):
+        super().__init__(F(f"{via}names"))
         self.conditions, self.condition_params = conditions, params
 
     def as_sql(self, compiler, connection, **extra_context):
@@ -200,7 +219,7 @@ NAME_HAS_PART = "n LIKE '%%' || households_search_norm(%s) || '%%'"
 NAME_HAS_WHOLE = "string_to_array(n, ' ') @> string_to_array(households_search_norm(%s), ' ')"
 
 
-def _pairs(words: list[str]) -> Q:
+def _pairs(words: list[str], via: str = "") -> Q:
     """Every two typed words stand together in one member's name (``words`` holds each such pair as "a+b").
 
     A plain-Python guess of the normalised words decides whether there are two different ones: with only one, the
@@ -213,7 +232,7 @@ def _pairs(words: list[str]) -> Q:
         (" ".join(words), " ".join(words)),
         output_field=ArrayField(TextField()),
     )
-    return Q(words__contains=pairs)
+    return Q(**{f"{via}words__contains": pairs})
 
 
 def _named(words: list[str], *, whole: bool = False) -> QuerySet:
@@ -226,14 +245,20 @@ def _named(words: list[str], *, whole: bool = False) -> QuerySet:
     household_search_words_idx (the words and their pairs), however common each word, so a name thousands share
     reaches the search's cap there without reading the names that only hold the words as parts.
     """
+    indexed, one_name = _name_conditions(words, whole=whole)
+    return HouseholdSearch.objects.order_by().filter(indexed).filter(one_name)
+
+
+def _name_conditions(words: list[str], *, whole: bool = False, via: str = "") -> tuple[Q, "OneName"]:
+    """``_named``'s conditions on the search row reached by ``via``: what its indexes look up, and the one-member
+    expression that keeps the households where one member's name meets them all."""
     indexed, conditions, params = Q(), [], []
     if whole:
         for word in words:
-            indexed &= _whole(word)
+            indexed &= _whole(word, via)
             conditions.append(NAME_HAS_WHOLE)
             params.append(word)
-        rows = HouseholdSearch.objects.order_by().filter(indexed, _pairs(words))
-        return rows.filter(OneName(" AND ".join(conditions), params))
+        return indexed & _pairs(words, via), OneName(" AND ".join(conditions), params, via)
     index = 0
     while index < len(words):
         word = words[index]
@@ -241,63 +266,135 @@ def _named(words: list[str], *, whole: bool = False) -> QuerySet:
         if size == 1 and index + 1 < len(words):
             following = words[index + 1]
             if _letters(following) > SHORT_WORD:
-                apart, apart_sql = _part(following), NAME_HAS_PART
+                apart, apart_sql = _part(following, via), NAME_HAS_PART
             else:
-                apart, apart_sql = _whole(following), NAME_HAS_WHOLE
-            indexed &= (_whole(word) & apart) | _part(word + following)
+                apart, apart_sql = _whole(following, via), NAME_HAS_WHOLE
+            indexed &= (_whole(word, via) & apart) | _part(word + following, via)
             conditions.append(f"(({NAME_HAS_WHOLE} AND {apart_sql}) OR {NAME_HAS_PART})")
             params += [word, following, word + following]
             index += 2
             continue
         if size > SHORT_WORD:
-            indexed &= _part(word)
+            indexed &= _part(word, via)
             conditions.append(NAME_HAS_PART)
         else:
-            indexed &= _whole(word)
+            indexed &= _whole(word, via)
             conditions.append(NAME_HAS_WHOLE)
         params.append(word)
         index += 1
-    return HouseholdSearch.objects.order_by().filter(indexed).filter(OneName(" AND ".join(conditions), params))
+    return indexed, OneName(" AND ".join(conditions), params, via)
 
 
 def household_matches(qs: QuerySet, query: str, *, limit: int, commune: int | None = None) -> list[int]:
-    """Up to ``limit`` distinct ids of households of ``qs`` that the search text names, found through the indexes.
+    """Up to ``limit`` distinct ids of households of ``qs`` that the search text names, in the order found
+    (``household_match_keys`` without the keys)."""
+    return list(household_match_keys(qs, query, limit=limit, commune=commune))
+
+
+# What ``household_match_keys`` reads with each household: the keys of ``household_search``'s order.
+MatchKeys = tuple[bool, float, str, str]  # code match, word similarity of the head's name, head's name, code
+
+
+def household_match_keys(qs: QuerySet, query: str, *, limit: int, commune: int | None = None) -> dict[int, MatchKeys]:
+    """Up to ``limit`` households of ``qs`` that the search text names, found through the indexes, each with the keys
+    it is ranked by (``_ranked``), in the order found.
 
     The ID number, the code prefix and the names are read one after the other from server-side cursors, so
     PostgreSQL plans each for its first rows and stops reading once ``limit`` households are found, instead of
     rechecking every member of a clan. Names are read from the households' search rows (one per household, ADR
     0046); ``commune``, when every household of ``qs`` is in that commune, narrows them inside the index, so that a
     commune officer's search reads the commune's matches only. ``qs`` stays the scope either way.
+
+    Each statement also reads what ranks the household — whether its code starts with the text, the word
+    similarity of its head's normalised name (from the search row the names were matched in) and its head's name
+    and code — from the rows it reads anyway, so that ranking the matches reads no household again (ADR 0049).
     """
     personal_id, words = _search_terms(query)
-    scoped = qs.order_by().values("pk")
+    query_norm = SearchNorm(Value(query))
+    code_match = ExpressionWrapper(Q(code__istartswith=query), output_field=BooleanField())
+    scoped = qs.order_by()
     sources = []
     if personal_id:
-        sources.append(
-            Member.objects.current().order_by().filter(personal_id=personal_id, household__in=scoped)
-            .values_list("household_id", flat=True)
-        )  # fmt: skip
-    sources.append(qs.order_by().filter(code__istartswith=query).values_list("pk", flat=True))
+        # An ID number is all digits: no words, so nothing is ranked by name (``_search_terms``).
+        members = Member.objects.current().order_by().filter(personal_id=personal_id).values("household_id")
+        sources.append(scoped.filter(pk__in=members).annotate(code_match=code_match, similarity=Value(0.0)))
+    # Every household of this source is a code match, which ranks before the names whatever its similarity.
+    sources.append(scoped.filter(code__istartswith=query).annotate(code_match=Value(True), similarity=Value(0.0)))
     if words:
         # Whole words first: an exact index look-up that reaches the cap at once for a name many people share;
         # then every name holding the words as parts, which also finds "Nga" in "H'Nga" (the same households
-        # again cost a set look-up each).
-        for rows in (_named(words, whole=True), _named(words)):
+        # again cost a set look-up each). The conditions are on the household's search row, joined one to one.
+        similarity = WordSimilarity(query_norm, Coalesce(F("search_row__head_name"), Value("")))
+        for whole in (True, False):
+            indexed, one_name = _name_conditions(words, whole=whole, via="search_row__")
+            rows = scoped.filter(indexed).filter(one_name)
             if commune is not None:
                 # bigint on both sides: btree_gin's operator class has no bigint = integer operator, and
                 # PostgreSQL would leave a plain integer parameter out of the index condition.
-                rows = rows.filter(commune_id=Cast(Value(commune), BigIntegerField()))
-            sources.append(rows.filter(household__in=scoped).values_list("household_id", flat=True))
-    found: dict[int, None] = {}
+                rows = rows.filter(search_row__commune=Cast(Value(commune), BigIntegerField()))
+            sources.append(rows.annotate(code_match=code_match, similarity=similarity))
+    found: dict[int, MatchKeys] = {}
     # A server-side cursor outside a transaction is declared WITH HOLD, which makes PostgreSQL compute the
-    # whole result at once: inside one, it reads only the rows fetched.
-    with transaction.atomic():
+    # whole result at once: inside one, it reads only the rows fetched. The rows are read as psycopg2 gives them
+    # (bigint, boolean, real and text need no conversion): Django's per-row converters for the annotations cost
+    # ≈ 5 µs a row, ≈ 5 ms for a search that reaches the cap.
+    connection = connections[qs.db]
+    server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")  # as QuerySet.iterator() reads it
+    with transaction.atomic(using=qs.db):
         for source in sources:
-            for pk in source.iterator(chunk_size=min(limit, 2_000)):
-                found[pk] = None
-                if len(found) >= limit:
-                    return list(found)
-    return list(found)
+            rows = source.values_list("pk", "code_match", "similarity", "head_name", "code")
+            sql, params = rows.query.sql_with_params()
+            with connection.chunked_cursor() if server_side else connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                while rows := cursor.fetchmany(min(limit, 2_000)):
+                    for pk, *keys in rows:
+                        if pk not in found:
+                            found[pk] = tuple(keys)
+                            if len(found) >= limit:
+                                return found
+    return found
+
+
+# ``household_search``'s order over keys already read: a code match first, then (for names) the word similarity
+# of the head's name, then the list's order (the head's name in Vietnamese order, the code, the id). The keys go
+# to PostgreSQL as arrays so that the head's names are compared by the same ICU collation as the list's index.
+RANK_SQL = """
+SELECT m.id FROM unnest(%s::bigint[], %s::boolean[], %s::real[], %s::text[], %s::text[])
+    AS m(id, code_match, similarity, head_name, code)
+ORDER BY m.code_match DESC, {by_name} m.head_name COLLATE "{collation}", m.code, m.id
+"""
+RANK_BY_NAME = "CASE WHEN m.code_match THEN 0 ELSE m.similarity END DESC,"
+
+
+def _ranked(matches: dict[int, MatchKeys], *, by_name: bool, using: str = "default") -> list[int]:
+    """The ids of ``matches`` in ``household_search``'s order, sorted from their keys in one statement that reads
+    no table (tests/households/test_search_rank.py compares the two on random registers). It runs for one match or
+    none too, so that a search page runs the same statements whatever it finds."""
+    code_match, similarity, head_name, code = zip(*matches.values(), strict=True) if matches else ((),) * 4
+    sql = RANK_SQL.format(by_name=RANK_BY_NAME if by_name else "", collation=VIETNAMESE)
+    arrays = [
+        _array_literal(map(str, matches)),
+        _array_literal("t" if match else "f" for match in code_match),
+        _array_literal(map(str, similarity)),  # a real as psycopg2 read it (its shortest exact text), or 0.0
+        _array_literal(_quoted(text) for text in head_name),
+        _array_literal(_quoted(text) for text in code),
+    ]
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, arrays)
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _array_literal(elements) -> str:
+    """A PostgreSQL array literal of elements already written as its syntax wants them. psycopg2's adaptation of a
+    Python list quotes each element as an SQL string inside ``ARRAY[…]``: 3–4 times slower for 1.000 names."""
+    return "{" + ",".join(elements) + "}"
+
+
+def _quoted(text: str) -> str:
+    """A text as an element of an array literal: in double quotes, with backslashes and double quotes escaped
+    (PostgreSQL documentation, 8.15.6 "Array Input and Output Syntax"), so that commas, braces, spaces and the word
+    NULL stay text."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _commune_of(user) -> int | None:
@@ -388,20 +485,25 @@ class EstimatedCountPaginator(CappedCountPaginator):
     """The household list's paginator: a capped count (core.pagination), and pages read as ids first.
 
     ``count``, when the caller knows it (a search's ranked matches, counted as they were collected), is taken as
-    the exact count instead of counting the rows again.
+    the exact count instead of counting the rows again; ``ids``, when the caller has them in order already (a
+    search's ranked matches, ``HouseholdListing.ids``), are sliced for a page instead of reading them again.
     """
 
-    def __init__(self, *args, count: int | None = None, **kwargs):
+    def __init__(self, *args, count: int | None = None, ids: list[int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if count is not None:
             self.__dict__["count"] = count  # the cached_property's slot: nothing is counted
+        self.ids = ids
 
     def page(self, number):
-        """The page's ids first (an index walk for the list), then only those 50 rows, with their village's name
-        and their number of current members, in one query."""
+        """The page's ids first (an index walk for the list, a slice of a search's ranked ids), then only those 50
+        rows, with their village's name and their number of current members, in one query."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        if self.ids is not None:
+            ids = self.ids[bottom : bottom + self.per_page]
+        else:
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
         return self._get_page(household_rows(ids), number, self)
 
 

@@ -84,9 +84,11 @@ class HouseholdListView(RoleRequiredMixin, ListView):
         return self.listing.households
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        # A search's matches were counted as they were collected; the page's rows carry their member counts.
+        # A search's matches were counted and ranked as they were collected; the page's rows carry their member
+        # counts.
+        listing = self.listing
         return super().get_paginator(
-            queryset, per_page, orphans, allow_empty_first_page, count=self.listing.count, **kwargs
+            queryset, per_page, orphans, allow_empty_first_page, count=listing.count, ids=listing.ids, **kwargs
         )
 
     def get_context_data(self, **kwargs):
