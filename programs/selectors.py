@@ -115,9 +115,9 @@ def unsupported_poor(user, *, year: int, day: date) -> QuerySet:
 
 def unsupported_poor_candidates(*, year: int, day: date) -> QuerySet:
     """The ids of the households poor on ``day`` without support dated in ``year``, of every unit: a superset of
-    ``unsupported_poor``'s rows read from the status records' and the benefits' indexes alone (programs migration
-    0011), without the households' table. The page narrows the list to them when they are few (most poor households
-    receive some support in a year), so that the list's own conditions are checked on those rows only."""
+    ``unsupported_poor``'s rows read from the status records' and the benefits' indexes alone (programs migrations
+    0011 and 0012), without the households' table. The page narrows the list to them when they are few (most poor
+    households receive some support in a year), so that the list's own conditions are checked on those rows only."""
     supported = Benefit.objects.active().filter(household=OuterRef("household_id"), date__year=year)
     return records_in_force(day, ["poor"]).filter(~Exists(supported)).values_list("household_id", flat=True)
 
