@@ -94,9 +94,14 @@ class ParsedRow:
     number: int
     values: dict  # column key -> typed value (None: empty cell; key absent: column not in the file)
     failed: set  # keys of the cells that could not be read
+    member: bool | None = field(default=None, repr=False, compare=False)  # has_member(), once the row is parsed
 
     def has_member(self) -> bool:
-        return any(self.values.get(c.key) is not None or c.key in self.failed for c in MEMBER_COLUMNS)
+        """Whether the row holds a member (a filled or unreadable member cell); worked out once, as the import asks
+        three times per row and the row does not change after parsing."""
+        if self.member is None:
+            self.member = any(self.values.get(c.key) is not None or c.key in self.failed for c in MEMBER_COLUMNS)
+        return self.member
 
 
 @dataclass
@@ -142,14 +147,24 @@ def _form_data(instance, fields: list[str], row_values: dict, columns: tuple[Col
 
 
 def _overlay(data: dict, row_values: dict, columns: tuple[Column, ...]) -> dict:
-    for column in columns:
-        if column.key not in row_values:
+    # What depends only on the columns, worked out once per tuple of columns (by identity, as ``bulk._assign`` does;
+    # the entry keeps the tuple alive). Only the village and ethnic-group cells hold rows of the database: the other
+    # cells are parsed values (``parsed.parse_sheet``).
+    kept, plan = _OVERLAYS.get(id(columns), (None, None))
+    if kept is not columns:
+        plan = [(c.key, c.key in KEEP_WHEN_EMPTY, c.kind in LOOKUP_KINDS) for c in columns]
+        _OVERLAYS[id(columns)] = columns, plan
+    for key, keep_when_empty, lookup in plan:
+        if key not in row_values:
             continue
-        value = row_values[column.key]
-        if value is None and column.key in KEEP_WHEN_EMPTY:
+        value = row_values[key]
+        if value is None and keep_when_empty:
             continue
-        data[column.key] = value.pk if isinstance(value, AdministrativeUnit | EthnicGroup) else value
+        data[key] = value.pk if lookup and isinstance(value, AdministrativeUnit | EthnicGroup) else value
     return data
+
+
+_OVERLAYS: dict[int, tuple] = {}
 
 
 def _same(data: dict, current: dict) -> bool:

@@ -329,17 +329,35 @@ def _check_sheet(archive: zipfile.ZipFile, name: str) -> None:
                     return
             elif tag == "sheetData":
                 break
+    # Counted first by a bound: every row's start tag without a namespace prefix begins with "<row", which one C scan
+    # of the bytes counts (the regular expression took ≈ 0,75 s of CPU on the 112 MiB of a 20.000-household export).
+    # Only a sheet with prefixed tags or a bound above the limit is counted again exactly.
+    if not _row_count_over(archive, name, exact=False):
+        return
+    if _row_count_over(archive, name, exact=True):
+        raise ImportFileError(_sheet_too_big())
+
+
+def _row_count_over(archive: zipfile.ZipFile, name: str, *, exact: bool) -> bool:
+    """Whether the sheet has more rows than the limit, counted exactly (``ROW_START``) or bounded from above ("<row",
+    with any prefixed ``:row`` making the bound unknown); raises ParseError for a sheet cut short."""
     rows, tail = 0, b""
     with archive.open(name) as source:
         while chunk := source.read(1 << 20):
             text = tail + chunk
             cut = max(text.rfind(b"<"), 0)  # a tag cut by the chunk's end is counted with the next chunk
-            rows += len(ROW_START.findall(text, 0, cut))
+            if exact:
+                rows += len(ROW_START.findall(text, 0, cut))
+            elif text.find(b":row", 0, cut) >= 0:
+                return True
+            else:
+                rows += text.count(b"<row", 0, cut)
             if rows > MAX_ROWS + HEADER_ROWS:
-                raise ImportFileError(_sheet_too_big())
+                return True
             tail = text[cut:]
     if not SHEET_END.search(tail):
         raise ParseError("the sheet ends before </worksheet>")
+    return False
 
 
 def check_workbook(content: bytes) -> None:
