@@ -196,13 +196,17 @@ class OneName(Func):
     The indexed conditions (``_whole``, ``_part``) find households where each typed word is in SOME member's name;
     this keeps those where they are all in ONE member's name, as the search has always meant. ``conditions`` is
     SQL over the member's name ``n`` with its parameters (the typed words, normalised by the same function).
+
+    ``decided_up_to`` (with ``typed``, the words typed) says that the indexed conditions already decide it when the
+    typed text has at most that many different normalised words: then no name is split (``_name_conditions``).
     """
 
     output_field = BooleanField()
 
-    def __init__(self, conditions: str, params: list, via: str = ""):
+    def __init__(self, conditions: str, params: list, via: str = "", decided_up_to: int = 0, typed: str = ""):
         super().__init__(F(f"{via}names"))
         self.conditions, self.condition_params = conditions, params
+        self.decided_up_to, self.typed = decided_up_to, typed
 
     def as_sql(self, compiler, connection, **extra_context):
         names, names_params = compiler.compile(self.get_source_expressions()[0])
@@ -210,7 +214,14 @@ class OneName(Func):
             f"EXISTS (SELECT FROM unnest(string_to_array({names}, '{MEMBER_SEPARATOR}')) AS one_name(n)"
             f" WHERE {self.conditions})"
         )
-        return sql, (*names_params, *self.condition_params)
+        if not self.decided_up_to:
+            return sql, (*names_params, *self.condition_params)
+        # An uncorrelated subquery: PostgreSQL computes it once per statement (an InitPlan), and OR stops there.
+        decided = (
+            "(SELECT count(DISTINCT w) FROM unnest(string_to_array(households_search_norm(%s), ' ')) AS typed(w)"
+            f" WHERE w <> '') <= {int(self.decided_up_to)}"
+        )
+        return f"({decided} OR {sql})", (self.typed, *names_params, *self.condition_params)
 
 
 # One member's name ``n`` holds the normalised word as a part, or as whole words (a typed word may normalise to
@@ -258,7 +269,15 @@ def _name_conditions(words: list[str], *, whole: bool = False, via: str = "") ->
             indexed &= _whole(word, via)
             conditions.append(NAME_HAS_WHOLE)
             params.append(word)
-        return indexed & _pairs(words, via), OneName(" AND ".join(conditions), params, via)
+        # ``words`` holds a member's words and each pair of them: a row that holds one typed word holds it in one
+        # member's name, and a row that holds both of two typed words and their pair holds them in one member's name.
+        # Up to one different word, or two with the pair looked up, the one-member check adds nothing, and on a name
+        # that reaches the cap it was ≈ 1.300 rows' names split and compared.
+        pairs = _pairs(words, via)
+        one_name = OneName(
+            " AND ".join(conditions), params, via, decided_up_to=2 if pairs else 1, typed=" ".join(words)
+        )
+        return indexed & pairs, one_name
     index = 0
     while index < len(words):
         word = words[index]

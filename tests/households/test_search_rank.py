@@ -135,3 +135,29 @@ def test_the_keys_reach_postgresql_as_they_were_read():
             ],
         )
         assert cursor.fetchone() == (texts, similarities, [True, False])
+
+
+@pytest.mark.parametrize(
+    "query,found",
+    [
+        ("ksor bhin", True),
+        ("bhin", True),
+        ("ksor hlinh", False),  # two words, each in another member's name
+        ("hlinh ksor hlinh", False),  # the same two words
+        ("ksorαhlinh", False),  # one typed word that normalises to two ("ksor hlinh"): the names are still split
+        ("nay hlinh", True),
+        ("nay ksor", False),
+        ("y bhin ksor", True),  # three words: the names are split and compared
+        ("y hlinh ksor", False),
+    ],
+)
+def test_whole_words_in_one_members_name_without_splitting_the_names(users, make_household, query, found):
+    """Up to two different words, the words index and its pairs decide "in one member's name" without the names
+    being split (``OneName.decided_up_to``); the answer is the full search's."""
+    make_household(
+        code="IRS-001",
+        members=[member("Ksor Y Bhin", "head", date(1980, 1, 1)), member("Nay H'Linh", "spouse", date(1982, 1, 1))],
+    )
+    qs = _filtered_for(users.province_staff, {})
+    assert bool(household_matches(qs, query, limit=10)) is found
+    assert household_search(qs, query).exists() is found
