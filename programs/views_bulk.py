@@ -618,8 +618,16 @@ class ElectricityView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
         totals = selectors.electricity_totals(
             request.user, programme=programme, year=year, quarter=quarter, day=bulk.quarter_end(year, quarter)
         )
+        walked = selectors.electricity_quarter(
+            request.user,
+            programme=programme,
+            year=year,
+            quarter=quarter,
+            day=bulk.quarter_end(year, quarter),
+            walked=True,
+        )
         paginator = VillageOrderPaginator(
-            quarter_list, PAGE_SIZE, user=request.user, village="village", within=selectors.HOUSEHOLD_WITHIN_VILLAGE
+            walked, PAGE_SIZE, user=request.user, village="village", within=selectors.HOUSEHOLD_WITHIN_VILLAGE
         )
         paginator.count = totals["households"]  # exact, from the aggregate: nothing to count twice
         page = paginator.get_page(request.GET.get("page"))
