@@ -6,6 +6,7 @@ Everything starts from ``visible_to(user)``; "official status on a date" comes f
 from datetime import date
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -275,21 +276,28 @@ def electricity_totals(user, *, programme: Programme, year: int, quarter: int, d
     """How many households the quarter's list (``electricity_quarter``) holds and how many are not yet paid, exact
     (the payment button pays that many), in one query.
 
-    The list is counted as two disjoint parts, each read from indexes without the households' table (programs
-    migration 0012): the active households with a social-protection beneficiary (their own partial index, with the
-    village for the scope), and the households poor on ``day`` without one (the poor periods' index of migration
-    0011, met with the active households' index, which carries the village and the flag). In each part the paid
-    households are counted against one hashed set of the quarter's payments, read from their own index."""
-    paid = electricity_payments(programme, year, quarter).values("household_id")
+    The list is read as two disjoint parts, each from indexes without the households' table (programs migration
+    0012): the active households with a social-protection beneficiary (their own partial index, with the village for
+    the scope), and the households poor on ``day`` without one (the poor periods' index of migration 0011, met with
+    the active households' index, which carries the village and the flag). Their ids are counted together, the paid
+    ones by a join with the quarter's payments read from their own index."""
+    paid = electricity_payments(programme, year, quarter).order_by().values("household_id")
     poor = records_in_force(day, ["poor"]).values("household_id")
     scoped = Household.objects.visible_to(user).active().order_by()
-    protected = scoped.filter(social_protection=True)
-    poor_only = scoped.filter(social_protection=False, pk__in=poor)
-    counts = {"households": Count("pk"), "paid": Count("pk", filter=Q(pk__in=paid))}
-    parts = protected.values("social_protection").annotate(**counts).values("households", "paid")
-    parts = parts.union(poor_only.values("social_protection").annotate(**counts).values("households", "paid"), all=True)
-    households = paid_households = 0
+    parts = [scoped.filter(social_protection=True), scoped.filter(social_protection=False, pk__in=poor)]
+    selects, params = [], []
     for part in parts:
-        households += part["households"]
-        paid_households += part["paid"]
+        sql, part_params = part.values("pk").query.sql_with_params()
+        selects.append(sql)
+        params.extend(part_params)
+    paid_sql, paid_params = paid.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # A household has one payment of the programme in a quarter at most (programs_one_payment_per_quarter): the
+        # join does not repeat a household.
+        cursor.execute(
+            f"SELECT count(*), count(paid.household_id) FROM (({selects[0]}) UNION ALL ({selects[1]})) AS entitled "
+            f"LEFT JOIN ({paid_sql}) AS paid ON paid.household_id = entitled.pk",
+            [*params, *paid_params],
+        )
+        households, paid_households = cursor.fetchone()
     return {"households": households, "unpaid": households - paid_households}
