@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from areas.forms import DateInput
+from core.widget_rendering import DIRECT_RENDERER
 
 from .transitions import EARLIEST_YEAR, LEVELS
 
@@ -21,6 +22,7 @@ def year_choices(today: date | None = None) -> list[tuple[int, int]]:
 class TransitionFilterForm(forms.Form):
     """Which movements to count: a year or a date range, and the level of the rows."""
 
+    default_renderer = DIRECT_RENDERER  # inputs and selects written in Python, Django's markup (core/widget_rendering)
     nam = forms.TypedChoiceField(label=_("Năm"), coerce=int, required=False)
     tu_ngay = forms.DateField(label=_("Từ ngày"), required=False, widget=DateInput())
     den_ngay = forms.DateField(label=_("Đến ngày"), required=False, widget=DateInput())

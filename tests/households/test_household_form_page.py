@@ -9,6 +9,7 @@ from django.db import connection
 from django.forms.renderers import DjangoTemplates
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from households.forms import HouseholdForm, MemberFormSet
 from households.models import Household
@@ -111,4 +112,20 @@ def test_the_household_page_is_written_as_without_its_kept_blocks(
     kept = page(client, url)
     assert kept.count('name="reason"') >= 5  # one adjustment form per indicator
     monkeypatch.setattr(KeptNode, "render", lambda self, context: self.nodelist.render(context))
+    assert page(client, url) == kept
+
+
+def test_the_movements_page_is_what_djangos_templates_write(client_for, users, make_household, monkeypatch):
+    """The movements page keeps its table's header per process and writes its filter's widgets in Python: the page is
+    the one Django's templates write without either."""
+    from core.templatetags.portal import KeptNode
+    from households.forms_targets import TransitionFilterForm
+
+    make_household()
+    client = client_for(users.district_staff)
+    url = reverse("households:transitions") + f"?nam={timezone.localdate().year}&cap=commune"
+    kept = page(client, url)
+    assert 'data-testid="transition-table"' in kept and "<thead" in kept
+    monkeypatch.setattr(KeptNode, "render", lambda self, context: self.nodelist.render(context))
+    monkeypatch.setattr(TransitionFilterForm, "default_renderer", DjangoTemplates())
     assert page(client, url) == kept
