@@ -21,6 +21,10 @@ for a million households on two cores):
    clash with any other member's are drawn again until none does, and the copied BHYT benefits carry their
    member's new card number (the programme's one-card-per-period rule, ``programs_card_once``).
 
+The copies' rows are computed into unlogged work tables of the run and moved into the registry's tables by one
+transaction (``households_copy``); with ``workers`` > 1 two other connections compute them while that transaction
+moves each table as soon as it is ready (docs/adr/0042, amendment of 04/12/2026).
+
 Keys are reserved from the sequences up front and computed (``base + generation × pool size + position in the
 pool``), so no statement has to look up the key another statement gave. When the copies at least double a table,
 its foreign keys and plain (non-unique) indexes are dropped for the load and created again afterwards in the same

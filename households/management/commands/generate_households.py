@@ -2,7 +2,8 @@
 
 Up to ``--pool`` households a commune (500 by default) every household is drawn in Python; above it the pool gets
 its status history and support and the rest are copies of it written in SQL (households.demo_scale), which builds a
-million-household province in minutes."""
+million-household province in minutes; with ``--workers`` 2 or more the copies' rows are computed in two other
+database connections and written by one transaction."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -41,7 +42,11 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=1,
-            help="Số tiến trình song song, mỗi tiến trình một xã (mặc định 1; bằng số lõi CPU khi tạo hàng triệu hộ).",
+            help=(
+                "Số tiến trình song song, mỗi tiến trình một xã; từ 2 trở lên, các hộ sao chép được tính trong hai kết "
+                "nối cơ sở dữ liệu song song rồi ghi trong một giao dịch (mặc định 1; bằng số lõi CPU khi tạo hàng "
+                "triệu hộ)."
+            ),
         )
 
     def handle(self, *args, per_commune, seed, communes, batch_size, workers, pool, verbosity, **options):
