@@ -336,13 +336,15 @@ def household_match_keys(qs: QuerySet, query: str, *, limit: int, commune: int |
     if personal_id:
         # An ID number is all digits: no words, so nothing is ranked by name (``_search_terms``).
         members = Member.objects.current().order_by().filter(personal_id=personal_id).values("household_id")
-        sources.append(scoped.filter(pk__in=members).annotate(code_match=code_match, similarity=Value(0.0)))
+        sources.append((scoped.filter(pk__in=members).annotate(code_match=code_match, similarity=Value(0.0)), "pk"))
     # Every household of this source is a code match, which ranks before the names whatever its similarity.
-    sources.append(scoped.filter(code__istartswith=query).annotate(code_match=Value(True), similarity=Value(0.0)))
+    sources.append(
+        (scoped.filter(code__istartswith=query).annotate(code_match=Value(True), similarity=Value(0.0)), "pk")
+    )
     if words:
         # Whole words first: an exact index look-up that reaches the cap at once for a name many people share;
-        # then every name holding the words as parts, which also finds "Nga" in "H'Nga" (the same households
-        # again cost a set look-up each). The conditions are on the household's search row, joined one to one.
+        # then every name holding the words as parts, which also finds "Nga" in "H'Nga". The conditions are on the
+        # household's search row, joined one to one.
         similarity = WordSimilarity(query_norm, Coalesce(F("search_row__head_name"), Value("")))
         for whole in (True, False):
             indexed, one_name = _name_conditions(words, whole=whole, via="search_row__")
@@ -351,7 +353,10 @@ def household_match_keys(qs: QuerySet, query: str, *, limit: int, commune: int |
                 # bigint on both sides: btree_gin's operator class has no bigint = integer operator, and
                 # PostgreSQL would leave a plain integer parameter out of the index condition.
                 rows = rows.filter(search_row__commune=Cast(Value(commune), BigIntegerField()))
-            sources.append(rows.annotate(code_match=code_match, similarity=similarity))
+            # The households found before are left out on the search row itself (its ``household_id``), so that
+            # PostgreSQL drops them before their names are split and before their household is read again: below
+            # the cap the part look-up finds every whole-word match a second time.
+            sources.append((rows.annotate(code_match=code_match, similarity=similarity), "search_row__household"))
     found: dict[int, MatchKeys] = {}
     # A server-side cursor outside a transaction is declared WITH HOLD, which makes PostgreSQL compute the
     # whole result at once: inside one, it reads only the rows fetched. The rows are read as psycopg2 gives them
@@ -360,7 +365,9 @@ def household_match_keys(qs: QuerySet, query: str, *, limit: int, commune: int |
     connection = connections[qs.db]
     server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")  # as QuerySet.iterator() reads it
     with transaction.atomic(using=qs.db):
-        for source in sources:
+        for source, own_id in sources:
+            if found:
+                source = source.exclude(AnyOf(own_id, list(found)))
             rows = source.values_list("pk", "code_match", "similarity", "head_name", "code")
             sql, params = rows.query.sql_with_params()
             with connection.chunked_cursor() if server_side else connection.cursor() as cursor:
