@@ -6,7 +6,7 @@ page that way, most of it in those includes (docs/performance.md, "Load test"). 
 context Django's widgets build (``get_context``: the formatted value, the attributes, the options and which one is
 selected) and writes the markup of the templates below itself; any other template (forms, formsets, textareas, radio
 lists, a label that is not text) goes to Django's templates as before. The output is byte for byte what Django's
-templates give (tests/test_widget_rendering.py renders whole forms both ways), so a form opts in with
+templates give (tests/households/test_household_form_page.py renders whole pages both ways), so a form opts in with
 ``default_renderer = DIRECT_RENDERER`` (a formset with ``renderer=``) without anything else changing. One instance
 is shared: each renderer instance builds its own template engine for the templates it leaves to Django.
 """
