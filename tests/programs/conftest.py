@@ -4,11 +4,13 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from households import services as household_services
 from households.models import Household, StatusRecord
+from programs import bulk
 from programs.catalogue import catalogue_load
-from programs.models import Programme
+from programs.models import Benefit, Programme
 from tests.households.conftest import POOR_FACTS, family, member  # noqa: F401 - re-exported for the tests
 
 
@@ -22,6 +24,20 @@ def catalogue(request):
 
 def programme(code: str) -> Programme:
     return Programme.objects.get(code=code)
+
+
+def pay(household, electricity: Programme, year: int, quarter: int, user) -> Benefit:
+    """The quarter's electricity support paid to the household today, as the payment button records it."""
+    return Benefit.objects.create(
+        programme=electricity,
+        household=household,
+        date=timezone.localdate(),
+        period_year=year,
+        period_quarter=quarter,
+        amount=bulk.electricity_amount(electricity),
+        household_status="poor",
+        created_by=user,
+    )
 
 
 def set_status(household: Household, *periods) -> Household:

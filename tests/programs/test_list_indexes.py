@@ -25,7 +25,7 @@ from programs.status import status_q
 from programs.views_bulk import day_for
 from tests.factories import VillageFactory
 
-from .conftest import set_status
+from .conftest import pay, set_status
 
 pytestmark = pytest.mark.django_db
 
@@ -209,19 +209,6 @@ def assert_electricity_totals_equal_rows(users, electricity):
             assert walked(walk, user) == [h.pk for h in rows], (role, quarter)
             counted[(role, quarter)] = totals
     return counted
-
-
-def pay(household, electricity, year, quarter, user) -> Benefit:
-    return Benefit.objects.create(
-        programme=electricity,
-        household=household,
-        date=timezone.localdate(),
-        period_year=year,
-        period_quarter=quarter,
-        amount=bulk.electricity_amount(electricity),
-        household_status="poor",
-        created_by=user,
-    )
 
 
 @pytest.mark.parametrize("day", frozen_days(), ids=str)

@@ -20,7 +20,7 @@ from programs.status import group_q
 from programs.views_bulk import day_for
 from tests.factories import VillageFactory
 
-from .conftest import programme, set_status
+from .conftest import pay, programme, set_status
 
 pytestmark = pytest.mark.django_db
 
@@ -189,16 +189,7 @@ def test_the_electricity_totals_equal_the_list(client_for, users, province_data)
     candidates = list(selectors.electricity_candidates(user, day=bulk.quarter_end(year, quarter)))
     paid = candidates[::3]
     for household in paid:
-        Benefit.objects.create(
-            programme=electricity,
-            household=household,
-            date=timezone.localdate(),
-            period_year=year,
-            period_quarter=quarter,
-            amount=bulk.electricity_amount(electricity),
-            household_status="poor",
-            created_by=users.commune_officer,
-        )
+        pay(household, electricity, year, quarter, users.commune_officer)
     response = client_for(user).get(reverse("programs:electricity"), {"year": year, "quarter": quarter})
     assert response.status_code == 200
     context = response.context
