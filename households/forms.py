@@ -15,6 +15,7 @@ from areas.forms import DateInput
 from areas.models import AdministrativeUnit
 from areas.selectors import village_choices_for, village_label
 from core.integrity import check_unique_rules
+from core.templatetags.portal import DJANGO_EMPTY_LABEL, EMPTY_LABEL
 from core.widget_rendering import DIRECT_RENDERER
 
 from .choices import HouseholdClass, PovertyCause, Relationship
@@ -281,7 +282,10 @@ class BaseMemberFormSet(forms.BaseInlineFormSet):
         rather than once per form, and only if a form is shown; a submitted value is still checked against the
         table by the field."""
         field = self.form.base_fields["ethnic_group"]
-        ordered = forms.ModelChoiceField(EthnicGroup.objects.order_by("code"), empty_label=field.empty_label)
+        # The page's filter that says "— Chọn —" instead of Django's dashes changes each form's field when the page
+        # renders, after these shared options were fixed: say it here (core.templatetags.portal._replace_dashes).
+        empty_label = EMPTY_LABEL if field.empty_label == DJANGO_EMPTY_LABEL else field.empty_label
+        ordered = forms.ModelChoiceField(EthnicGroup.objects.order_by("code"), empty_label=empty_label)
         choice = ordered.iterator(ordered).choice  # the (value, label) pair the field's own iterator gives a group
 
         def read():  # one plain statement (the field's iterator counts the rows first, then reads with a cursor)
