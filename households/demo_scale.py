@@ -36,13 +36,14 @@ rows written in one pass (ADR 0046). Escape registrations, targets and populatio
 ``load_demo_targets`` makes them for the whole province afterwards.
 """
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -171,7 +172,7 @@ def households_copy(
     parallel = workers > 1 and not connection.in_atomic_block
     with connection.cursor() as cursor:  # committed at once unless in an outer transaction: the others use it
         _drop_work_schemas(cursor, schema)
-    lanes = None
+    started: list[_Lanes] = []  # the other connections' lanes, joined before the work schema is dropped
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             # Checks still deferred from the pool's rows run now: a table with pending checks cannot be altered.
@@ -182,7 +183,10 @@ def households_copy(
             timer = _Timer(result, say)
             cursor.execute(f"SET LOCAL search_path = {schema}, {_schema(cursor)}")
             planning = [[("plan", lambda c: _plan(c, communes, per_commune, pool))]]
-            plan = (_Lanes(schema, planning, result) if parallel else _Inline(cursor, planning)).wait("plan")
+            planner = _Lanes(schema, planning, result) if parallel else _Inline(cursor, planning)
+            if parallel:
+                started.append(planner)
+            plan = planner.wait("plan")
             if not plan:
                 _drop_work_schemas(cursor, schema, own=True)
                 say(_("Không có hộ nào cần sao chép: mọi mã hộ đã có."))
@@ -196,6 +200,8 @@ def households_copy(
                  ("support", lambda c: _copy_support(c, plan, result))],
             ]  # fmt: skip
             lanes = _Lanes(schema, jobs, result) if parallel else _Inline(cursor, jobs)
+            if parallel:
+                started.append(lanes)
             dropped = _drop_for_load(cursor, plan)
             # The members' search trigger refreshes the households of each statement's new members through the
             # members' household index, which is dropped for the load: a million copies would be looked up one by
@@ -220,11 +226,13 @@ def households_copy(
             timer.lap("rebuild_indexes")
             _drop_work_schemas(cursor, schema, own=True)
     finally:
-        if parallel:  # the work tables the other connections committed, once they have ended
-            if lanes is not None:
-                lanes.join()
-            with connection.cursor() as cursor:
-                _drop_work_schemas(cursor, schema, own=True)
+        # The work schema was committed when it was created (outside a transaction), so a failure of the copies'
+        # transaction does not take it away: dropped here once the other connections have ended, whatever the
+        # number of workers. If even that fails (the server gone), the next run drops it (``_drop_work_schemas``).
+        for started_lanes in started:
+            started_lanes.join()
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            _drop_work_schemas(cursor, schema, own=True)
     with connection.cursor() as cursor:  # before the summaries: their queries need the new row counts
         cursor.execute("ANALYZE " + ", ".join(TABLES))
     timer.lap("analyze")

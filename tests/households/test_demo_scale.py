@@ -225,9 +225,10 @@ def test_copies_computed_in_two_connections_are_the_same_records(tree, villages)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failing_worker_leaves_the_registry_as_it_was(tree, villages, monkeypatch):
-    """A failure in another connection rolls the copies' transaction back: only the pool stays, with its indexes, and
-    the work tables are gone."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failing_worker_leaves_the_registry_as_it_was(tree, villages, monkeypatch, workers):
+    """A failure in another connection (or, with one worker, in this one) rolls the copies' transaction back: only the
+    pool stays, with its indexes, and the work schema is gone."""
     from django.db import connection
 
     from households import demo_scale
@@ -242,7 +243,7 @@ def test_a_failing_worker_leaves_the_registry_as_it_was(tree, villages, monkeypa
         )
         indexes = cursor.fetchone()[0]
     with pytest.raises(Exception, match="division by zero"):
-        province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11, workers=2)
+        province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11, workers=workers)
     prefix = commune_prefix(tree.commune)
     assert Household.objects.count() == 8 and not Member.objects.filter(household__code__gt=f"{prefix}-0008").exists()
     with connection.cursor() as cursor:
