@@ -35,7 +35,7 @@ INDICATORS = ("housing_quality", "housing_area", "health_insurance", "schooling"
 
 def frozen_days():
     """31/12 and 01/01 around this year's end, 29/02 of the next leap year and a day in mid-year."""
-    year = date.today().year
+    year = timezone.localdate().year
     leap = next(y for y in range(year, year + 4) if y % 4 == 0 and (y % 100 or y % 400 == 0))
     return [date(year, 12, 31), date(year + 1, 1, 1), date(leap, 2, 29), date(year + 1, 7, 1)]
 
