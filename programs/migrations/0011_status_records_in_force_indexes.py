@@ -18,6 +18,8 @@ docs/performance.md.
 
 from django.db import migrations
 
+from core.concurrent_index import create_index_concurrently
+
 INDEXES = {
     "programs_status_household_class_idx": (
         "ON households_statusrecord (household_id, household_class) INCLUDE (valid_from, valid_to)"
@@ -40,9 +42,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(
-            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} {definition}",
-            reverse_sql=f"DROP INDEX CONCURRENTLY IF EXISTS {name}",
-        )
-        for name, definition in INDEXES.items()
+        operation for name, definition in INDEXES.items() for operation in create_index_concurrently(name, definition)
     ]

@@ -21,6 +21,8 @@ its table against writes (CONCURRENTLY):
 
 from django.db import migrations
 
+from core.concurrent_index import create_index_concurrently
+
 INDEXES = {
     "programs_household_housing_gap_idx": (
         "ON households_household (village_id, code, id) "
@@ -55,13 +57,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        *(
-            migrations.RunSQL(
-                f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} {definition}",
-                reverse_sql=f"DROP INDEX CONCURRENTLY IF EXISTS {name}",
-            )
-            for name, definition in INDEXES.items()
-        ),
+        *(op for name, definition in INDEXES.items() for op in create_index_concurrently(name, definition)),
         migrations.RunSQL(
             f"DROP INDEX CONCURRENTLY IF EXISTS {REPLACED[0]}",
             reverse_sql=f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {REPLACED[0]} {REPLACED[1]}",
