@@ -220,7 +220,7 @@ def households_copy(
             for name, spent in result.server_cpu.items():  # the other connections' work
                 if name.startswith(("lane", "job")):
                     wall = f"{vn_decimal(result.job_seconds[name])} s, " if name in result.job_seconds else ""
-                    say(f"    {name}: {wall}CPU của CSDL {vn_decimal(spent)} s")
+                    say(f"    {phase_label(name)}: {wall}CPU của CSDL {vn_decimal(spent)} s")
             cursor.execute(f"ALTER TABLE households_member ENABLE TRIGGER {SEARCH_TRIGGER}")
             _restore(cursor, dropped)
             timer.lap("rebuild_indexes")
@@ -429,6 +429,38 @@ class _BackendCpu:
         return None if now is None or self.start is None else now - self.start
 
 
+# The console's names of the phases and jobs (operator output; the keys of ``ScaleResult.phases`` stay short).
+PHASE_LABELS = {
+    "plan": "lập kế hoạch sao chép",
+    "drop_indexes": "tạm bỏ chỉ mục và khóa ngoại",
+    "rebuild_indexes": "dựng lại chỉ mục và khóa ngoại",
+    "analyze": "cập nhật thống kê cho bộ lập kế hoạch (ANALYZE)",
+    "summaries": "dựng lại các bảng tổng hợp",
+}
+JOB_LABELS = {
+    "plan": "kế hoạch",
+    "households": "hộ",
+    "history": "bản ghi phân loại và nhật ký",
+    "members": "thành viên",
+    "search": "dòng tìm kiếm",
+    "support": "khoản hỗ trợ",
+}
+
+
+def phase_label(key: str) -> str:
+    """The Vietnamese name of a phase (``move households_member`` → ``chuyển vào households_member``)."""
+    head, _, rest = key.partition(" ")
+    if head == "wait":
+        return f"chờ bảng {rest}"
+    if head == "move":
+        return f"chuyển vào {rest}"
+    if head == "job":
+        return f"việc «{JOB_LABELS.get(rest, rest)}»"
+    if head == "lane":
+        return f"kết nối {rest}" if rest.isdigit() else f"kết nối «{JOB_LABELS.get(rest, rest)}»"
+    return PHASE_LABELS.get(key, key)
+
+
 class _Timer:
     """Wall time of each phase, and the CPU time the database server spent on it: on a shared machine the wall time
     mostly measures the wait. The phases the other connections ran report their CPU per connection (``lane``)."""
@@ -446,7 +478,7 @@ class _Timer:
         spent = f", CPU của CSDL {vn_decimal(cpu - self.last_cpu)} s" if cpu is not None else ""
         if cpu is not None:
             self.result.server_cpu[name] = cpu - self.last_cpu
-        self.say(f"  {name}: {vn_decimal(now - self.last)} s{spent}")
+        self.say(f"  {phase_label(name)}: {vn_decimal(now - self.last)} s{spent}")
         self.last, self.last_cpu = now, cpu
 
 

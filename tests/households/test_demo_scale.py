@@ -168,6 +168,10 @@ def test_command_uses_the_copies_above_the_pool(tree, villages):
     out = StringIO()
     call_command("generate_households", "--per-commune", "15", "--pool", "5", "--commune", "24079", stdout=out)
     assert "Đã tạo 15 hộ mới ở 1 xã: 5 hộ gốc và 10 hộ sao chép" in out.getvalue()
+    # The console names each step in Vietnamese (the phases' keys stay for the benchmarks).
+    assert "lập kế hoạch sao chép:" in out.getvalue() and "chuyển vào households_member:" in out.getvalue()
+    lines = [line.strip() for line in out.getvalue().splitlines()]
+    assert not any(line.startswith(("plan:", "move ", "wait ", "lane ")) for line in lines)
     assert Household.objects.count() == 15 and StatusRecord.objects.filter(household__code__endswith="15").exists()
 
 
