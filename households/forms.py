@@ -220,6 +220,29 @@ class HouseholdForm(forms.ModelForm):
         return cleaned
 
 
+class KnownModelChoiceField(forms.ModelChoiceField):
+    """A model choice whose submitted primary key is first looked up among objects the page has read already
+    (``known``: a callable giving them by primary key) instead of with one statement per field. A value that is not
+    among them goes to Django's own lookup in ``queryset``, with its errors; without ``known`` the field is Django's."""
+
+    def __init__(self, *args, known=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known = known
+
+    def to_python(self, value):
+        model = self.queryset.model
+        by_pk = self.to_field_name in (None, model._meta.pk.name)  # a foreign key's field names its target's "id"
+        if self.known is not None and by_pk and value not in self.empty_values:
+            try:
+                pk = model._meta.pk.to_python(value.pk if isinstance(value, model) else value)
+            except forms.ValidationError:
+                pk = None
+            found = self.known().get(pk) if pk is not None else None
+            if found is not None:
+                return found
+        return super().to_python(value)
+
+
 class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
@@ -254,12 +277,15 @@ class MemberForm(forms.ModelForm):
         }
         # Short enough for one line in the member card; the model's name says "CCCD/thẻ căn cước" in full.
         labels = {"personal_id_issued_on": _("Ngày cấp CCCD")}
+        field_classes = {"ethnic_group": KnownModelChoiceField}
 
-    def __init__(self, *args, ethnic_group_choices=None, **kwargs):
+    def __init__(self, *args, ethnic_group_choices=None, ethnic_groups=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ethnic_group"].queryset = EthnicGroup.objects.order_by("code")
         if ethnic_group_choices is not None:  # read once by the formset for all its member forms
             self.fields["ethnic_group"].choices = ethnic_group_choices
+        if ethnic_groups is not None:  # and the groups a submitted value is looked up in, from the same read
+            self.fields["ethnic_group"].known = ethnic_groups
         self.fields["relationship"].initial = Relationship.CHILD
 
     def clean_personal_id(self):
@@ -276,11 +302,36 @@ class BaseMemberFormSet(forms.BaseInlineFormSet):
             self._current_members = super().get_queryset().current().in_family_order().select_related("ethnic_group")
         return self._current_members
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # Django's hidden member id checks a submitted id with one statement per member form; the formset has read
+        # this household's members already (an id that is not one of them is still read, and refused, as before).
+        pk_name = self._pk_field.name
+        field = form.fields[pk_name]
+        form.fields[pk_name] = KnownModelChoiceField(
+            field.queryset, known=self.members_by_pk, initial=field.initial, required=False, widget=field.widget
+        )
+
+    def members_by_pk(self) -> dict:
+        if not hasattr(self, "_members_by_pk"):
+            self._members_by_pk = {member.pk: member for member in self.get_queryset()}
+        return self._members_by_pk
+
+    @cached_property
+    def _ethnic_groups(self) -> list[EthnicGroup]:
+        """Every ethnic group by code: one statement, the first time a form is shown or a submitted group checked."""
+        return list(EthnicGroup.objects.order_by("code"))
+
+    def ethnic_groups_by_pk(self) -> dict:
+        if not hasattr(self, "_ethnic_groups_by_pk"):
+            self._ethnic_groups_by_pk = {group.pk: group for group in self._ethnic_groups}
+        return self._ethnic_groups_by_pk
+
     @cached_property
     def ethnic_group_choices(self):
         """The ethnic-group select's options, read once for every member form of the page (and the empty form)
-        rather than once per form, and only if a form is shown; a submitted value is still checked against the
-        table by the field."""
+        rather than once per form, and only if a form is shown; a submitted value is looked up in the same read
+        (``ethnic_groups_by_pk``) rather than with one statement per member."""
         field = self.form.base_fields["ethnic_group"]
         # The page's filter that says "— Chọn —" instead of Django's dashes changes each form's field when the page
         # renders, after these shared options were fixed: say it here (core.templatetags.portal._replace_dashes).
@@ -288,14 +339,18 @@ class BaseMemberFormSet(forms.BaseInlineFormSet):
         ordered = forms.ModelChoiceField(EthnicGroup.objects.order_by("code"), empty_label=empty_label)
         choice = ordered.iterator(ordered).choice  # the (value, label) pair the field's own iterator gives a group
 
-        def read():  # one plain statement (the field's iterator counts the rows first, then reads with a cursor)
+        def read():
             empty = [("", ordered.empty_label)] if ordered.empty_label is not None else []
-            return [*empty, *(choice(group) for group in ordered.queryset)]
+            return [*empty, *(choice(group) for group in self._ethnic_groups)]
 
         return ChoicesReadOnce(read)
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "ethnic_group_choices": self.ethnic_group_choices}
+        return {
+            **super().get_form_kwargs(index),
+            "ethnic_group_choices": self.ethnic_group_choices,
+            "ethnic_groups": self.ethnic_groups_by_pk,
+        }
 
 
 MemberFormSet = inlineformset_factory(
