@@ -8,6 +8,7 @@ from datetime import date
 from django.apps import apps
 from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.expressions import Col, ResolvedOuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from households.models import Household, Member
 from .choices import ProgrammeKind
 from .figures import HOUSING_INDICATORS
 from .models import Benefit, Programme
-from .status import group_q, records_in_force, status_q
+from .status import records_in_force, status_q
 
 
 def benefit_list_for(user, *, filters: dict) -> QuerySet:
@@ -89,6 +90,24 @@ HOUSEHOLD_ORDER = ("commune__name", "village__name", *HOUSEHOLD_WITHIN_VILLAGE)
 MEMBER_WITHIN_VILLAGE = ("household__code", "date_of_birth", "pk")
 MEMBER_ORDER = ("household__commune__name", "household__village__name", *MEMBER_WITHIN_VILLAGE)
 REGISTRATION_ORDER = ("household__commune__name", "household__village__name", "household__code", "pk")
+
+
+class _ResolvedJoinedPk(ResolvedOuterRef):
+    def resolve_expression(self, *args, **kwargs):
+        col = super().resolve_expression(*args, **kwargs)
+        pk = col.target.model._meta.pk
+        return Col(col.alias, pk, pk)
+
+
+class joined_household_pk(OuterRef):  # noqa: N801 (used as OuterRef is)
+    """``OuterRef(f"{relation}__pk")`` read from the joined household's row, not from the outer row's foreign key.
+
+    Django reads ``household__pk`` of a member from the member's ``household_id``, so PostgreSQL can only check a
+    subquery correlated with it on each member row. Correlated with the household's own ``id`` (the household being
+    joined for its state), the check runs once per household, before its members are read."""
+
+    def resolve_expression(self, *args, **kwargs):
+        return _ResolvedJoinedPk(f"{self.name}__state")
 
 
 def unsupported_poor(user, *, year: int, day: date) -> QuerySet:
@@ -220,14 +239,16 @@ def bhyt_candidates(user, *, year: int, day: date) -> QuerySet:
         member=OuterRef("pk"), programme__kind=ProgrammeKind.HEALTH_INSURANCE, card_valid_to__gte=end
     )
     bhyt = ("poor", "near_poor", "average_living")  # NĐ 146/2018/NĐ-CP, Điều 3 khoản 9 (groups of the BHYT list)
-    # The groups are read from the joined household's status records (household__id), the members through the
-    # same scope as the household list, so that a page walks the households in the list's order (programs.listing).
-    groups = [group_q(status, day, bhyt, household_ref="household__id") for status in bhyt]
+    # In each of the three groups a household counts by its class in force on ``day`` (``group_q``: the list has no
+    # recently-escaped group), so the groups are the households with a record of one of the three classes in force:
+    # one look-up in the status records' index per household walked (programs.listing), made on the joined
+    # household's row before its members are read (``joined_household_pk``), instead of three per member read.
+    household = joined_household_pk("household")
+    in_groups = records_in_force(day, bhyt).filter(household=household, household_id__gte=household)
     return (
         Member.objects.visible_to(user)
         .current()
-        .filter(household__state=HouseholdState.ACTIVE)
-        .filter(groups[0] | groups[1] | groups[2])
+        .filter(Exists(in_groups), household__state=HouseholdState.ACTIVE)
         .exclude(health_insurance_valid_to__gte=end)
         .exclude(Exists(covered))
         .select_related("household__village", "household__commune", "ethnic_group")

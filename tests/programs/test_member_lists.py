@@ -1,0 +1,188 @@
+"""The member lists (the yearly BHYT list) read the households' group once per household walked: on random data, with
+the clock frozen on several days (a year's last and first day, a leap day, mid-year, and the day after each), for the
+current, the past and the next year's list, the rows and the walked pages are exactly the former query's (three
+look-ups per member, one per group), for a province, district and commune officer, after each kind of change to the
+data the conditions read (status records beginning or ending around the day, the household's state and village, a
+member leaving, the registry's card, BHYT cards recorded, cancelled or deleted)."""
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from households.models import Household, Member
+from programs import selectors
+from programs.listing import VillageOrderPaginator
+from programs.models import Benefit, Programme
+from programs.status import group_q
+from programs.views_bulk import day_for
+from tests.factories import VillageFactory
+
+from .conftest import set_status
+from .test_list_indexes import ROLES, at, frozen_days
+
+pytestmark = pytest.mark.django_db
+
+BHYT_GROUPS = ("poor", "near_poor", "average_living")
+
+
+def former_bhyt(user, *, year: int, day: date):
+    """The BHYT list's query before this change: each group looked up for each member read."""
+    end = date(year, 12, 31)
+    covered = Benefit.objects.active().filter(
+        member=OuterRef("pk"), programme__kind="health_insurance", card_valid_to__gte=end
+    )
+    groups = [group_q(status, day, BHYT_GROUPS, household_ref="household__id") for status in BHYT_GROUPS]
+    return (
+        Member.objects.visible_to(user)
+        .current()
+        .filter(household__state="active")
+        .filter(groups[0] | groups[1] | groups[2])
+        .exclude(health_insurance_valid_to__gte=end)
+        .exclude(Exists(covered))
+        .order_by(*selectors.MEMBER_ORDER)
+    )
+
+
+def periods_around(rng, today: date) -> list[tuple]:
+    """A household's status history around ``today`` and around the year's ends."""
+    year_end = date(today.year - 1, 12, 31)
+    return rng.choice(
+        [
+            [("poor", today - timedelta(days=800), None)],
+            [("average_living", today - timedelta(days=800), None)],
+            [("poor", today - timedelta(days=800), today - timedelta(days=1)), ("near_poor", today, None)],
+            [("near_poor", today - timedelta(days=800), today), ("not_poor", today + timedelta(days=1), None)],
+            [("not_poor", today - timedelta(days=800), today), ("average_living", today + timedelta(days=1), None)],
+            [("near_poor", today - timedelta(days=800), year_end), ("not_poor", year_end + timedelta(days=1), None)],
+            [("not_poor", today - timedelta(days=800), year_end), ("poor", year_end + timedelta(days=1), None)],
+            [("poor", today - timedelta(days=1200), today - timedelta(days=400))],  # recently escaped, no record now
+            [("not_poor", today - timedelta(days=800), None)],
+        ]
+    )
+
+
+def card(rng, today: date) -> dict:
+    """The registry's card: none, ending before the year's end, on it, or after it."""
+    end = date(today.year, 12, 31)
+    valid_to = rng.choice(
+        [None, today - timedelta(days=1), today, end - timedelta(days=1), end, end + timedelta(days=1)]
+    )
+    return {
+        "health_insurance_valid_from": None if valid_to is None else today - timedelta(days=300),
+        "health_insurance_valid_to": valid_to,
+    }
+
+
+def random_households(rng, tree, make_household, count=20):
+    """Households in four villages of three communes and one of another province, each with four members whose cards
+    vary, in random status histories."""
+    today = timezone.localdate()
+    villages = [
+        tree.village,
+        VillageFactory(code="24079-02", name="Buôn Chư Tê", parent=tree.commune),
+        VillageFactory(code="24082-01", name="Thôn 1", parent=tree.sibling_commune),
+        VillageFactory(code="24121-01", name="Buôn Ia Mrơn", parent=tree.other_district_commune),
+        VillageFactory(code="40001-01", name="Xóm Đông", parent=tree.other_province_commune),
+    ]
+    households = []
+    for index, code in enumerate(rng.sample(range(100, 999), count)):
+        household = make_household(code=f"B-{code}", village=villages[index % len(villages)], status=None)
+        set_status(household, *periods_around(rng, today))
+        for member in Member.objects.filter(household=household):
+            Member.objects.filter(pk=member.pk).update(**card(rng, today))
+        households.append(household)
+    return households
+
+
+def record_card(member: Member, valid_to: date, user) -> Benefit:
+    return Benefit.objects.create(
+        programme=Programme.objects.get(code="BHYT"),
+        household=member.household,
+        member=member,
+        date=timezone.localdate(),
+        amount=0,
+        household_status="poor",
+        card_number=f"CN26400{member.pk:08}",
+        card_valid_from=valid_to - timedelta(days=364),
+        card_valid_to=valid_to,
+        created_by=user,
+    )
+
+
+def walked(records, user, per_page=3):
+    """Every row of the list, page by page, as the village walk reads them."""
+    paginator = VillageOrderPaginator(
+        records, per_page, user=user, village="household__village", within=selectors.MEMBER_WITHIN_VILLAGE
+    )
+    paginator.exact_up_to = paginator.deepest = 10_000
+    return [row.pk for number in paginator.page_range for row in paginator.page(number).object_list]
+
+
+def assert_bhyt_equals_former(users) -> list[int]:
+    this_year = timezone.localdate().year
+    shown = []
+    for year in (this_year - 1, this_year, this_year + 1):  # day_for: 31/12, today, 01/01
+        day = day_for(year)
+        for role in ROLES:
+            user = getattr(users, role)
+            expected = [m.pk for m in former_bhyt(user, year=year, day=day)]
+            records = selectors.bhyt_candidates(user, year=year, day=day)
+            assert [m.pk for m in records] == expected, (year, role)
+            assert walked(records, user) == expected, (year, role)
+            if year == this_year and role == "province_staff":
+                shown = expected
+    return shown
+
+
+@pytest.mark.parametrize("day", frozen_days(), ids=str)
+def test_the_bhyt_list_is_the_former_list_after_every_change(tree, users, make_household, day):
+    rng = random.Random(day.toordinal())
+    with at(day):
+        today = timezone.localdate()
+        households = random_households(rng, tree, make_household)
+        officer = users.commune_officer
+        assert assert_bhyt_equals_former(users), "the random data hold members on the BHYT list"
+        # BHYT cards recorded (ending before the year's end, on it, after it), one cancelled, one deleted.
+        members = list(Member.objects.filter(household__in=households).select_related("household"))
+        end = date(today.year, 12, 31)
+        for member in rng.sample(members, 12):
+            record_card(member, rng.choice([end - timedelta(days=1), end, end + timedelta(days=200)]), officer)
+        Benefit.objects.filter(programme__code="BHYT").order_by("pk").first().delete()
+        last = Benefit.objects.filter(programme__code="BHYT").order_by("-pk").first()
+        Benefit.objects.filter(pk=last.pk).update(cancelled_at=timezone.now())
+        assert_bhyt_equals_former(users)
+        # The registry's cards rewritten, a member leaving, a household archived, another moved to another village.
+        for member in rng.sample(members, 10):
+            Member.objects.filter(pk=member.pk).update(**card(rng, today))
+        Member.objects.filter(pk=members[0].pk).update(left_at=today)
+        Household.objects.filter(pk=households[1].pk).update(state="archived")
+        moved_to = households[3].village  # another commune's village: the household's commune moves with it
+        Household.objects.filter(pk=households[2].pk).update(village=moved_to, commune=moved_to.parent)
+        assert_bhyt_equals_former(users)
+        # Status records ending yesterday, beginning today or tomorrow, the history emptied.
+        set_status(households[4], ("near_poor", today - timedelta(days=90), today - timedelta(days=1)))
+        set_status(
+            households[5],
+            ("not_poor", today - timedelta(days=90), today - timedelta(days=1)),
+            ("average_living", today, None),
+        )
+        set_status(households[6], ("poor", today + timedelta(days=1), None))
+        set_status(households[7])
+        assert_bhyt_equals_former(users)
+    # The same data a day later: the groups in force move with the clock.
+    with at(day + timedelta(days=1)):
+        assert_bhyt_equals_former(users)
+
+
+def test_the_bhyt_groups_are_looked_up_on_the_joined_household_row(tree, users, make_household):
+    """The group's look-up is correlated with the joined household's id, not the member's foreign key: PostgreSQL
+    checks it once per household walked, before reading its members."""
+    random_households(random.Random(5), tree, make_household, count=3)
+    day = timezone.localdate()
+    sql = str(selectors.bhyt_candidates(users.province_staff, year=day.year, day=day).query)
+    status = sql[sql.index('FROM "households_statusrecord"') :]
+    assert '"household_id" = ("households_household"."id")' in status
+    assert '"household_id" >= ("households_household"."id")' in status  # no hashed set of the province's groups
