@@ -348,15 +348,25 @@ def household_match_keys(qs: QuerySet, query: str, *, limit: int, commune: int |
         similarity = WordSimilarity(query_norm, Coalesce(F("search_row__head_name"), Value("")))
         for whole in (True, False):
             indexed, one_name = _name_conditions(words, whole=whole, via="search_row__")
-            rows = scoped.filter(indexed).filter(one_name)
-            if commune is not None:
-                # bigint on both sides: btree_gin's operator class has no bigint = integer operator, and
-                # PostgreSQL would leave a plain integer parameter out of the index condition.
-                rows = rows.filter(search_row__commune=Cast(Value(commune), BigIntegerField()))
+            rows = _in_commune(scoped.filter(indexed).filter(one_name), commune)
             # The households found before are left out on the search row itself (its ``household_id``), so that
             # PostgreSQL drops them before their names are split and before their household is read again: below
             # the cap the part look-up finds every whole-word match a second time.
             sources.append((rows.annotate(code_match=code_match, similarity=similarity), "search_row__household"))
+        if _expandable(words):
+            # The parts as alternatives of whole words (ADR 0052): which words they stand for is read from the
+            # vocabulary when the look-up is reached, so a search the whole words answer does not pay for it.
+            rows = sources.pop()[0]
+
+            def expanded_parts(rows=rows):
+                expanded = _expanded_conditions(words, via="search_row__", using=qs.db)
+                if expanded is None:
+                    return rows
+                indexed, one_name = expanded
+                rows = scoped.filter(indexed) if one_name is None else scoped.filter(indexed).filter(one_name)
+                return _in_commune(rows, commune).annotate(code_match=code_match, similarity=similarity)
+
+            sources.append((expanded_parts, "search_row__household"))
     found: dict[int, MatchKeys] = {}
     # A server-side cursor outside a transaction is declared WITH HOLD, which makes PostgreSQL compute the
     # whole result at once: inside one, it reads only the rows fetched. The rows are read as psycopg2 gives them
@@ -366,6 +376,8 @@ def household_match_keys(qs: QuerySet, query: str, *, limit: int, commune: int |
     server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")  # as QuerySet.iterator() reads it
     with transaction.atomic(using=qs.db):
         for source, own_id in sources:
+            if callable(source):
+                source = source()
             if found:
                 source = source.exclude(AnyOf(own_id, list(found)))
             rows = source.values_list("pk", "code_match", "similarity", "head_name", "code")
@@ -379,6 +391,87 @@ def household_match_keys(qs: QuerySet, query: str, *, limit: int, commune: int |
                             if len(found) >= limit:
                                 return found
     return found
+
+
+def _in_commune(rows: QuerySet, commune: int | None) -> QuerySet:
+    """``rows`` (households joined to their search row) narrowed to the commune inside the search row's indexes."""
+    if commune is None:
+        return rows
+    # bigint on both sides: btree_gin's operator class has no bigint = integer operator, and PostgreSQL would leave
+    # a plain integer parameter out of the index condition.
+    return rows.filter(search_row__commune=Cast(Value(commune), BigIntegerField()))
+
+
+# Two typed words are looked up by the pairs of the words they stand for only up to this many pairs: each is a key
+# the words index looks up (a few buffers each). Past it they are looked up one by one, and the names of the
+# candidates are split and compared.
+PAIRS_LOOKED_UP = 256
+
+
+def _expandable(words: list[str]) -> bool:
+    """Whether the part look-up of ``words`` can be made of whole words: every typed word is looked up alone (no
+    single letter joined to the next word, "h linh", whose alternative "hlinh" is a part across two words)."""
+    return bool(words) and not any(_letters(word) == 1 for word in words[:-1])
+
+
+# For each typed word (``j`` = 0): its normalised text and what it stands for, for a part (three letters or more)
+# every word of the vocabulary that contains it, else itself; for every two of them (``i`` < ``j``) whose words make
+# at most ``PAIRS_LOOKED_UP`` pairs: those pairs as ``households_search_words`` writes them ("a+b", a < b in the
+# database's order), and a word that stands for both alone (one word of a name holds both). The normalised texts
+# hold only a-z, 0-9 and spaces: nothing to escape for LIKE.
+EXPANSION_SQL = """
+WITH typed AS (
+    SELECT t.i, households_search_norm(t.w) AS norm, t.part FROM unnest(%s::text[], %s::boolean[])
+        WITH ORDINALITY AS t(w, part, i)
+), options AS (
+    SELECT i, norm, CASE WHEN part THEN ARRAY(SELECT v.word FROM households_householdsearchword v
+                                              WHERE v.word LIKE '%%' || norm || '%%' ORDER BY v.word)
+                         ELSE ARRAY[norm] END AS words
+      FROM typed
+)
+SELECT i, 0, norm, words FROM options
+UNION ALL
+SELECT o.i, p.i, NULL, ARRAY(SELECT DISTINCT CASE WHEN a = b THEN a WHEN a < b THEN a || '+' || b ELSE b || '+' || a END
+                              FROM unnest(o.words) a, unnest(p.words) b)
+  FROM options o JOIN options p ON o.i < p.i
+ WHERE cardinality(o.words) * cardinality(p.words) <= %s
+ORDER BY 1, 2
+"""
+
+
+def _expanded_conditions(
+    words: list[str], *, via: str = "", using: str = "default"
+) -> tuple[Q, "OneName | None"] | None:
+    """The part look-up of ``words`` (``_name_conditions`` with ``whole=False``) as whole words of the search row
+    (household_search_words_idx): each typed word of three letters or more stands for the vocabulary's words that
+    contain it (``HouseholdSearchWord``), each shorter one for itself, and every two of them are looked up by their
+    pairs, so that the index's candidates are the households where one member holds them together. A typed word in
+    a pair is looked up by the pair only: the pairs' lists in the index are short, a common word's long.
+
+    The same households as the trigram look-up: a normalised typed word without a space is a part of a member's
+    name exactly when it is a part of one of its words, which the vocabulary holds. None when a typed word
+    normalises to several words or none (then the trigram look-up answers). With one typed word, or two with their
+    pairs looked up, the words index decides "in one member's name"; with more, the names are split and compared
+    as before (``OneName``).
+    """
+    parts = [_letters(word) > SHORT_WORD for word in words]
+    with connections[using].cursor() as cursor:
+        cursor.execute(EXPANSION_SQL, [words, parts, PAIRS_LOOKED_UP])
+        expanded = cursor.fetchall()
+    singles = {i: (norm, options) for i, j, norm, options in expanded if j == 0}
+    pairs = {(i, j): options for i, j, _norm, options in expanded if j}
+    if any(not norm or " " in norm for norm, _options in singles.values()):
+        return None
+    paired = {i for pair in pairs for i in pair}
+    conditions = Q()
+    for i, (_norm, options) in singles.items():
+        if i not in paired:
+            conditions &= Q(**{f"{via}words__overlap": options})
+    for options in pairs.values():
+        conditions &= Q(**{f"{via}words__overlap": options})
+    if len(singles) == 1 or (len(singles) == 2 and pairs):
+        return conditions, None
+    return conditions, _name_conditions(words, whole=False, via=via)[1]
 
 
 # ``household_search``'s order over keys already read: a code match first, then (for names) the word similarity

@@ -1,7 +1,7 @@
 """Models of the households app: the registry, the poverty standards it is judged by, targets and registrations."""
 
 from .registry import ChangeEntry, EthnicGroup, Household, IndicatorOverride, Member, StatusRecord
-from .search import HouseholdSearch
+from .search import HouseholdSearch, HouseholdSearchWord
 from .standards import PovertyStandard, ProvinceIncomeLine
 from .summary import CommuneSummary, SummaryStale
 from .targets import EscapeRegistration, EscapeRegistrationState, PovertyTarget, UnitPopulation
@@ -14,6 +14,7 @@ __all__ = [
     "EthnicGroup",
     "Household",
     "HouseholdSearch",
+    "HouseholdSearchWord",
     "IndicatorOverride",
     "Member",
     "PovertyStandard",

@@ -45,3 +45,24 @@ class HouseholdSearch(models.Model):
 
     def __str__(self) -> str:
         return self.names
+
+
+class HouseholdSearchWord(models.Model):
+    """A word of some member's normalised name: the vocabulary the search's part look-up expands a typed word into.
+
+    A typed word of three letters or more may be any part of a name ("nga" finds "hnga"); the trigram index finds
+    households holding it somewhere in any member's name, and each had to be read and its names split to keep those
+    where one member holds every typed word. Expanded into the words that contain it ("nga" → nga, hnga, ngan…),
+    the look-up becomes one of ``HouseholdSearch.words`` with the pairs of those words, as whole words are (ADR
+    0052). Written by triggers on the search rows (migration 0019) whenever a row's words are written; a word no
+    name holds any more is left in place (it expands to a word that finds nothing), so the vocabulary holds at least
+    every word of every current member's name.
+    """
+
+    word = models.TextField(primary_key=True)
+
+    class Meta:
+        indexes = [GinIndex(OpClass("word", name="gin_trgm_ops"), name="household_search_word_trgm_idx")]
+
+    def __str__(self) -> str:
+        return self.word
