@@ -177,6 +177,46 @@ def test_the_household_page_is_written_as_without_its_kept_blocks(
     assert page(client, url) == kept
 
 
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("editor", [True, False])
+def test_the_household_page_is_written_as_with_its_former_indicator_loop(
+    client_for, users, make_household, monkeypatch, language, editor
+):
+    """The indicator rows are written in Python (households/templatetags/indicator_rows.py): the page is the one the
+    former template loop (templates/households/includes/indicator_rows.html) writes, for an editor (with the
+    adjustment forms) and a reader, with an adjustment that contradicts the data, one that agrees, and text to
+    escape; and for a household not classified yet."""
+    from django.template.loader import get_template
+
+    from households import services
+    from households.templatetags import indicator_rows
+
+    household = make_household(code="IRS-001")
+    codes = [ind["code"] for ind in household.classification["indicators"]]
+    officer = users.commune_officer
+    services.indicator_override_set(
+        household=household, code=codes[0], deprived=True, reason='Nhà dột <b>"nát"</b> & hỏng', user=officer
+    )
+    household.refresh_from_db()
+    services.indicator_override_set(
+        household=household, code=codes[1], deprived=False, reason="Đã kiểm tra", user=users.commune_officer
+    )
+    unclassified = make_household(code="IRS-002")
+    Household.objects.filter(pk=unclassified.pk).update(classification={})
+    client = client_for(users.commune_officer if editor else users.district_staff)
+    client.cookies["django_language"] = language
+    reference = get_template("households/includes/indicator_rows.html").template
+    for pk in (household.pk, unclassified.pk):
+        url = reverse("households:detail", args=[pk])
+        written = page(client, url)
+        assert ('name="code"' in written) == (editor and pk == household.pk)
+        with monkeypatch.context() as patch:
+            patch.setattr(indicator_rows, "write_rows", lambda context, *args: reference.render(context))
+            assert page(client, url) == written
+    escaped = "&lt;b&gt;&quot;nát&quot;&lt;/b&gt; &amp; hỏng"
+    assert escaped in page(client, reverse("households:detail", args=[household.pk]))
+
+
 def test_the_movements_page_is_what_djangos_templates_write(client_for, users, make_household, monkeypatch):
     """The movements page keeps its table's header per process and writes its filter's widgets in Python: the page is
     the one Django's templates write without either."""
