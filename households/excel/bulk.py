@@ -485,8 +485,13 @@ class BulkImporter(BaseImporter):
     def new_values(self, model, fields: list[str]) -> dict:
         """A new instance's values in form-data shape (``_model_values`` of ``model()``), computed once."""
         if model not in self.new_data:
-            self.new_data[model] = _model_values(_new(model), fields)
-        return {name: list(value) if isinstance(value, list) else value for name, value in self.new_data[model].items()}
+            values = _model_values(_new(model), fields)
+            self.new_data[model] = values, [name for name, value in values.items() if isinstance(value, list)]
+        values, lists = self.new_data[model]
+        data = dict(values)
+        for name in lists:  # the caller may change a list in place: each household gets its own
+            data[name] = list(data[name])
+        return data
 
     def code_is_free(self, household: Household, data: dict, village) -> bool:
         """The form's rule that a code is new in the commune whatever its case, against the codes read at the start."""
