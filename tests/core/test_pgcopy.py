@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from core import pgcopy
@@ -79,3 +80,17 @@ def test_json_values_are_written_as_before():
     value = {"lý do": "Ksor H'Linh\tY", "ngày": date(2026, 12, 4), "số": Decimal("1.5"), "danh sách": [1, None, True]}
     assert pgcopy._json(value) == pgcopy._escaped(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
     assert pgcopy._json(None) == pgcopy.NULL
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [0, 1, 7, 250])
+def test_reserved_ids_are_fresh_distinct_keys_of_the_tables_sequence(count):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('households_household', 'id'))")
+        before = cursor.fetchone()[0]
+        ids = pgcopy.reserve_ids(Household, count)
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('households_household', 'id'))")
+        after = cursor.fetchone()[0]
+    assert len(ids) == len(set(ids)) == count
+    assert all(before < pk < after for pk in ids)  # taken from the sequence, which moved past them
+    assert after - before == count + 1  # one call to nextval per key, nothing else
