@@ -59,6 +59,9 @@ UNIQUE_RULES: dict[str, UniqueRule] = {
     "programs_one_support_summary_per_period": UniqueRule(
         "period_end", _("Số liệu hỗ trợ tổng hợp của xã cho kỳ này đã có; hãy tải lại trang.")
     ),
+    "programs_one_electricity_quarter": UniqueRule(
+        "period_quarter", _("Số hộ hỗ trợ tiền điện của quý này đang được đếm lại; hãy tải lại trang.")
+    ),
     # reviews
     "reviews_one_certificate": UniqueRule(None, _("Hộ đã có giấy chứng nhận theo quyết định này.")),
     "reviews_one_window_per_year": UniqueRule("year", _("Tỉnh đã có lịch rà soát của năm này.")),

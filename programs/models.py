@@ -505,3 +505,65 @@ class SupportStale(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commune_id} @ {self.marked_at:%d/%m/%Y %H:%M}"
+
+
+class ElectricityQuarter(models.Model):
+    """A quarter of an electricity programme whose entitled and paid households are kept per village
+    (``ElectricityCount``; programs.electricity, docs/adr/0053). The list's totals read the counts
+    only for a quarter that has this row; any other quarter is counted live."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    period_year = models.PositiveSmallIntegerField()
+    period_quarter = models.PositiveSmallIntegerField()
+    day = models.DateField()  # the quarter's last day: the status in force on it (QĐ 28/2014, Điều 3 khoản 7)
+    built_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("quý tiền điện được đếm sẵn")
+        verbose_name_plural = _("quý tiền điện được đếm sẵn")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "period_year", "period_quarter"], name="programs_one_electricity_quarter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}: {self.period_quarter}/{self.period_year}"
+
+
+class ElectricityCountQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ElectricityCountQuerySet":
+        """The counts of the villages the user may see (accounts.scoping), as ``Household.visible_to``."""
+        return self.filter(unit_scope_q(user, "village"))
+
+
+class ElectricityCount(models.Model):
+    """A change of the entitled (``households``) and paid households of a village in a counted quarter: appended by
+    the database triggers (migration 0013) in the transaction of the change, so that the rows of a quarter add up to
+    the live count in any snapshot; ``programs.electricity`` folds them into one row per village now and then."""
+
+    id = models.BigAutoField(primary_key=True)
+    programme = models.ForeignKey(Programme, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    period_year = models.PositiveSmallIntegerField()
+    period_quarter = models.PositiveSmallIntegerField()
+    village = models.ForeignKey(
+        "areas.AdministrativeUnit", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    households = models.IntegerField()
+    paid = models.IntegerField()
+
+    objects = ElectricityCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("số hộ tiền điện của thôn")
+        verbose_name_plural = _("số hộ tiền điện của thôn")
+        indexes = [
+            models.Index(
+                fields=["programme", "period_year", "period_quarter", "village"],
+                include=["households", "paid"],
+                name="programs_electricity_count_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.period_quarter}/{self.period_year}: {self.households} ({self.paid})"

@@ -301,7 +301,20 @@ def electricity_totals(user, *, programme: Programme, year: int, quarter: int, d
     0012): the active households with a social-protection beneficiary (their own partial index, with the village for
     the scope), and the households poor on ``day`` without one (the poor periods' index of migration 0011, met with
     the active households' index, which carries the village and the flag). Their ids are counted together, the paid
-    ones by a join with the quarter's payments read from their own index."""
+    ones by a join with the quarter's payments read from their own index.
+
+    A quarter kept counted per village (programs.electricity: the quarter before today's, today's and the next) is
+    read from its counts instead, exact in the same snapshot: one index range of a few rows per village."""
+    from .electricity import counted_totals
+
+    counted = counted_totals(user, programme=programme, year=year, quarter=quarter, day=day)
+    if counted is not None:
+        return counted
+    return electricity_totals_live(user, programme=programme, year=year, quarter=quarter, day=day)
+
+
+def electricity_totals_live(user, *, programme: Programme, year: int, quarter: int, day: date) -> dict[str, int]:
+    """``electricity_totals`` counted from the households, status records and payments (any quarter)."""
     paid = electricity_payments(programme, year, quarter).order_by().values("household_id")
     poor = records_in_force(day, ["poor"]).values("household_id")
     scoped = Household.objects.visible_to(user).active().order_by()

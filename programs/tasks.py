@@ -1,4 +1,5 @@
-"""Celery tasks of the support programmes: keeping the support figures' summary table current (programs.summary)."""
+"""Celery tasks of the support programmes: keeping the support figures' summary table current (programs.summary) and
+the electricity list's quarters counted (programs.electricity)."""
 
 from celery import shared_task
 from django.core.cache import cache
@@ -23,3 +24,12 @@ def support_sweep_task() -> int:
         return support_sweep()
     finally:
         cache.delete(LOCK)
+
+
+@shared_task(ignore_result=True)
+def electricity_counts_keep_task() -> dict:
+    """Sent by beat: keep the quarters around today's counted (a new quarter counted ahead of its first day), stop
+    counting older ones, fold the rows the triggers appended (programs.electricity)."""
+    from .electricity import electricity_counts_keep
+
+    return electricity_counts_keep()

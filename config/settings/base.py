@@ -260,6 +260,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 180.0,
         "options": {"queue": "reports"},
     },
+    # The electricity list's counted quarters (the one before today's, today's and the next; programs.electricity,
+    # docs/adr/0053): the next quarter counted ahead of its first day, the triggers' rows folded every hour.
+    "electricity-counts-keep": {
+        "task": "programs.tasks.electricity_counts_keep_task",
+        "schedule": crontab(minute=7),
+        "options": {"queue": "reports"},
+    },
     # Every day at 01:30: drafts of the periodic reports whose preparation day (ReportDeadline) has come. The
     # dates are data administrators edit; this entry only says how often to read them (docs/adr/0025).
     "report-deadlines-prepare": {

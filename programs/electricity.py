@@ -1,0 +1,198 @@
+"""The electricity list's entitled and paid households counted per village for a few quarters (docs/adr/0053):
+building a quarter's counts, keeping the quarters officers open counted, reading a unit's totals.
+
+The quarter's list (``selectors.electricity_quarter``) holds the active households with a social-protection
+beneficiary or poor on the quarter's last day (QĐ 28/2014/QĐ-TTg, Điều 3 khoản 7; QĐ 60/2014/QĐ-TTg); its totals are
+what the payment button pays, so they must be exact at every moment. A counted quarter has an ``ElectricityQuarter``
+row; database triggers (programs migration 0013) append to ``ElectricityCount`` the difference per village of every
+change, in the changing transaction, so that the rows of a quarter add up to the live count in any snapshot. The
+totals of a unit are then the sum of its villages' rows, one index range. A quarter without the row is counted live.
+``manage.py rebuild_electricity_counts`` builds every kept quarter again from the live count.
+"""
+
+from datetime import date
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from households.models import Household
+
+from .bulk import quarter_end
+from .choices import ProgrammeKind
+from .models import ElectricityCount, ElectricityQuarter, Programme
+from .status import records_in_force
+
+# The advisory lock between the triggers (shared, programs migration 0013) and a quarter's build (exclusive).
+LOCK_KEY = 430013
+# A build waits at most this long for the writers in flight; the writers that come meanwhile wait for the build.
+BUILD_LOCK_TIMEOUT = "10s"
+# Quarters kept counted around today's: the one before (paid after it ends), this one and the next.
+KEPT = (-1, 0, 1)
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def shift_quarter(year: int, quarter: int, by: int) -> tuple[int, int]:
+    index = year * 4 + quarter - 1 + by
+    return index // 4, index % 4 + 1
+
+
+def kept_quarters(today: date | None = None) -> list[tuple[int, int]]:
+    year, quarter = quarter_of(today or timezone.localdate())
+    return [shift_quarter(year, quarter, by) for by in KEPT]
+
+
+def _exclusive_lock() -> None:
+    """Wait for the writers in flight (they hold the lock shared until they commit) and hold the new ones back until
+    this transaction commits. Inside a transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [BUILD_LOCK_TIMEOUT])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        cursor.execute("SELECT set_config('lock_timeout', '0', true)")
+
+
+def live_village_counts(programme: Programme, year: int, quarter: int) -> dict[int | None, tuple[int, int]]:
+    """The quarter's entitled and paid households per village, counted live over every household: the list's
+    conditions (``selectors.electricity_quarter``) as ``selectors.electricity_totals_live`` counts them from indexes
+    (the households with the flag, and those poor on the quarter's last day without it), grouped by village."""
+    from .selectors import electricity_payments
+
+    day = quarter_end(year, quarter)
+    paid = electricity_payments(programme, year, quarter).order_by().values("household_id")
+    poor = records_in_force(day, ["poor"]).values("household_id")
+    active = Household.objects.active().order_by()
+    parts = [active.filter(social_protection=True), active.filter(social_protection=False, pk__in=poor)]
+    selects, params = [], []
+    for part in parts:
+        sql, part_params = part.values("pk", "village_id").query.sql_with_params()
+        selects.append(sql)
+        params.extend(part_params)
+    paid_sql, paid_params = paid.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT entitled.village_id, count(*), count(paid.household_id) "
+            f"FROM (({selects[0]}) UNION ALL ({selects[1]})) AS entitled (id, village_id) "
+            f"LEFT JOIN ({paid_sql}) AS paid ON paid.household_id = entitled.id GROUP BY entitled.village_id",
+            [*params, *paid_params],
+        )
+        return {village: (households, paid_count) for village, households, paid_count in cursor.fetchall()}
+
+
+def electricity_counts_build(programme: Programme, year: int, quarter: int) -> int:
+    """Count the quarter per village from the live list and keep it counted from now on: its rows replaced in one
+    transaction that waits for the writers in flight. Returns how many households the quarter holds."""
+    with transaction.atomic():
+        _exclusive_lock()
+        ElectricityCount.objects.filter(programme=programme, period_year=year, period_quarter=quarter).delete()
+        ElectricityQuarter.objects.update_or_create(
+            programme=programme,
+            period_year=year,
+            period_quarter=quarter,
+            defaults={"day": quarter_end(year, quarter), "built_at": timezone.now()},
+        )
+        counts = live_village_counts(programme, year, quarter)
+        ElectricityCount.objects.bulk_create(
+            ElectricityCount(
+                programme=programme,
+                period_year=year,
+                period_quarter=quarter,
+                village_id=village,
+                households=households,
+                paid=paid,
+            )
+            for village, (households, paid) in counts.items()
+        )
+    return sum(households for households, _paid in counts.values())
+
+
+def electricity_counts_fold() -> int:
+    """Add each village's rows of a quarter into one, in one statement (readers see the rows before or after it,
+    with the same sums). The triggers append a row per change; this keeps a quarter's range short. The shared lock
+    keeps a build from deleting rows this statement has not seen. Returns the rows folded."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [LOCK_KEY])
+        cursor.execute(
+            """
+            WITH gone AS (DELETE FROM programs_electricitycount RETURNING *),
+                 sums AS (INSERT INTO programs_electricitycount
+                              (programme_id, period_year, period_quarter, village_id, households, paid)
+                          SELECT programme_id, period_year, period_quarter, village_id, sum(households), sum(paid)
+                            FROM gone GROUP BY programme_id, period_year, period_quarter, village_id
+                          HAVING sum(households) <> 0 OR sum(paid) <> 0)
+            SELECT count(*) FROM gone
+            """
+        )
+        return cursor.fetchone()[0]
+
+
+def electricity_counts_keep(today: date | None = None) -> dict[str, int]:
+    """Keep the quarters around today's counted for every electricity programme (``KEPT``), build the missing ones,
+    stop counting the others, and fold the rows. Run by beat (programs.tasks) and after a rebuild."""
+    wanted = set(kept_quarters(today))
+    built = dropped = 0
+    for programme in Programme.objects.filter(kind=ProgrammeKind.ELECTRICITY):
+        have = set(ElectricityQuarter.objects.filter(programme=programme).values_list("period_year", "period_quarter"))
+        for year, quarter in sorted(wanted - have):
+            electricity_counts_build(programme, year, quarter)
+            built += 1
+        for year, quarter in sorted(have - wanted):
+            with transaction.atomic():
+                _exclusive_lock()
+                ElectricityQuarter.objects.filter(
+                    programme=programme, period_year=year, period_quarter=quarter
+                ).delete()
+                ElectricityCount.objects.filter(programme=programme, period_year=year, period_quarter=quarter).delete()
+            dropped += 1
+    return {"built": built, "dropped": dropped, "folded": electricity_counts_fold()}
+
+
+def electricity_counts_rebuild(today: date | None = None) -> int:
+    """Build every kept quarter again from the live count (``manage.py rebuild_electricity_counts``); returns the
+    households of the quarters counted."""
+    before = set(ElectricityQuarter.objects.values_list("pk", flat=True))
+    electricity_counts_keep(today)  # builds the missing quarters, drops the others
+    for counted in ElectricityQuarter.objects.filter(pk__in=before).select_related("programme"):
+        electricity_counts_build(counted.programme, counted.period_year, counted.period_quarter)
+    return ElectricityCount.objects.aggregate(total=Sum("households"))["total"] or 0
+
+
+def counted_totals(user, *, programme: Programme, year: int, quarter: int, day: date) -> dict[str, int] | None:
+    """The quarter's totals for the villages ``user`` may see, from the counts: ``{"households", "unpaid"}``, or None
+    when the quarter is not counted (the caller counts live). One statement, so that whether the quarter is counted
+    and its sums come from one snapshot (a quarter dropped meanwhile is not read as empty)."""
+    if day != quarter_end(year, quarter):
+        return None
+    rows = ElectricityCount.objects.visible_to(user).filter(
+        programme=programme, period_year=year, period_quarter=quarter
+    )
+    try:
+        sql, params = rows.order_by().values("households", "paid").query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    counted = ElectricityQuarter.objects.filter(programme=programme, period_year=year, period_quarter=quarter, day=day)
+    counted_sql, counted_params = counted.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS ({counted_sql}), coalesce(sum(c.households), 0), coalesce(sum(c.paid), 0) "
+            f"FROM ({sql}) AS c",
+            [*counted_params, *params],
+        )
+        ready, households, paid = cursor.fetchone()
+    if not ready:
+        return None
+    return {"households": households, "unpaid": households - paid}
+
+
+def counted_village_totals(programme: Programme, year: int, quarter: int) -> dict[int | None, tuple[int, int]]:
+    """The counts' sums per village (for the tests and the rebuild's check against ``live_village_counts``)."""
+    rows = (
+        ElectricityCount.objects.filter(programme=programme, period_year=year, period_quarter=quarter)
+        .order_by()
+        .values("village_id")
+        .annotate(households=Sum("households"), paid=Sum("paid"))
+    )
+    return {row["village_id"]: (row["households"], row["paid"]) for row in rows if row["households"] or row["paid"]}
