@@ -21,6 +21,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 LISTS = {
     "unsupported": "programs:coverage_unsupported",
@@ -41,6 +42,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed calls of each page")
     parser.add_argument("--timeout", type=int, default=300, help="statement timeout in seconds")
     parser.add_argument("--user", default="tinh.gialai")
+    parser.add_argument("--query", default="", help="more GET parameters of every list, e.g. nhom=poor (a group)")
     args = parser.parse_args()
 
     sys.path.insert(0, args.root)
@@ -74,12 +76,12 @@ def main() -> None:
         migration = cursor.fetchone()[0]
     user = User.objects.select_related("unit").get(username=args.user)
     print(f"tree {args.root}; database {connection.settings_dict['NAME']} (households at {migration})")
-    print(f"data: {number(Household.objects.count())} households; user {user.username}")
+    print(f"data: {number(Household.objects.count())} households; user {user.username}; query {args.query!r}")
     print(f"load average before: {os.getloadavg()}")
     factory = RequestFactory()
 
     def call(path: str, page: str):
-        request = factory.get(path, {"page": page})
+        request = factory.get(path, {**dict(parse_qsl(args.query)), "page": page})
         request.user = user
         request.session = {}
         match = resolve(path)

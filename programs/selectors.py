@@ -175,8 +175,10 @@ def uninsured_members(user, *, day: date, status: str = "") -> QuerySet:
         .select_related("household__village", "household__commune", "ethnic_group")
     )
     if status:
-        # Checked on the joined household row (household__id), so once per household rather than per member.
-        qs = qs.filter(status_q(status, day, household_ref="household__id"))
+        # Looked up on the joined household's row (``joined_household_pk``), once per household walked before its
+        # members are read, and household by household (``per_row``) rather than joined with a hash of every
+        # household of the status for each village walked.
+        qs = qs.filter(status_q(status, day, household_ref=joined_household_pk("household"), per_row=True))
     return qs.order_by(*MEMBER_ORDER)
 
 
