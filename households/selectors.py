@@ -458,12 +458,14 @@ def _expanded_conditions(
     if any(not norm or " " in norm for norm, _options in singles.values()):
         return None
     paired = {i for pair in pairs for i in pair}
+    lookups = [options for i, (_norm, options) in singles.items() if i not in paired] + list(pairs.values())
     conditions = Q()
-    for i, (_norm, options) in singles.items():
-        if i not in paired:
-            conditions &= Q(**{f"{via}words__overlap": options})
-    for options in pairs.values():
-        conditions &= Q(**{f"{via}words__overlap": options})
+    for options in lookups:
+        # As a value PostgreSQL learns when it runs the statement (an InitPlan), not when it plans it: told how
+        # many households a common word's alternatives match, it read the commune's or province's households first
+        # and joined their search rows by hash, instead of reading the index's search rows in their order on disk
+        # as the trigram look-up did: the first households found, kept at the cap, were others (and found later).
+        conditions &= Q(**{f"{via}words__overlap": RawSQL("(SELECT %s::text[])", (options,))})
     if len(singles) == 1 or (len(singles) == 2 and pairs):
         return conditions, None
     return conditions, _name_conditions(words, whole=False, via=via)[1]
