@@ -231,3 +231,42 @@ def test_the_movements_page_is_what_djangos_templates_write(client_for, users, m
     monkeypatch.setattr(KeptNode, "render", lambda self, context: self.nodelist.render(context))
     monkeypatch.setattr(TransitionFilterForm, "default_renderer", DjangoTemplates())
     assert page(client, url) == kept
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_movements_rows_are_written_as_with_their_former_include(
+    client_for, users, make_household, monkeypatch, language
+):
+    """The movements table's rows are written in Python (households/templatetags/transition_rows.py): the page is the
+    one the former include (templates/households/includes/transition_row.html) writes, for each role's default level
+    (villages, communes, districts; the province's total of the whole system for the administrator)."""
+    from django.template.loader import get_template
+
+    from households.choices import HouseholdClass
+    from households.templatetags import transition_rows
+
+    from .test_transitions import bare_household, history
+
+    year = timezone.localdate().year
+    make_household(code="IRS-001")
+    poor, near = HouseholdClass.POOR, HouseholdClass.NEAR_POOR
+    for start, end in ((poor, near), (near, poor)):
+        household = bare_household(users.commune_officer.unit.children.first())
+        history(household, (start, date(year - 1, 1, 1)), (end, date(year, 1, 1)))  # moved on 1 January
+    reference = get_template("households/includes/transition_row.html").template
+
+    def include(context, row, total, drill_query):
+        with context.push(row=row, total=total):
+            return reference.render(context)
+
+    for user in (users.commune_officer, users.district_staff, users.province_staff, users.admin):
+        client = client_for(user)
+        client.cookies["django_language"] = language
+        # a period the summary rows do not hold (counted live), ending on the day of the moves
+        url = reverse("households:transitions") + f"?tu_ngay=01/06/{year - 1}&den_ngay=01/01/{year}&x=<1>"
+        written = page(client, url)
+        assert 'data-testid="transition-table"' in written and 'data-unit="' in written
+        assert '<span class="text-muted">(1)</span>' in written  # a movement between poor and near-poor
+        with monkeypatch.context() as patch:
+            patch.setattr(transition_rows, "write_row", include)
+            assert page(client, url) == written
