@@ -160,31 +160,43 @@ def electricity_counts_rebuild(today: date | None = None) -> int:
     return ElectricityCount.objects.aggregate(total=Sum("households"))["total"] or 0
 
 
-def counted_totals(user, *, programme: Programme, year: int, quarter: int, day: date) -> dict[str, int] | None:
-    """The quarter's totals for the villages ``user`` may see, from the counts: ``{"households", "unpaid"}``, or None
-    when the quarter is not counted (the caller counts live). One statement, so that whether the quarter is counted
-    and its sums come from one snapshot (a quarter dropped meanwhile is not read as empty)."""
+def counted_by_village(
+    user, *, programme: Programme, year: int, quarter: int, day: date
+) -> dict[int | None, tuple[int, int]] | None:
+    """The quarter's entitled and paid households of each village ``user`` may see, from the counts, or None when
+    the quarter is not counted (the caller counts live). One statement, so that whether the quarter is counted and
+    its sums come from one snapshot (a quarter dropped meanwhile is not read as empty)."""
     if day != quarter_end(year, quarter):
         return None
     rows = ElectricityCount.objects.visible_to(user).filter(
         programme=programme, period_year=year, period_quarter=quarter
     )
     try:
-        sql, params = rows.order_by().values("households", "paid").query.sql_with_params()
+        sql, params = rows.order_by().values("village_id", "households", "paid").query.sql_with_params()
     except EmptyResultSet:
         return None
     counted = ElectricityQuarter.objects.filter(programme=programme, period_year=year, period_quarter=quarter, day=day)
     counted_sql, counted_params = counted.values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT EXISTS ({counted_sql}), coalesce(sum(c.households), 0), coalesce(sum(c.paid), 0) "
-            f"FROM ({sql}) AS c",
+            f"SELECT EXISTS ({counted_sql}), c.village_id, c.households, c.paid FROM (SELECT 1) AS one "
+            f"LEFT JOIN (SELECT v.village_id, sum(v.households) AS households, sum(v.paid) AS paid "
+            f"FROM ({sql}) AS v (village_id, households, paid) GROUP BY v.village_id) AS c ON true",
             [*counted_params, *params],
         )
-        ready, households, paid = cursor.fetchone()
-    if not ready:
+        fetched = cursor.fetchall()
+    if not fetched[0][0]:
         return None
-    return {"households": households, "unpaid": households - paid}
+    return {village: (households, paid) for _ready, village, households, paid in fetched if households or paid}
+
+
+def counted_totals(user, *, programme: Programme, year: int, quarter: int, day: date) -> dict[str, int] | None:
+    """``counted_by_village`` added up: ``{"households", "unpaid"}``, or None when the quarter is not counted."""
+    villages = counted_by_village(user, programme=programme, year=year, quarter=quarter, day=day)
+    if villages is None:
+        return None
+    households = sum(counts[0] for counts in villages.values())
+    return {"households": households, "unpaid": households - sum(counts[1] for counts in villages.values())}
 
 
 def counted_village_totals(programme: Programme, year: int, quarter: int) -> dict[int | None, tuple[int, int]]:

@@ -10,7 +10,9 @@ count's cap, counts the list. Villages of one commune that share a name share a 
 together by code, as the former ORDER BY did.
 """
 
-from django.db import connection
+from contextlib import contextmanager
+
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.sql.where import WhereNode
@@ -19,6 +21,19 @@ from django.utils.functional import cached_property
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
 from core.pagination import CappedCountPaginator
+
+
+@contextmanager
+def one_snapshot():
+    """The statements inside read one snapshot (REPEATABLE READ), so that counts kept beside a list and the page
+    walked with them agree even while others commit; inside an existing transaction (the tests), that one."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
 
 
 def village_ranks(user) -> tuple[list[int], list[int]]:
@@ -55,9 +70,22 @@ class VillageOrderPaginator(CappedCountPaginator):
     # the first 10.000 rows; the Excel export holds every row.
     deepest = 10_000
 
-    def __init__(self, object_list: QuerySet, per_page: int, *, user, village: str, within: tuple[str, ...]):
+    def __init__(
+        self,
+        object_list: QuerySet,
+        per_page: int,
+        *,
+        user,
+        village: str,
+        within: tuple[str, ...],
+        village_rows: dict[int, int] | None = None,
+    ):
         super().__init__(object_list, per_page)
         self.user, self.village, self.within = user, village, within
+        # The list's exact number of rows in each village the user sees (read in the same snapshot as the page, see
+        # ``one_snapshot``), when kept (programs.electricity): a page then walks from the village holding its first
+        # row, the villages before it skipped by their counts, instead of checking every row before it.
+        self.village_rows = village_rows
 
     @cached_property
     def num_pages(self) -> int:
@@ -72,8 +100,9 @@ class VillageOrderPaginator(CappedCountPaginator):
     def villages(self) -> tuple[list[int], list[int]]:
         return village_ranks(self.user)
 
-    def _walk_sql(self, limit: int, ordered: bool) -> tuple[str, list]:
-        """SQL giving the ids of the list's first ``limit`` rows, in the list's order when ``ordered``."""
+    def _walk_sql(self, limit: int, ordered: bool, villages=None) -> tuple[str, list]:
+        """SQL giving the ids of the list's first ``limit`` rows (of ``villages``, ranks and ids, by default all the
+        user's), in the list's order when ``ordered``."""
         keys = {f"k{index}": F(field) for index, field in enumerate(self.within)}
         inner = (
             self.object_list.order_by()
@@ -83,7 +112,7 @@ class VillageOrderPaginator(CappedCountPaginator):
             .order_by(*keys)[:limit]
         )
         inner_sql, inner_params = inner.query.sql_with_params()
-        ranks, ids = self.villages
+        ranks, ids = villages or self.villages
         order = ", ".join(["v.rank", *(f"p.k{index}" for index in range(len(self.within)))])
         sql = (
             "SELECT p.row_id FROM (SELECT r.rank, r.village_id FROM unnest(%s::integer[], %s::bigint[]) "
@@ -98,8 +127,32 @@ class VillageOrderPaginator(CappedCountPaginator):
             cursor.execute(f"SELECT count(*) FROM ({sql}) AS walk", params)
             return cursor.fetchone()[0]
 
+    def skipped(self, bottom: int) -> tuple[tuple[list[int], list[int]], int]:
+        """The villages (ranks, ids) from the first rank that holds row ``bottom`` on, and that row's position
+        among their rows: whole ranks before it are skipped by ``village_rows`` (villages sharing a rank have their
+        rows sorted together, so a rank is skipped whole or not at all)."""
+        ranks, ids = self.villages
+        if self.village_rows is None:
+            return (ranks, ids), bottom
+        per_rank: dict[int, int] = {}
+        for rank, pk in zip(ranks, ids, strict=True):
+            per_rank[rank] = per_rank.get(rank, 0) + self.village_rows.get(pk, 0)
+        skipped, start = 0, None
+        for rank in sorted(per_rank):
+            if skipped + per_rank[rank] > bottom:
+                start = rank
+                break
+            skipped += per_rank[rank]
+        if start is None:  # past the last row: an empty page
+            return ([], []), 0
+        kept = [(rank, pk) for rank, pk in zip(ranks, ids, strict=True) if rank >= start]
+        return ([rank for rank, _pk in kept], [pk for _rank, pk in kept]), bottom - skipped
+
     def page_ids(self, bottom: int, size: int) -> list[int]:
-        sql, params = self._walk_sql(bottom + size, ordered=True)
+        villages, bottom = self.skipped(bottom)
+        if not villages[0]:
+            return []
+        sql, params = self._walk_sql(bottom + size, ordered=True, villages=villages)
         with connection.cursor() as cursor:
             cursor.execute(f"{sql} OFFSET %s", [*params[:-1], size, bottom])
             return [row[0] for row in cursor.fetchall()]

@@ -315,6 +315,23 @@ def electricity_totals(user, *, programme: Programme, year: int, quarter: int, d
     return electricity_totals_live(user, programme=programme, year=year, quarter=quarter, day=day)
 
 
+def electricity_page_counts(
+    user, *, programme: Programme, year: int, quarter: int, day: date
+) -> tuple[dict[str, int], dict[int, int] | None]:
+    """``electricity_totals`` and, for a counted quarter, the list's households in each village the user sees (the
+    page skips the villages before its first row by them, programs.listing); None for a quarter counted live."""
+    from .electricity import counted_by_village
+
+    villages = counted_by_village(user, programme=programme, year=year, quarter=quarter, day=day)
+    if villages is None:
+        return electricity_totals_live(user, programme=programme, year=year, quarter=quarter, day=day), None
+    households = sum(counts[0] for counts in villages.values())
+    paid = sum(counts[1] for counts in villages.values())
+    return {"households": households, "unpaid": households - paid}, {
+        village: counts[0] for village, counts in villages.items()
+    }
+
+
 def electricity_totals_live(user, *, programme: Programme, year: int, quarter: int, day: date) -> dict[str, int]:
     """``electricity_totals`` counted from the households, status records and payments (any quarter)."""
     paid = electricity_payments(programme, year, quarter).order_by().values("household_id")

@@ -30,7 +30,7 @@ from households.excel import ImportFileError, file_digest
 from . import bulk, selectors
 from .excel import Col, read_table, table_workbook, xlsx_filename
 from .forms import CourseForm, PaymentForm, QuarterForm, UploadForm
-from .listing import SortedIdsPaginator, VillageOrderPaginator, narrowed_to
+from .listing import SortedIdsPaginator, VillageOrderPaginator, narrowed_to, one_snapshot
 from .models import Programme
 from .views import EDITORS
 
@@ -614,23 +614,31 @@ class ElectricityView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
                 table_workbook(_("Tiền điện"), signed, rows, heading=heading, target=target, progress=progress)
 
             return self.export_response(write, xlsx_filename(f"tien-dien-q{quarter}-{year}", today))
-        # The totals in one aggregate, the page's rows only, read village by village (programs.listing).
-        totals = selectors.electricity_totals(
-            request.user, programme=programme, year=year, quarter=quarter, day=bulk.quarter_end(year, quarter)
-        )
-        walked = selectors.electricity_quarter(
-            request.user,
-            programme=programme,
-            year=year,
-            quarter=quarter,
-            day=bulk.quarter_end(year, quarter),
-            walked=True,
-        )
-        paginator = VillageOrderPaginator(
-            walked, PAGE_SIZE, user=request.user, village="village", within=selectors.HOUSEHOLD_WITHIN_VILLAGE
-        )
-        paginator.count = totals["households"]  # exact, from the aggregate: nothing to count twice
-        page = paginator.get_page(request.GET.get("page"))
+        # The totals (kept per village for the quarters around today's, else one aggregate), the page's rows only,
+        # read village by village from the village of its first row (programs.listing), all in one snapshot.
+        with one_snapshot():
+            totals, village_rows = selectors.electricity_page_counts(
+                request.user, programme=programme, year=year, quarter=quarter, day=bulk.quarter_end(year, quarter)
+            )
+            walked = selectors.electricity_quarter(
+                request.user,
+                programme=programme,
+                year=year,
+                quarter=quarter,
+                day=bulk.quarter_end(year, quarter),
+                walked=True,
+            )
+            paginator = VillageOrderPaginator(
+                walked,
+                PAGE_SIZE,
+                user=request.user,
+                village="village",
+                within=selectors.HOUSEHOLD_WITHIN_VILLAGE,
+                village_rows=village_rows,
+            )
+            paginator.count = totals["households"]  # exact, from the counts or the aggregate: nothing to count twice
+            page = paginator.get_page(request.GET.get("page"))
+            rows = [cells(h) for h in page.object_list]
         if not query:
             form = QuarterForm(initial=data)
         if pay_form is None and request.user.role in EDITORS:
@@ -638,7 +646,7 @@ class ElectricityView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
         return self.render_to_response(
             self.get_context_data(
                 form=form,
-                rows=[cells(h) for h in page.object_list],
+                rows=rows,
                 show_commune=any(column.key == "commune" for column in columns),  # village names repeat
                 page_obj=page,
                 count=totals["households"],

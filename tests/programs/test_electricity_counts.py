@@ -19,8 +19,10 @@ from django.utils import timezone
 from households.models import Household, Member, StatusRecord
 from households.services import household_archive, status_record_add
 from programs import bulk, electricity, selectors
+from programs.listing import VillageOrderPaginator
 from programs.models import Benefit, ElectricityCount, ElectricityQuarter, Programme
 from programs.services import benefit_cancel
+from tests.factories import VillageFactory
 
 from .conftest import pay, set_status
 from .test_list_indexes import ROLES, at, random_households
@@ -248,3 +250,76 @@ def test_the_rebuild_command_counts_the_kept_quarters(tree, users, make_househol
     counted = set(ElectricityQuarter.objects.filter(programme=programme).values_list("period_year", "period_quarter"))
     assert counted == set(electricity.kept_quarters())
     assert_counts_equal_live(users, programme)
+
+
+def test_pages_skip_the_villages_before_them_by_the_counts(tree, users, make_household):
+    """A page read from the village of its first row, the villages before it skipped by their counts, holds the
+    rows of the full walk, on every page, for every role; two villages of one commune share a name (one rank)."""
+    rng = random.Random(17)
+    programme = Programme.objects.get(code="ELECTRICITY")
+    households = random_households(rng, tree, make_household, count=40)
+    twin = VillageFactory(code="24079-09", name=tree.village.name, parent=tree.commune)
+    for index, household in enumerate(households):
+        Household.objects.filter(pk=household.pk).update(
+            social_protection=rng.random() < 0.5,
+            **({"village": twin} if index % 3 == 0 and household.commune_id == tree.commune.pk else {}),
+        )
+    assert Household.objects.filter(village=twin).exists()
+    today = timezone.localdate()
+    electricity.electricity_counts_keep(today)
+    for year, quarter in electricity.kept_quarters(today):
+        day = bulk.quarter_end(year, quarter)
+        for role in ROLES:
+            user = getattr(users, role)
+            totals, village_rows = selectors.electricity_page_counts(
+                user, programme=programme, year=year, quarter=quarter, day=day
+            )
+            assert village_rows is not None
+            records = selectors.electricity_quarter(
+                user, programme=programme, year=year, quarter=quarter, day=day, walked=True
+            )
+            expected = [
+                h.pk
+                for h in selectors.electricity_quarter(user, programme=programme, year=year, quarter=quarter, day=day)
+            ]
+            assert totals["households"] == len(expected)
+            for per_page in (1, 2, 3):
+                paginator = VillageOrderPaginator(
+                    records,
+                    per_page,
+                    user=user,
+                    village="village",
+                    within=selectors.HOUSEHOLD_WITHIN_VILLAGE,
+                    village_rows=village_rows,
+                )
+                paginator.count = totals["households"]
+                paginator.deepest = 10_000
+                pages = [row.pk for number in paginator.page_range for row in paginator.page(number).object_list]
+                plain = VillageOrderPaginator(
+                    records, per_page, user=user, village="village", within=selectors.HOUSEHOLD_WITHIN_VILLAGE
+                )
+                plain.count, plain.deepest = totals["households"], 10_000
+                walked_plain = [row.pk for number in plain.page_range for row in plain.page(number).object_list]
+                assert walked_plain == expected, ("plain", role, quarter, per_page)
+                assert pages == expected, (role, quarter, per_page)
+                assert paginator.page_ids(len(expected), per_page) == []  # past the last row
+
+
+def test_the_electricity_page_reads_its_rows_from_the_village_of_its_first_row(client_for, tree, users, make_household):
+    rng = random.Random(23)
+    households = random_households(rng, tree, make_household, count=30)
+    Household.objects.filter(pk__in=[h.pk for h in households]).update(social_protection=True)
+    electricity.electricity_counts_keep(timezone.localdate())
+    user = users.province_staff
+    programme = Programme.objects.get(code="ELECTRICITY")
+    year, quarter = electricity.quarter_of(timezone.localdate())
+    expected = [
+        h.pk
+        for h in selectors.electricity_quarter(
+            user, programme=programme, year=year, quarter=quarter, day=bulk.quarter_end(year, quarter)
+        )
+    ]
+    response = client_for(user).get(reverse("programs:electricity"))
+    assert response.context["count"] == len(expected)
+    assert response.context["page_obj"].number == 1
+    assert [row.pk for row in response.context["page_obj"].object_list] == expected[:100]
