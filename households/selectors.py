@@ -264,9 +264,10 @@ def _name_conditions(words: list[str], *, whole: bool = False, via: str = "") ->
     expression that keeps the households where one member's name meets them all."""
     indexed, conditions, params = Q(), [], []
     if whole:
-        for word in words:
-            conditions.append(NAME_HAS_WHOLE)
-            params.append(word)
+        # Every typed word whole in the name: the name's words hold every word of the typed text (one array
+        # compared per name, not one per typed word).
+        conditions.append(NAME_HAS_WHOLE)
+        params.append(" ".join(words))
         # ``words`` holds a member's words and each pair of them: a row that holds one typed word holds it in one
         # member's name, and a row that holds both of two typed words and their pair holds them in one member's name.
         # Up to two different words (their pair looked up), the one-member check adds nothing, and on a name that
