@@ -312,20 +312,22 @@ class BaseMemberFormSet(forms.BaseInlineFormSet):
             field.queryset, known=self.members_by_pk, initial=field.initial, required=False, widget=field.widget
         )
 
-    def members_by_pk(self) -> dict:
-        if not hasattr(self, "_members_by_pk"):
-            self._members_by_pk = {member.pk: member for member in self.get_queryset()}
-        return self._members_by_pk
+    # The look-ups the member forms share hold what they read, never the formset: the forms' fields refer to them,
+    # and a reference back to the formset would leave every page's forms in a cycle for the garbage collector.
+    @cached_property
+    def members_by_pk(self) -> "ReadOnce":
+        members = self.get_queryset()  # the formset's own queryset: its rows are the forms' instances
+        return ReadOnce(lambda: {member.pk: member for member in members})
 
     @cached_property
-    def _ethnic_groups(self) -> list[EthnicGroup]:
+    def _ethnic_groups(self) -> "ReadOnce":
         """Every ethnic group by code: one statement, the first time a form is shown or a submitted group checked."""
-        return list(EthnicGroup.objects.order_by("code"))
+        return ReadOnce(lambda: list(EthnicGroup.objects.order_by("code")))
 
-    def ethnic_groups_by_pk(self) -> dict:
-        if not hasattr(self, "_ethnic_groups_by_pk"):
-            self._ethnic_groups_by_pk = {group.pk: group for group in self._ethnic_groups}
-        return self._ethnic_groups_by_pk
+    @cached_property
+    def ethnic_groups_by_pk(self) -> "ReadOnce":
+        groups = self._ethnic_groups
+        return ReadOnce(lambda: {group.pk: group for group in groups()})
 
     @cached_property
     def ethnic_group_choices(self):
@@ -339,9 +341,11 @@ class BaseMemberFormSet(forms.BaseInlineFormSet):
         ordered = forms.ModelChoiceField(EthnicGroup.objects.order_by("code"), empty_label=empty_label)
         choice = ordered.iterator(ordered).choice  # the (value, label) pair the field's own iterator gives a group
 
+        groups = self._ethnic_groups
+
         def read():
             empty = [("", ordered.empty_label)] if ordered.empty_label is not None else []
-            return [*empty, *(choice(group) for group in self._ethnic_groups)]
+            return [*empty, *(choice(group) for group in groups())]
 
         return ChoicesReadOnce(read)
 
@@ -378,6 +382,18 @@ class ReadyChoices(BaseChoiceIterator):
 
     def __len__(self):
         return len(self.choices)
+
+
+class ReadOnce:
+    """A value computed on its first call and kept."""
+
+    def __init__(self, compute):
+        self.compute, self.done, self.value = compute, False, None
+
+    def __call__(self):
+        if not self.done:
+            self.value, self.done = self.compute(), True
+        return self.value
 
 
 class ChoicesReadOnce(BaseChoiceIterator):
