@@ -232,8 +232,13 @@ class UninsuredView(CoverageView):
             Col("old_valid_to", _("Thẻ cũ hết hạn"), 12, "date"),
         ]
 
-    def records(self, year, day):
-        return selectors.uninsured_members(self.request.user, day=day, status=self.request.GET.get("nhom", ""))
+    def records(self, year, day, walked=True):
+        group = self.request.GET.get("nhom", "")
+        return selectors.uninsured_members(self.request.user, day=day, status=group, walked=walked)
+
+    def rows(self, year, day):
+        """Every row, for the Excel export: the group's households hashed once (``uninsured_members``)."""
+        return (self.cells(record) for record in self.records(year, day, walked=False))
 
     def cells(self, m):
         return {

@@ -156,9 +156,11 @@ def assert_lists_equal_former(users) -> list[int]:
         for role in ROLES:
             user = getattr(users, role)
             expected = [m.pk for m in former_uninsured(user, day=day, status=status)]
-            records = selectors.uninsured_members(user, day=day, status=status)
+            records = selectors.uninsured_members(user, day=day, status=status, walked=True)
             assert [m.pk for m in records] == expected, (status, role)
             assert walked(records, user) == expected, (status, role)
+            exported = selectors.uninsured_members(user, day=day, status=status)
+            assert [m.pk for m in exported] == expected, (status, role)
     return shown
 
 
@@ -213,7 +215,7 @@ def test_the_groups_are_looked_up_on_the_joined_household_row(tree, users, make_
     if status == "bhyt":
         records = selectors.bhyt_candidates(user, year=day.year, day=day)
     else:
-        records = selectors.uninsured_members(user, day=day, status=status)
+        records = selectors.uninsured_members(user, day=day, status=status, walked=True)
     sql = str(records.query)
     lookups = sql.split('FROM "households_statusrecord" U0 WHERE (')[1:]
     assert lookups
