@@ -9,10 +9,11 @@ archived, moved, created or deleted, and the clock moving to the next day."""
 
 import io
 import random
+import threading
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -323,3 +324,70 @@ def test_the_electricity_page_reads_its_rows_from_the_village_of_its_first_row(c
     assert response.context["count"] == len(expected)
     assert response.context["page_obj"].number == 1
     assert [row.pk for row in response.context["page_obj"].object_list] == expected[:100]
+
+
+def _in_thread(target):
+    """Run ``target`` in a thread with its own connection (closed at the end); returns the thread and its errors."""
+    errors = []
+
+    def run():
+        try:
+            target()
+        except Exception as error:  # reported by the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, errors
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["status", "flag"])
+def test_two_writers_of_one_household_take_turns_and_the_counts_stay_exact(tree, users, make_household, first):
+    """A poor period and the social-protection flag of one household written by two transactions at once: without
+    the household's row lock each would count the household as newly in the list (write skew, two instead of one);
+    the second writer waits for the first to commit, then reads what it wrote."""
+    programme = Programme.objects.get(code="ELECTRICITY")
+    household = make_household(code="N-LOCK", village=tree.village, status=None)
+    Household.objects.filter(pk=household.pk).update(social_protection=False)
+    today = timezone.localdate()
+    electricity.electricity_counts_keep(today)
+    year, quarter = electricity.quarter_of(today)
+    end = bulk.quarter_end(year, quarter)
+    holding, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def write_status():
+        with transaction.atomic():
+            StatusRecord.objects.create(
+                household_id=household.pk, household_class="poor", valid_from=end - timedelta(days=30), decision="QĐ"
+            )
+            if first == "status":
+                holding.set()
+                release.wait(10)
+        if first != "status":
+            done.set()
+
+    def write_flag():
+        with transaction.atomic():
+            Household.objects.filter(pk=household.pk).update(social_protection=True)
+            if first == "flag":
+                holding.set()
+                release.wait(10)
+        if first != "flag":
+            done.set()
+
+    leader, follower = (write_status, write_flag) if first == "status" else (write_flag, write_status)
+    first_thread, first_errors = _in_thread(leader)
+    assert holding.wait(10)
+    second_thread, second_errors = _in_thread(follower)
+    assert not done.wait(1), "the second writer did not wait for the first"
+    release.set()
+    first_thread.join(10)
+    second_thread.join(10)
+    assert not first_errors and not second_errors, (first_errors, second_errors)
+    user = users.province_staff
+    live = selectors.electricity_totals_live(user, programme=programme, year=year, quarter=quarter, day=end)
+    assert live["households"] == 1
+    assert electricity.counted_totals(user, programme=programme, year=year, quarter=quarter, day=end) == live
