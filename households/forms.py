@@ -304,6 +304,8 @@ class BaseMemberFormSet(forms.BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        if not self.is_bound:  # only a submitted id is checked
+            return
         # Django's hidden member id checks a submitted id with one statement per member form; the formset has read
         # this household's members already (an id that is not one of them is still read, and refused, as before).
         pk_name = self._pk_field.name

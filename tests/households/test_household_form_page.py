@@ -152,7 +152,8 @@ def test_a_submitted_ethnic_group_or_member_id_that_was_not_read_is_checked_as_d
         assert str(refused) in html
     # a hidden id that is no member of this household is read as Django's field reads it: from every member
     stranger = Member.objects.filter(household=other).first()
-    field = MemberFormSet(instance=household, prefix="members").forms[0].fields["id"]
+    field = MemberFormSet(data, instance=household, prefix="members").forms[0].fields["id"]
+    assert field.known is not None  # the formset's look-up, not Django's field
     assert field.clean(str(stranger.pk)) == stranger
     with pytest.raises(forms.ValidationError):
         field.clean("999999")
