@@ -1,5 +1,6 @@
-"""The dashboard's table of the units below the user's is written in Python (dashboards/templatetags/dashboard_rows.py):
-the page is the one the former template loop (templates/dashboards/includes/unit_rows.html) writes."""
+"""The dashboard's tables of the units below the user's (counts, targets) are written in Python
+(dashboards/templatetags/dashboard_rows.py): the page is the one the former template loops
+(templates/dashboards/includes/unit_rows.html, target_rows.html) write."""
 
 import re
 
@@ -13,6 +14,7 @@ from households import services
 
 from ..factories import UserFactory, VillageFactory
 from ..households.conftest import POOR_FACTS, family
+from .test_targets_card import target
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +38,10 @@ def test_the_dashboard_is_written_as_with_its_former_unit_loop(client_for, users
     )
     assert household.pk
     nobody_below = UserFactory(username="xa.trong", role=Role.COMMUNE_OFFICER, unit=tree.sibling_commune)
+    target(tree.commune, 10, users.district_staff)  # a goal of its own; its district's is the sum (Σ)
+    target(tree.sibling_commune, 0, users.district_staff)  # a goal of none: no share, "not assigned"
     reference = get_template("dashboards/includes/unit_rows.html").template
+    target_reference = get_template("dashboards/includes/target_rows.html").template
     written_pages = []
     for user in (users.commune_officer, users.district_staff, users.province_staff, nobody_below):
         client = client_for(user)
@@ -45,6 +50,8 @@ def test_the_dashboard_is_written_as_with_its_former_unit_loop(client_for, users
         written_pages.append(written)
         with monkeypatch.context() as patch:
             patch.setattr(dashboard_rows, "write_rows", lambda context, *args: reference.render(context))
+            patch.setattr(dashboard_rows, "write_target_rows", lambda context, *a: target_reference.render(context))
             assert page(client) == written
     assert "Buôn &lt;Ma&gt; &quot;Rai&quot; &amp; Ơ" in written_pages[0]
     assert 'colspan="9"' in written_pages[3]
+    assert 'data-testid="target-row"' in written_pages[1] and "Σ</sup>" in written_pages[2]
