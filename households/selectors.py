@@ -493,8 +493,8 @@ def _ranked(matches: dict[int, MatchKeys], *, by_name: bool, using: str = "defau
         _array_literal(map(str, matches)),
         _array_literal("t" if match else "f" for match in code_match),
         _array_literal(map(str, similarity)),  # a real as psycopg2 read it (its shortest exact text), or 0.0
-        _array_literal(_quoted(text) for text in head_name),
-        _array_literal(_quoted(text) for text in code),
+        _text_array_literal(head_name),
+        _text_array_literal(code),
     ]
     with connections[using].cursor() as cursor:
         cursor.execute(sql, arrays)
@@ -507,11 +507,16 @@ def _array_literal(elements) -> str:
     return "{" + ",".join(elements) + "}"
 
 
-def _quoted(text: str) -> str:
-    """A text as an element of an array literal: in double quotes, with backslashes and double quotes escaped
-    (PostgreSQL documentation, 8.15.6 "Array Input and Output Syntax"), so that commas, braces, spaces and the word
-    NULL stay text."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def _text_array_literal(texts) -> str:
+    """An array literal of texts: each in double quotes, with backslashes and double quotes escaped (PostgreSQL
+    documentation, 8.15.6 "Array Input and Output Syntax"), so that commas, braces, spaces and the word NULL stay
+    text. Escaped in one pass over the texts joined: a text read from PostgreSQL holds no NUL character, so NUL
+    stands between them until they become quoted elements (1.000 names ≈ 0,1 ms, quoting each ≈ 0,5 ms)."""
+    texts = list(texts)
+    if not texts:
+        return "{}"
+    joined = "\x00".join(texts).replace("\\", "\\\\").replace('"', '\\"')
+    return '{"' + joined.replace("\x00", '","') + '"}'
 
 
 def _commune_of(user) -> int | None:

@@ -124,20 +124,22 @@ def test_the_keys_reach_postgresql_as_they_were_read():
     """The ranking's arrays are written as PostgreSQL array literals: any text, number or truth value reads back."""
     from django.db import connection
 
-    from households.selectors import _array_literal, _quoted
+    from households.selectors import _array_literal, _text_array_literal
 
     texts = ['Ksor "H\'Linh"', "a,b", "{c}", "NULL", "", " d ", "e\\f", "Đặng Văn Đức", 'g\\"h']
     similarities = [0.0, 1.0, 0.6666667, 0.1, 1e-05]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT %s::text[], %s::real[], %s::boolean[]",
+            "SELECT %s::text[], %s::real[], %s::boolean[], %s::text[], %s::text[]",
             [
-                _array_literal(_quoted(text) for text in texts),
+                _text_array_literal(texts),
                 _array_literal(map(str, similarities)),
                 _array_literal(["t", "f"]),
+                _text_array_literal([]),
+                _text_array_literal([""]),
             ],
         )
-        assert cursor.fetchone() == (texts, similarities, [True, False])
+        assert cursor.fetchone() == (texts, similarities, [True, False], [], [""])
 
 
 @pytest.mark.parametrize(
