@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.gcpause import cyclic_gc_paused
-from core.pgcopy import copy_objects, record_class, reserve_ids
+from core.pgcopy import copy_objects, record_class, reserve_ids, statistics_follow
 from households import services
 from households.choices import HouseholdState
 from households.classification import local_line_on, standard_on
@@ -595,10 +595,13 @@ class BulkImporter(BaseImporter):
                 plan.household.version = plan.expected + 1
                 plan.household.updated_at = now
         copy_objects(Household, [p.household for p in created], with_pk=True)
+        # Before the members' statement triggers and the foreign-key checks plan their joins with the households.
+        statistics_follow(Household, len(created))
         Household.objects.bulk_update(
             [p.household for p in plans if not p.new], HOUSEHOLD_UPDATE_FIELDS, batch_size=500
         )
         copy_objects(Member, new_members, with_pk=True)
+        statistics_follow(Member, len(new_members))  # before the change entries' foreign-key checks at COMMIT
         Member.objects.bulk_update(updated_members, MEMBER_UPDATE_FIELDS, batch_size=1000)
         entries = []
         for plan in plans:

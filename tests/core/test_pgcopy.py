@@ -6,11 +6,15 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import User
 from core import pgcopy
 from households.models import Household, Member
 from programs.models import Benefit
+
+from ..factories import UserFactory
 
 VALUES = [
     None,
@@ -94,3 +98,26 @@ def test_reserved_ids_are_fresh_distinct_keys_of_the_tables_sequence(count):
     assert len(ids) == len(set(ids)) == count
     assert all(before < pk < after for pk in ids)  # taken from the sequence, which moved past them
     assert after - before == count + 1  # one call to nextval per key, nothing else
+
+
+@pytest.mark.django_db
+def test_statistics_follow_a_load_that_outgrows_them_and_only_such_a_load():
+    def estimate() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'accounts_user'::regclass")
+            return cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounts_user")  # the estimate of an empty table, as autovacuum leaves it
+    assert estimate() == User.objects.count() == 0
+    UserFactory.create_batch(6)
+    with CaptureQueriesContext(connection) as queries:
+        pgcopy.statistics_follow(User, 6)  # six rows where the planner expects none: analysed
+    assert len(queries) == 1 and estimate() == 6
+    UserFactory.create_batch(10)
+    with CaptureQueriesContext(connection) as queries:
+        pgcopy.statistics_follow(User, 5)  # five rows more than a table of six: left to autovacuum
+    assert len(queries) == 1 and estimate() == 6
+    with CaptureQueriesContext(connection) as queries:
+        pgcopy.statistics_follow(User, 0)
+    assert len(queries) == 0
