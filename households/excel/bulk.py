@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Prefetch
 from django.db.models.base import ModelState
 from django.db.models.functions import Lower
@@ -66,15 +66,6 @@ HOUSEHOLD_UPDATE_FIELDS = [
     "updated_at",
 ]
 MEMBER_UPDATE_FIELDS = [*MEMBER_FORM_FIELDS, "updated_at"]
-# The snapshots this transaction writes compressed with lz4 rather than the server's default pglz, where the server
-# has lz4 (PostgreSQL 14+ built with it; otherwise nothing changes): a household's ≈ 4,3 KB classification is
-# compressed as it is stored, and for 20.000 households pglz cost ≈ 1,1 s more of the server's CPU than lz4
-# (2,2–2,6 s against 1,2–1,5 s, ADR 0026, amendment of 04/12/2026 night). The values read back are the same;
-# ``set_config(..., true)`` lasts until the end of the transaction only.
-LZ4_SNAPSHOTS = (
-    "SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings"
-    " WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)"
-)
 # The bounds the forms put on integer fields (Django's formfield for each field class on PostgreSQL).
 INTEGER_BOUNDS = {models.PositiveSmallIntegerField: 32767, models.PositiveIntegerField: 2147483647}
 
@@ -576,8 +567,6 @@ class BulkImporter(BaseImporter):
     def write(self, plans: list[Plan]) -> None:
         """Households, members and change entries of the whole file: COPY for new rows, bulk_update for the others."""
         now = timezone.now()
-        with connection.cursor() as cursor:
-            cursor.execute(LZ4_SNAPSHOTS)
         created = [p for p in plans if p.new]
         for plan, pk in zip(created, reserve_ids(Household, len(created)), strict=True):
             plan.household.id = pk
