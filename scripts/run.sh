@@ -118,7 +118,7 @@ trap 'stop_all' EXIT
 declare -A STARTED=() RESTARTS=() RESTART_AT=()
 launch() {
     case "$1" in
-        web) start web "$PY" manage.py runserver "0.0.0.0:$PORT" ;;
+        web) start web env DB_LOCK_TIMEOUT_MS="${DB_LOCK_TIMEOUT_MS:-20000}" "$PY" manage.py runserver "0.0.0.0:$PORT" ;;
         worker) start worker env CELERY_QUIET_ROOT_WARNING=1 "$VENV/bin/celery" -A config worker -l info --concurrency 2 ;;
         beat) start beat "$VENV/bin/celery" -A config beat -l info --schedule "$LOCAL_DIR/celerybeat-schedule" ;;
     esac

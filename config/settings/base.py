@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Above SubmitOnce: a lock conflict's token is released first, then the busy page offers to send it again.
+    "core.busy.BusyDatabaseMiddleware",
     "core.submit_once.SubmitOnceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -90,6 +92,14 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 # estimate crossed jit_above_cost (docs/performance.md, "Figures at scale"). Per connection rather than
 # SET LOCAL in each selector: no transaction or extra statement to remember around every report query.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# How long a statement of this process waits for another transaction's row locks (ms; 0: for ever). The web server
+# sets it (docker-compose.yml, scripts/run.sh): an officer's save that meets a province-wide job on the same
+# households (the electricity payment locks each household it pays until it commits, ADR 0053) gives up after
+# 20 s and shows the busy page (core/busy.py) instead of holding a worker past gunicorn's 60 s timeout. Workers,
+# beat and migrations keep waiting: a job retries, a migration should not fail halfway for a busy table.
+DB_LOCK_TIMEOUT_MS = env.int("DB_LOCK_TIMEOUT_MS", default=0)
+if DB_LOCK_TIMEOUT_MS > 0:
+    DATABASES["default"]["OPTIONS"]["options"] += f" -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
 # A second connection to the same database, used only by the job runner for progress and heartbeats
 # (core/jobs.py): a job that holds one transaction for its whole run still shows its progress bar moving.
 # Its writes give up after 2 s instead of waiting for ever if a job's own transaction holds the job's row.
