@@ -13,7 +13,7 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -391,3 +391,58 @@ def test_two_writers_of_one_household_take_turns_and_the_counts_stay_exact(tree,
     live = selectors.electricity_totals_live(user, programme=programme, year=year, quarter=quarter, day=end)
     assert live["households"] == 1
     assert electricity.counted_totals(user, programme=programme, year=year, quarter=quarter, day=end) == live
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_payment_button_locks_its_households_first_so_a_writer_of_two_of_them_waits_instead_of_deadlocking(
+    tree, users, make_household, monkeypatch
+):
+    """The list pays the higher id first; meanwhile another transaction updates both households (a member moved
+    between them). Locked one by one by the payments' trigger, the two deadlocked and PostgreSQL cancelled one."""
+    first = make_household(code="N-DL1", village=tree.village, status=None)
+    second = make_household(code="N-DL2", village=tree.village, status=None)
+    Household.objects.filter(pk__in=[first.pk, second.pk]).update(social_protection=True)
+    today = timezone.localdate()
+    electricity.electricity_counts_keep(today)
+    year, quarter = electricity.quarter_of(today)
+    low, high = sorted([first, second], key=lambda h: h.pk)
+    paying, go_on = threading.Event(), threading.Event()
+    real_record = bulk.benefit_record
+
+    def record_then_wait(**kwargs):
+        benefit = real_record(**kwargs)
+        if not paying.is_set():
+            paying.set()
+            go_on.wait(10)
+        return benefit
+
+    monkeypatch.setattr(bulk, "benefit_record", record_then_wait)
+    reports = []
+
+    def payment():
+        reports.append(
+            bulk.electricity_quarter_pay(
+                households=[Household.objects.get(pk=high.pk), Household.objects.get(pk=low.pk)],
+                year=year,
+                quarter=quarter,
+                paid_on=today,
+                decision="QĐ 5/UBND",
+                user=users.commune_officer,
+            )
+        )
+
+    def both():
+        with transaction.atomic():
+            Household.objects.filter(pk__in=[low.pk, high.pk]).update(version=models.F("version") + 1)
+
+    paying_thread, paying_errors = _in_thread(payment)
+    assert paying.wait(10)
+    writer_thread, writer_errors = _in_thread(both)
+    writer_thread.join(1)
+    assert writer_thread.is_alive(), "the other writer did not wait for the payment's households"
+    go_on.set()
+    paying_thread.join(20)
+    writer_thread.join(20)
+    assert not paying_errors and not writer_errors, (paying_errors, writer_errors)
+    assert reports[0].ok and reports[0].created == 2
+    assert_counts_equal_live(users, Programme.objects.get(code="ELECTRICITY"))
