@@ -11,7 +11,7 @@ households at once. PostgreSQL then makes one of them wait for the other's row l
 The transaction was rolled back, so nothing of the request was saved. The middleware answers with status 503 and
 a page that says so; a form sent with POST is written again as hidden fields, so "Gửi lại" sends exactly what was
 typed (its submission token was released by ``core.submit_once``, which sees the exception first). Files cannot be
-sent again by the browser: the page asks to choose them again.
+sent again by the browser, and passwords are never written into a page: then the page asks to open the form again.
 """
 
 import logging
@@ -32,6 +32,13 @@ def is_conflict(exception: BaseException) -> bool:
     return getattr(exception.__cause__, "pgcode", None) in CONFLICT_CODES
 
 
+def _sensitive(request, name: str) -> bool:
+    """A password (sign-in, a password change, a new account) or a field the view marked with Django's
+    ``sensitive_post_parameters`` is never written into the page's HTML."""
+    marked = getattr(request, "sensitive_post_parameters", ())
+    return "password" in name.lower() or marked == "__ALL__" or name in marked
+
+
 class BusyDatabaseMiddleware:
     """Turn a lost race between two writers into a 503 page that lets the officer send the same form again."""
 
@@ -45,14 +52,18 @@ class BusyDatabaseMiddleware:
         if not is_conflict(exception):
             return None
         logger.warning("request ended by a lock conflict: %s %s", request.method, request.path, exc_info=exception)
-        fields = []
+        fields, withheld = [], False
         if request.method == "POST":
-            fields = [(name, value) for name, values in request.POST.lists() for value in values]
-        response = render(
-            request,
-            "errors/busy.html",
-            {"resend_fields": fields, "had_files": request.method == "POST" and bool(request.FILES)},
-            status=503,
-        )
+            for name, values in request.POST.lists():
+                if _sensitive(request, name):
+                    withheld = True
+                else:
+                    fields += [(name, value) for value in values]
+        context = {
+            "resend_fields": fields,
+            "had_files": request.method == "POST" and bool(request.FILES),
+            "withheld": withheld,
+        }
+        response = render(request, "errors/busy.html", context, status=503)
         response["Retry-After"] = "5"
         return response

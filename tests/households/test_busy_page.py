@@ -111,3 +111,32 @@ def test_only_lock_conflicts_count():
         error.__cause__ = Cause(code)
         assert is_conflict(error) is expected, code
     assert not is_conflict(ValueError("x"))
+
+
+def test_passwords_and_marked_fields_are_not_written_back(rf, monkeypatch):
+    from core import busy
+
+    class Cause(Exception):
+        pgcode = "40P01"
+
+    error = OperationalError("deadlock detected")
+    error.__cause__ = Cause()
+    monkeypatch.setattr(busy, "render", lambda request, template, context, status: _Captured(context, status))
+    request = rf.post("/tai-khoan/doi-mat-khau/", {"old_password": "cũ-bí-mật", "new_password1": "mới", "note": "giữ"})
+    response = busy.BusyDatabaseMiddleware(lambda r: None).process_exception(request, error)
+    assert response.status == 503
+    assert response.context["resend_fields"] == [("note", "giữ")] and response.context["withheld"]
+    request = rf.post("/x/", {"so_cccd": "079123456789", "note": "giữ"})
+    request.sensitive_post_parameters = ["so_cccd"]
+    response = busy.BusyDatabaseMiddleware(lambda r: None).process_exception(request, error)
+    assert response.context["resend_fields"] == [("note", "giữ")]
+    request = rf.post("/x/", {"note": "giữ"})
+    request.sensitive_post_parameters = "__ALL__"
+    response = busy.BusyDatabaseMiddleware(lambda r: None).process_exception(request, error)
+    assert response.context["resend_fields"] == [] and response.context["withheld"]
+
+
+class _Captured(dict):
+    def __init__(self, context, status):
+        super().__init__()
+        self.context, self.status = context, status
