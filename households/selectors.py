@@ -420,7 +420,7 @@ WITH typed AS (
     SELECT t.i, households_search_norm(t.w) AS norm, t.part FROM unnest(%s::text[], %s::boolean[])
         WITH ORDINALITY AS t(w, part, i)
 ), options AS (
-    SELECT i, norm, CASE WHEN part THEN ARRAY(SELECT v.word FROM households_householdsearchword v
+    SELECT i, norm, CASE WHEN part THEN ARRAY(SELECT DISTINCT v.word FROM households_householdsearchword v
                                               WHERE v.word LIKE '%%' || norm || '%%' ORDER BY v.word)
                          ELSE ARRAY[norm] END AS words
       FROM typed

@@ -59,10 +59,15 @@ class HouseholdSearchWord(models.Model):
     every word of every current member's name.
     """
 
-    word = models.TextField(primary_key=True)
+    # Not unique (migration 0020): a unique word made a writer of a new word wait for every uncommitted transaction
+    # that had added it (an import, for its whole length). Two writers adding one word at once both keep it.
+    word = models.TextField()
 
     class Meta:
-        indexes = [GinIndex(OpClass("word", name="gin_trgm_ops"), name="household_search_word_trgm_idx")]
+        indexes = [
+            GinIndex(OpClass("word", name="gin_trgm_ops"), name="household_search_word_trgm_idx"),
+            models.Index(fields=["word"], name="household_search_word_idx"),  # the trigger's NOT EXISTS
+        ]
 
     def __str__(self) -> str:
         return self.word

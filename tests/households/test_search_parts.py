@@ -130,3 +130,58 @@ def test_whole_words_are_looked_up_by_their_pairs(words, keys):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {sql}", params)
         assert sorted(cursor.fetchone()[0]) == keys
+
+
+def test_a_word_held_twice_by_the_vocabulary_finds_the_same_households(users, register):
+    """Two transactions adding one new word at the same moment both keep it (no unique word, migration 0020)."""
+    from django.db import connection
+
+    _villages, queries = register
+    user = users.province_staff
+    before = {q: household_listing_for(user, filters={"q": q}, cap=1_000).ids for q in queries}
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO households_householdsearchword (word) SELECT word FROM households_householdsearchword")
+    assert {q: household_listing_for(user, filters={"q": q}, cap=1_000).ids for q in queries} == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_adding_the_same_new_words_do_not_wait_for_each_other(tree):
+    """The vocabulary's trigger inserts only the words no committed row holds, without a unique word to wait on:
+    an officer's save of a new spelling does not wait for an import that added it and has not committed, and two
+    writers adding two words in opposite orders do not deadlock."""
+    import psycopg2
+    from django.db import connection
+
+    settings = connection.settings_dict
+    first, second = (
+        psycopg2.connect(
+            dbname=settings["NAME"],
+            user=settings["USER"],
+            password=settings["PASSWORD"],
+            host=settings["HOST"],
+            port=settings["PORT"],
+        )
+        for _ in range(2)
+    )
+
+    def search_row(cursor, household_id, words):  # foreign keys are checked at COMMIT; both roll back
+        cursor.execute(
+            "INSERT INTO households_householdsearch (household_id, commune_id, names, words, head_name)"
+            " VALUES (%s, %s, 'x', %s, 'x')",
+            [household_id, tree.commune.pk, words],
+        )
+
+    try:
+        a, b = first.cursor(), second.cursor()
+        for cursor in (a, b):
+            cursor.execute("SET lock_timeout = '500ms'")
+        search_row(a, 990_001, ["zzmotchu", "zzhaichu"])
+        search_row(b, 990_002, ["zzhaichu"])  # waited for the first (LockNotAvailable) with a unique word
+        search_row(b, 990_003, ["zzmotchu"])
+        search_row(a, 990_004, ["zzbachu"])
+        b.execute("SELECT count(*) FROM households_householdsearchword WHERE word LIKE 'zz%%'")
+        assert b.fetchone() == (2,)  # its own two; the first's are not committed
+    finally:
+        for conn in (first, second):
+            conn.rollback()
+            conn.close()
