@@ -140,7 +140,9 @@ def test_a_word_held_twice_by_the_vocabulary_finds_the_same_households(users, re
     user = users.province_staff
     before = {q: household_listing_for(user, filters={"q": q}, cap=1_000).ids for q in queries}
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO households_householdsearchword (word) SELECT word FROM households_householdsearchword")
+        cursor.execute(
+            "INSERT INTO households_householdsearchword (word) SELECT word FROM households_householdsearchword"
+        )
     assert {q: household_listing_for(user, filters={"q": q}, cap=1_000).ids for q in queries} == before
 
 
