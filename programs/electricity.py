@@ -10,12 +10,14 @@ totals of a unit are then the sum of its villages' rows, one index range. A quar
 ``manage.py rebuild_electricity_counts`` builds every kept quarter again from the live count.
 """
 
+import time
 from datetime import date
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from households.models import Household
 
@@ -26,8 +28,10 @@ from .status import records_in_force
 
 # The advisory lock between the triggers (shared, programs migration 0013) and a quarter's build (exclusive).
 LOCK_KEY = 430013
-# A build waits at most this long for the writers in flight; the writers that come meanwhile wait for the build.
-BUILD_LOCK_TIMEOUT = "10s"
+# A build tries the lock this long (seconds) for a moment when no writer is in flight, then gives up: beat tries
+# again an hour later, the command says so.
+BUILD_LOCK_SECONDS = 10.0
+BUILD_LOCK_POLL = 0.05
 # Quarters kept counted around today's: the one before (paid after it ends), this one and the next.
 KEPT = (-1, 0, 1)
 
@@ -46,13 +50,43 @@ def kept_quarters(today: date | None = None) -> list[tuple[int, int]]:
     return [shift_quarter(year, quarter, by) for by in KEPT]
 
 
+class CountsBusy(RuntimeError):
+    """The writers in flight did not leave a moment to take the build's lock (an import, a long payment)."""
+
+
 def _exclusive_lock() -> None:
-    """Wait for the writers in flight (they hold the lock shared until they commit) and hold the new ones back until
-    this transaction commits. Inside a transaction."""
+    """Take the lock once no writer is in flight (they hold it shared until they commit) and hold the new ones back
+    until this transaction commits. Inside a transaction.
+
+    Tried without queueing (``pg_try_advisory_xact_lock``), every ``BUILD_LOCK_POLL`` seconds: a queued exclusive
+    request makes every new writer's shared request queue behind it, so while an import held the lock shared, the
+    whole province's writers waited for the build to time out, and a writer waiting for a row of another could
+    deadlock with it. Raises ``CountsBusy`` after ``BUILD_LOCK_SECONDS``."""
+    deadline = time.monotonic() + BUILD_LOCK_SECONDS
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [BUILD_LOCK_TIMEOUT])
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        cursor.execute("SELECT set_config('lock_timeout', '0', true)")
+        while True:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+            if cursor.fetchone()[0]:
+                return
+            if time.monotonic() >= deadline:
+                raise CountsBusy(
+                    _(
+                        "Đang có thao tác ghi dữ liệu hộ kéo dài (nhập Excel, chi trả…): "
+                        "chưa đếm lại được, hãy thử lại sau."
+                    )
+                )
+            time.sleep(BUILD_LOCK_POLL)
+
+
+def electricity_counts_stop() -> bool:
+    """Stop counting every quarter, inside the caller's transaction (the million-household generator, whose load
+    drops the indexes the triggers read); returns whether any quarter was counted, to build them again after."""
+    with transaction.atomic():
+        _exclusive_lock()
+        counted = ElectricityQuarter.objects.exists()
+        ElectricityCount.objects.all().delete()
+        ElectricityQuarter.objects.all().delete()
+    return counted
 
 
 def live_village_counts(programme: Programme, year: int, quarter: int) -> dict[int | None, tuple[int, int]]:

@@ -256,3 +256,27 @@ def test_a_failing_worker_leaves_the_registry_as_it_was(tree, villages, monkeypa
         )
         assert cursor.fetchone()[0] == indexes
     assert work_schemas() == []
+
+
+def test_counted_electricity_quarters_are_stopped_for_the_load_and_counted_again(tree, villages):
+    """The load drops the indexes the electricity counts' triggers read (ADR 0053): the quarters stop being counted
+    inside the copies' transaction and are built again after it, equal to the live list."""
+    from django.utils import timezone
+
+    from programs import electricity
+    from programs.models import ElectricityQuarter, Programme
+
+    electricity.electricity_counts_keep(timezone.localdate())
+    before = dict(ElectricityQuarter.objects.values_list("pk", "built_at"))
+    assert len(before) == 3
+    province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11)
+    quarters = list(ElectricityQuarter.objects.all())
+    assert len(quarters) == 3 and not {q.pk for q in quarters} & set(before)  # built again, not carried through
+    programme = Programme.objects.get(code="ELECTRICITY")
+    entitled = 0
+    for quarter in quarters:
+        live = electricity.live_village_counts(programme, quarter.period_year, quarter.period_quarter)
+        counted = electricity.counted_village_totals(programme, quarter.period_year, quarter.period_quarter)
+        assert counted == {village: counts for village, counts in live.items() if any(counts)}
+        entitled += sum(households for households, _paid in live.values())
+    assert entitled  # the copies hold entitled households: the comparison is not of two empty lists

@@ -446,3 +446,48 @@ def test_the_payment_button_locks_its_households_first_so_a_writer_of_two_of_the
     assert not paying_errors and not writer_errors, (paying_errors, writer_errors)
     assert reports[0].ok and reports[0].created == 2
     assert_counts_equal_live(users, Programme.objects.get(code="ELECTRICITY"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_build_that_meets_a_long_writer_gives_up_without_holding_the_other_writers_back(tree, monkeypatch):
+    """A writer in flight holds the counts' lock shared (an import, for its whole length). The build tries the lock
+    without queueing: the writers that come meanwhile get theirs at once, and the build gives up with a message."""
+    import psycopg2
+
+    monkeypatch.setattr(electricity, "BUILD_LOCK_SECONDS", 1.0)
+    settings = connection.settings_dict
+    long_writer, newcomer = (
+        psycopg2.connect(
+            dbname=settings["NAME"],
+            user=settings["USER"],
+            password=settings["PASSWORD"],
+            host=settings["HOST"],
+            port=settings["PORT"],
+        )
+        for _ in range(2)
+    )
+    programme = Programme.objects.get(code="ELECTRICITY")
+    year, quarter = electricity.quarter_of(timezone.localdate())
+    try:
+        long_writer.cursor().execute("SELECT pg_advisory_xact_lock_shared(%s)", [electricity.LOCK_KEY])
+
+        def build():
+            electricity.electricity_counts_build(programme, year, quarter)
+
+        builder, errors = _in_thread(build)
+        time_in = threading.Event()
+        time_in.wait(0.3)  # the build is polling by now
+        cursor = newcomer.cursor()
+        cursor.execute("SET lock_timeout = '200ms'")
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [electricity.LOCK_KEY])  # would time out if queued
+        newcomer.rollback()
+        builder.join(10)
+        assert len(errors) == 1 and isinstance(errors[0], electricity.CountsBusy), errors
+        assert "chưa đếm lại được" in str(errors[0])
+        assert not ElectricityQuarter.objects.filter(period_year=year, period_quarter=quarter).exists()
+    finally:
+        for conn in (long_writer, newcomer):
+            conn.rollback()
+            conn.close()
+    electricity.electricity_counts_build(programme, year, quarter)  # once the writer is gone
+    assert ElectricityQuarter.objects.filter(period_year=year, period_quarter=quarter).exists()
