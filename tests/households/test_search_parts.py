@@ -151,20 +151,9 @@ def test_two_transactions_adding_the_same_new_words_do_not_wait_for_each_other(t
     """The vocabulary's trigger inserts only the words no committed row holds, without a unique word to wait on:
     an officer's save of a new spelling does not wait for an import that added it and has not committed, and two
     writers adding two words in opposite orders do not deadlock."""
-    import psycopg2
-    from django.db import connection
+    from ..pg import raw_connection
 
-    settings = connection.settings_dict
-    first, second = (
-        psycopg2.connect(
-            dbname=settings["NAME"],
-            user=settings["USER"],
-            password=settings["PASSWORD"],
-            host=settings["HOST"],
-            port=settings["PORT"],
-        )
-        for _ in range(2)
-    )
+    first, second = raw_connection(), raw_connection()
 
     def search_row(cursor, household_id, words):  # foreign keys are checked at COMMIT; both roll back
         cursor.execute(

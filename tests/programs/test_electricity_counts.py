@@ -452,20 +452,10 @@ def test_the_payment_button_locks_its_households_first_so_a_writer_of_two_of_the
 def test_a_build_that_meets_a_long_writer_gives_up_without_holding_the_other_writers_back(tree, monkeypatch):
     """A writer in flight holds the counts' lock shared (an import, for its whole length). The build tries the lock
     without queueing: the writers that come meanwhile get theirs at once, and the build gives up with a message."""
-    import psycopg2
+    from ..pg import raw_connection
 
     monkeypatch.setattr(electricity, "BUILD_LOCK_SECONDS", 1.0)
-    settings = connection.settings_dict
-    long_writer, newcomer = (
-        psycopg2.connect(
-            dbname=settings["NAME"],
-            user=settings["USER"],
-            password=settings["PASSWORD"],
-            host=settings["HOST"],
-            port=settings["PORT"],
-        )
-        for _ in range(2)
-    )
+    long_writer, newcomer = raw_connection(), raw_connection()
     programme = Programme.objects.get(code="ELECTRICITY")
     year, quarter = electricity.quarter_of(timezone.localdate())
     try:

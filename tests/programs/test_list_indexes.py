@@ -46,17 +46,23 @@ def at(day: date):
     )
 
 
-def random_households(rng, tree, make_household, count=30):
-    """Households in five villages of three communes and one of another province, with random deprivations and status
-    periods around today: poor since long ago, poor until yesterday or today, poor from tomorrow, other classes."""
-    today = timezone.localdate()
-    villages = [
+def spread_villages(tree) -> list:
+    """Five villages: two of one commune with the same name, one of a sibling commune, one of another district and
+    one of another province (outside every role's unit but the province's)."""
+    return [
         tree.village,
         VillageFactory(code="24079-02", name="Buôn Chư Tê", parent=tree.commune),
         VillageFactory(code="24082-01", name="Thôn 1", parent=tree.sibling_commune),
         VillageFactory(code="24121-01", name="Buôn Ia Mrơn", parent=tree.other_district_commune),
         VillageFactory(code="40001-01", name="Xóm Đông", parent=tree.other_province_commune),
     ]
+
+
+def random_households(rng, tree, make_household, count=30):
+    """Households in five villages of three communes and one of another province, with random deprivations and status
+    periods around today: poor since long ago, poor until yesterday or today, poor from tomorrow, other classes."""
+    today = timezone.localdate()
+    villages = spread_villages(tree)
     households = []
     for index, code in enumerate(rng.sample(range(100, 999), count)):
         household = make_household(code=f"N-{code}", village=villages[index % len(villages)], status=None)

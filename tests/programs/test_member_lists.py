@@ -18,10 +18,9 @@ from programs.listing import VillageOrderPaginator
 from programs.models import Benefit, Programme
 from programs.status import group_q, status_q
 from programs.views_bulk import day_for
-from tests.factories import VillageFactory
 
 from .conftest import set_status
-from .test_list_indexes import ROLES, at, frozen_days
+from .test_list_indexes import ROLES, at, frozen_days, spread_villages
 
 pytestmark = pytest.mark.django_db
 
@@ -95,13 +94,7 @@ def random_households(rng, tree, make_household, count=20):
     """Households in four villages of three communes and one of another province, each with four members whose cards
     vary, in random status histories."""
     today = timezone.localdate()
-    villages = [
-        tree.village,
-        VillageFactory(code="24079-02", name="Buôn Chư Tê", parent=tree.commune),
-        VillageFactory(code="24082-01", name="Thôn 1", parent=tree.sibling_commune),
-        VillageFactory(code="24121-01", name="Buôn Ia Mrơn", parent=tree.other_district_commune),
-        VillageFactory(code="40001-01", name="Xóm Đông", parent=tree.other_province_commune),
-    ]
+    villages = spread_villages(tree)
     households = []
     for index, code in enumerate(rng.sample(range(100, 999), count)):
         household = make_household(code=f"B-{code}", village=villages[index % len(villages)], status=None)
