@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from households.excel.columns import CellError, _parse_bool, _parse_date, _parse_int, _text, fold, is_empty
 from households.models import Household, Member
+from households.selectors import AnyOf
 
 from . import eligibility
 from .choices import LogAction, ProgrammeKind
@@ -379,8 +380,9 @@ def electricity_quarter_pay(*, households, year: int, quarter: int, paid_on: dat
         # one in the list's order, those locks deadlocked with any writer of two of the households in another
         # order (a member moved between them, an import's update); taken here at once in id order, such a writer
         # simply waits for the payment.
-        ids = sorted(row.household.pk for row in rows)
-        list(Household.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True).values_list("pk"))
+        ids = [row.household.pk for row in rows]
+        locked = Household.objects.filter(AnyOf("pk", ids)).order_by("pk").select_for_update(no_key=True)
+        list(locked.values_list("pk"))
         report = _run(rows, commit=True, build=build, user=user, report=BulkReport())
     report.skipped += len(paid)
     return report
