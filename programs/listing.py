@@ -67,8 +67,9 @@ class VillageOrderPaginator(CappedCountPaginator):
     # Counting walks the list as a page does: exactly up to 1.000 rows (ten pages), the planner's estimate past it.
     exact_up_to = 1_000
     # A page costs the rows before it (each checked against the list's conditions), so the screen pages through
-    # the first 10.000 rows; the Excel export holds every row.
-    deepest = 10_000
+    # the first 10.000 rows; the Excel export holds every row. None: every page (a list whose exact rows per village
+    # are known, so that a page skips the villages before it whatever its depth: the escape registrations).
+    deepest: int | None = 10_000
 
     def __init__(
         self,
@@ -89,12 +90,14 @@ class VillageOrderPaginator(CappedCountPaginator):
 
     @cached_property
     def num_pages(self) -> int:
+        if self.deepest is None:
+            return super().num_pages
         return min(super().num_pages, max(1, self.deepest // self.per_page))
 
     @property
     def truncated(self) -> bool:
         """The list holds more rows than the screen pages through."""
-        return self.count > self.deepest
+        return self.deepest is not None and self.count > self.deepest
 
     @cached_property
     def villages(self) -> tuple[list[int], list[int]]:

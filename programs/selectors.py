@@ -12,6 +12,8 @@ from django.db.models.expressions import Col, ResolvedOuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from areas.choices import UnitLevel
+from areas.models import AdministrativeUnit
 from households.choices import HouseholdState
 from households.models import Household, Member
 
@@ -235,6 +237,29 @@ def escape_registrations(user, *, year: int) -> QuerySet | None:
         .prefetch_related(Prefetch("household__benefits", queryset=benefits, to_attr="year_benefits"))
         .order_by(*REGISTRATION_ORDER)
     )
+
+
+# How the escape registrations' page walks its villages (programs.listing): the household's village and code copied
+# on the registration by triggers (households migration 0021), then the registration's id, as REGISTRATION_ORDER.
+REGISTRATION_VILLAGE = "household_village"
+REGISTRATION_WITHIN_VILLAGE = ("household_code", "pk")
+
+
+def escape_village_rows(user, *, year: int) -> dict[int, int] | None:
+    """The number of ``escape_registrations(user, year=year)`` rows in each village the user sees, read from the
+    registrations' copies of their household's village (one index range of the year, without the households): the
+    list's page skips the villages before its first row by these counts, and their sum is its exact total."""
+    model = escape_model()
+    if model is None:
+        return None
+    villages = AdministrativeUnit.objects.visible_to(user).filter(level=UnitLevel.VILLAGE).values("pk")
+    counts = (
+        model.objects.filter(year=year, state="registered", household_village__in=villages)
+        .order_by()
+        .values_list("household_village_id")
+        .annotate(rows=Count("pk"))
+    )
+    return dict(counts)
 
 
 # --- yearly bulk lists -------------------------------------------------------------------------------------------

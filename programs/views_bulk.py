@@ -6,6 +6,7 @@ with the file's SHA-256), as in the registry import: the confirmation never trus
 """
 
 import uuid
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
@@ -69,9 +70,10 @@ class CoverageView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
     stem = ""
     # How a row reaches its household's village, and its order within the village, for a list read village by
     # village (programs.listing). None for a list whose conditions leave few rows of a province (the poor without
-    # support, the year's escape registrations): walking every village to find them costs more than selecting them
-    # first and sorting the few found, which PostgreSQL does for the plain query. The housing gaps are walked along
-    # an index of the housing-deprived households alone (programs migration 0012), so a walk skips the others.
+    # support): walking every village to find them costs more than selecting them first and sorting the few found,
+    # which PostgreSQL does for the plain query. The housing gaps are walked along an index of the housing-deprived
+    # households alone (programs migration 0012), so a walk skips the others; the escape registrations along an
+    # index of their own (``EscapeSupportView.paginator``).
     village: str | None = None
     within: tuple[str, ...] = ()
 
@@ -88,6 +90,14 @@ class CoverageView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
     def candidates(self, year: int, day: date) -> QuerySet | None:
         """For a sparse list, the ids of a superset of its rows read from indexes alone (``listing.narrowed_to``)."""
         return None
+
+    def paginator(self, records, year: int) -> CappedCountPaginator:
+        """The screen's paginator of ``records`` (programs.listing)."""
+        return list_paginator(records, self.request.user, self.village, self.within)
+
+    def snapshot(self):
+        """What the page's statements run in: one snapshot when the page reads counts kept beside the list."""
+        return nullcontext()
 
     def rows(self, year: int, day: date):
         """Every row, for the Excel export."""
@@ -116,9 +126,10 @@ class CoverageView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
         candidates = self.candidates(year, day)
         if candidates is not None:
             records = narrowed_to(records, candidates)
-        page = list_paginator(records, self.request.user, self.village, self.within).get_page(request.GET.get("page"))
+        with self.snapshot():
+            page = self.paginator(records, year).get_page(request.GET.get("page"))
+            rows = [self.cells(record) for record in page.object_list]
         columns = self.columns()
-        rows = [self.cells(record) for record in page.object_list]
         return self.render_to_response(
             self.get_context_data(
                 title=self.title,
@@ -298,6 +309,28 @@ class EscapeSupportView(CoverageView):
     def records(self, year, day):
         registrations = selectors.escape_registrations(self.request.user, year=year)
         return [] if registrations is None else registrations
+
+    def paginator(self, records, year):
+        """Village by village along the registrations' copies of their household's village and code (households
+        migration 0021), from the village of the page's first row: the villages before it are skipped by the year's
+        registrations counted per village from the same index, whose sum is the exact total; every page is shown."""
+        if not isinstance(records, QuerySet):
+            return super().paginator(records, year)
+        village_rows = selectors.escape_village_rows(self.request.user, year=year)
+        paginator = VillageOrderPaginator(
+            records,
+            PAGE_SIZE,
+            user=self.request.user,
+            village=selectors.REGISTRATION_VILLAGE,
+            within=selectors.REGISTRATION_WITHIN_VILLAGE,
+            village_rows=village_rows,
+        )
+        paginator.count = sum(village_rows.values())  # exact: nothing to count twice
+        paginator.deepest = None
+        return paginator
+
+    def snapshot(self):
+        return one_snapshot()  # the counts and the page's walk agree while others commit
 
     def cells(self, r):
         from households.targets import Outcome

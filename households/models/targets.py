@@ -170,6 +170,21 @@ class EscapeRegistration(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The household's village and code, copied by database triggers (households migration 0021) whenever a
+    # registration is written or its household's village or code changes, whoever writes (the services, the Excel
+    # import's COPY, the generators, the admin): the escape registrations' list walks its villages along an index of
+    # these columns in the list's order (programs.selectors.escape_village_rows, docs/adr/0043). Never set them here.
+    household_village = models.ForeignKey(
+        "areas.AdministrativeUnit",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    household_code = models.CharField(max_length=20, null=True, blank=True, editable=False)
 
     objects = EscapeRegistrationQuerySet.as_manager()
 
