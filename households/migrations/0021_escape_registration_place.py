@@ -1,5 +1,5 @@
 """The escape registrations carry their household's village and code, kept by triggers, with an index in the
-escape registrations' list order (docs/adr/0043, amendment of 05/12/2026).
+escape registrations' list order (docs/adr/0043, amendment of 04/12/2026, late night).
 
 The province officer's list "Hộ đăng ký thoát nghèo và hỗ trợ đã nhận" is ordered by commune name, village name,
 household code. Its rows are the registrations of a year, and the registered households are not all active, so no

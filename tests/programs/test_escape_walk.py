@@ -1,8 +1,9 @@
 """The escape registrations' list walks its villages along the registrations' copies of their household's village and
-code (households migration 0021, docs/adr/0043 amendment of 05/12/2026): on random data, every page, for a province,
-district and commune officer, at several page sizes, holds the former query's rows in its order (the plain ORDER BY
-of every registration of the year), and the total is the former list's number of rows; the copies follow every
-change of a household's village or code, whoever writes it, and a page costs the same queries whatever the rows."""
+code (households migration 0021, docs/adr/0043 amendment of 04/12/2026, late night): on random data, every page, for
+a province, district and commune officer, at several page sizes, holds the former query's rows in its order (the
+plain ORDER BY of every registration of the year), and the total is the former list's number of rows; the copies
+follow every change of a household's village or code, whoever writes it, and a page costs the same queries whatever
+the rows."""
 
 import random
 import threading
