@@ -25,6 +25,7 @@ from programs.models import Benefit, ElectricityCount, ElectricityQuarter, Progr
 from programs.services import benefit_cancel
 from tests.factories import VillageFactory
 
+from ..pg import in_thread, second_waits_for_first
 from .conftest import pay, set_status
 from .test_list_indexes import ROLES, at, random_households
 
@@ -326,23 +327,6 @@ def test_the_electricity_page_reads_its_rows_from_the_village_of_its_first_row(c
     assert [row.pk for row in response.context["page_obj"].object_list] == expected[:100]
 
 
-def _in_thread(target):
-    """Run ``target`` in a thread with its own connection (closed at the end); returns the thread and its errors."""
-    errors = []
-
-    def run():
-        try:
-            target()
-        except Exception as error:  # reported by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, errors
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("first", ["status", "flag"])
 def test_two_writers_of_one_household_take_turns_and_the_counts_stay_exact(tree, users, make_household, first):
@@ -379,14 +363,7 @@ def test_two_writers_of_one_household_take_turns_and_the_counts_stay_exact(tree,
             done.set()
 
     leader, follower = (write_status, write_flag) if first == "status" else (write_flag, write_status)
-    first_thread, first_errors = _in_thread(leader)
-    assert holding.wait(10)
-    second_thread, second_errors = _in_thread(follower)
-    assert not done.wait(1), "the second writer did not wait for the first"
-    release.set()
-    first_thread.join(10)
-    second_thread.join(10)
-    assert not first_errors and not second_errors, (first_errors, second_errors)
+    second_waits_for_first(leader, follower, holding, release, done)
     user = users.province_staff
     live = selectors.electricity_totals_live(user, programme=programme, year=year, quarter=quarter, day=end)
     assert live["households"] == 1
@@ -435,9 +412,9 @@ def test_the_payment_button_locks_its_households_first_so_a_writer_of_two_of_the
         with transaction.atomic():
             Household.objects.filter(pk__in=[low.pk, high.pk]).update(version=models.F("version") + 1)
 
-    paying_thread, paying_errors = _in_thread(payment)
+    paying_thread, paying_errors = in_thread(payment)
     assert paying.wait(10)
-    writer_thread, writer_errors = _in_thread(both)
+    writer_thread, writer_errors = in_thread(both)
     writer_thread.join(1)
     assert writer_thread.is_alive(), "the other writer did not wait for the payment's households"
     go_on.set()
@@ -464,7 +441,7 @@ def test_a_build_that_meets_a_long_writer_gives_up_without_holding_the_other_wri
         def build():
             electricity.electricity_counts_build(programme, year, quarter)
 
-        builder, errors = _in_thread(build)
+        builder, errors = in_thread(build)
         time_in = threading.Event()
         time_in.wait(0.3)  # the build is polling by now
         cursor = newcomer.cursor()

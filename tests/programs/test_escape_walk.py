@@ -21,6 +21,7 @@ from programs import selectors
 from programs.views_bulk import EscapeSupportView
 from tests.factories import VillageFactory
 
+from ..pg import second_waits_for_first
 from .test_list_indexes import ROLES, random_households
 
 pytestmark = pytest.mark.django_db
@@ -192,23 +193,6 @@ def test_a_page_costs_the_same_queries_whatever_the_rows(client_for, tree, users
     assert queries(4, 100) == queries(8, 200)
 
 
-def _in_thread(target):
-    """Run ``target`` in a thread with its own connection (closed at the end); returns the thread and its errors."""
-    errors = []
-
-    def run():
-        try:
-            target()
-        except Exception as error:  # reported by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, errors
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("first", ["move", "register"])
 def test_a_registration_written_while_its_household_moves_copies_the_committed_village(
@@ -242,14 +226,7 @@ def test_a_registration_written_while_its_household_moves_copies_the_committed_v
             done.set()
 
     leader, follower = (move, add) if first == "move" else (add, move)
-    first_thread, first_errors = _in_thread(leader)
-    assert holding.wait(10)
-    second_thread, second_errors = _in_thread(follower)
-    assert not done.wait(1), "the second writer did not wait for the first"
-    release.set()
-    first_thread.join(10)
-    second_thread.join(10)
-    assert not first_errors and not second_errors, (first_errors, second_errors)
+    second_waits_for_first(leader, follower, holding, release, done)
     assert list(EscapeRegistration.objects.values_list("household_village_id", "household_code")) == [
         (other_village.pk, "N-MOVE")
     ]
