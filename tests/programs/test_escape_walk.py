@@ -231,3 +231,20 @@ def test_a_registration_written_while_its_household_moves_copies_the_committed_v
         (other_village.pk, "N-MOVE")
     ]
     assert former(users.province_staff, year) == walked(users.province_staff, year, 1)[0]
+
+
+def test_a_large_total_is_written_with_thousands_separators(client_for, tree, users, make_household, monkeypatch):
+    """49.429 registrations read "49.429 trường hợp" (the portal's number format), not "49429"."""
+    year = timezone.localdate().year
+    random_registrations(random.Random(3), tree, make_household, year)
+    real = selectors.escape_village_rows
+
+    def many(user, *, year):
+        counts = real(user, year=year)
+        first = next(iter(counts), tree.village.pk)
+        return {**counts, first: counts.get(first, 0) + 49_429 - sum(counts.values())}
+
+    monkeypatch.setattr(selectors, "escape_village_rows", many)
+    response = client_for(users.province_staff).get(reverse("programs:coverage_escape"), {"nam": year})
+    assert response.status_code == 200
+    assert "49.429 trường hợp" in response.content.decode()
