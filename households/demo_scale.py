@@ -161,7 +161,11 @@ def households_copy(
     them never committed). The other connections read only work tables once the plan has copied the pool into them,
     so the indexes and foreign keys this transaction drops (and the exclusive locks that takes) never make them
     wait."""
-    from programs.electricity import electricity_counts_keep, electricity_counts_stop  # programs stands on households
+    from programs.electricity import (  # programs stands on households
+        CountsBusy,
+        electricity_counts_keep,
+        electricity_counts_stop,
+    )
 
     say = progress
     with connection.cursor() as cursor:
@@ -243,7 +247,15 @@ def households_copy(
     timer.lap("analyze")
     _summaries_rebuild(parallel)
     if counted:
-        electricity_counts_keep()
+        try:
+            electricity_counts_keep()
+        except CountsBusy:  # the households are written: the counts can be built later, by beat or by hand
+            say(
+                _(
+                    "Chưa đếm lại được số hộ hỗ trợ tiền điện theo quý vì đang có thao tác ghi kéo dài; Celery beat sẽ "
+                    "đếm lại trong vòng một giờ, hoặc chạy: manage.py rebuild_electricity_counts"
+                )
+            )
     timer.lap("summaries")
     say(
         _("Đã sao chép %(count)s hộ: %(members)s thành viên, %(records)s bản ghi phân loại, %(benefits)s khoản hỗ trợ.")

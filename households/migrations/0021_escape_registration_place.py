@@ -12,30 +12,46 @@ The copies are kept exact by the database, whoever writes (the services, the Exc
 generators, the opening balance, the admin):
 
 - before a registration is inserted, or its household or copies are updated, its copies are read from the household,
-  whose row is locked ``FOR SHARE`` first: a transaction changing that household's village or code, not committed
-  yet, is waited for, so the copy is never the former value of a change that then commits;
-- after a household's village or code changes, its registrations (every year and state) are updated; the trigger's
-  ``WHEN`` makes it cost nothing for the other updates of the households (the import's, the generator's).
+  under an advisory lock of the household's commune taken shared;
+- after a household's village or code changes, the same lock is taken exclusive (both communes' for a move between
+  two) and its registrations (every year and state) are updated; the trigger's ``WHEN`` makes it cost nothing for the other updates of the households (the
+  import's, the generator's). Whichever of a registration and a move takes the lock second reads, in its next
+  statement, what the first committed, so the copy is never the former value of a change that then commits.
 
-The copies are filled once here, after the triggers exist, then the index is built concurrently (``atomic = False``).
+The copies are filled once here, after the triggers exist, in one transaction (a failure leaves nothing to undo by
+hand); the index is built concurrently by the next migration.
 The backfill's update marks the communes of the registered households stale for the dashboard's summary (its
 statement trigger, ADR 0036): the worker recomputes them once.
 """
 
 from django.db import migrations, models
 
-from core.concurrent_index import create_index_concurrently
+# The advisory lock of the places of one commune's households (two keys: this constant and the commune's id). A
+# registration's copy takes it shared, a change of a household's village or code exclusive: registrations and moves
+# of one commune wait for each other and nothing else does. A row lock of the household (FOR SHARE) made every write
+# of the household (an officer's save, an import, a payment) wait for an uncommitted registration, and an opening
+# balance's registrations deadlock with a payment's locks; one advisory lock per household filled PostgreSQL's lock
+# table (max_locks_per_transaction) with the backfill of 49.429 registrations, per commune a load takes a few dozen.
+PLACE_LOCK = 430021
 
 FUNCTIONS = """
 CREATE OR REPLACE FUNCTION households_escape_registration_place() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    commune bigint;
 BEGIN
+    SELECT h.commune_id INTO commune FROM households_household h WHERE h.id = NEW.household_id;
+    PERFORM pg_advisory_xact_lock_shared(PLACE_LOCK, (coalesce(commune, 0) % 2147483647)::integer);
+    -- a new statement: it sees what a move of the household committed while this one waited for the lock
     SELECT h.village_id, h.code INTO NEW.household_village_id, NEW.household_code
-      FROM households_household h WHERE h.id = NEW.household_id FOR SHARE;
+      FROM households_household h WHERE h.id = NEW.household_id;
     RETURN NEW;
 END $$;
 
 CREATE OR REPLACE FUNCTION households_escape_registration_follow() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- both communes of a move between two, in one order (two moves in opposite directions do not deadlock here)
+    PERFORM pg_advisory_xact_lock(PLACE_LOCK, (c % 2147483647)::integer)
+       FROM unnest(ARRAY[OLD.commune_id, NEW.commune_id]) AS c WHERE c IS NOT NULL GROUP BY c ORDER BY c;
     UPDATE households_escaperegistration
        SET household_village_id = NEW.village_id, household_code = NEW.code
      WHERE household_id = NEW.id;
@@ -50,7 +66,7 @@ CREATE TRIGGER households_household_escape_place
     AFTER UPDATE OF village_id, code ON households_household
     FOR EACH ROW WHEN (OLD.village_id IS DISTINCT FROM NEW.village_id OR OLD.code IS DISTINCT FROM NEW.code)
     EXECUTE FUNCTION households_escape_registration_follow();
-"""
+""".replace("PLACE_LOCK", str(PLACE_LOCK))
 
 DROP_FUNCTIONS = """
 DROP TRIGGER IF EXISTS households_household_escape_place ON households_household;
@@ -68,15 +84,8 @@ UPDATE households_escaperegistration r
    AND (r.household_village_id, r.household_code) IS DISTINCT FROM (h.village_id, h.code);
 """
 
-INDEX = (
-    "households_escape_registration_village_order_idx",
-    "ON households_escaperegistration (year, household_village_id, household_code, id) WHERE state = 'registered'",
-)
-
 
 class Migration(migrations.Migration):
-    atomic = False
-
     dependencies = [
         ("areas", "0001_initial"),
         ("households", "0020_search_words_without_unique"),
@@ -104,5 +113,4 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(FUNCTIONS, DROP_FUNCTIONS),
         migrations.RunSQL(BACKFILL, migrations.RunSQL.noop),
-        *create_index_concurrently(*INDEX),
     ]

@@ -21,7 +21,7 @@ from programs import selectors
 from programs.views_bulk import EscapeSupportView
 from tests.factories import VillageFactory
 
-from ..pg import second_waits_for_first
+from ..pg import in_thread, second_waits_for_first
 from .test_list_indexes import ROLES, random_households
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +248,33 @@ def test_a_large_total_is_written_with_thousands_separators(client_for, tree, us
     response = client_for(users.province_staff).get(reverse("programs:coverage_escape"), {"nam": year})
     assert response.status_code == 200
     assert "49.429 trường hợp" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pending_registration_does_not_hold_back_other_writes_of_its_household(tree, users, make_household):
+    """The copies' lock is the household's place alone: while a registration is not committed (an opening balance
+    writing a whole sheet), an officer's save or a payment's lock of the same household goes on at once."""
+    year = timezone.localdate().year
+    household = make_household(code="N-PENDING", village=tree.village)
+    holding, release = threading.Event(), threading.Event()
+
+    def pending():
+        with transaction.atomic():
+            register(household, year)
+            holding.set()
+            release.wait(10)
+
+    thread, errors = in_thread(pending)
+    try:
+        assert holding.wait(10)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '500ms'")
+            Household.objects.filter(pk=household.pk).update(phone="0905 123 456")  # waited 0,5 s and failed before
+            list(Household.objects.filter(pk=household.pk).select_for_update(no_key=True).values_list("pk"))
+    finally:
+        release.set()
+        thread.join(10)
+    assert not errors
+    assert list(EscapeRegistration.objects.values_list("household_village_id", "household_code")) == [
+        (tree.village.pk, "N-PENDING")
+    ]
