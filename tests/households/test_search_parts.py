@@ -5,9 +5,10 @@ pairs. On random registers whose names hold words inside other words ("an" in "t
 
 import random
 import unicodedata
-from datetime import date
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from households import selectors
 from households.models import Household, HouseholdSearchWord
@@ -49,11 +50,13 @@ def typed_word(rng) -> str:
 @pytest.fixture
 def register(tree, make_household):
     rng = random.Random(52)
+    today = timezone.localdate()  # ages, not dates, matter: a head of 56, grown children of 21, whatever the year
+    head_born, child_born = today - timedelta(days=56 * 365), today - timedelta(days=21 * 365)
     villages = [tree.village, VillageFactory(parent=tree.sibling_commune), VillageFactory(parent=tree.commune)]
     for index in range(1, 41):
         people = [
             member(" ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 4))), relationship, born)
-            for relationship, born in [("head", date(1970, 1, 1)), *[("child", date(2005, 1, 1))] * rng.randint(0, 2)]
+            for relationship, born in [("head", head_born), *[("child", child_born)] * rng.randint(0, 2)]
         ]
         household = make_household(code=f"PT-{index:03d}", village=rng.choice(villages), members=people)
         if rng.random() < 0.1:
