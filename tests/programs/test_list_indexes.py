@@ -187,11 +187,20 @@ def test_the_housing_gaps_walk_can_read_the_housing_deprived_households_from_the
     )
     sql, params = paginator._walk_sql(2, ordered=True)
     with connection.cursor() as cursor:
+        # On a table of a few rows every index by village costs the same and the planner's tie-break decides (it took
+        # the households' village index on one machine): the other village indexes are dropped inside the test's
+        # transaction, so the partial index is used if, and only if, the list's filter implies its condition.
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'households_household'"
+            " AND indexname <> 'programs_household_housing_gap_idx' AND indexdef LIKE '%%(village_id%%'"
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "programs_household_housing_gap_idx" in plan
+    assert "programs_household_housing_gap_idx" in plan, plan
     # Which of the benefits' indexes answers "no housing support" on a table of a few rows is the planner's whim of
     # the moment (it took another one when the statistics differed): the million-household plans are in
     # docs/performance.md ("The housing gaps walked along their own index…"), not asserted here.
