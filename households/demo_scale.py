@@ -29,11 +29,12 @@ Keys are reserved from the sequences up front and computed (``base + generation 
 pool``), so no statement has to look up the key another statement gave. When the copies at least double a table,
 its foreign keys and plain (non-unique) indexes are dropped for the load and created again afterwards in the same
 transaction (one validating join and one sorted index build instead of millions of row checks and insertions); the
-unique indexes stay, so the database still enforces them row by row. The dashboards' summary triggers are
-statement-level: they fire once per statement, and the summaries are rebuilt at the end (``summaries_rebuild``),
-followed by ``ANALYZE``. The members' search trigger is switched off for the copies' transaction and their search
-rows written in one pass (ADR 0046). Escape registrations, targets and populations are not copied:
-``load_demo_targets`` makes them for the whole province afterwards.
+unique indexes stay, so the database still enforces them row by row. The statement triggers that mark changed
+communes for the summaries (and keep the electricity counts) are switched off for the moves, whose transition tables
+would hold every copied row; the communes copied into are marked once instead, the dashboards' summaries are rebuilt
+at the end (``summaries_rebuild``), followed by ``ANALYZE``. The members' search trigger is switched off for the
+copies' transaction and their search rows written in one pass (ADR 0046). Escape registrations, targets and
+populations are not copied: ``load_demo_targets`` makes them for the whole province afterwards.
 """
 
 import contextlib
@@ -216,6 +217,7 @@ def households_copy(
             # members' household index, which is dropped for the load: a million copies would be looked up one by
             # one over the whole table. Off for this transaction: the copies' search rows are among the work tables.
             cursor.execute(f"ALTER TABLE households_member DISABLE TRIGGER {SEARCH_TRIGGER}")
+            marking = _marks_off(cursor)
             timer.lap("drop_indexes")
             # Each table as soon as its rows are computed; parents first when the foreign keys stay (small loads):
             # they are checked row by row.
@@ -231,6 +233,7 @@ def households_copy(
                     wall = f"{vn_decimal(result.job_seconds[name])} s, " if name in result.job_seconds else ""
                     say(f"    {phase_label(name)}: {wall}CPU của CSDL {vn_decimal(spent)} s")
             cursor.execute(f"ALTER TABLE households_member ENABLE TRIGGER {SEARCH_TRIGGER}")
+            _marks_on(cursor, marking)
             _restore(cursor, dropped)
             timer.lap("rebuild_indexes")
             _drop_work_schemas(cursor, schema, own=True)
@@ -404,6 +407,38 @@ class _Lanes:
     def join(self) -> None:
         for thread in self.threads:
             thread.join()
+
+
+# The statement triggers that mark a changed commune for the dashboards' and the support figures' summaries (ADR 0036,
+# 0040) and keep the electricity counts (ADR 0053). Each keeps its statement's transition table: for the copies, every
+# moved row written aside a second time (spilled to disk past work_mem) and read back to find a few dozen communes.
+MARK_TRIGGERS = r"_(summary|support|elec)_(ins|upd|del)$"
+
+
+def _marks_off(cursor) -> list[tuple[str, str]]:
+    """Switch the mark triggers of the copied tables off for the copies' transaction (no other writer can write them:
+    it holds their lock); return them, to switch them on again (``_marks_on``)."""
+    cursor.execute(
+        "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D' "
+        "AND tgrelid = ANY(%s::regclass[]) AND tgname ~ %s ORDER BY 1, 2",
+        [list(TABLES), MARK_TRIGGERS],
+    )
+    triggers = cursor.fetchall()
+    for table, name in triggers:
+        cursor.execute(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"')
+    return triggers
+
+
+def _marks_on(cursor, triggers: list[tuple[str, str]]) -> None:
+    """The mark triggers on again, and what they would have written for the copies: one mark for each commune copied
+    into, for the dashboards' summary (rebuilt after the load anyway) and for the support figures' (recomputed by the
+    worker's sweep). The electricity counts were stopped before the load and are built again after it."""
+    for table, name in triggers:
+        cursor.execute(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"')
+    if triggers:
+        communes = "SELECT DISTINCT commune_id, now() FROM stage_households_household"
+        cursor.execute(f"INSERT INTO households_summarystale (commune_id, marked_at) {communes}")
+        cursor.execute(f"INSERT INTO programs_supportstale (commune_id, marked_at) {communes}")
 
 
 def _drop_work_schemas(cursor, schema: str, own: bool = False) -> None:

@@ -280,3 +280,42 @@ def test_counted_electricity_quarters_are_stopped_for_the_load_and_counted_again
         assert counted == {village: counts for village, counts in live.items() if any(counts)}
         entitled += sum(households for households, _paid in live.values())
     assert entitled  # the copies hold entitled households: the comparison is not of two empty lists
+
+
+def enabled_triggers() -> list[tuple[str, str, str]]:
+    from django.db import connection
+
+    from households.demo_scale import TABLES
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgrelid::regclass::text, tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal "
+            "AND tgrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
+            [list(TABLES)],
+        )
+        return cursor.fetchall()
+
+
+def test_the_mark_triggers_are_off_for_the_copies_only_and_their_communes_are_marked(tree, villages, monkeypatch):
+    """The summaries' mark triggers are switched off while the copies are moved (their transition tables would hold
+    every copied row) and on again in the same transaction; the commune copied into is marked for the support
+    figures' sweep as the triggers would have marked it."""
+    from households import demo_scale
+    from programs.models import SupportStale
+
+    copy = demo_scale.households_copy
+
+    def after_the_pool(**kwargs):  # the pool's own writes mark the commune: only the copies' marks are looked at
+        SupportStale.objects.all().delete()
+        copy(**kwargs)
+
+    monkeypatch.setattr(demo_scale, "households_copy", after_the_pool)
+    before = enabled_triggers()
+    assert any(name.endswith("_support_ins") for _table, name, _state in before)
+    province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11)
+    assert enabled_triggers() == before
+    assert SupportStale.objects.filter(commune=tree.commune).exists()
+    # A later write marks again: the triggers are on.
+    SupportStale.objects.all().delete()
+    Household.objects.filter(pk=Household.objects.order_by("-pk").first().pk).update(state="archived")
+    assert SupportStale.objects.filter(commune=tree.commune).exists()
