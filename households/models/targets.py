@@ -174,6 +174,7 @@ class EscapeRegistration(models.Model):
     # registration is written or its household's village or code changes, whoever writes (the services, the Excel
     # import's COPY, the generators, the admin): the escape registrations' list walks its villages along an index of
     # these columns in the list's order (programs.selectors.escape_village_rows, docs/adr/0043). Never set them here.
+    # NOT NULL in the database (migration 0023), ``null=True`` here: Django writes NULL and the trigger fills them.
     household_village = models.ForeignKey(
         "areas.AdministrativeUnit",
         on_delete=models.DO_NOTHING,

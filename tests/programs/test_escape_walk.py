@@ -278,3 +278,17 @@ def test_a_pending_registration_does_not_hold_back_other_writes_of_its_household
     assert list(EscapeRegistration.objects.values_list("household_village_id", "household_code")) == [
         (tree.village.pk, "N-PENDING")
     ]
+
+
+def test_a_registration_without_its_copies_is_refused_not_hidden(tree, make_household):
+    """With the copying trigger switched off by hand, a registration written without its household's village would
+    drop out of the walked list: the database refuses it instead (households migration 0023)."""
+    from django.db import IntegrityError
+
+    household = make_household(code="N-BARE")
+    register(household, timezone.localdate().year)  # the trigger fills the copies: accepted
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # a table with deferred checks pending cannot be altered
+        cursor.execute("ALTER TABLE households_escaperegistration DISABLE TRIGGER households_escaperegistration_place")
+    with pytest.raises(IntegrityError, match="household_village_id"), transaction.atomic():
+        register(household, timezone.localdate().year + 1)
