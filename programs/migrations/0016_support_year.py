@@ -10,12 +10,14 @@ this table's primary key.
 Every statement that writes benefits (the services, the bulk payment, the Excel import, the admin, the generators)
 adds its difference per (year, household) in its own transaction: statement-level triggers read the statement's old
 and new rows (the transition tables) into arrays, +1 for each new benefit not cancelled, -1 for each old one, and
-upsert the sums (``INSERT … ON CONFLICT DO UPDATE``, rows at zero deleted). The counter row is the lock: two writers
-of one household's year take turns on it (the second's upsert waits for the first to commit, then adds to what it
-committed), so the count stays exact, and writers of other households never wait for each other. Rows are written in
-one order (household, year) so that two statements of several households cannot deadlock on them. A TRUNCATE of the
-benefits empties the table. The table is filled from the benefits in the migration's transaction, which holds the
-benefits against writes from the triggers' creation on (CREATE TRIGGER locks the table), so nothing is missed.
+upsert the sums (``INSERT … ON CONFLICT DO UPDATE``, rows at zero deleted). Two writers of one household's year take
+turns (the second waits for the first to commit, then adds to what it committed), so the count stays exact, and
+writers of other households never wait for each other. The statement first locks its households' rows (FOR NO KEY
+UPDATE, in id order, as the electricity payments' trigger of migration 0013 does), then writes the counters in
+(household, year) order: a counter is only ever taken by a transaction holding its household, so the counters add
+no lock order of their own to the households' (ADR 0054). A TRUNCATE of the benefits empties the table. The table
+is filled from the benefits in the migration's transaction, which holds the benefits against writes from the
+triggers' creation on (CREATE TRIGGER locks the table), so nothing is missed.
 """
 
 from django.db import migrations, models
@@ -55,8 +57,13 @@ BEGIN
     IF hh IS NULL THEN
         RETURN NULL;
     END IF;
-    -- in (household, year) order against deadlocks; a writer of the same household's year waits here for the
-    -- first to commit, then adds to its committed count
+    -- the households first, in id order, as the electricity payments' trigger and the payment button lock them
+    -- (programs migration 0013): a transaction holds a counter only while it holds its household, so the counters
+    -- add no lock order of their own (a BHYT card recorded, then its household locked to update the member's card,
+    -- against a payment holding the household, then recording its payment, would otherwise deadlock)
+    PERFORM 1 FROM households_household WHERE id = ANY (hh) ORDER BY id FOR NO KEY UPDATE;
+    -- in (household, year) order; a writer of the same household's year waits here for the first to commit, then
+    -- adds to its committed count
     INSERT INTO programs_support_year AS s (year, household_id, benefits)
     SELECT d.y, d.h, d.n FROM unnest(years, hh, deltas) WITH ORDINALITY AS d (y, h, n, o) ORDER BY d.o
     ON CONFLICT (year, household_id) DO UPDATE SET benefits = s.benefits + EXCLUDED.benefits;

@@ -233,6 +233,36 @@ def test_two_writers_of_one_household_s_year_take_turns_and_the_count_stays_exac
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_card_recorded_while_a_payment_holds_its_household_waits_instead_of_deadlocking(tree, users, make_household):
+    """The payment button locks its households first and records their payments after (ADR 0053); a BHYT card
+    recorded meanwhile for one of them writes its benefit, then locks the household to update the member's card
+    (``services._sync_card``). Had the card's counter been taken before its household, the payment's benefit would
+    wait for the card's counter and the card for the payment's household: PostgreSQL would cancel one as a deadlock.
+    The counters are taken after the households: the card waits for the payment."""
+    household = make_household(code="N-CARD", village=tree.village, status=None)
+    today = timezone.localdate()
+    officer = users.commune_officer
+    holding, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def payment():
+        with transaction.atomic():
+            list(Household.objects.filter(pk=household.pk).select_for_update(no_key=True).values_list("pk"))
+            holding.set()
+            release.wait(10)
+            Benefit.objects.create(**_fields(household, today, officer))
+
+    def card():
+        with transaction.atomic():
+            Benefit.objects.create(**_fields(household, today, officer))
+            list(Household.objects.filter(pk=household.pk).select_for_update().values_list("pk"))
+        done.set()
+
+    second_waits_for_first(payment, card, holding, release, done)
+    assert SupportYear.objects.get(year=today.year, household_id=household.pk).benefits == 2
+    assert support_year.support_year_differences() == []
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_writer_of_another_household_does_not_wait_for_an_uncommitted_import(tree, users, make_household):
     """A long import holds its households' counters until it commits; an officer's save of another household goes
     through at once."""
