@@ -170,13 +170,6 @@ def unsupported_poor_candidates(*, year: int, day: date) -> QuerySet:
     return records_in_force(day, ["poor"]).filter(~Q(supported)).values_list("household_id", flat=True)
 
 
-def unsupported_poor_candidates_live(*, year: int, day: date) -> QuerySet:
-    """``unsupported_poor_candidates`` read from the benefits themselves, one look-up per poor household: the
-    reference the kept counts are checked against (tests, docs/adr/0054)."""
-    supported = Benefit.objects.active().filter(household=OuterRef("household_id"), date__year=year)
-    return records_in_force(day, ["poor"]).filter(~Exists(supported)).values_list("household_id", flat=True)
-
-
 def valid_card_q(day: date, prefix: str = "") -> Q:
     """A member holds a card valid on ``day``: in the registry or as a recorded BHYT benefit."""
     registry = Q(**{f"{prefix}health_insurance_valid_to__gte": day}) & (
