@@ -21,6 +21,7 @@ LIVE = """SELECT EXTRACT(YEAR FROM date)::smallint AS year, household_id, count(
 # The rebuild tries the benefits' lock this long (seconds) for a moment when no writer is in flight, then gives up.
 LOCK_SECONDS = 10.0
 LOCK_POLL = 0.05
+LOCK_NOT_AVAILABLE = "55P03"  # what PostgreSQL answers a NOWAIT lock it cannot take at once
 
 
 class SupportYearBusy(RuntimeError):
@@ -37,7 +38,9 @@ def _writers_held_back() -> None:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("LOCK TABLE programs_benefit IN SHARE MODE NOWAIT")
             return
-        except OperationalError:
+        except OperationalError as error:
+            if getattr(error.__cause__, "pgcode", None) != LOCK_NOT_AVAILABLE:
+                raise
             if time.monotonic() >= deadline:
                 raise SupportYearBusy(
                     _(
@@ -66,6 +69,7 @@ def support_year_rebuild() -> dict[str, int]:
     with transaction.atomic():
         _writers_held_back()
         with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.support_year_live")  # a rebuild earlier in this transaction
             cursor.execute(f"CREATE TEMP TABLE support_year_live ON COMMIT DROP AS {LIVE}")
             cursor.execute(
                 "UPDATE programs_support_year s SET benefits = l.benefits FROM support_year_live l "
