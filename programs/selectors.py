@@ -7,8 +7,21 @@ from datetime import date
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.expressions import Col, ResolvedOuterRef
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.expressions import Col, RawSQL, ResolvedOuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -135,13 +148,26 @@ def unsupported_poor(user, *, year: int, day: date) -> QuerySet:
     )
 
 
+# "Has support dated in the year" read from the year's range of ``programs_support_year`` (programs.support_year),
+# ordered by household in a subquery of its own: merged with the poor periods' index in household order, both read
+# once (a merge anti-join), instead of one look-up per poor household. Written as SQL because the order must be the
+# subquery's: PostgreSQL does not take the year's equality below an anti-join as fixing the primary key's first
+# column, so without it the year's rows would be sorted or hashed (docs/performance.md).
+SUPPORTED_IN_YEAR = (
+    "EXISTS (SELECT 1 FROM (SELECT y.household_id FROM programs_support_year y WHERE y.year = %s "
+    "ORDER BY y.household_id OFFSET 0) AS supported "
+    "WHERE supported.household_id = households_statusrecord.household_id)"
+)
+
+
 def unsupported_poor_candidates(*, year: int, day: date) -> QuerySet:
     """The ids of the households poor on ``day`` without support dated in ``year``, of every unit: a superset of
-    ``unsupported_poor``'s rows read from the status records' and the benefits' indexes alone (programs migrations
-    0011 and 0012), without the households' table. The page narrows the list to them when they are few (most poor
-    households receive some support in a year), so that the list's own conditions are checked on those rows only."""
-    supported = Benefit.objects.active().filter(household=OuterRef("household_id"), date__year=year)
-    return records_in_force(day, ["poor"]).filter(~Exists(supported)).values_list("household_id", flat=True)
+    ``unsupported_poor``'s rows read from the poor periods' index (programs migration 0011) and the year's supported
+    households (``programs_support_year``, migration 0016), without the households' and the benefits' tables. The
+    page narrows the list to them when they are few (most poor households receive some support in a year), so that
+    the list's own conditions (the support checked on the benefits themselves) are checked on those rows only."""
+    supported = RawSQL(SUPPORTED_IN_YEAR, [year], output_field=BooleanField())
+    return records_in_force(day, ["poor"]).filter(~Q(supported)).values_list("household_id", flat=True)
 
 
 def valid_card_q(day: date, prefix: str = "") -> Q:
