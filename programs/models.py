@@ -570,22 +570,23 @@ class ElectricityCount(models.Model):
 
 
 class SupportYear(models.Model):
-    """How many benefits that count (not cancelled) a household has dated in a year, for the households that have
-    some: kept exact by database triggers on the benefits (migration 0016; programs.support_year, docs/adr/0054), in
-    the changing transaction. The list of the poor households without support in a year reads "has support" as a row
-    here, one index range per year, instead of looking up every poor household's benefits."""
+    """A household with a benefit that counts (not cancelled) dated in a year: written by database triggers on the
+    benefits (migration 0016; programs.support_year, docs/adr/0054) in the changing transaction. A row never claims
+    support the household does not have; one may be missing for a while after a cancellation (the household is then
+    checked again on its benefits) until the nightly rebuild. The list of the poor households without support in a
+    year reads "has support" here, one index range per year, instead of looking up every poor household's benefits."""
 
-    pk = models.CompositePrimaryKey("year", "household")
+    id = models.BigAutoField(primary_key=True)
     year = models.SmallIntegerField()
     household = models.ForeignKey(
         "households.Household", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
-    benefits = models.IntegerField()
 
     class Meta:
         db_table = "programs_support_year"
-        verbose_name = _("số khoản hỗ trợ của hộ trong năm")
-        verbose_name_plural = _("số khoản hỗ trợ của hộ trong năm")
+        verbose_name = _("hộ có hỗ trợ trong năm")
+        verbose_name_plural = _("hộ có hỗ trợ trong năm")
+        indexes = [models.Index(fields=["year", "household"], name="programs_support_year_idx")]
 
     def __str__(self) -> str:
-        return f"{self.household_id} {self.year}: {self.benefits}"
+        return f"{self.household_id} {self.year}"

@@ -1,12 +1,14 @@
-"""Each household's benefits that count per year (``SupportYear``; programs migration 0016, docs/adr/0054): what the
+"""The households with support dated in a year (``SupportYear``; programs migration 0016, docs/adr/0054): what the
 list of the poor households without support in a year reads as "has support dated in the year".
 
-The table is kept exact by statement-level triggers on the benefits, in the transaction of every change, whatever
-wrote it; nothing in Python writes it but the rebuild (``manage.py rebuild_support_year``), for a database whose rows
-were changed with the triggers disabled (a restore of one table, a hand repair). The rebuild compares the table with
-a count from the benefits and corrects only the rows that differ, at a moment when no writer of benefits is in flight
-(it takes the benefits' table in SHARE mode, without queueing, so that the officers' saves never wait behind it while
-it waits for a long import; once taken, the writers wait for the rebuild, a few seconds at a million households).
+The table is written by statement-level triggers on the benefits, in the transaction of every change, whatever wrote
+it. A row never claims support a household does not have; after a cancellation (or a benefit moved to another year
+or household) the (year, household)'s rows are removed even when other benefits still support it, so a row may be
+missing, which only makes the household a candidate that the list checks again on its benefits. The rebuild
+(``manage.py rebuild_support_year``, nightly by beat) puts the missing rows back and removes repeated ones, at a
+moment when no writer of benefits is in flight (it takes the benefits' table in SHARE mode, without queueing, so that
+the officers' saves never wait behind it while it waits for a long import; once taken, the writers wait for the
+rebuild, a few seconds at a million households). It also repairs a table changed with the triggers disabled.
 """
 
 import time
@@ -14,9 +16,9 @@ import time
 from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
-# The benefits that count (not cancelled), by year and household: what the triggers keep (the migration's backfill).
-LIVE = """SELECT EXTRACT(YEAR FROM date)::smallint AS year, household_id, count(*)::integer AS benefits
-  FROM programs_benefit WHERE cancelled_at IS NULL GROUP BY 1, 2"""
+# The (year, household) of the benefits that count (not cancelled): what the triggers follow (the migration's backfill).
+LIVE = """SELECT DISTINCT EXTRACT(YEAR FROM date)::smallint AS year, household_id
+  FROM programs_benefit WHERE cancelled_at IS NULL"""
 
 # The rebuild tries the benefits' lock this long (seconds) for a moment when no writer is in flight, then gives up.
 LOCK_SECONDS = 10.0
@@ -45,47 +47,54 @@ def _writers_held_back() -> None:
                 raise SupportYearBusy(
                     _(
                         "Đang có thao tác ghi khoản hỗ trợ kéo dài (nhập Excel, chi trả…): "
-                        "chưa đếm lại được, hãy thử lại sau."
+                        "chưa lập lại được danh sách hộ có hỗ trợ theo năm, hãy thử lại sau."
                     )
                 ) from None
             time.sleep(LOCK_POLL)
 
 
-def support_year_differences() -> list[tuple[int, int, int | None, int | None]]:
-    """The (year, household) whose kept count differs from the benefits: (year, household, kept, live), None for
-    a missing row. Empty when the table is exact (the tests; the rebuild's check)."""
+def support_year_differences() -> dict[str, list[tuple[int, int]]]:
+    """How the table differs from the benefits: ``claimed``, the (year, household) it holds without a benefit that
+    counts (never, whoever writes, while the triggers are on); ``missing``, those it lacks (after cancellations, until
+    the rebuild); ``repeated``, those it holds twice or more (two writers at once). All empty after a rebuild."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT coalesce(s.year, l.year), coalesce(s.household_id, l.household_id), s.benefits, l.benefits "
-            f"FROM programs_support_year s FULL JOIN ({LIVE}) l ON l.year = s.year AND l.household_id = s.household_id "
-            f"WHERE s.benefits IS DISTINCT FROM l.benefits ORDER BY 1, 2"
+            f"SELECT s.year, s.household_id FROM programs_support_year s WHERE NOT EXISTS (SELECT 1 FROM ({LIVE}) l "
+            f"WHERE l.year = s.year AND l.household_id = s.household_id) GROUP BY 1, 2 ORDER BY 1, 2"
         )
-        return cursor.fetchall()
+        claimed = cursor.fetchall()
+        cursor.execute(
+            f"SELECT l.year, l.household_id FROM ({LIVE}) l WHERE NOT EXISTS (SELECT 1 FROM programs_support_year s "
+            f"WHERE s.year = l.year AND s.household_id = l.household_id) ORDER BY 1, 2"
+        )
+        missing = cursor.fetchall()
+        cursor.execute(
+            "SELECT year, household_id FROM programs_support_year GROUP BY 1, 2 HAVING count(*) > 1 ORDER BY 1, 2"
+        )
+        repeated = cursor.fetchall()
+    return {"claimed": claimed, "missing": missing, "repeated": repeated}
 
 
 def support_year_rebuild() -> dict[str, int]:
     """Correct the table from the benefits (see the module's docstring): ``{"rows", "fixed"}``, the rows kept after
-    it and how many were wrong (changed, deleted or inserted)."""
+    it and how many were removed or added."""
     with transaction.atomic():
         _writers_held_back()
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS pg_temp.support_year_live")  # a rebuild earlier in this transaction
             cursor.execute(f"CREATE TEMP TABLE support_year_live ON COMMIT DROP AS {LIVE}")
+            # rows without a benefit that counts (the triggers disabled by hand), and the repeated ones but the first
             cursor.execute(
-                "UPDATE programs_support_year s SET benefits = l.benefits FROM support_year_live l "
-                "WHERE l.year = s.year AND l.household_id = s.household_id AND l.benefits <> s.benefits"
+                "DELETE FROM programs_support_year s WHERE NOT EXISTS (SELECT 1 FROM support_year_live l "
+                "WHERE l.year = s.year AND l.household_id = s.household_id) OR EXISTS (SELECT 1 FROM "
+                "programs_support_year t WHERE t.year = s.year AND t.household_id = s.household_id AND t.id < s.id)"
             )
             fixed = cursor.rowcount
             cursor.execute(
-                "DELETE FROM programs_support_year s WHERE NOT EXISTS (SELECT 1 FROM support_year_live l "
-                "WHERE l.year = s.year AND l.household_id = s.household_id)"
-            )
-            fixed += cursor.rowcount
-            cursor.execute(
-                "INSERT INTO programs_support_year (year, household_id, benefits) "
-                "SELECT l.year, l.household_id, l.benefits FROM support_year_live l WHERE NOT EXISTS "
+                "INSERT INTO programs_support_year (year, household_id) "
+                "SELECT l.year, l.household_id FROM support_year_live l WHERE NOT EXISTS "
                 "(SELECT 1 FROM programs_support_year s WHERE s.year = l.year AND s.household_id = l.household_id) "
-                "ORDER BY l.household_id, l.year"
+                "ORDER BY l.year, l.household_id"
             )
             fixed += cursor.rowcount
             cursor.execute("SELECT count(*) FROM support_year_live")

@@ -33,3 +33,16 @@ def electricity_counts_keep_task() -> dict:
     from .electricity import electricity_counts_keep
 
     return electricity_counts_keep()
+
+
+@shared_task(ignore_result=True)
+def support_year_rebuild_task() -> dict:
+    """Sent by beat every night: put back the households' years with support that cancellations removed while other
+    benefits still supported them (programs.support_year). A long write of benefits in flight makes it give up for
+    the night; nothing is wrong meanwhile, the list only checks a few more candidates."""
+    from .support_year import SupportYearBusy, support_year_rebuild
+
+    try:
+        return support_year_rebuild()
+    except SupportYearBusy as busy:
+        return {"busy": str(busy)}

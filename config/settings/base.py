@@ -277,6 +277,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=7),
         "options": {"queue": "reports"},
     },
+    # Every night: the households' years with support that cancellations removed while other benefits still
+    # supported them, put back for the list of the poor households without support (programs.support_year).
+    "support-year-rebuild": {
+        "task": "programs.tasks.support_year_rebuild_task",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"queue": "reports"},
+    },
     # Every day at 01:30: drafts of the periodic reports whose preparation day (ReportDeadline) has come. The
     # dates are data administrators edit; this entry only says how often to read them (docs/adr/0025).
     "report-deadlines-prepare": {

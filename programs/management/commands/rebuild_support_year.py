@@ -1,8 +1,9 @@
-"""manage.py rebuild_support_year: correct, from the benefits themselves, each household's benefits that count per
-year (``programs_support_year``; programs.support_year, docs/adr/0054), which the list of the poor households without
-support reads. The database triggers keep it exact; this is for a database whose benefits were written with them
-disabled. Safe at any time: it waits for a moment when no writer of benefits is in flight (it gives up after a few
-seconds of long writes, and says so), and the writers wait for it only while it corrects the rows."""
+"""manage.py rebuild_support_year: correct, from the benefits themselves, the households' years with support
+(``programs_support_year``; programs.support_year, docs/adr/0054), which the list of the poor households without
+support reads. Beat runs it every night (rows that cancellations removed while other benefits still supported the
+household); by hand, for a database whose benefits were written with the triggers disabled. Safe at any time: it
+waits for a moment when no writer of benefits is in flight (it gives up after a few seconds of long writes, and says
+so), and the writers wait for it only while it corrects the rows."""
 
 import time
 
@@ -14,7 +15,7 @@ from programs.support_year import SupportYearBusy, support_year_rebuild
 
 class Command(BaseCommand):
     help = (
-        "Đếm lại số khoản hỗ trợ còn hiệu lực của từng hộ theo năm (dùng cho danh sách hộ nghèo chưa nhận hỗ trợ) "
+        "Lập lại danh sách các hộ có hỗ trợ theo từng năm (dùng cho danh sách hộ nghèo chưa nhận hỗ trợ) "
         "từ các khoản hỗ trợ đã ghi nhận."
     )
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         seconds = f"{time.perf_counter() - started:.1f}".replace(".", ",")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Đã đếm lại {number(result['rows'])} cặp hộ – năm có hỗ trợ, sửa {number(result['fixed'])} dòng, "
+                f"Đã lập lại {number(result['rows'])} cặp hộ – năm có hỗ trợ, sửa {number(result['fixed'])} dòng, "
                 f"trong {seconds} giây."
             )
         )
