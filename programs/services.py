@@ -252,6 +252,13 @@ def benefit_update(*, benefit: Benefit, user, expected_version: int, override_re
     stored = Benefit.objects.select_related("programme", "household", "member").get(pk=benefit.pk)
     if stored.is_cancelled:
         raise ValidationError(_("Bản ghi này đã bị huỷ, không sửa được nữa."))
+    if stored.programme.kind == ProgrammeKind.HEALTH_INSURANCE:
+        # A card's households before the card (``_sync_card`` locks the household after the save): a save that moves
+        # the card to another year or household removes that year's support rows (ADR 0054), which an electricity
+        # payment's cancellation, having locked the household first (ADR 0053), would then wait for while this save
+        # waited for its household — a deadlock. Household first, as every other writer of benefits takes them.
+        households = sorted({stored.household_id, benefit.household_id} - {None})
+        list(Household.objects.filter(pk__in=households).order_by("pk").select_for_update().values_list("pk"))
     before = _snapshot(stored)
     updated = Benefit.objects.filter(pk=benefit.pk, version=expected_version).update(version=F("version") + 1)
     if not updated:

@@ -18,7 +18,8 @@ transaction, whoever writes (the services, the bulk recordings, the Excel import
   that two concurrent cancellations of its last two benefits each believed the other's benefit still supported.
   A household still supported that year becomes a candidate again until ``manage.py rebuild_support_year`` (beat,
   nightly) puts its row back; cancellations are corrections, rare against recordings.
-Nothing here locks a household or waits for another writer's uncommitted rows; a removal locks the removed rows only.
+Nothing here locks a household or waits for another writer's uncommitted rows; a removal locks the removed rows only,
+in (household, year) order.
 A TRUNCATE of the benefits empties the table. The table is filled from the benefits in the migration's transaction,
 which holds the benefits against writes from the triggers' creation on (CREATE TRIGGER locks the table).
 """
@@ -33,9 +34,12 @@ ADDED = f"""
      WHERE n.cancelled_at IS NULL
        AND NOT EXISTS (SELECT 1 FROM programs_support_year s
                         WHERE s.year = {YEAR.format("n")} AND s.household_id = n.household_id);"""
+# the rows locked in (household, year) order, so that two statements removing several households' rows cannot
+# deadlock with each other
 REMOVED = """
-    DELETE FROM programs_support_year s USING ({lost}) lost
-     WHERE s.year = lost.y AND s.household_id = lost.h;"""
+    DELETE FROM programs_support_year WHERE id IN (
+        SELECT s.id FROM programs_support_year s JOIN ({lost}) lost ON s.year = lost.y AND s.household_id = lost.h
+         ORDER BY s.household_id, s.year, s.id FOR UPDATE OF s);"""
 LOST_DELETED = (
     f"SELECT DISTINCT {YEAR.format('o')} AS y, o.household_id AS h FROM sy_old o WHERE o.cancelled_at IS NULL"
 )

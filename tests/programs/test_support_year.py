@@ -481,3 +481,62 @@ def test_beat_rebuilds_every_night_and_a_busy_night_is_a_message(tree, users, ma
 
     monkeypatch.setattr(support_year, "support_year_rebuild", busy)
     assert tasks.support_year_rebuild_task() == {"busy": "chưa lập lại được"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_card_moved_to_last_year_while_a_payment_of_its_household_is_cancelled_does_not_deadlock(
+    tree, users, make_household, monkeypatch
+):
+    """A BHYT card's date moved to last year removes this year's support rows of its household, then updates the
+    member's card under the household's lock (``services._sync_card``); an electricity payment of the same household
+    cancelled meanwhile in a counted quarter locks the household (ADR 0053), then removes the same rows. The card's
+    update locks its household before saving, so the cancellation waits for it instead of deadlocking."""
+    from programs import electricity, services
+
+    from .conftest import pay
+    from .test_cancel import card
+
+    officer = users.commune_officer
+    today = timezone.localdate()
+    household = make_household(code="N-ELC", village=tree.village, status=None)
+    Household.objects.filter(pk=household.pk).update(social_protection=True)
+    member = household.members.first()
+    electricity.electricity_counts_keep(today)
+    year, quarter = electricity.quarter_of(today)
+    payment = pay(household, Programme.objects.get(code="ELECTRICITY"), year, quarter, officer)
+    recorded = services.benefit_record(
+        benefit=card(household, member, day=today, valid_to=today + timedelta(days=300)), user=officer
+    )
+    paused, resume = threading.Event(), threading.Event()
+    sync_card = services._sync_card
+
+    def held_sync_card(benefit, user):
+        if benefit.pk == recorded.pk:
+            paused.set()
+            resume.wait(10)
+        sync_card(benefit, user)
+
+    monkeypatch.setattr(services, "_sync_card", held_sync_card)
+
+    def move_card():
+        moved = Benefit.objects.get(pk=recorded.pk)
+        moved.date = date(today.year - 1, 12, 1)
+        services.benefit_update(benefit=moved, user=officer, expected_version=moved.version)
+
+    def cancel_payment():
+        stored = Benefit.objects.get(pk=payment.pk)
+        services.benefit_cancel(benefit=stored, reason="Ghi nhầm", user=officer, expected_version=stored.version)
+
+    mover, mover_errors = in_thread(move_card)
+    try:
+        assert paused.wait(10)
+        canceller, canceller_errors = in_thread(cancel_payment)
+        threading.Event().wait(0.5)  # the cancellation is waiting by now
+    finally:
+        resume.set()
+        mover.join(15)
+    canceller.join(15)
+    assert not mover_errors + canceller_errors, mover_errors + canceller_errors
+    assert Benefit.objects.get(pk=payment.pk).cancelled_at is not None
+    assert Benefit.objects.get(pk=recorded.pk).date.year == today.year - 1
+    assert support_year.support_year_differences()["claimed"] == []
