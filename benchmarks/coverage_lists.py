@@ -12,7 +12,9 @@ poor households without support, members without a valid BHYT card, poor househo
 registrations, the BHYT list and the electricity list of this quarter.
 
 To time the code before a change, run this script from an export of the older commit with ``--root``
-(``git archive <commit> | tar -x -C /tmp/before``). The measured numbers are in docs/performance.md.
+(``git archive <commit> | tar -x -C /tmp/before``). With ``--from-link``, each page after the first is requested as
+its "Trang sau" link asks for it (the key of the page before's last row, read from an untimed call of that page), as
+an officer paging forward reaches it. The measured numbers are in docs/performance.md.
 """
 
 import argparse
@@ -43,6 +45,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=int, default=300, help="statement timeout in seconds")
     parser.add_argument("--user", default="tinh.gialai")
     parser.add_argument("--query", default="", help="more GET parameters of every list, e.g. nhom=poor (a group)")
+    parser.add_argument(
+        "--from-link", action="store_true", help='request each page N > 1 from page N - 1\'s "Trang sau" link'
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, args.root)
@@ -80,8 +85,8 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()}")
     factory = RequestFactory()
 
-    def call(path: str, page: str):
-        request = factory.get(path, {**dict(parse_qsl(args.query)), "page": page})
+    def call(path: str, page: str, after: str = ""):
+        request = factory.get(path, {**dict(parse_qsl(args.query)), "page": page, **({"sau": after} if after else {})})
         request.user = user
         request.session = {}
         match = resolve(path)
@@ -94,12 +99,15 @@ def main() -> None:
         path = reverse(LISTS[name])
         for page in args.pages.split(","):
             try:
-                call(path, page)  # warm-up: the plan cache, the catalogue, the buffers
+                after = ""
+                if args.from_link and int(page) > 1:  # the key the page before's "Trang sau" link carries
+                    after = getattr(call(path, str(int(page) - 1)).context_data["page_obj"], "next_key", "")
+                call(path, page, after)  # warm-up: the plan cache, the catalogue, the buffers
                 times, sql, cpu, queries = [], [], [], 0
                 for _ in range(args.repeat):
                     with CaptureQueriesContext(connection) as context:
                         start, started = time.perf_counter(), time.process_time()
-                        response = call(path, page)
+                        response = call(path, page, after)
                         times.append((time.perf_counter() - start) * 1000)
                         cpu.append((time.process_time() - started) * 1000)
                     sql.append(sum(float(q["time"]) for q in context.captured_queries) * 1000)
@@ -107,7 +115,8 @@ def main() -> None:
                 rows = len(response.context_data["rows"]) if getattr(response, "context_data", None) else "?"
                 shown = response.context_data["page_obj"].number
                 print(
-                    f"{name:12} page {page:>4} (shown {shown:>4}): best {min(times):9.1f} ms, "
+                    f"{name:12} page {page:>4}{' (link)' if after else ''} (shown {shown:>4}): "
+                    f"best {min(times):9.1f} ms, "
                     f"median {statistics.median(times):9.1f} ms (SQL {statistics.median(sql):9.1f}, "
                     f"this process's CPU {statistics.median(cpu):7.1f}), "
                     f"{queries} queries, {rows} rows"

@@ -31,7 +31,7 @@ from households.excel import ImportFileError, file_digest
 from . import bulk, selectors
 from .excel import Col, read_table, table_workbook, xlsx_filename
 from .forms import CourseForm, PaymentForm, QuarterForm, UploadForm
-from .listing import SortedIdsPaginator, VillageOrderPaginator, narrowed_to, one_snapshot
+from .listing import SortedIdsPaginator, VillageOrderPaginator, narrowed_to, one_snapshot, page_for
 from .models import Programme
 from .views import EDITORS
 
@@ -127,7 +127,7 @@ class CoverageView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
         if candidates is not None:
             records = narrowed_to(records, candidates)
         with self.snapshot():
-            page = self.paginator(records, year).get_page(request.GET.get("page"))
+            page = page_for(self.paginator(records, year), request)
             rows = [self.cells(record) for record in page.object_list]
         columns = self.columns()
         return self.render_to_response(
@@ -507,8 +507,8 @@ class BhytListView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
             return self.export_response(write, xlsx_filename(f"danh-sach-bhyt-{year}", timezone.localdate()))
         # The page's members only: their groups are read for those rows, the count is capped (core.pagination).
         candidates = selectors.bhyt_candidates(request.user, year=year, day=day)
-        page = list_paginator(candidates, request.user, "household__village", selectors.MEMBER_WITHIN_VILLAGE).get_page(
-            request.GET.get("page")
+        page = page_for(
+            list_paginator(candidates, request.user, "household__village", selectors.MEMBER_WITHIN_VILLAGE), request
         )
         return self.render_to_response(
             self.get_context_data(
@@ -675,7 +675,7 @@ class ElectricityView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
                 village_rows=village_rows,
             )
             paginator.count = totals["households"]  # exact, from the counts or the aggregate: nothing to count twice
-            page = paginator.get_page(request.GET.get("page"))
+            page = page_for(paginator, request)
             rows = [cells(h) for h in page.object_list]
         if not query:
             form = QuarterForm(initial=data)
