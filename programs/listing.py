@@ -11,10 +11,8 @@ together by code, as the former ORDER BY did.
 """
 
 from contextlib import contextmanager
-from datetime import date
 
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
@@ -150,45 +148,30 @@ class VillageOrderPaginator(CappedCountPaginator):
             condition |= Q(**equal, **{f"{field}__{later}": values[index]})
         return Q(**{f"{self.within[0]}__{bound}": values[0]}) & condition
 
-    @cached_property
-    def _key_fields(self) -> list:
-        """The model fields of ``within`` (the last field of each lookup path), to read a key back from a link."""
-        fields = []
-        for path in self.within:
-            model, field = self.object_list.model, None
-            for part in path.split("__"):
-                field = model._meta.pk if part == "pk" else model._meta.get_field(part)
-                model = field.related_model or model
-            fields.append(field)
-        return fields
-
     def key_of(self, row) -> str:
-        """The link's key of ``row`` (a row of a page): its village's rank and its within-village keys, signed, so
-        that a link edited by hand is refused rather than read."""
-        village = row
-        *hops, last = self.village.split("__")
-        for hop in hops:
-            village = getattr(village, hop)
-        rank = dict(zip(self.villages[1], self.villages[0], strict=True)).get(getattr(village, f"{last}_id"))
-        values = []
-        for path in self.within:
-            value = row
-            for part in path.split("__"):
-                value = getattr(value, part)
-            values.append(value.isoformat() if isinstance(value, date) else value)
-        return signing.dumps([rank, *values], salt=KEY_SALT, compress=True)
+        """The link's key of ``row`` (a row of a page): its primary key, signed, so that a link edited by hand is
+        refused rather than read. Nothing else of the row goes into the address (a member's date of birth would
+        otherwise sit in browser histories and server logs): ``key_from`` reads the row's place again."""
+        return signing.dumps(row.pk, salt=KEY_SALT)
 
     def key_from(self, text: str | None) -> tuple | None:
-        """The key a link carried (``key_of``), or None when there is none or it is not one of this list's."""
+        """The place in the list's order of the row a link carried (``key_of``): its village's rank and its
+        within-village keys; None when there is no key, it is not one this portal signed, or the row is no longer
+        in a village the user sees (deleted, moved out of the unit)."""
         if not text:
             return None
         try:
-            rank, *values = signing.loads(text, salt=KEY_SALT)
-            if not isinstance(rank, int) or len(values) != len(self.within):
-                return None
-            return (rank, *(field.to_python(value) for field, value in zip(self._key_fields, values, strict=True)))
-        except (signing.BadSignature, ValueError, TypeError, ValidationError):
+            pk = signing.loads(text, salt=KEY_SALT)
+        except signing.BadSignature:
             return None
+        if not isinstance(pk, int) or isinstance(pk, bool):
+            return None
+        place = self.object_list.model._default_manager.filter(pk=pk).values_list(self.village, *self.within).first()
+        if place is None:
+            return None
+        village, *values = place
+        rank = dict(zip(self.villages[1], self.villages[0], strict=True)).get(village)
+        return None if rank is None else (rank, *values)
 
     def page_from(self, number, key: tuple, *, backwards: bool = False):
         """Page ``number``, read from the row before it (``key``; after it, ``backwards``), not by its position."""

@@ -1,11 +1,13 @@
-"""The walked lists' "Trang sau" and "Trang trước" links carry the key of the row they continue from
-(programs.listing.VillageOrderPaginator.key_of): on random data, for every role, following the links forward from page
-1 and back from the last page gives exactly the pages read by their numbers, for lists walked by household (housing
-gaps), by member (members without a valid card, BHYT list) and by registration (escape registrations, whose villages
-share ranks and whose codes differ in case); a link edited by hand or left over from rows deleted since is read as its
-page number; and a deep page opened from its link walks from that row, not from the top."""
+"""The walked lists' "Trang sau" and "Trang trước" links carry the signed id of the row they continue from
+(programs.listing.VillageOrderPaginator.key_of; nothing else of the row is in the address): on random data, for
+every role, following the links forward from page 1 and back from the last page gives exactly the pages read by
+their numbers, for lists walked by household (housing gaps), by member (members without a valid card, BHYT list) and
+by registration (escape registrations, whose villages share ranks and whose codes differ in case); a link edited by
+hand or left over from rows changed since is read as its page number or from the row's place; and a deep page opened
+from its link walks from that row, not from the top."""
 
 import random
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core import signing
@@ -205,6 +207,10 @@ def test_the_screen_s_links_carry_the_keys_and_lead_to_the_same_rows(
     numbered_second = client.get(url, {"nhom": "poor", "page": 2})
     following = link(first, "Trang sau")
     assert "sau=" in following and "nhom=poor" in following
+    # a member's date of birth or code is not in the address: only the row's signed id
+    assert signing.loads(parse_qs(urlsplit(following).query)["sau"][0], salt=KEY_SALT) in Member.objects.values_list(
+        "pk", flat=True
+    )
     second = client.get(following)
     assert rows(second) == rows(numbered_second) and rows(second)
     back = link(second, "Trang trước")
@@ -214,5 +220,6 @@ def test_the_screen_s_links_carry_the_keys_and_lead_to_the_same_rows(
         client.get(following)
     with CaptureQueriesContext(connection) as numbered:
         client.get(url, {"nhom": "poor", "page": 2})
-    assert len(queries) <= len(numbered) + 1  # at most one more walk: the key's rank, then the ranks after it
+    # the key's row read again (its place), and at most one more walk (the key's rank, then the ranks after it)
+    assert len(queries) <= len(numbered) + 2
     assert Member.objects.exists()
