@@ -13,7 +13,7 @@ together by code, as the former ORDER BY did.
 from contextlib import contextmanager
 
 from django.core import signing
-from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -152,7 +152,7 @@ class VillageOrderPaginator(CappedCountPaginator):
         """The link's key of ``row`` (a row of a page): its primary key, signed, so that a link edited by hand is
         refused rather than read. Nothing else of the row goes into the address (a member's date of birth would
         otherwise sit in browser histories and server logs): ``key_from`` reads the row's place again."""
-        return signing.dumps(row.pk, salt=KEY_SALT)
+        return signing.dumps(row.pk, salt=self._salt)
 
     def key_from(self, text: str | None) -> tuple | None:
         """The place in the list's order of the row a link carried (``key_of``): its village's rank and its
@@ -161,11 +161,15 @@ class VillageOrderPaginator(CappedCountPaginator):
         if not text:
             return None
         try:
-            pk = signing.loads(text, salt=KEY_SALT)
+            pk = signing.loads(text, salt=self._salt)
         except signing.BadSignature:
             return None
         if not isinstance(pk, int) or isinstance(pk, bool):
             return None
+        return self._place(pk)
+
+    def _place(self, pk: int) -> tuple | None:
+        """The place of row ``pk`` in the list's order (its village's rank, its within-village keys), or None."""
         place = self.object_list.model._default_manager.filter(pk=pk).values_list(self.village, *self.within).first()
         if place is None:
             return None
@@ -173,21 +177,50 @@ class VillageOrderPaginator(CappedCountPaginator):
         rank = dict(zip(self.villages[1], self.villages[0], strict=True)).get(village)
         return None if rank is None else (rank, *values)
 
+    @property
+    def _salt(self) -> str:
+        """One list's keys are not another's: the salt names the model and the order."""
+        return f"{KEY_SALT}:{self.object_list.model._meta.label}:{self.village}:{','.join(self.within)}"
+
     def page_from(self, number, key: tuple, *, backwards: bool = False):
-        """Page ``number``, read from the row before it (``key``; after it, ``backwards``), not by its position."""
-        number = self.validate_number(number)
+        """The page after the row at ``key`` (before it, ``backwards``), labelled ``number``. Whether rows follow or
+        precede it is read from the walk itself, not from the page's number against the count: the list may have
+        changed since the link was made (handled rows leave the lists), and no row is then skipped or shown twice
+        on the way. When nothing is left beyond the link's row, the rows on its other side are shown."""
+        try:
+            number = max(1, int(number))
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(number) from None
+        ids = self._from(key, self.per_page + 1, backwards)
+        beyond = len(ids) > self.per_page  # more rows in the walked direction
+        if not ids:
+            backwards = not backwards
+            ids = self._from(key, self.per_page + 1, backwards)
+            beyond = len(ids) > self.per_page
+        ids = ids[: self.per_page]
+        if not ids:  # the list is empty now
+            return self.page(1)
+        if backwards:
+            ids.reverse()
+        # one row past the page's other edge, in the other direction
+        edge = self._place(ids[-1] if backwards else ids[0])
+        behind = edge is not None and bool(self._from(edge, 1, not backwards))
+        after, before = (behind, beyond) if backwards else (beyond, behind)
+        if self.truncated and number >= self.num_pages:
+            after = False  # the screen pages through the first ``deepest`` rows, as by number
+        page = KeyedPage(rows_by_pk(self.object_list, ids), number, self, before=before, after=after)
+        return self._keyed(page)
+
+    def _from(self, key: tuple, limit: int, backwards: bool) -> list[int]:
+        """Up to ``limit`` ids strictly after ``key`` (before it, ``backwards``; nearest first): the rest of the
+        key's rank from the key on, then the ranks after it (before it) from their first row."""
         rank, ranks, ids = key[0], *self.villages
         pairs = list(zip(ranks, ids, strict=True))
-        # The key's rank from the key on, then the ranks after it (before it, ``backwards``) from their first row.
-        found = self._walk_ids(self.per_page, [p for p in pairs if p[0] == rank], after=key, backwards=backwards)
+        found = self._walk_ids(limit, [p for p in pairs if p[0] == rank], after=key, backwards=backwards)
         further = [p for p in pairs if (p[0] < rank if backwards else p[0] > rank)]
-        if len(found) < self.per_page and further:
-            found += self._walk_ids(self.per_page - len(found), further, backwards=backwards)
-        if backwards:
-            found.reverse()
-        if not found:  # the rows around the link were deleted meanwhile: the page by its position
-            return self.page(number)
-        return self._keyed(self._get_page(rows_by_pk(self.object_list, found), number, self))
+        if len(found) < limit and further:
+            found += self._walk_ids(limit - len(found), further, backwards=backwards)
+        return found
 
     def _walk_ids(self, limit: int, pairs: list, *, after=None, backwards=False) -> list[int]:
         if not pairs:
@@ -266,6 +299,27 @@ def page_for(paginator, request):
                 except (PageNotAnInteger, EmptyPage):
                     break
     return paginator.get_page(number)
+
+
+class KeyedPage(Page):
+    """A page walked from a link's row (``VillageOrderPaginator.page_from``): whether rows precede and follow it was
+    read by the walk, and its neighbours are numbered from its own label, whatever the count says now."""
+
+    def __init__(self, object_list, number, paginator, *, before: bool, after: bool):
+        super().__init__(object_list, number, paginator)
+        self.before, self.after = before, after
+
+    def has_next(self) -> bool:
+        return self.after
+
+    def has_previous(self) -> bool:
+        return self.before
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return max(1, self.number - 1)
 
 
 def rows_by_pk(records: QuerySet, ids: list[int]) -> list:

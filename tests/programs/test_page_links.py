@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from households.models import Household, Member
 from programs import selectors
-from programs.listing import KEY_SALT, VillageOrderPaginator, page_for
+from programs.listing import VillageOrderPaginator, page_for
 from programs.views_bulk import day_for
 
 from .test_escape_walk import paginator_for as escape_paginator
@@ -142,8 +142,9 @@ def test_an_edited_or_stale_link_is_read_as_its_page_number(tree, users, make_ho
     assert page(page=2, sau=first.next_key) == second
     edited = first.next_key[:-2] + ("AA" if not first.next_key.endswith("AA") else "BB")
     other_salt = signing.dumps([1, "N-1"], salt="another", compress=True)
-    wrong_shape = signing.dumps(["x", 1], salt=KEY_SALT, compress=True)
-    for key in (edited, other_salt, wrong_shape, "", "%%%"):
+    wrong_shape = signing.dumps(["x", 1], salt=paginator()._salt, compress=True)
+    other_list = signing.dumps(first.object_list[0].pk, salt=member_paginator(Member.objects.none(), user, 3)._salt)
+    for key in (edited, other_salt, wrong_shape, other_list, "", "%%%"):
         assert page(page=2, sau=key) == second, key
         assert page(page=2, truoc=key) == second, key
     assert page(page="abc", sau=first.next_key) == ids(paginator().page(1))  # not a number: page 1, as get_page
@@ -177,8 +178,9 @@ def test_a_deep_page_from_its_link_walks_from_the_row_before_it(tree, users, mak
     )
     page = reader.page_from(last, reader.key_from(before.next_key))
     assert ids(page) == ids(paginator().page(last))
-    # the page's own rows (3), besides the capped count (10.001); the numbered page walks (last - 1) × 3 + 3 rows
-    assert 3 in walked and set(walked) <= {3, 10_001}, walked
+    # the page's own rows and one more (4: is there a next page?), one row the other way (1: a previous page?),
+    # besides the capped count (10.001); the numbered page walks (last - 1) × 3 + 3 rows
+    assert 4 in walked and set(walked) <= {4, 1, 10_001}, walked
 
 
 def test_the_screen_s_links_carry_the_keys_and_lead_to_the_same_rows(
@@ -208,7 +210,8 @@ def test_the_screen_s_links_carry_the_keys_and_lead_to_the_same_rows(
     following = link(first, "Trang sau")
     assert "sau=" in following and "nhom=poor" in following
     # a member's date of birth or code is not in the address: only the row's signed id
-    assert signing.loads(parse_qs(urlsplit(following).query)["sau"][0], salt=KEY_SALT) in Member.objects.values_list(
+    salt = member_paginator(Member.objects.none(), users.province_staff, 2)._salt
+    assert signing.loads(parse_qs(urlsplit(following).query)["sau"][0], salt=salt) in Member.objects.values_list(
         "pk", flat=True
     )
     second = client.get(following)
@@ -220,6 +223,75 @@ def test_the_screen_s_links_carry_the_keys_and_lead_to_the_same_rows(
         client.get(following)
     with CaptureQueriesContext(connection) as numbered:
         client.get(url, {"nhom": "poor", "page": 2})
-    # the key's row read again (its place), and at most one more walk (the key's rank, then the ranks after it)
-    assert len(queries) <= len(numbered) + 2
+    # the link's row and the page's first row read again (their places), the walks from them (the key's rank, then
+    # the ranks after it; one row the other way): a few more statements, as many whatever the rows
+    assert len(queries) <= len(numbered) + 5
     assert Member.objects.exists()
+
+
+def follow(paginator, page) -> list[int]:
+    """Follow "Trang sau" as the template builds it until there is none: the ids seen after ``page``."""
+    factory, seen = RequestFactory(), []
+    while page.has_next():
+        page = page_for(paginator(), factory.get("/", {"page": page.next_page_number(), "sau": page.next_key}))
+        seen += ids(page)
+    return seen
+
+
+def housing_list(tree, users, make_household):
+    random_deprived(random.Random(8), tree, make_household, count=120)
+    user = users.province_staff
+    today = timezone.localdate()
+    return lambda: household_paginator(selectors.housing_gap(user, day=today), user, 3)
+
+
+def every_row(paginator) -> list[int]:
+    return [pk for number in paginator().page_range for pk in ids(paginator().page(number))]
+
+
+def test_rows_handled_while_paging_neither_hide_nor_repeat_the_rows_after_the_link(tree, users, make_household):
+    """The officer handles page 1's rows (they leave the list) and goes on paging from page 2: every row after page
+    2 is reached, once, although the page numbers now run past the count (whether a link is shown is read from the
+    walk, not from the number)."""
+    paginator = housing_list(tree, users, make_household)
+    first = paginator().page(1)
+    second = page_for(paginator(), RequestFactory().get("/", {"page": 2, "sau": first.next_key}))
+    Household.objects.filter(pk__in=ids(first)).update(state="archived")
+    everything = every_row(paginator)
+    expected = everything[everything.index(ids(second)[-1]) + 1 :]
+    assert len(expected) > 3
+    assert follow(paginator, second) == expected
+
+
+def test_rows_come_back_before_the_link_and_paging_on_shows_each_row_once(tree, users, make_household):
+    paginator = housing_list(tree, users, make_household)
+    early = ids(paginator().page(1))
+    Household.objects.filter(pk__in=early).update(state="archived")
+    first = paginator().page(1)
+    Household.objects.filter(pk__in=early).update(state="active")  # back in the list, before the officer's place
+    everything = every_row(paginator)
+    seen = follow(paginator, first)
+    assert seen == everything[everything.index(ids(first)[-1]) + 1 :]
+    # and back: "Trang trước" from the last page reaches the rows that came back, down to the list's first row
+    page, back = paginator().page(paginator().num_pages), []
+    while page.has_previous():
+        page = page_for(
+            paginator(), RequestFactory().get("/", {"page": page.previous_page_number(), "truoc": page.previous_key})
+        )
+        back = ids(page) + back
+    assert back + ids(paginator().page(paginator().num_pages)) == everything
+
+
+def test_a_link_past_the_screen_s_depth_offers_no_further_page(tree, users, make_household):
+    """The screen pages through the first ``deepest`` rows: from the last of them, no "Trang sau"."""
+    base = housing_list(tree, users, make_household)
+
+    def paginator():
+        shown = base()
+        shown.deepest = 6  # two pages of 3
+        return shown
+
+    last = paginator().page(2)
+    assert not last.has_next()
+    from_link = page_for(paginator(), RequestFactory().get("/", {"page": 2, "truoc": paginator().page(2).next_key}))
+    assert from_link.number == 2 and not from_link.has_next() and from_link.has_previous()
