@@ -169,8 +169,10 @@ class VillageOrderPaginator(CappedCountPaginator):
         return self._place(pk)
 
     def _place(self, pk: int) -> tuple | None:
-        """The place of row ``pk`` in the list's order (its village's rank, its within-village keys), or None."""
-        place = self.object_list.model._default_manager.filter(pk=pk).values_list(self.village, *self.within).first()
+        """The place of row ``pk`` in the list's order (its village's rank, its within-village keys), or None when
+        the row is gone or outside the user's unit (read through the model's ``visible_to``, as every list is)."""
+        rows = self.object_list.model._default_manager.visible_to(self.user)
+        place = rows.filter(pk=pk).values_list(self.village, *self.within).first()
         if place is None:
             return None
         village, *values = place

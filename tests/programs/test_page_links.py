@@ -295,3 +295,22 @@ def test_a_link_past_the_screen_s_depth_offers_no_further_page(tree, users, make
     assert not last.has_next()
     from_link = page_for(paginator(), RequestFactory().get("/", {"page": 2, "truoc": paginator().page(2).next_key}))
     assert from_link.number == 2 and not from_link.has_next() and from_link.has_previous()
+
+
+def test_a_link_to_a_row_outside_the_officer_s_unit_is_read_as_its_page_number(tree, users, make_household):
+    """A commune officer given a province officer's link whose row lies in another commune: the row's place is read
+    through the officer's ``visible_to``, so the link is ignored and the page is the officer's own page 2."""
+    random_deprived(random.Random(9), tree, make_household, count=40)
+    today = timezone.localdate()
+    province, commune = users.province_staff, users.commune_officer
+
+    def paginator(user):
+        return household_paginator(selectors.housing_gap(user, day=today), user, 2)
+
+    # a household of a sibling commune: in the province officer's unit, not in the commune officer's
+    outside = Household.objects.filter(commune=tree.sibling_commune).first()
+    key = paginator(province).key_of(outside)
+    assert paginator(province).key_from(key) is not None
+    assert paginator(commune).key_from(key) is None
+    page = page_for(paginator(commune), RequestFactory().get("/", {"page": 2, "sau": key}))
+    assert ids(page) == ids(paginator(commune).page(2))
