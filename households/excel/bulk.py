@@ -11,6 +11,7 @@ households, members and change entries go in with ``COPY`` and updates with ``bu
 The dry run writes nothing. docs/adr/0026 says why this replaced saving each household through ``household_save``.
 """
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.gcpause import cyclic_gc_paused
-from core.pgcopy import copy_objects, record_class, reserve_ids, statistics_follow
+from core.pgcopy import CopyPipeline, copy_statement, record_class, reserve_ids, statistics_statement
 from households import services
 from households.choices import HouseholdState
 from households.classification import local_line_on, standard_on
@@ -66,6 +67,9 @@ HOUSEHOLD_UPDATE_FIELDS = [
     "updated_at",
 ]
 MEMBER_UPDATE_FIELDS = [*MEMBER_FORM_FIELDS, "updated_at"]
+# Households per batch of COPY statements, written by a second thread while the next households are checked
+# (core.pgcopy.CopyPipeline); a file of fewer than two batches is written after its checks, in one batch.
+WRITE_BATCH = 1000
 # The bounds the forms put on integer fields (Django's formfield for each field class on PostgreSQL).
 INTEGER_BOUNDS = {models.PositiveSmallIntegerField: 32767, models.PositiveIntegerField: 2147483647}
 
@@ -273,30 +277,51 @@ class BulkImporter(BaseImporter):
         self.today = timezone.localdate()
         with transaction.atomic():
             self.preload(groups)
-            plans, step = [], max(total // 20, 25)  # about twenty progress writes, whatever the size
-            for done, group in enumerate(groups):
-                if done % step == 0:
-                    self.progress(done * 90 // max(total, 1), self.progress_message(done, total))
-                self.check_group(group)
-                plan = self.import_group(group)
-                self.report.errors.extend(group.errors)
-                if plan is not None:
-                    plans.append(plan)
-            if self.report.errors or not self.commit:
-                transaction.set_rollback(True)
-                return self.report
-            self.progress(90, _("Đang ghi %(total)s hộ") % {"total": format_vnd(len(plans))})
-            try:
-                with transaction.atomic():
-                    self.write(plans)
-            except IntegrityError:
-                # Someone saved a household with the same code or person between the checks and the write.
-                message = _(
-                    "Không ghi được tệp do trùng dữ liệu với một hộ vừa được lưu; hãy kiểm tra lại rồi nhập lại."
-                )
-                self.report.errors.append(RowError(None, "", "", message))
-                transaction.set_rollback(True)
-                return self.report
+            self.now = timezone.now()
+            self.batches = 0
+            if self.commit:
+                # The keys of the new households and their members, drawn before the checks: a batch then needs no
+                # query of this thread while the other one writes (a valid file uses them all; core.pgcopy).
+                fresh = [g for g in groups if self.registered(g) is None]
+                self.keys = {
+                    Household: iter(reserve_ids(Household, len(fresh))),
+                    Member: iter(reserve_ids(Member, sum(1 for g in fresh for r in g.rows if r.has_member()))),
+                }
+            self.written = {Household: 0, Member: 0}
+            # While the server writes a batch of new households, this thread checks the next households (ADR 0026,
+            # amendment "pipeline"); the households already in the registry are written last, as before.
+            with CopyPipeline(threaded=self.commit and total >= 2 * WRITE_BATCH) as pipeline:
+                created, updated, step = [], [], max(total // 20, 25)  # about twenty progress writes
+                for done, group in enumerate(groups):
+                    if done % step == 0:
+                        self.progress(done * 90 // max(total, 1), self.progress_message(done, total))
+                    self.check_group(group)
+                    plan = self.import_group(group)
+                    self.report.errors.extend(group.errors)
+                    if plan is None:
+                        continue
+                    (created if plan.new else updated).append(plan)
+                    if pipeline.threaded and len(created) >= WRITE_BATCH and not self.report.errors:
+                        self.send(pipeline, created)  # rolled back with the rest if a later household is refused
+                        created = []
+                if self.report.errors or not self.commit:
+                    transaction.set_rollback(True)
+                    return self.report
+                written = len(self.report.created) + len(self.report.updated)
+                self.progress(90, _("Đang ghi %(total)s hộ") % {"total": format_vnd(written)})
+                try:
+                    with transaction.atomic():
+                        self.send(pipeline, created, last=True)
+                        pipeline.drain()
+                        self.write_updated(pipeline, updated)
+                except IntegrityError:
+                    # Someone saved a household with the same code or person between the checks and the write.
+                    message = _(
+                        "Không ghi được tệp do trùng dữ liệu với một hộ vừa được lưu; hãy kiểm tra lại rồi nhập lại."
+                    )
+                    self.report.errors.append(RowError(None, "", "", message))
+                    transaction.set_rollback(True)
+                    return self.report
             summaries_refresh_on_commit()  # COPY sends no signal: queue the dashboards' refresh ourselves
             self.report.committed = True
         return self.report
@@ -380,7 +405,7 @@ class BulkImporter(BaseImporter):
     def import_group(self, group: Group) -> Plan | None:
         first = group.first
         village = first.values.get("village")
-        household = self.existing.get((village.parent_id, group.code)) if village else None
+        household = self.registered(group)
         expected = None
         if household is not None:
             key = f"{household.commune_id}:{household.code}"
@@ -473,6 +498,11 @@ class BulkImporter(BaseImporter):
         (self.report.updated if plan.expected is not None else self.report.created).append(group.code)
         return plan
 
+    def registered(self, group: Group) -> Household | None:
+        """The registry's household this group updates (read by ``preload``), None for a new one."""
+        village = group.first.values.get("village")
+        return self.existing.get((village.parent_id, group.code)) if village else None
+
     def new_values(self, model, fields: list[str]) -> dict:
         """A new instance's values in form-data shape (``_model_values`` of ``model()``), computed once."""
         if model not in self.new_data:
@@ -564,34 +594,68 @@ class BulkImporter(BaseImporter):
             self.held.setdefault(key, set()).add(member.personal_id)
 
     # --- writing ----------------------------------------------------------------------------------------------
-    def write(self, plans: list[Plan]) -> None:
-        """Households, members and change entries of the whole file: COPY for new rows, bulk_update for the others."""
-        now = timezone.now()
-        created = [p for p in plans if p.new]
-        for plan, pk in zip(created, reserve_ids(Household, len(created)), strict=True):
+    def send(self, pipeline: CopyPipeline, plans: list[Plan], *, last: bool = False) -> None:
+        """Give ``pipeline`` the ``COPY`` statements of these new households: households, members, change entries."""
+        self.batches += 1
+        for plan, pk in zip(plans, self.take_keys(Household, len(plans)), strict=True):
             plan.household.id = pk
+        for plan in plans:
+            for member in plan.members:
+                member.household_id = plan.household.id  # the key is all COPY writes
+        members = [m for p in plans for m in p.members]
+        for member, pk in zip(members, self.take_keys(Member, len(members)), strict=True):
+            member.id = pk
+        self.written[Household] += len(plans)
+        self.written[Member] += len(members)
+        # A table this import at least doubles is analysed before the statements planned on it: the members'
+        # statement triggers join the households, the foreign-key checks read both (core.pgcopy.statistics_follow).
+        # After the batches 1, 2, 4, 8… and the last one: a few analyses for a first import into an empty registry.
+        analyse = last or self.batches & (self.batches - 1) == 0
+        pipeline.send(
+            [
+                copy_statement(Household, [p.household for p in plans], with_pk=True, now=self.now),
+                statistics_statement(Household, self.written[Household]) if analyse else None,
+                copy_statement(Member, members, with_pk=True, now=self.now),
+                statistics_statement(Member, self.written[Member]) if analyse else None,
+                copy_statement(ChangeEntry, self.entries(plans), now=self.now),
+            ]
+        )
+
+    def take_keys(self, model, count: int) -> list[int]:
+        """``count`` keys drawn at the start; more from the sequence should a household have more rows than counted."""
+        keys = list(itertools.islice(self.keys[model], count))
+        return keys + reserve_ids(model, count - len(keys))
+
+    def write_updated(self, pipeline: CopyPipeline, plans: list[Plan]) -> None:
+        """The households already in the registry, after the new ones: each updated, its new members copied."""
+        if not plans:
+            return
         new_members = [m for p in plans for m in p.members if m.pk is None]
         for member, pk in zip(new_members, reserve_ids(Member, len(new_members)), strict=True):
             member.id = pk
         updated_members = []
         for plan in plans:
             for member in plan.members:
-                member.household_id = plan.household.id  # the key is all COPY and bulk_update write
+                member.household_id = plan.household.id
                 if member._state.adding is False:
-                    member.updated_at = now
+                    member.updated_at = self.now
                     updated_members.append(member)
-            if not plan.new:
-                plan.household.version = plan.expected + 1
-                plan.household.updated_at = now
-        copy_objects(Household, [p.household for p in created], with_pk=True)
-        # Before the members' statement triggers and the foreign-key checks plan their joins with the households.
-        statistics_follow(Household, len(created))
-        Household.objects.bulk_update(
-            [p.household for p in plans if not p.new], HOUSEHOLD_UPDATE_FIELDS, batch_size=500
+            plan.household.version = plan.expected + 1
+            plan.household.updated_at = self.now
+        Household.objects.bulk_update([p.household for p in plans], HOUSEHOLD_UPDATE_FIELDS, batch_size=500)
+        pipeline.send(
+            [
+                copy_statement(Member, new_members, with_pk=True, now=self.now),
+                statistics_statement(Member, len(new_members)),
+            ]
         )
-        copy_objects(Member, new_members, with_pk=True)
-        statistics_follow(Member, len(new_members))  # before the change entries' foreign-key checks at COMMIT
+        pipeline.drain()
         Member.objects.bulk_update(updated_members, MEMBER_UPDATE_FIELDS, batch_size=1000)
+        pipeline.send([copy_statement(ChangeEntry, self.entries(plans), now=self.now)])
+        pipeline.drain()
+
+    def entries(self, plans: list[Plan]) -> list:
+        """The change entries of these households, as ``household_save`` would record them."""
         entries = []
         for plan in plans:
             if plan.new:
@@ -611,7 +675,7 @@ class BulkImporter(BaseImporter):
             entries += change_entries(
                 household=plan.household, before=before, after=after, user=self.user, action=action, entry=ChangeRecord
             )
-        copy_objects(ChangeEntry, entries)
+        return entries
 
 
 def household_import(

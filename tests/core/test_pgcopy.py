@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -121,3 +121,57 @@ def test_statistics_follow_a_load_that_outgrows_them_and_only_such_a_load():
     with CaptureQueriesContext(connection) as queries:
         pgcopy.statistics_follow(User, 0)
     assert len(queries) == 0
+
+
+def pipeline_table() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE pipeline_rows (n integer PRIMARY KEY, label text NOT NULL)")
+
+
+def pipeline_rows() -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n, label FROM pipeline_rows ORDER BY n")
+        return cursor.fetchall()
+
+
+def rows_input(*numbers: int) -> tuple[str, str]:
+    return "COPY pipeline_rows (n, label) FROM STDIN", "".join(f"{n}\tdòng {n}\n" for n in numbers)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("threaded", [True, False])
+def test_a_pipeline_runs_its_statements_in_order_in_this_transaction(threaded):
+    pipeline_table()
+    with transaction.atomic():
+        with pgcopy.CopyPipeline(threaded=threaded) as pipeline:
+            pipeline.send([rows_input(1, 2), ("UPDATE pipeline_rows SET label = 'đã sửa' WHERE n = 2", None)])
+            pipeline.send([None, rows_input(3)])
+            pipeline.drain()
+            assert pipeline_rows() == [(1, "dòng 1"), (2, "đã sửa"), (3, "dòng 3")]
+        transaction.set_rollback(True)
+    assert pipeline_rows() == []  # the thread wrote in this transaction: rolled back with it
+
+
+@pytest.mark.django_db
+def test_after_a_failed_statement_this_threads_queries_and_leaving_the_block_raise_its_error():
+    pipeline_table()
+    with transaction.atomic():
+        # Leaving the block raises the pending error too: the transaction is not marked for rollback.
+        with pytest.raises(IntegrityError), pgcopy.CopyPipeline(threaded=True) as pipeline:
+            pipeline.send([rows_input(1, 1)])  # the same key twice
+            with pytest.raises(IntegrityError):
+                pipeline.drain()
+            pipeline.send([rows_input(2)])
+            assert pipeline.failed
+            with pytest.raises(IntegrityError):  # not "current transaction is aborted"
+                pipeline_rows()
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_a_failed_statement_in_a_transaction_marked_for_rollback_changes_nothing():
+    pipeline_table()
+    with transaction.atomic(), pgcopy.CopyPipeline(threaded=True) as pipeline:
+        pipeline.send([rows_input(1, 1)])
+        transaction.set_rollback(True)  # e.g. the file had errors: the batches written meanwhile are undone
+    assert pipeline_rows() == []
