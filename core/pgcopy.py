@@ -182,8 +182,7 @@ def copy_objects(
     objects = list(objects)
     statement = copy_statement(model, objects, with_pk=with_pk, fields=fields)
     if statement is not None:
-        with connection.cursor() as cursor:
-            cursor.copy_expert(statement[0], io.StringIO(statement[1]), COPY_PIECE)
+        CopyPipeline._run(connections[DEFAULT_DB_ALIAS], connection.cursor(), [statement])
     return len(objects)
 
 
@@ -288,6 +287,7 @@ class CopyPipeline:
         self._thread: threading.Thread | None = None
         self._wrapper = None
         self._immediate = False
+        self._stopping = False
 
     def __enter__(self) -> "CopyPipeline":
         if self.threaded:
@@ -303,12 +303,24 @@ class CopyPipeline:
         return self
 
     def __exit__(self, kind, value, traceback) -> None:
+        doomed = connection.in_atomic_block and connection.get_rollback()
         if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
+            # Leaving on an exception or a rollback: the statements still queued are skipped.
+            self._stopping = self._stopping or kind is not None or doomed
+            interrupted, sentinel = None, True
+            while self._thread.is_alive():  # the connection is this thread's again only once the other has ended
+                try:
+                    if sentinel:
+                        self._queue.put(None)
+                        sentinel = False
+                    self._thread.join()
+                except BaseException as error:  # e.g. Celery's soft time limit, raised by a signal handler
+                    interrupted = interrupted or error
+                    self._stopping = True
             self._thread = None
             self._wrapper.__exit__(None, None, None)
-        doomed = connection.in_atomic_block and connection.get_rollback()
+            if interrupted is not None:
+                raise interrupted
         if kind is None and self._error is not None and not doomed:
             raise self._error
 
@@ -318,7 +330,7 @@ class CopyPipeline:
         if not statements:
             return
         if not self.threaded:
-            self._run(connection.cursor(), statements)
+            self._run(connections[DEFAULT_DB_ALIAS], connection.cursor(), statements)
         elif self._error is None:  # after a failure nothing more is sent: the transaction is lost anyway
             if not self._immediate:
                 # The foreign keys checked at the end of each statement, in the thread, instead of all at COMMIT
@@ -343,8 +355,10 @@ class CopyPipeline:
         return self._error is not None
 
     @staticmethod
-    def _run(cursor, statements) -> None:
-        with cursor:
+    def _run(database, cursor, statements) -> None:
+        # The driver's errors as Django's (an IntegrityError the caller can catch): Django's cursor translates
+        # those of execute() but not those of copy_expert().
+        with database.wrap_database_errors, cursor:
             for sql, text in statements:
                 if text is None:
                     cursor.execute(sql)
@@ -357,11 +371,10 @@ class CopyPipeline:
             try:
                 if statements is None:
                     return
-                if self._error is None:
+                if self._error is None and not self._stopping:
                     with self._lock:
                         try:
-                            with self._database.wrap_database_errors:  # the driver's errors as Django's
-                                self._run(self._raw.cursor(), statements)
+                            self._run(self._database, self._raw.cursor(), statements)
                         except BaseException as error:  # noqa: BLE001 - handed to the other thread, raised there
                             self._error = error
             finally:

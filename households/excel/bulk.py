@@ -277,7 +277,6 @@ class BulkImporter(BaseImporter):
         self.today = timezone.localdate()
         with transaction.atomic():
             self.preload(groups)
-            self.now = timezone.now()
             self.batches = 0
             if self.commit:
                 # The keys of the new households and their members, drawn before the checks: a batch then needs no
@@ -288,43 +287,55 @@ class BulkImporter(BaseImporter):
                     Member: iter(reserve_ids(Member, sum(1 for g in fresh for r in g.rows if r.has_member()))),
                 }
             self.written = {Household: 0, Member: 0}
-            # While the server writes a batch of new households, this thread checks the next households (ADR 0026,
-            # amendment "pipeline"); the households already in the registry are written last, as before.
-            with CopyPipeline(threaded=self.commit and total >= 2 * WRITE_BATCH) as pipeline:
-                created, updated, step = [], [], max(total // 20, 25)  # about twenty progress writes
-                for done, group in enumerate(groups):
-                    if done % step == 0:
-                        self.progress(done * 90 // max(total, 1), self.progress_message(done, total))
-                    self.check_group(group)
-                    plan = self.import_group(group)
-                    self.report.errors.extend(group.errors)
-                    if plan is None:
-                        continue
-                    (created if plan.new else updated).append(plan)
-                    if pipeline.threaded and len(created) >= WRITE_BATCH and not self.report.errors:
-                        self.send(pipeline, created)  # rolled back with the rest if a later household is refused
-                        created = []
-                if self.report.errors or not self.commit:
-                    transaction.set_rollback(True)
+            self.now = None  # when the first rows are written: their created_at and updated_at
+            try:
+                if not self.check_and_write(groups):
                     return self.report
-                written = len(self.report.created) + len(self.report.updated)
-                self.progress(90, _("Đang ghi %(total)s hộ") % {"total": format_vnd(written)})
-                try:
-                    with transaction.atomic():
-                        self.send(pipeline, created, last=True)
-                        pipeline.drain()
-                        self.write_updated(pipeline, updated)
-                except IntegrityError:
-                    # Someone saved a household with the same code or person between the checks and the write.
-                    message = _(
-                        "Không ghi được tệp do trùng dữ liệu với một hộ vừa được lưu; hãy kiểm tra lại rồi nhập lại."
-                    )
-                    self.report.errors.append(RowError(None, "", "", message))
-                    transaction.set_rollback(True)
-                    return self.report
+            except IntegrityError:
+                # Someone saved a household with the same code or person between the checks and the write.
+                message = _(
+                    "Không ghi được tệp do trùng dữ liệu với một hộ vừa được lưu; hãy kiểm tra lại rồi nhập lại."
+                )
+                self.report.errors.append(RowError(None, "", "", message))
+                transaction.set_rollback(True)
+                return self.report
             summaries_refresh_on_commit()  # COPY sends no signal: queue the dashboards' refresh ourselves
             self.report.committed = True
         return self.report
+
+    def check_and_write(self, groups: list[Group]) -> bool:
+        """Check every household and, on commit, write them all; False (the transaction marked for rollback) when
+        a household is refused or on a dry run. While the server writes a batch of new households, this thread
+        checks the next ones (ADR 0055); the households already in the registry are written last, as before.
+        A batch the database refuses raises its ``IntegrityError`` here."""
+        total = len(groups)
+        with CopyPipeline(threaded=self.commit and total >= 2 * WRITE_BATCH) as pipeline:
+            created, updated, step = [], [], max(total // 20, 25)  # about twenty progress writes, whatever the size
+            for done, group in enumerate(groups):
+                if pipeline.failed:
+                    break  # a batch was refused: the file cannot be written; the error is raised below
+                if done % step == 0:
+                    self.progress(done * 90 // max(total, 1), self.progress_message(done, total))
+                self.check_group(group)
+                plan = self.import_group(group)
+                self.report.errors.extend(group.errors)
+                if plan is None:
+                    continue
+                (created if plan.new else updated).append(plan)
+                if pipeline.threaded and len(created) >= WRITE_BATCH and not self.report.errors:
+                    self.send(pipeline, created)  # rolled back with the rest if a later household is refused
+                    created = []
+            if pipeline.failed:
+                pipeline.drain()  # raises the refusal: the households not checked yet are not reported on
+            if self.report.errors or not self.commit:
+                transaction.set_rollback(True)  # before leaving the pipeline: what it wrote is discarded
+                return False
+            written = len(self.report.created) + len(self.report.updated)
+            self.progress(90, _("Đang ghi %(total)s hộ") % {"total": format_vnd(written)})
+            self.send(pipeline, created, last=True)
+            pipeline.drain()
+            self.write_updated(pipeline, updated)
+        return True
 
     # --- the database, read once for the whole file ------------------------------------------------------------
     def preload(self, groups: list[Group]) -> None:
@@ -596,6 +607,7 @@ class BulkImporter(BaseImporter):
     # --- writing ----------------------------------------------------------------------------------------------
     def send(self, pipeline: CopyPipeline, plans: list[Plan], *, last: bool = False) -> None:
         """Give ``pipeline`` the ``COPY`` statements of these new households: households, members, change entries."""
+        self.now = self.now or timezone.now()
         self.batches += 1
         for plan, pk in zip(plans, self.take_keys(Household, len(plans)), strict=True):
             plan.household.id = pk
@@ -630,6 +642,7 @@ class BulkImporter(BaseImporter):
         """The households already in the registry, after the new ones: each updated, its new members copied."""
         if not plans:
             return
+        self.now = self.now or timezone.now()
         new_members = [m for p in plans for m in p.members if m.pk is None]
         for member, pk in zip(new_members, reserve_ids(Member, len(new_members)), strict=True):
             member.id = pk

@@ -175,3 +175,26 @@ def test_a_failed_statement_in_a_transaction_marked_for_rollback_changes_nothing
         pipeline.send([rows_input(1, 1)])
         transaction.set_rollback(True)  # e.g. the file had errors: the batches written meanwhile are undone
     assert pipeline_rows() == []
+
+
+@pytest.mark.django_db
+def test_an_exit_interrupted_while_waiting_for_the_thread_still_waits_and_gives_the_connection_back():
+    """Celery's soft time limit is an exception raised in this thread by a signal handler, e.g. while it waits."""
+    pipeline_table()
+    with transaction.atomic():
+        with pytest.raises(KeyboardInterrupt), pgcopy.CopyPipeline(threaded=True) as pipeline:
+            pipeline.send([("SELECT pg_sleep(0.3)", None), rows_input(1)])
+            thread, join = pipeline._thread, pipeline._thread.join
+            calls = []
+
+            def interrupted_once(timeout=None):
+                calls.append(timeout)
+                if len(calls) == 1:
+                    raise KeyboardInterrupt
+                join(timeout)
+
+            thread.join = interrupted_once
+        assert len(calls) == 2 and not thread.is_alive()  # waited again after the interruption
+        assert not connection.execute_wrappers  # this thread's queries are its own again
+        assert pipeline_rows() == []  # the statements queued behind the interruption were skipped
+        transaction.set_rollback(True)

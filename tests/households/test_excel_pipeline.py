@@ -1,6 +1,8 @@
 """The commit of a large file: batches of new households written by a second thread while the next ones are checked
 (core.pgcopy.CopyPipeline). Small batches here, so that a few households take the threaded path of a large file."""
 
+import time
+
 import pytest
 from django.db import IntegrityError, connection
 
@@ -22,9 +24,9 @@ def batches(monkeypatch):
     ran = []
     run = pgcopy.CopyPipeline._run
 
-    def spy(cursor, statements):
+    def spy(database, cursor, statements):
         ran.extend(sql.split(" (")[0] for sql, _text in statements)
-        return run(cursor, statements)
+        return run(database, cursor, statements)
 
     monkeypatch.setattr(pgcopy.CopyPipeline, "_run", staticmethod(spy))
     return ran
@@ -59,25 +61,68 @@ def test_a_bad_last_row_undoes_the_batches_already_written(users, batches):
     assert not Household.objects.exists() and not Member.objects.exists() and not ChangeEntry.objects.exists()
 
 
-def test_a_batch_the_database_refuses_gives_the_message_and_writes_nothing(users, tree, monkeypatch, batches):
-    taken = saved_household(tree, users.commune_officer).pk
-    members = Member.objects.count()
+REFUSED = "Không ghi được tệp do trùng dữ liệu với một hộ vừa được lưu; hãy kiểm tra lại rồi nhập lại."
+
+
+def clash_first_key(monkeypatch, taken: int) -> None:
+    """The first new household gets a key someone else's household already has: its COPY is refused."""
     reserve = bulk.reserve_ids
 
-    def clashing(model, count):  # a key someone else's household already has: the COPY fails in the thread
+    def clashing(model, count):
         keys = reserve(model, count)
         return [taken, *keys[1:]] if model is Household and keys else keys
 
     monkeypatch.setattr(bulk, "reserve_ids", clashing)
+
+
+def refused_import(users, tree, monkeypatch, count: int, **kwargs) -> tuple:
+    taken = saved_household(tree, users.commune_officer).pk
+    members = Member.objects.count()
+    clash_first_key(monkeypatch, taken)
     report = excel.household_import(
-        sheet=excel.read_sheet(xlsx(households(7, 1))), user=users.commune_officer, commit=True
+        sheet=excel.read_sheet(xlsx(households(count, 1))), user=users.commune_officer, commit=True, **kwargs
     )
-    assert not report.committed
-    assert [e.message for e in report.errors] == [
-        "Không ghi được tệp do trùng dữ liệu với một hộ vừa được lưu; hãy kiểm tra lại rồi nhập lại."
-    ]
-    assert batches.count('COPY "households_household"') == 1  # nothing more is sent after the failure
+    assert not report.committed and report.errors[-1].message == REFUSED
     assert list(Household.objects.values_list("pk", flat=True)) == [taken] and Member.objects.count() == members
+    return report
+
+
+def test_a_batch_the_database_refuses_gives_the_message_and_writes_nothing(users, tree, monkeypatch, batches):
+    report = refused_import(users, tree, monkeypatch, 7)
+    assert [e.message for e in report.errors] == [REFUSED]
+    assert batches.count('COPY "households_household"') == 1  # nothing more is sent after the failure
+
+
+def test_a_query_of_the_checks_after_a_refused_batch_gives_the_message(users, tree, monkeypatch, batches):
+    """A progress write through the import's own connection (a job run inside a transaction, as in tests) or a
+    household checked by its form queries the database after the other thread's batch has failed."""
+
+    def progress(percent, message):
+        time.sleep(0.05)  # the other thread has run the first batch by the next step
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+
+    monkeypatch.setattr(bulk.BulkImporter, "progress_message", lambda self, done, total: "")
+    refused_import(users, tree, monkeypatch, 30, progress=progress)
+
+
+def test_a_small_file_the_database_refuses_gives_the_message_too(users, tree, monkeypatch):
+    """Written after its checks, without the thread: the COPY's error is Django's IntegrityError as well."""
+    report = refused_import(users, tree, monkeypatch, 3)
+    assert [e.message for e in report.errors] == [REFUSED]
+
+
+def test_a_first_import_is_analysed_after_the_batches_1_2_4_and_the_last(users, monkeypatch, batches):
+    monkeypatch.setattr(bulk, "statistics_statement", lambda model, added: (f"SELECT 'analyse {model.__name__}'", None))
+    excel.household_import(sheet=excel.read_sheet(xlsx(households(9, 1))), user=users.commune_officer, commit=True)
+    households_and_analyses = [sql for sql in batches if 'household"' in sql or sql == "SELECT 'analyse Household'"]
+    assert households_and_analyses == [
+        'COPY "households_household"', "SELECT 'analyse Household'",  # batch 1
+        'COPY "households_household"', "SELECT 'analyse Household'",  # batch 2
+        'COPY "households_household"',  # batch 3
+        'COPY "households_household"', "SELECT 'analyse Household'",  # batch 4
+        'COPY "households_household"', "SELECT 'analyse Household'",  # the ninth household, after the checks
+    ]  # fmt: skip
 
 
 def test_the_foreign_keys_are_deferred_again_after_the_import(users, batches):
