@@ -288,6 +288,7 @@ class CopyPipeline:
         self._wrapper = None
         self._immediate = False
         self._stopping = False
+        self._done = threading.Event()  # set by the thread as it ends
 
     def __enter__(self) -> "CopyPipeline":
         if self.threaded:
@@ -308,12 +309,14 @@ class CopyPipeline:
             # Leaving on an exception or a rollback: the statements still queued are skipped.
             self._stopping = self._stopping or kind is not None or doomed
             interrupted, sentinel = None, True
-            while self._thread.is_alive():  # the connection is this thread's again only once the other has ended
+            # The connection is this thread's again only once the other has ended. Waited for on an event: a join()
+            # interrupted by a signal can mark a running thread as ended (CPython issue 90882).
+            while not self._done.is_set():
                 try:
                     if sentinel:
                         self._queue.put(None)
                         sentinel = False
-                    self._thread.join()
+                    self._done.wait()
                 except BaseException as error:  # e.g. Celery's soft time limit, raised by a signal handler
                     interrupted = interrupted or error
                     self._stopping = True
@@ -366,19 +369,22 @@ class CopyPipeline:
                     cursor.copy_expert(sql, io.StringIO(text), COPY_PIECE)
 
     def _work(self) -> None:
-        while True:
-            statements = self._queue.get()
-            try:
-                if statements is None:
-                    return
-                if self._error is None and not self._stopping:
-                    with self._lock:
-                        try:
-                            self._run(self._database, self._raw.cursor(), statements)
-                        except BaseException as error:  # noqa: BLE001 - handed to the other thread, raised there
-                            self._error = error
-            finally:
-                self._queue.task_done()
+        try:
+            while True:
+                statements = self._queue.get()
+                try:
+                    if statements is None:
+                        return
+                    if self._error is None and not self._stopping:
+                        with self._lock:
+                            try:
+                                self._run(self._database, self._raw.cursor(), statements)
+                            except BaseException as error:  # noqa: BLE001 - handed to the other thread, raised there
+                                self._error = error
+                finally:
+                    self._queue.task_done()
+        finally:
+            self._done.set()
 
     def _guard(self, execute, sql, params, many, context):
         with self._lock:
