@@ -1,9 +1,11 @@
 """Bulk writes through PostgreSQL ``COPY … FROM STDIN``: rows built in memory, sent in one statement per table.
 
-For loaders that write tens of thousands of rows at once (the demo generators), where ``bulk_create`` spends more
-time building SQL than PostgreSQL spends storing the rows. Objects only need the model's attribute names
-(``field.attname``), so a loader may pass plain records instead of model instances. Nothing here validates: the
-caller writes rows its own rules have already checked.
+For loaders that write tens of thousands of rows at once (the Excel import, the demo generators), where
+``bulk_create`` spends more time building SQL than PostgreSQL spends storing the rows. Objects only need the model's
+attribute names (``field.attname``), so a loader may pass plain records instead of model instances. Nothing here
+validates: the caller writes rows its own rules have already checked. :class:`CopyPipeline` sends the statements from
+a second thread on the same transaction, so that the server stores one batch while the loader builds the next
+(docs/adr/0055).
 """
 
 import io
