@@ -180,6 +180,7 @@ def households_copy(
     with connection.cursor() as cursor:  # committed at once unless in an outer transaction: the others use it
         _drop_work_schemas(cursor, schema)
     started: list[_Lanes] = []  # the other connections' lanes, joined before the work schema is dropped
+    analysed = False
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             # Checks still deferred from the pool's rows run now: a table with pending checks cannot be altered.
@@ -234,8 +235,7 @@ def households_copy(
                     say(f"    {phase_label(name)}: {wall}CPU của CSDL {vn_decimal(spent)} s")
             cursor.execute(f"ALTER TABLE households_member ENABLE TRIGGER {SEARCH_TRIGGER}")
             _marks_on(cursor, marking)
-            _restore(cursor, dropped)
-            timer.lap("rebuild_indexes")
+            analysed = _restore(cursor, dropped, timer)
             _drop_work_schemas(cursor, schema, own=True)
     finally:
         # The work schema was committed when it was created (outside a transaction), so a failure of the copies'
@@ -245,9 +245,10 @@ def households_copy(
             started_lanes.join()
         with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
             _drop_work_schemas(cursor, schema, own=True)
-    with connection.cursor() as cursor:  # before the summaries: their queries need the new row counts
-        cursor.execute("ANALYZE " + ", ".join(TABLES))
-    timer.lap("analyze")
+    if not analysed:
+        with connection.cursor() as cursor:  # before the summaries: their queries need the new row counts
+            cursor.execute("ANALYZE " + ", ".join(TABLES))
+        timer.lap("analyze")
     _summaries_rebuild(parallel)
     if counted:
         try:
@@ -487,7 +488,8 @@ class _BackendCpu:
 PHASE_LABELS = {
     "plan": "lập kế hoạch sao chép",
     "drop_indexes": "tạm bỏ chỉ mục và khóa ngoại",
-    "rebuild_indexes": "dựng lại chỉ mục và khóa ngoại",
+    "rebuild_indexes": "dựng lại chỉ mục",
+    "rebuild_keys": "kiểm tra lại khóa ngoại",
     "analyze": "cập nhật thống kê cho bộ lập kế hoạch (ANALYZE)",
     "summaries": "dựng lại các bảng tổng hợp",
 }
@@ -972,8 +974,10 @@ def _copy_support(cursor, plan: _Plan, result: ScaleResult) -> None:
 
 def _drop_for_load(cursor, plan: _Plan) -> list[str]:
     """When the copies at least double the registry, drop the copied tables' foreign keys and plain indexes; return
-    the statements that create them again."""
-    restore = []
+    the statements that create them again: every index first, then the foreign keys, whose validation then reads
+    the indexes on their columns (a key the copies leave empty, e.g. ``created_by``, is checked without reading the
+    table; the others read an index instead of the heap)."""
+    restore, keys = [], []
     cursor.execute("SELECT count(*) FROM households_household")
     if plan.copies < cursor.fetchone()[0]:
         return restore
@@ -985,7 +989,7 @@ def _drop_for_load(cursor, plan: _Plan) -> list[str]:
         )
         for name, definition in cursor.fetchall():
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            keys.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         cursor.execute(
             "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
             "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary",
@@ -994,9 +998,23 @@ def _drop_for_load(cursor, plan: _Plan) -> list[str]:
         for name, definition in cursor.fetchall():
             cursor.execute(f'DROP INDEX "{name}"')
             restore.append(definition)
-    return restore
+    return restore + keys
 
 
-def _restore(cursor, statements: list[str]) -> None:
+def _restore(cursor, statements: list[str], timer) -> bool:
+    """The indexes, the tables' statistics, then the foreign keys (``_drop_for_load``); whether it analysed."""
+    if not statements:
+        return False
     for statement in statements:
-        cursor.execute(statement)
+        if not statement.startswith("ALTER TABLE"):
+            cursor.execute(statement)
+    timer.lap("rebuild_indexes")
+    # Analysed inside the transaction (its own rows count): the keys' checks are then planned from the real tables
+    # (a key the copies leave empty, e.g. ``created_by``, read from its index), and the commit has its statistics.
+    cursor.execute("ANALYZE " + ", ".join(TABLES))
+    timer.lap("analyze")
+    for statement in statements:
+        if statement.startswith("ALTER TABLE"):
+            cursor.execute(statement)
+    timer.lap("rebuild_keys")
+    return True
