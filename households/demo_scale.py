@@ -245,6 +245,7 @@ def households_copy(
             started_lanes.join()
         with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
             _drop_work_schemas(cursor, schema, own=True)
+    timer.lap("commit")
     if not analysed:
         with connection.cursor() as cursor:  # before the summaries: their queries need the new row counts
             cursor.execute("ANALYZE " + ", ".join(TABLES))
@@ -491,6 +492,7 @@ PHASE_LABELS = {
     "rebuild_indexes": "dựng lại chỉ mục",
     "rebuild_keys": "kiểm tra lại khóa ngoại",
     "analyze": "cập nhật thống kê cho bộ lập kế hoạch (ANALYZE)",
+    "commit": "ghi nhận giao dịch và dọn bảng tạm",
     "summaries": "dựng lại các bảng tổng hợp",
 }
 JOB_LABELS = {

@@ -8,9 +8,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from areas.choices import UnitKind
-from households import services, summary
+from households import demo_scale, services, summary
 from households.demo import commune_prefix
 from households.demo_scale import province_generate
 from households.models import ChangeEntry, CommuneSummary, Household, Member, StatusRecord
@@ -331,3 +332,56 @@ def test_the_mark_triggers_are_off_for_the_copies_only_and_their_communes_are_ma
     SupportStale.objects.all().delete()
     Household.objects.filter(pk=Household.objects.order_by("-pk").first().pk).update(state="archived")
     assert SupportStale.objects.filter(commune=tree.commune).exists()
+
+
+def indexes_and_keys() -> tuple[list, list]:
+    """The copied tables' indexes and constraints as PostgreSQL defines them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
+            " WHERE indrelid = ANY(%s::regclass[]) ORDER BY 1",
+            [list(demo_scale.TABLES)],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated, condeferrable,"
+            " condeferred FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
+            [list(demo_scale.TABLES)],
+        )
+        return indexes, cursor.fetchall()
+
+
+def analysed_up_to_the_last_row() -> dict[str, tuple]:
+    """Each table's highest key in its statistics and in its rows: equal once analysed after the copies."""
+    seen = {}
+    with connection.cursor() as cursor:
+        for table in demo_scale.TABLES:
+            key = "household_id" if table == "households_householdsearch" else "id"  # one search row per household
+            cursor.execute(
+                "SELECT (histogram_bounds::text::bigint[])[array_upper(histogram_bounds::text::bigint[], 1)]"
+                " FROM pg_stats WHERE tablename = %s AND attname = %s",
+                [table, key],
+            )
+            row = cursor.fetchone()
+            cursor.execute(f"SELECT max({key}) FROM {table}")
+            seen[table] = (row and row[0], cursor.fetchone()[0])
+    return seen
+
+
+@pytest.mark.parametrize("first", [0, 40], ids=["load that drops the indexes", "small load"])
+def test_every_index_and_key_comes_back_and_the_tables_are_analysed(tree, villages, monkeypatch, first):
+    if first:
+        province_generate(communes=[tree.commune], per_commune=first, pool=8, seed=11)
+    before = indexes_and_keys()
+    dropped = []
+    drop = demo_scale._drop_for_load
+    monkeypatch.setattr(
+        demo_scale, "_drop_for_load", lambda cursor, plan: dropped.extend(drop(cursor, plan)) or dropped
+    )
+    result = province_generate(communes=[tree.commune], per_commune=first + 10 if first else 40, pool=8, seed=11)
+    assert bool(dropped) == (not first) and ("rebuild_keys" in result.phases) == (not first)
+    if dropped:  # both kinds were dropped and created again
+        assert {statement.split()[0] for statement in dropped} == {"CREATE", "ALTER"}
+    assert indexes_and_keys() == before
+    state = analysed_up_to_the_last_row()
+    assert all(statistics == rows for statistics, rows in state.values()), state
