@@ -176,6 +176,18 @@ def copy_statement(
     return sql, "\n".join(lines)
 
 
+def run_statements(database, cursor, statements: list[tuple[str, str | None]]) -> None:
+    """Run ``(sql, copy input)`` pairs on ``cursor`` (a plain statement has None as its input), the driver's errors
+    raised as Django's (an ``IntegrityError`` a caller can catch): Django's cursor translates those of ``execute()``
+    but not those of ``copy_expert()``. ``database`` is the connection's Django wrapper."""
+    with database.wrap_database_errors, cursor:
+        for sql, text in statements:
+            if text is None:
+                cursor.execute(sql)
+            else:
+                cursor.copy_expert(sql, io.StringIO(text), COPY_PIECE)
+
+
 def copy_objects(
     model, objects: Iterable, *, with_pk: bool = False, fields: Sequence[models.Field] | None = None
 ) -> int:
@@ -184,7 +196,7 @@ def copy_objects(
     objects = list(objects)
     statement = copy_statement(model, objects, with_pk=with_pk, fields=fields)
     if statement is not None:
-        CopyPipeline._run(connections[DEFAULT_DB_ALIAS], connection.cursor(), [statement])
+        run_statements(connections[DEFAULT_DB_ALIAS], connection.cursor(), [statement])
     return len(objects)
 
 
@@ -204,26 +216,19 @@ def reserve_ids(model, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def statistics_follow(model, added: int) -> None:
-    """Analyse ``model``'s table inside the current transaction if the rows it has just written (``added``) outnumber
-    the planner's estimate of the whole table, i.e. when the load at least doubles it (a registry's first import).
+def statistics_statement(model, added: int) -> tuple[str, None] | None:
+    """The statement that analyses ``model``'s table inside the current transaction if the rows it has just written
+    (``added``) outnumber the planner's estimate of the whole table, i.e. when the load at least doubles it (a
+    registry's first import); as :func:`run_statements` takes it, None when ``added`` is 0.
 
     The statements that run after a large load and before its commit — the statement triggers' joins with their
-    transition tables, the deferred foreign-key checks at ``COMMIT`` — are planned from the table's statistics; an
-    estimate taken while the table was (nearly) empty gives them plans for a few rows (a nested loop over every
-    new household for each of them; a foreign-key check walking a whole index that merely contains the key), which
-    for 20.000 households cost 60–70 s of the server's CPU instead of 3 (ADR 0026, amendment of 04/12/2026 night).
-    A table already larger than the load keeps its statistics: nothing is run but one look at ``pg_class``. ANALYZE
-    counts this transaction's own new rows; a user who does not own the table gets a warning and nothing else.
-    One statement whatever the decision, so the number of queries does not depend on the table's past."""
-    statement = statistics_statement(model, added)
-    if statement is not None:
-        with connection.cursor() as cursor:
-            cursor.execute(statement[0])
-
-
-def statistics_statement(model, added: int) -> tuple[str, None] | None:
-    """The statement :func:`statistics_follow` runs, as :meth:`CopyPipeline.send` takes it; None when ``added`` is 0."""
+    transition tables, the foreign-key checks — are planned from the table's statistics; an estimate taken while the
+    table was (nearly) empty gives them plans for a few rows (a nested loop over every new household for each of
+    them; a foreign-key check walking a whole index that merely contains the key), which for 20.000 households cost
+    60–70 s of the server's CPU instead of 3 (ADR 0026, amendment of 04/12/2026 night). A table already larger than
+    the load keeps its statistics: nothing is run but one look at ``pg_class``. ANALYZE counts this transaction's own
+    new rows; a user who does not own the table gets a warning and nothing else. One statement whatever the
+    decision, so the number of queries does not depend on the table's past."""
     if added <= 0:
         return None
     table = connection.ops.quote_name(model._meta.db_table)
@@ -335,7 +340,7 @@ class CopyPipeline:
         if not statements:
             return
         if not self.threaded:
-            self._run(connections[DEFAULT_DB_ALIAS], connection.cursor(), statements)
+            run_statements(connections[DEFAULT_DB_ALIAS], connection.cursor(), statements)
         elif self._error is None:  # after a failure nothing more is sent: the transaction is lost anyway
             if not self._immediate:
                 # The foreign keys checked at the end of each statement, in the thread, instead of all at COMMIT
@@ -359,17 +364,6 @@ class CopyPipeline:
     def failed(self) -> bool:
         return self._error is not None
 
-    @staticmethod
-    def _run(database, cursor, statements) -> None:
-        # The driver's errors as Django's (an IntegrityError the caller can catch): Django's cursor translates
-        # those of execute() but not those of copy_expert().
-        with database.wrap_database_errors, cursor:
-            for sql, text in statements:
-                if text is None:
-                    cursor.execute(sql)
-                else:
-                    cursor.copy_expert(sql, io.StringIO(text), COPY_PIECE)
-
     def _work(self) -> None:
         try:
             while True:
@@ -380,7 +374,7 @@ class CopyPipeline:
                     if self._error is None and not self._stopping:
                         with self._lock:
                             try:
-                                self._run(self._database, self._raw.cursor(), statements)
+                                run_statements(self._database, self._raw.cursor(), statements)
                             except BaseException as error:  # noqa: BLE001 - handed to the other thread, raised there
                                 self._error = error
                 finally:

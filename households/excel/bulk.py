@@ -6,9 +6,11 @@ the page would, so every message is the form's. The service's rules across membe
 its derivation (``services._refresh_derived``) run for every household; the checks that need the database run once
 for the whole file: the households already in the registry (locked on commit), the codes taken in the commune, the
 personal IDs already held by a household of the province. Households checked earlier in the file count for the
-later ones, as they would if each were saved in turn. Nothing is written until every household is valid; then the
-households, members and change entries go in with ``COPY`` and updates with ``bulk_update``, in one transaction.
-The dry run writes nothing. docs/adr/0026 says why this replaced saving each household through ``household_save``.
+later ones, as they would if each were saved in turn. The households, members and change entries go in with ``COPY``
+and updates with ``bulk_update``, in one transaction that is kept only if every household is valid: a large file's
+new households are written in batches while the next ones are checked (ADR 0055) and rolled back with everything
+else if a later household is refused. The dry run writes nothing. docs/adr/0026 says why this replaced saving each
+household through ``household_save``.
 """
 
 import itertools
@@ -620,7 +622,7 @@ class BulkImporter(BaseImporter):
         self.written[Household] += len(plans)
         self.written[Member] += len(members)
         # A table this import at least doubles is analysed before the statements planned on it: the members'
-        # statement triggers join the households, the foreign-key checks read both (core.pgcopy.statistics_follow).
+        # statement triggers join the households, the foreign-key checks read both (core.pgcopy.statistics_statement).
         # After the batches 1, 2, 4, 8… and the last one: a few analyses for a first import into an empty registry.
         analyse = last or self.batches & (self.batches - 1) == 0
         pipeline.send(

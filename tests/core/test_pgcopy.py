@@ -109,20 +109,20 @@ def test_statistics_follow_a_load_that_outgrows_them_and_only_such_a_load():
             cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'accounts_user'::regclass")
             return cursor.fetchone()[0]
 
+    def follow(added: int) -> int:
+        """The statement run as an import runs it; the number of queries."""
+        with CaptureQueriesContext(connection) as queries, pgcopy.CopyPipeline(threaded=False) as pipeline:
+            pipeline.send([pgcopy.statistics_statement(User, added)])
+        return len(queries)
+
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE accounts_user")  # the estimate of an empty table, as autovacuum leaves it
     assert estimate() == User.objects.count() == 0
     UserFactory.create_batch(6)
-    with CaptureQueriesContext(connection) as queries:
-        pgcopy.statistics_follow(User, 6)  # six rows where the planner expects none: analysed
-    assert len(queries) == 1 and estimate() == 6
+    assert follow(6) == 1 and estimate() == 6  # six rows where the planner expects none: analysed
     UserFactory.create_batch(10)
-    with CaptureQueriesContext(connection) as queries:
-        pgcopy.statistics_follow(User, 5)  # five rows more than a table of six: left to autovacuum
-    assert len(queries) == 1 and estimate() == 6
-    with CaptureQueriesContext(connection) as queries:
-        pgcopy.statistics_follow(User, 0)
-    assert len(queries) == 0
+    assert follow(5) == 1 and estimate() == 6  # five rows more than a table of six: left to autovacuum
+    assert pgcopy.statistics_statement(User, 0) is None and follow(0) == 0
 
 
 def pipeline_table() -> None:

@@ -22,13 +22,13 @@ def batches(monkeypatch):
     """Batches of two households, and the statements the second thread ran, in order."""
     monkeypatch.setattr(bulk, "WRITE_BATCH", 2)
     ran = []
-    run = pgcopy.CopyPipeline._run
+    run = pgcopy.run_statements
 
     def spy(database, cursor, statements):
         ran.extend(sql.split(" (")[0] for sql, _text in statements)
         return run(database, cursor, statements)
 
-    monkeypatch.setattr(pgcopy.CopyPipeline, "_run", staticmethod(spy))
+    monkeypatch.setattr(pgcopy, "run_statements", spy)
     return ran
 
 
