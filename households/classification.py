@@ -94,11 +94,14 @@ def assess(
     local_line=...,
     facts: criteria.HouseholdFacts | None = None,
     today: date | None = None,
+    overrides: list | None = None,
 ) -> dict:
     """Derive the indicators, apply the officers' overrides and classify; return a JSON-able snapshot.
 
     ``facts``: ``household_facts(household, members)`` when a bulk loader has just built it from the same rows.
     ``today``: the day a bulk loader read once for the whole file (the clock costs a thread-local lookup per call).
+    ``overrides``: the household's ``IndicatorOverride`` rows when a bulk loader has read them (by default they are
+    read through ``household.indicator_overrides``).
 
     The snapshot keeps each indicator's derived value next to the override, so the page can show both
     and flag contradictions (an override that says the opposite of what the facts say).
@@ -123,7 +126,9 @@ def assess(
             "unknown": [],
             "low_income_workers": False,
         }
-    overrides = {o.code: o for o in household.indicator_overrides.all()} if household.pk else {}
+    if overrides is None:
+        overrides = household.indicator_overrides.all() if household.pk else ()
+    overrides = {o.code: o for o in overrides}
     indicators, deprived, triggered = [], set(), {}
     for code, result in derived.items():
         override = overrides.get(code)

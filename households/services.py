@@ -130,8 +130,8 @@ def _validate(household: Household, members: list[Member], user, *, duplicates=N
 def _refresh_derived(household: Household, members: list[Member], **context) -> None:
     """Fields computed from the members and facts: head, ethnic-minority flag, current classification.
 
-    ``context`` (``standard``, ``local_line``, ``today``) lets a bulk loader hand over what ``assess`` would
-    otherwise read from the database and the clock for each household."""
+    ``context`` (``standard``, ``local_line``, ``today``, ``overrides``) lets a bulk loader hand over what
+    ``assess`` would otherwise read from the database and the clock for each household."""
     head = next((m for m in members if m.relationship == Relationship.HEAD), None)
     household.head_name = head.full_name if head else ""
     # Hộ DTTS: the head or the head's spouse belongs to an ethnic minority [U] (docs/adr/0007).

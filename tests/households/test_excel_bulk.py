@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from households import excel
-from households.models import ChangeEntry, Household, Member, StatusRecord
+from households.models import ChangeEntry, Household, IndicatorOverride, Member, StatusRecord
 
 from ..factories import VillageFactory
 from .import_reference import reference_import
@@ -131,6 +131,31 @@ def test_updates_give_the_same_rows_and_history(users, tree):
     report = assert_same(xlsx(rows), users.commune_officer, commit=True)
     assert report.updated == ["IRS-001", "IRS-002"] and report.created == ["IRS-003"]
     assert Household.objects.get(code="IRS-001").version == 2
+
+
+def test_an_update_keeps_the_officers_overrides_in_the_classification(users, tree):
+    """The import reads the overrides with the households (one list each) and hands them to the classification."""
+    household = saved_household(tree, users.commune_officer)
+    IndicatorOverride.objects.create(
+        household=household, code="latrine", deprived=False, reason="Hộ đã xây nhà tiêu tự hoại, chưa cập nhật phiếu"
+    )
+    rows = [person("IRS-001", "Ksor Y Bhin", personal_id="064080054321", income_per_capita=3_000_000)]
+    report = assert_same(xlsx(rows), users.commune_officer, commit=True)
+    assert report.updated == ["IRS-001"]
+    indicators = Household.objects.get(code="IRS-001").classification["indicators"]
+    latrine = next(i for i in indicators if i["code"] == "latrine")
+    assert latrine["derived"] is True and latrine["override"]["deprived"] is False and latrine["final"] is False
+
+
+def test_an_update_of_a_household_in_a_village_no_longer_in_force(users, tree):
+    """Its village is not among those the officer may choose (read with the commune once, not from the lookups):
+    the household moves to the village the file names, as the household-by-household import moves it."""
+    old = VillageFactory(code="24079-09", name="Buôn Cũ", parent=tree.commune)
+    saved_household(tree, users.commune_officer, village=old)
+    type(old).objects.filter(pk=old.pk).update(valid_to=date(2000, 1, 1))  # merged away long ago
+    rows = [person("IRS-001", "Ksor Y Bhin", personal_id="064080054321", income_per_capita=3_000_000)]
+    report = assert_same(xlsx(rows), users.commune_officer, commit=True)
+    assert report.updated == ["IRS-001"] and Household.objects.get(code="IRS-001").village == tree.village
 
 
 def test_a_personal_id_already_in_the_registry_gives_the_same_error(users, tree):
