@@ -145,8 +145,10 @@ def copy_statement(
     with_pk: bool = False,
     fields: Sequence[models.Field] | None = None,
     now: datetime | None = None,
+    table: str | None = None,
 ) -> tuple[str, str] | None:
-    """The ``COPY`` statement and its input that write ``objects`` into ``model``'s table; None when there are none.
+    """The ``COPY`` statement and its input that write ``objects`` into ``model``'s table (or ``table``, with the
+    same columns); None when there are none.
 
     ``auto_now``/``auto_now_add`` columns get ``now`` (the current time by default), as ``save()`` would.
     The lines are built column by column (each column encoded by its field's type), then joined row by row.
@@ -172,8 +174,38 @@ def copy_statement(
     lines = list(map("\t".join, zip(*columns, strict=True)))
     lines.append("")
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
+    sql = f"COPY {connection.ops.quote_name(table or model._meta.db_table)} ({names}) FROM STDIN"
     return sql, "\n".join(lines)
+
+
+def update_statements(
+    model, objects: Iterable, fields: Sequence[str], *, now: datetime | None = None
+) -> list[tuple[str, str | None]]:
+    """The statements that set ``fields`` of ``objects`` (rows of ``model``'s table, found by primary key) to the
+    objects' values, as :func:`run_statements` takes them: the values copied into a temporary table of those columns,
+    analysed, then one ``UPDATE … FROM`` it, and the table dropped; no statement when there are no objects.
+
+    Django's ``bulk_update`` builds a ``CASE WHEN pk = … THEN …`` expression per field and object: for 20.000
+    households and their 86.000 members, ≈ 220 s of Python spent building and compiling those expressions, against a
+    few seconds for the same rows through ``COPY``. ``auto_now`` columns get ``now``, as in :func:`copy_statement`."""
+    objects = list(objects)
+    if not objects:
+        return []
+    quote, meta = connection.ops.quote_name, model._meta
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    stage = f"{meta.db_table}_import_update"
+    names = ", ".join(quote(f.column) for f in columns)
+    pk = quote(meta.pk.column)
+    assignments = ", ".join(f"{quote(f.column)} = s.{quote(f.column)}" for f in columns[1:])
+    return [
+        # A temporary table of the same column types; dropped at the end (a rollback drops it too).
+        (f"CREATE TEMPORARY TABLE {quote(stage)} AS SELECT {names} FROM {quote(meta.db_table)} WITH NO DATA", None),
+        copy_statement(model, objects, fields=columns, now=now, table=stage),
+        # Its statistics let the planner join it row by row through the key, not by reading the whole table.
+        (f"ANALYZE {quote(stage)}", None),
+        (f"UPDATE {quote(meta.db_table)} AS t SET {assignments} FROM {quote(stage)} AS s WHERE t.{pk} = s.{pk}", None),
+        (f"DROP TABLE {quote(stage)}", None),
+    ]
 
 
 def run_statements(database, cursor, statements: list[tuple[str, str | None]]) -> None:

@@ -7,10 +7,10 @@ its derivation (``services._refresh_derived``) run for every household; the chec
 for the whole file: the households already in the registry (locked on commit), the codes taken in the commune, the
 personal IDs already held by a household of the province. Households checked earlier in the file count for the
 later ones, as they would if each were saved in turn. The households, members and change entries go in with ``COPY``
-and updates with ``bulk_update``, in one transaction that is kept only if every household is valid: a large file's
-new households are written in batches while the next ones are checked (ADR 0055) and rolled back with everything
-else if a later household is refused. The dry run writes nothing. docs/adr/0026 says why this replaced saving each
-household through ``household_save``.
+and the updates through a temporary table filled by ``COPY`` (``core.pgcopy.update_statements``), in one
+transaction that is kept only if every household is valid: a large file's new households are written in batches
+while the next ones are checked (ADR 0055) and rolled back with everything else if a later household is refused.
+The dry run writes nothing. docs/adr/0026 says why this replaced saving each household through ``household_save``.
 """
 
 import itertools
@@ -31,7 +31,14 @@ from django.utils.translation import gettext as _
 
 from areas.models import AdministrativeUnit
 from core.gcpause import cyclic_gc_paused
-from core.pgcopy import CopyPipeline, copy_statement, record_class, reserve_ids, statistics_statement
+from core.pgcopy import (
+    CopyPipeline,
+    copy_statement,
+    record_class,
+    reserve_ids,
+    statistics_statement,
+    update_statements,
+)
 from households import services
 from households.choices import HouseholdState
 from households.classification import local_line_on, standard_on
@@ -689,15 +696,15 @@ class BulkImporter(BaseImporter):
                     updated_members.append(member)
             plan.household.version = plan.expected + 1
             plan.household.updated_at = self.now
-        Household.objects.bulk_update([p.household for p in plans], HOUSEHOLD_UPDATE_FIELDS, batch_size=500)
+        # Each table's statements built while the server runs the previous ones (on a threaded pipeline).
+        pipeline.send(update_statements(Household, [p.household for p in plans], HOUSEHOLD_UPDATE_FIELDS, now=self.now))
         pipeline.send(
             [
                 copy_statement(Member, new_members, with_pk=True, now=self.now),
                 statistics_statement(Member, len(new_members)),
             ]
         )
-        pipeline.drain()
-        Member.objects.bulk_update(updated_members, MEMBER_UPDATE_FIELDS, batch_size=1000)
+        pipeline.send(update_statements(Member, updated_members, MEMBER_UPDATE_FIELDS, now=self.now))
         pipeline.send([copy_statement(ChangeEntry, self.entries(plans), now=self.now)])
         pipeline.drain()
 
