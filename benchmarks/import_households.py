@@ -22,6 +22,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import re
 import subprocess
 import sys
 import time
@@ -151,7 +152,7 @@ def main() -> None:
         if profiler:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
             if args.profile_out:
-                profiler.dump_stats(f"{args.profile_out}-{label.split()[0]}.prof")
+                profiler.dump_stats(f"{args.profile_out}-{re.sub(r'[^a-z]+', '-', label).strip('-')}.prof")
         return result, seconds
 
     totals: dict[str, tuple[float, float]] = {}

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 
 from django.contrib.postgres.fields import ArrayField
@@ -44,8 +45,12 @@ def _field_kind(model, name: str):
 
 
 def _display(instance: Model, name: str, language: str | None = None) -> str:
-    field, kind = _field_kind(type(instance), name)
-    value = getattr(instance, name)
+    return _display_value(type(instance), name, getattr(instance, name), language)
+
+
+def _display_value(model, name: str, value, language: str | None = None) -> str:
+    """How the history shows ``value`` of ``model``'s field ``name`` (a related object for a foreign key)."""
+    field, kind = _field_kind(model, name)
     if value is None or value == "" or value == []:
         return ""
     if kind == "choices":
@@ -57,9 +62,7 @@ def _display(instance: Model, name: str, language: str | None = None) -> str:
     if isinstance(value, list):
         labels = kind if isinstance(kind, dict) else {}
         return ", ".join(str(labels.get(v, v)) for v in value)
-    if kind == "relation":
-        return str(getattr(instance, field.name))
-    return str(value)
+    return str(value)  # a related object shows as its own str()
 
 
 def snapshot_of(household_pk: int | None) -> dict:
@@ -79,6 +82,27 @@ def snapshot_from(household: Household, members) -> dict:
             m.pk: {"name": m.full_name, **{n: _display(m, n, language) for n in MEMBER_FIELDS}} for m in members
         },
     }
+
+
+def raw_values(instance: Model, names: list[str]) -> tuple:
+    """The values ``snapshot_from`` would display, not yet displayed (lists copied, as an edit may change them in
+    place): a bulk import keeps them before a change and displays only the values that changed (``changed_display``)."""
+    values = tuple(getattr(instance, name) for name in names)
+    if any(type(value) is list for value in values):
+        values = tuple(list(value) if type(value) is list else value for value in values)
+    return values
+
+
+def changed_display(model, names: list[str], before: tuple, after: tuple, language: str | None) -> tuple[dict, dict]:
+    """The displayed values, before and after, of the fields among ``names`` whose values (``raw_values``) differ:
+    the parts of two snapshots that ``change_entries`` can tell apart, as equal values display alike. Decimals are
+    always displayed (31.5 and 31.50 are equal but show differently)."""
+    old, new = {}, {}
+    for name, was, now in zip(names, before, after, strict=True):
+        if was != now or isinstance(was, Decimal):
+            old[name] = _display_value(model, name, was, language)
+            new[name] = _display_value(model, name, now, language)
+    return old, new
 
 
 @lru_cache(maxsize=512)

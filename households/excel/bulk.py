@@ -27,6 +27,7 @@ from django.db.models.base import ModelState
 from django.db.models.functions import Lower
 from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from areas.models import AdministrativeUnit
@@ -39,11 +40,11 @@ from core.pgcopy import (
     statistics_statement,
     update_statements,
 )
-from households import services
+from households import history, services
 from households.choices import HouseholdState
 from households.classification import local_line_on, standard_on
 from households.forms import HouseholdForm, MemberForm
-from households.history import change_entries, snapshot_from
+from households.history import change_entries, changed_display, raw_values, snapshot_from
 from households.models import ChangeEntry, EthnicGroup, Household, Member
 from households.summary import summaries_refresh_on_commit
 from households.validation import validate_phone
@@ -77,6 +78,7 @@ HOUSEHOLD_UPDATE_FIELDS = [
     "updated_at",
 ]
 MEMBER_UPDATE_FIELDS = [*MEMBER_FORM_FIELDS, "updated_at"]
+NAME_AT = history.MEMBER_FIELDS.index("full_name")  # a member's name among its history values
 # Households per batch of COPY statements, written by a second thread while the next households are checked
 # (core.pgcopy.CopyPipeline); a file of fewer than two batches is written after its checks, in one batch.
 WRITE_BATCH = 1000
@@ -270,8 +272,10 @@ class Plan:
     household: Household
     members: list
     expected: int | None
-    before_household: dict | None = None  # history display before the import (existing household changed)
-    before_members: dict = field(default_factory=dict)  # member pk -> history display before the import
+    # The history's values before the import (history.raw_values), kept on commit for what the file changes: the
+    # household's if its cells changed, each changed member's by key.
+    before_household: tuple | None = None
+    before_members: dict = field(default_factory=dict)
 
     @property
     def new(self) -> bool:
@@ -316,7 +320,7 @@ class BulkImporter(BaseImporter):
     def check_and_write(self, groups: list[Group]) -> bool:
         """Check every household and, on commit, write them all; False (the transaction marked for rollback) when
         a household is refused or on a dry run. While the server writes a batch of new households, this thread
-        checks the next ones (ADR 0055); the households already in the registry are written last, as before.
+        checks the next ones (ADR 0055), and so for the households already in the registry, batch by batch.
         A batch the database refuses raises its ``IntegrityError`` here."""
         total = len(groups)
         with CopyPipeline(threaded=self.commit and total >= 2 * WRITE_BATCH) as pipeline:
@@ -332,9 +336,13 @@ class BulkImporter(BaseImporter):
                 if plan is None:
                     continue
                 (created if plan.new else updated).append(plan)
-                if pipeline.threaded and len(created) >= WRITE_BATCH and not self.report.errors:
-                    self.send(pipeline, created)  # rolled back with the rest if a later household is refused
-                    created = []
+                if pipeline.threaded and not self.report.errors:  # rolled back with the rest if a later one is refused
+                    if len(created) >= WRITE_BATCH:
+                        self.send(pipeline, created)
+                        created = []
+                    if len(updated) >= WRITE_BATCH:
+                        self.write_updated(pipeline, updated, drain=False)
+                        updated = []
             if pipeline.failed:
                 pipeline.drain()  # raises the refusal: the households not checked yet are not reported on
             if self.report.errors or not self.commit:
@@ -475,8 +483,8 @@ class BulkImporter(BaseImporter):
         if village is not None and not data.get("area_type"):
             data["area_type"] = village.area_type or "rural"  # "Để trống để lấy theo thôn, buôn"
         if before is None or not _same(data, before):
-            if household.pk:
-                plan.before_household = snapshot_from(household, [])["household"]
+            if household.pk and self.commit:  # for the history, which only the commit writes
+                plan.before_household = raw_values(household, history.HOUSEHOLD_FIELDS)
             if (
                 group.errors
                 or not self.code_is_free(household, data, village)
@@ -515,8 +523,8 @@ class BulkImporter(BaseImporter):
             if member_before is not None and _same(member_data, member_before):
                 staying.append((member, row.number))
                 continue
-            if member.pk:
-                plan.before_members[member.pk] = snapshot_from(household, [member])["members"][member.pk]
+            if member.pk and self.commit:
+                plan.before_members[member.pk] = raw_values(member, history.MEMBER_FIELDS)
             ethnic = values["ethnic_group"] if "ethnic_group" in values else getattr(member, "ethnic_group", None)
             if group.errors or not _assign(member, Member, MEMBER_COLUMNS, member_data, {"ethnic_group": ethnic}):
                 member_form = MemberForm(data=member_data, instance=member)
@@ -679,8 +687,9 @@ class BulkImporter(BaseImporter):
         keys = list(itertools.islice(self.keys[model], count))
         return keys + reserve_ids(model, count - len(keys))
 
-    def write_updated(self, pipeline: CopyPipeline, plans: list[Plan]) -> None:
-        """The households already in the registry, after the new ones: each updated, its new members copied."""
+    def write_updated(self, pipeline: CopyPipeline, plans: list[Plan], *, drain: bool = True) -> None:
+        """Give ``pipeline`` the statements of these households already in the registry: each updated, its new
+        members copied, its members updated, the change entries; wait for them unless ``drain`` is False."""
         if not plans:
             return
         self.now = self.now or timezone.now()
@@ -706,25 +715,36 @@ class BulkImporter(BaseImporter):
         )
         pipeline.send(update_statements(Member, updated_members, MEMBER_UPDATE_FIELDS, now=self.now))
         pipeline.send([copy_statement(ChangeEntry, self.entries(plans), now=self.now)])
-        pipeline.drain()
+        if drain:
+            pipeline.drain()
 
     def entries(self, plans: list[Plan]) -> list:
         """The change entries of these households, as ``household_save`` would record them."""
-        entries = []
+        entries, language = [], get_language()
         for plan in plans:
-            if plan.new:
-                # A new household's members are recorded as added, by name only (history.change_entries): their
-                # other values are not displayed, so they are not computed.
-                after = snapshot_from(plan.household, [])
-                after["members"] = {m.pk: {"name": m.full_name} for m in plan.members}
-            else:
-                after = snapshot_from(plan.household, plan.members)
+            # A member added is recorded by name only (history.change_entries): its other values are not displayed.
+            after = {"household": {}, "members": {m.pk: {"name": m.full_name} for m in plan.members}}
             before = {"household": {}, "members": {}}
-            if not plan.new:
-                before["household"] = plan.before_household or after["household"]
+            if plan.new:
+                after["household"] = snapshot_from(plan.household, [])["household"]
+            else:
+                # Only the values that changed are displayed, on both sides: the entries are those of two whole
+                # snapshots (history.changed_display), for a fraction of the work.
+                if plan.before_household is not None:
+                    now = raw_values(plan.household, history.HOUSEHOLD_FIELDS)
+                    before["household"], after["household"] = changed_display(
+                        Household, history.HOUSEHOLD_FIELDS, plan.before_household, now, language
+                    )
                 for member in plan.members:
-                    if not member._state.adding:
-                        before["members"][member.pk] = plan.before_members.get(member.pk, after["members"][member.pk])
+                    if member._state.adding:
+                        continue
+                    was = plan.before_members.get(member.pk)
+                    before["members"][member.pk] = {"name": member.full_name}
+                    if was is not None:
+                        now = raw_values(member, history.MEMBER_FIELDS)
+                        old, new = changed_display(Member, history.MEMBER_FIELDS, was, now, language)
+                        before["members"][member.pk] = {"name": was[NAME_AT], **old}
+                        after["members"][member.pk].update(new)
             action = "create" if plan.new else "update"
             entries += change_entries(
                 household=plan.household, before=before, after=after, user=self.user, action=action, entry=ChangeRecord

@@ -133,6 +133,21 @@ def test_updates_give_the_same_rows_and_history(users, tree):
     assert Household.objects.get(code="IRS-001").version == 2
 
 
+def test_an_update_records_the_same_history_for_names_lists_and_decimals(users, tree):
+    """The history displays only what changed (history.changed_display): a member renamed (matched by ID), the
+    household's facts from the file (its floor area, a decimal), and members the file does not
+    change give the entries of two whole snapshots."""
+    saved_household(tree, users.commune_officer)
+    rows = [
+        person("IRS-001", "Ksor Y Bhin Mới", personal_id="064080054321", floor_area_m2="32"),
+        person("IRS-001", "Ksor H'Lan", "Con", "Nữ", "28/02/2014", personal_id="064314054322",
+               floor_area_m2="32"),
+    ]
+    report = assert_same(xlsx(rows), users.commune_officer, commit=True)
+    assert not report.errors and report.updated == ["IRS-001"]
+    assert ChangeEntry.objects.filter(action="member_update", subject="Ksor Y Bhin Mới").exists()
+
+
 def test_an_update_keeps_the_officers_overrides_in_the_classification(users, tree):
     """The import reads the overrides with the households (one list each) and hands them to the classification."""
     household = saved_household(tree, users.commune_officer)

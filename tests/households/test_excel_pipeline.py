@@ -53,6 +53,33 @@ def test_updated_and_new_households_give_the_same_rows_and_history(users, tree, 
     assert Household.objects.get(code="IRS-001").version == 2
 
 
+def test_updated_households_in_batches_give_the_same_rows_and_history(users, batches):
+    """The households already in the registry are written batch by batch while the next ones are checked too."""
+    excel.household_import(sheet=excel.read_sheet(xlsx(households(5, 1))), user=users.commune_officer, commit=True)
+    rows = households(5, 1, income_per_capita=9_000_000)
+    rows.append(person("D-005", "Ksor Y Mới Sinh", "Con", "Nam", "01/06/2025", income_per_capita=9_000_000))
+    batches.clear()
+    report = assert_same(xlsx(rows), users.commune_officer, commit=True)
+    assert report.committed and len(report.updated) == 5
+    # Two batches of two while the file was checked, the fifth household after the checks.
+    assert sum(sql.startswith('UPDATE "households_household"') for sql in batches) == 3
+    assert set(Household.objects.values_list("income_per_capita", "version")) == {(9_000_000, 2)}
+    assert Member.objects.filter(full_name="Ksor Y Mới Sinh", household__code="D-005").exists()
+
+
+def test_a_bad_last_row_undoes_the_updates_already_written(users, batches):
+    excel.household_import(sheet=excel.read_sheet(xlsx(households(5, 1))), user=users.commune_officer, commit=True)
+    before = set(ChangeEntry.objects.values_list("pk", flat=True))
+    rows = [*households(5, 1, income_per_capita=9_000_000), person("Z-999", "Ksor Y Cuối", born="31/02/1980")]
+    batches.clear()
+    report = excel.household_import(sheet=excel.read_sheet(xlsx(rows)), user=users.commune_officer, commit=True)
+    assert not report.committed and [e.row for e in report.errors] == [len(rows) + 1]
+    assert sum(sql.startswith('UPDATE "households_household"') for sql in batches) == 2  # while the file was checked
+    assert set(Household.objects.values_list("version", flat=True)) == {1}
+    assert not Household.objects.filter(income_per_capita=9_000_000).exists()
+    assert set(ChangeEntry.objects.values_list("pk", flat=True)) == before
+
+
 def test_a_bad_last_row_undoes_the_batches_already_written(users, batches):
     rows = [*households(6, 1), person("Z-999", "Ksor Y Cuối", born="31/02/1980")]
     report = excel.household_import(sheet=excel.read_sheet(xlsx(rows)), user=users.commune_officer, commit=True)
