@@ -17,6 +17,7 @@ from households.models import Household, Member
 from programs.models import Benefit
 
 from ..factories import UserFactory
+from ..households.test_excel import saved_household
 
 VALUES = [
     None,
@@ -204,3 +205,34 @@ def test_an_exit_interrupted_by_a_signal_still_waits_for_the_thread_and_gives_th
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.django_db
+def test_update_statements_set_the_fields_of_these_rows_only_and_can_run_twice(tree, users):
+    """Text with tabs and line breaks, NULLs, a JSON value, an array, a decimal and a date written through the
+    temporary table; rows not given and fields not named keep their values; the statements can run again in the
+    same transaction (the temporary table is dropped)."""
+    first = saved_household(tree, users.commune_officer)
+    second = saved_household(tree, users.commune_officer, code="IRS-002", with_ids=False)
+    untouched = saved_household(tree, users.commune_officer, code="IRS-003", with_ids=False)
+    for number, household in enumerate((first, second), start=1):
+        household.address = f"Tổ {number}\tthôn\nmới\\"
+        household.phone = ""
+        household.score_a = None
+        household.floor_area_m2 = Decimal("42.5")
+        household.poverty_causes = ["land", "capital"]
+        household.classification = {"lý do": "Ksor H'Linh\tY", "ngày": "2026-12-05"}
+        household.reference_date = date(2026, 2, 28)
+        household.income_per_capita = 2_000_000  # not among the fields named below: not written
+    fields = ["address", "phone", "score_a", "floor_area_m2", "poverty_causes", "classification", "reference_date"]
+    with transaction.atomic():
+        for _twice in range(2):
+            with connection.cursor() as cursor:
+                pgcopy.run_statements(connection, cursor, pgcopy.update_statements(Household, [first, second], fields))
+    for household in Household.objects.filter(pk__in=[first.pk, second.pk]):
+        assert household.address.endswith("\tthôn\nmới\\") and household.phone == "" and household.score_a is None
+        assert household.floor_area_m2 == Decimal("42.5") and household.poverty_causes == ["land", "capital"]
+        assert household.classification == {"lý do": "Ksor H'Linh\tY", "ngày": "2026-12-05"}
+        assert household.reference_date == date(2026, 2, 28) and household.income_per_capita == 1_250_000
+    assert Household.objects.get(pk=untouched.pk).address == "Tổ 3"
+    assert pgcopy.update_statements(Household, [], fields) == []
