@@ -179,7 +179,7 @@ def copy_statement(
 
 
 def update_statements(
-    model, objects: Iterable, fields: Sequence[str], *, now: datetime | None = None
+    model, objects: Iterable, fields: Sequence[str], *, now: datetime | None = None, first: str | None = None
 ) -> list[tuple[str, str | None]]:
     """The statements that set ``fields`` of ``objects`` (rows of ``model``'s table, found by primary key) to the
     objects' values, as :func:`run_statements` takes them: the values copied into a temporary table of those columns,
@@ -187,7 +187,12 @@ def update_statements(
 
     Django's ``bulk_update`` builds a ``CASE WHEN pk = … THEN …`` expression per field and object: for 20.000
     households and their 86.000 members, ≈ 220 s of Python spent building and compiling those expressions, against a
-    few seconds for the same rows through ``COPY``. ``auto_now`` columns get ``now``, as in :func:`copy_statement`."""
+    few seconds for the same rows through ``COPY``. ``auto_now`` columns get ``now``, as in :func:`copy_statement`.
+
+    ``first``: a condition on ``t`` (a row as it is) and ``s`` (its new values) for the rows to update before the
+    others. A unique index is checked row by row as the ``UPDATE`` goes, in an order the planner chooses (by the
+    temporary table's order when it looks each row up by key): the rows that give up a unique value (the old head of
+    a household) must be written before those that take it."""
     objects = list(objects)
     if not objects:
         return []
@@ -197,13 +202,18 @@ def update_statements(
     names = ", ".join(quote(f.column) for f in columns)
     pk = quote(meta.pk.column)
     assignments = ", ".join(f"{quote(f.column)} = s.{quote(f.column)}" for f in columns[1:])
-    return [
+    statements = [
         # A temporary table of the same column types; dropped at the end (a rollback drops it too).
         (f"CREATE TEMPORARY TABLE {quote(stage)} AS SELECT {names} FROM {quote(meta.db_table)} WITH NO DATA", None),
         copy_statement(model, objects, fields=columns, now=now, table=stage),
         # Its statistics let the planner join it row by row through the key, not by reading the whole table.
         (f"ANALYZE {quote(stage)}", None),
-        (f"UPDATE {quote(meta.db_table)} AS t SET {assignments} FROM {quote(stage)} AS s WHERE t.{pk} = s.{pk}", None),
+    ]
+    update = f"UPDATE {quote(meta.db_table)} AS t SET {assignments} FROM {quote(stage)} AS s WHERE t.{pk} = s.{pk}"
+    return [
+        *statements,
+        *([(f"{update} AND ({first})", None)] if first else []),
+        (update, None),
         (f"DROP TABLE {quote(stage)}", None),
     ]
 

@@ -41,7 +41,7 @@ from core.pgcopy import (
     update_statements,
 )
 from households import history, services
-from households.choices import HouseholdState
+from households.choices import HouseholdState, Relationship
 from households.classification import local_line_on, standard_on
 from households.forms import HouseholdForm, MemberForm
 from households.history import change_entries, changed_display, raw_values, snapshot_from
@@ -78,6 +78,7 @@ HOUSEHOLD_UPDATE_FIELDS = [
     "updated_at",
 ]
 MEMBER_UPDATE_FIELDS = [*MEMBER_FORM_FIELDS, "updated_at"]
+DEMOTED_HEADS = f"t.relationship = '{Relationship.HEAD}' AND s.relationship <> '{Relationship.HEAD}'"
 NAME_AT = history.MEMBER_FIELDS.index("full_name")  # a member's name among its history values
 # Households per batch of COPY statements, written by a second thread while the next households are checked
 # (core.pgcopy.CopyPipeline); a file of fewer than two batches is written after its checks, in one batch.
@@ -710,13 +711,17 @@ class BulkImporter(BaseImporter):
             plan.household.updated_at = self.now
         # Each table's statements built while the server runs the previous ones (on a threaded pipeline).
         pipeline.send(update_statements(Household, [p.household for p in plans], HOUSEHOLD_UPDATE_FIELDS, now=self.now))
+        # One head per household is a unique index checked row by row (households_one_head_per_household): the heads
+        # the file demotes are updated first, then everyone, and the new members (a new head among them) copied after.
+        pipeline.send(
+            update_statements(Member, updated_members, MEMBER_UPDATE_FIELDS, now=self.now, first=DEMOTED_HEADS)
+        )
         pipeline.send(
             [
                 copy_statement(Member, new_members, with_pk=True, now=self.now),
                 statistics_statement(Member, len(new_members)),
             ]
         )
-        pipeline.send(update_statements(Member, updated_members, MEMBER_UPDATE_FIELDS, now=self.now))
         pipeline.send([copy_statement(ChangeEntry, self.entries(plans), now=self.now)])
         if drain:
             pipeline.drain()
