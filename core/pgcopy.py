@@ -179,7 +179,7 @@ def copy_statement(
 
 
 def update_statements(
-    model, objects: Iterable, fields: Sequence[str], *, now: datetime | None = None, first: str | None = None
+    model, objects: Iterable, fields: Sequence[str], *, now: datetime | None = None
 ) -> list[tuple[str, str | None]]:
     """The statements that set ``fields`` of ``objects`` (rows of ``model``'s table, found by primary key) to the
     objects' values, as :func:`run_statements` takes them: the values copied into a temporary table of those columns,
@@ -189,10 +189,9 @@ def update_statements(
     households and their 86.000 members, ≈ 220 s of Python spent building and compiling those expressions, against a
     few seconds for the same rows through ``COPY``. ``auto_now`` columns get ``now``, as in :func:`copy_statement`.
 
-    ``first``: a condition on ``t`` (a row as it is) and ``s`` (its new values) for the rows to update before the
-    others. A unique index is checked row by row as the ``UPDATE`` goes, in an order the planner chooses (by the
-    temporary table's order when it looks each row up by key): the rows that give up a unique value (the old head of
-    a household) must be written before those that take it."""
+    A unique index is checked row by row as the ``UPDATE`` goes, in an order the planner chooses (the temporary
+    table's when it looks each row up by key): rows that give up a unique value another row takes must be updated by
+    statements of their own first."""
     objects = list(objects)
     if not objects:
         return []
@@ -212,7 +211,6 @@ def update_statements(
     update = f"UPDATE {quote(meta.db_table)} AS t SET {assignments} FROM {quote(stage)} AS s WHERE t.{pk} = s.{pk}"
     return [
         *statements,
-        *([(f"{update} AND ({first})", None)] if first else []),
         (update, None),
         (f"DROP TABLE {quote(stage)}", None),
     ]

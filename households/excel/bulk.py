@@ -78,7 +78,7 @@ HOUSEHOLD_UPDATE_FIELDS = [
     "updated_at",
 ]
 MEMBER_UPDATE_FIELDS = [*MEMBER_FORM_FIELDS, "updated_at"]
-DEMOTED_HEADS = f"t.relationship = '{Relationship.HEAD}' AND s.relationship <> '{Relationship.HEAD}'"
+RELATIONSHIP_AT = history.MEMBER_FIELDS.index("relationship")
 NAME_AT = history.MEMBER_FIELDS.index("full_name")  # a member's name among its history values
 # Households per batch of COPY statements, written by a second thread while the next households are checked
 # (core.pgcopy.CopyPipeline); a file of fewer than two batches is written after its checks, in one batch.
@@ -713,9 +713,17 @@ class BulkImporter(BaseImporter):
         pipeline.send(update_statements(Household, [p.household for p in plans], HOUSEHOLD_UPDATE_FIELDS, now=self.now))
         # One head per household is a unique index checked row by row (households_one_head_per_household): the heads
         # the file demotes are updated first, then everyone, and the new members (a new head among them) copied after.
-        pipeline.send(
-            update_statements(Member, updated_members, MEMBER_UPDATE_FIELDS, now=self.now, first=DEMOTED_HEADS)
-        )
+        demoted = [
+            member
+            for plan in plans
+            for member in plan.members
+            if (was := plan.before_members.get(member.pk)) is not None
+            and was[RELATIONSHIP_AT] == Relationship.HEAD
+            and member.relationship != Relationship.HEAD
+        ]
+        if demoted:
+            pipeline.send(update_statements(Member, demoted, ["relationship", "updated_at"], now=self.now))
+        pipeline.send(update_statements(Member, updated_members, MEMBER_UPDATE_FIELDS, now=self.now))
         pipeline.send(
             [
                 copy_statement(Member, new_members, with_pk=True, now=self.now),
