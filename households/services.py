@@ -169,7 +169,10 @@ def household_save(
         if member.pk:
             member.left_at = today
             member.save(update_fields=["left_at", "updated_at"])
-    for member in staying:
+    # One head per household is a unique index checked at each save (households_one_head_per_household): the members
+    # already saved who are not head (a head stepping down among them) go first; new members keep their order (and so
+    # their keys' order, which the history follows).
+    for member in sorted(staying, key=lambda m: not (m.pk and m.relationship != Relationship.HEAD)):
         member.household = household
         member.full_clean(exclude=["household"])
         member.save()

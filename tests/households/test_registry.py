@@ -238,3 +238,18 @@ def test_standards_page_lists_every_period(client_for, users):
         "Tạm thời",
     ):
         assert text in page
+
+
+def test_a_new_head_listed_before_the_old_one_is_saved(make_household, users):
+    """One head per household is a unique index checked at each save: the member who stops being head is saved first,
+    whatever the order the page sends the members in."""
+    household = make_household()
+    people = sorted(household.members.all(), key=lambda m: m.relationship != "spouse")  # the spouse first
+    for person in people:
+        person.relationship = {"head": "spouse", "spouse": "head"}.get(person.relationship, person.relationship)
+    services.household_save(
+        household=household, members=people, user=users.commune_officer, expected_version=household.version
+    )
+    household.refresh_from_db()
+    assert household.head_name == "Rơ Mah H'Nga"
+    assert list(household.members.filter(relationship="head").values_list("full_name", flat=True)) == ["Rơ Mah H'Nga"]
