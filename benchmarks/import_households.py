@@ -261,7 +261,10 @@ def renewed(sheet):
             raw["income_per_capita"] += 100_000
         valid_to = raw.get("health_insurance_valid_to")
         if valid_to is not None and hasattr(valid_to, "year"):
-            raw["health_insurance_valid_to"] = valid_to.replace(year=valid_to.year + 1, day=min(valid_to.day, 28))
+            try:
+                raw["health_insurance_valid_to"] = valid_to.replace(year=valid_to.year + 1)
+            except ValueError:  # 29/02 → 28/02 of the next year
+                raw["health_insurance_valid_to"] = valid_to.replace(year=valid_to.year + 1, day=28)
         rows.append(SheetRow(row.number, raw))
     return Sheet(sheet.columns, rows)
 

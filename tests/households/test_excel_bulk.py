@@ -1,11 +1,12 @@
 """The bulk Excel import against the household-by-household one it replaced: same rows, history and errors;
 all or nothing; a number of queries that does not grow with the file."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from households import excel
 from households.models import ChangeEntry, Household, IndicatorOverride, Member, StatusRecord
@@ -205,7 +206,8 @@ def test_an_update_of_a_household_in_a_village_no_longer_in_force(users, tree):
     the household moves to the village the file names, as the household-by-household import moves it."""
     old = VillageFactory(code="24079-09", name="Buôn Cũ", parent=tree.commune)
     saved_household(tree, users.commune_officer, village=old)
-    type(old).objects.filter(pk=old.pk).update(valid_to=date(2000, 1, 1))  # merged away long ago
+    yesterday = timezone.localdate() - timedelta(days=1)
+    type(old).objects.filter(pk=old.pk).update(valid_to=yesterday)  # merged away: in force until yesterday
     rows = [person("IRS-001", "Ksor Y Bhin", personal_id="064080054321", income_per_capita=3_000_000)]
     report = assert_same(xlsx(rows), users.commune_officer, commit=True)
     assert report.updated == ["IRS-001"] and Household.objects.get(code="IRS-001").village == tree.village
