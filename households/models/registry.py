@@ -222,7 +222,9 @@ class Member(LoadedRelationsCleanMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # The name as the search box compares it ("Ksor H'Linh" -> "ksor hlinh"), stored so that the search rechecks
     # and ranks a column instead of calling the normalising function on every candidate row (ADR 0037). Computed
-    # by PostgreSQL on every write, COPY and bulk_create included: no writer has to keep it.
+    # by PostgreSQL on every write, COPY and bulk_create included: no writer has to keep it. A generated field for
+    # Django (never written, read back after a save); in the database a plain column kept by a row trigger
+    # (migration 0024, ADR 0057), so that the million-household generator can move values it computed once per name.
     search_name = models.GeneratedField(
         expression=SearchNorm("full_name"), output_field=models.TextField(), db_persist=True
     )

@@ -85,11 +85,19 @@ def test_each_copy_repeats_its_pool_household_with_its_own_rows(tree, generated)
     assert BenefitLog.objects.count() == Benefit.objects.count() > 0
 
 
+def norm(text: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT households_search_norm(%s)", [text])
+        return cursor.fetchone()[0]
+
+
 def test_names_are_recombined_and_numbers_stay_unique(tree, generated):
     members = list(Member.objects.select_related("household"))
     copies = [m for m in members if number_of(m.household.code) > 8]
     pool_names = {m.full_name for m in members if number_of(m.household.code) <= 8}
     assert sum(m.full_name not in pool_names for m in copies) > len(copies) // 4
+    # each copy's stored normalised name is its own (computed once per distinct name, the name trigger off)
+    assert all(m.search_name == norm(m.full_name) for m in members)
     ids = [m.personal_id for m in members if m.personal_id]
     cards = [m.health_insurance_number for m in members if m.health_insurance_number]
     assert len(ids) == len(set(ids)) and len(cards) == len(set(cards))
@@ -102,6 +110,25 @@ def test_names_are_recombined_and_numbers_stay_unique(tree, generated):
         assert member.health_insurance_number == "" or re.fullmatch(
             r"[A-Z]{2}\d64\d{10}", member.health_insurance_number
         )
+
+
+def search_rows() -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT household_id, commune_id, names, words, head_name FROM households_householdsearch ORDER BY 1"
+        )
+        return cursor.fetchall()
+
+
+def test_the_copies_search_rows_are_what_the_members_trigger_writes(tree, generated):
+    """The copies' search rows are written in one pass (each distinct name's words computed once): the same rows as
+    the members' search trigger computes from the members (``households_search_refresh``)."""
+    written = search_rows()
+    assert len(written) == Household.objects.count() == 40
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM households_householdsearch")
+        cursor.execute("SELECT households_search_refresh(ARRAY(SELECT id FROM households_household))")
+    assert search_rows() == written
 
 
 def unordered(derived: tuple) -> tuple:
@@ -237,6 +264,7 @@ def test_copies_computed_in_two_connections_are_the_same_records(tree, villages)
     test_names_are_recombined_and_numbers_stay_unique(tree, generated)
     test_summaries_equal_the_live_aggregate(tree, generated)
     test_the_copies_benefits_give_their_households_years_with_support(tree, generated)
+    test_the_copies_search_rows_are_what_the_members_trigger_writes(tree, generated)
     assert HouseholdSearch.objects.count() == Household.objects.count() == 40
     assert work_schemas() == []
 

@@ -52,6 +52,27 @@ def test_the_service_a_bulk_update_and_copy_keep_the_stored_name(make_household)
     assert stored_names_are_right()
 
 
+def test_a_stored_name_written_by_hand_is_normalised_again(make_household):
+    """The column is kept by a trigger (households migration 0024), not generated: a value written into it, on
+    insert or update, is replaced by the normalised name; an update of other columns keeps it."""
+    household = make_household(code="IRS-001")
+    head = Member.objects.get(household=household, full_name="Ksor Y Bhin")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE households_member SET search_name = 'sai' WHERE id = %s", [head.pk])
+        cursor.execute("UPDATE households_member SET employment = 'farming' WHERE id = %s", [head.pk])
+        cursor.execute(
+            "INSERT INTO households_member (full_name, sex, date_of_birth, personal_id, relationship,"
+            " education_level, health_insurance_number, employment, disability, created_at, updated_at,"
+            " ethnic_group_id, household_id, search_name)"
+            " SELECT 'Rơ Châm H’Nhi', sex, date_of_birth, '', 'child', education_level, '', employment, false,"
+            " now(), now(), ethnic_group_id, household_id, 'sai' FROM households_member WHERE id = %s",
+            [head.pk],
+        )
+    assert Member.objects.get(pk=head.pk).search_name == "ksor y bhin"
+    assert Member.objects.get(full_name="Rơ Châm H’Nhi").search_name == "ro cham hnhi"
+    assert stored_names_are_right()
+
+
 def test_the_excel_import_keeps_the_stored_name(users, client_for):
     report = excel.household_import(sheet=excel.read_sheet(xlsx(good_rows())), user=users.commune_officer, commit=True)
     assert report.committed and Member.objects.count() == 5
