@@ -223,10 +223,7 @@ def households_copy(
             # The members' name trigger (migration 0024) would normalise every moved member's name again and the
             # benefits' years-with-support trigger (ADR 0054) keep every moved benefit in its transition table: the
             # work tables have both (``_copy_members``, ``_copy_support``).
-            cursor.execute(
-                f"ALTER TABLE households_member DISABLE TRIGGER {SEARCH_TRIGGER}, DISABLE TRIGGER {NAME_TRIGGER}; "
-                f"ALTER TABLE programs_benefit DISABLE TRIGGER {SUPPORT_YEAR_TRIGGER}"
-            )
+            loading = _triggers_off(cursor, "tgname = ANY(%s)", [list(LOAD_TRIGGERS)])
             marking = _marks_off(cursor)
             timer.lap("drop_indexes")
             # Each table as soon as its rows are computed; parents first when the foreign keys stay (small loads):
@@ -242,10 +239,7 @@ def households_copy(
                 if name.startswith(("lane", "job")):
                     wall = f"{vn_decimal(result.job_seconds[name])} s, " if name in result.job_seconds else ""
                     say(f"    {phase_label(name)}: {wall}CPU của CSDL {vn_decimal(spent)} s")
-            cursor.execute(
-                f"ALTER TABLE households_member ENABLE TRIGGER {SEARCH_TRIGGER}, ENABLE TRIGGER {NAME_TRIGGER}; "
-                f"ALTER TABLE programs_benefit ENABLE TRIGGER {SUPPORT_YEAR_TRIGGER}"
-            )
+            _triggers_on(cursor, loading)
             _marks_on(cursor, marking)
             analysed = _restore(cursor, dropped, timer)
             _drop_work_schemas(cursor, schema, own=True)
@@ -433,10 +427,16 @@ MARK_TRIGGERS = r"_(summary|support|elec)_(ins|upd|del)$"
 def _marks_off(cursor) -> list[tuple[str, str]]:
     """Switch the mark triggers of the copied tables off for the copies' transaction (no other writer can write them:
     it holds their lock); return them, to switch them on again (``_marks_on``)."""
+    return _triggers_off(cursor, "tgname ~ %s", [MARK_TRIGGERS])
+
+
+def _triggers_off(cursor, condition: str, params: list) -> list[tuple[str, str]]:
+    """Switch off the copied tables' triggers that ``condition`` names and that are on; return them (table, name),
+    to switch them on again: a trigger an administrator had switched off stays off after the load."""
     cursor.execute(
         "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D' "
-        "AND tgrelid = ANY(%s::regclass[]) AND tgname ~ %s ORDER BY 1, 2",
-        [list(TABLES), MARK_TRIGGERS],
+        f"AND tgrelid = ANY(%s::regclass[]) AND {condition} ORDER BY 1, 2",
+        [list(TABLES), *params],
     )
     triggers = cursor.fetchall()
     for table, name in triggers:
@@ -444,12 +444,16 @@ def _marks_off(cursor) -> list[tuple[str, str]]:
     return triggers
 
 
+def _triggers_on(cursor, triggers: list[tuple[str, str]]) -> None:
+    for table, name in triggers:
+        cursor.execute(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"')
+
+
 def _marks_on(cursor, triggers: list[tuple[str, str]]) -> None:
     """The mark triggers on again, and what they would have written for the copies: one mark for each commune copied
     into, for the dashboards' summary (rebuilt after the load anyway) and for the support figures' (recomputed by the
     worker's sweep). The electricity counts were stopped before the load and are built again after it."""
-    for table, name in triggers:
-        cursor.execute(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"')
+    _triggers_on(cursor, triggers)
     if triggers:
         communes = "SELECT DISTINCT commune_id, now() FROM stage_households_household"
         cursor.execute(f"INSERT INTO households_summarystale (commune_id, marked_at) {communes}")
@@ -674,6 +678,8 @@ def _plan(cursor, communes, per_commune: int, pool: int) -> _Plan | None:
     # Each copy's names: a hash join with the given names on the drawn index. The planner's estimate of the rows
     # (a third of them) made it sort every member of the copies for a merge join instead (13,7 s against 4,4 s at a
     # million households, on the plan's single connection while the other core waits).
+    cursor.execute("SELECT current_setting('enable_mergejoin')")
+    merge_joins = cursor.fetchone()[0]  # put back afterwards: this may run in the copies' own transaction
     cursor.execute(
         """
         SET LOCAL enable_mergejoin = off;
@@ -685,10 +691,9 @@ def _plan(cursor, communes, per_commune: int, pool: int) -> _Plan | None:
         JOIN gen_givens g ON g.sex = n.sex AND g.ethnic_group_id = n.ethnic_group_id
              AND g.i = abs(hashtext(p.code || ':' || n.given)::bigint) % g0.n
         GROUP BY p.new_id;
-        RESET enable_mergejoin;
-        ANALYZE gen_names;
         """
     )
+    cursor.execute("SELECT set_config('enable_mergejoin', %s, true); ANALYZE gen_names", [merge_joins])
     # The pool's rows and the registry's numbers, so that the jobs never read a registry table (the copies'
     # transaction drops its indexes and foreign keys while they run).
     cursor.execute(
@@ -892,6 +897,7 @@ NAME_TRIGGER = "households_member_search_name"
 # programs migration 0016 (ADR 0054): the trigger that adds the years with support of inserted benefits; off for the
 # moves, the copies' rows being computed with the benefits (``_copy_support``).
 SUPPORT_YEAR_TRIGGER = "programs_benefit_support_year_ins"
+LOAD_TRIGGERS = (SEARCH_TRIGGER, NAME_TRIGGER, SUPPORT_YEAR_TRIGGER)
 
 
 def _fill_search_rows(cursor, plan: _Plan) -> None:

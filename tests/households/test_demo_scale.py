@@ -181,8 +181,8 @@ def test_summaries_equal_the_live_aggregate(tree, generated):
 
 
 def test_the_copies_benefits_give_their_households_years_with_support(tree, generated):
-    """The copies' benefits, moved into the registry by one statement, give their households' years with support
-    through the triggers (programs migration 0016; they stay on during the load): the table is the benefits'."""
+    """The copies' benefits give their households' years with support (programs migration 0016): computed with the
+    copies' benefits and moved while the benefits' trigger is off, the table is still exactly the benefits'."""
     from programs.models import SupportYear
     from programs.support_year import support_year_differences
 
@@ -360,6 +360,17 @@ def test_the_mark_triggers_are_off_for_the_copies_only_and_their_communes_are_ma
     SupportStale.objects.all().delete()
     Household.objects.filter(pk=Household.objects.order_by("-pk").first().pk).update(state="archived")
     assert SupportStale.objects.filter(commune=tree.commune).exists()
+
+
+def test_a_trigger_switched_off_before_the_run_stays_off(tree, villages):
+    """The load switches its triggers off and on again only if they were on: one an administrator had switched off
+    (here the benefits' years with support) is still off after it, and the others are as they were."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE programs_benefit DISABLE TRIGGER {demo_scale.SUPPORT_YEAR_TRIGGER}")
+    before = enabled_triggers()
+    assert ("programs_benefit", demo_scale.SUPPORT_YEAR_TRIGGER, "D") in before
+    province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11)
+    assert enabled_triggers() == before
 
 
 def indexes_and_keys() -> tuple[list, list]:
