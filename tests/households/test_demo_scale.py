@@ -131,6 +131,35 @@ def test_the_copies_search_rows_are_what_the_members_trigger_writes(tree, genera
     assert search_rows() == written
 
 
+def test_numbers_another_member_holds_are_drawn_again_until_none_does():
+    """A copy's number that a registry member holds is drawn again; a number so drawn that another copy holds is drawn
+    once more (the rows found by their place, the copies' numbers looked up by an index made for the redraw)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT '064190' || lpad((abs(hashint8(1 * 7919 + 1)::bigint * 2654435761) % 1000000)::text, 6, '0')"
+        )
+        first_draw = cursor.fetchone()[0]  # what member 1's ID becomes in the first round
+        cursor.execute(
+            "CREATE TEMPORARY TABLE stage_households_member"
+            " (id bigint, personal_id varchar(12), health_insurance_number varchar(15));"
+            " CREATE TEMPORARY TABLE gen_numbers (personal_id varchar(12), health_insurance_number varchar(15));"
+            " INSERT INTO stage_households_member VALUES (1, '064190000001', ''),"
+            " (2, '064190000002', 'HN4640000000002'), (3, %s, ''), (4, '', 'HN4640000000004');"
+            " INSERT INTO gen_numbers VALUES ('064190000001', ''), ('', 'HN4640000000004')",
+            [first_draw],
+        )
+        redrawn = demo_scale._redraw_clashes(cursor)
+        cursor.execute("SELECT id, personal_id, health_insurance_number FROM stage_households_member ORDER BY id")
+        rows = cursor.fetchall()
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'stage_households_member'")
+        assert cursor.fetchone()[0] == 0  # the redraw's index is gone
+    assert redrawn == 3  # member 1's ID twice (the registry's, then member 3's), member 4's card once
+    assert rows[1:3] == [(2, "064190000002", "HN4640000000002"), (3, first_draw, "")]
+    ids = [personal_id for _id, personal_id, _card in rows if personal_id]
+    assert len(set(ids)) == 3 and rows[0][1].startswith("064190") and rows[0][1] not in ("064190000001", first_draw)
+    assert rows[3][2] != "HN4640000000004" and rows[3][2].startswith("HN464") and len(rows[3][2]) == 15
+
+
 def unordered(derived: tuple) -> tuple:
     """The snapshot with each text's parts sorted: the generator derives with the members in the order it drew them,
     the service in the order of their birth dates (the pool's own households differ from the service the same way)."""
