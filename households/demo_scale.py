@@ -206,13 +206,17 @@ def households_copy(
                 say(_("Không có hộ nào cần sao chép: mọi mã hộ đã có."))
                 return
             timer.lap("plan")
+            # The households in two halves (the earlier generations of copies first): their job is the longest, and
+            # this connection moves the first half while the second is computed.
             jobs = [
-                [("households", lambda c: _copy_households(c, plan, result)),
+                [("households", lambda c: _copy_households(c, plan, result, FIRST)),
+                 ("households, second half", lambda c: _copy_households(c, plan, result, SECOND)),
                  ("history", lambda c: _copy_history(c, plan, result))],
                 [("members", lambda c: _copy_members(c, plan, result)),
                  ("search", lambda c: _fill_search_rows(c, plan)),
                  ("support", lambda c: _copy_support(c, plan, result))],
             ]  # fmt: skip
+            moves, staged_by = _moves(plan)
             lanes = _Lanes(schema, jobs, result) if parallel else _Inline(cursor, jobs)
             if parallel:
                 started.append(lanes)
@@ -228,13 +232,13 @@ def households_copy(
             timer.lap("drop_indexes")
             # Each table as soon as its rows are computed; parents first when the foreign keys stay (small loads):
             # they are checked row by row.
-            remaining = list(TABLES)
+            remaining = list(moves)
             while remaining:
-                table = lanes.first_done(remaining if dropped else remaining[:1], STAGED_BY)
-                timer.lap(f"wait {table}")
-                _move(cursor, table)
-                timer.lap(f"move {table}")
-                remaining.remove(table)
+                label = lanes.first_done(remaining if dropped else remaining[:1], staged_by)
+                timer.lap(f"wait {label}")
+                _move(cursor, *moves[label])
+                timer.lap(f"move {label}")
+                remaining.remove(label)
             for name, spent in result.server_cpu.items():  # the other connections' work
                 if name.startswith(("lane", "job")):
                     wall = f"{vn_decimal(result.job_seconds[name])} s, " if name in result.job_seconds else ""
@@ -314,7 +318,7 @@ def _summaries_rebuild(parallel: bool) -> None:
         raise errors[0]
 
 
-# Which job computes each table's copies.
+# Which job computes each table's copies (the households' in two halves: ``_moves``).
 STAGED_BY = {
     "households_household": "households",
     "households_member": "members",
@@ -325,6 +329,35 @@ STAGED_BY = {
     "programs_benefitlog": "support",
     "programs_support_year": "support",
 }
+
+
+# The halves of the households' copies: the generations of copies 1 … ⌊n/2⌋, then the others.
+FIRST, SECOND = "first", "second"
+
+
+def _half(plan: "_Plan", part: str) -> str:
+    """The condition on the plan's rows (``p``) of a half of the copies: with one generation, all of them first."""
+    middle = plan.generations // 2
+    if not middle:
+        return "" if part == FIRST else "false"
+    return f"p.k <= {middle}" if part == FIRST else f"p.k > {middle}"
+
+
+def _moves(plan: "_Plan") -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """The moves in order (a label: the table and the condition on its work table's keys) and the job each waits
+    for. A half's households are those of its generations, their keys below or above ``base + middle × pool size``
+    (keys are ``base + (generation − 1) × pool size + position in the pool``)."""
+    middle = plan.generations // 2
+    moves, staged_by = {}, {}
+    for table in TABLES:
+        if table == "households_household" and middle:
+            bound = plan.base_household + middle * plan.households
+            moves[f"{table} (1/2)"], staged_by[f"{table} (1/2)"] = (table, f"id < {bound}"), "households"
+            moves[f"{table} (2/2)"] = (table, f"id >= {bound}")
+            staged_by[f"{table} (2/2)"] = "households, second half"
+        else:
+            moves[table], staged_by[table] = (table, ""), STAGED_BY[table]
+    return moves, staged_by
 
 
 def _schema(cursor) -> str:
@@ -475,10 +508,12 @@ def _drop_work_schemas(cursor, schema: str, own: bool = False) -> None:
     cursor.execute(f"CREATE SCHEMA {schema}")
 
 
-def _move(cursor, table: str) -> None:
-    """The work table's rows into the registry's table, with their keys (generated columns are computed here)."""
+def _move(cursor, table: str, where: str = "") -> None:
+    """The work table's rows (those of ``where``) into the registry's table, with their keys (generated columns are
+    computed here)."""
     names = ", ".join(f'"{c}"' for c in _columns(cursor, table, key=True))
-    cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM stage_{table}")
+    condition = f" WHERE {where}" if where else ""
+    cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM stage_{table}{condition}")
 
 
 class _BackendCpu:
@@ -515,6 +550,7 @@ PHASE_LABELS = {
 JOB_LABELS = {
     "plan": "kế hoạch",
     "households": "hộ",
+    "households, second half": "hộ, nửa sau",
     "history": "bản ghi phân loại và nhật ký",
     "members": "thành viên",
     "search": "dòng tìm kiếm",
@@ -766,11 +802,37 @@ def _insert(cursor, table: str, key: str, replace: dict[str, str], source: str, 
     return cursor.rowcount
 
 
-def _copy_households(cursor, plan: _Plan, result: ScaleResult) -> None:
+def _copy_households(cursor, plan: _Plan, result: ScaleResult, part: str) -> None:
     """Households whose snapshot names their own members: the texts of the pool household's snapshot that name a
     member (an indicator's reason, a row's detail) become templates with a placeholder per name, and each copy's
     snapshot is the pool household's with those texts filled with the copy's names (``jsonb_set`` on those texts
-    only: parsing every snapshot again from text cost several times more)."""
+    only: parsing every snapshot again from text cost several times more). The copies of ``part`` (``_half``); the
+    templates are made with the first, in this connection."""
+    if part == FIRST:
+        _household_templates(cursor)
+    condition = _half(plan, part)
+    result.copies += _insert(
+        cursor,
+        "households_household",
+        "p.new_id",
+        {
+            "code": "p.code",
+            "village_id": "p.village_id",
+            "head_name": "CASE WHEN t.head_j IS NULL THEN o.head_name ELSE n.names[t.head_j] END",
+            "classification": "pg_temp.gn_fill(o.classification, t.paths, t.templates, n.names)",
+            "created_at": "now()",
+            "updated_at": "now()",
+            "created_by_id": "NULL",
+            "version": "1",
+        },
+        "FROM gen_plan p JOIN pool_households_household o ON o.id = p.src_id "
+        "JOIN gen_templates t ON t.src_id = p.src_id "
+        "JOIN gen_names n ON n.new_id = p.new_id" + (f" WHERE {condition}" if condition else ""),
+    )
+
+
+def _household_templates(cursor) -> None:
+    """The snapshots' templates (``gen_templates``) and the functions that fill them (this connection's own)."""
     placeholder = PLACEHOLDER.replace("%s", "' || i || '")
     cursor.execute(
         f"""
@@ -828,24 +890,6 @@ def _copy_households(cursor, plan: _Plan, result: ScaleResult) -> None:
                    ORDER BY m.hh_src, m.src_id) hd ON hd.hh_src = p.src_id;
         ANALYZE gen_templates;
         """
-    )
-    result.copies = _insert(
-        cursor,
-        "households_household",
-        "p.new_id",
-        {
-            "code": "p.code",
-            "village_id": "p.village_id",
-            "head_name": "CASE WHEN t.head_j IS NULL THEN o.head_name ELSE n.names[t.head_j] END",
-            "classification": "pg_temp.gn_fill(o.classification, t.paths, t.templates, n.names)",
-            "created_at": "now()",
-            "updated_at": "now()",
-            "created_by_id": "NULL",
-            "version": "1",
-        },
-        "FROM gen_plan p JOIN pool_households_household o ON o.id = p.src_id "
-        "JOIN gen_templates t ON t.src_id = p.src_id "
-        "JOIN gen_names n ON n.new_id = p.new_id",
     )
 
 
