@@ -893,6 +893,10 @@ def _household_templates(cursor) -> None:
     )
 
 
+# The last six digits of an ID card (TT 59/2021/TT-BCA): the counters of one prefix must stay below this many.
+ID_COUNTERS = 10**6
+
+
 def _copy_members(cursor, plan: _Plan, result: ScaleResult) -> None:
     """Members with their new names and new ID and card numbers (clashes are redrawn afterwards), each with its stored
     normalised name: the copies' names are recombined from the pool's (≈ 11.000 different at a million households),
@@ -913,6 +917,15 @@ def _copy_members(cursor, plan: _Plan, result: ScaleResult) -> None:
         ANALYZE gen_id_rank;
         """
     )
+    # The ID cards' counter per prefix: the copy's generation times the pool's members of the prefix plus the pool
+    # member's rank among them, distinct for every copied member without numbering the copies in a sort of all of
+    # them, as long as its range fits the six digits. With pools of very different sizes (the generations are those
+    # of the smallest) it may not: the copies are then numbered one by one, a range of exactly their number.
+    cursor.execute("SELECT coalesce(max(size), 0) FROM gen_id_rank")
+    if plan.generations * cursor.fetchone()[0] < ID_COUNTERS:
+        counter = "(p.k - 1)::bigint * r.size + r.rank"
+    else:
+        counter = "row_number() OVER (PARTITION BY left(o.personal_id, 6) ORDER BY p.new_id, m.ord)"
     key = f"{plan.base_member} + (p.k - 1)::bigint * {plan.members} + m.ord"
     result.members = _insert(
         cursor,
@@ -923,10 +936,8 @@ def _copy_members(cursor, plan: _Plan, result: ScaleResult) -> None:
             "full_name": "n.names[m.j]",
             # the same first six digits (province, sex and century, year of birth), new last six
             "personal_id": "CASE WHEN o.personal_id = '' THEN '' ELSE left(o.personal_id, 6) || lpad(((("
-            f"(p.k - 1)::bigint * r.size + r.rank + {plan.base_member}) * 389141) % 1000000)::text, 6, '0') END",
-            # (a counter per prefix, the copy's generation times the pool's members of the prefix plus the pool
-            # member's rank among them, times a multiplier prime to 10^6: distinct last six digits within this load,
-            # without numbering the copies in a sort of every copied member)
+            f"{counter} + {plan.base_member}) * 389141) % {ID_COUNTERS})::text, 6, '0') END",
+            # (the counter times a multiplier prime to 10^6: distinct last six digits within this load)
             # the same object code and province, new last ten digits (a bijection of the new key)
             "health_insurance_number": "CASE WHEN o.health_insurance_number = '' THEN '' ELSE "
             f"left(o.health_insurance_number, 5) || lpad((({key}) * 7777777777 % 10000000000)::text, 10, '0') END",

@@ -160,6 +160,40 @@ def test_numbers_another_member_holds_are_drawn_again_until_none_does():
     assert rows[3][2] != "HN4640000000004" and rows[3][2].startswith("HN464") and len(rows[3][2]) == 15
 
 
+def test_id_numbers_stay_distinct_when_the_pools_differ_in_size(tree, villages):
+    """The ID cards' counter per prefix is the copy's generation times the pool's members of the prefix plus the
+    member's rank among them, and the generations are those of the smallest pool. With a one-household pool in one
+    commune and a thousand pool members sharing a prefix, that range passes the six digits (counters 10^6 apart would
+    give one number): the copies are then numbered one by one, and every ID of the load stays distinct."""
+    VillageFactory(code="24076-01", name="Tổ 1", parent=tree.sibling_commune)
+    sibling = tree.sibling_commune
+    province_generate(communes=[tree.commune, sibling], per_commune=8, pool=8, seed=11)
+    for household in Household.objects.filter(commune=sibling).exclude(code=f"{commune_prefix(sibling)}-0001"):
+        household.code = f"ZZ-{household.code}"  # outside the pool's numbering: the sibling's pool is one household
+        household.save(update_fields=["code"])
+    first = Member.objects.filter(household__code=f"{commune_prefix(sibling)}-0001").order_by("pk")
+    first.update(personal_id="")
+    Member.objects.filter(pk=first[0].pk).update(personal_id="064999000001")
+    donor = Member.objects.filter(household__code=f"{commune_prefix(tree.commune)}-0002").order_by("pk").first()
+    columns = [f.column for f in Member._meta.concrete_fields if f.column not in ("id", "search_name")]
+    values = {"personal_id": "'064999' || lpad((i + 1)::text, 6, '0')", "relationship": "'child'",
+              "health_insurance_number": "''"}  # fmt: skip
+    with connection.cursor() as cursor:  # 999 more pool members of the prefix, in the other commune's pool
+        cursor.execute(
+            f"INSERT INTO households_member ({', '.join(columns)}) SELECT "
+            + ", ".join(values.get(c, c) for c in columns)
+            + " FROM households_member, generate_series(1, 999) i WHERE id = %s",
+            [donor.pk],
+        )
+    demo_scale.households_copy(
+        communes=[tree.commune, sibling], per_commune=1002, pool=8, result=demo_scale.ScaleResult(),
+        progress=lambda message: None,
+    )  # fmt: skip
+    ids = Counter(Member.objects.exclude(personal_id="").values_list("personal_id", flat=True))
+    assert sum(n for i, n in ids.items() if i.startswith("064999")) > 100_000  # fewer than 10^6 copied, yet
+    assert [i for i, n in ids.items() if n > 1] == []
+
+
 def unordered(derived: tuple) -> tuple:
     """The snapshot with each text's parts sorted: the generator derives with the members in the order it drew them,
     the service in the order of their birth dates (the pool's own households differ from the service the same way)."""
