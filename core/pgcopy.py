@@ -201,17 +201,13 @@ def update_statements(
     names = ", ".join(quote(f.column) for f in columns)
     pk = quote(meta.pk.column)
     assignments = ", ".join(f"{quote(f.column)} = s.{quote(f.column)}" for f in columns[1:])
-    statements = [
+    return [
         # A temporary table of the same column types; dropped at the end (a rollback drops it too).
         (f"CREATE TEMPORARY TABLE {quote(stage)} AS SELECT {names} FROM {quote(meta.db_table)} WITH NO DATA", None),
         copy_statement(model, objects, fields=columns, now=now, table=stage),
         # Its statistics let the planner join it row by row through the key, not by reading the whole table.
         (f"ANALYZE {quote(stage)}", None),
-    ]
-    update = f"UPDATE {quote(meta.db_table)} AS t SET {assignments} FROM {quote(stage)} AS s WHERE t.{pk} = s.{pk}"
-    return [
-        *statements,
-        (update, None),
+        (f"UPDATE {quote(meta.db_table)} AS t SET {assignments} FROM {quote(stage)} AS s WHERE t.{pk} = s.{pk}", None),
         (f"DROP TABLE {quote(stage)}", None),
     ]
 
