@@ -27,15 +27,17 @@ moves each table as soon as it is ready (docs/adr/0042, amendment of 04/12/2026)
 
 Keys are reserved from the sequences up front and computed (``base + generation × pool size + position in the
 pool``), so no statement has to look up the key another statement gave. When the copies at least double a table,
-its foreign keys and plain (non-unique) indexes are dropped for the load and created again afterwards in the same
-transaction (one validating join and one sorted index build instead of millions of row checks and insertions); the
-unique indexes stay, so the database still enforces them row by row. The statement triggers that mark changed
+its indexes, primary keys and foreign keys (and other tables' foreign keys to them) are dropped for the load and
+created again afterwards in the same transaction (one validating join and one sorted index build instead of millions
+of row checks and insertions); a copy that broke a unique index or a key fails its rebuild, which rolls the whole
+load back as the insert would have (ADR 0058). The statement triggers that mark changed
 communes for the summaries (and keep the electricity counts) are switched off for the moves, whose transition tables
 would hold every copied row; the communes copied into are marked once instead, the dashboards' summaries are rebuilt
 at the end (``summaries_rebuild``), followed by ``ANALYZE``. The members' search trigger is switched off for the
 copies' transaction and their search rows written in one pass (ADR 0046); so are the members' name trigger (each
 distinct name normalised once instead, ADR 0057) and the benefits' years-with-support trigger (the copies' years
-computed with their benefits, ADR 0054). Escape registrations, targets and
+computed with their benefits, ADR 0054), and the search rows' words trigger (the copies' words added to the names'
+vocabulary from their distinct names, ADR 0052). Escape registrations, targets and
 populations are not copied: ``load_demo_targets`` makes them for the whole province afterwards.
 """
 
@@ -234,7 +236,7 @@ def households_copy(
             # they are checked row by row.
             remaining = list(moves)
             while remaining:
-                label = lanes.first_done(remaining if dropped else remaining[:1], staged_by)
+                label = lanes.first_done(remaining if dropped[0] else remaining[:1], staged_by)
                 timer.lap(f"wait {label}")
                 _move(cursor, *moves[label])
                 timer.lap(f"move {label}")
@@ -243,6 +245,8 @@ def households_copy(
                 if name.startswith(("lane", "job")):
                     wall = f"{vn_decimal(result.job_seconds[name])} s, " if name in result.job_seconds else ""
                     say(f"    {phase_label(name)}: {wall}CPU của CSDL {vn_decimal(spent)} s")
+            if (WORDS_TRIGGER_TABLE, WORDS_TRIGGER) in loading:
+                _add_vocabulary(cursor)
             _triggers_on(cursor, loading)
             _marks_on(cursor, marking)
             analysed = _restore(cursor, dropped, timer)
@@ -961,7 +965,22 @@ NAME_TRIGGER = "households_member_search_name"
 # programs migration 0016 (ADR 0054): the trigger that adds the years with support of inserted benefits; off for the
 # moves, the copies' rows being computed with the benefits (``_copy_support``).
 SUPPORT_YEAR_TRIGGER = "programs_benefit_support_year_ins"
-LOAD_TRIGGERS = (SEARCH_TRIGGER, NAME_TRIGGER, SUPPORT_YEAR_TRIGGER)
+# households migration 0020 (ADR 0052): the trigger that adds the words of inserted search rows to the names'
+# vocabulary; off for the moves (its transition table held every moved search row, and it unnested their ≈ 20 words
+# each), the copies' words being added from each distinct name's words (``_add_vocabulary``).
+WORDS_TRIGGER_TABLE, WORDS_TRIGGER = "households_householdsearch", "households_search_words_inserted"
+LOAD_TRIGGERS = (SEARCH_TRIGGER, NAME_TRIGGER, SUPPORT_YEAR_TRIGGER, WORDS_TRIGGER)
+
+
+def _add_vocabulary(cursor) -> None:
+    """What the search rows' words trigger would have added for the copies: every single word (not a pair: "a+b") of
+    their names that the vocabulary lacks. A row's words are its names' words (``_fill_search_rows``), so the
+    copies' words are those of their distinct names (``gen_name_words``, a few hundred thousand rows)."""
+    cursor.execute(
+        "INSERT INTO households_householdsearchword (word) SELECT DISTINCT w.word FROM gen_name_words w"
+        " WHERE strpos(w.word, '+') = 0"
+        " AND NOT EXISTS (SELECT 1 FROM households_householdsearchword v WHERE v.word = w.word)"
+    )
 
 
 def _fill_search_rows(cursor, plan: _Plan) -> None:
@@ -1110,49 +1129,64 @@ def _copy_support(cursor, plan: _Plan, result: ScaleResult) -> None:
     )
 
 
-def _drop_for_load(cursor, plan: _Plan) -> list[str]:
-    """When the copies at least double the registry, drop the copied tables' foreign keys and plain indexes; return
-    the statements that create them again: every index first, then the foreign keys, whose validation then reads
-    the indexes on their columns (a key the copies leave empty, e.g. ``created_by``, is checked without reading the
-    table; the others read an index instead of the heap)."""
-    restore, keys = [], []
+def _drop_for_load(cursor, plan: _Plan) -> tuple[list[str], list[str]]:
+    """When the copies at least double the registry, drop the copied tables' indexes and keys, and the foreign keys
+    of other tables that refer to them; return the statements that create them again: the indexes and primary keys,
+    then the foreign keys, whose validation then reads the indexes on their columns (a key the copies leave empty,
+    e.g. ``created_by``, is checked without reading the table; the others read an index instead of the heap).
+
+    The primary keys and unique indexes go too: maintained row by row they cost a third of the benefits' move
+    (inserted in key order, yet each row a descent of the tree), while a build sorts once, on both cores. A copy that
+    broke one of them would fail its rebuild, which rolls the whole load back, as the insert would have."""
+    indexes: list[str] = []
+    keys: list[str] = []
     cursor.execute("SELECT count(*) FROM households_household")
     if plan.copies < cursor.fetchone()[0]:
-        return restore
+        return indexes, keys
+    tables = list(TABLES)
+    cursor.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'"
+        " AND (conrelid = ANY(%s::regclass[]) OR confrelid = ANY(%s::regclass[])) ORDER BY 1, 2",
+        [tables, tables],
+    )
+    for table, name, definition in cursor.fetchall():
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        keys.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     for table in TABLES:
+        # the constraints an index enforces (primary key, unique, exclusion), then the indexes of no constraint
         cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
-            "AND contype = 'f'",
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass"
+            " AND contype IN ('p', 'u', 'x') ORDER BY 1",
             [table],
         )
         for name, definition in cursor.fetchall():
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            keys.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            indexes.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         cursor.execute(
             "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary",
+            "WHERE i.indrelid = %s::regclass ORDER BY 1",
             [table],
         )
         for name, definition in cursor.fetchall():
             cursor.execute(f'DROP INDEX "{name}"')
-            restore.append(definition)
-    return restore + keys
+            indexes.append(definition)
+    return indexes, keys
 
 
-def _restore(cursor, statements: list[str], timer) -> bool:
-    """The indexes, the tables' statistics, then the foreign keys (``_drop_for_load``); whether it analysed."""
-    if not statements:
+def _restore(cursor, dropped: tuple[list[str], list[str]], timer) -> bool:
+    """The indexes and primary keys, the tables' statistics, then the foreign keys (``_drop_for_load``); whether it
+    analysed."""
+    indexes, keys = dropped
+    if not indexes:
         return False
-    for statement in statements:
-        if not statement.startswith("ALTER TABLE"):
-            cursor.execute(statement)
+    for statement in indexes:
+        cursor.execute(statement)
     timer.lap("rebuild_indexes")
     # Analysed inside the transaction (its own rows count): the keys' checks are then planned from the real tables
     # (a key the copies leave empty, e.g. ``created_by``, read from its index), and the commit has its statistics.
     cursor.execute("ANALYZE " + ", ".join(TABLES))
     timer.lap("analyze")
-    for statement in statements:
-        if statement.startswith("ALTER TABLE"):
-            cursor.execute(statement)
+    for statement in keys:
+        cursor.execute(statement)
     timer.lap("rebuild_keys")
     return True

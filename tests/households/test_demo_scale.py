@@ -425,6 +425,31 @@ def test_the_mark_triggers_are_off_for_the_copies_only_and_their_communes_are_ma
     assert SupportStale.objects.filter(commune=tree.commune).exists()
 
 
+def test_the_copies_words_join_the_names_vocabulary_once(tree, villages, monkeypatch):
+    """The search rows' words trigger is off for the moves and the copies' words are added from their names: the
+    vocabulary (emptied here just before the copies, so that every word in it is the load's) then holds each single
+    word of the copies' search rows, once."""
+    drop = demo_scale._drop_for_load
+
+    def emptied_then_dropped(cursor, plan):
+        cursor.execute("DELETE FROM households_householdsearchword")
+        return drop(cursor, plan)
+
+    monkeypatch.setattr(demo_scale, "_drop_for_load", emptied_then_dropped)
+    province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word FROM households_householdsearchword ORDER BY 1")
+        vocabulary = [word for (word,) in cursor.fetchall()]
+        cursor.execute(
+            "SELECT DISTINCT w FROM households_householdsearch s"
+            " JOIN households_household h ON h.id = s.household_id, unnest(s.words) AS w"
+            " WHERE strpos(w, '+') = 0 AND h.code > %s ORDER BY 1",
+            [f"{commune_prefix(tree.commune)}-0008"],
+        )
+        words = [word for (word,) in cursor.fetchall()]
+    assert vocabulary == words and len(words) > 10
+
+
 def test_a_trigger_switched_off_before_the_run_stays_off(tree, villages):
     """The load switches its triggers off and on again only if they were on: one an administrator had switched off
     (here the benefits' years with support) is still off after it, and the others are as they were."""
@@ -437,7 +462,8 @@ def test_a_trigger_switched_off_before_the_run_stays_off(tree, villages):
 
 
 def indexes_and_keys() -> tuple[list, list]:
-    """The copied tables' indexes and constraints as PostgreSQL defines them."""
+    """The copied tables' indexes and constraints, and the foreign keys that refer to them, as PostgreSQL defines
+    them."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
@@ -447,8 +473,9 @@ def indexes_and_keys() -> tuple[list, list]:
         indexes = cursor.fetchall()
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated, condeferrable,"
-            " condeferred FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
-            [list(demo_scale.TABLES)],
+            " condeferred FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) OR confrelid = ANY(%s::regclass[])"
+            " ORDER BY 1, 2",
+            [list(demo_scale.TABLES)] * 2,
         )
         return indexes, cursor.fetchall()
 
@@ -478,12 +505,15 @@ def test_every_index_and_key_comes_back_and_the_tables_are_analysed(tree, villag
     dropped = []
     drop = demo_scale._drop_for_load
     monkeypatch.setattr(
-        demo_scale, "_drop_for_load", lambda cursor, plan: dropped.extend(drop(cursor, plan)) or dropped
+        demo_scale, "_drop_for_load", lambda cursor, plan: dropped.append(drop(cursor, plan)) or dropped[0]
     )
     result = province_generate(communes=[tree.commune], per_commune=first + 10 if first else 40, pool=8, seed=11)
-    assert bool(dropped) == (not first) and ("rebuild_keys" in result.phases) == (not first)
-    if dropped:  # both kinds were dropped and created again
-        assert {statement.split()[0] for statement in dropped} == {"CREATE", "ALTER"}
+    indexes, keys = dropped[0]
+    assert bool(indexes) == bool(keys) == (not first) and ("rebuild_keys" in result.phases) == (not first)
+    if indexes:  # every kind was dropped and created again: plain and unique indexes, primary keys, other tables' keys
+        assert {statement.split()[1] for statement in indexes} == {"INDEX", "UNIQUE", "TABLE"}
+        assert any("PRIMARY KEY" in statement for statement in indexes)
+        assert any(statement.startswith("ALTER TABLE emulation_award ") for statement in keys)
     assert indexes_and_keys() == before
     state = analysed_up_to_the_last_row()
     assert all(statistics == rows for statistics, rows in state.values()), state
