@@ -48,7 +48,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,6 +191,15 @@ def households_copy(
             # Checks still deferred from the pool's rows run now: a table with pending checks cannot be altered.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '512MB'")
+            # Waiting for another transaction's lock ends the load (``LoadBusy``) rather than queue every request
+            # of the portal behind it.
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
+            # The tables whose foreign keys refer to the copied tables' keys first (the load drops those keys and
+            # the foreign keys with them, ADR 0058), then the copied tables: a transaction that reads one of the
+            # former and then writes the latter is waited for instead of deadlocking with the load.
+            referring = _referring_tables(cursor)
+            if referring:
+                cursor.execute("LOCK TABLE " + ", ".join(referring) + " IN ACCESS EXCLUSIVE MODE")
             # Other writers wait until the copies are committed; readers (the work connections) do not.
             cursor.execute("LOCK TABLE " + ", ".join(TABLES) + " IN SHARE ROW EXCLUSIVE MODE")
             # The electricity counts' triggers (ADR 0053) read the status records and payments by the indexes the
@@ -215,8 +224,8 @@ def households_copy(
                  ("households, second half", lambda c: _copy_households(c, plan, result, SECOND)),
                  ("history", lambda c: _copy_history(c, plan, result))],
                 [("members", lambda c: _copy_members(c, plan, result)),
-                 ("search", lambda c: _fill_search_rows(c, plan)),
-                 ("support", lambda c: _copy_support(c, plan, result))],
+                 ("support", lambda c: _copy_support(c, plan, result)),
+                 ("search", lambda c: _fill_search_rows(c, plan))],
             ]  # fmt: skip
             moves, staged_by = _moves(plan)
             lanes = _Lanes(schema, jobs, result) if parallel else _Inline(cursor, jobs)
@@ -251,6 +260,17 @@ def households_copy(
             _marks_on(cursor, marking)
             analysed = _restore(cursor, dropped, timer)
             _drop_work_schemas(cursor, schema, own=True)
+    except OperationalError as error:
+        code = getattr(error.__cause__, "pgcode", None)
+        if code not in (LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED):
+            raise
+        raise LoadBusy(
+            _(
+                "Không ghi được các hộ sao chép vì cổng đang có người dùng đọc hoặc ghi các bảng này (%(reason)s). "
+                "Chưa có gì được ghi; hãy chạy lại lệnh khi cổng vắng người dùng."
+            )
+            % {"reason": _("chờ khoá quá lâu") if code == LOCK_NOT_AVAILABLE else _("tắc nghẽn khoá")}
+        ) from error
     finally:
         # The work schema was committed when it was created (outside a transaction), so a failure of the copies'
         # transaction does not take it away: dropped here once the other connections have ended, whatever the
@@ -994,7 +1014,7 @@ def _fill_search_rows(cursor, plan: _Plan) -> None:
         """
         CREATE UNLOGGED TABLE gen_name_words AS
         SELECT n.search_name, w.word
-          FROM (SELECT DISTINCT search_name FROM stage_households_member) n,
+          FROM (SELECT DISTINCT search_name FROM stage_households_member WHERE left_at IS NULL) n,
                unnest(households_search_words(n.search_name)) AS w(word);
         ANALYZE gen_name_words;
         INSERT INTO stage_households_householdsearch (household_id, commune_id, names, words, head_name)
@@ -1129,47 +1149,85 @@ def _copy_support(cursor, plan: _Plan, result: ScaleResult) -> None:
     )
 
 
-def _drop_for_load(cursor, plan: _Plan) -> tuple[list[str], list[str]]:
-    """When the copies at least double the registry, drop the copied tables' indexes and keys, and the foreign keys
-    of other tables that refer to them; return the statements that create them again: the indexes and primary keys,
-    then the foreign keys, whose validation then reads the indexes on their columns (a key the copies leave empty,
-    e.g. ``created_by``, is checked without reading the table; the others read an index instead of the heap).
+# How long the load waits for another transaction's lock before it gives up (``LoadBusy``).
+LOCK_WAIT = "10s"
+LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED = "55P03", "40P01"
 
-    The primary keys and unique indexes go too: maintained row by row they cost a third of the benefits' move
-    (inserted in key order, yet each row a descent of the tree), while a build sorts once, on both cores. A copy that
-    broke one of them would fail its rebuild, which rolls the whole load back, as the insert would have."""
+
+class LoadBusy(RuntimeError):
+    """The copies' transaction could not take its locks: nothing was written; the command can be run again."""
+
+
+def _referring_tables(cursor) -> list[str]:
+    """The other tables whose foreign keys refer to a copied table (the emulation's, the reviews', the escape
+    registrations', the benefits' photos…), locked before the copied tables (``households_copy``)."""
+    tables = list(TABLES)
+    cursor.execute(
+        "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint WHERE contype = 'f' AND conparentid = 0"
+        " AND confrelid = ANY(%s::regclass[]) AND NOT conrelid = ANY(%s::regclass[]) ORDER BY 1",
+        [tables, tables],
+    )
+    return [table for (table,) in cursor.fetchall()]
+
+
+def _drop_for_load(cursor, plan: _Plan) -> tuple[list[str], list[str]]:
+    """When the copies at least double the registry, drop the copied tables' indexes, primary keys and foreign keys;
+    return the statements that create them again: the indexes and keys, then the foreign keys, whose validation then
+    reads the indexes on their columns (a key the copies leave empty, e.g. ``created_by``, is checked without reading
+    the table; the others read an index instead of the heap).
+
+    The primary keys and unique indexes go too (ADR 0058): maintained row by row they cost a third of the benefits'
+    move, while a build sorts once, on both cores. A copy that broke one of them fails its rebuild, which rolls the
+    whole load back, as the insert would have. The foreign keys of other tables that refer to those keys go with
+    them (those tables were locked first, ``households_copy``). Kept in place, maintained row by row: an index
+    carrying what its definition does not restore (a ``CLUSTER`` mark, the replica identity, a comment, a statistics
+    target), and exclusion constraints."""
     indexes: list[str] = []
     keys: list[str] = []
     cursor.execute("SELECT count(*) FROM households_household")
     if plan.copies < cursor.fetchone()[0]:
         return indexes, keys
     tables = list(TABLES)
+    # the copied tables' foreign keys and those that refer to them (a partition's inherited key goes with its
+    # parent's)
     cursor.execute(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'"
-        " AND (conrelid = ANY(%s::regclass[]) OR confrelid = ANY(%s::regclass[])) ORDER BY 1, 2",
+        " AND (conrelid = ANY(%s::regclass[]) OR confrelid = ANY(%s::regclass[])) AND conparentid = 0 ORDER BY 1, 2",
         [tables, tables],
     )
     for table, name, definition in cursor.fetchall():
         cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         keys.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     for table in TABLES:
-        # the constraints an index enforces (primary key, unique, exclusion), then the indexes of no constraint
         cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass"
-            " AND contype IN ('p', 'u', 'x') ORDER BY 1",
+            """
+            SELECT c.relname, pg_get_indexdef(i.indexrelid), con.conname, con.contype, con.condeferrable,
+                   con.condeferred
+              FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+              LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+                   AND con.contype IN ('p', 'u', 'x')
+             WHERE i.indrelid = %s::regclass
+               AND NOT i.indisclustered AND NOT i.indisreplident
+               AND obj_description(i.indexrelid, 'pg_class') IS NULL
+               AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0)
+               AND (con.oid IS NULL OR con.contype IN ('p', 'u') AND obj_description(con.oid, 'pg_constraint') IS NULL)
+             ORDER BY 1
+            """,
             [table],
         )
-        for name, definition in cursor.fetchall():
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            indexes.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-        cursor.execute(
-            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE i.indrelid = %s::regclass ORDER BY 1",
-            [table],
-        )
-        for name, definition in cursor.fetchall():
-            cursor.execute(f'DROP INDEX "{name}"')
-            indexes.append(definition)
+        for name, definition, constraint, kind, deferrable, deferred in cursor.fetchall():
+            if constraint is None:
+                cursor.execute(f'DROP INDEX "{name}"')
+                indexes.append(definition)
+                continue
+            # built as a unique index from its own definition (storage options included), then made the key again
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
+            timing = (" DEFERRABLE INITIALLY DEFERRED" if deferred else " DEFERRABLE") if deferrable else ""
+            kind = "PRIMARY KEY" if kind == "p" else "UNIQUE"
+            indexes += [
+                definition,
+                f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {kind} USING INDEX "{name}"{timing}',
+            ]
     return indexes, keys
 
 
@@ -1177,7 +1235,7 @@ def _restore(cursor, dropped: tuple[list[str], list[str]], timer) -> bool:
     """The indexes and primary keys, the tables' statistics, then the foreign keys (``_drop_for_load``); whether it
     analysed."""
     indexes, keys = dropped
-    if not indexes:
+    if not (indexes or keys):
         return False
     for statement in indexes:
         cursor.execute(statement)

@@ -189,9 +189,13 @@ class Benefit(models.Model):
     A benefit recorded although the rule says "not eligible" carries the officer's reason (``override_*``).
     """
 
-    programme = models.ForeignKey(Programme, verbose_name=_("chương trình"), on_delete=models.PROTECT, related_name="+")
+    # Neither key has an index of its own: ``programs_benefit_prog_date`` and ``programs_benefit_hh_date`` (Meta)
+    # begin with them and serve every look-up by the key alone (a third index to keep up on every write).
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("chương trình"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     household = models.ForeignKey(
-        "households.Household", verbose_name=_("hộ"), on_delete=models.PROTECT, related_name="benefits"
+        "households.Household", verbose_name=_("hộ"), on_delete=models.PROTECT, related_name="benefits", db_index=False
     )
     member = models.ForeignKey(
         "households.Member",

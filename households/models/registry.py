@@ -60,8 +60,14 @@ class Household(LoadedRelationsCleanMixin, models.Model):
     """
 
     code = models.CharField(_("mã hộ"), max_length=20)
+    # No index of its own: ``households_list_idx`` and the code's unique index (Meta) begin with the commune.
     commune = models.ForeignKey(
-        "areas.AdministrativeUnit", verbose_name=_("xã"), on_delete=models.PROTECT, related_name="+", editable=False
+        "areas.AdministrativeUnit",
+        verbose_name=_("xã"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
     )
     village = models.ForeignKey(
         "areas.AdministrativeUnit", verbose_name=_("thôn, buôn"), on_delete=models.PROTECT, related_name="households"

@@ -3,12 +3,15 @@ valid records of their own: codes, keys, members, names, ID and card numbers, hi
 snapshot naming the copy's own members, and the dashboards' summary equal to the live aggregate."""
 
 import re
+import threading
+import time
 from collections import Counter, defaultdict
 from io import StringIO
 
+import psycopg2
 import pytest
-from django.core.management import call_command
-from django.db import connection
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection
 
 from areas.choices import UnitKind
 from households import demo_scale, services, summary
@@ -425,10 +428,104 @@ def test_the_mark_triggers_are_off_for_the_copies_only_and_their_communes_are_ma
     assert SupportStale.objects.filter(commune=tree.commune).exists()
 
 
+def test_what_an_index_definition_does_not_carry_survives_the_load(tree, villages):
+    """A key's storage options come back with it (rebuilt from its index's definition); an index with a CLUSTER
+    mark, a comment or a statistics target is left in place (its definition would not restore them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER INDEX households_member_pkey SET (fillfactor = 70);"
+            " ALTER TABLE households_changeentry CLUSTER ON households_changeentry_pkey;"
+            " COMMENT ON INDEX programs_support_year_idx IS 'năm có hỗ trợ';"
+            " ALTER INDEX households_code_prefix_idx ALTER COLUMN 1 SET STATISTICS 500"
+        )
+    before = indexes_and_keys()
+    province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11)
+    assert indexes_and_keys() == before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attstattarget FROM pg_attribute WHERE attrelid = 'households_code_prefix_idx'::regclass")
+        assert cursor.fetchone()[0] == 500
+
+
+def other_connection():
+    """A second session on the test database, as an officer's request would have."""
+    return psycopg2.connect(**connection.get_connection_params())
+
+
+def test_a_table_another_session_holds_ends_the_load_with_nothing_written(tree, villages, monkeypatch):
+    """The load waits ``LOCK_WAIT`` at most for another session's lock (here a transaction that has read the
+    reviews' certificates, whose foreign key the load drops), then ends with a message and writes nothing."""
+    province_generate(communes=[tree.commune], per_commune=8, pool=8, seed=11)
+    monkeypatch.setattr(demo_scale, "LOCK_WAIT", "200ms")
+    officer = other_connection()
+    try:
+        officer.cursor().execute("SELECT count(*) FROM reviews_certificate")  # in a transaction, not committed
+        with pytest.raises(demo_scale.LoadBusy, match="Chưa có gì được ghi"):
+            province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11)
+    finally:
+        officer.close()
+    assert Household.objects.count() == 8
+    out = StringIO()
+    officer = other_connection()
+    try:
+        officer.cursor().execute("SELECT count(*) FROM reviews_certificate")
+        with pytest.raises(CommandError, match="cổng đang có người dùng"):
+            call_command(
+                "generate_households", "--per-commune", "40", "--pool", "8", "--commune", tree.commune.code,
+                stdout=out,
+            )  # fmt: skip
+    finally:
+        officer.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_that_read_a_referring_table_then_writes_a_copied_one_is_not_deadlocked(tree, villages):
+    """The tables whose foreign keys the load drops are locked before the copied tables: a session that has read one
+    of them (the reviews' certificates) and then writes a copied table (the change entries, as recognising a review
+    round does) goes on while the load waits for it, and the load then commits."""
+    outcome = {}
+    reading = threading.Event()
+
+    def officer():
+        session = other_connection()
+        try:
+            cursor = session.cursor()
+            cursor.execute("SELECT count(*) FROM reviews_certificate")
+            reading.set()
+            for _attempt in range(250):  # until the load waits for this session's lock
+                cursor.execute(
+                    "SELECT 1 FROM pg_locks WHERE relation = 'reviews_certificate'::regclass AND NOT granted"
+                )
+                if cursor.fetchone():
+                    break
+                time.sleep(0.02)
+            cursor.execute("LOCK TABLE households_changeentry IN ROW EXCLUSIVE MODE")  # what its insert takes
+            session.commit()
+            outcome["officer"] = "committed"
+        except psycopg2.Error as error:
+            outcome["officer"] = str(error)
+        finally:
+            session.close()
+
+    thread = threading.Thread(target=officer)
+    thread.start()
+    reading.wait(5)
+    try:
+        province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11)
+    finally:
+        thread.join()
+    assert outcome == {"officer": "committed"} and Household.objects.count() == 40
+
+
 def test_the_copies_words_join_the_names_vocabulary_once(tree, villages, monkeypatch):
     """The search rows' words trigger is off for the moves and the copies' words are added from their names: the
     vocabulary (emptied here just before the copies, so that every word in it is the load's) then holds each single
-    word of the copies' search rows, once."""
+    word of the copies' search rows, once, and no word of a member who has left (none in a search row)."""
+    province_generate(communes=[tree.commune], per_commune=8, pool=8, seed=11)
+    with connection.cursor() as cursor:  # a pool member who left the household, with a name nobody else has
+        cursor.execute(
+            "UPDATE households_member SET full_name = 'Zyxwq Thị Lan', left_at = current_date"
+            " WHERE id = (SELECT min(id) FROM households_member WHERE relationship <> 'head')"
+        )
     drop = demo_scale._drop_for_load
 
     def emptied_then_dropped(cursor, plan):
@@ -447,7 +544,30 @@ def test_the_copies_words_join_the_names_vocabulary_once(tree, villages, monkeyp
             [f"{commune_prefix(tree.commune)}-0008"],
         )
         words = [word for (word,) in cursor.fetchall()]
+        cursor.execute("SELECT count(*) FROM households_member WHERE full_name LIKE 'Zyxwq %%' AND left_at IS NOT NULL")
+        departed = cursor.fetchone()[0]
     assert vocabulary == words and len(words) > 10
+    assert departed > 1 and "zyxwq" not in words
+
+
+def test_a_copy_that_breaks_a_unique_index_rolls_the_whole_load_back(tree, villages, monkeypatch):
+    """The unique indexes are built again after the moves (ADR 0058): a duplicate among the copies (here a copy given
+    the code of a pool household, in any letter case) fails that build, and nothing of the load stays."""
+    province_generate(communes=[tree.commune], per_commune=8, pool=8, seed=11)
+    before = (Household.objects.count(), Member.objects.count(), Benefit.objects.count())
+    add = demo_scale._add_vocabulary
+
+    def then_a_duplicate(cursor):
+        add(cursor)
+        cursor.execute(
+            "UPDATE households_household SET code = lower(%s) WHERE id = (SELECT max(id) FROM households_household)",
+            [f"{commune_prefix(tree.commune)}-0001"],
+        )
+
+    monkeypatch.setattr(demo_scale, "_add_vocabulary", then_a_duplicate)
+    with pytest.raises(IntegrityError, match="households_code_unique_in_commune_ci"):
+        province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11)
+    assert (Household.objects.count(), Member.objects.count(), Benefit.objects.count()) == before
 
 
 def test_a_trigger_switched_off_before_the_run_stays_off(tree, villages):
@@ -466,8 +586,8 @@ def indexes_and_keys() -> tuple[list, list]:
     them."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
-            " WHERE indrelid = ANY(%s::regclass[]) ORDER BY 1",
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid), indisclustered, indisreplident,"
+            " obj_description(indexrelid, 'pg_class') FROM pg_index WHERE indrelid = ANY(%s::regclass[]) ORDER BY 1",
             [list(demo_scale.TABLES)],
         )
         indexes = cursor.fetchall()
@@ -510,9 +630,11 @@ def test_every_index_and_key_comes_back_and_the_tables_are_analysed(tree, villag
     result = province_generate(communes=[tree.commune], per_commune=first + 10 if first else 40, pool=8, seed=11)
     indexes, keys = dropped[0]
     assert bool(indexes) == bool(keys) == (not first) and ("rebuild_keys" in result.phases) == (not first)
-    if indexes:  # every kind was dropped and created again: plain and unique indexes, primary keys, other tables' keys
+    if indexes:  # every kind was dropped and created again: plain and unique indexes, primary keys, foreign keys
         assert {statement.split()[1] for statement in indexes} == {"INDEX", "UNIQUE", "TABLE"}
-        assert any("PRIMARY KEY" in statement for statement in indexes)
+        made_keys = " ".join(statement for statement in indexes if "PRIMARY KEY" in statement)
+        assert "households_household_pkey" in made_keys and "households_member_pkey" in made_keys
+        # other tables' foreign keys to the copied tables' keys went with them and came back
         assert any(statement.startswith("ALTER TABLE emulation_award ") for statement in keys)
     assert indexes_and_keys() == before
     state = analysed_up_to_the_last_row()
