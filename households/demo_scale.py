@@ -52,6 +52,8 @@ from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.busy import is_conflict
+
 from . import demo
 from .demo import GenerationResult, commune_prefix, vn_decimal, vn_number
 
@@ -194,17 +196,15 @@ def households_copy(
             # Waiting for another transaction's lock ends the load (``LoadBusy``) rather than queue every request
             # of the portal behind it.
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
-            # The tables whose foreign keys refer to the copied tables' keys first (the load drops those keys and
-            # the foreign keys with them, ADR 0058), then the copied tables: a transaction that reads one of the
-            # former and then writes the latter is waited for instead of deadlocking with the load.
-            referring = _referring_tables(cursor)
+            dropping = _dropping(cursor, communes, per_commune)
+            # When the load drops the copied tables' keys (and with them the foreign keys that refer to them, ADR
+            # 0058), the tables of those foreign keys first, then the copied tables: a transaction that reads one of
+            # the former and then writes the latter is waited for instead of deadlocking with the load.
+            referring = _referring_tables(cursor) if dropping else []
             if referring:
                 cursor.execute("LOCK TABLE " + ", ".join(referring) + " IN ACCESS EXCLUSIVE MODE")
             # Other writers wait until the copies are committed; readers (the work connections) do not.
             cursor.execute("LOCK TABLE " + ", ".join(TABLES) + " IN SHARE ROW EXCLUSIVE MODE")
-            # The electricity counts' triggers (ADR 0053) read the status records and payments by the indexes the
-            # load drops: a counted quarter would make each copied household a scan. Counted again after the load.
-            counted = electricity_counts_stop()
             timer = _Timer(result, say)
             cursor.execute(f"SET LOCAL search_path = {schema}, {_schema(cursor)}")
             planning = [[("plan", lambda c: _plan(c, communes, per_commune, pool))]]
@@ -216,6 +216,10 @@ def households_copy(
                 _drop_work_schemas(cursor, schema, own=True)
                 say(_("Không có hộ nào cần sao chép: mọi mã hộ đã có."))
                 return
+            # The electricity counts' triggers (ADR 0053) read the status records and payments by the indexes the
+            # load drops: a counted quarter would make each copied household a scan. Counted again after the load
+            # (not stopped when there is nothing to copy: the counts would be gone until beat builds them again).
+            counted = electricity_counts_stop()
             timer.lap("plan")
             # The households in two halves (the earlier generations of copies first): their job is the longest, and
             # this connection moves the first half while the second is computed.
@@ -231,7 +235,7 @@ def households_copy(
             lanes = _Lanes(schema, jobs, result) if parallel else _Inline(cursor, jobs)
             if parallel:
                 started.append(lanes)
-            dropped = _drop_for_load(cursor, plan)
+            dropped = _drop_for_load(cursor, dropping)
             # The members' search trigger refreshes the households of each statement's new members through the
             # members' household index, which is dropped for the load: a million copies would be looked up one by
             # one over the whole table. Off for this transaction: the copies' search rows are among the work tables.
@@ -261,15 +265,19 @@ def households_copy(
             analysed = _restore(cursor, dropped, timer)
             _drop_work_schemas(cursor, schema, own=True)
     except OperationalError as error:
-        code = getattr(error.__cause__, "pgcode", None)
-        if code not in (LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED):
+        # A lock this transaction could not take (``LOCK_WAIT``, or a deadlock PostgreSQL ended on this side): the
+        # portal is in use. The same error from another connection of the load is a fault of the load: raised as is.
+        cause = error.__cause__
+        if not is_conflict(error) or getattr(getattr(cause, "cursor", None), "connection", None) is not (
+            connection.connection
+        ):
             raise
         raise LoadBusy(
             _(
                 "Không ghi được các hộ sao chép vì cổng đang có người dùng đọc hoặc ghi các bảng này (%(reason)s). "
-                "Chưa có gì được ghi; hãy chạy lại lệnh khi cổng vắng người dùng."
+                "Chưa hộ sao chép nào được ghi; hãy chạy lại lệnh khi cổng vắng người dùng (các hộ đã có được bỏ qua)."
             )
-            % {"reason": _("chờ khoá quá lâu") if code == LOCK_NOT_AVAILABLE else _("tắc nghẽn khoá")}
+            % {"reason": _("chờ khoá quá lâu") if cause.pgcode == LOCK_NOT_AVAILABLE else _("tắc nghẽn khoá")}
         ) from error
     finally:
         # The work schema was committed when it was created (outside a transaction), so a failure of the copies'
@@ -1151,7 +1159,7 @@ def _copy_support(cursor, plan: _Plan, result: ScaleResult) -> None:
 
 # How long the load waits for another transaction's lock before it gives up (``LoadBusy``).
 LOCK_WAIT = "10s"
-LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED = "55P03", "40P01"
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE of a lock wait past lock_timeout
 
 
 class LoadBusy(RuntimeError):
@@ -1170,11 +1178,23 @@ def _referring_tables(cursor) -> list[str]:
     return [table for (table,) in cursor.fetchall()]
 
 
-def _drop_for_load(cursor, plan: _Plan) -> tuple[list[str], list[str]]:
-    """When the copies at least double the registry, drop the copied tables' indexes, primary keys and foreign keys;
-    return the statements that create them again: the indexes and keys, then the foreign keys, whose validation then
-    reads the indexes on their columns (a key the copies leave empty, e.g. ``created_by``, is checked without reading
-    the table; the others read an index instead of the heap).
+def _dropping(cursor, communes, per_commune: int) -> bool:
+    """Whether the copies will at least double the registry (then the load drops the copied tables' indexes and
+    keys, ``_drop_for_load``): decided before the plan, from the households each commune lacks, since the tables the
+    drop locks are locked first."""
+    cursor.execute(
+        "SELECT count(*), count(*) FILTER (WHERE commune_id = ANY(%s)) FROM households_household",
+        [[c.pk for c in communes]],
+    )
+    registry, in_communes = cursor.fetchone()
+    return max(0, per_commune * len(communes) - in_communes) >= registry
+
+
+def _drop_for_load(cursor, dropping: bool) -> tuple[list[str], list[str]]:
+    """When the copies at least double the registry (``dropping``), drop the copied tables' indexes, primary keys and
+    foreign keys; return the statements that create them again: the indexes and keys, then the foreign keys, whose
+    validation then reads the indexes on their columns (a key the copies leave empty, e.g. ``created_by``, is checked
+    without reading the table; the others read an index instead of the heap).
 
     The primary keys and unique indexes go too (ADR 0058): maintained row by row they cost a third of the benefits'
     move, while a build sorts once, on both cores. A copy that broke one of them fails its rebuild, which rolls the
@@ -1184,8 +1204,7 @@ def _drop_for_load(cursor, plan: _Plan) -> tuple[list[str], list[str]]:
     target), and exclusion constraints."""
     indexes: list[str] = []
     keys: list[str] = []
-    cursor.execute("SELECT count(*) FROM households_household")
-    if plan.copies < cursor.fetchone()[0]:
+    if not dropping:
         return indexes, keys
     tables = list(TABLES)
     # the copied tables' foreign keys and those that refer to them (a partition's inherited key goes with its

@@ -389,6 +389,39 @@ def test_counted_electricity_quarters_are_stopped_for_the_load_and_counted_again
     assert entitled  # the copies hold entitled households: the comparison is not of two empty lists
 
 
+def test_a_run_with_nothing_to_copy_keeps_the_electricity_counts(tree, villages):
+    """The counts are stopped only for a load that copies: a second run of the same command, which finds every code
+    already there, leaves the counted quarters as they were."""
+    from django.utils import timezone
+
+    from programs import electricity
+    from programs.models import ElectricityQuarter
+
+    province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11)
+    electricity.electricity_counts_keep(timezone.localdate())
+    before = sorted(ElectricityQuarter.objects.values_list("pk", "built_at"))
+    assert len(before) == 3
+    province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11)
+    assert sorted(ElectricityQuarter.objects.values_list("pk", "built_at")) == before
+
+
+def test_a_small_load_leaves_the_referring_tables_alone(tree, villages):
+    """A load that keeps the indexes and keys (the copies do not double the registry) neither drops nor locks the
+    tables whose foreign keys refer to the copied tables: another session's transaction that has read one of them
+    does not hold it up."""
+    # 40 households drawn as the pool (no copies, so no lock of this test's transaction on the referring tables)
+    province_generate(communes=[tree.commune], per_commune=40, pool=40, seed=11)
+    officer = other_connection()
+    try:
+        with officer.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")  # a hang would be a failure, not a stuck suite
+            cursor.execute("SELECT count(*) FROM reviews_certificate")  # in a transaction, not committed
+        province_generate(communes=[tree.commune], per_commune=50, pool=40, seed=11)
+    finally:
+        officer.close()
+    assert Household.objects.count() == 50
+
+
 def enabled_triggers() -> list[tuple[str, str, str]]:
     from django.db import connection
 
@@ -459,7 +492,7 @@ def test_a_table_another_session_holds_ends_the_load_with_nothing_written(tree, 
     officer = other_connection()
     try:
         officer.cursor().execute("SELECT count(*) FROM reviews_certificate")  # in a transaction, not committed
-        with pytest.raises(demo_scale.LoadBusy, match="Chưa có gì được ghi"):
+        with pytest.raises(demo_scale.LoadBusy, match="Chưa hộ sao chép nào được ghi"):
             province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11)
     finally:
         officer.close()
@@ -494,6 +527,7 @@ def test_a_session_that_read_a_referring_table_then_writes_a_copied_one_is_not_d
             for _attempt in range(250):  # until the load waits for this session's lock
                 cursor.execute(
                     "SELECT 1 FROM pg_locks WHERE relation = 'reviews_certificate'::regclass AND NOT granted"
+                    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
                 )
                 if cursor.fetchone():
                     break
@@ -528,9 +562,9 @@ def test_the_copies_words_join_the_names_vocabulary_once(tree, villages, monkeyp
         )
     drop = demo_scale._drop_for_load
 
-    def emptied_then_dropped(cursor, plan):
+    def emptied_then_dropped(cursor, dropping):
         cursor.execute("DELETE FROM households_householdsearchword")
-        return drop(cursor, plan)
+        return drop(cursor, dropping)
 
     monkeypatch.setattr(demo_scale, "_drop_for_load", emptied_then_dropped)
     province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11)
@@ -625,7 +659,7 @@ def test_every_index_and_key_comes_back_and_the_tables_are_analysed(tree, villag
     dropped = []
     drop = demo_scale._drop_for_load
     monkeypatch.setattr(
-        demo_scale, "_drop_for_load", lambda cursor, plan: dropped.append(drop(cursor, plan)) or dropped[0]
+        demo_scale, "_drop_for_load", lambda cursor, dropping: dropped.append(drop(cursor, dropping)) or dropped[0]
     )
     result = province_generate(communes=[tree.commune], per_commune=first + 10 if first else 40, pool=8, seed=11)
     indexes, keys = dropped[0]
