@@ -249,7 +249,7 @@ def households_copy(
             # they are checked row by row.
             remaining = list(moves)
             while remaining:
-                label = lanes.first_done(remaining if dropped[0] else remaining[:1], staged_by)
+                label = lanes.first_done(remaining if dropping else remaining[:1], staged_by)
                 timer.lap(f"wait {label}")
                 _move(cursor, *moves[label])
                 timer.lap(f"move {label}")
@@ -1163,7 +1163,8 @@ LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE of a lock wait past lock_t
 
 
 class LoadBusy(RuntimeError):
-    """The copies' transaction could not take its locks: nothing was written; the command can be run again."""
+    """The copies' transaction could not take its locks: no copy was written (the pool, drawn before, stays); the
+    command can be run again, and skips the households already there."""
 
 
 def _referring_tables(cursor) -> list[str]:
