@@ -484,9 +484,9 @@ def other_connection():
     return psycopg2.connect(**connection.get_connection_params())
 
 
-def test_a_table_another_session_holds_ends_the_load_with_nothing_written(tree, villages, monkeypatch):
+def test_a_table_another_session_holds_ends_the_load_with_no_copy_written(tree, villages, monkeypatch):
     """The load waits ``LOCK_WAIT`` at most for another session's lock (here a transaction that has read the
-    reviews' certificates, whose foreign key the load drops), then ends with a message and writes nothing."""
+    reviews' certificates, whose foreign key the load drops), then ends with a message and writes no copy."""
     province_generate(communes=[tree.commune], per_commune=8, pool=8, seed=11)
     monkeypatch.setattr(demo_scale, "LOCK_WAIT", "200ms")
     officer = other_connection()
