@@ -274,10 +274,11 @@ def households_copy(
             raise
         raise LoadBusy(
             _(
-                "Không ghi được các hộ sao chép vì cổng đang có người dùng đọc hoặc ghi các bảng này (%(reason)s). "
-                "Chưa hộ sao chép nào được ghi; hãy chạy lại lệnh khi cổng vắng người dùng (các hộ đã có được bỏ qua)."
+                "Không ghi được các hộ sao chép vì cổng đang có người dùng đọc hoặc ghi các bảng này "
+                "(%(reason)s). Chưa có hộ sao chép nào được ghi; hãy chạy lại lệnh khi cổng vắng người dùng "
+                "(các hộ đã có sẽ được bỏ qua)."
             )
-            % {"reason": _("chờ khoá quá lâu") if cause.pgcode == LOCK_NOT_AVAILABLE else _("tắc nghẽn khoá")}
+            % {"reason": _("chờ khóa quá lâu") if cause.pgcode == LOCK_NOT_AVAILABLE else _("tắc nghẽn khóa")}
         ) from error
     finally:
         # The work schema was committed when it was created (outside a transaction), so a failure of the copies'

@@ -492,7 +492,7 @@ def test_a_table_another_session_holds_ends_the_load_with_no_copy_written(tree, 
     officer = other_connection()
     try:
         officer.cursor().execute("SELECT count(*) FROM reviews_certificate")  # in a transaction, not committed
-        with pytest.raises(demo_scale.LoadBusy, match="Chưa hộ sao chép nào được ghi"):
+        with pytest.raises(demo_scale.LoadBusy, match="Chưa có hộ sao chép nào được ghi"):
             province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11)
     finally:
         officer.close()
