@@ -673,3 +673,83 @@ def test_every_index_and_key_comes_back_and_the_tables_are_analysed(tree, villag
     assert indexes_and_keys() == before
     state = analysed_up_to_the_last_row()
     assert all(statistics == rows for statistics, rows in state.values()), state
+
+
+def unchecked_keys() -> list[tuple[str, str]]:
+    """The foreign keys of the copied tables, and of those that refer to them, marked ``NOT VALID``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE contype = 'f' AND NOT convalidated"
+            " AND (conrelid = ANY(%s::regclass[]) OR confrelid = ANY(%s::regclass[])) ORDER BY 1, 2",
+            [list(demo_scale.TABLES)] * 2,
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_workers_the_foreign_keys_are_checked_after_the_commit_beside_the_summaries(tree, villages, monkeypatch):
+    """With workers the load adds its foreign keys back unchecked (``NOT VALID``: enforced for every later write) and
+    checks the rows already written after its commit, in a connection of its own beside the summaries' two: a
+    single-threaded check inside the transaction left a core idle. Afterwards every key is checked and defined as
+    before."""
+    before = indexes_and_keys()
+    seen = []
+    check = demo_scale._keys_check
+
+    def watched(cursor):
+        seen.append((unchecked_keys(), connection.in_atomic_block, threading.current_thread().name))
+        return check(cursor)
+
+    monkeypatch.setattr(demo_scale, "_keys_check", watched)
+    province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11, workers=2)
+    [(unchecked, in_transaction, thread)] = seen
+    assert ("programs_benefitlog", "programs_benefitlog_benefit_id_d35ac60e_fk_programs_benefit_id") in unchecked
+    assert ("emulation_award" in {table for table, _ in unchecked}) and not in_transaction
+    assert thread != threading.main_thread().name
+    assert unchecked_keys() == [] and indexes_and_keys() == before
+
+
+def test_a_key_an_earlier_run_left_unchecked_is_checked_by_the_next(tree, villages):
+    """A run stopped between its commit and its checks leaves keys ``NOT VALID``: the next run, even a small one that
+    drops nothing, checks them."""
+    province_generate(communes=[tree.commune], per_commune=20, pool=8, seed=11)
+    before = indexes_and_keys()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'"
+            " AND conrelid = 'households_changeentry'::regclass AND confrelid = 'households_household'::regclass"
+        )
+        [(name, definition)] = cursor.fetchall()
+        cursor.execute(f'ALTER TABLE households_changeentry DROP CONSTRAINT "{name}"')
+        cursor.execute(f'ALTER TABLE households_changeentry ADD CONSTRAINT "{name}" {definition} NOT VALID')
+    assert unchecked_keys() == [("households_changeentry", name)]
+    province_generate(communes=[tree.commune], per_commune=25, pool=8, seed=11)
+    assert unchecked_keys() == [] and indexes_and_keys() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_copy_that_breaks_a_foreign_key_is_reported_by_the_check_after_the_commit(tree, villages, monkeypatch):
+    """With workers a copy that broke a foreign key is found by the check after the commit: the run ends with a
+    message naming the key (the copies are written), the other keys are checked, and that one stays ``NOT VALID`` until
+    the row is mended and a run checks it."""
+    moved = demo_scale._add_vocabulary
+
+    def then_an_orphan(cursor):
+        moved(cursor)
+        cursor.execute(
+            "UPDATE households_changeentry SET household_id = -1 WHERE id = (SELECT max(id) FROM"
+            " households_changeentry)"
+        )
+
+    monkeypatch.setattr(demo_scale, "_add_vocabulary", then_an_orphan)
+    try:
+        with pytest.raises(demo_scale.KeysBroken, match="khóa ngoại households_changeent_household_id_[0-9a-f]+_fk_"):
+            province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11, workers=2)
+        # the other keys were checked all the same, and the summaries rebuilt
+        assert [table for table, _ in unchecked_keys()] == ["households_changeentry"]
+        assert CommuneSummary.objects.exists()
+    finally:  # the row mended and the key checked: the database the next tests reuse keeps its keys checked
+        ChangeEntry.objects.filter(household_id=-1).delete()
+        with connection.cursor() as cursor:
+            checked = demo_scale._keys_check(cursor)
+    assert checked == 1 and unchecked_keys() == []

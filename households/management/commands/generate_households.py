@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from households.choices import HouseholdClass
 from households.demo import BATCH_SIZE, demo_communes, households_generate, vn_decimal, vn_number
-from households.demo_scale import POOL_PER_COMMUNE, LoadBusy, province_generate
+from households.demo_scale import POOL_PER_COMMUNE, KeysBroken, LoadBusy, province_generate
 
 
 class Command(BaseCommand):
@@ -96,7 +96,7 @@ class Command(BaseCommand):
                 workers=workers,
                 progress=say,
             )
-        except (ValueError, LoadBusy) as error:
+        except (ValueError, LoadBusy, KeysBroken) as error:
             raise CommandError(str(error)) from error
         seconds = sum(result.phases.values())
         self.stdout.write(
