@@ -500,6 +500,7 @@ class _Lanes:
                     started, before = time.monotonic(), cpu.now()
                     with transaction.atomic():
                         self.values[name] = job(cursor)
+                        _out_of_autovacuum(cursor, self.schema)
                     self.done[name].set()
                     after = cpu.now()
                     self.result.job_seconds[f"job {name}"] = time.monotonic() - started
@@ -576,6 +577,19 @@ def _marks_on(cursor, triggers: list[tuple[str, str]]) -> None:
         communes = "SELECT DISTINCT commune_id, now() FROM stage_households_household"
         cursor.execute(f"INSERT INTO households_summarystale (commune_id, marked_at) {communes}")
         cursor.execute(f"INSERT INTO programs_supportstale (commune_id, marked_at) {communes}")
+
+
+def _out_of_autovacuum(cursor, schema: str) -> None:
+    """The work tables this transaction created, left out of the autovacuum before they are committed: written once
+    and read by the moves, they were vacuumed and analysed in the middle of a million-household load (a worker busy
+    for minutes, dirtying their pages) for nothing; a plan that needs their statistics takes them (``ANALYZE``)."""
+    cursor.execute(
+        "SELECT c.oid::regclass::text FROM pg_class c WHERE c.relnamespace = %s::regnamespace AND c.relkind = 'r'"
+        " AND c.xmin::text::bigint = pg_current_xact_id()::text::bigint %% 4294967296",
+        [schema],
+    )
+    for (table,) in cursor.fetchall():
+        cursor.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = off, toast.autovacuum_enabled = off)")
 
 
 def _drop_work_schemas(cursor, schema: str, own: bool = False) -> None:

@@ -753,3 +753,28 @@ def test_a_copy_that_breaks_a_foreign_key_is_reported_by_the_check_after_the_com
         with connection.cursor() as cursor:
             checked = demo_scale._keys_check(cursor)
     assert checked == 1 and unchecked_keys() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_work_tables_are_left_out_of_the_autovacuum(tree, villages, monkeypatch):
+    """Each job's work tables are committed with the autovacuum off for them (and their TOAST): written once and read
+    by the moves, they were vacuumed in the middle of a large load for nothing."""
+    seen = {}
+    drop = demo_scale._drop_work_schemas
+
+    def watched(cursor, schema, own=False):
+        if own and not seen:  # the end of the copies' transaction: every job's tables are there
+            cursor.execute(
+                "SELECT c.relname, (c.reloptions, t.reloptions) FROM pg_class c LEFT JOIN pg_class t"
+                " ON t.oid = c.reltoastrelid WHERE c.relnamespace = %s::regnamespace AND c.relkind = 'r'",
+                [schema],
+            )
+            seen.update(cursor.fetchall())
+        return drop(cursor, schema, own)
+
+    monkeypatch.setattr(demo_scale, "_drop_work_schemas", watched)
+    province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11, workers=2)
+    assert {"gen_plan", "gen_templates", "stage_households_household", "stage_programs_benefit"} <= set(seen)
+    off = "{autovacuum_enabled=off}"
+    assert seen["stage_households_household"] == f"({off},{off})"  # the snapshots' TOAST too
+    assert set(seen.values()) <= {f"({off},{off})", f"({off},)"}
