@@ -34,7 +34,7 @@ from core.aftercommit import once_after_commit, send_refresh
 
 from .choices import HouseholdState
 from .models import CommuneSummary, EscapeRegistration, Household, StatusRecord, SummaryStale
-from .transitions import COUNT_FIELDS, ReportPeriod, _aggregate
+from .transitions import COUNT_FIELDS, ReportPeriod, _aggregate_periods
 
 logger = logging.getLogger(__name__)
 
@@ -112,26 +112,36 @@ def summary_compute(
     commune_ids: list[int], *, today: date | None = None, stored: StoredPeriod | None = None
 ) -> dict[int, CommuneSummary]:
     """The rows of these communes for ``stored`` (by default the year of ``today``: this year by default, 31/12 of a
-    past year gives that whole year), from the live aggregates restricted to them (three statements)."""
+    past year gives that whole year), from the live aggregates restricted to them (``summaries_compute``)."""
     if stored is None:
         today = today or timezone.localdate()
         stored = StoredPeriod(date(today.year, 1, 1), date(today.year, 12, 31), today)
-    period = stored.movements
+    return summaries_compute(commune_ids, [stored])[0]
+
+
+def summaries_compute(commune_ids: list[int], periods: list[StoredPeriod]) -> list[dict[int, CommuneSummary]]:
+    """The rows of these communes for each of ``periods`` (in that order), from the live aggregates restricted to
+    them: the active households now counted once, the movements of every period in one statement
+    (``transitions._aggregate_periods``: the households and their records read once, not once per period), the
+    escape registrations per period."""
     computed_at = timezone.now()
-    rows = {
-        pk: CommuneSummary(
-            commune_id=pk,
-            year=stored.end.year,
-            period_start=stored.start,
-            period_end=stored.end,
-            villages={},
-            movements=dict.fromkeys(COUNT_FIELDS, 0),
-            counted_to=period.end,
-            computed_at=computed_at,
-        )
-        for pk in commune_ids
-    }
-    if not rows:
+    rows = [
+        {
+            pk: CommuneSummary(
+                commune_id=pk,
+                year=stored.end.year,
+                period_start=stored.start,
+                period_end=stored.end,
+                villages={},
+                movements=dict.fromkeys(COUNT_FIELDS, 0),
+                counted_to=stored.movements.end,
+                computed_at=computed_at,
+            )
+            for pk in commune_ids
+        }
+        for stored in periods
+    ]
+    if not commune_ids or not periods:
         return rows
     households = Household.objects.filter(commune_id__in=commune_ids)
     now = (
@@ -141,31 +151,38 @@ def summary_compute(
         .order_by()
     )
     for line in now:
-        row = rows[line["commune_id"]]
-        village = row.villages.setdefault(str(line["village_id"]), dict.fromkeys(NOW_KEYS, 0))
         keys = ["households"] + ([line["current_class"]] if line["current_class"] in ("poor", "near_poor") else [])
-        for key in keys:
-            village[key] += line["n"]
-            setattr(row, key, getattr(row, key) + line["n"])
-    # The year's movements per village of the commune, in the same statement; the commune's are their sum (every
+        for period_rows in rows:
+            row = period_rows[line["commune_id"]]
+            village = row.villages.setdefault(str(line["village_id"]), dict.fromkeys(NOW_KEYS, 0))
+            for key in keys:
+                village[key] += line["n"]
+                setattr(row, key, getattr(row, key) + line["n"])
+    # Each period's movements per village of the commune, in the same statement; the commune's are their sum (every
     # household falls in exactly one (commune, village) group), kept beside them under VILLAGE_MOVEMENTS.
-    for line in _aggregate(households, period, UnitLevel.COMMUNE, also_by=UnitLevel.VILLAGE):
-        key, village = line.pop("unit_key"), line.pop("sub_key")
-        if key not in rows:
-            continue
-        movements = rows[key].movements
-        movements.setdefault(VILLAGE_MOVEMENTS, {})[str(village)] = line
-        for name in COUNT_FIELDS:
-            movements[name] += line[name]
-    for row in rows.values():
-        row.movements.setdefault(VILLAGE_MOVEMENTS, {})
+    movements_of = _aggregate_periods(
+        households, [stored.movements for stored in periods], UnitLevel.COMMUNE, also_by=UnitLevel.VILLAGE
+    )
+    for period_rows, lines in zip(rows, movements_of, strict=True):
+        for line in lines:
+            key, village = line.pop("unit_key"), line.pop("sub_key")
+            if key not in period_rows:
+                continue
+            movements = period_rows[key].movements
+            movements.setdefault(VILLAGE_MOVEMENTS, {})[str(village)] = line
+            for name in COUNT_FIELDS:
+                movements[name] += line[name]
+        for row in period_rows.values():
+            row.movements.setdefault(VILLAGE_MOVEMENTS, {})
     from .targets import registration_counts  # targets imports transitions, as this module does
 
     registrations = EscapeRegistration.objects.active().filter(household__commune_id__in=commune_ids)
-    # the escape registrations of the period's year, their outcome as of its last day
-    for key, counts in registration_counts(registrations, UnitLevel.COMMUNE, period.end.year, period.end).items():
-        if key in rows:
-            rows[key].registered, rows[key].achieved = counts["registered"], counts["achieved"]
+    for stored, period_rows in zip(periods, rows, strict=True):
+        # the escape registrations of the period's year, their outcome as of its last day
+        end = stored.movements.end
+        for key, counts in registration_counts(registrations, UnitLevel.COMMUNE, end.year, end).items():
+            if key in period_rows:
+                period_rows[key].registered, period_rows[key].achieved = counts["registered"], counts["achieved"]
     return rows
 
 
@@ -180,7 +197,7 @@ def summaries_refresh(commune_ids: list[int], today: date | None = None) -> int:
         # The marks visible now, by id: a mark of a transaction that commits later (even with a smaller id, ids are
         # drawn before commit) is not among them and stays for the next refresh.
         seen = list(SummaryStale.objects.filter(commune_id__in=batch).values_list("pk", flat=True))
-        computed = [row for stored in periods for row in summary_compute(batch, stored=stored).values()]
+        computed = [row for period_rows in summaries_compute(batch, periods) for row in period_rows.values()]
         with transaction.atomic():
             CommuneSummary.objects.bulk_create(
                 computed,

@@ -259,39 +259,52 @@ TRANSITION_SQL_PARAMS = [
 ]
 
 
-# Each household's classes on the day before the period and on its last day (the record in force with the latest
-# start, like _class_on) and whether it was ever poor / near-poor before the period (like _had_class_before), from
-# its status records in one grouped pass instead of four correlated lookups per household. ``counted_from`` is the
-# record's start, or -infinity for a household's first record when it is an opening balance (module docstring):
-# one window over the same rows, not a lookup per household.
+# Each household's classes on the day before each period and on its last day (the record in force with the latest
+# start, like _class_on) and whether it was ever poor / near-poor before the period (like _had_class_before), from its
+# status records in one grouped pass instead of four correlated lookups per household: one group per household, with
+# these four columns per period counted (``{i}``), each over the records begun by the period's last day.
+# ``counted_from`` is the record's start, or -infinity for a household's first record when it is an opening balance
+# (module docstring): one window over the same rows, not a lookup per household (the first record begun by a period's
+# last day is the household's first record, so one window serves every period).
+RECORDS_SQL = """
+    SELECT r.id, r.household_id, r.household_class, r.valid_from, r.valid_to,
+           CASE WHEN r.opening_balance AND r.valid_from = min(r.valid_from) OVER (PARTITION BY r.household_id)
+                THEN DATE '-infinity' ELSE r.valid_from END AS counted_from
+      FROM {table} r JOIN base ON base.pk = r.household_id
+     WHERE r.valid_from <= %s
+"""
 CLASSES_SQL = """
-    SELECT sr.household_id,
-           (array_agg(sr.household_class ORDER BY sr.counted_from DESC, sr.id DESC)
-                FILTER (WHERE sr.counted_from <= %s AND (sr.valid_to IS NULL OR sr.valid_to >= %s)))[1] AS class_start,
-           (array_agg(sr.household_class ORDER BY sr.counted_from DESC, sr.id DESC)
-                FILTER (WHERE sr.valid_to IS NULL OR sr.valid_to >= %s))[1] AS class_end,
-           bool_or(sr.household_class = %s AND sr.counted_from < %s) AS was_poor,
-           bool_or(sr.household_class = %s AND sr.counted_from < %s) AS was_near
-      FROM (SELECT r.id, r.household_id, r.household_class, r.valid_to,
-                   CASE WHEN r.opening_balance AND r.valid_from = min(r.valid_from) OVER (PARTITION BY r.household_id)
-                        THEN DATE '-infinity' ELSE r.valid_from END AS counted_from
-              FROM {table} r JOIN base ON base.pk = r.household_id
-             WHERE r.valid_from <= %s) sr
-     GROUP BY sr.household_id
+    (array_agg(sr.household_class ORDER BY sr.counted_from DESC, sr.id DESC) FILTER (
+         WHERE sr.valid_from <= %s AND sr.counted_from <= %s AND (sr.valid_to IS NULL OR sr.valid_to >= %s)
+    ))[1] AS class_start_{i},
+    (array_agg(sr.household_class ORDER BY sr.counted_from DESC, sr.id DESC) FILTER (
+         WHERE sr.valid_from <= %s AND (sr.valid_to IS NULL OR sr.valid_to >= %s)
+    ))[1] AS class_end_{i},
+    bool_or(sr.household_class = %s AND sr.counted_from < %s) FILTER (WHERE sr.valid_from <= %s) AS was_poor_{i},
+    bool_or(sr.household_class = %s AND sr.counted_from < %s) FILTER (WHERE sr.valid_from <= %s) AS was_near_{i}
 """
 
 
 def _aggregate(households: QuerySet, period: ReportPeriod, level: str | None, also_by: str | None = None) -> list[dict]:
-    """One statement: the households counted (scoping and archive rule from the ORM), their classes from one
-    grouped pass over their status records, their movement derived from them, then every figure counted with a
-    FILTER, grouped by the unit of ``level`` (and, with ``also_by``, by the unit of that level inside it as well:
-    each line then has a ``sub_key``; the summary table counts a commune's villages this way).
+    """The figures of one period (``_aggregate_periods``)."""
+    return _aggregate_periods(households, [period], level, also_by)[0]
 
-    The household part is materialised so PostgreSQL reads it once for the join and for the final count; a
-    household without status records is still counted (``households``), with no class.
+
+def _aggregate_periods(
+    households: QuerySet, periods: list[ReportPeriod], level: str | None, also_by: str | None = None
+) -> list[list[dict]]:
+    """One statement for every period of ``periods``: the households counted (scoping from the ORM), their classes
+    in each period from one grouped pass over their status records, their movement derived from them, then every
+    figure counted with a FILTER, grouped by period and by the unit of ``level`` (and, with ``also_by``, by the unit
+    of that level inside it as well: each line then has a ``sub_key``; the summary table counts a commune's
+    villages this way). Returns each period's lines, in the order of ``periods``.
+
+    The household part is materialised so PostgreSQL reads it once for the joins and for the final count; a
+    household without status records is still counted (``households``), with no class; a household archived on or
+    before a period's last day is not counted in that period. The summaries' three periods in one statement read the
+    households and their records once instead of three times (docs/performance.md, "Tenth pass").
     """
-    archived = ChangeEntry.objects.filter(household=OuterRef("pk"), action="archive", at__date__lte=period.end)
-    base = households.exclude(Exists(archived))
+    base = households
     if level is not None:
         base = base.annotate(unit_key=_group_key(level))
     else:
@@ -301,25 +314,51 @@ def _aggregate(households: QuerySet, period: ReportPeriod, level: str | None, al
         base = base.annotate(sub_key=_group_key(also_by))
         keys.append("sub_key")
     base_sql, base_params = base.values("pk", *keys, "ethnic_minority").order_by().query.sql_with_params()
+    classes, classes_params = [], []
+    values, values_params = [], []
+    for i, period in enumerate(periods):
+        before, end = period.before, period.end
+        classes.append(CLASSES_SQL.format(i=i))
+        classes_params += [end, before, before, end, end, POOR, before, end, NEAR, before, end]
+        values.append(f"({i}, c.class_start_{i}, c.class_end_{i}, c.was_poor_{i}, c.was_near_{i}, %s::date)")
+        values_params.append(end)
+    # the archive's day as the ORM's ``at__date`` reads it (the current time zone's date)
+    archived_on, archived_params = connection.ops.datetime_cast_date_sql(
+        'u."at"', (), timezone.get_current_timezone_name()
+    )
     filters, filter_params = [], []
-    for name, (condition, values) in COUNT_FILTERS.items():
+    for name, (condition, values_of) in COUNT_FILTERS.items():
         filters.append(f'COUNT(*) FILTER (WHERE {condition}) AS "{name}"')
-        filter_params += [str(value) for value in values]
-    classes_sql = CLASSES_SQL.format(table=StatusRecord._meta.db_table)
-    classes_params = [period.before, period.before, period.end, POOR, period.before, NEAR, period.before, period.end]
+        filter_params += [str(value) for value in values_of]
     sql = (
         f"WITH base AS MATERIALIZED ({base_sql}), "
-        f"classes AS ({classes_sql}), "
-        f"movements AS (SELECT {', '.join('base.' + key for key in keys)}, base.ethnic_minority, "
-        f"classes.class_start, classes.class_end, {TRANSITION_SQL} AS transition "
-        f"FROM base LEFT JOIN classes ON classes.household_id = base.pk) "
-        f"SELECT {', '.join(keys)}, {', '.join(filters)} FROM movements GROUP BY {', '.join(keys)}"
+        f"records AS ({RECORDS_SQL.format(table=StatusRecord._meta.db_table)}), "
+        f"classes AS (SELECT sr.household_id, {', '.join(classes)} FROM records sr GROUP BY sr.household_id), "
+        f"movements AS (SELECT v.period, {', '.join('base.' + key for key in keys)}, base.ethnic_minority, "
+        f"v.class_start, v.class_end, {TRANSITION_SQL} AS transition "
+        f"FROM base LEFT JOIN classes c ON c.household_id = base.pk "
+        f"CROSS JOIN LATERAL (VALUES {', '.join(values)}) v(period, class_start, class_end, was_poor, was_near, last) "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {ChangeEntry._meta.db_table} u WHERE u.household_id = base.pk "
+        f"AND u.action = 'archive' AND {archived_on} <= v.last)) "
+        f"SELECT period, {', '.join(keys)}, {', '.join(filters)} FROM movements GROUP BY period, {', '.join(keys)}"
     )
-    params = [*base_params, *classes_params, *(str(value) for value in TRANSITION_SQL_PARAMS), *filter_params]
+    params = [
+        *base_params,
+        max(period.end for period in periods),
+        *classes_params,
+        *(str(value) for value in TRANSITION_SQL_PARAMS),
+        *values_params,
+        *archived_params,
+        *filter_params,
+    ]
+    lines: list[list[dict]] = [[] for _period in periods]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [column.name for column in cursor.description]
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        for row in cursor.fetchall():
+            line = dict(zip(columns, row, strict=True))
+            lines[line.pop("period")].append(line)
+    return lines
 
 
 def _group_key(level: str):

@@ -228,6 +228,49 @@ def test_counts_per_level_equal_the_python_rule(many, tree, period):
     assert moved > 0  # the random histories do move
 
 
+def sorted_lines(lines: list[dict]) -> list[list]:
+    return sorted(sorted(line.items()) for line in lines)
+
+
+def test_periods_counted_in_one_statement_each_equal_their_own_count_and_the_python_rule(many, tree):
+    """The summaries count their periods in one statement (``_aggregate_periods``): each period's lines are what that
+    period counted alone gives, and the Python rule's counts; a household archived by a period's last day (the day in
+    the portal's time zone: 00:30 on 01/01/2024 there is still 31/12/2023 in UTC) is left out of that period only, and
+    an opening balance counts as the balance at the start of the periods it falls in."""
+    from datetime import UTC, datetime
+
+    from households.transitions import _aggregate, _aggregate_periods
+
+    _villages, periods_of = many
+    households = list(Household.objects.order_by("pk"))
+    archived_on = {households[0].pk: date(2024, 1, 1), households[1].pk: date(2025, 6, 15)}
+    for pk, moment in zip(
+        archived_on, [datetime(2023, 12, 31, 17, 30, tzinfo=UTC), datetime(2025, 6, 15, 3, 0, tzinfo=UTC)], strict=True
+    ):
+        entry = ChangeEntry.objects.create(household_id=pk, subject="lưu trữ", action="archive")
+        ChangeEntry.objects.filter(pk=entry.pk).update(at=moment)
+    # an opening balance: the household's first record, begun in the middle of the periods below
+    opening = households[2]
+    first = opening.status_records.order_by("valid_from").first()
+    StatusRecord.objects.filter(pk=first.pk).update(opening_balance=True)
+    periods = [year(2023), year(2024), ReportPeriod(date(2024, 7, 1), date(2026, 6, 30)), year(2025), year(2026)]
+    for level in (UnitLevel.COMMUNE, UnitLevel.DISTRICT):
+        together = _aggregate_periods(Household.objects.all(), periods, level, also_by=UnitLevel.VILLAGE)
+        assert [sorted_lines(lines) for lines in together] == [
+            sorted_lines(_aggregate(Household.objects.all(), period, level, also_by=UnitLevel.VILLAGE))
+            for period in periods
+        ]
+    plain = [h for h in households if h.pk != opening.pk]
+    alone = _aggregate_periods(Household.objects.exclude(pk=opening.pk), periods, UnitLevel.COMMUNE)
+    for period, lines in zip(periods, alone, strict=True):
+        counted = [h for h in plain if h.pk not in archived_on or archived_on[h.pk] > period.end]
+        expected = python_counts(counted, periods_of, period, lambda h: h.commune_id)
+        assert {line.pop("unit_key"): {f: v for f, v in line.items() if v} for line in lines} == {
+            key: {f: v for f, v in row.items() if v} for key, row in expected.items()
+        }, period
+    assert len({tuple(sorted(line.items())) for lines in together for line in lines}) > len(periods)
+
+
 def test_stock_identity_holds_in_every_row(many):
     for period in (year(2022), year(2024), year(2026)):
         for row in transition_counts(Household.objects.all(), period, UnitLevel.VILLAGE).values():
