@@ -121,6 +121,10 @@ def province_generate(
     today = today or timezone.localdate()
     say = progress or (lambda message: None)
     result = ScaleResult()
+    # Keys an earlier run left unchecked (stopped after its commit, or broken rows since mended) are checked first,
+    # whatever this run then copies (ADR 0059).
+    with connection.cursor() as cursor:
+        _keys_check(cursor)
     pool = min(pool, per_commune)
     started = time.monotonic()
     result.pool = demo.households_generate(
@@ -295,17 +299,19 @@ def households_copy(
         with connection.cursor() as cursor:  # before the summaries: their queries need the new row counts
             cursor.execute("ANALYZE " + ", ".join(TABLES))
         timer.lap("analyze")
-    _after_load(parallel, result, say)
-    if counted:
-        try:
-            electricity_counts_keep()
-        except CountsBusy:  # the households are written: the counts can be built later, by beat or by hand
-            say(
-                _(
-                    "Chưa đếm lại được số hộ hỗ trợ tiền điện theo quý vì đang có thao tác ghi kéo dài; Celery beat sẽ "
-                    "đếm lại trong vòng một giờ, hoặc chạy: manage.py rebuild_electricity_counts"
+    try:
+        _after_load(parallel, result, say)
+    finally:  # even when a key was found broken (``KeysBroken``): the copies are written and need their counts
+        if counted:
+            try:
+                electricity_counts_keep()
+            except CountsBusy:  # the households are written: the counts can be built later, by beat or by hand
+                say(
+                    _(
+                        "Chưa đếm lại được số hộ hỗ trợ tiền điện theo quý vì đang có thao tác ghi kéo dài; "
+                        "Celery beat sẽ đếm lại trong vòng một giờ, hoặc chạy: manage.py rebuild_electricity_counts"
+                    )
                 )
-            )
     timer.lap("summaries")
     say(
         _("Đã sao chép %(count)s hộ: %(members)s thành viên, %(records)s bản ghi phân loại, %(benefits)s khoản hỗ trợ.")
@@ -319,18 +325,19 @@ def households_copy(
 
 
 def _after_load(parallel: bool, result: ScaleResult, say: Callable) -> None:
-    """The foreign keys left unchecked (``_keys_check``), then every commune's summary rows (``summaries_rebuild``);
-    with workers, all at once in three other connections: the keys in one, half the communes in each of the two
-    others (each commune's rows are computed and written on their own, as the worker's sweep does)."""
+    """Every commune's summary rows (``summaries_rebuild``) and the check of the foreign keys left unchecked
+    (``_keys_check``); with workers, all at once in three other connections: the keys in one, half the communes in
+    each of the two others (each commune's rows are computed and written on their own, as the worker's sweep does).
+    The summaries are rebuilt even when a key is found broken (``KeysBroken``, raised last)."""
     from areas.choices import UnitLevel
     from areas.models import AdministrativeUnit
 
     from .summary import summaries_rebuild, summaries_refresh
 
     if not parallel:
+        summaries_rebuild()
         with connection.cursor() as cursor:
             _keys_check(cursor)
-        summaries_rebuild()
         return
     import threading
 
@@ -368,15 +375,21 @@ def _after_load(parallel: bool, result: ScaleResult, say: Callable) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    if errors:
-        raise errors[0]
+    # another failure first (the summaries'), the broken keys said beside it; then the broken keys
+    failures = sorted(errors, key=lambda error: isinstance(error, KeysBroken))
+    if failures:
+        if len(failures) > 1 and isinstance(failures[-1], KeysBroken):
+            say(str(failures[-1]))
+        raise failures[0]
 
 
 def _keys_check(cursor) -> int:
     """Check the foreign keys of the copied tables, and of the tables that refer to them, that are marked unchecked
-    (``NOT VALID``): those the load added back that way (``_restore``), and any a run stopped between its commit and
-    this check left behind. Each is enforced for every write from the moment it was added; the check reads the rows
-    written before, and takes only a lock that lets the portal read and write. Returns how many were checked."""
+    (``NOT VALID``): those the load added back that way (``_restore``), and any left behind by a run stopped between
+    its commit and this check or by one that found broken rows (checked again at the start of every run,
+    ``province_generate``). No migration of the portal adds such a key: any found on these tables is the generator's.
+    Each is enforced for every write from the moment it was added; the check reads the rows written before, and takes
+    only a lock that lets the portal read and write. Returns how many were checked."""
     tables = list(TABLES)
     cursor.execute(
         "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE contype = 'f' AND NOT convalidated"
@@ -394,9 +407,9 @@ def _keys_check(cursor) -> int:
     if broken:
         raise KeysBroken(
             _(
-                "Các hộ sao chép đã được ghi, nhưng khi kiểm tra sau khi ghi có dòng không khớp khóa ngoại %(keys)s "
-                "(lỗi của bộ sinh dữ liệu: %(error)s). Khóa vẫn được áp dụng cho mọi lần ghi mới nhưng chưa được "
-                "kiểm tra với các dòng đã có; sửa các dòng sai rồi chạy lại lệnh để kiểm tra."
+                "Kiểm tra khóa ngoại của các hộ sao chép tìm thấy dòng không khớp khóa %(keys)s (%(error)s). Các hộ "
+                "đã ghi được giữ nguyên; khóa vẫn được áp dụng cho mọi lần ghi mới nhưng chưa được kiểm tra với các "
+                "dòng đã có: sửa các dòng sai rồi chạy lại lệnh, lệnh sẽ kiểm tra lại trước khi làm việc khác."
             )
             % {"keys": ", ".join(name for name, _error in broken), "error": str(broken[0][1]).splitlines()[0]}
         ) from broken[0][1]
@@ -582,7 +595,9 @@ def _marks_on(cursor, triggers: list[tuple[str, str]]) -> None:
 def _out_of_autovacuum(cursor, schema: str) -> None:
     """The work tables this transaction created, left out of the autovacuum before they are committed: written once
     and read by the moves, they were vacuumed and analysed in the middle of a million-household load (a worker busy
-    for minutes, dirtying their pages) for nothing; a plan that needs their statistics takes them (``ANALYZE``)."""
+    for minutes, dirtying their pages) for nothing; a plan that needs their statistics takes them (``ANALYZE``).
+    "Created by this transaction": ``pg_class.xmin`` is its own id (a table created inside a savepoint would carry
+    the savepoint's: the jobs use none)."""
     cursor.execute(
         "SELECT c.oid::regclass::text FROM pg_class c WHERE c.relnamespace = %s::regnamespace AND c.relkind = 'r'"
         " AND c.xmin::text::bigint = pg_current_xact_id()::text::bigint %% 4294967296",

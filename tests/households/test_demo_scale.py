@@ -702,16 +702,19 @@ def test_with_workers_the_foreign_keys_are_checked_after_the_commit_beside_the_s
 
     monkeypatch.setattr(demo_scale, "_keys_check", watched)
     province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11, workers=2)
-    [(unchecked, in_transaction, thread)] = seen
+    # the run's first check (keys an earlier run left) finds none; the second is after the commit
+    [(first, _, _), (unchecked, in_transaction, thread)] = seen
+    assert first == []
     assert ("programs_benefitlog", "programs_benefitlog_benefit_id_d35ac60e_fk_programs_benefit_id") in unchecked
     assert ("emulation_award" in {table for table, _ in unchecked}) and not in_transaction
     assert thread != threading.main_thread().name
     assert unchecked_keys() == [] and indexes_and_keys() == before
 
 
-def test_a_key_an_earlier_run_left_unchecked_is_checked_by_the_next(tree, villages):
-    """A run stopped between its commit and its checks leaves keys ``NOT VALID``: the next run, even a small one that
-    drops nothing, checks them."""
+@pytest.mark.parametrize("again", [25, 20, 8], ids=["a small copy", "nothing to copy", "the pool only"])
+def test_a_key_an_earlier_run_left_unchecked_is_checked_by_the_next(tree, villages, again):
+    """A run stopped between its commit and its checks leaves keys ``NOT VALID``: the next run checks them first,
+    whatever it then copies (even nothing)."""
     province_generate(communes=[tree.commune], per_commune=20, pool=8, seed=11)
     before = indexes_and_keys()
     with connection.cursor() as cursor:
@@ -723,15 +726,46 @@ def test_a_key_an_earlier_run_left_unchecked_is_checked_by_the_next(tree, villag
         cursor.execute(f'ALTER TABLE households_changeentry DROP CONSTRAINT "{name}"')
         cursor.execute(f'ALTER TABLE households_changeentry ADD CONSTRAINT "{name}" {definition} NOT VALID')
     assert unchecked_keys() == [("households_changeentry", name)]
-    province_generate(communes=[tree.commune], per_commune=25, pool=8, seed=11)
+    province_generate(communes=[tree.commune], per_commune=again, pool=8, seed=11)
     assert unchecked_keys() == [] and indexes_and_keys() == before
+
+
+def test_a_key_left_broken_stops_the_next_run_before_it_writes(tree, villages):
+    """A key still broken from an earlier run ends the next one at its start, with the message naming it, before it
+    writes or stops anything (the electricity counts stay)."""
+    from django.utils import timezone
+
+    from programs import electricity
+    from programs.models import ElectricityQuarter
+
+    province_generate(communes=[tree.commune], per_commune=20, pool=8, seed=11)
+    electricity.electricity_counts_keep(timezone.localdate())
+    quarters = set(ElectricityQuarter.objects.values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'"
+            " AND conrelid = 'households_changeentry'::regclass AND confrelid = 'households_household'::regclass"
+        )
+        [(name, definition)] = cursor.fetchall()
+        cursor.execute(f'ALTER TABLE households_changeentry DROP CONSTRAINT "{name}"')
+        cursor.execute(
+            "UPDATE households_changeentry SET household_id = -1 WHERE id = (SELECT max(id) FROM"
+            " households_changeentry)"
+        )
+        cursor.execute(f'ALTER TABLE households_changeentry ADD CONSTRAINT "{name}" {definition} NOT VALID')
+    households = Household.objects.count()
+    with pytest.raises(demo_scale.KeysBroken, match=name):
+        province_generate(communes=[tree.commune], per_commune=40, pool=12, seed=11)
+    assert Household.objects.count() == households
+    assert set(ElectricityQuarter.objects.values_list("pk", flat=True)) == quarters
+    assert unchecked_keys() == [("households_changeentry", name)]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_copy_that_breaks_a_foreign_key_is_reported_by_the_check_after_the_commit(tree, villages, monkeypatch):
     """With workers a copy that broke a foreign key is found by the check after the commit: the run ends with a
-    message naming the key (the copies are written), the other keys are checked, and that one stays ``NOT VALID`` until
-    the row is mended and a run checks it."""
+    message naming the key (the copies are written), the other keys are checked, the summaries and the electricity
+    counts rebuilt, and that key stays ``NOT VALID`` until the row is mended and a run checks it."""
     moved = demo_scale._add_vocabulary
 
     def then_an_orphan(cursor):
@@ -742,12 +776,21 @@ def test_a_copy_that_breaks_a_foreign_key_is_reported_by_the_check_after_the_com
         )
 
     monkeypatch.setattr(demo_scale, "_add_vocabulary", then_an_orphan)
+    from django.utils import timezone
+
+    from programs import electricity
+    from programs.models import ElectricityQuarter
+
+    electricity.electricity_counts_keep(timezone.localdate())
+    quarters = set(ElectricityQuarter.objects.values_list("pk", flat=True))
     try:
-        with pytest.raises(demo_scale.KeysBroken, match="khóa ngoại households_changeent_household_id_[0-9a-f]+_fk_"):
+        with pytest.raises(demo_scale.KeysBroken, match="khóa households_changeent_household_id_[0-9a-f]+_fk_"):
             province_generate(communes=[tree.commune], per_commune=40, pool=8, seed=11, workers=2)
-        # the other keys were checked all the same, and the summaries rebuilt
+        # the other keys were checked all the same, the summaries rebuilt and the electricity quarters counted again
         assert [table for table, _ in unchecked_keys()] == ["households_changeentry"]
         assert CommuneSummary.objects.exists()
+        counted = set(ElectricityQuarter.objects.values_list("pk", flat=True))
+        assert len(counted) == len(quarters) and not counted & quarters
     finally:  # the row mended and the key checked: the database the next tests reuse keeps its keys checked
         ChangeEntry.objects.filter(household_id=-1).delete()
         with connection.cursor() as cursor:
