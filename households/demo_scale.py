@@ -1253,8 +1253,9 @@ class LoadBusy(RuntimeError):
 
 
 class KeysBroken(RuntimeError):
-    """The check after the commit (``_keys_check``) found rows that break foreign keys: the copies are written, those
-    keys stay ``NOT VALID`` (enforced for new writes) until the rows are mended and a run checks them again."""
+    """A check of the keys left unchecked (``_keys_check``: after a load's commit, or at the start of a run) found
+    rows that break them: the households written stay, those keys stay ``NOT VALID`` (enforced for new writes) until
+    the rows are mended and a run checks them again."""
 
 
 def _referring_tables(cursor) -> list[str]:
