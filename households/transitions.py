@@ -304,6 +304,8 @@ def _aggregate_periods(
     before a period's last day is not counted in that period. The summaries' three periods in one statement read the
     households and their records once instead of three times (docs/performance.md, "Tenth pass").
     """
+    if not periods:
+        return []
     base = households
     if level is not None:
         base = base.annotate(unit_key=_group_key(level))
