@@ -380,8 +380,18 @@ def _group_key(level: str):
 
 def transition_counts(households: QuerySet, period: ReportPeriod, level: str) -> dict[int, dict[str, int]]:
     """Counts of every movement per unit of ``level``, in one grouped query: {unit id: {field: count}}."""
-    rows = _aggregate(households, period, level)
-    return {row.pop("unit_key"): row for row in rows if row["unit_key"] is not None}
+    return transition_counts_of_periods(households, [period], level)[0]
+
+
+def transition_counts_of_periods(
+    households: QuerySet, periods: list[ReportPeriod], level: str
+) -> list[dict[int, dict[str, int]]]:
+    """``transition_counts`` of each of ``periods``, in their order, from one statement (``_aggregate_periods``: the
+    households and their records read once)."""
+    return [
+        {row.pop("unit_key"): row for row in rows if row["unit_key"] is not None}
+        for rows in _aggregate_periods(households, periods, level)
+    ]
 
 
 # --- rows with rates -------------------------------------------------------------------------------------------

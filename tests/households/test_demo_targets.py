@@ -49,6 +49,12 @@ def test_demo_targets_are_plausible_and_idempotent(demo):
     target = PovertyTarget.objects.get(unit=ia_rsai, year=2026)
     assert target.set_by.username == "huyen.krongpa" and "QĐ-UBND" in target.legal_basis
     assert not EscapeRegistration.objects.filter(household__commune__parent__code="635").exists()  # no officer
+    # each year's target is a third of the commune's poor households at the start of that year (the years' counts
+    # come from one statement)
+    for target in PovertyTarget.objects.all():
+        period = period_for_year(target.year, TODAY)
+        poor = transition_counts(Household.objects.filter(commune=target.unit), period, "commune")[target.unit_id]
+        assert target.households_to_escape == max(1, round(poor["poor_start"] / 3)), target.year
 
     again = demo_targets_load(seed=2021, today=TODAY)
     assert (again.histories, again.targets, again.registrations, again.populations) == (0, 0, 0, 0)
