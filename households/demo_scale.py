@@ -29,11 +29,13 @@ Keys are reserved from the sequences up front and computed (``base + generation 
 pool``), so no statement has to look up the key another statement gave. When the copies at least double a table,
 its indexes, primary keys and foreign keys (and other tables' foreign keys to them) are dropped for the load and
 created again afterwards in the same transaction (one validating join and one sorted index build instead of millions
-of row checks and insertions); a copy that broke a unique index or a key fails its rebuild, which rolls the whole
-load back as the insert would have (ADR 0058). The statement triggers that mark changed
+of row checks and insertions); a copy that broke a unique index or a primary key fails its rebuild, which rolls the
+whole load back as the insert would have (ADR 0058). With workers the foreign keys come back ``NOT VALID`` (enforced
+for every later write) and are checked after the commit beside the summaries; a broken one ends the run with
+``KeysBroken`` and every later run checks it first (ADR 0059). The statement triggers that mark changed
 communes for the summaries (and keep the electricity counts) are switched off for the moves, whose transition tables
-would hold every copied row; the communes copied into are marked once instead, the dashboards' summaries are rebuilt
-at the end (``summaries_rebuild``), followed by ``ANALYZE``. The members' search trigger is switched off for the
+would hold every copied row; the communes copied into are marked once instead, the tables are analysed and the
+dashboards' summaries rebuilt at the end (``summaries_rebuild``). The members' search trigger is switched off for the
 copies' transaction and their search rows written in one pass (ADR 0046); so are the members' name trigger (each
 distinct name normalised once instead, ADR 0057) and the benefits' years-with-support trigger (the copies' years
 computed with their benefits, ADR 0054), and the search rows' words trigger (the copies' words added to the names'

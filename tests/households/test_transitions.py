@@ -241,6 +241,8 @@ def test_periods_counted_in_one_statement_each_equal_their_own_count_and_the_pyt
 
     from households.transitions import _aggregate, _aggregate_periods
 
+    # Every date here is history (the fixture's records run 2019–2026): nothing compares them with today, so the
+    # test reads the same on any day.
     _villages, periods_of = many
     households = list(Household.objects.order_by("pk"))
     archived_on = {households[0].pk: date(2024, 1, 1), households[1].pk: date(2025, 6, 15)}
