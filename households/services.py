@@ -1,6 +1,6 @@
 """Write services for the registry. Every change is validated, versioned, reclassified and logged."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -291,10 +291,7 @@ def status_record_add(
     open_record = household.status_records.filter(valid_to__isnull=True).first()
     if open_record:
         if valid_from <= open_record.valid_from:
-            raise ValidationError(
-                _("Ngày %(date)s phải sau ngày bắt đầu của trạng thái hiện tại (%(current)s).")
-                % {"date": valid_from.strftime("%d/%m/%Y"), "current": open_record.valid_from.strftime("%d/%m/%Y")}
-            )
+            raise ValidationError(_not_after_open(valid_from, open_record.valid_from))
         open_record.valid_to = valid_from - timedelta(days=1)
         open_record.save(update_fields=["valid_to"])
     record = StatusRecord(
@@ -310,3 +307,61 @@ def status_record_add(
     record.full_clean()
     record.save()
     return record
+
+
+def _not_after_open(valid_from, open_from) -> str:
+    return _("Ngày %(date)s phải sau ngày bắt đầu của trạng thái hiện tại (%(current)s).") % {
+        "date": valid_from.strftime("%d/%m/%Y"),
+        "current": open_from.strftime("%d/%m/%Y"),
+    }
+
+
+def status_records_add(
+    *, entries: list[tuple[Household, str, date]], decision: str, user, note: str, standard_code: str
+) -> list[str]:
+    """``status_record_add`` for many households at once (a commune's recognition decision lists thousands): each
+    entry is a household, its class and the day it starts. The open periods are read in one statement and closed in
+    one per start day, the new records written in one. Returns "code: reason" for each household refused, in the
+    entries' order, and then writes nothing."""
+    households = [household.pk for household, _class, _day in entries]
+    open_from = dict(
+        StatusRecord.objects.filter(household__in=households, valid_to__isnull=True).values_list(
+            "household_id", "valid_from"
+        )
+    )
+    errors, records, closing = [], [], {}
+    for household, household_class, valid_from in entries:
+        record = StatusRecord(
+            household=household,
+            household_class=household_class,
+            valid_from=valid_from,
+            decision=decision.strip(),
+            note=note,
+            created_by=user,
+            standard_code=standard_code,
+        )
+        problems = []
+        if household.pk in open_from and valid_from <= open_from[household.pk]:
+            problems.append(_not_after_open(valid_from, open_from[household.pk]))
+        try:  # the fields' own rules; the household exists and its open period is closed just below
+            record.full_clean(exclude=["household", "created_by"], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            problems.extend(error.messages)
+        if problems:
+            errors.append(f"{household.code}: {' '.join(problems)}")
+        elif household.pk in open_from:
+            closing.setdefault(valid_from - timedelta(days=1), []).append(household.pk)
+        records.append(record)
+    if errors:
+        return errors
+    for valid_to, closed in closing.items():
+        StatusRecord.objects.filter(household__in=closed, valid_to__isnull=True).update(valid_to=valid_to)
+    StatusRecord.objects.bulk_create(records, batch_size=2_000)
+    # bulk statements send no signal: the dashboards' and the support figures' refresh are queued here
+    from programs.summary import support_refresh_on_commit
+
+    from .summary import summaries_refresh_on_commit
+
+    summaries_refresh_on_commit()
+    support_refresh_on_commit()
+    return []

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from households.choices import HouseholdClass, HouseholdState, Transition
 from households.history import Period, class_on, transition
-from households.models import Household
+from households.models import Household, Member
 
 from .choices import LIST_KEYS
 
@@ -109,9 +109,16 @@ def rows_of(snapshot: dict, key: str) -> list[dict]:
     return [by_id[pk] for pk in snapshot["lists"].get(key, [])]
 
 
-def certificate_snapshot(household: Household) -> dict:
-    """The household and its members as printed on the certificate, frozen at issue."""
-    members = household.members.current().in_family_order().select_related("ethnic_group")
+def certificate_members():
+    """The members a certificate prints, in its order (a ``Prefetch`` queryset for many households at once)."""
+    return Member.objects.current().in_family_order().select_related("ethnic_group")
+
+
+def certificate_snapshot(household: Household, members: list[Member] | None = None) -> dict:
+    """The household and its members as printed on the certificate, frozen at issue; ``members`` when already read
+    (``certificate_members``)."""
+    if members is None:
+        members = certificate_members().filter(household=household)
     head = next((m for m in members if m.is_head), None)
     return {
         "head_name": household.head_name,

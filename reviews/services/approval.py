@@ -4,6 +4,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +14,7 @@ from areas.models import AdministrativeUnit
 from households.choices import CLASS_RANK, HouseholdClass
 from households.classification import standard_on
 from households.models import Household
-from households.services import status_record_add
+from households.services import status_records_add
 
 from .. import calendar, selectors
 from ..choices import Action, CaseStatus, RoundState, SubmissionState
@@ -25,8 +26,8 @@ from ..models import (
     Submission,
     TransitionRefused,
 )
-from ..snapshot import build_snapshot, certificate_snapshot
-from .common import _claim_round, _class_before, _lock_round, _require_officer_of
+from ..snapshot import build_snapshot, certificate_members, certificate_snapshot
+from .common import _claim_round, _classes_before, _lock_round, _require_officer_of
 
 
 # --- submission and approval (step 5) -------------------------------------------------------------------
@@ -170,48 +171,55 @@ def review_round_recognise(
     )
     decision.full_clean()
     decision.save()
+    rows = submission.snapshot["rows"]
+    # Every household of the lists read at once, with what its certificate prints: a commune's decision lists
+    # thousands, and one look-up, one status write and one certificate each outlasted the web request.
+    households = Household.objects.filter(pk__in=[row["household_id"] for row in rows])
+    new_period_starts = _new_standard_starts(round, signed_on)
+    before = _classes_before(households, signed_on) if new_period_starts else {}
     households = {
-        h.pk: h for h in Household.objects.filter(pk__in=[r["household_id"] for r in submission.snapshot["rows"]])
+        h.pk: h
+        for h in households.select_related("village", "commune").prefetch_related(
+            Prefetch("members", queryset=certificate_members(), to_attr="certificate_members")
+        )
     }
     # Certificates are numbered per commune and year: lock the commune's row so that two decisions recorded at the
     # same time (the annual round and an in-year one) cannot take the same numbers.
     AdministrativeUnit.objects.select_for_update().filter(pk=round.commune_id).values_list("pk", flat=True).first()
-    issued = Certificate.objects.filter(
+    serial = Certificate.objects.filter(
         decision__round__commune=round.commune, decision__signed_on__year=signed_on.year
-    )
-    serial = issued.count()
-    errors = []
-    new_period_starts = _new_standard_starts(round, signed_on)
-    for row in submission.snapshot["rows"]:
-        household = households[row["household_id"]]
+    ).count()
+    entries = []
+    for row in rows:
         valid_from = signed_on
-        if new_period_starts and _ranks_lower(row["proposed_class"], _class_before(household, signed_on)):
+        if new_period_starts and _ranks_lower(row["proposed_class"], before[row["household_id"]]):
             valid_from = new_period_starts
-        try:
-            status_record_add(
-                household=household,
-                household_class=row["proposed_class"],
-                valid_from=valid_from,
-                standard_code=round.standard_code,
-                decision=_("Quyết định số %(number)s ngày %(date)s")
-                % {"number": number, "date": signed_on.strftime("%d/%m/%Y")},
-                user=user,
-                note=str(round),
-            )
-        except ValidationError as error:
-            errors.append(f"{household.code}: {' '.join(error.messages)}")
-            continue
-        if row["proposed_class"] in (HouseholdClass.POOR, HouseholdClass.NEAR_POOR):
-            serial += 1
-            Certificate.objects.create(
-                decision=decision,
-                household=household,
-                number=f"{serial}/GCN-HN.HCN",
-                household_class=row["proposed_class"],
-                snapshot=certificate_snapshot(household),
-            )
+        entries.append((households[row["household_id"]], row["proposed_class"], valid_from))
+    errors = status_records_add(
+        entries=entries,
+        decision=_("Quyết định số %(number)s ngày %(date)s")
+        % {"number": number, "date": signed_on.strftime("%d/%m/%Y")},
+        user=user,
+        note=str(round),
+        standard_code=round.standard_code,
+    )
     if errors:
         raise ValidationError(errors)
+    certificates = []
+    for row in rows:
+        if row["proposed_class"] in (HouseholdClass.POOR, HouseholdClass.NEAR_POOR):
+            household = households[row["household_id"]]
+            serial += 1
+            certificates.append(
+                Certificate(
+                    decision=decision,
+                    household=household,
+                    number=f"{serial}/GCN-HN.HCN",
+                    household_class=row["proposed_class"],
+                    snapshot=certificate_snapshot(household, household.certificate_members),
+                )
+            )
+    Certificate.objects.bulk_create(certificates, batch_size=1_000)
     round.recognise(user=user, comment=_("Quyết định số %(number)s") % {"number": number})
     return decision
 

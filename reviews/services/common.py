@@ -3,12 +3,12 @@
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
-from households.models import Household
+from households.models import Household, StatusRecord
 
 from ..models import (
     ReviewRound,
@@ -57,7 +57,32 @@ def _require_officer_of(user, round: ReviewRound) -> None:
 
 def _class_before(household: Household, day: date) -> str:
     """The official class in force on ``day`` (status history), or the registry's current class if none."""
-    record = household.status_records.filter(valid_from__lte=day).order_by("-valid_from").first()
-    if record and (record.valid_to is None or record.valid_to >= day):
-        return record.household_class
-    return "" if record else household.current_class
+    record = household.status_records.filter(valid_from__lte=day).order_by("-valid_from", "-pk").first()
+    return _class_of(record and (record.household_class, record.valid_to), day, household.current_class)
+
+
+def _classes_before(households: QuerySet, day: date) -> dict[int, str]:
+    """``_class_before`` of every household of ``households`` in two statements, whatever their number (a commune
+    of the merged provinces holds tens of thousands: one look-up each kept the officer waiting close to a minute), in
+    the order of ``households``."""
+    latest = {
+        household: (household_class, valid_to)
+        for household, household_class, valid_to in StatusRecord.objects.filter(
+            household__in=households.values("pk"), valid_from__lte=day
+        )
+        .order_by("household_id", "-valid_from", "-pk")
+        .distinct("household_id")
+        .values_list("household_id", "household_class", "valid_to")
+    }
+    return {
+        pk: _class_of(latest.get(pk), day, current) for pk, current in households.values_list("pk", "current_class")
+    }
+
+
+def _class_of(record: tuple[str, date | None] | None, day: date, current: str) -> str:
+    """The class of a household's latest record begun by ``day`` (its class and end), if it is still in force; none
+    when that record has ended; the registry's current class when the household has no record yet."""
+    if record is None:
+        return current
+    household_class, valid_to = record
+    return household_class if valid_to is None or valid_to >= day else ""

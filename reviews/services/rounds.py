@@ -22,7 +22,15 @@ from ..models import (
     ReviewRound,
     TransitionRefused,
 )
-from .common import STALE_CASE, _claim, _claim_round, _class_before, _lock_round, _require_officer_of
+from .common import (
+    STALE_CASE,
+    _claim,
+    _claim_round,
+    _class_before,
+    _classes_before,
+    _lock_round,
+    _require_officer_of,
+)
 
 
 # --- opening a round, requests, the list of households (step 1) ----------------------------------------
@@ -72,12 +80,19 @@ def review_round_open(
     round.log(action=Action.OPEN, user=user)
     if kind == RoundKind.PERIODIC:
         # QĐ 24/2021, Điều 4 bước 1 điểm a: hộ nghèo, hộ cận nghèo đang quản lý
-        for household in Household.objects.filter(commune=commune, state=HouseholdState.ACTIVE):
-            previous = _class_before(household, starts_on)
-            if previous in (HouseholdClass.POOR, HouseholdClass.NEAR_POOR):
-                ReviewCase.objects.create(
-                    round=round, household=household, source=CaseSource.CURRENT_LIST, previous_class=previous
-                )
+        active = Household.objects.filter(commune=commune, state=HouseholdState.ACTIVE)
+        listed = [
+            (pk, previous)
+            for pk, previous in _classes_before(active, starts_on).items()
+            if previous in (HouseholdClass.POOR, HouseholdClass.NEAR_POOR)
+        ]
+        ReviewCase.objects.bulk_create(
+            [
+                ReviewCase(round=round, household_id=pk, source=CaseSource.CURRENT_LIST, previous_class=previous)
+                for pk, previous in listed
+            ],
+            batch_size=2_000,
+        )
     pending = HouseholdRequest.objects.filter(household__commune=commune, round__isnull=True)
     for request in pending.select_related("household"):
         if request.round_kind == kind:
