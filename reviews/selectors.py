@@ -11,11 +11,11 @@ from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
 from core import formatting
 from households.choices import HouseholdClass, HouseholdState
-from households.models import Household, PovertyStandard, StatusRecord
+from households.models import Household, Member, PovertyStandard, StatusRecord
 
 from .choices import LIST_KEYS, LIST_TITLES, CaseStatus, RoundKind, RoundState, SubmissionState
 from .models import ReviewRound, Submission
-from .snapshot import rows_of
+from .snapshot import rows_of, snapshot_counts
 
 
 def round_list_for(user) -> QuerySet:
@@ -179,54 +179,68 @@ def last_year_snapshots(rounds) -> dict[int, dict | None]:
             missing.append(r)
     if not missing:
         return result
-    latest_start = max(r.starts_on for r in missing)
-    records = list(
-        StatusRecord.objects.filter(
-            household__commune__in={r.commune_id for r in missing},
-            household_class__in=[HouseholdClass.POOR, HouseholdClass.NEAR_POOR],
-            valid_from__lte=latest_start,
-        )
-        .select_related("household__village")
-        .annotate(member_count=Count("household__members", filter=Q(household__members__left_at__isnull=True)))
-    )
     totals = dict(
         Household.objects.filter(commune__in={r.commune_id for r in missing}, state=HouseholdState.ACTIVE)
         .values("commune")
         .annotate(n=Count("pk"))
         .values_list("commune", "n")
     )
-    for r in missing:
-        day = r.starts_on
-        rows, lists = [], {key: [] for key in LIST_KEYS}
-        for record in records:
-            household = record.household
-            if household.commune_id != r.commune_id or record.valid_from > day:
-                continue
-            if record.valid_to is not None and record.valid_to < day:
-                continue
-            rows.append(
-                {
-                    "household_id": household.pk,
-                    "code": household.code,
-                    "head_name": household.head_name,
-                    "village_id": household.village_id,
-                    "village": household.village.name,
-                    "members": record.member_count,
-                    "ethnic_minority": household.ethnic_minority,
-                    "previous_class": "",
-                    "proposed_class": record.household_class,
-                    "transition": "",
-                    "deprived": [],
-                }
+    for day in {r.starts_on for r in missing}:  # the rounds of one year start on a few days
+        starting = [r for r in missing if r.starts_on == day]
+        # The records in force on the day only, and the members counted apart: reading every poor record of the
+        # communes' history with a count joined to each took seconds for a commune of tens of thousands.
+        records = list(
+            StatusRecord.objects.filter(
+                household__commune__in={r.commune_id for r in starting},
+                household_class__in=[HouseholdClass.POOR, HouseholdClass.NEAR_POOR],
+                valid_from__lte=day,
             )
-            lists[record.household_class].append(household.pk)
-        if rows:
-            result[r.pk] = {
-                "rows": rows,
-                "lists": lists,
-                "total_households": totals.get(r.commune_id, 0),
-                "source": "status",
-            }
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+            .values_list(
+                "household_class",
+                "household_id",
+                "household__commune_id",
+                "household__code",
+                "household__head_name",
+                "household__village_id",
+                "household__village__name",
+                "household__ethnic_minority",
+            )
+        )
+        members = dict(
+            Member.objects.filter(household__in=[record[1] for record in records], left_at__isnull=True)
+            .values("household")
+            .annotate(n=Count("pk"))
+            .values_list("household", "n")
+        )
+        for r in starting:
+            rows, lists = [], {key: [] for key in LIST_KEYS}
+            for household_class, pk, commune, code, head_name, village_id, village, minority in records:
+                if commune != r.commune_id:
+                    continue
+                rows.append(
+                    {
+                        "household_id": pk,
+                        "code": code,
+                        "head_name": head_name,
+                        "village_id": village_id,
+                        "village": village,
+                        "members": members.get(pk, 0),
+                        "ethnic_minority": minority,
+                        "previous_class": "",
+                        "proposed_class": household_class,
+                        "transition": "",
+                        "deprived": [],
+                    }
+                )
+                lists[household_class].append(pk)
+            if rows:
+                result[r.pk] = {
+                    "rows": rows,
+                    "lists": lists,
+                    "total_households": totals.get(r.commune_id, 0),
+                    "source": "status",
+                }
     return result
 
 
@@ -247,26 +261,7 @@ def submission_summary(submission: Submission, last=_UNSET) -> dict:
     total = snapshot.get("total_households") or 0
     if last is _UNSET:
         last = last_year_snapshot(submission.round)
-    lists = []
-    for key in LIST_KEYS:
-        count = len(snapshot["lists"].get(key, []))
-        # Without last year's submission only the poor and near-poor lists are known (from the status history):
-        # the movement lists of last year are then "—", not 0.
-        comparable = last is not None and (last.get("source") != "status" or key in ("poor", "near_poor"))
-        last_count = len(last["lists"].get(key, [])) if comparable else None
-        lists.append(
-            {
-                "key": key,
-                "title": LIST_TITLES[key],
-                "count": count,
-                "rate": _rate(count, total) if key in ("poor", "near_poor") else "",
-                "last": last_count,
-                "last_rate": _rate(last_count, last.get("total_households") or 0)
-                if last and key in ("poor", "near_poor")
-                else "",
-                "delta": None if last_count is None else count - last_count,
-            }
-        )
+    lists = list_items(snapshot_counts(snapshot), snapshot_counts(last) if last is not None else None)
     villages: dict[str, dict] = {}
     ethnic = {"minority": {"poor": 0, "near_poor": 0}, "majority": {"poor": 0, "near_poor": 0}}
     for row in snapshot["rows"]:
@@ -286,6 +281,99 @@ def submission_summary(submission: Submission, last=_UNSET) -> dict:
         "has_last_year": last is not None,
         "last_source": last.get("source") if last else "",
     }
+
+
+def list_items(counts: dict, last: dict | None) -> list[dict]:
+    """Each list's count and rate beside last year's (``snapshot_counts`` shapes), as the summaries show them."""
+    total, last_total = counts["total_households"], last["total_households"] if last else 0
+    items = []
+    for key in LIST_KEYS:
+        count = counts["lists"][key]
+        # Without last year's submission only the poor and near-poor lists are known (from the status history):
+        # the movement lists of last year are then "—", not 0.
+        comparable = last is not None and (last["source"] != "status" or key in ("poor", "near_poor"))
+        last_count = last["lists"][key] if comparable else None
+        items.append(
+            {
+                "key": key,
+                "title": LIST_TITLES[key],
+                "count": count,
+                "rate": _rate(count, total) if key in ("poor", "near_poor") else "",
+                "last": last_count,
+                "last_rate": _rate(last_count, last_total) if last and key in ("poor", "near_poor") else "",
+                "delta": None if last_count is None else count - last_count,
+            }
+        )
+    return items
+
+
+def with_list_counts(submissions: QuerySet) -> QuerySet:
+    """The submissions without their snapshot, which holds every reviewed household (megabytes for a commune of
+    the merged provinces, whose loading took the list of submissions seconds per row): ``counts_of`` reads the
+    numbers kept beside it."""
+    return submissions.defer("snapshot")
+
+
+def counts_of(submission: Submission, source: str = "") -> dict:
+    """A submission's ``snapshot_counts``, from the numbers kept when it was submitted."""
+    return {**submission.counts, "source": source}
+
+
+def last_year_counts(rounds) -> dict[int, dict | None]:
+    """``last_year_snapshots`` as numbers only (``snapshot_counts``), in a few statements whatever the rounds and
+    their households: counted in SQL, no household's row read."""
+    rounds = list(rounds)
+    result: dict[int, dict | None] = {r.pk: None for r in rounds}
+    if not rounds:
+        return result
+    approved = {}
+    for submission in with_list_counts(
+        Submission.objects.filter(
+            round__commune__in={r.commune_id for r in rounds},
+            round__kind=RoundKind.PERIODIC,
+            round__year__in={r.year - 1 for r in rounds},
+            state=SubmissionState.APPROVED,
+        )
+        .select_related("round")
+        .order_by("submitted_at")
+    ):
+        approved[(submission.round.commune_id, submission.round.year)] = counts_of(submission, "submission")
+    missing = []
+    for r in rounds:
+        counts = approved.get((r.commune_id, r.year - 1))
+        if counts is not None:
+            result[r.pk] = counts
+        else:
+            missing.append(r)
+    if not missing:
+        return result
+    totals = dict(
+        Household.objects.filter(commune__in={r.commune_id for r in missing}, state=HouseholdState.ACTIVE)
+        .values("commune")
+        .annotate(n=Count("pk"))
+        .values_list("commune", "n")
+    )
+    for day in {r.starts_on for r in missing}:  # the rounds of one year start on a few days
+        starting = [r for r in missing if r.starts_on == day]
+        in_force = (
+            StatusRecord.objects.filter(
+                household__commune__in={r.commune_id for r in starting},
+                household_class__in=[HouseholdClass.POOR, HouseholdClass.NEAR_POOR],
+                valid_from__lte=day,
+            )
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+            .values_list("household__commune", "household_class")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        listed: dict[int, dict[str, int]] = {}
+        for commune, household_class, n in in_force:
+            listed.setdefault(commune, {})[household_class] = n
+        for r in starting:
+            if r.commune_id in listed:  # as last_year_snapshots: none when the history lists nobody on that day
+                lists = {key: listed[r.commune_id].get(key, 0) for key in LIST_KEYS}
+                result[r.pk] = {"lists": lists, "total_households": totals.get(r.commune_id, 0), "source": "status"}
+    return result
 
 
 @dataclass

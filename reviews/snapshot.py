@@ -104,6 +104,17 @@ def build_snapshot(round, effective: date | None = None) -> dict:
     return {"rows": rows, "lists": lists, "total_households": total}
 
 
+def snapshot_counts(snapshot: dict) -> dict:
+    """A snapshot's numbers only: each list's count, the commune's households and where last year's lists come
+    from (``selectors.last_year_counts`` gives the same shape without reading the rows; a submission keeps them
+    in ``Submission.counts``)."""
+    return {
+        "lists": {key: len(snapshot["lists"].get(key, [])) for key in LIST_KEYS},
+        "total_households": snapshot.get("total_households") or 0,
+        "source": snapshot.get("source", ""),
+    }
+
+
 def rows_of(snapshot: dict, key: str) -> list[dict]:
     by_id = {row["household_id"]: row for row in snapshot["rows"]}
     return [by_id[pk] for pk in snapshot["lists"].get(key, [])]

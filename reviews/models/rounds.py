@@ -30,6 +30,7 @@ from reviews.choices import (
     SignerForm,
     SubmissionState,
 )
+from reviews.snapshot import snapshot_counts
 
 
 class TransitionRefused(ValidationError):
@@ -435,6 +436,9 @@ class Submission(models.Model):
         _("trạng thái"), max_length=10, choices=SubmissionState.choices, default=SubmissionState.PENDING
     )
     snapshot = models.JSONField(_("danh sách đã trình"))
+    # The snapshot's numbers (reviews.snapshot.snapshot_counts), kept so that lists of submissions need not read
+    # the snapshot, which holds every reviewed household.
+    counts = models.JSONField(default=dict, editable=False)
     required_levels = models.JSONField(default=list)
     approved_levels = models.JSONField(default=list)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -450,6 +454,11 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return gettext("%(round)s – lần trình %(n)s") % {"round": self.round, "n": self.number}
+
+    def save(self, *args, **kwargs):
+        if not self.counts and self.snapshot:
+            self.counts = {k: v for k, v in snapshot_counts(self.snapshot).items() if k != "source"}
+        super().save(*args, **kwargs)
 
     @property
     def next_level(self) -> str | None:

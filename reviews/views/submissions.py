@@ -21,21 +21,40 @@ from ..forms import (
 from ..models import Submission
 from .common import APPROVERS, READERS
 
-
 # --- district and province: submissions ---------------------------------------------------------------
+SHOWN_ROWS = 100  # rows of each list, and households of each change, shown on a submission's page
+
+
+def _shown(diffs: list[selectors.ListDiff]) -> list[tuple[str, list, int, list, int]]:
+    """Each change between two versions of the lists as (title, first households added, how many more were added,
+    first households removed, how many more were removed)."""
+    return [
+        (
+            d.title,
+            d.added[:SHOWN_ROWS],
+            max(0, len(d.added) - SHOWN_ROWS),
+            d.removed[:SHOWN_ROWS],
+            max(0, len(d.removed) - SHOWN_ROWS),
+        )
+        for d in diffs
+    ]
+
+
 class SubmissionListView(RoleRequiredMixin, ListView):
     allowed_roles = READERS
     template_name = "reviews/submission_list.html"
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.submission_list_for(self.request.user)
+        return selectors.with_list_counts(selectors.submission_list_for(self.request.user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         submissions = list(context["object_list"])
-        last_years = selectors.last_year_snapshots({s.round for s in submissions})  # a fixed number of queries
-        context["rows"] = [(s, selectors.submission_summary(s, last_years[s.round_id])) for s in submissions]
+        last_years = selectors.last_year_counts({s.round for s in submissions})  # a fixed number of queries
+        context["rows"] = [
+            (s, {"lists": selectors.list_items(selectors.counts_of(s), last_years[s.round_id])}) for s in submissions
+        ]
         user = self.request.user
         if user.role != Role.COMMUNE_OFFICER:
             year = self.request.GET.get("nam", "")
@@ -65,10 +84,16 @@ class SubmissionDetailView(RoleRequiredMixin, TemplateView):
             submission=submission,
             round=round,
             summary=summary,
-            lists=[(item["title"], selectors.rows_of(submission.snapshot, item["key"])) for item in summary["lists"]],
-            diff_previous=selectors.snapshot_diff(submission.snapshot, previous.snapshot if previous else None),
+            # A commune's lists hold thousands of households: the page shows the first rows of each list and of
+            # each change, with how many there are; the Excel file holds every row.
+            lists=[
+                (item["title"], selectors.rows_of(submission.snapshot, item["key"])[:SHOWN_ROWS], item["count"])
+                for item in summary["lists"]
+            ],
+            shown_rows=SHOWN_ROWS,
+            diff_previous=_shown(selectors.snapshot_diff(submission.snapshot, previous.snapshot if previous else None)),
             previous=previous,
-            diff_last_year=selectors.snapshot_diff(submission.snapshot, last_year),
+            diff_last_year=_shown(selectors.snapshot_diff(submission.snapshot, last_year)),
             can_approve=pending and services.may_approve(self.request.user, submission),
             comment_form=kwargs.pop("comment_form", None) or CommentForm(initial={"version": round.version}),
             log=submission.actions.select_related("user"),

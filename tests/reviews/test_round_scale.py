@@ -6,13 +6,15 @@ commune of the million"). The class each household enters the round with is stil
 it alone (QĐ 24/2021, Điều 4 bước 1 điểm a: the poor and near-poor households the commune manages).
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import Role
@@ -20,10 +22,12 @@ from households.choices import HouseholdClass, HouseholdState
 from households.models import Household, StatusRecord
 from reviews import calendar, services
 from reviews.choices import CaseSource, RoundKind, RoundState
-from reviews.models import Certificate, RecognitionDecision
+from reviews.models import Certificate, RecognitionDecision, ReviewRound, Submission
+from reviews.selectors import ListDiff, last_year_counts, last_year_snapshots, snapshot_counts, submission_summary
 from reviews.services.approval import _new_standard_starts, _ranks_lower
 from reviews.services.common import _class_before, _classes_before
 from reviews.snapshot import certificate_snapshot
+from reviews.views.submissions import _shown
 from tests.factories import UserFactory, VillageFactory
 
 from .conftest import YEAR, Walk
@@ -201,3 +205,110 @@ def test_recognition_reads_the_same_number_of_statements_whatever_the_households
         return len(context.captured_queries)
 
     assert statements_to_recognise(2, tree.commune) == statements_to_recognise(5, tree.sibling_commune)
+
+
+def _rows_of_list_page(client, user):
+    client.force_login(user)
+    response = client.get(reverse("reviews:submissions"))
+    assert response.status_code == 200
+    return {s.pk: summary["lists"] for s, summary in response.context["rows"]}
+
+
+@pytest.mark.parametrize("last_year", ["none", "status", "submission"])
+def test_the_list_of_submissions_counts_as_each_submissions_own_summary(client, walk, users, make_household, last_year):
+    """The list of submissions reads each list's count from the stored snapshot in SQL and last year's from counts;
+    every number equals the submission's own summary (the page that reads the whole snapshot)."""
+    if last_year == "status":  # last year's poor list from the status history on the round's first day
+        StatusRecord.objects.create(
+            household=make_household("LY-001"),
+            household_class=POOR,
+            valid_from=date(YEAR - 3, 1, 1),
+        )
+    if last_year == "submission":  # last year's approved round of the commune
+        walk.round = services.review_round_open(
+            commune=walk.tree.commune, kind=RoundKind.PERIODIC, year=YEAR - 1, user=walk.officer
+        )
+        walk.survey_all()
+        walk.meet()
+        walk.post()
+        walk.submit()
+        walk.approve()
+    _walk_to_approved(walk, make_household, 3)
+    rounds = ReviewRound.objects.all()
+    counts = last_year_counts(rounds)
+    for round, snapshot in last_year_snapshots(rounds).items():
+        assert counts[round] == (snapshot_counts(snapshot) if snapshot else None)
+    assert (counts[walk.round.pk] or {}).get("source") == {"none": None, "status": "status"}.get(
+        last_year, "submission"
+    )
+
+    shown = _rows_of_list_page(client, users.district_staff)
+    for submission in Submission.objects.all():
+        assert shown[submission.pk] == submission_summary(submission)["lists"]
+
+
+def test_the_list_of_submissions_reads_the_same_statements_whatever_the_households(client, tree, users, make_household):
+    walk = Walk(tree, users)
+    _walk_to_approved(walk, make_household, 2)
+    client.force_login(users.district_staff)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("reviews:submissions"))
+    for index in range(5):
+        make_household(f"MORE-{index}")
+    walk.fresh()
+    services.review_round_reopen(
+        round=walk.round, user=users.district_staff, reason="Bổ sung", expected_version=walk.round.version
+    )
+    walk.fresh()
+    walk.survey_all()
+    walk.meet()
+    walk.post()
+    walk.submit()
+    with CaptureQueriesContext(connection) as more:
+        client.get(reverse("reviews:submissions"))
+    assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_the_migration_counts_existing_submissions_as_their_snapshot(walk, make_household):
+    from importlib import import_module
+
+    _walk_to_approved(walk, make_household, 3)
+    submission = Submission.objects.get()
+    Submission.objects.update(counts={})  # as before the migration
+    with connection.cursor() as cursor:
+        cursor.execute(import_module("reviews.migrations.0004_submission_counts").FILL)
+    submission.refresh_from_db()
+    expected = snapshot_counts(submission.snapshot)
+    del expected["source"]
+    assert (
+        submission.counts == expected
+        and expected["lists"]["poor"] + expected["lists"]["near_poor"] == walk.round.cases.count()
+    )
+
+
+def test_a_submissions_page_shows_the_first_rows_of_each_list_with_how_many(
+    client, walk, users, make_household, monkeypatch
+):
+    """A commune's lists hold thousands of households: the page shows the first rows of each list and change, says
+    how many there are, and points to the Excel file that holds them all."""
+    monkeypatch.setattr("reviews.views.submissions.SHOWN_ROWS", 2)
+    _walk_to_approved(walk, make_household, 3)
+    submission = Submission.objects.get()
+    poor = len(submission.snapshot["lists"]["poor"])
+    assert poor > 2
+    client.force_login(users.district_staff)
+    response = client.get(reverse("reviews:submission", args=[submission.pk]))
+    page = response.content.decode()
+    title, rows, count = response.context["lists"][0]
+    assert (len(rows), count) == (2, poor)
+    assert f"Danh sách hộ nghèo ({poor})" in page
+    assert f"Trang này hiện 2 hộ đầu trong số {poor} hộ của danh sách." in page
+    assert reverse("reviews:submission_xlsx", args=[submission.pk]) in page
+    # a change between two versions: the first households of each side and how many more
+    added = [{"code": f"A{n}", "head_name": ""} for n in range(5)]
+    removed = [{"code": f"R{n}", "head_name": ""} for n in range(3)]
+    shown = _shown([ListDiff("Danh sách hộ nghèo", added, removed)])
+    assert shown == [("Danh sách hộ nghèo", added[:2], 3, removed[:2], 1)]
+    more = render_to_string("reviews/includes/more_households.html", {"more": 3})
+    assert "… và 3 hộ khác (xem đủ trong tệp Excel)" in more
+    assert render_to_string("reviews/includes/more_households.html", {"more": 0}).strip() == ""
