@@ -71,6 +71,7 @@ def build_snapshot(round, effective: date | None = None) -> dict:
     rows = []
     cases = (
         round.cases.select_related("household__village")
+        .defer("survey", "household__classification")  # the answers and the registry's derivation: not copied
         .prefetch_related("household__status_records")
         .annotate(member_count=Count("household__members", filter=Q(household__members__left_at__isnull=True)))
     )

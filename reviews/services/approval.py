@@ -38,7 +38,8 @@ def review_round_submit(*, round: ReviewRound, user, expected_version: int) -> S
     _lock_round(round)
     round.require(Action.SUBMIT)
     today = timezone.localdate()
-    cases = list(round.cases.select_related("household__village"))
+    # what the checks read of each case (a commune's round holds thousands, each with its survey and result)
+    cases = list(round.cases.select_related("household").only("round", "status", "proposed_class", "household__code"))
     waiting = [c.household.code for c in cases if c.status != CaseStatus.AGREED]
     if waiting:
         raise TransitionRefused(

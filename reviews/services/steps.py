@@ -147,7 +147,7 @@ def posting_start(
     _require_officer_of(user, round)
     _lock_round(round)
     round.require(Action.POSTING_START)
-    cases = list(round.cases.select_related("household"))
+    cases = list(round.cases.select_related("household").only("round", "status", "household__code"))  # what is checked
     if not cases:
         raise TransitionRefused(_("Danh sách rà soát chưa có hộ nào."))
     waiting = [c.household.code for c in cases if c.status != CaseStatus.AGREED]
