@@ -54,13 +54,24 @@ class ProgrammeIndexView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user, today = self.request.user, timezone.localdate()
         unit = home_unit(user)
-        period = Period(today.replace(month=1, day=1), today)
-        figures = unit_figures(unit=unit, period=period, user=user) if unit else None
-        rollup = child_rollup(unit=unit, children=children_of(unit), period=period, user=user) if unit else []
+        # This year's support, as the figures page shows it by default: a period whose rows the background keeps
+        # current (programs.summary, ADR 0040). "From 1/1 to today" was a new period every day, counted live over
+        # the whole unit by the first visit of each day (56 s for a province of a million households).
+        period = Period.year(today.year)
+        figures, rollup, preparing, pending = None, [], None, []
+        if unit is not None:
+            pending = support_pending(unit=unit, period=period, user=user)
+            if pending:  # too many communes to count now: prepared in the background, the page reloads when ready
+                preparing = support_prepare_start(unit=unit, period=period, user=user)
+            else:
+                figures = unit_figures(unit=unit, period=period, user=user)
+                rollup = child_rollup(unit=unit, children=children_of(unit), period=period, user=user)
         programmes = Programme.objects.all()
         return super().get_context_data(
             unit=unit,
             period=period,
+            preparing=preparing,
+            pending=len(pending),
             figures=figures,
             rows={row["programme"].pk: row for row in (figures or {}).get("programmes", [])},
             rollup=rollup,

@@ -332,3 +332,33 @@ def test_the_preparing_job_is_a_404_for_an_officer_of_another_unit(
     for name in ("core:job_detail", "core:job_progress", "core:job_download"):
         assert client.get(reverse(name, args=[job.pk])).status_code == 404, name
     assert client_for(users.district_staff).get(reverse("core:job_progress", args=[job.pk])).status_code == 200
+
+
+def test_the_catalogue_shows_this_years_figures_from_the_rows_or_says_they_are_being_prepared(
+    spread,  # noqa: F811
+    tree,
+    users,
+    client_for,
+    monkeypatch,
+):
+    """The catalogue's figures are this year's, the period the background keeps (not "from 1/1 to today", a new
+    period every day counted live over the whole unit): read from the rows, equal to the live count; when more
+    communes lack them than a request may count, a background job and no figure, not even a zero."""
+    today = timezone.localdate()
+    year = Period.year(today.year)
+    monkeypatch.setattr(summary, "LIVE_FALLBACK_COMMUNES", 1)
+    client = client_for(users.province_staff)
+    text = client.get(reverse("programs:index")).content.decode()
+    assert "đang được tổng hợp" in text and "data-job-progress-url" in text and 'data-testid="overall"' not in text
+    assert f"trong năm {today.year}" in text and "…" in text
+    job = JobRun.objects.get(kind=PREPARE_JOB)
+    assert (job.unit, job.params["start"], job.params["end"]) == (tree.province, str(year.start), str(year.end))
+    from programs.jobs import support_prepare_job
+
+    support_prepare_job(job, lambda percent, message: None)
+    response = client.get(reverse("programs:index"))
+    assert (
+        'data-testid="overall"' in response.content.decode() and "đang được tổng hợp" not in response.content.decode()
+    )
+    expected = live(unit=tree.province, children=[tree.province], period=year, user=users.province_staff)
+    assert response.context["figures"]["overall"] == expected[tree.province.pk]["overall"]
