@@ -1,6 +1,8 @@
 """Forms for the registry screens: household with its members on one page, filters, archive, move, overrides."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 from django.forms import inlineformset_factory
 from django.forms.models import ModelChoiceIterator
 from django.utils.choices import BaseChoiceIterator
@@ -21,6 +23,48 @@ from core.widget_rendering import DIRECT_RENDERER
 from .choices import HouseholdClass, PovertyCause, Relationship
 from .models import EthnicGroup, Household, Member
 from .validation import validate_phone
+
+
+class HouseholdCodeField(forms.ModelChoiceField):
+    """A household picked by typing its code, as printed on its records, instead of from a list of every household:
+    a commune of the merged provinces holds thousands to tens of thousands (a page that listed them all was megabytes
+    and took seconds). The code is matched whatever its case (households_code_unique_in_commune_ci) within the
+    field's queryset, the households the form may take; the page keeps what was typed when it is refused."""
+
+    default_error_messages = {
+        "invalid_choice": _("Không có hộ mã “%(value)s” trong các hộ chọn được ở đây. Hãy kiểm tra lại mã hộ."),
+        "ambiguous": _("Có nhiều hộ mang mã “%(value)s” ở các xã khác nhau: hãy mở trang của hộ để làm việc này."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", None)
+        placeholder = _("Gõ mã hộ")
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off", "placeholder": placeholder}))
+        kwargs.setdefault("help_text", _("Mã hộ in trên phiếu, trên danh sách hoặc ở trang của hộ."))
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Household):
+            return value.code
+        if isinstance(value, int):  # an initial value given as the household's key
+            return Household.objects.filter(pk=value).values_list("code", flat=True).first() or ""
+        return value
+
+    def to_python(self, value):
+        value = value.strip() if isinstance(value, str) else value
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Household):
+            value = value.code
+        matches = list(self.queryset.annotate(code_ci=Lower("code")).filter(code_ci=str(value).lower())[:2])
+        if len(matches) > 1:
+            raise ValidationError(self.error_messages["ambiguous"], code="ambiguous", params={"value": value})
+        if not matches:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return matches[0]
+
+    def has_changed(self, initial, data):
+        return str(self.prepare_value(initial) or "").lower() != str(data or "").strip().lower()
 
 
 class TriStateSelect(forms.NullBooleanSelect):
@@ -460,9 +504,7 @@ class ArchiveForm(forms.Form):
 
 
 class MoveMemberForm(forms.Form):
-    target = forms.ModelChoiceField(
-        label=_("Chuyển đến hộ"), queryset=Household.objects.none(), empty_label=_("— Chọn hộ —")
-    )
+    target = HouseholdCodeField(label=_("Mã hộ chuyển đến"), queryset=Household.objects.none())
     relationship = forms.ChoiceField(label=_("Quan hệ với chủ hộ mới"), choices=Relationship.choices)
 
     def __init__(self, *args, user=None, household=None, **kwargs):

@@ -11,6 +11,7 @@ from accounts.models import User
 from areas.forms import DateInput
 from core.widget_rendering import DIRECT_RENDERER
 
+from .forms import HouseholdCodeField
 from .transitions import EARLIEST_YEAR, LEVELS
 
 
@@ -111,13 +112,17 @@ class CadreChoiceField(forms.ModelChoiceField):
         return f"{obj.get_full_name()} – {obj.position}" if obj.position else obj.get_full_name()
 
 
-class HouseholdChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.code} – {obj.head_name or '—'} ({obj.village.name})"
-
-
 class EscapeRegistrationForm(forms.Form):
-    household = HouseholdChoiceField(label=_("Hộ đăng ký thoát nghèo"), queryset=None)
+    household = HouseholdCodeField(
+        label=_("Mã hộ đăng ký thoát nghèo"),
+        queryset=None,
+        error_messages={
+            "invalid_choice": _(
+                "Hộ mã “%(value)s” không thuộc các hộ nghèo, hộ cận nghèo của xã chưa đăng ký thoát nghèo năm này. "
+                "Hãy kiểm tra lại mã hộ."
+            )
+        },
+    )
     year = forms.IntegerField(label=_("Năm thoát nghèo"), min_value=EARLIEST_YEAR, max_value=2100)
     registered_on = forms.DateField(label=_("Ngày đăng ký"), widget=DateInput())
     cadre_user = CadreChoiceField(

@@ -11,7 +11,7 @@ from areas.choices import UnitLevel
 from areas.forms import DateInput
 from areas.models import AdministrativeUnit
 from households.choices import HouseholdClass
-from households.forms import TriStateSelect
+from households.forms import HouseholdCodeField, TriStateSelect
 from households.models import Household, Member
 
 from .choices import RequestChannel, RequestForm, RoundKind, SignerForm
@@ -46,8 +46,15 @@ class RoundOpenForm(forms.Form):
 
 
 class CaseAddForm(VersionForm):
-    household = forms.ModelChoiceField(
-        label=_("Hộ gia đình"), queryset=Household.objects.none(), empty_label=_("— Chọn hộ —")
+    household = HouseholdCodeField(
+        label=_("Mã hộ"),
+        queryset=Household.objects.none(),
+        error_messages={
+            "invalid_choice": _(
+                "Không có hộ mã “%(value)s” đang theo dõi trong xã mà chưa có trong danh sách rà soát. Hãy kiểm tra "
+                "lại mã hộ."
+            )
+        },
     )
     reason = forms.CharField(label=_("Lý do bổ sung"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -225,9 +232,7 @@ class RecognitionForm(VersionForm):
 
 
 class RequestRegisterForm(forms.Form):
-    household = forms.ModelChoiceField(
-        label=_("Hộ gia đình"), queryset=Household.objects.none(), empty_label=_("— Chọn hộ —")
-    )
+    household = HouseholdCodeField(label=_("Mã hộ"), queryset=Household.objects.none())
     form = forms.ChoiceField(label=_("Mẫu đơn"), choices=RequestForm.choices)
     received_on = forms.DateField(label=_("Ngày nhận"), widget=DateInput())
     channel = forms.ChoiceField(label=_("Hình thức nộp"), choices=RequestChannel.choices)

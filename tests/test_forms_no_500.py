@@ -393,7 +393,7 @@ def _(env):
     return Case(
         env.officer,
         reverse("households:member_move", args=[child.pk]),
-        {"target": str(target.pk), "relationship": "other"},
+        {"target": target.code, "relationship": "other"},
         counted=lambda: Member.objects.filter(household=target, left_at__isnull=True).count(),
     )
 
@@ -423,9 +423,9 @@ def _(env):
     return Case(
         env.officer,
         reverse("households:escape_register"),
-        {"household": str(household.pk), "cadre_name": "Rơ Mah Y Dốt", "cadre_user": ""},
+        {"household": household.code, "cadre_name": "Rơ Mah Y Dốt", "cadre_user": ""},
         counted=lambda: EscapeRegistration.objects.count(),
-        duplicate={"household": str(other.pk)},
+        duplicate={"household": other.code},
         duplicate_message="",  # the household is no longer offered: the choice itself is refused
     )
 
@@ -628,7 +628,7 @@ def _(env):
     return Case(
         env.officer,
         reverse("reviews:case_add", args=[round.pk]),
-        {"household": str(extra.pk), "reason": "Hộ có người ốm nặng."},
+        {"household": extra.code, "reason": "Hộ có người ốm nặng."},
         counted=lambda: ReviewCase.objects.count(),
     )
 
@@ -831,7 +831,7 @@ def _(env):
     return Case(
         env.officer,
         reverse("reviews:request_create"),
-        {"household": str(household.pk), "received_on": ymd(TODAY), "content": "Xin thoát nghèo."},
+        {"household": household.code, "received_on": ymd(TODAY), "content": "Xin thoát nghèo."},
         counted=lambda: HouseholdRequest.objects.count(),
     )
 

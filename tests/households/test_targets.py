@@ -384,7 +384,7 @@ def test_register_and_withdraw_through_the_screens(client_for, users, tree):
     response = client.post(
         reverse("households:escape_register"),
         {
-            "household": poor.pk,
+            "household": poor.code,
             "year": YEAR,
             "registered_on": TODAY.strftime("%d/%m/%Y"),
             "cadre_name": "Rah Lan Thị Mai",
@@ -394,7 +394,7 @@ def test_register_and_withdraw_through_the_screens(client_for, users, tree):
     )
     assert response.status_code == 302
     registration = EscapeRegistration.objects.get()
-    missing = client.post(reverse("households:escape_register"), {"household": poor.pk, "year": YEAR})
+    missing = client.post(reverse("households:escape_register"), {"household": poor.code, "year": YEAR})
     assert missing.status_code == 200 and missing.context["form"].errors
     withdraw = reverse("households:escape_withdraw", args=[registration.pk])
     assert client.post(withdraw, {"reason": ""}).status_code == 200
@@ -417,7 +417,7 @@ def test_registration_screens_roles_and_scoping(client_for, users, tree):
     assert client.post(withdraw, {"reason": "x"}).status_code == 404
     smuggled = client.post(
         reverse("households:escape_register"),
-        {"household": poor.pk, "year": YEAR, "registered_on": TODAY.strftime("%d/%m/%Y"), "cadre_name": "A"},
+        {"household": poor.code, "year": YEAR, "registered_on": TODAY.strftime("%d/%m/%Y"), "cadre_name": "A"},
     )
     assert smuggled.status_code == 200 and "household" in smuggled.context["form"].errors
     assert EscapeRegistration.objects.count() == 1

@@ -230,13 +230,14 @@ def test_http_walk_return_resubmit_approve_recognise(client_for, users, walk):
     round = walk.fresh()
     start = (timezone.localdate() - timezone.timedelta(days=10)).strftime("%d/%m/%Y")
     officer.post(
-        reverse("reviews:posting", args=[round.pk]), {
+        reverse("reviews:posting", args=[round.pk]),
+        {
             "version": round.version,
             "starts_on": start,
             "places": "UBND xã",
             "signer_name": "Nguyễn Văn Hùng",
             "signer_form": "TM.",
-        }
+        },
     )
     round = walk.fresh()
     assert round.state == RoundState.POSTING
@@ -447,7 +448,7 @@ def test_request_registered_through_the_page_joins_the_open_round(walk, users, m
     response = officer.post(
         reverse("reviews:request_create"),
         {
-            "household": other.pk,
+            "household": other.code,
             "form": "form_01",
             # a request joins a round still due (after its due date, 14/12, it waits for the next round)
             "received_on": min(timezone.localdate(), round.due_on).strftime("%d/%m/%Y"),
