@@ -3,6 +3,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -39,6 +40,7 @@ from .transitions import EARLIEST_YEAR, levels_for, period_between, period_for_y
 # households in the unit that takes seconds to minutes (≈ 10–20 s for a province of a million households, on the
 # busy development machine, docs/performance.md), so the page leaves it to the export's background job.
 LIVE_PAGE_HOUSEHOLDS = 60_000
+REGISTRATIONS_PER_PAGE = 50  # a commune's escape registrations shown at a time
 
 
 def scope_from(request, raw) -> AdministrativeUnit | None:
@@ -259,9 +261,13 @@ class TargetsView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
             **kwargs,
         )
         if self.commune_page:
-            context["registrations"] = target_services.escape_registrations_for(
+            # A commune's registrations of a year run to hundreds (thousands in the million-household province):
+            # a page of them at a time, with how many there are.
+            registrations = target_services.escape_registrations_for(
                 self.request.user, commune=self.scope, year=self.year
             )
+            page = Paginator(registrations, REGISTRATIONS_PER_PAGE).get_page(self.request.GET.get("page"))
+            context["registrations"], context["page_obj"] = page.object_list, page
             context["row"] = self.progress.rows[0] if self.progress.rows else None
             context["can_register"] = (
                 self.request.user.role in REGISTRARS and self.scope.pk == self.request.user.unit_id and not self.past

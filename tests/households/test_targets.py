@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -465,3 +467,24 @@ def test_pages_query_count_does_not_grow_with_communes(client_for, users, tree, 
         client.get(reverse(TARGETS), {"nam": YEAR})
     with django_assert_max_num_queries(len(dashboard.captured_queries)):
         client.get(reverse("dashboards:index"))
+
+
+def test_the_communes_registrations_are_shown_a_page_at_a_time(client_for, users, tree, monkeypatch):
+    """A commune's registrations of a year run to hundreds: a page of them at a time, how many in all, the pager
+    keeping the year; the page's statements do not grow with them."""
+    monkeypatch.setattr("households.views_targets.REGISTRATIONS_PER_PAGE", 2)
+    for _index in range(5):
+        register(household(tree.village, ("poor", START)), users.commune_officer)
+    client = client_for(users.commune_officer)
+    url = reverse("households:targets") + f"?nam={YEAR}"
+    with CaptureQueriesContext(connection) as first_page:
+        page = client.get(url)
+    text = page.content.decode()
+    assert len(page.context["registrations"]) == 2 and "(5 hộ)" in text
+    assert f"nam={YEAR}&amp;page=2" in text
+    shown = [r.pk for n in (1, 2, 3) for r in client.get(f"{url}&page={n}").context["registrations"]]
+    assert sorted(shown) == sorted(EscapeRegistration.objects.values_list("pk", flat=True))
+    register(household(tree.village, ("poor", START)), users.commune_officer)
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(more.captured_queries) == len(first_page.captured_queries)
