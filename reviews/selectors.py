@@ -2,8 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models.functions import Cast, Round
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -14,7 +17,15 @@ from households.choices import HouseholdClass, HouseholdState
 from households.models import Household, Member, PovertyStandard, StatusRecord
 
 from .choices import LIST_KEYS, LIST_TITLES, CaseStatus, RoundKind, RoundState, SubmissionState
-from .models import ReviewRound, Submission
+from .models import (
+    Certificate,
+    MeetingVote,
+    RecognitionDecision,
+    ReviewCase,
+    ReviewRound,
+    Submission,
+    VillageMeeting,
+)
 from .snapshot import rows_of, snapshot_counts
 
 
@@ -61,6 +72,76 @@ def round_progress(round: ReviewRound) -> list[dict]:
             }
         )
     return progress
+
+
+# A meeting or a decision of a village's worth of households is counted on the round page, not listed: its votes
+# are in the minutes (PDF), its certificates in the print-all job. A few are listed for a quick look.
+LISTED_UP_TO = 30
+
+
+def round_cases(round: ReviewRound, *, village: str = "", status: str = "") -> QuerySet:
+    """The round's cases in the list's order (village, household code), filtered by village and status."""
+    cases = round.cases.select_related("household__village").order_by(
+        "household__village__name", "household__code", "pk"
+    )
+    if village.isdigit():
+        cases = cases.filter(household__village_id=int(village))
+    if status in CaseStatus.values:
+        cases = cases.filter(status=status)
+    return cases
+
+
+def with_class_now(cases) -> list[ReviewCase]:
+    """The cases, each with its household's official class in force now (``class_now``): an in-year decision may
+    have changed it since the household was listed. One statement for the rows given, a page of them: as an
+    annotation of the paged queryset PostgreSQL would also compute it for every row an OFFSET skips."""
+    cases = list(cases)
+    in_force = dict(
+        StatusRecord.objects.filter(household__in=[case.household_id for case in cases], valid_to__isnull=True)
+        .order_by("household", "-valid_from")
+        .distinct("household")
+        .values_list("household", "household_class")
+    )
+    for case in cases:
+        case.class_now = in_force.get(case.household_id)
+    return cases
+
+
+def round_meetings(round: ReviewRound) -> list[VillageMeeting]:
+    """The round's meetings, each with the households voted on (``voted``) and those that reached 50 %
+    (``reached``, the others ``below``) counted in SQL; the votes themselves (``listed_votes``) only for a meeting of
+    a few households, else None."""
+    # QĐ 24/2021, Điều 4 bước 3: ≥ 50 % of attendees must agree. The share is rounded to 0,1 % as
+    # MeetingVote.share rounds it before ReviewCase.apply_vote compares it, so the count says what the vote decided.
+    share = Round(
+        Cast(F("votes__agreeing"), DecimalField(max_digits=12, decimal_places=1)) * Decimal(100) / F("attendees"), 1
+    )
+    meetings = list(
+        round.meetings.select_related("village").annotate(
+            voted=Count("votes"), reached=Count("votes", filter=GreaterThanOrEqual(share, Decimal(50)))
+        )
+    )
+    few = [meeting for meeting in meetings if meeting.voted <= LISTED_UP_TO]
+    for meeting in meetings:
+        meeting.below = meeting.voted - meeting.reached
+        if meeting.voted > LISTED_UP_TO:
+            meeting.listed_votes = None
+    votes = MeetingVote.objects.select_related("case__household").order_by("case__household__code")
+    prefetch_related_objects(few, Prefetch("votes", queryset=votes, to_attr="listed_votes"))
+    return meetings
+
+
+def round_decisions(round: ReviewRound) -> list[RecognitionDecision]:
+    """The round's decisions, each with its number of certificates (``certificate_count``); the certificates
+    themselves (``listed_certificates``) only for a decision of a few households, else None."""
+    decisions = list(round.decisions.annotate(certificate_count=Count("certificates")))
+    few = [decision for decision in decisions if decision.certificate_count <= LISTED_UP_TO]
+    for decision in decisions:
+        if decision.certificate_count > LISTED_UP_TO:
+            decision.listed_certificates = None
+    certificates = Certificate.objects.select_related("household").order_by("pk")
+    prefetch_related_objects(few, Prefetch("certificates", queryset=certificates, to_attr="listed_certificates"))
+    return decisions
 
 
 def round_percent(part: int, whole: int) -> int:

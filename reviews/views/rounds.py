@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,6 @@ from areas.choices import UnitLevel
 from core.confirm import ReasonConfirmMixin
 from core.integrity import add_form_error, form_write, unique_violations_as_errors
 from households.choices import HouseholdClass
-from households.models import StatusRecord
 
 from .. import calendar, selectors, services
 from ..choices import Action, CaseStatus, RoundKind, RoundState, SubmissionState
@@ -34,6 +33,7 @@ from ..models import ApprovalAction, Complaint
 from .common import APPROVERS, OFFICERS, READERS, RoundActionMixin, RoundScopeMixin, _errors, refusal
 
 LOG_ON_ROUND_PAGE = 8  # the latest entries; the whole log has its own page
+CASES_PER_PAGE = 50
 
 
 class RoundListView(RoleRequiredMixin, ListView):
@@ -113,18 +113,15 @@ class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
         round = self.get_round()
         user = self.request.user
         progress = selectors.round_progress(round)
-        # The official class in force now: an in-year decision may have changed it since the household was listed.
-        in_force = StatusRecord.objects.filter(household=OuterRef("household"), valid_to__isnull=True)
-        cases = (
-            round.cases.select_related("household__village")
-            .annotate(class_now=Subquery(in_force.order_by("-valid_from").values("household_class")[:1]))
-            .order_by("household__village__name", "household__code")
-        )
         village, status = self.request.GET.get("thon", ""), self.request.GET.get("tinh_trang", "")
-        if village.isdigit():
-            cases = cases.filter(household__village_id=int(village))
-        if status in CaseStatus.values:
-            cases = cases.filter(status=status)
+        # before the round's own decision only: afterwards "now" is what this round decided
+        show_class_now = round.state not in (RoundState.APPROVED, RoundState.RECOGNISED) and round.revision == 1
+        cases = selectors.round_cases(round, village=village, status=status)
+        # A commune's annual round lists thousands of households: a page of them, the same pager as the lists;
+        # a page number past the end shows the last page (Paginator.get_page), as the programme lists do.
+        page = Paginator(cases, CASES_PER_PAGE).get_page(self.request.GET.get("page"))
+        if show_class_now:
+            page.object_list = selectors.with_class_now(page.object_list)
         posting = round.postings.first()
         submission = round.submissions.first()
         is_officer = user.role in OFFICERS
@@ -134,18 +131,18 @@ class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
             standard_name=selectors.standard_name(round),
             progress=progress,
             steps=selectors.round_steps(round, progress),
-            cases=cases,
+            cases=page.object_list,
+            page_obj=page,
             case_filter={"village": village, "status": status},
             case_statuses=CaseStatus.choices,
             classes=dict(HouseholdClass.choices),
-            # before the round's own decision only: afterwards "now" is what this round decided
-            show_class_now=round.state not in (RoundState.APPROVED, RoundState.RECOGNISED) and round.revision == 1,
-            meetings=round.meetings.select_related("village").prefetch_related("votes__case__household"),
+            show_class_now=show_class_now,
+            meetings=selectors.round_meetings(round),
             posting=posting,
             complaints=Complaint.objects.filter(posting__round=round).select_related("case__household"),
             submissions=round.submissions.select_related("submitted_by"),
             submission=submission,
-            decisions=round.decisions.prefetch_related("certificates__household"),
+            decisions=selectors.round_decisions(round),
             log=log[:LOG_ON_ROUND_PAGE],
             log_total=log.count(),
             last_verdict=log.filter(action__in=[Action.RETURN, Action.REOPEN]).first(),
