@@ -175,3 +175,13 @@ def test_the_meeting_count_of_households_reaching_half_is_what_the_vote_decided(
     assert (counted.voted, counted.reached, counted.below) == (1, reached, 1 - reached)
     assert case.apply_vote(vote.share) is bool(reached)
     assert counted.listed_votes == [vote]
+
+
+def test_round_page_does_not_read_the_submissions_snapshots(client_for, users, walk):
+    """A snapshot holds every household of the submitted lists; the page shows each submission's number and state."""
+    walk.to_recognised()
+    client = client_for(users.commune_officer)
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(reverse("reviews:detail", args=[walk.round.pk])).status_code == 200
+    assert any("reviews_submission" in q["sql"] for q in context.captured_queries)
+    assert not any('"reviews_submission"."snapshot"' in q["sql"] for q in context.captured_queries)
