@@ -128,7 +128,10 @@ class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
         submissions = round.submissions.defer("snapshot")
         submission = submissions.first()
         is_officer = user.role in OFFICERS
-        log = ApprovalAction.objects.filter(round=round).select_related("user", "case__household")
+        log = ApprovalAction.objects.filter(round=round)
+        # The latest entries are picked among the round's (one per case saved: thousands) before their user, case
+        # and household are joined; joined first, PostgreSQL would join and sort every entry.
+        latest = ApprovalAction.objects.filter(pk__in=log.values("pk")[:LOG_ON_ROUND_PAGE])
         return super().get_context_data(
             round=round,
             standard_name=selectors.standard_name(round),
@@ -146,9 +149,9 @@ class RoundDetailView(RoleRequiredMixin, RoundScopeMixin, TemplateView):
             submissions=submissions.select_related("submitted_by"),
             submission=submission,
             decisions=selectors.round_decisions(round),
-            log=log[:LOG_ON_ROUND_PAGE],
+            log=latest.select_related("user", "case__household"),
             log_total=log.count(),
-            last_verdict=log.filter(action__in=[Action.RETURN, Action.REOPEN]).first(),
+            last_verdict=log.filter(action__in=[Action.RETURN, Action.REOPEN]).select_related("user").first(),
             can_edit=is_officer and round.can(Action.CASE_SAVE),
             can_post=is_officer
             and round.can(Action.POSTING_START)
