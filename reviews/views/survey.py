@@ -17,7 +17,7 @@ from ..forms import (
     SurveyForm,
     member_forms,
 )
-from ..models import ReviewCase
+from ..models import Certificate, ReviewCase
 from ..survey import case_assess, facts_from_household, indicator_specs
 from .common import OFFICERS, READERS, refusal
 
@@ -102,6 +102,11 @@ class CaseSurveyView(RoleRequiredMixin, CaseScopeMixin, TemplateView):
             readonly_reason=readonly_reason,
             member_rows=member_rows,
             member_errors=any(f.is_bound and f.errors for _m, f in member_rows),
+            # the certificates this round's decisions issued to the household (the round's page lists them only
+            # when few: a commune's decision issues thousands)
+            certificates=Certificate.objects.filter(decision__round=case.round, household=case.household_id)
+            .select_related("decision")
+            .order_by("decision__signed_on", "pk"),
             **kwargs,
         )
 

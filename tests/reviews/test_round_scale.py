@@ -312,3 +312,14 @@ def test_a_submissions_page_shows_the_first_rows_of_each_list_with_how_many(
     more = render_to_string("reviews/includes/more_households.html", {"more": 3})
     assert "… và 3 hộ khác (xem đủ trong tệp Excel)" in more
     assert render_to_string("reviews/includes/more_households.html", {"more": 0}).strip() == ""
+
+
+def test_a_households_certificate_is_opened_from_its_review_form(client, walk, users):
+    """The round's page lists certificates only when few; each household's form links its own."""
+    decision = walk.to_recognised()
+    certificate = decision.certificates.first()
+    case = walk.fresh().cases.get(household=certificate.household)
+    client.force_login(users.district_staff)
+    page = client.get(reverse("reviews:case", args=[case.pk])).content.decode()
+    assert f"Giấy chứng nhận số {certificate.number}" in page
+    assert reverse("reviews:certificate_pdf", args=[certificate.pk]) in page
