@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Value
 from django.db.models.functions import Lower
 from django.forms import inlineformset_factory
 from django.forms.models import ModelChoiceIterator
@@ -46,8 +47,8 @@ class HouseholdCodeField(forms.ModelChoiceField):
     def prepare_value(self, value):
         if isinstance(value, Household):
             return value.code
-        if isinstance(value, int):  # an initial value given as the household's key
-            return Household.objects.filter(pk=value).values_list("code", flat=True).first() or ""
+        if isinstance(value, int):  # an initial value given as the household's key, shown only if it may be chosen
+            return self.queryset.filter(pk=value).values_list("code", flat=True).first() or ""
         return value
 
     def to_python(self, value):
@@ -56,7 +57,12 @@ class HouseholdCodeField(forms.ModelChoiceField):
             return None
         if isinstance(value, Household):
             value = value.code
-        matches = list(self.queryset.annotate(code_ci=Lower("code")).filter(code_ci=str(value).lower())[:2])
+        value = str(value)
+        if "\x00" in value:  # PostgreSQL refuses it in a string: a code that cannot exist
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        # Both sides lowered by PostgreSQL, as households_code_unique_in_commune_ci lowers the codes it compares (with
+        # this cluster's collation, ASCII letters only: a Python lower() of "ĐL-001" would match "đl-001" instead)
+        matches = list(self.queryset.annotate(code_ci=Lower("code")).filter(code_ci=Lower(Value(value)))[:2])
         if len(matches) > 1:
             raise ValidationError(self.error_messages["ambiguous"], code="ambiguous", params={"value": value})
         if not matches:

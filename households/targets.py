@@ -486,7 +486,7 @@ def escape_registrations_for(user, *, commune: AdministrativeUnit, year: int) ->
     return (
         registrations_with_outcome(registrations)
         .select_related("household__village", "cadre_user")
-        .order_by("state", "household__village__code", "household__code")
+        .order_by("state", "household__village__code", "household__code", "pk")
     )
 
 

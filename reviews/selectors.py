@@ -84,7 +84,7 @@ def round_cases(round: ReviewRound, *, village: str = "", status: str = "") -> Q
     cases = round.cases.select_related("household__village").order_by(
         "household__village__name", "household__code", "pk"
     )
-    if village.isdigit():
+    if village.isascii() and village.isdigit():
         cases = cases.filter(household__village_id=int(village))
     if status in CaseStatus.values:
         cases = cases.filter(status=status)
@@ -230,41 +230,49 @@ def last_year_snapshot(round: ReviewRound) -> dict | None:
     return last_year_snapshots([round])[round.pk]
 
 
+def _last_years(rounds, read, value) -> tuple[dict[int, dict | None], list[ReviewRound], dict[int, int]]:
+    """What the two readings of last year share: each round's last year from the commune's approved periodic
+    submission of the year before (``value`` of it, the latest one; the submissions ``read`` as the caller needs),
+    the rounds without one, and the active households of those rounds' communes."""
+    rounds = list(rounds)
+    result: dict[int, dict | None] = {r.pk: None for r in rounds}
+    if not rounds:
+        return result, [], {}
+    approved = {}
+    submissions = Submission.objects.filter(
+        round__commune__in={r.commune_id for r in rounds},
+        round__kind=RoundKind.PERIODIC,
+        round__year__in={r.year - 1 for r in rounds},
+        state=SubmissionState.APPROVED,
+    )
+    for submission in read(submissions.select_related("round").order_by("submitted_at")):
+        approved[(submission.round.commune_id, submission.round.year)] = submission  # the latest wins
+    missing = []
+    for r in rounds:
+        submission = approved.get((r.commune_id, r.year - 1))
+        if submission is not None:
+            result[r.pk] = value(submission)
+        else:
+            missing.append(r)
+    totals = (
+        dict(
+            Household.objects.filter(commune__in={r.commune_id for r in missing}, state=HouseholdState.ACTIVE)
+            .values("commune")
+            .annotate(n=Count("pk"))
+            .values_list("commune", "n")
+        )
+        if missing
+        else {}
+    )
+    return result, missing, totals
+
+
 def last_year_snapshots(rounds) -> dict[int, dict | None]:
     """For each round, the commune's lists before it, in a fixed number of queries whatever the number of rounds:
     last year's approved periodic submission if the portal has it, otherwise the poor and near-poor households
     of the status history on the round's start date."""
-    rounds = list(rounds)
-    result: dict[int, dict | None] = {r.pk: None for r in rounds}
-    if not rounds:
-        return result
-    communes = {r.commune_id for r in rounds}
-    approved = {}
-    for submission in (
-        Submission.objects.filter(
-            round__commune__in=communes,
-            round__kind=RoundKind.PERIODIC,
-            round__year__in={r.year - 1 for r in rounds},
-            state=SubmissionState.APPROVED,
-        )
-        .select_related("round")
-        .order_by("submitted_at")
-    ):
-        approved[(submission.round.commune_id, submission.round.year)] = submission.snapshot  # the latest wins
-    missing = []
-    for r in rounds:
-        snapshot = approved.get((r.commune_id, r.year - 1))
-        if snapshot is not None:
-            result[r.pk] = {**snapshot, "source": "submission"}
-        else:
-            missing.append(r)
-    if not missing:
-        return result
-    totals = dict(
-        Household.objects.filter(commune__in={r.commune_id for r in missing}, state=HouseholdState.ACTIVE)
-        .values("commune")
-        .annotate(n=Count("pk"))
-        .values_list("commune", "n")
+    result, missing, totals = _last_years(
+        rounds, lambda submissions: submissions, lambda submission: {**submission.snapshot, "source": "submission"}
     )
     for day in {r.starts_on for r in missing}:  # the rounds of one year start on a few days
         starting = [r for r in missing if r.starts_on == day]
@@ -403,36 +411,8 @@ def counts_of(submission: Submission, source: str = "") -> dict:
 def last_year_counts(rounds) -> dict[int, dict | None]:
     """``last_year_snapshots`` as numbers only (``snapshot_counts``), in a few statements whatever the rounds and
     their households: counted in SQL, no household's row read."""
-    rounds = list(rounds)
-    result: dict[int, dict | None] = {r.pk: None for r in rounds}
-    if not rounds:
-        return result
-    approved = {}
-    for submission in with_list_counts(
-        Submission.objects.filter(
-            round__commune__in={r.commune_id for r in rounds},
-            round__kind=RoundKind.PERIODIC,
-            round__year__in={r.year - 1 for r in rounds},
-            state=SubmissionState.APPROVED,
-        )
-        .select_related("round")
-        .order_by("submitted_at")
-    ):
-        approved[(submission.round.commune_id, submission.round.year)] = counts_of(submission, "submission")
-    missing = []
-    for r in rounds:
-        counts = approved.get((r.commune_id, r.year - 1))
-        if counts is not None:
-            result[r.pk] = counts
-        else:
-            missing.append(r)
-    if not missing:
-        return result
-    totals = dict(
-        Household.objects.filter(commune__in={r.commune_id for r in missing}, state=HouseholdState.ACTIVE)
-        .values("commune")
-        .annotate(n=Count("pk"))
-        .values_list("commune", "n")
+    result, missing, totals = _last_years(
+        rounds, with_list_counts, lambda submission: counts_of(submission, "submission")
     )
     for day in {r.starts_on for r in missing}:  # the rounds of one year start on a few days
         starting = [r for r in missing if r.starts_on == day]

@@ -72,3 +72,26 @@ def test_the_request_page_lists_no_household_and_reads_as_many_statements_whatev
     assert len(many.captured_queries) == len(few.captured_queries)
     assert "XY-00" not in page and len(page) == len(first)
     assert 'name="household"' in page and "Gõ mã hộ" in page
+
+
+def test_codes_are_compared_as_the_unique_rule_compares_them(make_household):
+    """PostgreSQL lowers the codes for the rule that one code names one household of a commune; the typed code is
+    lowered the same way, so "ĐL-001" finds "ĐL-001" and not "đl-001" (which the rule lets stand beside it)."""
+    upper, lower = make_household("ĐL-001"), make_household("đl-001")
+    for typed, household in (("ĐL-001", upper), ("đl-001", lower)):
+        form = Pick({"household": typed}, households=Household.objects.all())
+        assert form.is_valid() and form.cleaned_data["household"] == household
+
+
+def test_a_code_that_cannot_exist_is_refused_not_a_server_error(client_for, users, make_household):
+    make_household("IRS-009")
+    form = Pick({"household": "IRS\x00009"}, households=Household.objects.all())
+    assert not form.is_valid() and "Không có hộ mã" in form.errors["household"][0]
+    response = client_for(users.commune_officer).post(reverse("reviews:request_create"), {"household": "IRS\x00009"})
+    assert response.status_code == 200
+
+
+def test_an_initial_key_outside_the_choices_is_not_shown(tree, make_household):
+    outside = make_household("PT-777", village=VillageFactory(parent=tree.sibling_commune))
+    mine = Household.objects.filter(commune=tree.commune)
+    assert "PT-777" not in str(Pick(initial={"household": outside.pk}, households=mine)["household"])

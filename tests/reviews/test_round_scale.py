@@ -323,3 +323,10 @@ def test_a_households_certificate_is_opened_from_its_review_form(client, walk, u
     page = client.get(reverse("reviews:case", args=[case.pk])).content.decode()
     assert f"Giấy chứng nhận số {certificate.number}" in page
     assert reverse("reviews:certificate_pdf", args=[certificate.pk]) in page
+
+
+def test_a_village_filter_that_is_not_a_number_shows_every_village(client, walk, users):
+    walk.open()
+    client.force_login(users.commune_officer)
+    for village in ("²", "abc", "-1"):
+        assert client.get(reverse("reviews:detail", args=[walk.round.pk]), {"thon": village}).status_code == 200
