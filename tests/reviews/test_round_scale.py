@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import override
 
 from accounts.choices import Role
 from households.choices import HouseholdClass, HouseholdState
@@ -26,7 +27,7 @@ from reviews.models import Certificate, RecognitionDecision, ReviewRound, Submis
 from reviews.selectors import ListDiff, last_year_counts, last_year_snapshots, snapshot_counts, submission_summary
 from reviews.services.approval import _new_standard_starts, _ranks_lower
 from reviews.services.common import _class_before, _classes_before
-from reviews.snapshot import certificate_snapshot
+from reviews.snapshot import certificate_members, certificate_snapshot
 from reviews.views.submissions import _shown
 from tests.factories import UserFactory, VillageFactory
 
@@ -330,3 +331,12 @@ def test_a_village_filter_that_is_not_a_number_shows_every_village(client, walk,
     client.force_login(users.commune_officer)
     for village in ("²", "abc", "-1"):
         assert client.get(reverse("reviews:detail", args=[walk.round.pk]), {"thon": village}).status_code == 200
+
+
+def test_a_certificate_prints_each_members_relationship_as_its_display(make_household):
+    household = make_household("REL-001")
+    for language in ("vi", "en", "vi"):
+        with override(language):
+            printed = [member["relationship"] for member in certificate_snapshot(household)["members"]]
+            members = certificate_members().filter(household=household)
+            assert printed == [str(member.get_relationship_display()) for member in members]
