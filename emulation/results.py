@@ -22,7 +22,9 @@ from accounts.choices import Role
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
 from programs.choices import ProgrammeKind
-from programs.figures import Period, benefits_in, housing_figures
+from programs.figures import Grouping, Period, benefits_in, housing_figures
+from programs.figures.grouping import _grouped
+from programs.figures.housing import housing_by_group
 
 from .models import Movement, MovementResult
 
@@ -83,6 +85,40 @@ def movement_result_save(
     return result
 
 
+def housings_beside(*, scope: AdministrativeUnit, units: list[AdministrativeUnit], year: int) -> dict[int, dict]:
+    """``housing_beside`` of each of ``units`` (the units of one level a roll-up lists below ``scope``) in the
+    figures' grouped passes, whatever their number: one unit at a time, a province's roll-up of a hundred communes
+    ran four statements per commune."""
+    period = Period.year(year)
+    benefits = benefits_in(scope, period)
+    grouping = Grouping(scope, units)
+    figures = housing_by_group(benefits, grouping, period.end)
+    funders: dict = {}
+    per_funder = _grouped(
+        benefits.filter(programme__kind=ProgrammeKind.HOUSING).exclude(funder=""),
+        grouping,
+        "funder",
+        amount=Sum("amount"),
+        mobilised=Sum("amount_mobilised"),
+    ).order_by("unit_key", "funder")
+    for row in per_funder:
+        funders.setdefault(row["unit_key"], []).append(
+            {"funder": row["funder"], "amount": row["amount"], "mobilised": row["mobilised"]}
+        )
+    return {unit.pk: _housing(figures[grouping.key(unit)], funders.get(grouping.key(unit), [])) for unit in units}
+
+
+def _housing(figures: dict, funders: list[dict]) -> dict:
+    return {
+        "households": figures["households"],
+        "new": figures["new"],
+        "repair": figures["repair"],
+        "mobilised": figures["mobilised"],
+        "total": figures["total"],
+        "funders": funders,
+    }
+
+
 def housing_beside(*, unit: AdministrativeUnit, year: int) -> dict:
     """The housing benefits the programmes recorded for the unit in the year (programs.figures.housing_figures,
     the meaning of the periodic reports' 3.4): houses new and repaired, money per source, and the housing money
@@ -97,14 +133,7 @@ def housing_beside(*, unit: AdministrativeUnit, year: int) -> dict:
         .annotate(amount=Sum("amount"), mobilised=Sum("amount_mobilised"))
         .order_by("funder")
     )
-    return {
-        "households": figures["households"],
-        "new": figures["new"],
-        "repair": figures["repair"],
-        "mobilised": figures["mobilised"],
-        "total": figures["total"],
-        "funders": funders,
-    }
+    return _housing(figures, funders)
 
 
 @dataclass
@@ -171,8 +200,9 @@ def result_rollup(*, user, movement: Movement, year: int, scope: AdministrativeU
             row.entered += 1
             if result.source and result.source not in row.sources:
                 row.sources.append(result.source)
+    housing = housings_beside(scope=scope, units=units, year=year) if units else {}
     for row in rows:
-        row.housing = housing_beside(unit=row.unit, year=year)
+        row.housing = housing[row.unit.pk]
     total.housing = housing_beside(unit=scope, year=year)
     if own is not None and own.entered:
         own.housing = {}

@@ -199,3 +199,50 @@ def test_money_typed_the_vietnamese_way_and_a_mistake_keeps_what_was_typed(clien
 def test_movement_page_links_to_its_results(client_for, movement, users):
     page = client_for(users.district_staff).get(reverse("emulation:movement_detail", args=[movement.pk]))
     assert reverse("emulation:results", args=[movement.pk]) in page.content.decode()
+
+
+def test_the_rollups_housing_per_unit_equals_each_units_own_in_statements_that_do_not_grow_with_units(
+    movement,
+    tree,
+    users,
+    make_household,  # noqa: F811
+):
+    """Each unit's housing beside its results is what ``housing_beside`` gives that unit alone (houses, money,
+    funders in their order), read in grouped passes: more communes, not more statements."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CommuneFactory, VillageFactory
+
+    def house(household, work, funder, mobilised):
+        benefit_record(
+            benefit=Benefit(
+                programme=programme("HOUSING_SUPPORT"),
+                household=household,
+                date=date(YEAR, 5, 1),
+                housing_work=work,
+                amount_central=40_000_000,
+                amount_mobilised=mobilised,
+                funder=funder,
+            ),
+            user=users.district_staff,
+        )
+
+    poor = ("poor", date(2023, 1, 1), None)
+    house(make_household("H-1", status=poor), "new", "Quỹ Vì người nghèo huyện", 8_000_000)
+    house(make_household("H-2", status=poor), "repair", "Doanh nghiệp A", 3_000_000)
+    house(make_household("H-3", village=VillageFactory(parent=tree.sibling_commune), status=poor), "new", "", 1_000_000)
+
+    def rollup_statements():
+        with CaptureQueriesContext(connection) as context:
+            rollup = result_rollup(user=users.district_staff, movement=movement, year=YEAR, scope=tree.district)
+        for row in rollup.rows:
+            assert row.housing == housing_beside(unit=row.unit, year=YEAR), row.unit
+        return len(context.captured_queries)
+
+    few = rollup_statements()
+    for index in range(3):
+        commune = CommuneFactory(parent=tree.district, code=f"2419{index}", name=f"Xã Thêm {index}")
+        village = VillageFactory(parent=commune)
+        house(make_household(f"T-{index}", village=village, status=poor), "repair", "Hội Chữ thập đỏ", 500_000)
+    assert rollup_statements() == few
