@@ -294,7 +294,19 @@ def status_record_add(
             raise ValidationError(_not_after_open(valid_from, open_record.valid_from))
         open_record.valid_to = valid_from - timedelta(days=1)
         open_record.save(update_fields=["valid_to"])
-    record = StatusRecord(
+    if standard_code is None:
+        standard_code = household.classification.get("standard", "")
+    record = _new_status(household, household_class, valid_from, decision, user, note, standard_code, opening_balance)
+    record.full_clean()
+    record.save()
+    return record
+
+
+def _new_status(
+    household, household_class, valid_from, decision, user, note, standard_code, opening_balance=False
+) -> StatusRecord:
+    """A status record as ``status_record_add`` and ``status_records_add`` write it (not saved)."""
+    return StatusRecord(
         household=household,
         household_class=household_class,
         valid_from=valid_from,
@@ -302,11 +314,8 @@ def status_record_add(
         note=note,
         opening_balance=opening_balance,
         created_by=user,
-        standard_code=household.classification.get("standard", "") if standard_code is None else standard_code,
+        standard_code=standard_code,
     )
-    record.full_clean()
-    record.save()
-    return record
 
 
 def _not_after_open(valid_from, open_from) -> str:
@@ -331,15 +340,7 @@ def status_records_add(
     )
     errors, records, closing = [], [], {}
     for household, household_class, valid_from in entries:
-        record = StatusRecord(
-            household=household,
-            household_class=household_class,
-            valid_from=valid_from,
-            decision=decision.strip(),
-            note=note,
-            created_by=user,
-            standard_code=standard_code,
-        )
+        record = _new_status(household, household_class, valid_from, decision, user, note, standard_code)
         problems = []
         if household.pk in open_from and valid_from <= open_from[household.pk]:
             problems.append(_not_after_open(valid_from, open_from[household.pk]))

@@ -31,7 +31,9 @@ def test_a_code_outside_the_choices_is_refused_and_kept_as_typed(tree, make_hous
     outside = make_household("PT-001", village=VillageFactory(parent=tree.sibling_commune))
     form = Pick({"household": "pt-001"}, households=Household.objects.filter(commune=tree.commune))
     assert not form.is_valid()
-    assert form.errors["household"] == ["Không có hộ mã “pt-001” trong các hộ chọn được ở đây. Hãy kiểm tra lại mã hộ."]
+    assert form.errors["household"] == [
+        "Không tìm thấy hộ có mã “pt-001” trong số các hộ được chọn ở mục này. Hãy kiểm tra lại mã hộ."
+    ]
     assert 'value="pt-001"' in str(form["household"])  # the officer's own typing, not the other commune's household
     assert outside.code not in str(form["household"])
     assert Pick({"household": ""}, households=Household.objects.all()).errors["household"] == [
@@ -86,7 +88,7 @@ def test_codes_are_compared_as_the_unique_rule_compares_them(make_household):
 def test_a_code_that_cannot_exist_is_refused_not_a_server_error(client_for, users, make_household):
     make_household("IRS-009")
     form = Pick({"household": "IRS\x00009"}, households=Household.objects.all())
-    assert not form.is_valid() and "Không có hộ mã" in form.errors["household"][0]
+    assert not form.is_valid() and "Không tìm thấy hộ có mã" in form.errors["household"][0]
     response = client_for(users.commune_officer).post(reverse("reviews:request_create"), {"household": "IRS\x00009"})
     assert response.status_code == 200
 
