@@ -33,7 +33,9 @@ class HouseholdCodeField(forms.ModelChoiceField):
     field's queryset, the households the form may take; the page keeps what was typed when it is refused."""
 
     default_error_messages = {
-        "invalid_choice": _("Không tìm thấy hộ có mã “%(value)s” trong số các hộ được chọn ở mục này. Hãy kiểm tra lại mã hộ."),
+        "invalid_choice": _(
+            "Không tìm thấy hộ có mã “%(value)s” trong số các hộ được chọn ở mục này. Hãy kiểm tra lại mã hộ."
+        ),
         "ambiguous": _("Có nhiều hộ mang mã “%(value)s” ở các xã khác nhau: hãy mở trang của hộ để làm việc này."),
     }
 
