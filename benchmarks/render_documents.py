@@ -11,8 +11,9 @@ Memory of long documents, one fresh process per measurement (peak RSS is the pro
 
     .venv/bin/python benchmarks/render_documents.py --memory --sizes 100 1000 5000 --modes before after
 
-"before" renders every certificate (or every row of a posted list) in one WeasyPrint call, as the request did;
-"after" renders batches joined by pypdf (reports/documents/batches.py), as the background job does.
+"before" renders every certificate (or every row of a posted list or of a decision's lists) in one WeasyPrint call,
+as the request did; "after" renders batches joined by pypdf (reports/documents/batches.py), as the background job
+does (``--documents decision`` for a recognition decision whose two lists name SIZE households).
 ``--limit-mb`` caps a measurement's address space so that "before" at 5.000 fails instead of swapping.
 """
 
@@ -39,16 +40,35 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def long_posting(samples, households: int):
-    from reports.documents.data import HouseholdList, HouseholdRow
+def long_rows(households: int, start: int = 1) -> tuple:
+    from reports.documents.data import HouseholdRow
 
-    rows = tuple(
+    return tuple(
         HouseholdRow(
             i, f"24079-01-{i:05d}", f"Ksor Y Hộ {i}", f"Buôn {i % 12}", 1 + i % 7, i % 3 > 0, "Hộ nghèo", (), ""
         )
-        for i in range(1, households + 1)
+        for i in range(start, start + households)
     )
-    return dataclasses.replace(samples.posting_list(), lists=(HouseholdList("Danh sách hộ nghèo", rows),))
+
+
+def long_posting(samples, households: int):
+    from reports.documents.data import HouseholdList
+
+    lists = (HouseholdList("Danh sách hộ nghèo", long_rows(households)),)
+    return dataclasses.replace(samples.posting_list(), lists=lists)
+
+
+def long_decision(samples, households: int):
+    """A decision whose appendices name ``households``: four in five poor, the rest near-poor (a commune's year)."""
+    from reports.documents.data import HouseholdList
+
+    poor = households * 4 // 5
+    return samples.decision(
+        lists=(
+            HouseholdList("Danh sách hộ nghèo năm 2027", long_rows(poor)),
+            HouseholdList("Danh sách hộ cận nghèo năm 2027", long_rows(households - poor)),
+        )
+    )
 
 
 def measure_one(document: str, mode: str, size: int) -> dict:
@@ -73,6 +93,12 @@ def measure_one(document: str, mode: str, size: int) -> dict:
             target.write_bytes(render.certificates_pdf(list(certificates)))
         else:
             batches.write_certificates_pdf(certificates, target, total=size)
+    elif document == "decision":
+        decision = long_decision(samples, size)
+        if mode == "before":
+            target.write_bytes(render.decision_pdf(decision))
+        else:
+            batches.write_decision_pdf(decision, target)
     else:
         posting = long_posting(samples, size)
         if mode == "before":
@@ -170,7 +196,7 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help="peak memory of long documents, before and after")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
     parser.add_argument("--modes", nargs="+", default=["before", "after"], choices=["before", "after"])
-    parser.add_argument("--documents", nargs="+", default=["certificates", "posting"], help="… or join")
+    parser.add_argument("--documents", nargs="+", default=["certificates", "posting"], help="… decision, or join")
     parser.add_argument("--limit-mb", type=int, default=6000, help="address-space cap of one measurement")
     parser.add_argument("--one", nargs=3, metavar=("DOCUMENT", "MODE", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()

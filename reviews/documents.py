@@ -166,7 +166,8 @@ def minutes_data(meeting: VillageMeeting) -> MeetingMinutes:
 
 def posting_data(round: ReviewRound, village=None) -> PostingList:
     posting = round.postings.first()
-    snapshot = build_snapshot(round, effective=posting.starts_on)  # the lists as posted, whenever reprinted
+    # The lists as posted, whenever reprinted; a village's list reads that village's cases only.
+    snapshot = build_snapshot(round, effective=posting.starts_on, village=village)
     where = f"{village.name}, {round.commune.name}" if village else round.commune.name
     return PostingList(
         letterhead=Letterhead(
@@ -298,6 +299,13 @@ def decision_data(decision: DecisionRow) -> RecognitionDecision:
         lists=_lists(snapshot, POSTED_LISTS, round.reference_date),
         issued_by=f"Chủ tịch {commune_issuer(commune)}" if by_head else commune_issuer(commune),
     )
+
+
+def decision_rows(decision: DecisionRow) -> int:
+    """How many households the decision's lists name, from the numbers its submission kept (``Submission.counts``):
+    the snapshot itself, thousands of rows, is not read."""
+    counts = decision.submission.counts.get("lists") or {}
+    return sum(counts.get(key, 0) for key in POSTED_LISTS)
 
 
 def decision_citation(decision: DecisionRow) -> str:

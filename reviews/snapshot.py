@@ -54,8 +54,9 @@ def case_transition(household: Household, previous_class: str, new_class: str, e
     return case_movement(household, previous_class, new_class, effective)[1]
 
 
-def build_snapshot(round, effective: date | None = None) -> dict:
-    """Rows for every case plus the lists and the totals the district compares (counts, rates).
+def build_snapshot(round, effective: date | None = None, *, village=None) -> dict:
+    """Rows for every case plus the lists and the totals the district compares (counts, rates); with ``village``,
+    the rows and lists of that village's cases only (a village's posted list), the commune's total kept.
 
     ``effective`` is the day the new classes are compared from (default: today, not before the round's start,
     not after the round's first decision);
@@ -76,6 +77,8 @@ def build_snapshot(round, effective: date | None = None) -> dict:
         .prefetch_related("household__status_records")
         .annotate(member_count=Count("household__members", filter=Q(household__members__left_at__isnull=True)))
     )
+    if village is not None:
+        cases = cases.filter(household__village=village)
     for case in cases.order_by("household__village__name", "household__code"):
         household = case.household
         before, move = case_movement(household, case.previous_class, case.proposed_class, effective)

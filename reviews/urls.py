@@ -28,6 +28,7 @@ urlpatterns = [
     path("lan-trinh/<int:pk>/duyet/", views.SubmissionApproveView.as_view(), name="approve"),
     path("lan-trinh/<int:pk>/tra-lai/", views.SubmissionReturnView.as_view(), name="return"),
     path("quyet-dinh/<int:pk>/", views.DecisionPdfView.as_view(), name="decision_pdf"),
+    path("quyet-dinh/<int:pk>/in/", views.DecisionPdfJobView.as_view(), name="decision_pdf_job"),
     path("quyet-dinh/<int:pk>/giay-chung-nhan/", views.CertificatesPdfView.as_view(), name="certificates_pdf"),
     path(
         "quyet-dinh/<int:pk>/giay-chung-nhan/in/", views.CertificatesPdfJobView.as_view(), name="certificates_pdf_job"

@@ -778,6 +778,20 @@ def _(env):
     )
 
 
+@case("reviews:decision_pdf_job")
+def _(env):
+    walk = env.walk()
+    decision = walk.to_recognised()
+    # The form is on the page that a large decision's link opens: its lists' kept count says it is large.
+    Submission.objects.filter(pk=decision.submission_id).update(counts={"lists": {"poor": 1000}})
+    return Case(
+        env.officer,
+        reverse("reviews:decision_pdf", args=[decision.pk]),
+        action=reverse("reviews:decision_pdf_job", args=[decision.pk]),
+        counted=lambda: JobRun.objects.filter(kind="decision_pdf").count(),
+    )
+
+
 @case("reviews:posting_pdf_job")
 def _(env):
     walk = posted(env)

@@ -7,6 +7,10 @@ rows of a posted list, is rendered by its own WeasyPrint call and written to a t
 files into one PDF. The peak is one batch's layout plus the joined file's objects, which grow with the file size
 (tens of kilobytes per page), not with the layout.
 
+A recognition decision's appendices are split the same way: the decision and each appendix keep their own page
+numbers as when laid out at once, a later batch of an appendix has no heading, numbers its pages on from the previous
+one and repeats the table's header row, and the appendix's total closes its last batch.
+
 A posted list split into batches reads as one document: the first batch carries the letterhead and the title, each
 later one numbers its pages on from the previous batch (NĐ 30/2020, Phụ lục I: numbers from page 2 on, top centre),
 repeats the table's header row, and a list split across two batches has its title once and its total at its end;
@@ -23,12 +27,16 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 
 from . import render
-from .data import HouseholdCertificate, PostingList
+from .data import HouseholdCertificate, PostingList, RecognitionDecision
 
 # 100 certificates ≈ 170 MB of layout at the peak and ≈ 6–10 s: a batch a worker holds easily.
 CERTIFICATES_PER_BATCH = 100
 # A landscape page of a posted list holds about 15–20 rows: 2.000 rows ≈ 100–130 pages per WeasyPrint call.
 POSTING_ROWS_PER_BATCH = 2000
+# A decision's appendices list each household's deprivations: 1.000 such rows ≈ 100 pages, ≈ 11 s and a peak of
+# ≈ 350 MB for the whole job (2.000 rows a batch: ≈ 540 MB; a commune of the million-household benchmark, 11.391
+# rows, 1.105 pages).
+DECISION_ROWS_PER_BATCH = 1000
 
 Progress = Callable[[int, int], None]  # (done, total): certificates or rows written so far
 
@@ -141,4 +149,52 @@ def write_posting_list_pdf(
             done += sum(len(item["table"]["rows"]) + len(item["table"]["tail_rows"]) for item in batch)
             if progress:
                 progress(done, total)
+        return join_pdfs(parts, target)
+
+
+def write_decision_pdf(
+    decision: RecognitionDecision,
+    target: Path,
+    *,
+    progress: Progress | None = None,
+    rows_per_batch: int | None = None,
+) -> int:
+    """Write the recognition decision and its appendices into ``target``, each appendix in batches of rows; returns
+    the number of pages. Appendices of at most ``rows_per_batch`` rows in all are one call of
+    ``render.decision_pdf``, the very same file."""
+    rows_per_batch = rows_per_batch or DECISION_ROWS_PER_BATCH
+    appendices = render.decision_appendices(decision)
+    total = sum(len(item["table"]["rows"]) for item in appendices)
+    if total <= rows_per_batch:
+        target.write_bytes(render.decision_pdf(decision))
+        if progress:
+            progress(total, total)
+        return len(PdfReader(target).pages)
+    done = 0
+    with tempfile.TemporaryDirectory(prefix="decision-", dir=target.parent) as folder:
+        parts = []
+
+        def written(document) -> int:
+            part = Path(folder, f"{len(parts):05d}.pdf")
+            part.write_bytes(document.write_pdf())
+            parts.append(part)
+            return len(document.pages)
+
+        written(render.decision_part(decision))
+        for item in appendices:
+            rows, pages = item["table"]["rows"], 0
+            for start in range(0, len(rows), rows_per_batch):
+                end = start + rows_per_batch
+                table = {**item["table"], "rows": rows[start:end], "continues": end < len(rows)}
+                pages += written(
+                    render.decision_appendix_part(
+                        decision,
+                        {**item, "table": table},
+                        continued=start > 0,
+                        first_page_number=pages + 1 if start else 0,
+                    )
+                )
+                done += len(table["rows"])
+                if progress:
+                    progress(done, total)
         return join_pdfs(parts, target)

@@ -398,10 +398,8 @@ def _article(text: str) -> dict:
     return {"label": label, "paragraphs": paragraphs or [""]}
 
 
-def decision_pdf(decision: RecognitionDecision) -> bytes:
-    """Quyết định công nhận (QĐ 24/2021/QĐ-TTg, Điều 4 khoản 5) followed by each attached list as an
-    appendix with its own page numbers; wide lists are printed landscape."""
-    font_config = FontConfiguration()
+def decision_part(decision: RecognitionDecision, font_config: FontConfiguration | None = None) -> Document:
+    """The decision itself laid out, without its appendices."""
     context = {
         "document_title": f"Quyết định {decision.letterhead.number or ''}".strip(),
         "document_author": decision.letterhead.issuer,
@@ -412,25 +410,59 @@ def decision_pdf(decision: RecognitionDecision) -> bytes:
         "articles": _closed_articles([_article(text) for text in decision.articles]),
         "recipients": _recipients(decision.recipients),
     }
-    documents = [_document("decision.html", context, font_config)]
+    return _document("decision.html", context, font_config or FontConfiguration())
+
+
+def decision_appendices(decision: RecognitionDecision) -> list[dict]:
+    """Each attached list as an appendix: its heading ("Phụ lục II", the list's title, "(Kèm theo Quyết định …)")
+    and its table."""
     of = f" của {decision.issued_by}" if decision.issued_by else ""
     reference = f"(Kèm theo Quyết định {fmt.document_reference(decision.letterhead)}{of})"
     numbered = len(decision.lists) > 1
-    for i, hlist in enumerate(decision.lists, start=1):
-        table = _household_table(hlist, village=True)
-        appendix = {
-            "label": f"Phụ lục {_roman(i)}" if numbered else "Phụ lục",
-            "title": hlist.title,
-            "reference": reference,
+    return [
+        {
+            "appendix": {
+                "label": f"Phụ lục {_roman(i)}" if numbered else "Phụ lục",
+                "title": hlist.title,
+                "reference": reference,
+            },
+            "table": _household_table(hlist, village=True),
         }
-        context = {
-            "document_title": f"{appendix['label']} - {hlist.title}",
-            "document_author": decision.letterhead.issuer,
-            "appendix": appendix,
-            "table": table,
-            "wide": table["wide"],
-        }
-        documents.append(_document("decision_appendix.html", context, font_config))
+        for i, hlist in enumerate(decision.lists, start=1)
+    ]
+
+
+def decision_appendix_part(
+    decision: RecognitionDecision,
+    item: dict,
+    *,
+    continued: bool = False,
+    first_page_number: int = 0,
+    font_config: FontConfiguration | None = None,
+) -> Document:
+    """One appendix laid out, or one batch of its rows (reports.documents.batches): a batch after the first has no
+    heading (``continued``) and numbers its pages on from the previous one (``first_page_number``)."""
+    appendix, table = item["appendix"], item["table"]
+    context = {
+        "document_title": f"{appendix['label']} - {appendix['title']}",
+        "document_author": decision.letterhead.issuer,
+        "appendix": appendix,
+        "table": table,
+        "wide": table["wide"],
+        "continued": continued,
+        "first_page_number": first_page_number,
+    }
+    return _document("decision_appendix.html", context, font_config or FontConfiguration())
+
+
+def decision_pdf(decision: RecognitionDecision) -> bytes:
+    """Quyết định công nhận (QĐ 24/2021/QĐ-TTg, Điều 4 khoản 5) followed by each attached list as an
+    appendix with its own page numbers; wide lists are printed landscape."""
+    font_config = FontConfiguration()
+    documents = [decision_part(decision, font_config)]
+    documents += [
+        decision_appendix_part(decision, item, font_config=font_config) for item in decision_appendices(decision)
+    ]
     return _pdf(documents)
 
 

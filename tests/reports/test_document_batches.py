@@ -96,3 +96,57 @@ def test_a_short_posting_list_is_the_file_of_one_call(tmp_path):
     target = tmp_path / "niem-yet.pdf"
     batches.write_posting_list_pdf(samples.posting_list(), target)
     assert text_of(target) == Pdf(render.posting_list_pdf(samples.posting_list()), "posting_list_short").text()
+
+
+def long_decision(households: int):
+    rows = tuple(
+        HouseholdRow(i, f"24079-01-{i:04d}", f"Ksor Y Hộ {i}", "Buôn Chư Tê", 1 + i % 6, True, "Hộ nghèo", (), "")
+        for i in range(1, households + 1)
+    )
+    near = tuple(dataclasses.replace(row, head_name=f"Rơ Mah H'Cận {row.number}") for row in rows[:45])
+    return samples.decision(
+        lists=(
+            HouseholdList("Danh sách hộ nghèo năm 2027", rows),
+            HouseholdList("Danh sách hộ cận nghèo năm 2027", near),
+        )
+    )
+
+
+def test_a_long_decision_in_batches_reads_as_the_decision_and_its_appendices(tmp_path):
+    decision = long_decision(130)
+    target = tmp_path / "quyet-dinh.pdf"
+    progress = []
+    pages = batches.write_decision_pdf(
+        decision, target, rows_per_batch=60, progress=lambda done, total: progress.append((done, total))
+    )
+    assert progress == [(60, 175), (120, 175), (130, 175), (175, 175)]
+    texts = pages_of(target)
+    assert len(texts) == pages
+    whole = text_of(target)
+    # the decision once, each appendix's heading once, every household once and in order, each total once
+    assert whole.count("Điều 1.") == 1 and whole.count("Phụ lục I ") == 1 and whole.count("Phụ lục II ") == 1
+    assert whole.count("(Kèm theo Quyết định") == 2
+    for i in range(1, 131):
+        assert whole.count(f"Ksor Y Hộ {i} ") == 1, i
+    assert whole.index("Ksor Y Hộ 59 ") < whole.index("Ksor Y Hộ 61 ") < whole.index("Ksor Y Hộ 130 ")
+    assert whole.index("Ksor Y Hộ 130 ") < whole.index("Rơ Mah H'Cận 1 ")
+    assert whole.count("Tổng cộng: 130 hộ") == 1 and whole.count("Tổng cộng: 45 hộ") == 1
+    people = sum(1 + i % 6 for i in range(1, 131))
+    layout = subprocess.run(["pdftotext", "-layout", target, "-"], capture_output=True, text=True).stdout
+    totals = [line.split() for line in layout.splitlines() if "Tổng cộng: 130 hộ" in line]
+    assert len(totals) == 1 and str(people) in totals[0]  # the whole list's total, not its last batch's
+    # each appendix numbers its own pages, none on its first (NĐ 30/2020, Phụ lục I), on across its batches
+    one_call = Pdf(render.decision_pdf(decision), "decision_long")
+    starts = [n for n, text in enumerate(texts) if text.startswith(("Phụ lục I ", "Phụ lục II "))]
+    assert len(starts) == 2
+    first_appendix = texts[starts[0] + 1 : starts[1]]
+    assert [text.split()[0] for text in first_appendix] == [str(n) for n in range(2, len(first_appendix) + 2)]
+    # the same content as the decision rendered in one call; each of the 2 batch ends may leave a page part-filled
+    assert len(one_call.page_sizes()) <= pages <= len(one_call.page_sizes()) + 2
+    assert not list(tmp_path.glob("decision-*")), "the batch files are removed"
+
+
+def test_a_short_decision_is_the_file_of_one_call(tmp_path):
+    target = tmp_path / "quyet-dinh.pdf"
+    batches.write_decision_pdf(samples.decision(), target)
+    assert text_of(target) == Pdf(render.decision_pdf(samples.decision()), "decision_short").text()

@@ -1,6 +1,7 @@
-"""A decision's certificates and a commune's posted list printed by a background job: started by a POST from the
-round page, scoped (another commune's decision is a 404 and starts nothing), rendered in batches into one PDF
-that the job page offers, and a failure that ends retryable."""
+"""A decision with its lists, its certificates and a commune's posted list printed by a background job: started by a
+POST (from the round page, or from the page a large document's link opens), scoped (another commune's decision is a
+404 and starts nothing), rendered in batches into one PDF that the job page offers, and a failure that ends
+retryable."""
 
 import subprocess
 
@@ -10,6 +11,7 @@ from django.urls import reverse
 from core.jobs import job_run_execute
 from core.models import JobRun, JobStatus
 from reports.documents import batches
+from reviews import documents as documents_module
 from reviews import jobs
 from reviews.models import Certificate
 
@@ -79,7 +81,9 @@ def test_another_communes_decision_is_a_404_and_starts_nothing(client_for, users
     assert client.post(reverse("reviews:certificates_pdf_job", args=[decision.pk])).status_code == 404
     assert client.post(reverse("reviews:posting_pdf_job", args=[round.pk])).status_code == 404
     assert client.get(reverse("reviews:certificates_pdf", args=[decision.pk])).status_code == 404
-    assert not JobRun.objects.filter(kind__in=[jobs.CERTIFICATES_JOB, jobs.POSTING_JOB]).exists()
+    assert client.post(reverse("reviews:decision_pdf_job", args=[decision.pk])).status_code == 404
+    assert client.get(reverse("reviews:decision_pdf", args=[decision.pk])).status_code == 404
+    assert not JobRun.objects.exists()
 
 
 def test_the_posted_list_job_prints_the_whole_commune_in_batches(client_for, users, recognised, monkeypatch, tmp_path):
@@ -154,3 +158,67 @@ def test_a_requester_who_lost_the_decision_gets_a_vietnamese_reason(users, tree,
     job = job_run_execute(job_id=job.pk)
     assert job.status == JobStatus.FAILED
     assert job.error == "Bạn không còn quyền xem quyết định này, nên tệp không được tạo."
+
+
+def test_a_large_decision_asks_to_print_in_the_background_and_the_job_prints_it_in_batches(
+    client_for, users, recognised, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(jobs, "IMMEDIATE_DECISION_ROWS", 1)
+    monkeypatch.setattr(batches, "DECISION_ROWS_PER_BATCH", 1)  # one WeasyPrint call per row: joined
+    round, decision = recognised
+    client = client_for(users.commune_officer)
+    rows = sum(decision.submission.counts["lists"][key] for key in ("poor", "near_poor", "escaped_poor"))
+    assert rows >= 2
+    page = client.get(reverse("reviews:decision_pdf", args=[decision.pk]))
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    html = page.content.decode()
+    assert f"danh sách kèm theo {rows} hộ, quá lớn để in ngay" in html
+    assert reverse("reviews:decision_pdf_job", args=[decision.pk]) in html
+    assert not JobRun.objects.exists()  # a GET starts nothing
+
+    job = started_job(client.post(reverse("reviews:decision_pdf_job", args=[decision.pk])))
+    assert job.kind == jobs.DECISION_JOB and job.params == {"decision": decision.pk}
+    job = job_run_execute(job_id=job.pk)
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.result["households"] == rows
+    response = client.get(reverse("core:job_download", args=[job.pk]))
+    assert 'filename="quyet-dinh-125-qd-ubnd.pdf"' in response["Content-Disposition"]
+    text = " ".join(pdf_pages(b"".join(response.streaming_content), tmp_path))
+    assert text.count("Số: 125/QĐ-UBND") == 1 and text.count("Điều 1.") == 1
+    assert "IRS-001" in text and "IRS-002" in text and text.count("(Kèm theo Quyết định") >= 1
+
+    monkeypatch.setattr(jobs, "IMMEDIATE_DECISION_ROWS", rows)  # small enough: the PDF at once
+    direct = client.get(reverse("reviews:decision_pdf", args=[decision.pk]))
+    assert direct["Content-Type"] == "application/pdf"
+    direct_text = " ".join(pdf_pages(direct.content, tmp_path))
+    assert direct_text.count("Số: 125/QĐ-UBND") == 1 and "IRS-001" in direct_text and "IRS-002" in direct_text
+    assert JobRun.objects.count() == 1
+
+
+def test_a_village_snapshot_is_the_communes_rows_of_that_village(tree, walk, make_household):
+    from reviews.snapshot import build_snapshot
+    from tests.factories import VillageFactory
+
+    other = VillageFactory(code="24079-02", name="Buôn Ia Ring", parent=tree.commune)
+    make_household("IRS-003", village=other)
+    walk.open()
+    walk.survey_all()
+    whole = build_snapshot(walk.fresh())
+    village = build_snapshot(walk.round, village=tree.village)
+    assert {row["village"] for row in whole["rows"]} == {"Buôn Chư Tê", "Buôn Ia Ring"}
+    assert village["rows"] == [row for row in whole["rows"] if row["village_id"] == tree.village.pk]
+    ids = {row["household_id"] for row in village["rows"]}
+    assert village["lists"] == {key: [pk for pk in pks if pk in ids] for key, pks in whole["lists"].items()}
+    assert village["total_households"] == whole["total_households"]
+
+
+def test_a_posted_list_of_many_reviewed_households_is_not_worked_out_to_ask(client_for, users, recognised, monkeypatch):
+    monkeypatch.setattr(jobs, "IMMEDIATE_POSTING_ROWS", 1)
+
+    def not_needed(*args, **kwargs):
+        raise AssertionError("the lists are not worked out to say they are too long")
+
+    monkeypatch.setattr(documents_module, "posting_data", not_needed)
+    round, _decision = recognised
+    page = client_for(users.commune_officer).get(reverse("reviews:posting_pdf", args=[round.pk]))
+    assert page.status_code == 200 and "danh sách của 2 hộ được rà soát, quá lớn để in ngay" in page.content.decode()
