@@ -1,4 +1,5 @@
-"""A recognition decision with its lists, its certificates and a commune's posted list, printed by a background job.
+"""A recognition decision with its lists, its certificates, a commune's posted list and a large village meeting's
+minutes, printed by a background job.
 
 A commune's decision may recognise thousands of households: its certificates, one page each, take about 60–130 ms
 and 1,7 MB of layout apiece (docs/performance.md, "PDF documents"), minutes of work and gigabytes of memory in one
@@ -8,9 +9,9 @@ call. The job renders them in batches joined into one PDF (reports/documents/bat
 A decision's appendices list every household it recognises, about 10 ms of layout a row: the 11.391 rows of a
 commune of the million-household benchmark took 110 s inside the request, past the web server's 60 s.
 
-Small documents stay immediate (``IMMEDIATE_CERTIFICATES``, ``IMMEDIATE_POSTING_ROWS``, ``IMMEDIATE_DECISION_ROWS``):
-one household's certificate, a village's list, a small decision or its certificates print inside the request in a
-few seconds at most, as before.
+Small documents stay immediate (``IMMEDIATE_CERTIFICATES``, ``IMMEDIATE_POSTING_ROWS``, ``IMMEDIATE_DECISION_ROWS``,
+``IMMEDIATE_MINUTES_ROWS``): one household's certificate, a village's list or minutes, a small decision or its
+certificates print inside the request in a few seconds at most, as before.
 """
 
 from __future__ import annotations
@@ -25,14 +26,20 @@ from core.downloads import download_name
 from core.exports import file_job_start, file_result, new_export_path, serves_file
 from core.jobs import JobError, ProgressFn, job_kind
 from core.models import JobRun
-from reports.documents.batches import write_certificates_pdf, write_decision_pdf, write_posting_list_pdf
+from reports.documents.batches import (
+    write_certificates_pdf,
+    write_decision_pdf,
+    write_minutes_pdf,
+    write_posting_list_pdf,
+)
 
 from . import documents
-from .models import RecognitionDecision, ReviewRound
+from .models import RecognitionDecision, ReviewRound, VillageMeeting
 
 CERTIFICATES_JOB = serves_file("certificates_pdf")
 POSTING_JOB = serves_file("posting_pdf")
 DECISION_JOB = serves_file("decision_pdf")
+MINUTES_JOB = serves_file("minutes_pdf")
 
 # Up to 20 certificates (≈ 1,2 s idle, ≈ 3 s on a busy machine, ≈ 35 MB) print inside the request; more go to a job.
 IMMEDIATE_CERTIFICATES = 20
@@ -42,6 +49,9 @@ IMMEDIATE_POSTING_ROWS = 200
 # A decision whose lists hold up to 200 households (the decision's pages and ≈ 10 ms a row) prints inside the
 # request; a commune's annual decision usually lists more.
 IMMEDIATE_DECISION_ROWS = 200
+# Minutes voting on up to 200 households print inside the request (a village holds tens to a few hundred); the
+# meetings of the million-household benchmark's villages voted on ≈ 4.000 each: 18–20 s.
+IMMEDIATE_MINUTES_ROWS = 200
 
 
 def number_text(value: int) -> str:
@@ -61,6 +71,11 @@ def certificates_job_start(*, user, decision: RecognitionDecision) -> JobRun:
 def decision_job_start(*, user, decision: RecognitionDecision) -> JobRun:
     """Queue the PDF of ``decision`` with its appendices (once per user and decision while it runs)."""
     return file_job_start(kind=DECISION_JOB, user=user, params={"decision": decision.pk})
+
+
+def minutes_job_start(*, user, meeting: VillageMeeting) -> JobRun:
+    """Queue the PDF of a village meeting's minutes (once per user and meeting while it runs)."""
+    return file_job_start(kind=MINUTES_JOB, user=user, params={"meeting": meeting.pk})
 
 
 def posting_job_start(*, user, round: ReviewRound, village: AdministrativeUnit | None = None) -> JobRun:
@@ -185,3 +200,30 @@ def decision_pdf_job(job: JobRun, progress: ProgressFn) -> dict:
     pages = _written(path, lambda: write_decision_pdf(data, path, progress=report))
     filename = download_name("quyet-dinh", decision.number, ext="pdf")
     return file_result(path, filename, format="pdf", pages=pages, households=total)
+
+
+@job_kind(
+    MINUTES_JOB,
+    gettext_lazy("In biên bản họp dân"),
+    roles=ALL_ROLES,
+    queue="documents",
+    time_limit=settings.DOCUMENT_JOB_TIME_LIMIT,
+)
+def minutes_pdf_job(job: JobRun, progress: ProgressFn) -> dict:
+    """A village meeting's minutes in one PDF, the vote table rendered in batches of rows, as the requester sees it."""
+    user = _requester(job)
+    meeting = (
+        VillageMeeting.objects.visible_to(user)
+        .select_related("round__commune", "village")
+        .filter(pk=job.params.get("meeting"))
+        .first()
+    )
+    if meeting is None:
+        raise JobError(_("Bạn không còn quyền xem cuộc họp này, nên tệp không được tạo."))
+    progress(2, _("Đang đọc kết quả biểu quyết"))
+    minutes = documents.minutes_data(meeting)
+    path = new_export_path(job, "pdf")
+    report = _scaled(progress, _("Đã in %(done)s/%(total)s hộ"))
+    pages = _written(path, lambda: write_minutes_pdf(minutes, path, progress=report))
+    filename = download_name("bien-ban-hop-dan", meeting.village.name, ext="pdf")
+    return file_result(path, filename, format="pdf", pages=pages)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("ho/<int:pk>/tinh/", views.CasePreviewView.as_view(), name="case_preview"),
     path("khieu-nai/<int:pk>/phuc-tra/", views.ComplaintRecheckView.as_view(), name="recheck"),
     path("hop-dan/<int:pk>/bien-ban.pdf", views.MinutesPdfView.as_view(), name="minutes_pdf"),
+    path("hop-dan/<int:pk>/bien-ban/in/", views.MinutesPdfJobView.as_view(), name="minutes_pdf_job"),
     path("duyet/", views.SubmissionListView.as_view(), name="submissions"),
     path("lan-trinh/<int:pk>/", views.SubmissionDetailView.as_view(), name="submission"),
     path("lan-trinh/<int:pk>/danh-sach.xlsx", views.SubmissionExcelView.as_view(), name="submission_xlsx"),

@@ -141,6 +141,7 @@ class Case:
 class Env:
     tree: object
     users: object
+    monkeypatch: object = None  # for a form shown only past a size (undone after the test)
 
     @property
     def officer(self):
@@ -792,6 +793,23 @@ def _(env):
     )
 
 
+@case("reviews:minutes_pdf_job")
+def _(env):
+    from reviews import jobs
+
+    env.monkeypatch.setattr(jobs, "IMMEDIATE_MINUTES_ROWS", 0)  # the form is on a large meeting's page
+    walk = env.walk()
+    walk.open()
+    walk.survey_all()
+    meeting = walk.meet()
+    return Case(
+        env.officer,
+        reverse("reviews:minutes_pdf", args=[meeting.pk]),
+        action=reverse("reviews:minutes_pdf_job", args=[meeting.pk]),
+        counted=lambda: JobRun.objects.filter(kind="minutes_pdf").count(),
+    )
+
+
 @case("reviews:posting_pdf_job")
 def _(env):
     walk = posted(env)
@@ -1195,8 +1213,8 @@ def test_every_unique_constraint_has_a_rule():
 
 
 @pytest.fixture
-def env(tree, users) -> Env:
-    return Env(tree, users)
+def env(tree, users, monkeypatch) -> Env:
+    return Env(tree, users, monkeypatch)
 
 
 def prepared(client_for, env, name) -> tuple[Case, object, str, dict]:

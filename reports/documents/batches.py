@@ -11,6 +11,9 @@ A recognition decision's appendices are split the same way: the decision and eac
 numbers as when laid out at once, a later batch of an appendix has no heading, numbers its pages on from the previous
 one and repeats the table's header row, and the appendix's total closes its last batch.
 
+The minutes of a village meeting that voted on thousands of households are split like a posted list: the header
+once, the vote table's rows on across the batches, the conclusion and the signatures in the last.
+
 A posted list split into batches reads as one document: the first batch carries the letterhead and the title, each
 later one numbers its pages on from the previous batch (NĐ 30/2020, Phụ lục I: numbers from page 2 on, top centre),
 repeats the table's header row, and a list split across two batches has its title once and its total at its end;
@@ -27,7 +30,7 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 
 from . import render
-from .data import HouseholdCertificate, PostingList, RecognitionDecision
+from .data import HouseholdCertificate, MeetingMinutes, PostingList, RecognitionDecision
 
 # 100 certificates ≈ 170 MB of layout at the peak and ≈ 6–10 s: a batch a worker holds easily.
 CERTIFICATES_PER_BATCH = 100
@@ -126,21 +129,31 @@ def write_posting_list_pdf(
             progress(total, total)
         return len(PdfReader(target).pages)
     batches = _posting_batches(lists, rows_per_batch)
+
+    def lay_out(batch: list[dict], number: int, first_page_number: int):
+        last = number == len(batches) - 1
+        if last and batch[-1]["table"]["rows"]:
+            render.keep_last_rows_with_sign_off(batch[-1])
+        context = render.posting_context(posting, batch)
+        context.update(
+            continued=number > 0,
+            more_parts=not last,
+            first_page_number=first_page_number,
+            wide=any(item["table"]["wide"] for item in lists),  # the same orientation in every batch
+        )
+        return render.posting_list_part(context)
+
+    return _write_batches(batches, lay_out, target, total=total, progress=progress, prefix="posting-")
+
+
+def _write_batches(batches: list[list[dict]], lay_out, target: Path, *, total: int, progress, prefix: str) -> int:
+    """Lay out each batch of tables (``_posting_batches``) with ``lay_out(batch, number, first_page_number)``,
+    write it to its own file, then join them into ``target``; returns the number of pages."""
     pages = done = 0
-    with tempfile.TemporaryDirectory(prefix="posting-", dir=target.parent) as folder:
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=target.parent) as folder:
         parts = []
         for number, batch in enumerate(batches):
-            last = number == len(batches) - 1
-            if last and batch[-1]["table"]["rows"]:
-                render.keep_last_rows_with_sign_off(batch[-1])
-            context = render.posting_context(posting, batch)
-            context.update(
-                continued=number > 0,
-                more_parts=not last,
-                first_page_number=pages + 1 if number else 0,
-                wide=any(item["table"]["wide"] for item in lists),  # the same orientation in every batch
-            )
-            document = render.posting_list_part(context)
+            document = lay_out(batch, number, pages + 1 if number else 0)
             pages += len(document.pages)
             part = Path(folder, f"{number:05d}.pdf")
             part.write_bytes(document.write_pdf())
@@ -198,3 +211,30 @@ def write_decision_pdf(
                 if progress:
                     progress(done, total)
         return join_pdfs(parts, target)
+
+
+def write_minutes_pdf(
+    minutes: MeetingMinutes,
+    target: Path,
+    *,
+    progress: Progress | None = None,
+    rows_per_batch: int | None = None,
+) -> int:
+    """Write the meeting's minutes into ``target`` in batches of rows; returns the number of pages. Minutes of at
+    most ``rows_per_batch`` rows are one call of ``render.minutes_pdf``, the very same file."""
+    rows_per_batch = rows_per_batch or DECISION_ROWS_PER_BATCH
+    lists = render.minutes_tables(minutes)
+    total = sum(len(item["table"]["rows"]) for item in lists)
+    if total <= rows_per_batch:
+        target.write_bytes(render.minutes_pdf(minutes))
+        if progress:
+            progress(total, total)
+        return len(PdfReader(target).pages)
+    batches = _posting_batches(lists, rows_per_batch)
+
+    def lay_out(batch: list[dict], number: int, first_page_number: int):
+        context = render.minutes_context(minutes, batch)
+        context.update(continued=number > 0, more_parts=number < len(batches) - 1, first_page_number=first_page_number)
+        return render.minutes_part(context)
+
+    return _write_batches(batches, lay_out, target, total=total, progress=progress, prefix="minutes-")

@@ -291,8 +291,9 @@ def _titled_tables(lists: Sequence[HouseholdList], **table_options) -> list[dict
 # --- Documents ------------------------------------------------------------------------------------------
 
 
-def minutes_pdf(minutes: MeetingMinutes) -> bytes:
-    """Biên bản họp dân (QĐ 24/2021/QĐ-TTg, Điều 4 khoản 3; Mẫu số 02)."""
+def minutes_context(minutes: MeetingMinutes, lists: list[dict] | None = None) -> dict:
+    """The template context of the minutes whose vote tables are ``lists`` (all of them by default, or one
+    batch's share: reports.documents.batches)."""
     village = fmt.in_sentence(minutes.village)
     commune = fmt.in_sentence(minutes.commune)
     opening = (
@@ -314,7 +315,7 @@ def minutes_pdf(minutes: MeetingMinutes) -> bytes:
         f"Cuộc họp kết thúc{ended} cùng ngày. Biên bản đã được đọc lại cho những người tham dự cùng nghe và "
         f"thống nhất; {copies}."
     )
-    context = {
+    return {
         "document_title": f"Biên bản họp dân - {minutes.village}",
         "document_author": minutes.letterhead.issuer,
         "head": _letterhead(minutes.letterhead),
@@ -324,11 +325,25 @@ def minutes_pdf(minutes: MeetingMinutes) -> bytes:
         "attendees": fmt.number(minutes.attendees),
         "households_present": fmt.number(minutes.households_present),
         "agenda": agenda,
-        "lists": _titled_tables(minutes.lists, note_label="Tỷ lệ đồng ý", note_centered=True, landscape=False),
+        "lists": minutes_tables(minutes) if lists is None else lists,
         "conclusion": _paragraphs(minutes.conclusion),
         "closing": end_mark(closing),
     }
-    return _pdf([_document("minutes.html", context, FontConfiguration())])
+
+
+def minutes_tables(minutes: MeetingMinutes) -> list[dict]:
+    return _titled_tables(minutes.lists, note_label="Tỷ lệ đồng ý", note_centered=True, landscape=False)
+
+
+def minutes_pdf(minutes: MeetingMinutes) -> bytes:
+    """Biên bản họp dân (QĐ 24/2021/QĐ-TTg, Điều 4 khoản 3; Mẫu số 02)."""
+    return _pdf([minutes_part(minutes_context(minutes))])
+
+
+def minutes_part(context: dict) -> Document:
+    """The minutes laid out, or one batch of a long one (reports.documents.batches): header, rows and closing as
+    the context says."""
+    return _document("minutes.html", context, FontConfiguration())
 
 
 def title_lines(title: str) -> list[str]:

@@ -1,6 +1,6 @@
 """PDF downloads of the review documents: scoped like every page, rendered by reports.documents.render.
 
-A decision with its lists, its certificates and a posted list are printed inside the request while they are small;
+A decision with its lists, its certificates, a posted list and minutes are printed inside the request while small;
 larger ones, and the whole commune's from the round page, by a background job (reviews/jobs.py) started with a POST
 from a page that says why, whose page shows the progress and then the file.
 """
@@ -28,15 +28,42 @@ def pdf_response(content: bytes, *name_parts) -> HttpResponse:
 
 
 class MinutesPdfView(RoleRequiredMixin, View):
+    """A meeting's minutes at once when it voted on up to ``IMMEDIATE_MINUTES_ROWS`` households; larger ones ask
+    to print in the background (a GET never starts a job)."""
+
     allowed_roles = ALL_ROLES
 
     def get(self, request, pk):
         meeting = get_object_or_404(
             VillageMeeting.objects.visible_to(request.user).select_related("round__commune", "village"), pk=pk
         )
+        votes = meeting.votes.count()
+        if votes > jobs.IMMEDIATE_MINUTES_ROWS:
+            return render(
+                request,
+                "reviews/pdf_job_confirm.html",
+                {
+                    "round": meeting.round,
+                    "title": _("Biên bản họp dân – %(village)s") % {"village": meeting.village.name},
+                    "size": _("kết quả biểu quyết của %(n)s hộ") % {"n": jobs.number_text(votes)},
+                    "action": "reviews:minutes_pdf_job",
+                    "action_pk": meeting.pk,
+                },
+            )
         return pdf_response(
             render_pdf.minutes_pdf(documents.minutes_data(meeting)), "bien-ban-hop-dan", meeting.village.name
         )
+
+
+class MinutesPdfJobView(RoleRequiredMixin, View):
+    """Start printing a meeting's minutes in the background."""
+
+    allowed_roles = ALL_ROLES
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        meeting = get_object_or_404(VillageMeeting.objects.visible_to(request.user), pk=pk)
+        return _job_started(request, jobs.minutes_job_start(user=request.user, meeting=meeting))
 
 
 class PostingScopeMixin:

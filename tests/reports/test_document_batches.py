@@ -150,3 +150,42 @@ def test_a_short_decision_is_the_file_of_one_call(tmp_path):
     target = tmp_path / "quyet-dinh.pdf"
     batches.write_decision_pdf(samples.decision(), target)
     assert text_of(target) == Pdf(render.decision_pdf(samples.decision()), "decision_short").text()
+
+
+def long_minutes(households: int):
+    rows = tuple(
+        HouseholdRow(i, f"24079-01-{i:04d}", f"Ksor Y Hộ {i}", "Buôn Chư Tê", 1 + i % 6, True, "Hộ nghèo", (), "80,0 %")
+        for i in range(1, households + 1)
+    )
+    return dataclasses.replace(samples.minutes(), lists=(HouseholdList("Các hộ được bình xét", rows),))
+
+
+def test_long_minutes_in_batches_read_as_one_document(tmp_path):
+    minutes = long_minutes(130)
+    target = tmp_path / "bien-ban.pdf"
+    progress = []
+    pages = batches.write_minutes_pdf(
+        minutes, target, rows_per_batch=60, progress=lambda done, total: progress.append(done)
+    )
+    assert progress == [60, 120, 130]
+    texts = pages_of(target)
+    assert len(texts) == pages
+    whole = text_of(target)
+    # the header once, every household once and in order, the table's title and total once, the closing once
+    assert whole.count("BIÊN BẢN HỌP DÂN") + whole.count("Biên bản họp dân") == 1
+    assert whole.count("I. Thành phần tham dự") == 1 and whole.count("Các hộ được bình xét") == 1
+    for i in range(1, 131):
+        assert whole.count(f"Ksor Y Hộ {i} ") == 1, i
+    assert whole.index("Ksor Y Hộ 59 ") < whole.index("Ksor Y Hộ 61 ") < whole.index("Ksor Y Hộ 130 ")
+    assert whole.count("Tổng cộng: 130 hộ") == 1 and whole.count("III. Kết luận") == 1
+    assert whole.index("Tổng cộng: 130 hộ") < whole.index("III. Kết luận") < whole.rindex("Ksor Y Blôk")
+    assert [page.split()[0] for page in texts[1:]] == [str(n) for n in range(2, pages + 1)]
+    one_call = Pdf(render.minutes_pdf(minutes), "minutes_long")
+    assert len(one_call.page_sizes()) <= pages <= len(one_call.page_sizes()) + 2
+    assert not list(tmp_path.glob("minutes-*")), "the batch files are removed"
+
+
+def test_short_minutes_are_the_file_of_one_call(tmp_path):
+    target = tmp_path / "bien-ban.pdf"
+    batches.write_minutes_pdf(samples.minutes(), target)
+    assert text_of(target) == Pdf(render.minutes_pdf(samples.minutes()), "minutes_short").text()

@@ -222,3 +222,33 @@ def test_a_posted_list_of_many_reviewed_households_is_not_worked_out_to_ask(clie
     round, _decision = recognised
     page = client_for(users.commune_officer).get(reverse("reviews:posting_pdf", args=[round.pk]))
     assert page.status_code == 200 and "danh sách của 2 hộ được rà soát, quá lớn để in ngay" in page.content.decode()
+
+
+def test_a_large_meetings_minutes_ask_to_print_in_the_background_and_the_job_prints_them(
+    client_for, users, tree, walk, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(jobs, "IMMEDIATE_MINUTES_ROWS", 1)
+    monkeypatch.setattr(batches, "DECISION_ROWS_PER_BATCH", 1)  # the minutes' batches: one row each, joined
+    walk.open()
+    walk.survey_all()
+    meeting = walk.meet()
+    client = client_for(users.commune_officer)
+    page = client.get(reverse("reviews:minutes_pdf", args=[meeting.pk]))
+    assert page.status_code == 200 and "kết quả biểu quyết của 2 hộ, quá lớn để in ngay" in page.content.decode()
+    assert not JobRun.objects.exists()  # a GET starts nothing
+    job = started_job(client.post(reverse("reviews:minutes_pdf_job", args=[meeting.pk])))
+    assert job.kind == jobs.MINUTES_JOB and job.params == {"meeting": meeting.pk}
+    job = job_run_execute(job_id=job.pk)
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    response = client.get(reverse("core:job_download", args=[job.pk]))
+    assert 'filename="bien-ban-hop-dan-buon-chu-te.pdf"' in response["Content-Disposition"]
+    text = " ".join(pdf_pages(b"".join(response.streaming_content), tmp_path))
+    assert "IRS-001" not in text  # the minutes' table leaves the code out (portrait)
+    assert text.count("I. Thành phần tham dự") == 1 and text.count("III. Kết luận") == 1
+    assert text.count("Tổng cộng: 2 hộ") == 1
+
+    outsider = UserFactory(username="xa.phutuc", role="commune_officer", unit=tree.sibling_commune)
+    client = client_for(outsider)
+    assert client.post(reverse("reviews:minutes_pdf_job", args=[meeting.pk])).status_code == 404
+    assert client.get(reverse("reviews:minutes_pdf", args=[meeting.pk])).status_code == 404
+    assert JobRun.objects.count() == 1
