@@ -235,6 +235,8 @@ def _household_table(
     if not landscape:
         show_code = show_deprived = False
     wide = show_deprived or (show_code and show_village and show_class)
+    # "STT" fits three digits; a list of thousands of households widens it so "1.001" or "11.391" stays inside.
+    digits = max((len(str(r.number)) for r in rows), default=1)
     return {
         "rows": [
             _Row(
@@ -264,6 +266,7 @@ def _household_table(
         "people": fmt.number(sum(r.members for r in rows)),
         "minority": fmt.number(sum(1 for r in rows if r.ethnic_minority)),
         "wide": wide,
+        "number_class": f"numbers-{min(digits, 5)}" if digits >= 4 else "",
     }
 
 

@@ -189,3 +189,10 @@ def test_short_minutes_are_the_file_of_one_call(tmp_path):
     target = tmp_path / "bien-ban.pdf"
     batches.write_minutes_pdf(samples.minutes(), target)
     assert text_of(target) == Pdf(render.minutes_pdf(samples.minutes()), "minutes_short").text()
+
+
+def test_the_number_column_widens_for_lists_of_thousands():
+    def number_class(households: int) -> str:
+        return render.minutes_tables(long_minutes(households))[0]["table"]["number_class"]
+
+    assert (number_class(999), number_class(1000), number_class(10_000)) == ("", "numbers-4", "numbers-5")
