@@ -78,8 +78,10 @@ class SubmissionDetailView(RoleRequiredMixin, TemplateView):
         round = submission.round
         previous = selectors.previous_submission(submission)
         pending = submission.state == "pending" and round.state == RoundState.SUBMITTED
-        last_year = selectors.last_year_snapshot(round)
+        last_year = selectors.last_year_snapshot(round, members=False)  # counted below for the rows shown
         summary = selectors.submission_summary(submission, last_year)
+        diff_last_year = _shown(selectors.snapshot_diff(submission.snapshot, last_year))
+        selectors.fill_members([row for change in diff_last_year for row in change[3]])
         return super().get_context_data(
             submission=submission,
             round=round,
@@ -93,7 +95,7 @@ class SubmissionDetailView(RoleRequiredMixin, TemplateView):
             shown_rows=SHOWN_ROWS,
             diff_previous=_shown(selectors.snapshot_diff(submission.snapshot, previous.snapshot if previous else None)),
             previous=previous,
-            diff_last_year=_shown(selectors.snapshot_diff(submission.snapshot, last_year)),
+            diff_last_year=diff_last_year,
             can_approve=pending and services.may_approve(self.request.user, submission),
             comment_form=kwargs.pop("comment_form", None) or CommentForm(initial={"version": round.version}),
             log=submission.actions.select_related("user"),

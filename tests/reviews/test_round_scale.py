@@ -23,7 +23,7 @@ from households.choices import HouseholdClass, HouseholdState
 from households.models import Household, StatusRecord
 from reviews import calendar, services
 from reviews.choices import CaseSource, RoundKind, RoundState
-from reviews.models import Certificate, RecognitionDecision, ReviewRound, Submission
+from reviews.models import Certificate, RecognitionDecision, ReviewCase, ReviewRound, Submission
 from reviews.selectors import ListDiff, last_year_counts, last_year_snapshots, snapshot_counts, submission_summary
 from reviews.services.approval import _new_standard_starts, _ranks_lower
 from reviews.services.common import _class_before, _classes_before
@@ -340,3 +340,30 @@ def test_a_certificate_prints_each_members_relationship_as_its_display(make_hous
             printed = [member["relationship"] for member in certificate_snapshot(household)["members"]]
             members = certificate_members().filter(household=household)
             assert printed == [str(member.get_relationship_display()) for member in members]
+
+
+def test_households_that_left_last_years_lists_show_their_members_counted_for_the_rows_shown(
+    client, walk, users, make_household
+):
+    """Last year's lists read from the status history leave the members uncounted (every member of the commune's
+    poor households read only to be shown for the first rows of a change); the page counts them for its rows."""
+    left = make_household("LY-OUT")  # poor last year, found not poor in this round
+    StatusRecord.objects.create(household=left, household_class=POOR, valid_from=date(YEAR - 3, 1, 1))
+    make_household("STAYS")
+    walk.open()
+    walk.survey_all()
+    ReviewCase.objects.filter(household=left).update(proposed_class=HouseholdClass.NON_POOR)
+    walk.meet()
+    walk.post()
+    walk.submit()
+    uncounted = last_year_snapshots([walk.round], members=False)[walk.round.pk]
+    counted = last_year_snapshots([walk.round])[walk.round.pk]
+    assert uncounted["source"] == "status" and {row["members"] for row in uncounted["rows"]} == {None}
+    assert [{**row, "members": None} for row in counted["rows"]] == uncounted["rows"]
+
+    client.force_login(users.district_staff)
+    response = client.get(reverse("reviews:submission", args=[Submission.objects.get().pk]))
+    removed = [row for change in response.context["diff_last_year"] for row in change[3]]
+    assert [row["code"] for row in removed] == ["LY-OUT"]
+    assert removed[0]["members"] == left.members.filter(left_at__isnull=True).count() > 0
+    assert "<td>LY-OUT</td>" in response.content.decode().replace("\n", "")
