@@ -111,6 +111,36 @@ def _posting_batches(lists: list[dict], rows_per_batch: int) -> list[list[dict]]
     return batches
 
 
+def _in_one_call(render_pdf: Callable[[], bytes], target: Path, total: int, progress: Progress | None) -> int:
+    """A document within one batch: the file of one call, as printed inside the request."""
+    target.write_bytes(render_pdf())
+    if progress:
+        progress(total, total)
+    return len(PdfReader(target).pages)
+
+
+def _table_rows(batch: list[dict]) -> int:
+    return sum(len(item["table"]["rows"]) + len(item["table"]["tail_rows"]) for item in batch)
+
+
+def _write_parts(parts: Iterable[tuple], target: Path, *, total: int, progress: Progress | None, prefix: str) -> int:
+    """Write each laid-out part, ``(document, rows)`` from ``parts`` (a generator laying out one part when asked and
+    letting it go when resumed, so one part's layout is in memory at a time), to its own file, then join them into
+    ``target``; returns the number of pages."""
+    done = 0
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=target.parent) as folder:
+        files = []
+        for document, rows in parts:
+            file = Path(folder, f"{len(files):05d}.pdf")
+            file.write_bytes(document.write_pdf())
+            files.append(file)
+            del document
+            done += rows
+            if rows and progress:
+                progress(done, total)
+        return join_pdfs(files, target)
+
+
 def write_posting_list_pdf(
     posting: PostingList,
     target: Path,
@@ -124,45 +154,28 @@ def write_posting_list_pdf(
     lists = render.posting_tables(posting)
     total = sum(len(item["table"]["rows"]) for item in lists)
     if total <= rows_per_batch:
-        target.write_bytes(render.posting_list_pdf(posting))
-        if progress:
-            progress(total, total)
-        return len(PdfReader(target).pages)
+        return _in_one_call(lambda: render.posting_list_pdf(posting), target, total, progress)
     batches = _posting_batches(lists, rows_per_batch)
 
-    def lay_out(batch: list[dict], number: int, first_page_number: int):
-        last = number == len(batches) - 1
-        if last and batch[-1]["table"]["rows"]:
-            render.keep_last_rows_with_sign_off(batch[-1])
-        context = render.posting_context(posting, batch)
-        context.update(
-            continued=number > 0,
-            more_parts=not last,
-            first_page_number=first_page_number,
-            wide=any(item["table"]["wide"] for item in lists),  # the same orientation in every batch
-        )
-        return render.posting_list_part(context)
-
-    return _write_batches(batches, lay_out, target, total=total, progress=progress, prefix="posting-")
-
-
-def _write_batches(batches: list[list[dict]], lay_out, target: Path, *, total: int, progress, prefix: str) -> int:
-    """Lay out each batch of tables (``_posting_batches``) with ``lay_out(batch, number, first_page_number)``,
-    write it to its own file, then join them into ``target``; returns the number of pages."""
-    pages = done = 0
-    with tempfile.TemporaryDirectory(prefix=prefix, dir=target.parent) as folder:
-        parts = []
+    def parts():
+        pages = 0
         for number, batch in enumerate(batches):
-            document = lay_out(batch, number, pages + 1 if number else 0)
+            last = number == len(batches) - 1
+            if last and batch[-1]["table"]["rows"]:
+                render.keep_last_rows_with_sign_off(batch[-1])
+            context = render.posting_context(posting, batch)
+            context.update(
+                continued=number > 0,
+                more_parts=not last,
+                first_page_number=pages + 1 if number else 0,
+                wide=any(item["table"]["wide"] for item in lists),  # the same orientation in every batch
+            )
+            document = render.posting_list_part(context)
             pages += len(document.pages)
-            part = Path(folder, f"{number:05d}.pdf")
-            part.write_bytes(document.write_pdf())
-            del document
-            parts.append(part)
-            done += sum(len(item["table"]["rows"]) + len(item["table"]["tail_rows"]) for item in batch)
-            if progress:
-                progress(done, total)
-        return join_pdfs(parts, target)
+            yield document, _table_rows(batch)
+            del document  # the next layout is not built beside this one
+
+    return _write_parts(parts(), target, total=total, progress=progress, prefix="posting-")
 
 
 def write_decision_pdf(
@@ -179,38 +192,23 @@ def write_decision_pdf(
     appendices = render.decision_appendices(decision)
     total = sum(len(item["table"]["rows"]) for item in appendices)
     if total <= rows_per_batch:
-        target.write_bytes(render.decision_pdf(decision))
-        if progress:
-            progress(total, total)
-        return len(PdfReader(target).pages)
-    done = 0
-    with tempfile.TemporaryDirectory(prefix="decision-", dir=target.parent) as folder:
-        parts = []
+        return _in_one_call(lambda: render.decision_pdf(decision), target, total, progress)
 
-        def written(document) -> int:
-            part = Path(folder, f"{len(parts):05d}.pdf")
-            part.write_bytes(document.write_pdf())
-            parts.append(part)
-            return len(document.pages)
-
-        written(render.decision_part(decision))
-        for item in appendices:
+    def parts():
+        yield render.decision_part(decision), 0
+        for item in appendices:  # each appendix numbers its own pages, on across its batches
             rows, pages = item["table"]["rows"], 0
             for start in range(0, len(rows), rows_per_batch):
                 end = start + rows_per_batch
                 table = {**item["table"], "rows": rows[start:end], "continues": end < len(rows)}
-                pages += written(
-                    render.decision_appendix_part(
-                        decision,
-                        {**item, "table": table},
-                        continued=start > 0,
-                        first_page_number=pages + 1 if start else 0,
-                    )
+                document = render.decision_appendix_part(
+                    decision, {**item, "table": table}, continued=start > 0, first_page_number=pages + 1 if start else 0
                 )
-                done += len(table["rows"])
-                if progress:
-                    progress(done, total)
-        return join_pdfs(parts, target)
+                pages += len(document.pages)
+                yield document, len(table["rows"])
+                del document  # the next layout is not built beside this one
+
+    return _write_parts(parts(), target, total=total, progress=progress, prefix="decision-")
 
 
 def write_minutes_pdf(
@@ -226,15 +224,18 @@ def write_minutes_pdf(
     lists = render.minutes_tables(minutes)
     total = sum(len(item["table"]["rows"]) for item in lists)
     if total <= rows_per_batch:
-        target.write_bytes(render.minutes_pdf(minutes))
-        if progress:
-            progress(total, total)
-        return len(PdfReader(target).pages)
+        return _in_one_call(lambda: render.minutes_pdf(minutes), target, total, progress)
     batches = _posting_batches(lists, rows_per_batch)
 
-    def lay_out(batch: list[dict], number: int, first_page_number: int):
-        context = render.minutes_context(minutes, batch)
-        context.update(continued=number > 0, more_parts=number < len(batches) - 1, first_page_number=first_page_number)
-        return render.minutes_part(context)
+    def parts():
+        pages = 0
+        for number, batch in enumerate(batches):
+            context = render.minutes_context(minutes, batch)
+            more_parts = number < len(batches) - 1
+            context.update(continued=number > 0, more_parts=more_parts, first_page_number=pages + 1 if number else 0)
+            document = render.minutes_part(context)
+            pages += len(document.pages)
+            yield document, _table_rows(batch)
+            del document  # the next layout is not built beside this one
 
-    return _write_batches(batches, lay_out, target, total=total, progress=progress, prefix="minutes-")
+    return _write_parts(parts(), target, total=total, progress=progress, prefix="minutes-")
