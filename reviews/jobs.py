@@ -107,6 +107,23 @@ def _written(path, write):
         raise
 
 
+def _scoped(queryset, pk, refusal: str):
+    """The job's object as the requester may see it now (their scope read again in the worker), else the reason."""
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise JobError(refusal)
+    return found
+
+
+def _households_printed(job: JobRun, progress: ProgressFn, write, name_parts: tuple, **result) -> dict:
+    """Write a document of households with ``write(path, report)`` into the job's file, "Đã in 300/11.391 hộ" as
+    it goes; the job's result offers it under the download name of ``name_parts``."""
+    path = new_export_path(job, "pdf")
+    report = _scaled(progress, _("Đã in %(done)s/%(total)s hộ"))
+    pages = _written(path, lambda: write(path, report))
+    return file_result(path, download_name(*name_parts, ext="pdf"), format="pdf", pages=pages, **result)
+
+
 @job_kind(
     CERTIFICATES_JOB,
     gettext_lazy("In giấy chứng nhận hộ nghèo, hộ cận nghèo"),
@@ -116,15 +133,9 @@ def _written(path, write):
 )
 def certificates_pdf_job(job: JobRun, progress: ProgressFn) -> dict:
     """Every certificate of the decision, one per page, in one PDF rendered in batches, as the requester sees it."""
-    user = _requester(job)
-    decision = (
-        RecognitionDecision.objects.visible_to(user)
-        .select_related("round__commune")
-        .filter(pk=job.params.get("decision"))
-        .first()
-    )
-    if decision is None:
-        raise JobError(_("Bạn không còn quyền xem quyết định này, nên tệp không được tạo."))
+    decisions = RecognitionDecision.objects.visible_to(_requester(job)).select_related("round__commune")
+    refusal = _("Bạn không còn quyền xem quyết định này, nên tệp không được tạo.")
+    decision = _scoped(decisions, job.params.get("decision"), refusal)
     certificates = decision.certificates.select_related("decision__round__commune").order_by("pk")
     total = certificates.count()
     if not total:
@@ -149,28 +160,22 @@ def certificates_pdf_job(job: JobRun, progress: ProgressFn) -> dict:
 def posting_pdf_job(job: JobRun, progress: ProgressFn) -> dict:
     """The round's posted list (whole commune or one village) in one PDF rendered in batches of rows."""
     user = _requester(job)
-    round = (
-        ReviewRound.objects.visible_to(user)
-        .filter(postings__isnull=False)
-        .select_related("commune")
-        .distinct()
-        .filter(pk=job.params.get("round"))
-        .first()
-    )
-    if round is None:
-        raise JobError(_("Bạn không còn quyền xem đợt rà soát này, hoặc đợt chưa niêm yết, nên tệp không được tạo."))
+    rounds = ReviewRound.objects.visible_to(user).filter(postings__isnull=False).select_related("commune").distinct()
+    refusal = _("Bạn không còn quyền xem đợt rà soát này, hoặc đợt chưa niêm yết, nên tệp không được tạo.")
+    round = _scoped(rounds, job.params.get("round"), refusal)
     village = None
     if job.params.get("village"):
-        village = AdministrativeUnit.objects.filter(parent=round.commune, pk=job.params["village"]).first()
-        if village is None:
-            raise JobError(_("Thôn này không còn thuộc xã của đợt rà soát."))
+        villages = AdministrativeUnit.objects.filter(parent=round.commune)
+        village = _scoped(villages, job.params["village"], _("Thôn này không còn thuộc xã của đợt rà soát."))
     progress(2, _("Đang đọc danh sách niêm yết"))
     posting = documents.posting_data(round, village)
-    path = new_export_path(job, "pdf")
-    report = _scaled(progress, _("Đã in %(done)s/%(total)s hộ"))
-    pages = _written(path, lambda: write_posting_list_pdf(posting, path, progress=report))
-    filename = download_name("niem-yet", (village or round.commune).name, ext="pdf")
-    return file_result(path, filename, format="pdf", pages=pages, households=posting_rows(posting))
+    return _households_printed(
+        job,
+        progress,
+        lambda path, report: write_posting_list_pdf(posting, path, progress=report),
+        ("niem-yet", (village or round.commune).name),
+        households=posting_rows(posting),
+    )
 
 
 @job_kind(
@@ -183,23 +188,20 @@ def posting_pdf_job(job: JobRun, progress: ProgressFn) -> dict:
 def decision_pdf_job(job: JobRun, progress: ProgressFn) -> dict:
     """The recognition decision and its lists in one PDF, the lists rendered in batches of rows, as the requester
     sees it."""
-    user = _requester(job)
-    decision = (
-        RecognitionDecision.objects.visible_to(user)
-        .select_related("round__commune__parent", "submission")
-        .filter(pk=job.params.get("decision"))
-        .first()
-    )
-    if decision is None:
-        raise JobError(_("Bạn không còn quyền xem quyết định này, nên tệp không được tạo."))
+    decisions = RecognitionDecision.objects.visible_to(_requester(job))
+    decisions = decisions.select_related("round__commune__parent", "submission")
+    refusal = _("Bạn không còn quyền xem quyết định này, nên tệp không được tạo.")
+    decision = _scoped(decisions, job.params.get("decision"), refusal)
     total = documents.decision_rows(decision)
     progress(2, _("Đang in quyết định và danh sách %(total)s hộ kèm theo") % {"total": number_text(total)})
     data = documents.decision_data(decision)
-    path = new_export_path(job, "pdf")
-    report = _scaled(progress, _("Đã in %(done)s/%(total)s hộ"))
-    pages = _written(path, lambda: write_decision_pdf(data, path, progress=report))
-    filename = download_name("quyet-dinh", decision.number, ext="pdf")
-    return file_result(path, filename, format="pdf", pages=pages, households=total)
+    return _households_printed(
+        job,
+        progress,
+        lambda path, report: write_decision_pdf(data, path, progress=report),
+        ("quyet-dinh", decision.number),
+        households=total,
+    )
 
 
 @job_kind(
@@ -211,19 +213,14 @@ def decision_pdf_job(job: JobRun, progress: ProgressFn) -> dict:
 )
 def minutes_pdf_job(job: JobRun, progress: ProgressFn) -> dict:
     """A village meeting's minutes in one PDF, the vote table rendered in batches of rows, as the requester sees it."""
-    user = _requester(job)
-    meeting = (
-        VillageMeeting.objects.visible_to(user)
-        .select_related("round__commune", "village")
-        .filter(pk=job.params.get("meeting"))
-        .first()
-    )
-    if meeting is None:
-        raise JobError(_("Bạn không còn quyền xem cuộc họp này, nên tệp không được tạo."))
+    meetings = VillageMeeting.objects.visible_to(_requester(job)).select_related("round__commune", "village")
+    refusal = _("Bạn không còn quyền xem cuộc họp này, nên tệp không được tạo.")
+    meeting = _scoped(meetings, job.params.get("meeting"), refusal)
     progress(2, _("Đang đọc kết quả biểu quyết"))
     minutes = documents.minutes_data(meeting)
-    path = new_export_path(job, "pdf")
-    report = _scaled(progress, _("Đã in %(done)s/%(total)s hộ"))
-    pages = _written(path, lambda: write_minutes_pdf(minutes, path, progress=report))
-    filename = download_name("bien-ban-hop-dan", meeting.village.name, ext="pdf")
-    return file_result(path, filename, format="pdf", pages=pages)
+    return _households_printed(
+        job,
+        progress,
+        lambda path, report: write_minutes_pdf(minutes, path, progress=report),
+        ("bien-ban-hop-dan", meeting.village.name),
+    )

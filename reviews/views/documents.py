@@ -39,16 +39,13 @@ class MinutesPdfView(RoleRequiredMixin, View):
         )
         votes = meeting.votes.count()
         if votes > jobs.IMMEDIATE_MINUTES_ROWS:
-            return render(
+            return _ask_to_print(
                 request,
-                "reviews/pdf_job_confirm.html",
-                {
-                    "round": meeting.round,
-                    "title": _("Biên bản họp dân – %(village)s") % {"village": meeting.village.name},
-                    "size": _("kết quả biểu quyết của %(n)s hộ") % {"n": jobs.number_text(votes)},
-                    "action": "reviews:minutes_pdf_job",
-                    "action_pk": meeting.pk,
-                },
+                round=meeting.round,
+                title=_("Biên bản họp dân – %(village)s") % {"village": meeting.village.name},
+                size=_("kết quả biểu quyết của %(n)s hộ") % {"n": jobs.number_text(votes)},
+                action="reviews:minutes_pdf_job",
+                action_pk=meeting.pk,
             )
         return pdf_response(
             render_pdf.minutes_pdf(documents.minutes_data(meeting)), "bien-ban-hop-dan", meeting.village.name
@@ -75,6 +72,12 @@ class PostingScopeMixin:
         if str(village_pk or "").isdigit():
             village = get_object_or_404(AdministrativeUnit.objects.filter(parent=round.commune), pk=village_pk)
         return round, village
+
+
+def _ask_to_print(request, *, round, title, size, action, action_pk, village=None):
+    """The page a long document's link opens: why it is printed in the background, and the button that starts it."""
+    context = {"round": round, "title": title, "size": size, "action": action, "action_pk": action_pk}
+    return render(request, "reviews/pdf_job_confirm.html", {**context, "village": village})
 
 
 def _job_started(request, job):
@@ -108,17 +111,14 @@ class PostingPdfView(PostingScopeMixin, RoleRequiredMixin, View):
             if (rows := jobs.posting_rows(posting)) > jobs.IMMEDIATE_POSTING_ROWS:
                 size = _("%(n)s hộ") % {"n": jobs.number_text(rows)}
         if size is not None:
-            return render(
+            return _ask_to_print(
                 request,
-                "reviews/pdf_job_confirm.html",
-                {
-                    "round": round,
-                    "title": _("Danh sách niêm yết – %(unit)s") % {"unit": (village or round.commune).name},
-                    "size": size,
-                    "action": "reviews:posting_pdf_job",
-                    "action_pk": round.pk,
-                    "village": village,
-                },
+                round=round,
+                title=_("Danh sách niêm yết – %(unit)s") % {"unit": (village or round.commune).name},
+                size=size,
+                action="reviews:posting_pdf_job",
+                action_pk=round.pk,
+                village=village,
             )
         return pdf_response(render_pdf.posting_list_pdf(posting), "niem-yet", (village or round.commune).name)
 
@@ -145,16 +145,13 @@ class DecisionPdfView(RoleRequiredMixin, View):
         decision = get_object_or_404(decisions.select_related("submission").defer("submission__snapshot"), pk=pk)
         rows = documents.decision_rows(decision)
         if rows > jobs.IMMEDIATE_DECISION_ROWS:
-            return render(
+            return _ask_to_print(
                 request,
-                "reviews/pdf_job_confirm.html",
-                {
-                    "round": decision.round,
-                    "title": _("Quyết định số %(n)s") % {"n": decision.number},
-                    "size": _("danh sách kèm theo %(n)s hộ") % {"n": jobs.number_text(rows)},
-                    "action": "reviews:decision_pdf_job",
-                    "action_pk": decision.pk,
-                },
+                round=decision.round,
+                title=_("Quyết định số %(n)s") % {"n": decision.number},
+                size=_("danh sách kèm theo %(n)s hộ") % {"n": jobs.number_text(rows)},
+                action="reviews:decision_pdf_job",
+                action_pk=decision.pk,
             )
         decision = get_object_or_404(decisions.select_related("submission"), pk=pk)  # with the lists' snapshot
         return pdf_response(render_pdf.decision_pdf(documents.decision_data(decision)), "quyet-dinh", decision.number)
@@ -184,16 +181,13 @@ class CertificatesPdfView(RoleRequiredMixin, View):
         if not count:
             return HttpResponse(status=404)
         if count > jobs.IMMEDIATE_CERTIFICATES:
-            return render(
+            return _ask_to_print(
                 request,
-                "reviews/pdf_job_confirm.html",
-                {
-                    "round": decision.round,
-                    "title": _("Giấy chứng nhận của Quyết định số %(n)s") % {"n": decision.number},
-                    "size": _("%(n)s giấy chứng nhận") % {"n": jobs.number_text(count)},
-                    "action": "reviews:certificates_pdf_job",
-                    "action_pk": decision.pk,
-                },
+                round=decision.round,
+                title=_("Giấy chứng nhận của Quyết định số %(n)s") % {"n": decision.number},
+                size=_("%(n)s giấy chứng nhận") % {"n": jobs.number_text(count)},
+                action="reviews:certificates_pdf_job",
+                action_pk=decision.pk,
             )
         data = [documents.certificate_data(c) for c in certificates]
         return pdf_response(render_pdf.certificates_pdf(data), "giay-chung-nhan", decision.number)
