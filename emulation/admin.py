@@ -2,7 +2,13 @@
 from ``visible_to`` (accounts.scoping), so the admin shows no more than the portal's screens."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from core import formatting
+from core.admin_scale import CappedInline
 from core.integrity import UniqueRulesModelForm
 
 from .models import (
@@ -66,23 +72,40 @@ class AssessmentAdmin(admin.ModelAdmin):
         )
 
 
-class EvaluationResultInline(admin.TabularInline):
+class EvaluationResultInline(CappedInline):
+    """The evaluation's first results, with their criterion, unit and household joined (each was read by its own
+    query). An evaluation holds one result per criterion and subject: per household for a household criterion,
+    so a province's evaluation may hold a million; all of them are on the portal's evaluation page."""
+
     model = EvaluationResult
-    extra = 0
+    rows_shown = 50
     fields = ("criterion", "unit", "household", "met", "figures")
     readonly_fields = fields
-    can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("criterion", "unit", "household")
 
 
 @admin.register(Evaluation)
 class EvaluationAdmin(admin.ModelAdmin):
     list_display = ("movement", "scope", "year", "evaluated_at", "evaluated_by")
     list_filter = ("year",)
-    readonly_fields = ("movement", "scope", "year", "evaluated_at", "evaluated_by")
+    readonly_fields = ("movement", "scope", "year", "evaluated_at", "evaluated_by", "all_results")
     inlines = [EvaluationResultInline]
+
+    @admin.display(description=_("kết quả đánh giá"))
+    def all_results(self, obj):
+        """How many results the evaluation holds, with the portal's page of them; the inline shows the first."""
+        total = EvaluationResult.objects.filter(evaluation=obj).count()
+        if not total:
+            return self.get_empty_value_display()
+        shown = min(total, EvaluationResultInline.rows_shown)
+        return format_html(
+            '<a href="{}">{}</a> · {}',
+            reverse("emulation:evaluation_detail", args=[obj.pk]),
+            gettext("Xem toàn bộ kết quả đánh giá (%(total)s)") % {"total": formatting.number(total)},
+            gettext("%(n)s kết quả đầu tiên trong %(total)s") % {"n": shown, "total": formatting.number(total)},
+        )
 
     def get_queryset(self, request):
         return Evaluation.objects.visible_to(request.user).select_related("movement", "scope", "evaluated_by")

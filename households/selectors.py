@@ -133,14 +133,24 @@ def household_listing_for(user, *, filters: dict, cap: int | None = None) -> Hou
     query = _query_of(filters)
     if not query:
         return HouseholdListing(qs.order_by(*LIST_ORDER))
-    matches = household_match_keys(qs, query, limit=cap + 1, commune=_commune_of(user))
-    kept = dict(list(matches.items())[:cap])
-    ids = _ranked(kept, by_name=bool(_search_terms(query)[1]), using=qs.db)
+    ids, more = household_ranked_ids(qs, query, cap=cap, commune=_commune_of(user))
     # The matches were collected from ``qs`` itself, so the ranked households are exactly these: no count query.
     # ``households`` is what the page's ids name, in their order, for callers that want the rows; the page itself
     # slices ``ids`` and reads its 50 rows (EstimatedCountPaginator).
     households = qs.filter(AnyOf("pk", ids)).order_by(PositionIn(ids, "pk"))
-    return HouseholdListing(households, more_than=cap if len(matches) > cap else None, count=len(ids), ids=ids)
+    return HouseholdListing(households, more_than=cap if more else None, count=len(ids), ids=ids)
+
+
+def household_ranked_ids(
+    qs: QuerySet, query: str, *, cap: int | None = None, commune: int | None = None
+) -> tuple[list[int], bool]:
+    """The ids of at most ``cap`` households of ``qs`` that the search text names, in ``household_search``'s order,
+    and whether more matched: collected through the indexes until one past the cap (``household_match_keys``),
+    then ranked. The list page and the Django admin's search box (households.admin) search this way."""
+    cap = SEARCH_CAP if cap is None else cap
+    matches = household_match_keys(qs, query, limit=cap + 1, commune=commune)
+    kept = dict(list(matches.items())[:cap])
+    return _ranked(kept, by_name=bool(_search_terms(query)[1]), using=qs.db), len(matches) > cap
 
 
 def _search_terms(query: str) -> tuple[str | None, list[str]]:

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin_scale import LargeTableAdmin
+
 from .models import Benefit, BenefitLog, BenefitPhoto, Programme
 
 
@@ -24,13 +26,23 @@ class LogInline(admin.TabularInline):
     readonly_fields = ("action", "changes", "note", "user", "at")
     can_delete = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
 
 @admin.register(Benefit)
-class BenefitAdmin(admin.ModelAdmin):
-    """Read only: benefits are recorded through the portal's services, which check eligibility and log."""
+class BenefitAdmin(LargeTableAdmin):
+    """Read only: benefits are recorded through the portal's services, which check eligibility and log.
+
+    Two million benefits in a province: the latest recorded first along the primary key (the model's order, by
+    date, has no index over the whole table and sorted every benefit for page 1), a capped count
+    (core.admin_scale)."""
 
     list_display = ("programme", "household", "member", "date", "household_status", "amount", "eligible")
-    list_filter = ("programme", "household_status", "eligible")
+    # By programme only: programs_benefit_prog_date serves it. The status and eligibility have no index, and a
+    # rare value (a benefit recorded outside the conditions) read every benefit of the province for its page and
+    # again for its count (≈ 1 s).
+    list_filter = ("programme",)
     readonly_fields = (
         "household_status",
         "status_decision",

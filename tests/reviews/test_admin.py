@@ -1,9 +1,14 @@
-"""The rules an administrator edits (review calendar, approval chain) and the read-only round page in the admin."""
+"""The rules an administrator edits (review calendar, approval chain) and the read-only round page in the admin, which
+shows the latest entries of the round's log (one per case saved: thousands) and links to the portal's whole log."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reviews.models import ApprovalChainRule, ReviewWindow
+from reviews.admin import ApprovalActionInline
+from reviews.choices import Action
+from reviews.models import ApprovalAction, ApprovalChainRule, ReviewWindow
 
 from .conftest import YEAR
 
@@ -54,3 +59,41 @@ def test_window_set_by_the_province_is_used(walk, tree):
     )
     round = walk.open()
     assert (round.starts_on, round.due_on) == (date(YEAR, 9, 15), date(YEAR, 11, 30))
+
+
+def add_log_entries(round, count: int, user) -> None:
+    """Entries as saving each case writes them (one per case saved: thousands in a commune's annual round)."""
+    ApprovalAction.objects.bulk_create(
+        ApprovalAction(round=round, action=Action.CASE_SAVE, user=user, comment=f"Lưu phiếu {index}")
+        for index in range(count)
+    )
+
+
+def test_the_round_page_shows_the_latest_log_entries_and_links_to_the_whole_log(client_for, users, walk, monkeypatch):
+    monkeypatch.setattr(ApprovalActionInline, "rows_shown", 3)
+    round = walk.open()
+    add_log_entries(round, 5, users.commune_officer)
+    log = ApprovalAction.objects.filter(round=round)
+    total = log.count()
+    page = client_for(users.admin).get(reverse("admin:reviews_reviewround_change", args=[round.pk]))
+    shown = [form.instance for form in page.context["inline_admin_formsets"][0].formset.forms]
+    assert [entry.pk for entry in shown] == list(log.order_by("-at", "-pk").values_list("pk", flat=True)[:3])
+    html = page.content.decode()
+    assert f'<a href="{reverse("reviews:log", args=[round.pk])}">Xem toàn bộ nhật ký ({total})</a>' in html
+    assert f"3 mục mới nhất trong {total}" in html
+
+
+def test_the_round_page_reads_the_same_statements_whatever_the_length_of_its_log(client_for, users, walk):
+    round = walk.open()
+    client = client_for(users.admin)
+    url = reverse("admin:reviews_reviewround_change", args=[round.pk])
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    add_log_entries(round, ApprovalActionInline.rows_shown + 5, users.commune_officer)
+    before = statements()
+    add_log_entries(round, ApprovalActionInline.rows_shown + 5, users.district_staff)
+    assert statements() == before
