@@ -8,7 +8,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # system_check and exports register their job kinds
-        from . import exports, spreadsheets, system_check, wording  # noqa: F401
+        from . import admin_display, exports, spreadsheets, system_check, wording  # noqa: F401
 
         spreadsheets.install()  # exported cells that look like formulas are written as text
         wording.install()  # the project's wording for Django's stock validation messages
+        admin_display.install()  # the admin shows a year as "2026", not "2.026"

@@ -83,7 +83,9 @@ class ReviewRound(models.Model):
     state = models.CharField(_("trạng thái"), max_length=12, choices=RoundState.choices, default=RoundState.OPEN)
     revision = models.PositiveSmallIntegerField(_("lần"), default=1)
     version = models.PositiveIntegerField(default=1, editable=False)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("người mở đợt")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -479,9 +481,15 @@ class ApprovalAction(models.Model):
     """The log of a round: every transition and every approve, return and reopen, with who, when and why."""
 
     round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="actions")
-    revision = models.PositiveSmallIntegerField(default=1)
+    revision = models.PositiveSmallIntegerField(_("lần"), default=1)
     action = models.CharField(_("thao tác"), max_length=15, choices=Action.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
     comment = models.TextField(_("ý kiến"), blank=True)
     case = models.ForeignKey(ReviewCase, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -495,4 +503,4 @@ class ApprovalAction(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} – {self.at:%d/%m/%Y %H:%M}"
+        return f"{self.get_action_display()} – {timezone.localtime(self.at):%d/%m/%Y %H:%M}"

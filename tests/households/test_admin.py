@@ -88,6 +88,8 @@ def test_a_page_of_the_list_reads_the_same_statements_whatever_the_households(
     assert codes(response) == ["IRS-005", "IRS-004"]
     # An estimate says so ("khoảng 10 hộ gia đình"), a count does not.
     assert ('data-testid="estimated-count"' in response.content.decode()) is approximate
+    # and the search box does not show the estimate as a number of results
+    assert ("kết quả (" in shown(client).content.decode()) is not approximate
 
 
 def test_the_search_finds_a_code_by_its_beginning(client_for, users, registry):

@@ -97,3 +97,23 @@ def test_the_round_page_reads_the_same_statements_whatever_the_length_of_its_log
     before = statements()
     add_log_entries(round, ApprovalActionInline.rows_shown + 5, users.district_staff)
     assert statements() == before
+
+
+def test_the_round_page_shows_years_as_years_and_labels_in_vietnamese(client_for, users, walk):
+    """A year is a label ("2026"), not a quantity ("2.026"); the admin's other integers keep the separator."""
+    from django.utils import timezone
+
+    from core.admin_display import display_for_field, is_year
+    from households.models import UnitPopulation
+
+    round = walk.open()
+    page = client_for(users.admin).get(reverse("admin:reviews_reviewround_change", args=[round.pk])).content.decode()
+    assert f"<p>{YEAR}</p>" in page.replace('<div class="readonly">', "<p>").replace("</div>", "</p>")
+    assert f"{YEAR // 1000}.{YEAR % 1000:03d}" not in page
+    assert "Người mở đợt" in page and "Opened by" not in page
+    assert "Người thực hiện" in page and ">User<" not in page
+    entry = ApprovalAction.objects.filter(round=round).first()
+    assert str(entry).endswith(f"{timezone.localtime(entry.at):%d/%m/%Y %H:%M}")  # the log's time where it was done
+    year, households = UnitPopulation._meta.get_field("year"), UnitPopulation._meta.get_field("households")
+    assert is_year(year) and not is_year(households)
+    assert (display_for_field(2026, year, "-"), display_for_field(12345, households, "-")) == ("2026", "12.345")
