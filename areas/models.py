@@ -56,7 +56,7 @@ class AdministrativeUnit(models.Model):
         blank=True,
         related_name="children",
     )
-    path = models.CharField(max_length=255, editable=False)
+    path = models.CharField(_("đường dẫn trong cây đơn vị"), max_length=255, editable=False)
     valid_from = models.DateField(_("hiệu lực từ ngày"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến ngày"), null=True, blank=True)
     source = models.CharField(_("nguồn dữ liệu"), max_length=120, blank=True)

@@ -54,7 +54,7 @@ class JobRun(models.Model):
     result = models.JSONField(_("kết quả"), default=dict, blank=True)
     error = models.TextField(_("lỗi"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
-    celery_task_id = models.CharField(max_length=64, blank=True)
+    celery_task_id = models.CharField(_("mã tác vụ Celery"), max_length=64, blank=True)
     # Written when the job is queued and every few seconds while a worker runs it (core/jobs.py, through a
     # connection of its own): a running job whose heartbeat stops has lost its worker.
     heartbeat_at = models.DateTimeField(_("tín hiệu gần nhất"), null=True, blank=True)

@@ -72,7 +72,12 @@ class Movement(models.Model):
     )
     is_active = models.BooleanField(_("đang triển khai"), default=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tạo"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -169,8 +174,14 @@ class Assessment(models.Model):
     met = models.BooleanField(_("đạt"))
     evidence = models.FileField(_("minh chứng"), upload_to="emulation/evidence/%Y/", blank=True, max_length=255)
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    assessed_at = models.DateTimeField(auto_now=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đánh giá"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    assessed_at = models.DateTimeField(_("thời điểm đánh giá"), auto_now=True)
 
     class Meta:
         verbose_name = _("đánh giá tiêu chí định tính")
@@ -217,9 +228,13 @@ class Evaluation(models.Model):
 
 class EvaluationResult(models.Model):
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="results")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey("areas.AdministrativeUnit", on_delete=models.PROTECT, null=True, blank=True)
-    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, null=True, blank=True)
+    criterion = models.ForeignKey(Criterion, verbose_name=_("tiêu chí"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "areas.AdministrativeUnit", verbose_name=_("đơn vị"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    household = models.ForeignKey(
+        "households.Household", verbose_name=_("hộ gia đình"), on_delete=models.PROTECT, null=True, blank=True
+    )
     met = models.BooleanField(_("đạt"), null=True)  # None: the figures needed are missing (said in ``figures``)
     figures = models.JSONField(_("số liệu"), default=dict)
 
@@ -294,7 +309,9 @@ class Nomination(models.Model):
     evaluation = models.ForeignKey(
         Evaluation, verbose_name=_("đợt đánh giá"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người tạo"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -313,7 +330,13 @@ class NominationEvidence(models.Model):
     nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(_("tệp minh chứng"), upload_to="emulation/nominations/%Y/", max_length=255)
     description = models.CharField(_("mô tả"), max_length=255)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tải lên"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -332,8 +355,14 @@ class NominationLog(models.Model):
     from_status = models.CharField(_("từ trạng thái"), max_length=20, choices=NominationStatus.choices, blank=True)
     to_status = models.CharField(_("sang trạng thái"), max_length=20, choices=NominationStatus.choices)
     comment = models.TextField(_("ý kiến"), blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("nhật ký đề nghị")
@@ -364,7 +393,9 @@ class AwardDecision(models.Model):
     signer_title = models.CharField(_("chức vụ người ký"), max_length=120)
     signer_authority = models.CharField(_("thẩm quyền ký"), max_length=120, blank=True)
     pdf_file = models.FileField(_("tệp PDF"), upload_to="emulation/decisions/%Y/", blank=True, max_length=255)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người tạo"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AwardDecisionQuerySet.as_manager()
@@ -400,7 +431,9 @@ class Award(models.Model):
     unit = models.ForeignKey(
         "areas.AdministrativeUnit", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
     )
-    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, null=True, blank=True)
+    household = models.ForeignKey(
+        "households.Household", verbose_name=_("hộ gia đình"), on_delete=models.PROTECT, null=True, blank=True
+    )
     form = models.CharField(_("hình thức"), max_length=30, choices=AwardForm.choices)
     year = models.PositiveSmallIntegerField(_("năm"))
     achievements = models.TextField(_("thành tích"), blank=True)
@@ -435,7 +468,9 @@ class TypicalExample(models.Model):
         "households.Household", verbose_name=_("hộ gia đình"), on_delete=models.SET_NULL, null=True, blank=True
     )
     story = models.TextField(_("câu chuyện"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người tạo"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TypicalExampleQuerySet.as_manager()
@@ -472,7 +507,9 @@ class MovementResult(models.Model):
     models_replicated = models.PositiveIntegerField(_("mô hình được nhân rộng"), default=0)
     source = models.CharField(_("nguồn số liệu"), max_length=255)
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nhập"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     entered_at = models.DateTimeField(auto_now=True)
 
     objects = MovementResultQuerySet.as_manager()

@@ -282,9 +282,15 @@ class Benefit(models.Model):
     eligibility_note = models.TextField(_("kết quả kiểm tra đối tượng"), blank=True, editable=False)
     override_reason = models.TextField(_("lý do ghi nhận ngoài điều kiện"), blank=True, editable=False)
     override_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi nhận ngoài điều kiện"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
-    override_at = models.DateTimeField(null=True, blank=True, editable=False)
+    override_at = models.DateTimeField(_("thời điểm ghi nhận ngoài điều kiện"), null=True, blank=True, editable=False)
     # cancellation: a wrongly recorded benefit is voided with a reason, never deleted
     cancelled_at = models.DateTimeField(_("huỷ lúc"), null=True, blank=True, editable=False)
     cancelled_by = models.ForeignKey(
@@ -297,9 +303,14 @@ class Benefit(models.Model):
         editable=False,
     )
     cancel_reason = models.TextField(_("lý do huỷ"), blank=True, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        editable=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -425,7 +436,13 @@ class BenefitPhoto(models.Model):
     benefit = models.ForeignKey(Benefit, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("ảnh"), upload_to=photo_path)
     caption = models.CharField(_("chú thích"), max_length=150, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tải ảnh"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -444,7 +461,13 @@ class BenefitLog(models.Model):
     action = models.CharField(_("thao tác"), max_length=20, choices=LogAction.choices)
     changes = models.JSONField(_("nội dung thay đổi"), default=dict, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
 
     class Meta:

@@ -135,11 +135,16 @@ class Household(LoadedRelationsCleanMixin, models.Model):
         _("trạng thái"), max_length=10, choices=HouseholdState.choices, default=HouseholdState.ACTIVE, editable=False
     )
     archived_reason = models.TextField(_("lý do lưu trữ"), blank=True, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
     created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lần cuối"), auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tạo"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        editable=False,
     )
 
     objects = HouseholdQuerySet.as_manager()
