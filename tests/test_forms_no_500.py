@@ -35,6 +35,7 @@ from programs.catalogue import catalogue_load
 from programs.models import Benefit, BenefitPhoto
 from programs.services import benefit_record
 from reviews.models import Complaint, HouseholdRequest, ReviewCase, ReviewRound, Submission, VillageMeeting
+from tests.clock import on_the_day_of_import
 from tests.factories import PASSWORD, VillageFactory
 from tests.households.conftest import POOR_FACTS, family
 from tests.programs.conftest import set_status
@@ -42,6 +43,7 @@ from tests.reviews.conftest import Walk
 from tests.test_url_rules import OWN_RULE, PUBLIC, portal_patterns
 
 TODAY = timezone.localdate()
+_on_the_day_of_import = on_the_day_of_import()  # a run across midnight: tests.clock
 
 
 # --- reading a form from its page, as the browser sends it ---------------------------------------------------

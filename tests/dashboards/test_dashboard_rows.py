@@ -5,8 +5,10 @@
 import re
 
 import pytest
+import time_machine
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.choices import Role
 from dashboards.templatetags import dashboard_rows
@@ -43,15 +45,18 @@ def test_the_dashboard_is_written_as_with_its_former_unit_loop(client_for, users
     reference = get_template("dashboards/includes/unit_rows.html").template
     target_reference = get_template("dashboards/includes/target_rows.html").template
     written_pages = []
-    for user in (users.commune_officer, users.district_staff, users.province_staff, nobody_below):
-        client = client_for(user)
-        client.cookies["django_language"] = language
-        written = page(client)
-        written_pages.append(written)
-        with monkeypatch.context() as patch:
-            patch.setattr(dashboard_rows, "write_rows", lambda context, *args: reference.render(context))
-            patch.setattr(dashboard_rows, "write_target_rows", lambda context, *a: target_reference.render(context))
-            assert page(client) == written
+    # The clock stands still: the page shows the time it was drawn ("cập nhật lúc 00:01"), and the two drawings
+    # compared must not fall on either side of a minute.
+    with time_machine.travel(timezone.now(), tick=False):
+        for user in (users.commune_officer, users.district_staff, users.province_staff, nobody_below):
+            client = client_for(user)
+            client.cookies["django_language"] = language
+            written = page(client)
+            written_pages.append(written)
+            with monkeypatch.context() as patch:
+                patch.setattr(dashboard_rows, "write_rows", lambda context, *args: reference.render(context))
+                patch.setattr(dashboard_rows, "write_target_rows", lambda context, *a: target_reference.render(context))
+                assert page(client) == written
     assert "Buôn &lt;Ma&gt; &quot;Rai&quot; &amp; Ơ" in written_pages[0]
     assert 'colspan="9"' in written_pages[3]
     assert 'data-testid="target-row"' in written_pages[1] and "Σ</sup>" in written_pages[2]

@@ -9,11 +9,13 @@ from django.utils import timezone
 
 from emulation import nominations as svc
 from emulation.models import Award, AwardDecision, AwardForm, Movement, Nomination, NominationStatus, SubjectType
+from tests.clock import on_the_day_of_import
 
 from .awards_setup import PDF_BYTES, evidence_pdf, household_fixture, others_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
+_on_the_day_of_import = on_the_day_of_import()  # a run across midnight: tests.clock
 
 
 @pytest.fixture(autouse=True)

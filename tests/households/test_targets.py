@@ -22,10 +22,12 @@ from households.targets import (
     target_may_set,
     target_progress,
 )
+from tests.clock import on_the_day_of_import
 from tests.factories import CommuneFactory, UserFactory, VillageFactory
 
 TODAY = timezone.localdate()
 YEAR = TODAY.year
+_on_the_day_of_import = on_the_day_of_import()  # a run across midnight: tests.clock
 DECISION = "Quyết định số 146/QĐ-UBND ngày 22/3/2021"
 
 

@@ -15,6 +15,7 @@ from households.models import Member
 from programs import bulk, selectors, services
 from programs.figures import Period, child_rollup, unit_figures
 from programs.models import Benefit, BenefitLog
+from tests.clock import on_the_day_of_import
 from tests.factories import UserFactory, VillageFactory
 
 from .conftest import programme
@@ -22,6 +23,7 @@ from .test_services import loan
 
 pytestmark = pytest.mark.django_db
 TODAY = date.today()
+_on_the_day_of_import = on_the_day_of_import()  # a run across midnight: tests.clock
 
 
 def cancel(benefit, user, reason="Ghi nhầm hộ"):

@@ -10,10 +10,12 @@ from households import services as household_services
 from households.models import Household
 from reviews import services
 from reviews.choices import RoundKind
+from tests.clock import on_the_day_of_import
 from tests.factories import UserFactory
 from tests.households.conftest import POOR_FACTS, family
 
 YEAR = timezone.localdate().year  # the current year: the window and deadlines are real dates
+_on_the_day_of_import = on_the_day_of_import()  # a run across midnight: tests.clock
 
 
 @pytest.fixture
