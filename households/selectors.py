@@ -84,6 +84,18 @@ def household_list_for(user, *, filters: dict) -> QuerySet:
     return qs.order_by(*LIST_ORDER)
 
 
+def household_export_size(user, *, filters: dict, limit: int) -> int:
+    """How many households the export of the list as filtered writes, counted no further than ``limit`` + 1 (whether
+    it is small is all that matters, core.exports). A search's matches are collected through the indexes as the list
+    page collects them (``household_match_keys``), stopping past the limit: the ranked search counted under a LIMIT
+    took 1–2 s for a common word ("văn", "thị") against 0,02–0,14 s this way."""
+    qs = _filtered_for(user, filters)
+    query = _query_of(filters)
+    if query:
+        return len(household_match_keys(qs, query, limit=limit + 1, commune=_commune_of(user)))
+    return qs.order_by().values("pk")[: limit + 1].count()
+
+
 @dataclass(frozen=True)
 class HouseholdListing:
     """What the list page shows: the households in their order, and whether the search matched more than that."""

@@ -22,14 +22,14 @@ from django.views.generic import TemplateView
 
 from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from core.downloads import xlsx_response
-from core.exports import BackgroundExportMixin, commune_sized
+from core.exports import BackgroundExportMixin, no_progress
 from core.models import JobRun, JobStatus
 from core.services import job_run_start
 
 from . import excel, jobs
 from .excel.export import write_households
 from .forms import HouseholdFilterForm
-from .selectors import household_list_for
+from .selectors import household_export_size, household_list_for
 from .views import indicator_choices
 
 IMPORTERS = jobs.IMPORTERS
@@ -39,7 +39,8 @@ KEEP_UPLOADS_SECONDS = 24 * 60 * 60
 
 class HouseholdExportView(RoleRequiredMixin, BackgroundExportMixin, View):
     """The household list exactly as filtered on screen, one row per member, in the import template's layout;
-    larger than a commune (no village chosen above the commune level), it is written by a background job."""
+    past ``core.exports.ROWS_IN_REQUEST`` households (a large commune, a district, a province) it is written by a
+    background job."""
 
     allowed_roles = ALL_ROLES
 
@@ -50,14 +51,15 @@ class HouseholdExportView(RoleRequiredMixin, BackgroundExportMixin, View):
         households = household_list_for(request.user, filters=self.filters)
 
         def write(target, progress):
-            total = households.count()
+            # the total feeds the job's progress bar only: inside the request nobody watches one
+            total = None if progress is no_progress else households.count()
             # rows read as tuples and streamed (households/excel/export.py): a province's million rows finish
             write_households(households, target=target, progress=progress, total=total)
 
         return self.export_response(write, excel.export_filename())
 
-    def export_commune_sized(self) -> bool:
-        return commune_sized(self.request.user) or bool(self.filters.get("village"))
+    def export_size(self, limit: int) -> int:
+        return household_export_size(self.request.user, filters=self.filters, limit=limit)
 
 
 class ImportTemplateView(RoleRequiredMixin, View):

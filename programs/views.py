@@ -16,7 +16,7 @@ from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
 from core.confirm import ReasonConfirmMixin
-from core.exports import BackgroundExportMixin, commune_sized
+from core.exports import BackgroundExportMixin, commune_sized, no_progress, rows_up_to
 from core.integrity import add_form_error, unique_violations_as_errors
 from core.pagination import CappedCountPaginator
 from households.models import Household
@@ -106,9 +106,8 @@ class ProgrammeDetailView(RoleRequiredMixin, BackgroundExportMixin, ListView):
         data = getattr(self.filters(), "cleaned_data", {}) or {}
         return selectors.benefit_list_for(self.request.user, filters={**data, "programme": self.programme()})
 
-    def export_commune_sized(self) -> bool:
-        data = getattr(self.filters(), "cleaned_data", {}) or {}
-        return commune_sized(self.request.user) or bool(data.get("village"))
+    def export_size(self, limit: int) -> int:
+        return rows_up_to(self.export_queryset(), limit)
 
     def export_queryset(self):
         """The export never carries cancelled records, whatever the on-screen filter."""
@@ -130,7 +129,7 @@ class ProgrammeDetailView(RoleRequiredMixin, BackgroundExportMixin, ListView):
                     heading=[programme.name, programme.legal_basis],
                     target=target,
                     progress=progress,
-                    total=benefits.count(),
+                    total=None if progress is no_progress else benefits.count(),  # for the job's progress bar
                 )
 
             return self.export_response(write, xlsx_filename(f"ho-tro-{programme.code.lower()}", timezone.localdate()))

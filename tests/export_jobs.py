@@ -1,8 +1,11 @@
-"""Following an Excel export that runs as a background job (core/exports.py): larger than a commune, the export
-answers with a redirect to its job page; the tests then do what the Celery worker does, in this process, and
-download the file from the job."""
+"""Following an Excel export that runs as a background job (core/exports.py): past the rows written inside the
+request, the export answers with a redirect to its job page; the tests then do what the Celery worker does, in this
+process, and download the file from the job."""
+
+import io
 
 from django.urls import resolve, reverse
+from openpyxl import load_workbook
 
 from core.jobs import job_run_execute
 from core.models import JobRun, JobStatus
@@ -31,3 +34,17 @@ def export_content(client, url: str, data=None) -> bytes:
     response, content = fetch_export(client, url, data)
     assert response.status_code == 200, response.status_code
     return content
+
+
+def in_request_up_to(monkeypatch, rows: int) -> None:
+    """Lower the rows an export writes inside the request (``core.exports.ROWS_IN_REQUEST``, and a submission's
+    listed households), so that a few households stand for a large commune instead of thousands made for the test."""
+    monkeypatch.setattr("core.exports.ROWS_IN_REQUEST", rows)
+    monkeypatch.setattr("reviews.views.submissions.LISTED_IN_REQUEST", rows)
+
+
+def cell_values(content: bytes) -> dict[str, list[tuple]]:
+    """Every sheet's cells as values, by sheet name: two workbooks with the same rows compare equal whatever their
+    writer's timestamps."""
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets}

@@ -1,6 +1,8 @@
-"""Exports larger than a commune run as background jobs (core/exports.py, docs/adr/0024): the officer is sent to the
-job's page, a double click starts one job, the worker writes the file, and only those who may see the job download
-it. The formula neutralisation of the job's file is checked for every export in tests/core/test_spreadsheets.py."""
+"""Exports that write many rows run as background jobs, whatever the officer's unit (core/exports.py, docs/adr/0024):
+the officer is sent to the job's page, a double click starts one job, the worker writes the file, and only those who
+may see the job download it; a small export answers at once. The tests lower the rows written inside the request
+(``in_request_up_to``) so that two households stand for a large commune. The formula neutralisation of the job's
+file is checked for every export in tests/core/test_spreadsheets.py."""
 
 import io
 import time
@@ -10,12 +12,14 @@ from django.urls import resolve, reverse
 from openpyxl import load_workbook
 
 from accounts.choices import Role
-from core.exports import EXPORT_JOB, export_dir, tracked
+from core.exports import EXPORT_JOB, BackgroundExportMixin, export_dir, rows_up_to, tracked
 from core.jobs import job_run_execute
 from core.models import JobRun, JobStatus
 from households import services as household_services
 from households.excel import COLUMNS
 from households.models import Household
+from households.selectors import household_export_size, household_list_for
+from tests.export_jobs import cell_values, export_content, in_request_up_to
 from tests.factories import UserFactory
 from tests.households.conftest import POOR_FACTS, family
 
@@ -27,6 +31,12 @@ EVIL_NAME = '=HYPERLINK("http://evil.example/x","Bấm vào đây")'
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
+
+
+@pytest.fixture
+def large(monkeypatch):
+    """One household is all an export writes inside the request: the registry's two make a large export."""
+    in_request_up_to(monkeypatch, 1)
 
 
 @pytest.fixture
@@ -59,7 +69,7 @@ def file_of(response) -> bytes:
 
 
 @pytest.mark.django_db
-def test_a_district_export_is_a_job_and_a_double_click_starts_one(client_for, users, registry, media):
+def test_a_district_export_is_a_job_and_a_double_click_starts_one(client_for, users, registry, media, large):
     client = client_for(users.district_staff)
     url = reverse("households:export") + "?household_class=&q="
     first = job_of(client.get(url))
@@ -93,7 +103,8 @@ def test_a_district_export_is_a_job_and_a_double_click_starts_one(client_for, us
 
 
 @pytest.mark.django_db
-def test_a_commune_export_stays_in_the_request(client_for, users, registry, media):
+def test_a_small_commune_export_stays_in_the_request(client_for, users, registry, media, monkeypatch):
+    in_request_up_to(monkeypatch, 2)  # exactly as many households as the export writes
     response = client_for(users.commune_officer).get(reverse("households:export"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -101,14 +112,71 @@ def test_a_commune_export_stays_in_the_request(client_for, users, registry, medi
 
 
 @pytest.mark.django_db
-def test_a_district_officer_choosing_one_village_gets_the_file_at_once(client_for, users, tree, registry, media):
-    response = client_for(users.district_staff).get(reverse("households:export") + f"?village={tree.village.pk}")
-    assert response.status_code == 200
+def test_a_large_communes_export_is_a_job_like_a_districts(client_for, users, tree, registry, media, large):
+    """The commune officer's unit no longer keeps the export inside the request: its size does."""
+    client = client_for(users.commune_officer)
+    response = client.get(reverse("households:export") + "?household_class=poor")
+    job = job_of(response)
+    assert job.kind == EXPORT_JOB and job.status == JobStatus.QUEUED
+    assert job.requested_by == users.commune_officer and job.unit == tree.commune
+    assert job.params["url_name"] == "households:export" and job.params["query"] == "household_class=poor"
+    page = client.get(response["Location"]).content.decode()
+    assert "Tệp Excel đang được chuẩn bị trong nền vì có nhiều số liệu." in page
+    assert "một xã" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", [{}, {"household_class": "poor"}, {"q": "IRS-001"}])
+def test_the_jobs_file_holds_what_the_immediate_export_gives(client_for, users, registry, media, monkeypatch, query):
+    client = client_for(users.commune_officer)
+    url = reverse("households:export")
+    at_once = export_content(client, url, query)
+    assert not JobRun.objects.exists()
+    in_request_up_to(monkeypatch, 0)
+    through_job = export_content(client, url, query)
+    assert JobRun.objects.get().status == JobStatus.SUCCEEDED
+    assert cell_values(through_job) == cell_values(at_once)
+    rows = len(next(iter(cell_values(at_once).values()))) - 1  # under the header
+    assert rows == (4 if query.get("q") else 8)  # one household's four members, or both households'
+
+
+@pytest.mark.django_db
+def test_a_district_officers_small_export_answers_at_once(client_for, users, tree, registry, media):
+    """Above the commune an export is a job unless it is small: a village chosen, or a filter that leaves few."""
+    client = client_for(users.district_staff)
+    for query in (f"?village={tree.village.pk}", "", "?q=IRS-001"):
+        response = client.get(reverse("households:export") + query)
+        assert response.status_code == 200, query
     assert not JobRun.objects.filter(kind=EXPORT_JOB).exists()
 
 
 @pytest.mark.django_db
-def test_only_who_may_see_the_job_downloads_its_file(client, users, tree, registry, media):
+def test_the_size_is_counted_no_further_than_the_limit(users, registry, django_assert_num_queries):
+    households = Household.objects.all()
+    with django_assert_num_queries(1) as captured:
+        assert rows_up_to(households, 0) == 1  # two households, counted up to one more than the limit
+    assert "LIMIT 1" in captured.captured_queries[0]["sql"]
+    assert rows_up_to(households, 5) == 2
+    assert rows_up_to([1, 2, 3], 1) == 3  # a list's rows are in memory already
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("user", ["commune_officer", "district_staff"])
+def test_a_searchs_size_is_the_matches_its_export_writes(users, tree, registry, user):
+    """A search's size is collected through the indexes as the list page's matches are, no further than the limit
+    (the first household's head is named like a formula: "ksor bhin" names the second one only)."""
+    officer = getattr(users, user)
+    for q, matches in [("IRS-00", 2), ("IRS-002", 1), ("ksor bhin", 1), ("nga", 2), ("không ai", 0)]:
+        filters = {"q": q}
+        assert household_export_size(officer, filters=filters, limit=10) == matches, q
+        assert household_list_for(officer, filters=filters).count() == matches, q
+        assert household_export_size(officer, filters=filters, limit=0) == min(matches, 1), q
+    assert household_export_size(officer, filters={"village": tree.village, "q": "ksor"}, limit=10) == 2
+    assert household_export_size(officer, filters={"household_class": "near_poor"}, limit=10) == 0
+
+
+@pytest.mark.django_db
+def test_only_who_may_see_the_job_downloads_its_file(client, users, tree, registry, media, large):
     client.force_login(users.district_staff)
     job = job_run_execute(job_id=job_of(client.get(reverse("households:export"))).pk)
     url = reverse("core:job_download", args=[job.pk])
@@ -123,7 +191,7 @@ def test_only_who_may_see_the_job_downloads_its_file(client, users, tree, regist
 
 
 @pytest.mark.django_db
-def test_a_removed_file_is_explained_not_a_server_error(client_for, users, registry, media):
+def test_a_removed_file_is_explained_not_a_server_error(client_for, users, registry, media, large):
     client = client_for(users.district_staff)
     job = job_run_execute(job_id=job_of(client.get(reverse("households:export"))).pk)
     (media / job.result["file"]).unlink()
@@ -133,7 +201,7 @@ def test_a_removed_file_is_explained_not_a_server_error(client_for, users, regis
 
 
 @pytest.mark.django_db
-def test_the_job_runs_as_its_requester_and_stops_if_the_account_was_closed(client_for, users, registry, media):
+def test_the_job_runs_as_its_requester_and_stops_if_the_account_was_closed(client_for, users, registry, media, large):
     job = job_of(client_for(users.district_staff).get(reverse("households:export")))
     users.district_staff.is_active = False
     users.district_staff.save()
@@ -144,22 +212,27 @@ def test_the_job_runs_as_its_requester_and_stops_if_the_account_was_closed(clien
 
 
 @pytest.mark.django_db
-def test_every_province_sized_export_goes_through_a_job(client_for, users, media):
-    """The figures, targets, movements and programme lists of a district are jobs too (the rows themselves are
-    checked in tests/core/test_spreadsheets.py)."""
+def test_every_province_sized_export_goes_through_a_job(client_for, users, media, monkeypatch):
+    """The figures, targets and movements tables of a district are jobs by the district's scope; the programme and
+    coverage lists when they hold more rows than the request writes (forced here: this district holds none). The
+    rows themselves are checked in tests/core/test_spreadsheets.py."""
     client = client_for(users.district_staff)
-    for name, query in [
-        ("households:transitions_export", ""),
-        ("households:targets", "xuat=xlsx"),
-        ("programs:figures", "xuat=xlsx"),
-        ("programs:coverage_unsupported", "xuat=xlsx"),
-        ("programs:electricity", "xuat=xlsx"),
-        ("programs:bhyt_list", "xuat=xlsx"),
-    ]:
+
+    def through_its_job(name, query):
         job = job_run_execute(job_id=job_of(client.get(f"{reverse(name)}?{query}")).pk)
         assert job.status == JobStatus.SUCCEEDED, f"{name}: {job.error}"
         content = file_of(client.get(reverse("core:job_download", args=[job.pk])))
         assert load_workbook(io.BytesIO(content)).sheetnames, name
+
+    for name, query in [
+        ("households:transitions_export", ""),
+        ("households:targets", "xuat=xlsx"),
+        ("programs:figures", "xuat=xlsx"),
+    ]:
+        through_its_job(name, query)
+    monkeypatch.setattr(BackgroundExportMixin, "export_in_request", lambda view: False)
+    for name in ("programs:coverage_unsupported", "programs:electricity", "programs:bhyt_list"):
+        through_its_job(name, "xuat=xlsx")
 
 
 def test_progress_is_reported_every_thousand_rows():
@@ -174,7 +247,9 @@ def test_progress_is_reported_every_thousand_rows():
 
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
-def test_a_province_export_runs_in_the_worker_and_downloads(celery_worker, client_for, users, registry, settings):
+def test_a_province_export_runs_in_the_worker_and_downloads(
+    celery_worker, client_for, users, registry, settings, large
+):
     client = client_for(users.province_staff)
     job = job_of(client.get(reverse("households:export")))
     deadline = time.monotonic() + 60

@@ -11,17 +11,19 @@ from datetime import date, timedelta
 
 import pytest
 import tablib
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
 from accounts.choices import Role
+from core.exports import EXPORT_JOB, BackgroundExportMixin
+from core.models import JobRun
 from core.spreadsheets import FORMULA_TRIGGERS, is_formula_like, sheet_title
 from households.models import EscapeRegistration
 from programs import services as programme_services
 from programs.models import Benefit
-from tests.export_jobs import fetch_export
+from tests.export_jobs import fetch_export, in_request_up_to
 from tests.households.conftest import family
 from tests.programs.conftest import catalogue, programme, set_status  # noqa: F401 - catalogue is autouse there
 from tests.reviews.conftest import Walk
@@ -33,6 +35,9 @@ EVIL_VILLAGE = "@Buôn Chư Tê"
 EVIL_TEXTS = {EVIL_NAME, EVIL_UNIT, EVIL_VILLAGE, "+84 912 345 678", "-QĐ 12/UBND", "\tCông văn"}
 PROJECT_APPS = {"accounts", "areas", "core", "dashboards", "households", "programs", "reviews", "reports", "emulation"}
 WRITES_WORKBOOK = re.compile(r"xlsx_response|\.export\(|XLSX_CONTENT_TYPE|_workbook\(")
+
+# Exports decided by the scope (tables of units whose figures add up every household of a district), not by rows.
+SCOPE_DECIDES = {"households:transitions_export", "households:targets", "programs:figures"}
 
 # Views whose code path reaches a workbook writer but that are not an export of their own.
 NOT_EXPORTS = {"programs:electricity_pay": "GET goes back to the electricity list, whose export it inherits"}
@@ -205,10 +210,17 @@ def poisoned(tree, users, settings, tmp_path):
 
 
 @pytest.mark.django_db
-def test_every_export_writes_officers_text_as_text(client_for, users, poisoned):
-    failures = []
+@pytest.mark.parametrize("written", ["in the request", "by the job"])
+def test_every_export_writes_officers_text_as_text(client_for, users, poisoned, monkeypatch, written):
+    """Each export as the request writes it, then as its job does (every list past the rows written inside the
+    request; the tables of units of a district are jobs anyway)."""
+    if written == "by the job":
+        in_request_up_to(monkeypatch, 0)
+    failures, background = [], set()
     for name, (role, query, needs, has_text) in CASES.items():
         url = reverse(name, args=[poisoned[needs].pk] if needs else [])
+        if issubclass(resolve(url).func.view_class, BackgroundExportMixin):
+            background.add(name)
         response, content = fetch_export(client_for(users.by_role(role)), f"{url}?{query}" if query else url)
         if response.status_code != 200 or not response["Content-Type"].startswith(
             "application/vnd.openxmlformats-officedocument.spreadsheetml"
@@ -226,6 +238,9 @@ def test_every_export_writes_officers_text_as_text(client_for, users, poisoned):
         if generic := [t for t in titles if t == "Tablib Dataset" or re.fullmatch(r"Sheet\d*", t)]:
             failures.append(f"{name}: sheets without a real name {generic}")
     assert not failures, "\n".join(failures)
+    jobs = set(JobRun.objects.filter(kind=EXPORT_JOB).values_list("params__url_name", flat=True))
+    # a district's tables of units are jobs by its scope; every list of the fixture, a job once past the limit
+    assert jobs == (background if written == "by the job" else SCOPE_DECIDES)
 
 
 @pytest.mark.django_db
