@@ -4,7 +4,9 @@ fails on nothing but the hour: the module's tests saw yesterday, the code sees t
 
 ``on_the_day_of_import()`` returns an autouse fixture that starts each test of the module on the clock at the module's
 import, ticking, and never later than 23:00 that day, so the day the module read is the day the code reads for as
-long as the module's tests last. The database's own clock is not moved; nothing here compares with it.
+long as the module's tests last. The database's and Redis's own clocks are not moved: Python's time runs behind
+theirs by as long as the suite has run since the import. A test of such a module must not compare a time written by
+Python with the database's ``now()``.
 """
 
 import pytest

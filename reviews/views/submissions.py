@@ -122,6 +122,8 @@ class SubmissionExcelView(RoleRequiredMixin, BackgroundExportMixin, View):
         submission = get_object_or_404(
             Submission.objects.visible_to(request.user).select_related("round__commune").defer("snapshot"), pk=pk
         )
+        # One row per household of each list's sheet (new and relapsed households are also on the poor and
+        # near-poor sheets, so they count twice, as they are written twice); LISTED_IN_REQUEST was measured so.
         self.listed = sum(submission.counts.get("lists", {}).values())
 
         def write(target, progress):

@@ -96,6 +96,8 @@ def test_the_search_finds_a_code_by_its_beginning(client_for, users, registry):
     client = client_for(users.admin)
     # Ranked as on the portal's list: code matches in the list's order (the head's name, the Vietnamese way).
     assert codes(shown(client, q="irs-00")) == ["IRS-002", "IRS-001"]
+    # the search's rank, not the list's newest first (which would put IRS-010 first)
+    assert codes(shown(client, q="irs-0")) == ["IRS-002", "IRS-001", "IRS-010"]
     assert codes(shown(client, q="pt")) == ["PT-001"]
     assert codes(shown(client, q="001")) == []  # a beginning, not anywhere in the code
 

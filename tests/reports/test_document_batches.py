@@ -99,8 +99,10 @@ def test_a_short_posting_list_is_the_file_of_one_call(tmp_path):
 
 
 def long_decision(households: int):
+    # Each household's deprivations, as a real decision lists them: the appendix is wide, printed landscape.
+    deprived = ("Việc làm", "Bảo hiểm y tế")
     rows = tuple(
-        HouseholdRow(i, f"24079-01-{i:04d}", f"Ksor Y Hộ {i}", "Buôn Chư Tê", 1 + i % 6, True, "Hộ nghèo", (), "")
+        HouseholdRow(i, f"24079-01-{i:04d}", f"Ksor Y Hộ {i}", "Buôn Chư Tê", 1 + i % 6, True, "Hộ nghèo", deprived, "")
         for i in range(1, households + 1)
     )
     near = tuple(dataclasses.replace(row, head_name=f"Rơ Mah H'Cận {row.number}") for row in rows[:45])
@@ -137,6 +139,7 @@ def test_a_long_decision_in_batches_reads_as_the_decision_and_its_appendices(tmp
     assert len(totals) == 1 and str(people) in totals[0]  # the whole list's total, not its last batch's
     # each appendix numbers its own pages, none on its first (NĐ 30/2020, Phụ lục I), on across its batches
     one_call = Pdf(render.decision_pdf(decision), "decision_long")
+    assert render.decision_appendices(decision)[0]["table"]["wide"]  # landscape, as a real decision's lists
     starts = [n for n, text in enumerate(texts) if text.startswith(("Phụ lục I ", "Phụ lục II "))]
     assert len(starts) == 2
     first_appendix = texts[starts[0] + 1 : starts[1]]

@@ -214,6 +214,7 @@ def test_a_village_snapshot_is_the_communes_rows_of_that_village(tree, walk, mak
 
 def test_a_posted_list_of_many_reviewed_households_is_not_worked_out_to_ask(client_for, users, recognised, monkeypatch):
     monkeypatch.setattr(jobs, "IMMEDIATE_POSTING_ROWS", 1)
+    monkeypatch.setattr(jobs, "POSTING_CASES_WORKED_OUT", 1)
 
     def not_needed(*args, **kwargs):
         raise AssertionError("the lists are not worked out to say they are too long")
@@ -252,3 +253,32 @@ def test_a_large_meetings_minutes_ask_to_print_in_the_background_and_the_job_pri
     assert client.post(reverse("reviews:minutes_pdf_job", args=[meeting.pk])).status_code == 404
     assert client.get(reverse("reviews:minutes_pdf", args=[meeting.pk])).status_code == 404
     assert JobRun.objects.count() == 1
+
+
+def test_a_posted_list_shorter_than_the_households_reviewed_prints_at_once(
+    client_for, users, walk, make_household, monkeypatch
+):
+    """A household reviewed and found not poor, as before, is on none of the posted lists: the page counts the
+    lists' rows, not the reviewed households, while they are few enough to work out."""
+    from households.choices import HouseholdClass
+    from reviews import services
+    from reviews.models import ReviewCase
+
+    well_off = make_household("IRS-900", income_per_capita=9_000_000)
+    walk.open()
+    services.review_case_add(  # a household the officer adds to the review (QĐ 24/2021, Điều 4 bước 1)
+        round=walk.round,
+        household=well_off,
+        reason="Hộ đề nghị",
+        user=walk.officer,
+        expected_version=walk.round.version,
+    )
+    walk.survey_all()
+    ReviewCase.objects.filter(household=well_off).update(proposed_class=HouseholdClass.NON_POOR)
+    walk.meet()
+    walk.post()
+    round = walk.fresh()
+    assert round.cases.count() == 3
+    monkeypatch.setattr(jobs, "IMMEDIATE_POSTING_ROWS", 2)
+    response = client_for(users.commune_officer).get(reverse("reviews:posting_pdf", args=[round.pk]))
+    assert response["Content-Type"] == "application/pdf"
