@@ -49,6 +49,9 @@ class JobKind:
     # Seconds a run may take before Celery stops it; None: CELERY_TASK_TIME_LIMIT. A kind whose work grows with the
     # province (a million-row export) declares a longer one instead of raising every job's limit.
     time_limit: int | None = None
+    # ``page(job) -> (url, label) | None``: the page where the officer acts on the job's outcome (e.g. the list a
+    # payment was made from, an upload's report with its confirm button), linked from the job page.
+    page: Callable[[Any], tuple[str, str] | None] | None = None
 
     def may_start(self, user) -> bool:
         """Whether ``user`` may start a job of this kind (the same rule as a view's ``allowed_roles``)."""
@@ -79,6 +82,7 @@ def job_kind(
     roles: frozenset[str] | None = None,
     queue: str = DEFAULT_QUEUE,
     time_limit: int | None = None,
+    page: Callable[[Any], tuple[str, str] | None] | None = None,
 ) -> Callable[[Handler], Handler]:
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}: one of {QUEUES}")
@@ -93,6 +97,7 @@ def job_kind(
             roles=frozenset(roles) if roles is not None else None,
             queue=queue,
             time_limit=time_limit,
+            page=page,
         )
         return handler
 

@@ -16,6 +16,7 @@ from accounts.permissions import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin
 from . import health, services
 from .downloads import PDF_CONTENT_TYPE, file_download_response
 from .exports import FILE_JOB_KINDS, export_file
+from .job_registry import find_job_kind
 from .models import JobRun, JobStatus
 
 
@@ -43,8 +44,12 @@ class JobDetailView(RoleRequiredMixin, DetailView):
         return job
 
     def get_context_data(self, **kwargs):
+        kind = find_job_kind(self.object.kind)
         return super().get_context_data(
-            log=self.object.log.select_related("actor"), file_job=self.object.kind in FILE_JOB_KINDS, **kwargs
+            log=self.object.log.select_related("actor"),
+            file_job=self.object.kind in FILE_JOB_KINDS,
+            page_link=kind.page(self.object) if kind is not None and kind.page is not None else None,
+            **kwargs,
         )
 
 

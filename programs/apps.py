@@ -7,7 +7,7 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("Chính sách hỗ trợ")
 
     def ready(self) -> None:
-        from . import jobs  # noqa: F401 - registers the support summary job kind
+        from . import bulk_jobs, jobs  # noqa: F401 - register the bulk payment/import and support summary job kinds
         from .summary import connect_signals
 
         connect_signals()  # the support figures' summary rows are refreshed after each commit that changes them

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -24,11 +25,12 @@ from accounts.permissions import ALL_ROLES, RoleRequiredMixin
 from areas.choices import UnitLevel
 from core.downloads import xlsx_response
 from core.exports import BackgroundExportMixin, rows_up_to
+from core.models import JobRun, JobStatus
 from core.pagination import CappedCountPaginator
 from core.templatetags.portal import vn_number
 from households.excel import ImportFileError, file_digest
 
-from . import bulk, selectors
+from . import bulk, bulk_jobs, selectors
 from .excel import Col, read_table, table_workbook, xlsx_filename
 from .forms import CourseForm, PaymentForm, QuarterForm, UploadForm
 from .listing import SortedIdsPaginator, VillageOrderPaginator, narrowed_to, one_snapshot, page_for
@@ -411,7 +413,11 @@ class PendingUpload:
 
 
 class BulkImportView(RoleRequiredMixin, TemplateView):
-    """Upload → dry run (report, nothing written) → confirm (all rows in one transaction) or cancel."""
+    """Upload → dry run (report, nothing written) → confirm (all rows in one transaction) or cancel.
+
+    A file of more than ``bulk_jobs.IMMEDIATE_BULK_ROWS`` rows is checked and written by background jobs: the page
+    follows the job (``?kiem-tra=<job id>``, its requester only) and shows the same report from the job's result.
+    """
 
     allowed_roles = EDITORS
     template_name = "programs/bulk_import.html"
@@ -420,11 +426,14 @@ class BulkImportView(RoleRequiredMixin, TemplateView):
     form_class = UploadForm
     url_name = ""
     title = ""
+    job_kind = ""  # the background job of a large file (programs.bulk_jobs)
 
     skipped_label = gettext_lazy("dòng bỏ qua")
 
     def run(self, rows, pending_state: dict, commit: bool) -> bulk.BulkReport:
-        raise NotImplementedError
+        return bulk_jobs.import_run(
+            self.job_kind, rows=rows, state=pending_state, user=self.request.user, commit=commit
+        )
 
     def extra(self, form) -> dict:
         return {}
@@ -440,7 +449,36 @@ class BulkImportView(RoleRequiredMixin, TemplateView):
         return context
 
     def get(self, request, *args, **kwargs):
+        if "kiem-tra" in request.GET:
+            return self.checked(request, request.GET["kiem-tra"])
         return self.render_to_response(self.get_context_data(form=self.form_class()))
+
+    def checked(self, request, job_id: str):
+        """A large file's job: its progress while it runs, then the report it stored, as the small file's page."""
+        if not job_id.isdigit():
+            raise Http404
+        jobs = JobRun.objects.visible_to(request.user).filter(kind=self.job_kind, requested_by=request.user)
+        job = get_object_or_404(jobs, pk=int(job_id))
+        if job.status != JobStatus.SUCCEEDED:
+            return self.render_to_response(self.get_context_data(job=job, retry_next=request.get_full_path()))
+        report = bulk.BulkReport.from_dict(job.result.get("report") or {})
+        state = {key: value for key, value in job.params.items() if key != "commit"}
+        if job.params.get("commit") and report.committed:
+            pending = PendingUpload(request, self.session_key)
+            if pending.state.get("token") == state.get("token"):
+                pending.discard()
+            messages.success(request, _("Đã ghi %(n)s khoản hỗ trợ.") % {"n": report.created})
+            return redirect(self.done_url())
+        return self.render_to_response(self.get_context_data(**self.report_context(report, state)))
+
+    def start_job(self, pending: "PendingUpload", *, commit: bool):
+        """Queue the dry run or the write of the pending file and follow it on this page."""
+        state = {key: value for key, value in pending.state.items() if key not in ("job", "commit_job")}
+        job = bulk_jobs.import_start(kind=self.job_kind, user=self.request.user, state=state, commit=commit)
+        pending.state["commit_job" if commit else "job"] = job.pk
+        self.request.session[pending.key] = pending.state
+        self.request.session.modified = True
+        return redirect(f"{reverse(self.url_name)}?kiem-tra={job.pk}")
 
     def post(self, request, *args, **kwargs):
         pending = PendingUpload(request, self.session_key)
@@ -455,6 +493,8 @@ class BulkImportView(RoleRequiredMixin, TemplateView):
                 pending.discard()
                 messages.error(request, _("Không tìm thấy tệp đang chờ nhập; hãy tải tệp lên lại."))
                 return redirect(self.url_name)
+            if pending.state.get("rows", 0) > bulk_jobs.IMMEDIATE_BULK_ROWS:
+                return self.start_job(pending, commit=True)
             report = self.run(read_table(content, self.columns), pending.state, commit=True)
             if not report.ok:
                 return self.render_to_response(self.get_context_data(**self.report_context(report, pending.state)))
@@ -470,7 +510,9 @@ class BulkImportView(RoleRequiredMixin, TemplateView):
         except ImportFileError as error:
             form.add_error("file", str(error))
             return self.render_to_response(self.get_context_data(form=form))
-        pending.start(content, form.cleaned_data["file"].name, self.extra(form))
+        pending.start(content, form.cleaned_data["file"].name, {**self.extra(form), "rows": len(rows)})
+        if len(rows) > bulk_jobs.IMMEDIATE_BULK_ROWS:
+            return self.start_job(pending, commit=False)
         report = self.run(rows, pending.state, commit=False)
         return self.render_to_response(self.get_context_data(**self.report_context(report, pending.state)))
 
@@ -547,9 +589,7 @@ class BhytImportView(BulkImportView):
     url_name = "programs:bhyt_import"
     title = gettext_lazy("Nhập số thẻ BHYT từ cơ quan bảo hiểm xã hội")
     skipped_label = gettext_lazy("dòng bỏ qua (chưa có số thẻ)")
-
-    def run(self, rows, pending_state, commit):
-        return bulk.bhyt_import(rows=rows, user=self.request.user, commit=commit)
+    job_kind = bulk_jobs.BHYT_IMPORT_JOB
 
     def done_url(self):
         return reverse("programs:bhyt_list")
@@ -561,6 +601,7 @@ class TrainingImportView(BulkImportView):
     form_class = CourseForm
     url_name = "programs:training_import"
     title = gettext_lazy("Nhập danh sách học viên một lớp đào tạo nghề")
+    job_kind = bulk_jobs.TRAINING_IMPORT_JOB
 
     def extra(self, form):
         data = form.cleaned_data
@@ -574,18 +615,8 @@ class TrainingImportView(BulkImportView):
         return course
 
     def run(self, rows, pending_state, commit):
-        course = dict(pending_state["course"])
-        programme = bulk_programme("TRAINING_46")
-        spec = bulk.Course(
-            programme=programme,
-            course_name=course["course_name"],
-            occupation=course["occupation"],
-            course_start=date.fromisoformat(course["course_start"]),
-            course_end=date.fromisoformat(course["course_end"]),
-            amount=course.get("amount"),
-            decision=course.get("decision") or "",
-        )
-        return bulk.training_course_import(rows=rows, course=spec, user=self.request.user, commit=commit)
+        bulk_programme("TRAINING_46")  # a 404 if an administrator renamed the programme's code
+        return super().run(rows, pending_state, commit)
 
     def done_url(self):
         return reverse("programs:programme", args=[bulk_programme("TRAINING_46").pk])
@@ -736,8 +767,26 @@ class ElectricityPayView(ElectricityView):
             return self.page(request.POST, pay_form=form)
         data = form.cleaned_data
         households = selectors.electricity_candidates(request.user, day=bulk.quarter_end(data["year"], data["quarter"]))
+        # One more than the limit tells a commune's list from a small one without reading all of it.
+        households = list(households[: bulk_jobs.IMMEDIATE_BULK_ROWS + 1])
+        if len(households) > bulk_jobs.IMMEDIATE_BULK_ROWS:
+            job = bulk_jobs.electricity_pay_start(
+                user=request.user,
+                year=data["year"],
+                quarter=data["quarter"],
+                paid_on=data["paid_on"],
+                decision=data["decision"],
+            )
+            messages.info(
+                request,
+                _(
+                    "Danh sách có nhiều hộ nên việc ghi chi trả chạy trong nền. Trang này cho biết tiến độ; khi xong, "
+                    "kết quả hiện ở đây và không hộ nào được ghi nếu có hộ bị từ chối."
+                ),
+            )
+            return redirect("core:job_detail", pk=job.pk)
         report = bulk.electricity_quarter_pay(
-            households=list(households),
+            households=households,
             year=data["year"],
             quarter=data["quarter"],
             paid_on=data["paid_on"],
