@@ -735,9 +735,20 @@ class ElectricityView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
             form = QuarterForm(initial=data)
         if pay_form is None and request.user.role in EDITORS:
             pay_form = PaymentForm(initial={**data, "paid_on": today})
+        # A payment of this quarter being recorded in the background: the page says so and links to its progress,
+        # instead of offering to pay again what the job is paying (one look-up by unit, kind and quarter).
+        paying = (
+            JobRun.objects.unfinished()
+            .filter(kind=bulk_jobs.ELECTRICITY_JOB, unit=request.user.unit, params__year=year, params__quarter=quarter)
+            .order_by("pk")
+            .first()
+            if request.user.unit_id
+            else None
+        )
         return self.render_to_response(
             self.get_context_data(
                 form=form,
+                paying=paying,
                 rows=rows,
                 show_commune=any(column.key == "commune" for column in columns),  # village names repeat
                 page_obj=page,

@@ -64,11 +64,17 @@ def test_a_large_payment_runs_once_as_a_job_and_writes_what_the_page_writes(
     assert job.params == {"year": year, "quarter": quarter, "paid_on": today.isoformat(), "decision": "QĐ 99"}
     pay(client, year, quarter, today - timedelta(days=1), decision="QĐ 100")  # a second click while it waits
     assert JobRun.objects.filter(kind=bulk_jobs.ELECTRICITY_JOB).count() == 1
+    # Meanwhile the quarter's page says the payment is being recorded, links to it and offers no second payment.
+    waiting = client.get(reverse("programs:electricity"), {"year": year, "quarter": quarter}).content.decode()
+    assert 'data-testid="payment-running"' in waiting and reverse("core:job_detail", args=[job.pk]) in waiting
+    assert 'data-testid="pay-form"' not in waiting and f"năm {year} đang được ghi trong nền" in waiting
     job = job_run_execute(job_id=job.pk)
     assert job.status == JobStatus.SUCCEEDED and job.result["ok"] and job.result["report"]["created"] == 3
     in_job = paid(year, quarter)
     page = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
     assert "Đã ghi nhận chi trả cho 3 hộ." in page
+    after = client.get(reverse("programs:electricity"), {"year": year, "quarter": quarter}).content.decode()
+    assert 'data-testid="payment-running"' not in after  # done: the page is the quarter's list again
     assert f"?year={year}&amp;quarter={quarter}" in page  # back to the quarter's list
 
     # The same households paid inside the request (under the limit) are the same rows.
