@@ -198,3 +198,24 @@ def _finish(job: JobRun, *, result: dict | None = None, error: str = "") -> None
             fresh.mark_succeeded(result or {})
             fresh.save()
     job.refresh_from_db()
+
+
+def job_requester(job: JobRun, refusal: str):
+    """The officer a job works as, or ``refusal`` (a Vietnamese reason on the job page) when their account is gone
+    or switched off: a job never runs with nobody's scope."""
+    user = job.requested_by
+    if user is None or not user.is_active:
+        raise JobError(refusal)
+    return user
+
+
+def counted_progress(progress: ProgressFn, message: str):
+    """``progress(done, total)`` for a job's loop over rows: 5 % to 95 % of the bar, and ``message`` with ``done``
+    and ``total`` written the Vietnamese way ("Đã ghi 1.200/10.087 hộ")."""
+    from .formatting import number
+
+    def report(done: int, total: int) -> None:
+        percent = 5 + 90 * min(done, total) // max(total, 1)
+        progress(percent, message % {"done": number(done), "total": number(total)})
+
+    return report

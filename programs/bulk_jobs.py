@@ -22,7 +22,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.jobs import JobError, ProgressFn, job_kind
+from core.formatting import number as number_text
+from core.jobs import JobError, ProgressFn, counted_progress, job_kind, job_requester
 from core.models import JobRun
 from core.services import job_run_start
 from households.excel import ImportFileError, file_digest
@@ -48,25 +49,8 @@ BULK_TIME_LIMIT = 60 * 60
 START_LOCK_NAMESPACE = 7_410_003
 
 
-def number_text(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
 def _requester(job: JobRun):
-    user = job.requested_by
-    if user is None or not user.is_active:
-        raise JobError(_("Tài khoản đã yêu cầu công việc này không còn hoạt động."))
-    return user
-
-
-def _counted(progress: ProgressFn, message: str):
-    """``bulk.Progress`` (done, total) as the job page's percentage and message ("Đã ghi 1.200/10.087 hộ")."""
-
-    def report(done: int, total: int) -> None:
-        percent = 5 + 90 * min(done, total) // max(total, 1)
-        progress(percent, message % {"done": number_text(done), "total": number_text(total)})
-
-    return report
+    return job_requester(job, _("Tài khoản đã yêu cầu công việc này không còn hoạt động."))
 
 
 def payment_summary(report: bulk.BulkReport) -> str:
@@ -141,7 +125,7 @@ def electricity_pay_job(job: JobRun, progress: ProgressFn) -> dict:
         paid_on=date.fromisoformat(params["paid_on"]),
         decision=params.get("decision") or "",
         user=user,
-        progress=_counted(progress, _("Đã ghi %(done)s/%(total)s hộ")),
+        progress=counted_progress(progress, _("Đã ghi %(done)s/%(total)s hộ")),
     )
     return {"report": report.to_dict(), "ok": report.ok, "summary": payment_summary(report)}
 
@@ -199,7 +183,7 @@ def _import_job(job: JobRun, progress: ProgressFn) -> dict:
         raise JobError(str(error)) from error
     message = _("Đã ghi %(done)s/%(total)s dòng") if commit else _("Đã kiểm tra %(done)s/%(total)s dòng")
     report = import_run(
-        job.kind, rows=rows, state=params, user=user, commit=commit, progress=_counted(progress, message)
+        job.kind, rows=rows, state=params, user=user, commit=commit, progress=counted_progress(progress, message)
     )
     if report.committed:  # written: the file has served (a second confirmation finds nothing to write again)
         (Path(settings.MEDIA_ROOT) / "imports" / f"{params['token']}.xlsx").unlink(missing_ok=True)

@@ -24,7 +24,8 @@ from accounts.choices import ALL_ROLES
 from areas.models import AdministrativeUnit
 from core.downloads import download_name
 from core.exports import file_job_start, file_result, new_export_path, serves_file
-from core.jobs import JobError, ProgressFn, job_kind
+from core.formatting import number as number_text
+from core.jobs import JobError, ProgressFn, counted_progress, job_kind, job_requester
 from core.models import JobRun
 from reports.documents.batches import (
     write_certificates_pdf,
@@ -57,11 +58,6 @@ IMMEDIATE_DECISION_ROWS = 200
 IMMEDIATE_MINUTES_ROWS = 200
 
 
-def number_text(value: int) -> str:
-    """1234567 -> "1.234.567"."""
-    return f"{value:,}".replace(",", ".")
-
-
 def posting_rows(posting) -> int:
     return sum(len(hlist.rows) for hlist in posting.lists)
 
@@ -88,18 +84,7 @@ def posting_job_start(*, user, round: ReviewRound, village: AdministrativeUnit |
 
 
 def _requester(job: JobRun):
-    user = job.requested_by
-    if user is None or not user.is_active:
-        raise JobError(_("Tài khoản đã yêu cầu in tệp không còn hoạt động."))
-    return user
-
-
-def _scaled(progress: ProgressFn, message: str):
-    def report(done: int, total: int) -> None:
-        percent = 5 + 90 * min(done, total) // max(total, 1)
-        progress(percent, message % {"done": number_text(done), "total": number_text(total)})
-
-    return report
+    return job_requester(job, _("Tài khoản đã yêu cầu in tệp không còn hoạt động."))
 
 
 def _written(path, write):
@@ -122,7 +107,7 @@ def _households_printed(job: JobRun, progress: ProgressFn, write, name_parts: tu
     """Write a document of households with ``write(path, report)`` into the job's file, "Đã in 300/11.391 hộ" as
     it goes; the job's result offers it under the download name of ``name_parts``."""
     path = new_export_path(job, "pdf")
-    report = _scaled(progress, _("Đã in %(done)s/%(total)s hộ"))
+    report = counted_progress(progress, _("Đã in %(done)s/%(total)s hộ"))
     pages = _written(path, lambda: write(path, report))
     return file_result(path, download_name(*name_parts, ext="pdf"), format="pdf", pages=pages, **result)
 
@@ -146,7 +131,7 @@ def certificates_pdf_job(job: JobRun, progress: ProgressFn) -> dict:
     progress(2, _("Đang in %(total)s giấy chứng nhận") % {"total": number_text(total)})
     path = new_export_path(job, "pdf")
     data = (documents.certificate_data(c) for c in certificates.iterator(chunk_size=500))
-    report = _scaled(progress, _("Đã in %(done)s/%(total)s giấy chứng nhận"))
+    report = counted_progress(progress, _("Đã in %(done)s/%(total)s giấy chứng nhận"))
     pages = _written(path, lambda: write_certificates_pdf(data, path, total=total, progress=report))
     progress(99, _("Đã ghép các phần thành một tệp PDF"))
     filename = download_name("giay-chung-nhan", decision.number, ext="pdf")
