@@ -455,7 +455,7 @@ class BulkImportView(RoleRequiredMixin, TemplateView):
 
     def checked(self, request, job_id: str):
         """A large file's job: its progress while it runs, then the report it stored, as the small file's page."""
-        if not job_id.isdigit():
+        if not (job_id.isascii() and job_id.isdigit()):  # "²".isdigit() is true, int("²") a ValueError
             raise Http404
         jobs = JobRun.objects.visible_to(request.user).filter(kind=self.job_kind, requested_by=request.user)
         job = get_object_or_404(jobs, pk=int(job_id))
@@ -467,7 +467,7 @@ class BulkImportView(RoleRequiredMixin, TemplateView):
             pending = PendingUpload(request, self.session_key)
             if pending.state.get("token") == state.get("token"):
                 pending.discard()
-            messages.success(request, _("Đã ghi %(n)s khoản hỗ trợ.") % {"n": report.created})
+            messages.success(request, _("Đã ghi %(n)s khoản hỗ trợ.") % {"n": vn_number(report.created)})
             return redirect(self.done_url())
         return self.render_to_response(self.get_context_data(**self.report_context(report, state)))
 
@@ -484,6 +484,18 @@ class BulkImportView(RoleRequiredMixin, TemplateView):
         pending = PendingUpload(request, self.session_key)
         action = request.POST.get("action")
         if action == "cancel":
+            writing = pending.state.get("commit_job")
+            if writing and JobRun.objects.unfinished().filter(pk=writing, requested_by=request.user).exists():
+                # The worker may already hold the file and be writing: "Huỷ" would not stop it, so it is refused
+                # rather than saying nothing was written.
+                messages.warning(
+                    request,
+                    _(
+                        "Các khoản hỗ trợ của tệp đang được ghi trong nền nên không huỷ được; kết quả hiện ở đây khi "
+                        "xong."
+                    ),
+                )
+                return redirect(f"{reverse(self.url_name)}?kiem-tra={writing}")
             pending.discard()
             messages.info(request, _("Đã huỷ; chưa có gì được ghi."))
             return redirect(self.url_name)

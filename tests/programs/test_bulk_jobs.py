@@ -233,3 +233,54 @@ def test_a_large_training_file_is_checked_by_a_job(client_for, users, make_house
     assert "Không tìm thấy Không Có Ai trong hộ IRS-009" in page
     assert 'value="Lớp may công nghiệp K1"' in page  # the course typed with the file, offered again
     assert not Benefit.objects.exists()
+
+
+def test_a_job_id_in_other_digits_is_not_found(client_for, users):
+    """``"²".isdigit()`` is true but ``int("²")`` fails: a crafted link is a 404, not a server error."""
+    client = client_for(users.commune_officer)
+    for value in ("²", "١٢", "-1", ""):
+        assert client.get(reverse("programs:bhyt_import"), {"kiem-tra": value}).status_code == 404
+
+
+def test_the_written_count_after_a_job_is_grouped_by_thousands(client_for, users):
+    officer = users.commune_officer
+    job = JobRun.objects.create(
+        kind=bulk_jobs.BHYT_IMPORT_JOB,
+        requested_by=officer,
+        unit=officer.unit,
+        status=JobStatus.SUCCEEDED,
+        params={"token": "x", "commit": True},
+        result={"report": {"rows": 1234, "created": 1234, "committed": True, "errors": []}},
+    )
+    page = client_for(officer).get(reverse("programs:bhyt_import"), {"kiem-tra": job.pk}, follow=True)
+    assert "Đã ghi 1.234 khoản hỗ trợ." in page.content.decode()
+
+
+def test_a_write_under_way_is_not_cancelled_as_if_nothing_were_written(
+    client_for, users, make_household, media, small_limit
+):
+    """The "Huỷ" button while the confirmation's job runs cannot stop it: the page neither offers it nor says nothing was
+    written (the job had read the file and wrote every card)."""
+    client = client_for(users.commune_officer)
+    url = reverse("programs:bhyt_import")
+    upload(client, url, bhyt_file(client, make_household))
+    job_run_execute(job_id=JobRun.objects.get(kind=bulk_jobs.BHYT_IMPORT_JOB).pk)
+    token = client.session["programs_bhyt_import"]["token"]
+    confirmed = client.post(url, {"action": "confirm", "token": token})
+    commit = JobRun.objects.get(kind=bulk_jobs.BHYT_IMPORT_JOB, params__commit=True)
+    assert 'value="cancel"' not in client.get(confirmed.url).content.decode()
+    said = {}
+    real = bulk_jobs.stored_upload
+
+    def read_then_cancel(params):
+        content = real(params)  # the worker has the file; the officer presses "Huỷ" in another tab
+        said["page"] = client.post(url, {"action": "cancel"}, follow=True).content.decode()
+        return content
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bulk_jobs, "stored_upload", read_then_cancel)
+        commit = job_run_execute(job_id=commit.pk)
+    assert commit.status == JobStatus.SUCCEEDED and Benefit.objects.filter(programme__code="BHYT").count() == 3
+    assert "chưa có gì được ghi" not in said["page"] and "đang được ghi trong nền" in said["page"]
+    done = client.get(confirmed.url)  # the job's page still ends as any finished write
+    assert done.status_code == 302 and done.url == reverse("programs:bhyt_list")
