@@ -45,10 +45,13 @@ class JobDetailView(RoleRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         kind = find_job_kind(self.object.kind)
+        # The page where the job's requester acts on its outcome (an upload's report to confirm is theirs alone):
+        # other officers of the unit see the job, not that link.
+        mine = self.object.requested_by_id == self.request.user.pk
         return super().get_context_data(
             log=self.object.log.select_related("actor"),
             file_job=self.object.kind in FILE_JOB_KINDS,
-            page_link=kind.page(self.object) if kind is not None and kind.page is not None else None,
+            page_link=kind.page(self.object) if mine and kind is not None and kind.page is not None else None,
             **kwargs,
         )
 

@@ -405,15 +405,11 @@ def electricity_quarter_pay(
     """Record the quarter's payment for every listed household not yet paid — all or nothing."""
     programme = Programme.objects.get(code="ELECTRICITY")
     amount = electricity_amount(programme)
-    paid = electricity_paid_ids(programme, year, quarter, [h.pk for h in households])
 
     @dataclass
     class Row:
         number: int
         household: Household
-
-    rows = [Row(i, h) for i, h in enumerate(households, start=1) if h.pk not in paid]
-    prefetch_status_periods([row.household for row in rows])  # one query, not two a household
 
     def build(row: Row):
         if programme.kind != ProgrammeKind.ELECTRICITY:
@@ -432,10 +428,15 @@ def electricity_quarter_pay(
         # The payments' trigger locks each household it pays until the payment commits (ADR 0053). Taken one by
         # one in the list's order, those locks deadlocked with any writer of two of the households in another
         # order (a member moved between them, an import's update); taken here at once in id order, such a writer
-        # simply waits for the payment.
-        ids = [row.household.pk for row in rows]
+        # simply waits for the payment. What is already paid and each household's status periods are read after
+        # the locks: a second payment of the same households (a district's beside a commune's, a job run again)
+        # waits here, then finds them paid and skips them, and a status decided meanwhile is seen.
+        ids = [h.pk for h in households]
         locked = Household.objects.filter(AnyOf("pk", ids)).order_by("pk").select_for_update(no_key=True)
         list(locked.values_list("pk"))
+        paid = electricity_paid_ids(programme, year, quarter, ids)
+        rows = [Row(i, h) for i, h in enumerate(households, start=1) if h.pk not in paid]
+        prefetch_status_periods([row.household for row in rows])  # one query, not two a household
         report = _run(rows, commit=True, build=build, user=user, report=BulkReport(), progress=progress)
     report.skipped += len(paid)
     return report

@@ -173,6 +173,10 @@ def test_a_large_bhyt_file_is_checked_and_written_by_jobs(client_for, users, mak
     assert "programs_bhyt_import" not in client.session
     other = client_for(UserFactory(role="commune_officer", unit=tree.sibling_commune))
     assert other.get(response.url).status_code == 404  # another commune's officer: not their job
+    # Another officer of the same commune sees the job, not the link to a report that is the requester's alone.
+    colleague = client_for(UserFactory(username="xa.dongnghiep", role="commune_officer", unit=tree.commune))
+    seen = colleague.get(reverse("core:job_detail", args=[dry.pk]))
+    assert seen.status_code == 200 and "?kiem-tra=" not in seen.content.decode()
 
 
 def test_a_bhyt_file_with_errors_shows_each_row_from_the_job(client_for, users, make_household, media, small_limit):
@@ -259,8 +263,8 @@ def test_the_written_count_after_a_job_is_grouped_by_thousands(client_for, users
 def test_a_write_under_way_is_not_cancelled_as_if_nothing_were_written(
     client_for, users, make_household, media, small_limit
 ):
-    """The "Huỷ" button while the confirmation's job runs cannot stop it: the page neither offers it nor says nothing was
-    written (the job had read the file and wrote every card)."""
+    """The "Huỷ" button while the confirmation's job runs cannot stop it: the page neither offers it nor says
+    nothing was written (the job had read the file and wrote every card)."""
     client = client_for(users.commune_officer)
     url = reverse("programs:bhyt_import")
     upload(client, url, bhyt_file(client, make_household))

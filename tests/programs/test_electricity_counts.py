@@ -426,6 +426,59 @@ def test_the_payment_button_locks_its_households_first_so_a_writer_of_two_of_the
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_second_payment_of_the_same_households_waits_and_then_skips_them_as_paid(
+    tree, users, make_household, monkeypatch
+):
+    """Two payments of one quarter for the same households at once (a district's beside a commune's, a job run
+    again): the second waits for the first's locks, then reads what is paid and skips it, instead of refusing every
+    household as already paid (it read what was paid before waiting)."""
+    first = make_household(code="N-TW1", village=tree.village, status=None)
+    second = make_household(code="N-TW2", village=tree.village, status=None)
+    Household.objects.filter(pk__in=[first.pk, second.pk]).update(social_protection=True)
+    today = timezone.localdate()
+    year, quarter = electricity.quarter_of(today)
+    paying, go_on = threading.Event(), threading.Event()
+    real_record = bulk.benefit_record
+
+    def record_then_wait(**kwargs):
+        benefit = real_record(**kwargs)
+        if not paying.is_set():
+            paying.set()
+            go_on.wait(10)
+        return benefit
+
+    monkeypatch.setattr(bulk, "benefit_record", record_then_wait)
+    reports = []
+
+    def payment():
+        households = list(Household.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk"))
+        reports.append(
+            bulk.electricity_quarter_pay(
+                households=households,
+                year=year,
+                quarter=quarter,
+                paid_on=today,
+                decision="QĐ 5",
+                user=users.commune_officer,
+            )
+        )
+
+    first_thread, first_errors = in_thread(payment)
+    assert paying.wait(10)
+    second_thread, second_errors = in_thread(payment)
+    second_thread.join(1)
+    assert second_thread.is_alive(), "the second payment did not wait for the first one's households"
+    go_on.set()
+    first_thread.join(20)
+    second_thread.join(20)
+    assert not first_errors and not second_errors, (first_errors, second_errors)
+    done, again = sorted(reports, key=lambda report: -report.created)
+    assert (done.ok, done.created, done.skipped) == (True, 2, 0)
+    assert (again.ok, again.created, again.skipped, again.errors) == (True, 0, 2, [])
+    assert Benefit.objects.filter(programme__code="ELECTRICITY", period_year=year, period_quarter=quarter).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_build_that_meets_a_long_writer_gives_up_without_holding_the_other_writers_back(tree, monkeypatch):
     """A writer in flight holds the counts' lock shared (an import, for its whole length). The build tries the lock
     without queueing: the writers that come meanwhile get theirs at once, and the build gives up with a message."""
