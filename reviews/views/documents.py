@@ -94,8 +94,9 @@ def _job_started(request, job):
 class PostingPdfView(PostingScopeMixin, RoleRequiredMixin, View):
     """A posted list of up to ``IMMEDIATE_POSTING_ROWS`` households at once; a larger one asks to print it in the
     background (a GET never starts a job). The lists are worked out, to count their rows, only when the households
-    reviewed there are at most ``POSTING_CASES_WORKED_OUT`` (≈ 0,4 s); a commune of 12.000 cases took 4,8 s to work
-    them out only to say they were too long, and more reviewed households than that always make a long list."""
+    reviewed there are at most ``POSTING_CASES_WORKED_OUT`` (≈ 0,4 s); past that the page asks without working them
+    out (a commune of 12.000 cases took 4,8 s to work them out only to say they were too long), saying how many
+    households were reviewed."""
 
     allowed_roles = ALL_ROLES
 
