@@ -370,6 +370,22 @@ def test_two_writers_of_one_household_take_turns_and_the_counts_stay_exact(tree,
     assert electricity.counted_totals(user, programme=programme, year=year, quarter=quarter, day=end) == live
 
 
+def first_payment_pauses(monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """The first payment recorded sets ``paying`` and waits, its transaction open, until ``go_on`` is set."""
+    paying, go_on = threading.Event(), threading.Event()
+    real_record = bulk.benefit_record
+
+    def record_then_wait(**kwargs):
+        benefit = real_record(**kwargs)
+        if not paying.is_set():
+            paying.set()
+            go_on.wait(10)
+        return benefit
+
+    monkeypatch.setattr(bulk, "benefit_record", record_then_wait)
+    return paying, go_on
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_payment_button_locks_its_households_first_so_a_writer_of_two_of_them_waits_instead_of_deadlocking(
     tree, users, make_household, monkeypatch
@@ -383,17 +399,7 @@ def test_the_payment_button_locks_its_households_first_so_a_writer_of_two_of_the
     electricity.electricity_counts_keep(today)
     year, quarter = electricity.quarter_of(today)
     low, high = sorted([first, second], key=lambda h: h.pk)
-    paying, go_on = threading.Event(), threading.Event()
-    real_record = bulk.benefit_record
-
-    def record_then_wait(**kwargs):
-        benefit = real_record(**kwargs)
-        if not paying.is_set():
-            paying.set()
-            go_on.wait(10)
-        return benefit
-
-    monkeypatch.setattr(bulk, "benefit_record", record_then_wait)
+    paying, go_on = first_payment_pauses(monkeypatch)
     reports = []
 
     def payment():
@@ -437,17 +443,7 @@ def test_a_second_payment_of_the_same_households_waits_and_then_skips_them_as_pa
     Household.objects.filter(pk__in=[first.pk, second.pk]).update(social_protection=True)
     today = timezone.localdate()
     year, quarter = electricity.quarter_of(today)
-    paying, go_on = threading.Event(), threading.Event()
-    real_record = bulk.benefit_record
-
-    def record_then_wait(**kwargs):
-        benefit = real_record(**kwargs)
-        if not paying.is_set():
-            paying.set()
-            go_on.wait(10)
-        return benefit
-
-    monkeypatch.setattr(bulk, "benefit_record", record_then_wait)
+    paying, go_on = first_payment_pauses(monkeypatch)
     reports = []
 
     def payment():
