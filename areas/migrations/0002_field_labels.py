@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('areas', '0001_initial'),
+        ("areas", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='administrativeunit',
-            name='path',
-            field=models.CharField(editable=False, max_length=255, verbose_name='đường dẫn trong cây đơn vị'),
+            model_name="administrativeunit",
+            name="path",
+            field=models.CharField(editable=False, max_length=255, verbose_name="đường dẫn trong cây đơn vị"),
         ),
     ]

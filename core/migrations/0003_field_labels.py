@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_job_heartbeat_and_log'),
+        ("core", "0002_job_heartbeat_and_log"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='jobrun',
-            name='celery_task_id',
-            field=models.CharField(blank=True, max_length=64, verbose_name='mã tác vụ Celery'),
+            model_name="jobrun",
+            name="celery_task_id",
+            field=models.CharField(blank=True, max_length=64, verbose_name="mã tác vụ Celery"),
         ),
     ]

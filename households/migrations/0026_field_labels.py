@@ -6,21 +6,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('households', '0025_key_indexes_covered_by_composites'),
+        ("households", "0025_key_indexes_covered_by_composites"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='household',
-            name='created_by',
-            field=models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người tạo'),
+            model_name="household",
+            name="created_by",
+            field=models.ForeignKey(
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người tạo",
+            ),
         ),
         migrations.AlterField(
-            model_name='household',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='phiên bản'),
+            model_name="household",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="phiên bản"),
         ),
     ]

@@ -6,41 +6,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0017_key_indexes_covered_by_composites'),
+        ("programs", "0017_key_indexes_covered_by_composites"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='benefit',
-            name='created_by',
-            field=models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người ghi'),
+            model_name="benefit",
+            name="created_by",
+            field=models.ForeignKey(
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người ghi",
+            ),
         ),
         migrations.AlterField(
-            model_name='benefit',
-            name='override_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='thời điểm ghi nhận ngoài điều kiện'),
+            model_name="benefit",
+            name="override_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="thời điểm ghi nhận ngoài điều kiện"
+            ),
         ),
         migrations.AlterField(
-            model_name='benefit',
-            name='override_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người ghi nhận ngoài điều kiện'),
+            model_name="benefit",
+            name="override_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người ghi nhận ngoài điều kiện",
+            ),
         ),
         migrations.AlterField(
-            model_name='benefit',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='phiên bản'),
+            model_name="benefit",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="phiên bản"),
         ),
         migrations.AlterField(
-            model_name='benefitlog',
-            name='user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người thực hiện'),
+            model_name="benefitlog",
+            name="user",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người thực hiện",
+            ),
         ),
         migrations.AlterField(
-            model_name='benefitphoto',
-            name='uploaded_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người tải ảnh'),
+            model_name="benefitphoto",
+            name="uploaded_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người tải ảnh",
+            ),
         ),
     ]

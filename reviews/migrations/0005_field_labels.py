@@ -6,26 +6,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0004_submission_counts'),
+        ("reviews", "0004_submission_counts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='approvalaction',
-            name='revision',
-            field=models.PositiveSmallIntegerField(default=1, verbose_name='lần'),
+            model_name="approvalaction",
+            name="revision",
+            field=models.PositiveSmallIntegerField(default=1, verbose_name="lần"),
         ),
         migrations.AlterField(
-            model_name='approvalaction',
-            name='user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người thực hiện'),
+            model_name="approvalaction",
+            name="user",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người thực hiện",
+            ),
         ),
         migrations.AlterField(
-            model_name='reviewround',
-            name='opened_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người mở đợt'),
+            model_name="reviewround",
+            name="opened_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người mở đợt",
+            ),
         ),
     ]
