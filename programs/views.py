@@ -413,7 +413,13 @@ class FiguresView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
     template_name = "programs/figures.html"
 
     def export_commune_sized(self) -> bool:
-        return commune_sized(self.request.user) or self.export_unit.level == UnitLevel.COMMUNE
+        """A commune's figures are written at once when its communes' rows are ready; a commune whose rows a change
+        made stale is computed live (10 s for a commune of 43.479 households), so it goes to the background as the
+        page does (``support_pending``)."""
+        user, unit = self.request.user, self.export_unit
+        if not (commune_sized(user) or unit.level == UnitLevel.COMMUNE):
+            return False
+        return not support_pending(unit=unit, period=self.export_period, user=user)
 
     def get(self, request, *args, **kwargs):
         user, today = request.user, timezone.localdate()
@@ -446,7 +452,7 @@ class FiguresView(RoleRequiredMixin, BackgroundExportMixin, TemplateView):
                 rollup = child_rollup(unit=unit, children=children_of(unit), period=period, user=user)
                 figures_workbook(figures, rollup, target=target, progress=progress)
 
-            self.export_unit = unit
+            self.export_unit, self.export_period = unit, period
             return self.export_response(write, xlsx_filename("so-lieu-ho-tro", today))
         if not request.GET:
             form = PeriodForm(initial={"unit": unit, "year": today.year, "half": 0}, units=units)
