@@ -490,3 +490,32 @@ def test_the_communes_registrations_are_shown_a_page_at_a_time(client_for, users
     with CaptureQueriesContext(connection) as more:
         client.get(url)
     assert len(more.captured_queries) == len(first_page.captured_queries)
+
+
+def test_a_communes_registrations_are_found_by_their_own_village(users, tree):
+    """The commune's registrations are selected and ordered by the copy of the household's village and code kept on
+    each registration (its index, households migration 0022), and are exactly those the household's own village
+    gives: registered before withdrawn, by village and code; another commune's left out; moved households follow
+    their new village; for the commune's officer and its district's."""
+    from households.targets import escape_registrations_for
+
+    second_village = VillageFactory(parent=tree.commune, code=f"{tree.village.code}9")
+    elsewhere = VillageFactory(parent=tree.sibling_commune)
+    ids = [
+        register(household(village, ("poor", START)), users.commune_officer).pk
+        for village in (second_village, tree.village, second_village, tree.village)
+    ]
+    register(household(elsewhere, ("poor", START)), UserFactory(role=Role.COMMUNE_OFFICER, unit=tree.sibling_commune))
+    withdrawn = EscapeRegistration.objects.get(pk=ids[0])
+    escape_registration_withdraw(registration=withdrawn, reason="Hộ chuyển đi nơi khác", user=users.commune_officer)
+    moved = Household.objects.get(pk=EscapeRegistration.objects.get(pk=ids[1]).household_id)
+    moved.village = tree.village
+    moved.save()  # the triggers copy the new village onto its registration
+    for user in (users.commune_officer, users.district_staff):
+        found = list(escape_registrations_for(user, commune=tree.commune, year=YEAR))
+        through_household = sorted(
+            EscapeRegistration.objects.filter(year=YEAR, household__village__path__startswith=tree.commune.path),
+            key=lambda r: (r.state, r.household.village.code, r.household.code, r.pk),
+        )
+        assert [r.pk for r in found] == [r.pk for r in through_household]
+        assert len(found) == 4 and found[-1].pk == ids[0]
