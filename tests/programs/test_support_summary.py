@@ -306,13 +306,10 @@ def test_figures_page_says_the_figures_are_being_prepared(spread, tree, users, c
     assert 'data-testid="fig-credit"' in response.content.decode()
 
 
-def test_a_communes_export_waits_for_its_stale_rows_in_the_background(
-    spread, tree, users, client_for, monkeypatch, settings, tmp_path  # noqa: F811
-):
+def test_a_communes_export_waits_for_its_stale_rows_in_the_background(spread, tree, users, client_for, monkeypatch):  # noqa: F811
     """A commune officer's figures workbook is written at once from ready rows; while the commune's rows are stale
     and too long to compute in the request (as the page decides, ``support_pending``), it becomes a background
     job instead of holding the request (10 s for a commune of 43.479 households)."""
-    settings.MEDIA_ROOT = tmp_path
     client = client_for(users.commune_officer)
     summary.support_sweep()
     summary.support_refresh([tree.commune.pk], [Period.year(2026)])
