@@ -15,9 +15,11 @@ of page is reached without walking a million households. Each page is timed once
 again at the end.
 
 Only GET requests are sent. Signing in writes a session and the last sign-in time; a page that queues a background
-job (figures being prepared) writes its job row; nothing else is written. ``--skip-downloads`` leaves out files
-(PDF, Excel, ZIP), which otherwise are timed like pages (a download that grows with the unit inside the request is
-a defect too).
+job (figures being prepared, an export larger than the request writes) writes its job row, and the jobs queued are
+counted at the end (remove them from a measuring copy with no worker: ``DELETE FROM core_jobrun WHERE id > N``);
+nothing else is written. ``--skip-downloads`` leaves out files and exports (PDF, Excel, ZIP, and every address
+with "xuat"), which otherwise are timed like pages (a download that grows with the unit inside the request is a
+defect too).
 """
 
 import argparse
@@ -35,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 NEVER = ("/dang-xuat", "/i18n/", "/admin/", "/static/", "/media/", "mailto:", "javascript:")
 DOWNLOADS = ("application/pdf", "application/vnd", "application/zip", "application/octet-stream", "text/csv")
 HREF = re.compile(r'href="([^"#]+)')
+EXPORTS = ("xuat", ".pdf", ".xlsx", ".zip")
 
 
 def main() -> None:
@@ -65,6 +68,7 @@ def main() -> None:
     from django.urls import Resolver404, resolve
 
     from accounts.models import User
+    from core.models import JobRun
     from households.models import Household
 
     def route_key(path: str, query: str) -> str | None:
@@ -84,7 +88,7 @@ def main() -> None:
         return response, body, elapsed, len(context.captured_queries)
 
     print(f"database {args.database}: {Household.objects.count():,} households; load {os.getloadavg()}", flush=True)
-    slow = []
+    slow, last_job = [], JobRun.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     for username in args.users.split(","):
         client = Client()
         client.force_login(User.objects.get(username=username))
@@ -121,6 +125,8 @@ def main() -> None:
                 target = parts.path + (f"?{parts.query}" if parts.query else "")
                 if target in seen_urls or any(word in target for word in NEVER):
                     continue
+                if args.skip_downloads and any(word in target for word in EXPORTS):
+                    continue
                 key = route_key(parts.path, parts.query)
                 if key is None or per_route.get(key, 0) >= args.per_route:
                     continue
@@ -128,7 +134,9 @@ def main() -> None:
                 seen_urls.add(target)
                 queue.append(target)
         print(f"{username}: {opened} pages opened, {len(queue)} links left, {len(per_route)} routes", flush=True)
-    print(f"\nslower than {args.slow:.0f} ms:")
+    queued = JobRun.objects.filter(pk__gt=last_job).count()
+    print(f"\nbackground jobs queued by the pages: {queued} (ids above {last_job})")
+    print(f"slower than {args.slow:.0f} ms:")
     for elapsed, username, url, statements in sorted(slow, reverse=True):
         print(f"{elapsed:8.0f} ms {statements:5d} st  {username:13} {url}")
 
