@@ -9,12 +9,13 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Prefetch, prefetch_related_objects
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.integrity import (
@@ -146,20 +147,31 @@ def user_may_override(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(OVERRIDE_PERMISSION))
 
 
-def _snapshot(benefit: Benefit) -> dict:
-    values = {}
+@lru_cache(maxsize=8)
+def _logged_fields(language: str | None) -> tuple[tuple[str, bool, dict | None, str], ...]:
+    """The logged fields (name, is a relation, choices, label) in a language, worked out once per language instead of
+    once per benefit: a batch of 10.087 payments spent most of its time on them."""
+    fields = []
     for name in LOGGED_FIELDS:
         field = Benefit._meta.get_field(name)
+        choices = {key: str(label) for key, label in field.flatchoices} if field.choices else None
+        fields.append((name, field.is_relation, choices, str(field.verbose_name).capitalize()))
+    return tuple(fields)
+
+
+def _snapshot(benefit: Benefit) -> dict:
+    values = {}
+    for name, relation, choices, label in _logged_fields(translation.get_language()):
         value = getattr(benefit, name)
-        if field.is_relation:
+        if relation:
             value = str(value) if value is not None else ""
-        elif field.choices:
-            value = str(dict(field.flatchoices).get(value, value)) if value not in (None, "") else ""
+        elif choices is not None:
+            value = str(choices.get(value, value)) if value not in (None, "") else ""
         elif isinstance(value, date):
             value = value.strftime("%d/%m/%Y")
         elif value is None:
             value = ""
-        values[str(field.verbose_name).capitalize()] = value if isinstance(value, (str, int, bool)) else str(value)
+        values[label] = value if isinstance(value, (str, int, bool)) else str(value)
     return values
 
 

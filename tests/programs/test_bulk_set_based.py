@@ -26,6 +26,24 @@ from .conftest import pay, programme
 pytestmark = pytest.mark.django_db
 
 
+def legacy_snapshot(benefit) -> dict:
+    """``services._snapshot`` before its labels were worked out once per language (main at 05750e2)."""
+    values = {}
+    for name in services.LOGGED_FIELDS:
+        field = Benefit._meta.get_field(name)
+        value = getattr(benefit, name)
+        if field.is_relation:
+            value = str(value) if value is not None else ""
+        elif field.choices:
+            value = str(dict(field.flatchoices).get(value, value)) if value not in (None, "") else ""
+        elif isinstance(value, date):
+            value = value.strftime("%d/%m/%Y")
+        elif value is None:
+            value = ""
+        values[str(field.verbose_name).capitalize()] = value if isinstance(value, (str, int, bool)) else str(value)
+    return values
+
+
 @integrity_as_validation
 @transaction.atomic
 def legacy_benefit_record(*, benefit, user, override_reason="", action=LogAction.CREATE):
@@ -38,7 +56,7 @@ def legacy_benefit_record(*, benefit, user, override_reason="", action=LogAction
     services._apply_eligibility(benefit, user=user, override_reason=override_reason)
     benefit.created_by = user
     benefit.save()
-    BenefitLog.objects.create(benefit=benefit, action=action, changes=services._snapshot(benefit), user=user)
+    BenefitLog.objects.create(benefit=benefit, action=action, changes=legacy_snapshot(benefit), user=user)
     if benefit.override_reason:
         BenefitLog.objects.create(
             benefit=benefit,
@@ -268,3 +286,29 @@ def test_a_courses_statements_do_not_grow_with_the_participants(users, make_hous
         return lambda: bulk.training_course_import(rows=rows, course=course(), user=users.commune_officer, commit=True)
 
     assert statements(record(rows[:3])) == statements(record(rows))
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_logs_snapshot_reads_as_before_in_each_language(make_household, language):
+    from django.utils import translation
+
+    from programs.choices import EntrustingOrganisation, HousingWork
+
+    household = make_household()
+    benefit = Benefit(
+        programme=programme("ELECTRICITY"),
+        household=household,
+        member=household.members.first(),
+        date=timezone.localdate(),
+        amount=178_560,
+        quantity=None,
+        entrusting_organisation=EntrustingOrganisation.values[0],
+        housing_work=HousingWork.values[-1],
+        period_year=timezone.localdate().year,
+        period_quarter=4,
+        employed_after=True,
+    )
+    with translation.override(language):
+        assert services._snapshot(benefit) == legacy_snapshot(benefit)
+        benefit.entrusting_organisation = "not-a-choice"
+        assert services._snapshot(benefit) == legacy_snapshot(benefit)
