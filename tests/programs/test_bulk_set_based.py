@@ -201,6 +201,18 @@ def test_a_refused_or_paid_household_is_reported_as_before(users, make_household
     assert len(left_set["benefits"]) == 1  # all or nothing: only the payment made before
 
 
+def test_a_household_twice_in_the_list_is_refused_the_second_time_as_before(users, make_household, one_at_a_time):
+    household = make_household(code="IRS-001")
+    other = make_household(code="IRS-002")
+    (set_based, left_set), (each, left_each) = both_ways(
+        lambda: pay_quarter([household, other, household], users.commune_officer), one_at_a_time
+    )
+    assert set_based == each and left_set == left_each
+    assert set_based["errors"] == [
+        {"row": 3, "column": "Quý", "message": "Hộ đã được ghi nhận khoản chi trả của chính sách này trong quý đó."}
+    ]
+
+
 def course() -> bulk.Course:
     today = timezone.localdate()
     return bulk.Course(
@@ -312,3 +324,47 @@ def test_the_logs_snapshot_reads_as_before_in_each_language(make_household, lang
         assert services._snapshot(benefit) == legacy_snapshot(benefit)
         benefit.entrusting_organisation = "not-a-choice"
         assert services._snapshot(benefit) == legacy_snapshot(benefit)
+
+
+def test_the_batch_checks_every_constraint_of_the_benefits():
+    """``benefits_record`` leaves the constraints out of ``full_clean`` because ``UniqueRulesBatch`` checks the unique
+    rules: a new constraint of another kind (a check) must be checked there too before this test is changed."""
+    from django.db.models import UniqueConstraint
+
+    assert all(isinstance(constraint, UniqueConstraint) for constraint in Benefit._meta.constraints)
+
+
+def test_a_household_supported_once_is_refused_in_a_batch_as_one_at_a_time(users, make_household):
+    """A household-level programme supported once (none in today's catalogue; a province may set one): the earlier
+    benefit, and one accepted earlier in the batch, refuse the next as ``benefit_check`` counted them one by one."""
+    water = programme("WATER_SANITATION")
+    water.once_per_beneficiary = True
+    water.save()
+    household = make_household(code="IRS-001")
+    other = make_household(code="IRS-002")
+    day = timezone.localdate()
+
+    def benefit(on):
+        return Benefit(programme=water, household=on, date=day, amount=2_000_000)
+
+    services.benefit_record(benefit=benefit(household), user=users.commune_officer)
+
+    def outcome(record):
+        results = []
+        with transaction.atomic():
+            for on in (household, other, other):
+                try:
+                    record(benefit=benefit(on), user=users.commune_officer)
+                    results.append("")
+                except ValidationError as error:
+                    results.append(" ".join(error.messages))
+            transaction.set_rollback(True)
+        return results
+
+    one_at_a_time = outcome(legacy_benefit_record)
+    batch = services.benefits_record(
+        benefits=[benefit(on) for on in (household, other, other)], user=users.commune_officer
+    )
+    assert [" ".join(error.messages) for _index, error in batch] == [m for m in one_at_a_time if m]
+    assert [index for index, _error in batch] == [0, 2] and "một lần" in one_at_a_time[0]
+    assert outcome(services.benefit_record) == one_at_a_time
