@@ -131,6 +131,119 @@ def check_unique_rules(instance: models.Model, *, only: set[str] | None = None) 
             raise _error(rule or UniqueRule(None, FALLBACK_MESSAGE)) from None
 
 
+class UniqueRulesBatch:
+    """``check_unique_rules`` for many new instances of one model, reading what is taken once for the batch.
+
+    Each unique constraint over plain fields reads the keys already taken by the batch's instances in one query; an
+    instance the caller accepts (``add``) takes its key, so a later instance of the batch with the same key is refused
+    as it was when each instance was saved before the next one was checked. A constraint over expressions (``Lower()``)
+    or with a condition the batch cannot evaluate in Python is checked instance by instance, as ``check_unique_rules``.
+    """
+
+    def __init__(self, model: type[models.Model], instances: list[models.Model]):
+        self.model = model
+        self.taken: dict[str, set[tuple]] = {}
+        self.each: list[models.UniqueConstraint] = []
+        for constraint in unique_constraints(model):
+            if not constraint.fields or constraint.nulls_distinct is False or not _evaluable(constraint.condition):
+                self.each.append(constraint)
+                continue
+            keys = {key for instance in instances if (key := self._key(constraint, instance)) is not None}
+            self.taken[constraint.name] = self._taken(constraint, keys)
+
+    def _attnames(self, constraint: models.UniqueConstraint) -> list[str]:
+        return [self.model._meta.get_field(name).attname for name in constraint.fields]
+
+    def _key(self, constraint: models.UniqueConstraint, instance: models.Model) -> tuple | None:
+        """The instance's key under the constraint; None when the constraint does not apply to it (a NULL in the key,
+        the condition false), as ``UniqueConstraint.validate`` skips it."""
+        key = tuple(getattr(instance, name) for name in self._attnames(constraint))
+        if any(value is None for value in key) or not _holds(constraint.condition, instance):
+            return None
+        return key
+
+    def _taken(self, constraint: models.UniqueConstraint, keys: set[tuple]) -> set[tuple]:
+        if not keys:
+            return set()
+        names = self._attnames(constraint)
+        rows = self.model._default_manager.filter(constraint.condition or models.Q())
+        for position, name in enumerate(names):  # each field among the batch's values: a superset of the keys
+            rows = rows.filter(**{f"{name}__in": {key[position] for key in keys}})
+        return set(rows.values_list(*names)) & keys
+
+    def check(self, instance: models.Model) -> None:
+        """Refuse the instance with its rule's field and message, as ``check_unique_rules`` does."""
+        for constraint in unique_constraints(self.model):
+            rule = UNIQUE_RULES.get(constraint.name) or UniqueRule(None, FALLBACK_MESSAGE)
+            if constraint in self.each:
+                try:
+                    constraint.validate(self.model, instance)
+                except ValidationError:
+                    raise _error(rule) from None
+            elif (key := self._key(constraint, instance)) is not None and key in self.taken[constraint.name]:
+                raise _error(rule)
+
+    def add(self, instance: models.Model) -> None:
+        """The instance is accepted: its keys are taken for the rest of the batch."""
+        for name, taken in self.taken.items():
+            constraint = next(c for c in unique_constraints(self.model) if c.name == name)
+            if (key := self._key(constraint, instance)) is not None:
+                taken.add(key)
+
+
+def _evaluable(condition: models.Q | None) -> bool:
+    """A condition of plain ``field=value`` / ``field__isnull=…`` terms, possibly negated: evaluable in Python."""
+    if condition is None:
+        return True
+    for child in condition.children:
+        if isinstance(child, models.Q):
+            if not _evaluable(child):
+                return False
+        elif not (isinstance(child, tuple) and _lookup(child[0])[1] in ("exact", "isnull")):
+            return False
+    return True
+
+
+def _lookup(name: str) -> tuple[str, str]:
+    field, _sep, lookup = name.partition("__")
+    return field, lookup or "exact"
+
+
+def _holds(condition: models.Q | None, instance: models.Model) -> bool:
+    """Whether the instance satisfies a condition ``_evaluable`` accepted (a NULL compared with a value is false: the
+    conditions of the portal's unique rules compare non-null fields or test ``isnull``)."""
+    if condition is None:
+        return True
+    results = []
+    for child in condition.children:
+        if isinstance(child, models.Q):
+            results.append(_holds(child, instance))
+            continue
+        name, lookup = _lookup(child[0])
+        value = getattr(instance, instance._meta.get_field(name).attname)
+        results.append(
+            (value is None) == bool(child[1]) if lookup == "isnull" else value is not None and value == child[1]
+        )
+    held = all(results) if condition.connector == models.Q.AND else any(results)
+    return not held if condition.negated else held
+
+
+def known_references(model: type[models.Model], instances: list[models.Model]) -> dict[str, set]:
+    """The values of each foreign key of the instances that exist (one query a key for the batch), as
+    ``ForeignKey.validate`` would find them one by one: ``full_clean`` may leave those fields out."""
+    known = {}
+    for field in model._meta.concrete_fields:
+        if not field.many_to_one:
+            continue
+        values = {value for instance in instances if (value := getattr(instance, field.attname)) is not None}
+        if not values:
+            continue
+        target = field.remote_field.model._base_manager.complex_filter(field.get_limit_choices_to())
+        name = field.remote_field.field_name
+        known[field.name] = set(target.filter(**{f"{name}__in": values}).values_list(name, flat=True))
+    return known
+
+
 def validation_error_for(error: IntegrityError) -> ValidationError | None:
     """The form error for a database refusal of a duplicate, or None if the error is not about uniqueness."""
     diag = getattr(error.__cause__, "diag", None)

@@ -1,9 +1,12 @@
 """Bulk work officers do every year: the BHYT list for the social-insurance agency and the card
 numbers back, the quarterly electricity-subsidy payments, a training course's participants.
 
-Imports follow the registry's rules (STYLE.md rule 9): every row goes through ``benefit_record`` (the same
-validation and eligibility as the form) inside one transaction; the dry run always rolls back, and the real run
-rolls back as soon as one row fails, so either every row is written or none is.
+Imports follow the registry's rules (STYLE.md rule 9): every row goes through the rules of ``benefit_record`` (the
+same validation and eligibility as the form) inside one transaction; the dry run always rolls back, and the real run
+rolls back as soon as one row fails, so either every row is written or none is. The electricity payment and a course's
+participants are checked and written as one batch (``services.benefits_record``: what the rules read is read once for
+the batch, the benefits and their log inserted a thousand per statement, docs/adr/0062); BHYT cards row by row, each
+card written into the household's registry before the next row is checked.
 """
 
 from collections.abc import Callable
@@ -12,7 +15,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,7 +28,14 @@ from . import eligibility
 from .choices import LogAction, ProgrammeKind
 from .excel import Col, SheetRow
 from .models import Benefit, Programme
-from .services import benefit_record, bhyt_share, prefetch_status_periods, status_periods
+from .services import (
+    PROGRESS_EVERY,
+    benefit_record,
+    benefits_record,
+    bhyt_share,
+    prefetch_status_periods,
+    status_periods,
+)
 from .status import group_q
 
 
@@ -87,41 +98,84 @@ def _messages(error: ValidationError) -> list[tuple[str, str]]:
     return [("", message) for message in error.messages]
 
 
-# Rows between two progress reports of a background run (programs.bulk_jobs): a few writes a second at most.
-PROGRESS_EVERY = 100
-
 Progress = Callable[[int, int], None]  # progress(done, total)
 
 
-def _run(rows: list, *, commit: bool, build, user, report: BulkReport, progress: Progress | None = None) -> BulkReport:
-    """Build and record every row inside one transaction; roll back on a dry run or on any error."""
-    total = len(rows)
+def _run(
+    rows: list,
+    *,
+    commit: bool,
+    build,
+    user,
+    report: BulkReport,
+    progress: Progress | None = None,
+    one_by_one: bool = False,
+) -> BulkReport:
+    """Build and record every row inside one transaction; roll back on a dry run or on any error.
+
+    The rows' benefits are recorded together by ``benefits_record`` (the rules of ``benefit_record``, read once for
+    the batch); ``one_by_one`` records each through ``benefit_record`` instead, for BHYT cards, whose row writes the
+    card into the household's registry (``household_save``) before the next row is checked."""
     try:
         with transaction.atomic():
-            for done, row in enumerate(rows):
-                if progress is not None and done and done % PROGRESS_EVERY == 0:
-                    progress(done, total)
-                report.rows += 1
-                try:
-                    benefit = build(row)
-                except RowCellError as error:
-                    report.errors += [RowError(row.number, column, message) for column, message in error.problems]
-                    continue
-                if benefit is None:
-                    report.skipped += 1
-                    continue
-                try:
-                    # benefit_record runs in its own savepoint (transaction.atomic): a refused row is undone alone.
-                    benefit_record(benefit=benefit, user=user, action=LogAction.IMPORT)
-                    report.created += 1
-                except ValidationError as error:
-                    report.errors += [RowError(row.number, c, m) for c, m in _messages(error)]
+            if one_by_one:
+                _record_each(rows, build=build, user=user, report=report, progress=progress)
+            else:
+                _record_together(rows, build=build, user=user, report=report, progress=progress)
             if not commit or report.errors:
                 raise _Rollback
             report.committed = True
     except _Rollback:
         pass
     return report
+
+
+def _record_each(rows: list, *, build, user, report: BulkReport, progress: Progress | None) -> None:
+    total = len(rows)
+    for done, row in enumerate(rows):
+        if progress is not None and done and done % PROGRESS_EVERY == 0:
+            progress(done, total)
+        report.rows += 1
+        try:
+            benefit = build(row)
+        except RowCellError as error:
+            report.errors += [RowError(row.number, column, message) for column, message in error.problems]
+            continue
+        if benefit is None:
+            report.skipped += 1
+            continue
+        try:
+            # benefit_record runs in its own savepoint (transaction.atomic): a refused row is undone alone.
+            benefit_record(benefit=benefit, user=user, action=LogAction.IMPORT)
+            report.created += 1
+        except ValidationError as error:
+            report.errors += [RowError(row.number, c, m) for c, m in _messages(error)]
+
+
+def _record_together(rows: list, *, build, user, report: BulkReport, progress: Progress | None) -> None:
+    """Every row built first (its cells, its member), then the benefits checked and written as one batch; the
+    report lists each refused row's errors in the rows' order, as when each row was recorded in turn."""
+    errors: list[tuple[int, RowError]] = []  # (the row's place in the file, its error)
+    built: list[tuple[int, object, Benefit]] = []  # (place, row, benefit)
+    for place, row in enumerate(rows):
+        report.rows += 1
+        try:
+            benefit = build(row)
+        except RowCellError as error:
+            errors += [(place, RowError(row.number, column, message)) for column, message in error.problems]
+            continue
+        if benefit is None:
+            report.skipped += 1
+            continue
+        built.append((place, row, benefit))
+    refused = benefits_record(
+        benefits=[benefit for _place, _row, benefit in built], user=user, action=LogAction.IMPORT, progress=progress
+    )
+    for index, error in refused:
+        place, row, _benefit = built[index]
+        errors += [(place, RowError(row.number, c, m)) for c, m in _messages(error)]
+    report.created += len(built) - len({index for index, _error in refused})
+    report.errors += [error for _place, error in sorted(errors, key=lambda item: item[0])]
 
 
 class RowCellError(CellError):
@@ -277,7 +331,7 @@ def bhyt_import(*, rows: list[SheetRow], user, commit: bool, progress: Progress 
             funding_share=share,
         )
 
-    return _run(rows, commit=commit, build=build, user=user, report=BulkReport(), progress=progress)
+    return _run(rows, commit=commit, build=build, user=user, report=BulkReport(), progress=progress, one_by_one=True)
 
 
 def _file_member_ids(rows: list[SheetRow]) -> set[int]:
@@ -319,6 +373,7 @@ class Course:
 
 def training_import(*, rows: list[SheetRow], course: Course, user) -> callable:
     members = Member.objects.visible_to(user).current().select_related("household")
+    by_code, by_pid = _file_trainees(members, rows)
     seen: set[int] = set()
 
     def build(row: SheetRow):
@@ -331,10 +386,10 @@ def training_import(*, rows: list[SheetRow], course: Course, user) -> callable:
         employed = cells.get(_parse_bool, TRAINING_BY_KEY["employed_after"])
         if code is None or name is None:
             cells.check()
-        candidates = [m for m in members.filter(household__code__iexact=code) if fold(m.full_name) == fold(name)]
+        candidates = [m for m in by_code.get(code, []) if fold(m.full_name) == fold(name)]
         if pid:  # the same person by ID and name even when the household code is mistyped — never by ID alone
             candidates = [m for m in candidates if m.personal_id == pid] or [
-                m for m in members.filter(personal_id=pid) if fold(m.full_name) == fold(name)
+                m for m in by_pid.get(pid, []) if fold(m.full_name) == fold(name)
             ]
         if born:
             candidates = [m for m in candidates if m.date_of_birth == born]
@@ -366,6 +421,32 @@ def training_import(*, rows: list[SheetRow], course: Course, user) -> callable:
         )
 
     return build
+
+
+def _file_trainees(members, rows: list[SheetRow]) -> tuple[dict[str, list[Member]], dict[str, list[Member]]]:
+    """The members the file's rows may name, read at once instead of one or two queries a row: by each household code
+    as written in the file (the household's code matched without regard to case, ``iexact``, with PostgreSQL's own
+    ``UPPER`` on both sides) and by personal ID; with their households' status periods (``prefetch_status_periods``)."""
+    codes, pids = set(), set()
+    for row in rows:
+        for key, found in (("household", codes), ("personal_id", pids)):
+            value = row.raw.get(key)
+            if not is_empty(value):
+                found.add(_text(value))
+    upper = {}
+    if codes:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT c, UPPER(c) FROM unnest(%s::text[]) AS c", [sorted(codes)])
+            upper = dict(cursor.fetchall())
+    by_upper: dict[str, list[Member]] = {}
+    read = members.annotate(code_upper=Upper("household__code")).filter(code_upper__in=set(upper.values()))
+    for member in read if upper else []:
+        by_upper.setdefault(member.code_upper, []).append(member)
+    by_pid: dict[str, list[Member]] = {}
+    for member in members.filter(personal_id__in=pids) if pids else []:
+        by_pid.setdefault(member.personal_id, []).append(member)
+    prefetch_status_periods([m.household for found in (*by_upper.values(), *by_pid.values()) for m in found])
+    return {code: by_upper.get(up, []) for code, up in upper.items()}, by_pid
 
 
 def training_course_import(

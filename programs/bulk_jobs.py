@@ -1,8 +1,9 @@
 """The bulk support flows (programs.bulk) of a whole commune, run as background jobs.
 
-Every payment or card goes through ``benefit_record`` (≈ 14 statements and 7–8 ms a row on the million-household
-benchmark, docs/perf-bulk-section.md): a commune's 10.087 electricity candidates took ≈ 80 s, past the web server's
-60 s, and a BHYT file of a few thousand members took as long for its dry run and again for its confirmation. Past
+Every card goes through ``benefit_record`` (≈ 40 statements and 35 ms a row on the million-household benchmark,
+docs/performance.md), and a commune's 10.087 electricity candidates took ≈ 80 s one at a time, past the web server's
+60 s (recorded as one batch since, docs/adr/0062); a BHYT file of a few thousand members takes minutes for its dry
+run and again for its confirmation. Past
 ``IMMEDIATE_BULK_ROWS`` rows the page queues a job instead, which does the same work as the requester (their
 ``visible_to`` scope read again in the worker), all or nothing in one transaction, with "Đã ghi 1.200/10.087 hộ" on
 the job page, and stores the report (``BulkReport.to_dict``) as its result. Below it, the page works as before.

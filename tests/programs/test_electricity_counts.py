@@ -371,18 +371,19 @@ def test_two_writers_of_one_household_take_turns_and_the_counts_stay_exact(tree,
 
 
 def first_payment_pauses(monkeypatch) -> tuple[threading.Event, threading.Event]:
-    """The first payment recorded sets ``paying`` and waits, its transaction open, until ``go_on`` is set."""
+    """The first payments recorded (the payment's batch, ``services.benefits_record``) set ``paying`` and wait, their
+    transaction open, until ``go_on`` is set."""
     paying, go_on = threading.Event(), threading.Event()
-    real_record = bulk.benefit_record
+    real_record = bulk.benefits_record
 
     def record_then_wait(**kwargs):
-        benefit = real_record(**kwargs)
+        refused = real_record(**kwargs)
         if not paying.is_set():
             paying.set()
             go_on.wait(10)
-        return benefit
+        return refused
 
-    monkeypatch.setattr(bulk, "benefit_record", record_then_wait)
+    monkeypatch.setattr(bulk, "benefits_record", record_then_wait)
     return paying, go_on
 
 
