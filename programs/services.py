@@ -27,7 +27,7 @@ from core.integrity import (
 )
 from households.models import Household, Member, StatusRecord
 
-from . import eligibility
+from . import eligibility, summary
 from .choices import HouseholdFlag, LogAction, ProgrammeKind, TargetStatus
 from .models import KIND_SPECIFIC, Benefit, BenefitLog, BenefitPhoto, Programme
 
@@ -379,6 +379,9 @@ def benefits_record(
         return refused
     with unique_violations_as_errors():
         Benefit.objects.bulk_create(benefits, batch_size=INSERT_BATCH)
+    # bulk_create sends no post_save: queue the support figures' refresh of the communes the triggers marked, as
+    # the signal did for each benefit saved alone (programs.summary.connect_signals).
+    summary.support_refresh_on_commit()
     logs = [log for benefit in benefits for log in _logs(benefit, user=user, action=action)]
     BenefitLog.objects.bulk_create(logs, batch_size=INSERT_BATCH)
     for index, benefit in enumerate(benefits):

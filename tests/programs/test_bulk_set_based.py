@@ -368,3 +368,13 @@ def test_a_household_supported_once_is_refused_in_a_batch_as_one_at_a_time(users
     assert [" ".join(error.messages) for _index, error in batch] == [m for m in one_at_a_time if m]
     assert [index for index, _error in batch] == [0, 2] and "một lần" in one_at_a_time[0]
     assert outcome(services.benefit_record) == one_at_a_time
+
+
+def test_the_support_figures_refresh_is_queued_after_a_batch_as_after_one_benefit(users, make_household, monkeypatch):
+    """A batch inserted in bulk sends no ``post_save``: the support figures' refresh of the communes its triggers
+    marked is still asked for after its commit, as each benefit saved alone asked for it (programs.summary)."""
+    households = [make_household(code=f"IRS-{n:03}") for n in range(1, 4)]
+    asked = []
+    monkeypatch.setattr("programs.summary.support_refresh_on_commit", lambda: asked.append("support"))
+    report = pay_quarter(households, users.commune_officer)
+    assert report.created == 3 and asked
