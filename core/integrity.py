@@ -137,7 +137,10 @@ class UniqueRulesBatch:
     Each unique constraint over plain fields reads the keys already taken by the batch's instances in one query; an
     instance the caller accepts (``add``) takes its key, so a later instance of the batch with the same key is refused
     as it was when each instance was saved before the next one was checked. A constraint over expressions (``Lower()``)
-    or with a condition the batch cannot evaluate in Python is checked instance by instance, as ``check_unique_rules``.
+    or with a condition the batch cannot evaluate in Python is checked instance by instance against the database only,
+    as ``check_unique_rules``: two instances of one batch sharing such a key both pass, and the insert is refused by
+    the database (the benefits have no such constraint; ``tests/programs/test_bulk_set_based.py`` fails if they gain
+    one).
     """
 
     def __init__(self, model: type[models.Model], instances: list[models.Model]):

@@ -348,6 +348,25 @@ def _logs(benefit: Benefit, *, user, action: str) -> list[BenefitLog]:
     return logs
 
 
+def _check_batch(
+    benefits: list[Benefit], *, user, override_reason: str, progress: Callable[[int, int], None] | None = None
+) -> list[tuple[int, ValidationError]]:
+    """Check every benefit against what ``_Batch`` read, each accepted one counting for the ones after it."""
+    batch = _Batch(benefits)
+    refused = []
+    total = len(benefits)
+    for done, benefit in enumerate(benefits):
+        if progress is not None and done and done % PROGRESS_EVERY == 0:
+            progress(done, total)
+        try:
+            _check_new(benefit, user=user, override_reason=override_reason, batch=batch)
+        except ValidationError as error:
+            refused.append((done, error))
+            continue
+        batch.accept(benefit)
+    return refused
+
+
 @transaction.atomic
 def benefits_record(
     *,
@@ -361,24 +380,20 @@ def benefits_record(
     error) and writes nothing if one is refused; else inserts them and their log rows a thousand per statement.
 
     What the rules read is read once for the batch (``_Batch``; the status periods prefetched by the caller), so the
-    statements do not grow with the benefits. A duplicate that raced past the check is refused by the database and
-    raised as the rule's ``ValidationError`` (``core.integrity``)."""
-    batch = _Batch(benefits)
-    refused = []
-    total = len(benefits)
-    for done, benefit in enumerate(benefits):
-        if progress is not None and done and done % PROGRESS_EVERY == 0:
-            progress(done, total)
-        try:
-            _check_new(benefit, user=user, override_reason=override_reason, batch=batch)
-        except ValidationError as error:
-            refused.append((done, error))
-            continue
-        batch.accept(benefit)
+    statements do not grow with the benefits. A duplicate written by someone else after the batch read what was
+    taken (a payment recorded through the form meanwhile) is refused by the database: the rules are then checked
+    again against what is taken now, so that it is refused on its own row, as the row loop refused it."""
+    refused = _check_batch(benefits, user=user, override_reason=override_reason, progress=progress)
     if refused or not benefits:
         return refused
-    with unique_violations_as_errors():
-        Benefit.objects.bulk_create(benefits, batch_size=INSERT_BATCH)
+    try:
+        with unique_violations_as_errors():
+            Benefit.objects.bulk_create(benefits, batch_size=INSERT_BATCH)
+    except ValidationError as error:
+        for benefit in benefits:  # the insert was rolled back: batches inserted before the refused one are new again
+            benefit.pk, benefit._state.adding = None, True
+        refused = _check_batch(benefits, user=user, override_reason=override_reason)
+        return refused or [(0, error)]  # a duplicate gone again meanwhile: the database's refusal stands
     # bulk_create sends no post_save: queue the support figures' refresh of the communes the triggers marked, as
     # the signal did for each benefit saved alone (programs.summary.connect_signals).
     summary.support_refresh_on_commit()

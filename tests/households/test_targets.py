@@ -519,3 +519,6 @@ def test_a_communes_registrations_are_found_by_their_own_village(users, tree):
         )
         assert [r.pk for r in found] == [r.pk for r in through_household]
         assert len(found) == 4 and found[-1].pk == ids[0]
+    # the commune's villages are read from the registration's own column and its index, not the household's
+    sql = str(escape_registrations_for(users.district_staff, commune=tree.commune, year=YEAR).query)
+    assert 'ON ("households_escaperegistration"."household_village_id" = ' in sql

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.integrity import check_unique_rules, integrity_as_validation
+from core.integrity import UniqueRulesBatch, check_unique_rules, integrity_as_validation
 from households.models import Household
 from households.services import household_archive
 from programs import bulk, electricity, services
@@ -332,6 +332,8 @@ def test_the_batch_checks_every_constraint_of_the_benefits():
     from django.db.models import UniqueConstraint
 
     assert all(isinstance(constraint, UniqueConstraint) for constraint in Benefit._meta.constraints)
+    # and every unique rule is one the batch evaluates itself, so that two rows of one batch cannot share a key
+    assert UniqueRulesBatch(Benefit, []).each == []
 
 
 def test_a_household_supported_once_is_refused_in_a_batch_as_one_at_a_time(users, make_household):
@@ -378,3 +380,28 @@ def test_the_support_figures_refresh_is_queued_after_a_batch_as_after_one_benefi
     monkeypatch.setattr("programs.summary.support_refresh_on_commit", lambda: asked.append("support"))
     report = pay_quarter(households, users.commune_officer)
     assert report.created == 3 and asked
+
+
+def test_a_payment_recorded_meanwhile_is_refused_on_its_row_not_as_a_server_error(users, make_household, monkeypatch):
+    """A household paid through the form after the batch read what was paid (a quarter whose payments take no
+    household lock: not counted) is refused by the database at the insert; the rules are checked again and the
+    household is refused on its own row with the quarter's message, nothing written, as the row loop did."""
+    households = [make_household(code=f"IRS-{n:03}") for n in range(1, 4)]
+    year, quarter, _start = this_quarter()
+    electricity_programme = programme("ELECTRICITY")
+
+    class RivalAfterTheRead(services._Batch):
+        raced = False
+
+        def __init__(self, benefits):
+            super().__init__(benefits)
+            if not RivalAfterTheRead.raced:  # once: the second read sees the rival's payment
+                RivalAfterTheRead.raced = True
+                pay(households[1], electricity_programme, year, quarter, users.commune_officer)
+
+    monkeypatch.setattr(services, "_Batch", RivalAfterTheRead)
+    report = pay_quarter(households, users.commune_officer)
+    assert not report.committed and report.created == 2
+    assert [(error.row, error.column) for error in report.errors] == [(2, "Quý")]
+    assert report.errors[0].message == "Hộ đã được ghi nhận khoản chi trả của chính sách này trong quý đó."
+    assert not Benefit.objects.filter(household__in=[households[0], households[2]]).exists()
