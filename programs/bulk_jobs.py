@@ -5,8 +5,8 @@ docs/performance.md), and a commune's 10.087 electricity candidates took ≈ 80 
 60 s (recorded as one batch since, docs/adr/0062); a BHYT file of a few thousand members takes minutes for its dry
 run and again for its confirmation. Past
 ``IMMEDIATE_BULK_ROWS`` rows the page queues a job instead, which does the same work as the requester (their
-``visible_to`` scope read again in the worker), all or nothing in one transaction, with "Đã ghi 1.200/10.087 hộ" on
-the job page, and stores the report (``BulkReport.to_dict``) as its result. Below it, the page works as before.
+``visible_to`` scope read again in the worker), all or nothing in one transaction, with "Đã kiểm tra 1.200/10.087 hộ"
+on the job page, and stores the report (``BulkReport.to_dict``) as its result. Below it, the page works as before.
 
 Uploads stay in MEDIA_ROOT/imports/<token>.xlsx between the dry run and the confirmation (``views_bulk.PendingUpload``):
 a job reads the file only if its SHA-256 is still the one the officer uploaded.
@@ -126,7 +126,8 @@ def electricity_pay_job(job: JobRun, progress: ProgressFn) -> dict:
         paid_on=date.fromisoformat(params["paid_on"]),
         decision=params.get("decision") or "",
         user=user,
-        progress=counted_progress(progress, _("Đã ghi %(done)s/%(total)s hộ")),
+        # the payments are checked one by one, then written together in a few seconds (services.benefits_record)
+        progress=counted_progress(progress, _("Đã kiểm tra %(done)s/%(total)s hộ")),
     )
     return {"report": report.to_dict(), "ok": report.ok, "summary": payment_summary(report)}
 
@@ -182,7 +183,9 @@ def _import_job(job: JobRun, progress: ProgressFn) -> dict:
         rows = read_table(content, bulk.BHYT_COLUMNS if job.kind == BHYT_IMPORT_JOB else bulk.TRAINING_COLUMNS)
     except ImportFileError as error:
         raise JobError(str(error)) from error
-    message = _("Đã ghi %(done)s/%(total)s dòng") if commit else _("Đã kiểm tra %(done)s/%(total)s dòng")
+    # BHYT cards are written row by row; a course's participants are checked one by one, then written together
+    one_by_one = job.kind == BHYT_IMPORT_JOB
+    message = _("Đã ghi %(done)s/%(total)s dòng") if commit and one_by_one else _("Đã kiểm tra %(done)s/%(total)s dòng")
     report = import_run(
         job.kind, rows=rows, state=params, user=user, commit=commit, progress=counted_progress(progress, message)
     )

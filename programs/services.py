@@ -364,6 +364,8 @@ def _check_batch(
             refused.append((done, error))
             continue
         batch.accept(benefit)
+    if progress is not None and total:
+        progress(total, total)  # every benefit checked: the writes that follow take a few seconds at most
     return refused
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.jobs import job_run_execute
 from core.models import JobRun, JobStatus
 from households.models import Member
-from programs import bulk, bulk_jobs
+from programs import bulk, bulk_jobs, services
 from programs.models import Benefit
 from tests.factories import UserFactory
 
@@ -290,3 +290,21 @@ def test_a_write_under_way_is_not_cancelled_as_if_nothing_were_written(
     assert "chưa có gì được ghi" not in said["page"] and "đang được ghi trong nền" in said["page"]
     done = client.get(confirmed.url)  # the job's page still ends as any finished write
     assert done.status_code == 302 and done.url == reverse("programs:bhyt_list")
+
+
+def test_the_payment_jobs_progress_says_what_is_checked_then_that_all_are(users, make_household, monkeypatch):
+    """The payments are checked one by one and written together at the end (services.benefits_record): the job's
+    progress counts the households checked, and says every one is checked before the writes."""
+    year, quarter, _start = this_quarter()
+    for code in ("IRS-001", "IRS-002", "IRS-003"):
+        make_household(code=code)
+    monkeypatch.setattr(services, "PROGRESS_EVERY", 2)
+    heard = []
+    job = JobRun.objects.create(
+        kind=bulk_jobs.ELECTRICITY_JOB,
+        requested_by=users.commune_officer,
+        params={"year": year, "quarter": quarter, "paid_on": timezone.localdate().isoformat(), "decision": "QĐ 99"},
+    )
+    result = bulk_jobs.electricity_pay_job(job, lambda percent, message: heard.append(message))
+    assert result["ok"] and result["report"]["created"] == 3
+    assert heard[1:] == ["Đã kiểm tra 2/3 hộ", "Đã kiểm tra 3/3 hộ"]
