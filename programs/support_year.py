@@ -82,6 +82,10 @@ def support_year_rebuild() -> dict[str, int]:
         _writers_held_back()
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS pg_temp.support_year_live")  # a rebuild earlier in this transaction
+            # Read by this process alone: planned in parallel, the temporary table's CREATE … AS took 284 s at a
+            # million households where the same statement run serially takes 1 s (the benefits' writers held back
+            # all along; docs/performance.md, "Periodic beat tasks").
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             cursor.execute(f"CREATE TEMP TABLE support_year_live ON COMMIT DROP AS {LIVE}")
             cursor.execute("ANALYZE support_year_live")  # no autovacuum for a temporary table: the joins' sizes
             # Each condition alone, so that PostgreSQL plans it as a join (an anti-join, a semi-join): the two
