@@ -183,6 +183,19 @@ def main() -> None:
         tomorrow = today + timedelta(days=1)
         timed("summaries_sweep_task · the day after (every commune)", summaries_sweep_task, at(tomorrow))
         timed("summaries_sweep_task · idle, the day after", summaries_sweep_task, at(tomorrow, 0, 3))
+        after = today + timedelta(days=2)
+
+        def day_run():
+            # time-machine moves the clock of the whole process: the copy below runs on that day too
+            with at(after):
+                summaries_sweep_task()
+            connection.close()
+
+        running = threading.Thread(target=day_run)
+        running.start()
+        time.sleep(2)
+        timed("summaries_sweep_task · a copy sent while the day's run runs", summaries_sweep_task)
+        running.join()
         new_year = date(today.year + 1, 1, 1)
         timed("summaries_sweep_task · 1 January (the periods move on)", summaries_sweep_task, at(new_year))
         timed("summaries_sweep_task · back to today (the copy restored)", summaries_sweep_task)
@@ -223,7 +236,9 @@ def main() -> None:
             timed(
                 f"report_deadlines_prepare_task · {day:%d/%m/%Y}, again", report_deadlines_prepare_task, at(day, 1, 31)
             )
-            timed("job_run_fail_dead_task · with the drafts' jobs queued", job_run_fail_dead_task)
+            # on that day too: seen from today, jobs queued on 15/11 would be failed as never taken by a worker
+            queued = "job_run_fail_dead_task · with the drafts' jobs queued"
+            timed(queued, job_run_fail_dead_task, at(day, 1, 32))
             jobs = list(JobRun.objects.exclude(pk__in=before).order_by("pk"))
             if args.report_jobs:
                 for job in jobs:
