@@ -2,28 +2,20 @@
 the electricity list's quarters counted (programs.electricity)."""
 
 from celery import shared_task
-from django.core.cache import cache
 
-from .summary import support_sweep
+from core.sweeps import SUPPORT, sweep_alone
+
+from .summary import communes_needing_refresh, support_sweep
 
 QUEUE = "reports"  # a province-wide refresh takes minutes at a million households: never in the short-job queue
-LOCK = "programs-support-sweep"
-# Longer than a province's usual sweep, short enough that a worker killed mid-sweep does not stop the refresh for
-# long; two sweeps overlapping after it expires only repeat work (rows are replaced, marks deleted by id).
-LOCK_SECONDS = 20 * 60
 
 
 @shared_task(ignore_result=True)
 def support_sweep_task() -> int:
     """Sent after a commit that changed a commune's support figures, and by beat every few minutes: recompute the
-    communes marked stale and the default periods' missing rows. One sweep at a time (it loops while new marks
-    arrive); a sweep that finds another running leaves the work to it and to beat's next one."""
-    if not cache.add(LOCK, 1, timeout=LOCK_SECONDS):
-        return 0
-    try:
-        return support_sweep()
-    finally:
-        cache.delete(LOCK)
+    communes marked stale and the default periods' missing rows. One sweep at a time (core.sweeps: it loops while new
+    marks arrive); a copy that finds one running leaves the work to it."""
+    return sweep_alone(SUPPORT, support_sweep, lambda: any(communes_needing_refresh()))
 
 
 @shared_task(ignore_result=True)

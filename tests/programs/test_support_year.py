@@ -219,6 +219,35 @@ def test_the_rebuild_command_corrects_a_damaged_table(tree, users, make_househol
     assert support_year.support_year_rebuild() == {"rows": SupportYear.objects.count(), "fixed": 0}  # again: nothing
 
 
+def test_the_rebuild_s_statements_are_joins_not_a_sub_plan_per_row(tree, users, make_household):
+    """Each of the rebuild's writes is planned as a join (anti-join, semi-join) whatever the tables' sizes: a sub-plan
+    reads its inner table once per row of the outer one, which at a million households held the benefits' writers
+    back for the worker's whole time limit (docs/performance.md, "Periodic beat tasks"). The plans are read by EXPLAIN
+    of each statement on the rebuild's own connection, just before it runs. The temporary table is built without
+    parallel workers (a parallel CREATE … AS took minutes there, the serial one a second), checked with a parallel plan
+    forced wherever the planner may make one."""
+    households = random_households(random.Random(7), tree, make_household, count=4)
+    Benefit.objects.bulk_create([benefit(h, timezone.localdate(), users.commune_officer) for h in households])
+    plans = []
+
+    def explain(execute, sql, params, many, context):
+        if sql.lstrip().startswith(("CREATE TEMP", "DELETE", "INSERT")) and "support_year" in sql:
+            context["cursor"].execute(f"EXPLAIN {sql}", params)
+            plans.append("\n".join(row[0] for row in context["cursor"].fetchall()))
+        return execute(sql, params, many, context)
+
+    with connection.cursor() as cursor:
+        # a Gather over every plan that may be parallel (PostgreSQL 16 renamed the setting)
+        forced = "debug_parallel_query" if connection.pg_version >= 160000 else "force_parallel_mode"
+        cursor.execute(f"SET LOCAL {forced} = on")
+        cursor.execute(f"EXPLAIN {support_year.LIVE}")
+        assert "Gather" in "\n".join(row[0] for row in cursor.fetchall()), "no parallel plan to refuse"
+    with connection.execute_wrapper(explain):
+        support_year.support_year_rebuild()
+    assert len(plans) == 4 and not [plan for plan in plans if "SubPlan" in plan or "Gather" in plan], plans
+    assert_no_difference()
+
+
 def run_together(first, second) -> list:
     """``first`` holds its transaction open after its writes while ``second`` runs whole; then ``first`` commits.
     Neither may wait for the other through the table: ``second`` must end while ``first`` is still open."""
