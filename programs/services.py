@@ -333,18 +333,21 @@ def _check_new(benefit: Benefit, *, user, override_reason: str, batch: _Batch) -
     benefit.created_by = user
 
 
+def _override_log(benefit: Benefit, user) -> BenefitLog:
+    """The log row of a benefit recorded outside the programme's conditions: the reason and the check's result."""
+    return BenefitLog(
+        benefit=benefit,
+        action=LogAction.OVERRIDE,
+        note=benefit.override_reason,
+        user=user,
+        changes={_("Kết quả kiểm tra"): benefit.eligibility_note},
+    )
+
+
 def _logs(benefit: Benefit, *, user, action: str) -> list[BenefitLog]:
     logs = [BenefitLog(benefit=benefit, action=action, changes=_snapshot(benefit), user=user)]
     if benefit.override_reason:
-        logs.append(
-            BenefitLog(
-                benefit=benefit,
-                action=LogAction.OVERRIDE,
-                note=benefit.override_reason,
-                user=user,
-                changes={_("Kết quả kiểm tra"): benefit.eligibility_note},
-            )
-        )
+        logs.append(_override_log(benefit, user))
     return logs
 
 
@@ -458,13 +461,7 @@ def benefit_update(*, benefit: Benefit, user, expected_version: int, override_re
     diff = {k: [before.get(k, ""), v] for k, v in after.items() if before.get(k, "") != v}
     BenefitLog.objects.create(benefit=benefit, action=LogAction.UPDATE, changes=diff, user=user)
     if benefit.override_reason and (not was_overridden or override_reason.strip()):
-        BenefitLog.objects.create(
-            benefit=benefit,
-            action=LogAction.OVERRIDE,
-            note=benefit.override_reason,
-            user=user,
-            changes={_("Kết quả kiểm tra"): benefit.eligibility_note},
-        )
+        _override_log(benefit, user).save()
     _sync_card(benefit, user)
     return benefit
 
