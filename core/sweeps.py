@@ -10,9 +10,10 @@ lock taken returns at once; the holder looks once more, after releasing it, whet
 transaction that sent that copy were committed before it), so no change waits for beat's next run."""
 
 import logging
+import time
 from collections.abc import Callable
 
-from django.db import DatabaseError, connection
+from django.db import Error, connection
 
 logger = logging.getLogger(__name__)
 
@@ -21,8 +22,11 @@ logger = logging.getLogger(__name__)
 LOCK_NAMESPACE = 7_410_002
 SUMMARIES = 1  # households.summary: the dashboards' rows
 SUPPORT = 2  # programs.summary: the support figures' rows
-# Passes of a sweep in one task while work keeps arriving after each; beyond, beat's next run goes on.
+# Passes of a sweep in one task while work keeps arriving after each, and the time after which no pass is begun (a
+# province-wide support sweep takes minutes on a busy machine; the task's limit is 30): beyond either, the task is sent
+# again (``again``) for the work still pending, instead of leaving it for beat's next run.
 PASSES = 3
+PASSES_SECONDS = 10 * 60
 
 
 def _try_lock(key: int) -> bool:
@@ -35,16 +39,23 @@ def _unlock(key: int) -> None:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, key])
-    except DatabaseError:
+            released = cursor.fetchone()[0]
+    except Error:  # the connection broken under the sweep (a server restart): its session, and the lock, are gone
         logger.warning("Sweep %s: lock not released, closing the connection", key, exc_info=True)
-        connection.close()  # closing the session releases the lock as well
+        connection.close()
+        return
+    if not released:
+        logger.warning("Sweep %s: the lock was not held by this session any more", key)
 
 
-def sweep_alone(key: int, sweep: Callable[[], int], pending: Callable[[], bool]) -> int:
+def sweep_alone(
+    key: int, sweep: Callable[[], int], pending: Callable[[], bool], again: Callable[[], None] | None = None
+) -> int:
     """``sweep()`` unless another session runs the sweep ``key`` (then 0: that one does this work); after it, while
-    ``pending()`` says work arrived, again (at most ``PASSES`` times). Returns what the sweeps returned, added up."""
-    done = 0
-    for _pass in range(PASSES):
+    ``pending()`` says work arrived, again (at most ``PASSES`` times, no pass begun after ``PASSES_SECONDS``); work
+    still pending then is handed to ``again()`` (the task sent anew). Returns what the sweeps returned, added up."""
+    done, started = 0, time.monotonic()
+    for number in range(1, PASSES + 1):
         if not _try_lock(key):
             return done
         try:
@@ -52,5 +63,9 @@ def sweep_alone(key: int, sweep: Callable[[], int], pending: Callable[[], bool])
         finally:
             _unlock(key)
         if not pending():
+            break
+        if number == PASSES or time.monotonic() - started > PASSES_SECONDS:
+            if again is not None:
+                again()
             break
     return done

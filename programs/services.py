@@ -394,11 +394,15 @@ def benefits_record(
     try:
         with unique_violations_as_errors():
             Benefit.objects.bulk_create(benefits, batch_size=INSERT_BATCH)
-    except ValidationError as error:
-        for benefit in benefits:  # the insert was rolled back: batches inserted before the refused one are new again
+    except ValidationError:
+        for benefit in benefits:  # the insert was rolled back: every benefit is new again
             benefit.pk, benefit._state.adding = None, True
         refused = _check_batch(benefits, user=user, override_reason=override_reason)
-        return refused or [(0, error)]  # a duplicate gone again meanwhile: the database's refusal stands
+        if refused:
+            return refused
+        # the duplicate is gone again (cancelled meanwhile): insert once more; a second race is the database's refusal
+        with unique_violations_as_errors():
+            Benefit.objects.bulk_create(benefits, batch_size=INSERT_BATCH)
     # bulk_create sends no post_save: queue the support figures' refresh of the communes the triggers marked, as
     # the signal did for each benefit saved alone (programs.summary.connect_signals).
     summary.support_refresh_on_commit()

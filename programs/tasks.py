@@ -15,7 +15,13 @@ def support_sweep_task() -> int:
     """Sent after a commit that changed a commune's support figures, and by beat every few minutes: recompute the
     communes marked stale and the default periods' missing rows. One sweep at a time (core.sweeps: it loops while new
     marks arrive); a copy that finds one running leaves the work to it."""
-    return sweep_alone(SUPPORT, support_sweep, lambda: any(communes_needing_refresh()))
+    return sweep_alone(SUPPORT, support_sweep, lambda: any(communes_needing_refresh()), again=_send_again)
+
+
+def _send_again() -> None:
+    from .summary import _send_refresh
+
+    _send_refresh()
 
 
 @shared_task(ignore_result=True)

@@ -31,6 +31,19 @@ def rows(name: str) -> int:
     return (CommuneSummary if name == "summaries" else SupportSummary).objects.count()
 
 
+def free(key: int) -> bool:
+    """Whether another session can take the sweep's lock now (a session may take its own lock again: the test's
+    session cannot tell whether it released it)."""
+    other = raw_connection()
+    other.autocommit = True
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [sweeps.LOCK_NAMESPACE, key])
+            return bool(cursor.fetchone()[0])
+    finally:
+        other.close()
+
+
 @pytest.mark.parametrize("name", SWEEPS)
 def test_a_sweep_sent_while_another_session_runs_it_returns_at_once(tree, name):
     _module, _function, task, Stale, key = SWEEPS[name]
@@ -46,6 +59,7 @@ def test_a_sweep_sent_while_another_session_runs_it_returns_at_once(tree, name):
         other.close()  # the running sweep's worker ends: its session's lock goes with it
     assert task() > 0
     assert not Stale.objects.exists() and rows(name) > 0
+    assert free(key), "the sweep kept its lock"
 
 
 @pytest.mark.parametrize("name", SWEEPS)
@@ -70,7 +84,7 @@ def test_a_mark_committed_after_the_running_sweep_s_last_look_is_swept_by_it(tre
 
 @pytest.mark.parametrize("name", SWEEPS)
 def test_a_sweep_that_fails_releases_the_lock(tree, name, monkeypatch):
-    module, function, task, Stale, _key = SWEEPS[name]
+    module, function, task, Stale, key = SWEEPS[name]
     real = getattr(module, function)
 
     def broken():
@@ -79,6 +93,25 @@ def test_a_sweep_that_fails_releases_the_lock(tree, name, monkeypatch):
     monkeypatch.setattr(module, function, broken)
     with pytest.raises(RuntimeError):
         task()
+    assert free(key), "the failed sweep kept its lock"
     monkeypatch.setattr(module, function, real)
     Stale.objects.create(commune=tree.commune)
     assert task() > 0 and not Stale.objects.exists()
+
+
+@pytest.mark.parametrize("name", SWEEPS)
+def test_work_still_pending_after_the_last_pass_is_sent_again_not_left_for_beat(tree, name, monkeypatch):
+    """Marks that keep arriving after each pass: after the last one the task is sent again for them."""
+    module, function, task, Stale, _key = SWEEPS[name]
+    real = getattr(module, function)
+
+    def sweep():
+        written = real()
+        Stale.objects.create(commune=tree.commune)  # a change committed after every pass
+        return written
+
+    sent = []
+    monkeypatch.setattr(module, function, sweep)
+    monkeypatch.setattr(f"{module.__name__.rsplit('.', 1)[0]}.summary._send_refresh", lambda: sent.append(name))
+    task()
+    assert sent == [name] and Stale.objects.exists()
