@@ -405,3 +405,26 @@ def test_a_payment_recorded_meanwhile_is_refused_on_its_row_not_as_a_server_erro
     assert [(error.row, error.column) for error in report.errors] == [(2, "Quý")]
     assert report.errors[0].message == "Hộ đã được ghi nhận khoản chi trả của chính sách này trong quý đó."
     assert not Benefit.objects.filter(household__in=[households[0], households[2]]).exists()
+
+
+def test_a_duplicate_gone_again_before_the_second_look_lets_the_batch_through(users, make_household, monkeypatch):
+    """The rival payment that refused the insert was cancelled before the rules were checked again: nothing is left
+    to refuse, and the batch is inserted once more instead of being refused on a row that was never paid."""
+    households = [make_household(code=f"IRS-{n:03}") for n in range(1, 4)]
+    year, quarter, _start = this_quarter()
+    electricity_programme = programme("ELECTRICITY")
+    reads = []
+
+    class RivalComesAndGoes(services._Batch):
+        def __init__(self, benefits):
+            reads.append(len(reads))
+            if len(reads) == 2:  # cancelled before the second look reads what is taken
+                Benefit.objects.filter(household=households[2]).delete()
+            super().__init__(benefits)
+            if len(reads) == 1:  # paid through the form after the first look
+                pay(households[2], electricity_programme, year, quarter, users.commune_officer)
+
+    monkeypatch.setattr(services, "_Batch", RivalComesAndGoes)
+    report = pay_quarter(households, users.commune_officer)
+    assert report.committed and report.created == 3 and not report.errors and len(reads) == 2
+    assert Benefit.objects.filter(household__in=households).count() == 3
