@@ -153,6 +153,13 @@ def household_listing_for(user, *, filters: dict, cap: int | None = None) -> Hou
     return HouseholdListing(households, more_than=cap if more else None, count=len(ids), ids=ids)
 
 
+def households_named(user, query: str, *, cap: int | None = None) -> tuple[list[int], bool]:
+    """The ids of at most ``cap`` households the user may see that the search text names (an ID number exactly, a
+    household code by its beginning, names without their accents), best first, and whether more matched: the search
+    box of the household list, for pages that list what households received (programs.selectors)."""
+    return household_ranked_ids(Household.objects.visible_to(user), query, cap=cap, commune=_commune_of(user))
+
+
 def household_ranked_ids(
     qs: QuerySet, query: str, *, cap: int | None = None, commune: int | None = None
 ) -> tuple[list[int], bool]:

@@ -20,6 +20,7 @@ from core.exports import BackgroundExportMixin, commune_sized, no_progress, rows
 from core.integrity import add_form_error, unique_violations_as_errors
 from core.pagination import CappedCountPaginator
 from households.models import Household
+from households.selectors import SEARCH_CAP, households_named
 
 from . import selectors, services
 from .choices import ProgrammeKind
@@ -102,18 +103,29 @@ class ProgrammeDetailView(RoleRequiredMixin, BackgroundExportMixin, ListView):
             self._filters.is_valid()
         return self._filters
 
-    def get_queryset(self):
+    def searched(self) -> tuple[list[int], bool] | None:
+        """The households the search box names (the household list's indexed search, at most ``SEARCH_CAP``) and
+        whether more matched; None when nothing was typed."""
+        if not hasattr(self, "_searched"):
+            query = " ".join(((getattr(self.filters(), "cleaned_data", {}) or {}).get("q") or "").split())
+            self._searched = households_named(self.request.user, query) if query else None
+        return self._searched
+
+    def list_filters(self, **extra) -> dict:
         data = getattr(self.filters(), "cleaned_data", {}) or {}
-        return selectors.benefit_list_for(self.request.user, filters={**data, "programme": self.programme()})
+        searched = self.searched()
+        households = {"households": searched[0]} if searched is not None else {}
+        return {**data, "programme": self.programme(), **households, **extra}
+
+    def get_queryset(self):
+        return selectors.benefit_list_for(self.request.user, filters=self.list_filters())
 
     def export_size(self, limit: int) -> int:
         return rows_up_to(self.export_queryset(), limit)
 
     def export_queryset(self):
         """The export never carries cancelled records, whatever the on-screen filter."""
-        data = getattr(self.filters(), "cleaned_data", {}) or {}
-        filters = {**data, "programme": self.programme(), "include_cancelled": False}
-        return selectors.benefit_list_for(self.request.user, filters=filters)
+        return selectors.benefit_list_for(self.request.user, filters=self.list_filters(include_cancelled=False))
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("xuat") == "xlsx":
@@ -143,6 +155,7 @@ class ProgrammeDetailView(RoleRequiredMixin, BackgroundExportMixin, ListView):
             can_edit=self.request.user.role in EDITORS,
             show_commune=not (self.request.user.unit_id and self.request.user.unit.level == UnitLevel.COMMUNE),
             parameters=list((programme.parameters or {}).values()),
+            more_matches_than=SEARCH_CAP if (self.searched() or ([], False))[1] else None,
             **kwargs,
         )
 

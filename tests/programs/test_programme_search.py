@@ -1,0 +1,116 @@
+"""The programme page's search box (programs.selectors.benefit_list_for) finds records through the household list's
+indexed search (households.selectors.households_named: an ID number exactly, a household code by its beginning, a
+head's or member's name without its accents) or a BHYT card by its whole number; it never reads the programme's
+other records (an unindexed ``icontains`` over them took seconds for a province), stays inside the officer's unit,
+and says so when more households matched than it lists."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.choices import Role
+from programs import selectors
+from programs.models import Benefit
+from tests.factories import CommuneFactory, UserFactory, VillageFactory
+
+from .conftest import family, member, programme
+
+pytestmark = pytest.mark.django_db
+
+
+def card(household, number: str, person=None) -> Benefit:
+    person = person or household.members.get(relationship="head")
+    return Benefit.objects.create(
+        programme=programme("BHYT"),
+        household=household,
+        member=person,
+        date=timezone.localdate(),
+        card_number=number,
+        card_valid_from=date(timezone.localdate().year, 1, 1),
+        card_valid_to=date(timezone.localdate().year, 12, 31),
+        household_status="poor",
+    )
+
+
+@pytest.fixture
+def cards(make_household, tree):
+    bhin = make_household(code="IRS-001")
+    lan = make_household(
+        code="IRS-002",
+        members=[
+            member("Nguyễn Thị Đào", "head", date(1975, 1, 1), sex="female", personal_id="064175001234"),
+            member("Đặng Văn Hùng", "spouse", date(1974, 1, 1)),
+        ],
+    )
+    elsewhere = make_household(code="IRS-003", village=VillageFactory(parent=tree.sibling_commune), members=family())
+    return {
+        "bhin": card(bhin, "HN2640000000001"),
+        "dao": card(lan, "HN2640000000002"),
+        "hung": card(lan, "HN2640000000003", lan.members.get(full_name="Đặng Văn Hùng")),
+        "elsewhere": card(elsewhere, "HN2640000000004"),
+    }
+
+
+def found(user, query: str) -> set[int]:
+    filters = {"programme": programme("BHYT"), "q": query}
+    return set(selectors.benefit_list_for(user, filters=filters).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize(
+    "query,names",
+    [
+        ("ksor y bhin", {"bhin"}),  # the head's name without accents
+        ("H'Nga", {"bhin"}),  # a member's name with its apostrophe: the household's records
+        ("dang van hung", {"dao", "hung"}),  # Đ typed as d
+        ("Đặng", {"dao", "hung"}),
+        ("irs-00", {"bhin", "dao", "hung"}),  # a household code by its beginning
+        ("064175001234", {"dao", "hung"}),  # an ID number, exactly
+        ("hn2640000000003", {"hung"}),  # a card by its whole number, any case
+        ("HN264000", set()),  # not a whole card number, nor a code or a name
+        ("zzqx", set()),
+    ],
+)
+def test_the_search_finds_the_households_and_cards_it_names_in_the_officers_unit(users, cards, query, names):
+    assert found(users.commune_officer, query) == {cards[name].pk for name in names}
+
+
+def test_the_district_finds_both_communes_and_another_unit_finds_nothing(users, cards, tree):
+    assert found(users.district_staff, "ksor") == {cards["bhin"].pk, cards["elsewhere"].pk}
+    other = UserFactory(role=Role.COMMUNE_OFFICER, unit=CommuneFactory(parent=tree.district, code="24999"))
+    assert found(other, "ksor") == set() and found(other, "HN2640000000001") == set()
+
+
+def test_the_page_lists_the_found_records_newest_first_and_says_when_more_households_matched(
+    users, cards, client_for, monkeypatch
+):
+    client = client_for(users.commune_officer)
+    url = reverse("programs:programme", args=[programme("BHYT").pk])
+    Benefit.objects.filter(pk=cards["dao"].pk).update(date=timezone.localdate() - timedelta(days=30))
+    page = client.get(url, {"q": "dang van hung"})
+    shown = [b.pk for b in page.context["page_obj"]]
+    assert (
+        set(shown) == {cards["dao"].pk, cards["hung"].pk} and 'data-testid="search-capped"' not in page.content.decode()
+    )
+    assert shown == [cards["hung"].pk, cards["dao"].pk]  # newest first
+    monkeypatch.setattr("households.selectors.SEARCH_CAP", 1)
+    monkeypatch.setattr("programs.views.SEARCH_CAP", 1)
+    page = client.get(url, {"q": "irs"})
+    assert 'data-testid="search-capped"' in page.content.decode() and "Có hơn 1 hộ khớp" in page.content.decode()
+    assert len({b.household_id for b in page.context["page_obj"]}) == 1
+
+
+def test_the_search_reads_no_more_statements_for_more_records(users, cards, make_household, client_for):
+    client = client_for(users.commune_officer)
+    url = reverse("programs:programme", args=[programme("BHYT").pk])
+    client.get(url, {"q": "ksor"})
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, {"q": "ksor"})
+    for n in range(4, 8):
+        card(make_household(code=f"IRS-{n:03}"), f"HN26400000001{n:02}")
+    with CaptureQueriesContext(connection) as more:
+        client.get(url, {"q": "ksor"})
+    assert len(more.captured_queries) == len(few.captured_queries)
