@@ -65,6 +65,7 @@ def found(user, query: str) -> set[int]:
     [
         ("ksor y bhin", {"bhin"}),  # the head's name without accents
         ("H'Nga", {"bhin"}),  # a member's name with its apostrophe: the household's records
+        ("hnga", {"bhin"}),  # and without it
         ("dang van hung", {"dao", "hung"}),  # Đ typed as d
         ("Đặng", {"dao", "hung"}),
         ("irs-00", {"bhin", "dao", "hung"}),  # a household code by its beginning
