@@ -153,11 +153,26 @@ def household_listing_for(user, *, filters: dict, cap: int | None = None) -> Hou
     return HouseholdListing(households, more_than=cap if more else None, count=len(ids), ids=ids)
 
 
-def households_named(user, query: str, *, cap: int | None = None) -> tuple[list[int], bool]:
-    """The ids of at most ``cap`` households the user may see that the search text names (an ID number exactly, a
-    household code by its beginning, names without their accents), best first, and whether more matched: the search
-    box of the household list, for pages that list what households received (programs.selectors)."""
-    return household_ranked_ids(Household.objects.visible_to(user), query, cap=cap, commune=_commune_of(user))
+def households_named(
+    user, query: str, *, households: QuerySet | None = None, cap: int | None = None
+) -> tuple[list[int], bool]:
+    """The ids of at most ``cap`` households the user may see (of ``households``, a narrower queryset of them, if
+    given) that the search text names (an ID number exactly, a household code by its beginning, names without their
+    accents), ranked, and whether more matched: the household list's search box, for pages that list what households
+    received (programs.selectors)."""
+    qs = Household.objects.visible_to(user) if households is None else households
+    return household_ranked_ids(qs, query, cap=cap, commune=_commune_of(user))
+
+
+def households_named_all(user, query: str) -> QuerySet:
+    """Every household the user may see that the search text names, however many, as a subquery of their ids: what
+    an export of a search writes (``households_named`` ranks at most ``SEARCH_CAP`` for a page)."""
+    return household_search(Household.objects.visible_to(user), query).order_by().values("pk")
+
+
+def personal_id_typed(query: str) -> str | None:
+    """The ID number the search text is, if it is one (digits, spaces and dots aside)."""
+    return _search_terms(query)[0]
 
 
 def household_ranked_ids(

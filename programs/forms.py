@@ -127,7 +127,7 @@ class BenefitForm(forms.ModelForm):
 
 
 class BenefitFilterForm(forms.Form):
-    q = forms.CharField(label=_("Tìm mã hộ, họ tên, số thẻ"), required=False)
+    q = forms.CharField(label=_("Tìm mã hộ, họ tên, số CCCD, số thẻ BHYT"), required=False)
     year = forms.IntegerField(label=_("Năm"), required=False, min_value=2000, max_value=2100)
     village = forms.ModelChoiceField(
         label=_("Thôn, buôn"), queryset=None, required=False, empty_label=_("— Tất cả thôn, buôn —")

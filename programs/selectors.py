@@ -33,7 +33,7 @@ from areas.choices import UnitLevel
 from areas.models import AdministrativeUnit
 from households.choices import HouseholdState
 from households.models import Household, Member
-from households.selectors import households_named
+from households.selectors import AnyOf, households_named_all, personal_id_typed
 
 from .choices import ProgrammeKind
 from .figures import HOUSING_INDICATORS
@@ -65,22 +65,30 @@ def benefit_list_for(user, *, filters: dict) -> QuerySet:
         qs = qs.exclude(override_reason="")
     query = " ".join((filters.get("q") or "").split())
     if query:
-        # The households the text names through the registry's indexed search (``households_named``; the list page
-        # passes what it found as "households"), or a BHYT card by its whole number (the one-card rule's index): an
-        # unindexed ``icontains`` over the records' households and members read every record of the programme (3,3 to
-        # 5,0 s for a province's 1,3 million cards).
+        # The households the text names through the registry's indexed search: the page passes the ones it ranked
+        # (at most SEARCH_CAP, among the households with a record of the programme, "households"); an export takes
+        # every one (``households_named_all``). Or the record's own person by ID number (a member who has left the
+        # household too), or a BHYT card by its whole number (the cards' index). An unindexed ``icontains`` over the
+        # records' households and members read every record of the programme (3,3-5,0 s for a province's 1,3
+        # million cards).
         households = filters.get("households")
         if households is None:
-            households, _more = households_named(user, query)
-        match = Q(household_id__in=households)
+            match = Q(household__in=households_named_all(user, query))
+        else:
+            match = Q(AnyOf("household_id", households))
+        personal_id = personal_id_typed(query)
+        if personal_id:
+            match |= Q(member__personal_id=personal_id)
         card = query.replace(" ", "").upper()
         if CARD.fullmatch(card):
-            match |= Q(card_number=card)
-        # At most a thousand households: their records read along the households' index and sorted, not the
-        # programme's records walked by date until fifty belong to them (0,65 s for "nay" in a province). The date
-        # in an expression keeps PostgreSQL from choosing that walk; the order is the same.
-        by_date = ExpressionWrapper(F("date") + Value(0), output_field=DateField())
-        return qs.filter(match).order_by(by_date.desc(), "-pk")
+            match |= Q(card_number__in=[card, card.lower()])  # the form keeps a card as typed
+        qs = qs.filter(match)
+        if households is not None:
+            # At most a thousand households: their records read along the households' index and sorted, not the
+            # programme's records walked by date until fifty belong to them (0,65 s for "nay" in a province). The
+            # date in an expression keeps PostgreSQL from choosing that walk; the order is the same.
+            by_date = ExpressionWrapper(F("date") + Value(0), output_field=DateField())
+            return qs.order_by(by_date.desc(), "-pk")
     return qs.order_by("-date", "-pk")
 
 

@@ -3,6 +3,7 @@ recording and editing a benefit (commune officers), photos. District and provinc
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -104,28 +105,40 @@ class ProgrammeDetailView(RoleRequiredMixin, BackgroundExportMixin, ListView):
         return self._filters
 
     def searched(self) -> tuple[list[int], bool] | None:
-        """The households the search box names (the household list's indexed search, at most ``SEARCH_CAP``) and
-        whether more matched; None when nothing was typed."""
+        """The households the search box names among those with a record of the programme in the chosen village
+        (the household list's indexed search, at most ``SEARCH_CAP``), and whether more matched; None when nothing
+        was typed."""
         if not hasattr(self, "_searched"):
-            query = " ".join(((getattr(self.filters(), "cleaned_data", {}) or {}).get("q") or "").split())
-            self._searched = households_named(self.request.user, query) if query else None
+            data = getattr(self.filters(), "cleaned_data", {}) or {}
+            query = " ".join((data.get("q") or "").split())
+            self._searched = None
+            if query:
+                records = Benefit.objects.filter(programme=self.programme(), household=OuterRef("pk"))
+                if not data.get("include_cancelled"):
+                    records = records.active()
+                households = Household.objects.visible_to(self.request.user).filter(Exists(records))
+                if data.get("village"):
+                    households = households.filter(village=data["village"])
+                self._searched = households_named(self.request.user, query, households=households)
         return self._searched
 
-    def list_filters(self, **extra) -> dict:
+    def get_queryset(self):
         data = getattr(self.filters(), "cleaned_data", {}) or {}
         searched = self.searched()
         households = {"households": searched[0]} if searched is not None else {}
-        return {**data, "programme": self.programme(), **households, **extra}
-
-    def get_queryset(self):
-        return selectors.benefit_list_for(self.request.user, filters=self.list_filters())
+        return selectors.benefit_list_for(
+            self.request.user, filters={**data, "programme": self.programme(), **households}
+        )
 
     def export_size(self, limit: int) -> int:
         return rows_up_to(self.export_queryset(), limit)
 
     def export_queryset(self):
-        """The export never carries cancelled records, whatever the on-screen filter."""
-        return selectors.benefit_list_for(self.request.user, filters=self.list_filters(include_cancelled=False))
+        """Every record the filters name, however many households a search names; never the cancelled ones,
+        whatever the on-screen filter."""
+        data = getattr(self.filters(), "cleaned_data", {}) or {}
+        filters = {**data, "programme": self.programme(), "include_cancelled": False}
+        return selectors.benefit_list_for(self.request.user, filters=filters)
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("xuat") == "xlsx":

@@ -115,3 +115,37 @@ def test_the_search_reads_no_more_statements_for_more_records(users, cards, make
     with CaptureQueriesContext(connection) as more:
         client.get(url, {"q": "ksor"})
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_the_export_of_a_search_writes_every_match_and_the_cap_counts_only_the_programmes_households(
+    users, cards, make_household, client_for, monkeypatch
+):
+    """The page lists at most SEARCH_CAP households' records, chosen among the households with a record of the
+    programme (a household the text names without one takes no place); the Excel file of the same search writes
+    the records of every household it names."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    monkeypatch.setattr("households.selectors.SEARCH_CAP", 1)
+    monkeypatch.setattr("programs.views.SEARCH_CAP", 1)
+    make_household(code="IRS-000")  # named by "irs", first by its code, but no card: takes no place in the cap
+    client = client_for(users.commune_officer)
+    url = reverse("programs:programme", args=[programme("BHYT").pk])
+    page = client.get(url, {"q": "irs"})
+    assert len({b.household_id for b in page.context["page_obj"]}) == 1
+    assert {b.household.code for b in page.context["page_obj"]} <= {"IRS-001", "IRS-002"}
+    content = client.get(url, {"q": "irs", "xuat": "xlsx"}).content
+    cells = {str(c) for row in load_workbook(BytesIO(content)).worksheets[0].iter_rows(values_only=True) for c in row}
+    assert {"HN2640000000001", "HN2640000000002", "HN2640000000003"} <= cells
+
+
+def test_a_card_is_found_as_typed_and_a_former_member_by_id_number(users, cards):
+    """A card recorded through the form keeps the case it was typed in; a person who has left the household is
+    still found by ID number on the records that name them."""
+    Benefit.objects.filter(pk=cards["bhin"].pk).update(card_number="hn2640000000001")
+    assert found(users.commune_officer, "HN2640000000001") == {cards["bhin"].pk}
+    hung = cards["hung"].member
+    hung.personal_id, hung.left_at = "064174009999", timezone.localdate()
+    hung.save(update_fields=["personal_id", "left_at"])
+    assert found(users.commune_officer, "064174009999") == {cards["hung"].pk}
