@@ -39,7 +39,7 @@ class BenefitAdmin(LargeTableAdmin):
     (core.admin_scale)."""
 
     list_display = ("programme", "household", "member", "date", "household_status", "amount", "eligible")
-    # By programme only: programs_benefit_prog_date serves it. The status and eligibility have no index, and a
+    # By programme only: programs_benefit_prog_date_id serves it. The status and eligibility have no index, and a
     # rare value (a benefit recorded outside the conditions) read every benefit of the province for its page and
     # again for its count (≈ 1 s).
     list_filter = ("programme",)

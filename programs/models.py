@@ -189,7 +189,7 @@ class Benefit(models.Model):
     A benefit recorded although the rule says "not eligible" carries the officer's reason (``override_*``).
     """
 
-    # Neither key has an index of its own: ``programs_benefit_prog_date`` and ``programs_benefit_hh_date`` (Meta)
+    # Neither key has an index of its own: ``programs_benefit_prog_date_id`` and ``programs_benefit_hh_date`` (Meta)
     # begin with them and serve every look-up by the key alone (a third index to keep up on every write).
     programme = models.ForeignKey(
         Programme, verbose_name=_("chương trình"), on_delete=models.PROTECT, related_name="+", db_index=False
@@ -323,7 +323,8 @@ class Benefit(models.Model):
         ordering = ["-date", "-pk"]
         permissions = [("override_eligibility", _("Được ghi nhận hỗ trợ ngoài điều kiện (có lý do)"))]
         indexes = [
-            models.Index(fields=["programme", "date"], name="programs_benefit_prog_date"),
+            # A programme's records newest first, ties by id, read along the index to the page (migration 0020).
+            models.Index(fields=["programme", "date", "id"], name="programs_benefit_prog_date_id"),
             models.Index(fields=["household", "date"], name="programs_benefit_hh_date"),
         ]
         constraints = [

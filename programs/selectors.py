@@ -78,7 +78,9 @@ def benefit_list_for(user, *, filters: dict) -> QuerySet:
             match = Q(AnyOf("household_id", households))
         personal_id = personal_id_typed(query)
         if personal_id:  # the people of that number first, along their index (an OR through the join read every card)
-            people = list(Member.objects.filter(personal_id=personal_id).values_list("pk", flat=True)[:100])
+            # (a record names a member of its own household, so the officer's members hold every person it names)
+            people = Member.objects.visible_to(user).filter(personal_id=personal_id).values_list("pk", flat=True)
+            people = list(people[:100])
             match |= Q(AnyOf("member_id", people))
         card = query.replace(" ", "").upper()
         if CARD.fullmatch(card):
